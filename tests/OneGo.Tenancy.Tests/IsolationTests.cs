@@ -1,0 +1,275 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using OneGo.Testing;
+
+namespace OneGo.Tenancy.Tests;
+
+/// <summary>The query filter and the write guard, on each database the product runs on.</summary>
+public abstract class IsolationTests : IAsyncLifetime
+{
+    private readonly CurrentTenant _tenants = new();
+    private DbContextOptions<NotesContext> _options = null!;
+
+    protected abstract Task<DbContextOptions<NotesContext>> CreateDatabaseAsync();
+
+    protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        _options = await CreateDatabaseAsync();
+        await using var db = NewContext();
+        await db.Database.EnsureCreatedAsync();
+        foreach (var (tenant, code) in new[] { ("fujian", "a"), ("fujian.xiamen", "a"), ("fujian.xiamen.haicang", "a"), ("zhejiang", "a") })
+        {
+            using (_tenants.Enter(tenant))
+            {
+                db.Notes.Add(new Note { Code = code, Text = "original" });
+                await db.SaveChangesAsync();
+            }
+        }
+    }
+
+    public Task DisposeAsync() => DropDatabaseAsync();
+
+    private NotesContext NewContext() => new(_options, _tenants);
+
+    private async Task<List<(string Tenant, string Text)>> AllRowsAsync()
+    {
+        await using var db = NewContext();
+        // Only the test's own verification reads across tenants.
+        return (await db.Notes.IgnoreQueryFilters([TenancyModel.FilterName]).OrderBy(n => n.TenantId).ToListAsync())
+            .Select(n => (n.TenantId, n.Text)).ToList();
+    }
+
+    [Fact]
+    public async Task AScopeSeesOnlyItsOwnRows()
+    {
+        await using var db = NewContext();
+        using (_tenants.Enter("fujian.xiamen"))
+        {
+            var rows = await db.Notes.ToListAsync();
+            Assert.Equal(["fujian.xiamen"], rows.Select(r => r.TenantId));
+        }
+
+        using (_tenants.Enter("zhejiang"))
+        {
+            Assert.Equal(["zhejiang"], await db.Notes.Select(r => r.TenantId).ToListAsync());
+        }
+    }
+
+    [Fact]
+    public async Task OutsideAnyScopeTenantOwnedQueriesReturnNothing()
+    {
+        await using var db = NewContext();
+        Assert.Empty(await db.Notes.ToListAsync());
+        Assert.Equal(0, await db.Notes.CountAsync());
+    }
+
+    [Fact]
+    public async Task ReadingBelowSeesDescendantsButNotSiblingsOrParents()
+    {
+        await using var db = NewContext();
+        using (_tenants.EnterReadingBelow("fujian.xiamen"))
+        {
+            var tenants = await db.Notes.OrderBy(r => r.TenantId).Select(r => r.TenantId).ToListAsync();
+            Assert.Equal(["fujian.xiamen", "fujian.xiamen.haicang"], tenants);
+        }
+
+        using (_tenants.EnterReadingBelow("national"))
+        {
+            Assert.Equal(4, await db.Notes.CountAsync());
+        }
+    }
+
+    [Fact]
+    public async Task TheSameCodeMayExistInTwoTenantsButNotTwiceInOne()
+    {
+        await using var db = NewContext();
+        using (_tenants.Enter("fujian.xiamen.haicang"))
+        {
+            db.Notes.Add(new Note { Code = "a" });
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        }
+
+        Assert.Equal(4, (await AllRowsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task AddingARowOfAnotherTenantIsRefused()
+    {
+        await using var db = NewContext();
+        using (_tenants.Enter("fujian.xiamen.haicang"))
+        {
+            db.Notes.Add(new Note { Code = "b", TenantId = "zhejiang" });
+            var error = await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+            Assert.Contains("zhejiang", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(4, (await AllRowsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task ChangingARowOfAnotherTenantIsRefused()
+    {
+        await using var db = NewContext();
+        Note victim;
+        using (_tenants.Enter("zhejiang"))
+        {
+            victim = await db.Notes.SingleAsync();
+        }
+
+        using (_tenants.Enter("fujian.xiamen.haicang"))
+        {
+            victim.Text = "tampered";
+            await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+        }
+
+        Assert.DoesNotContain(await AllRowsAsync(), r => r.Text == "tampered");
+    }
+
+    [Fact]
+    public async Task AttachingAndUpdatingAnotherTenantsRowIsRefused()
+    {
+        long id;
+        await using (var read = NewContext())
+        {
+            using (_tenants.Enter("zhejiang"))
+            {
+                id = (await read.Notes.SingleAsync()).Id;
+            }
+        }
+
+        await using var db = NewContext();
+        using (_tenants.Enter("fujian.xiamen.haicang"))
+        {
+            db.Notes.Update(new Note { Id = id, Code = "a", TenantId = "zhejiang", Text = "tampered" });
+            await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+        }
+
+        Assert.DoesNotContain(await AllRowsAsync(), r => r.Text == "tampered");
+    }
+
+    [Fact]
+    public async Task DeletingARowOfAnotherTenantIsRefused()
+    {
+        await using var db = NewContext();
+        Note victim;
+        using (_tenants.Enter("zhejiang"))
+        {
+            victim = await db.Notes.SingleAsync();
+        }
+
+        using (_tenants.Enter("fujian"))
+        {
+            db.Notes.Remove(victim);
+            await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+        }
+
+        Assert.Equal(4, (await AllRowsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task MovingOwnRowToAnotherTenantIsRefused()
+    {
+        await using var db = NewContext();
+        using (_tenants.Enter("fujian.xiamen.haicang"))
+        {
+            var own = await db.Notes.SingleAsync();
+            own.TenantId = "zhejiang";
+            var error = await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+            Assert.Contains("move", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["fujian", "fujian.xiamen", "fujian.xiamen.haicang", "zhejiang"], (await AllRowsAsync()).Select(r => r.Tenant));
+    }
+
+    [Fact]
+    public async Task MovingAnotherTenantsRowIntoOwnScopeIsRefused()
+    {
+        await using var db = NewContext();
+        Note victim;
+        using (_tenants.Enter("zhejiang"))
+        {
+            victim = await db.Notes.SingleAsync();
+        }
+
+        using (_tenants.Enter("fujian"))
+        {
+            victim.TenantId = "fujian";
+            await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+        }
+
+        Assert.Contains(await AllRowsAsync(), r => r.Tenant == "zhejiang");
+    }
+
+    [Fact]
+    public async Task WritingATenantOwnedRowOutsideAnyScopeIsRefused()
+    {
+        await using var db = NewContext();
+        db.Notes.Add(new Note { Code = "z", TenantId = "zhejiang" });
+        var error = await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+        Assert.Contains("outside any tenant scope", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, (await AllRowsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task ANewRowTakesTheScopeTenant()
+    {
+        await using var db = NewContext();
+        using (_tenants.Enter("zhejiang"))
+        {
+            db.Notes.Add(new Note { Code = "new" });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(2, (await AllRowsAsync()).Count(r => r.Tenant == "zhejiang"));
+    }
+
+    [Fact]
+    public async Task SharedRowsNeedNoScope()
+    {
+        await using var db = NewContext();
+        db.Countries.Add(new Country { Name = "中国" });
+        await db.SaveChangesAsync();
+        Assert.Equal(1, await db.Countries.CountAsync());
+    }
+
+    [Fact]
+    public async Task BulkDeleteOnlyReachesTheScope()
+    {
+        await using var db = NewContext();
+        using (_tenants.Enter("zhejiang"))
+        {
+            Assert.Equal(1, await db.Notes.ExecuteDeleteAsync());
+        }
+
+        Assert.Equal(["fujian", "fujian.xiamen", "fujian.xiamen.haicang"], (await AllRowsAsync()).Select(r => r.Tenant));
+    }
+}
+
+public sealed class IsolationTestsOnSqlite : IsolationTests, IDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"onego-tenancy-{Guid.NewGuid():N}.db");
+
+    protected override Task<DbContextOptions<NotesContext>> CreateDatabaseAsync() =>
+        Task.FromResult(new DbContextOptionsBuilder<NotesContext>().UseSqlite($"Data Source={_file}").Options);
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        File.Delete(_file);
+    }
+}
+
+public sealed class IsolationTestsOnPostgres : IsolationTests
+{
+    private string _connectionString = "";
+
+    protected override async Task<DbContextOptions<NotesContext>> CreateDatabaseAsync()
+    {
+        _connectionString = await TestPostgres.CreateDatabaseAsync();
+        return new DbContextOptionsBuilder<NotesContext>().UseNpgsql(_connectionString).Options;
+    }
+
+    protected override Task DropDatabaseAsync() => TestPostgres.DropDatabaseAsync(_connectionString);
+}

@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace OneGo.Tenancy.Tests;
+
+/// <summary>A tenant-owned row for testing the mechanism alone, away from the product's model.</summary>
+public sealed class Note : ITenantOwned
+{
+    public long Id { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    public required string Code { get; set; }
+
+    public string Text { get; set; } = "";
+}
+
+/// <summary>A row shared by all tenants.</summary>
+public sealed class Country
+{
+    public long Id { get; set; }
+
+    public required string Name { get; set; }
+}
+
+public sealed class NotesContext(DbContextOptions<NotesContext> options, CurrentTenant tenants)
+    : TenantScopedDbContext(options, tenants)
+{
+    public DbSet<Note> Notes => Set<Note>();
+
+    public DbSet<Country> Countries => Set<Country>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Note>().HasIndex(n => n.Code).IsUnique();
+        modelBuilder.Entity<Country>();
+    }
+}
