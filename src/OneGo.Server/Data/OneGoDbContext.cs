@@ -1,0 +1,58 @@
+using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Features.TenantFiles;
+using OneGo.Server.Features.Tenants;
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Data;
+
+/// <summary>
+/// OneGo's database. Each provider has a subclass of its own (<see cref="SqliteOneGoDbContext"/>,
+/// <see cref="PostgresOneGoDbContext"/>, <see cref="SqlServerOneGoDbContext"/>) so that each keeps its own
+/// migrations; features depend on this type only.
+/// </summary>
+public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant tenants) : TenantScopedDbContext(options, tenants)
+{
+    public DbSet<Region> Regions => Set<Region>();
+
+    public DbSet<TenantSettings> TenantSettings => Set<TenantSettings>();
+
+    public DbSet<TenantFileRecord> TenantFiles => Set<TenantFileRecord>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Region>(region =>
+        {
+            region.ToTable("Regions");
+            region.HasKey(r => r.Id);
+            region.Property(r => r.Id).HasMaxLength(TenancyModel.TenantIdMaxLength);
+            region.Property(r => r.DivisionCode).HasMaxLength(6);
+            region.HasIndex(r => r.DivisionCode).IsUnique();
+            region.Property(r => r.Name).HasMaxLength(100);
+            region.Property(r => r.NameEn).HasMaxLength(200);
+            region.Property(r => r.Level).HasConversion<string>().HasMaxLength(16);
+            region.Property(r => r.ParentId).HasMaxLength(TenancyModel.TenantIdMaxLength);
+            region.HasOne<Region>().WithMany().HasForeignKey(r => r.ParentId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<TenantSettings>(settings =>
+        {
+            settings.ToTable("TenantSettings");
+            settings.HasIndex(s => s.TenantId).IsUnique();
+            settings.Property(s => s.DisplayName).HasMaxLength(200);
+            settings.Property(s => s.DisplayNameEn).HasMaxLength(300);
+            settings.Property(s => s.ContactPhone).HasMaxLength(50);
+            settings.Property(s => s.ContactEmail).HasMaxLength(200);
+            settings.Property(s => s.ContactAddress).HasMaxLength(300);
+            settings.Property(s => s.ContactHours).HasMaxLength(200);
+            settings.Property(s => s.PublishingSchedule).HasMaxLength(120);
+        });
+
+        modelBuilder.Entity<TenantFileRecord>(file =>
+        {
+            file.ToTable("TenantFiles");
+            file.Property(f => f.Path).HasMaxLength(400);
+            file.Property(f => f.Sha256).HasMaxLength(64);
+            file.HasIndex(f => f.Path).IsUnique();
+        });
+    }
+}

@@ -1,0 +1,144 @@
+using System.Security.Cryptography;
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Features.TenantFiles;
+
+/// <summary>
+/// The <c>tenants/</c> folder read from disk and checked as a whole: the folder tree mirrors the region tree
+/// (<c>tenants/tenant.yaml</c> is national, <c>tenants/fujian/xiamen/haicang/tenant.yaml</c> is Haicang), each
+/// region's id is its folder path, and every rule of the tree is checked before anything is imported.
+/// </summary>
+internal sealed class TenantFolder
+{
+    public const string RegionFileName = "tenant.yaml";
+
+    /// <summary>Folders inside a region folder that hold the region's content rather than child regions.</summary>
+    public static readonly string[] ContentFolders = ["matters", "bundles"];
+
+    private TenantFolder(string root) => Root = root;
+
+    public string Root { get; }
+
+    public List<RegionFile> Regions { get; } = [];
+
+    public List<FileProblem> Problems { get; } = [];
+
+    public bool IsValid => Problems.Count == 0;
+
+    /// <summary>Reads and checks the whole folder. Problems are sorted by path, line and column.</summary>
+    public static TenantFolder Read(string root)
+    {
+        var folder = new TenantFolder(Path.GetFullPath(root));
+        if (!File.Exists(Path.Combine(folder.Root, RegionFileName)))
+        {
+            folder.Problems.Add(new FileProblem(folder.Display(RegionFileName), 1, 1,
+                $"the folder {folder.Root} has no {RegionFileName}: the top of the tenants folder describes the national region."));
+            return folder;
+        }
+
+        folder.ReadRegion(folder.Root, RegionRules.NationalId, parentId: null);
+        folder.CheckTree();
+        folder.Problems.Sort((a, b) => (a.Path, a.Line, a.Column).CompareTo((b.Path, b.Line, b.Column)));
+        return folder;
+    }
+
+    private string Relative(string fullPath) => Path.GetRelativePath(Root, fullPath).Replace('\\', '/');
+
+    /// <summary>How a file is named in problems: under the folder's own name, as the repository shows it.</summary>
+    public string Display(string relative) => Path.GetFileName(Root) + "/" + relative;
+
+    private void ReadRegion(string directory, string id, string? parentId)
+    {
+        var file = Path.Combine(directory, RegionFileName);
+        var relative = Relative(file);
+        var bytes = File.ReadAllBytes(file);
+        var (source, syntax) = YamlSource.Parse(Display(relative), System.Text.Encoding.UTF8.GetString(bytes));
+        if (syntax is not null)
+        {
+            Problems.Add(syntax);
+        }
+        else if (source is not null)
+        {
+            var reader = new DocumentReader(source);
+            var document = RegionDocument.Read(reader, source.Root);
+            Problems.AddRange(reader.Problems);
+            if (document is not null && reader.Problems.Count == 0)
+            {
+                Regions.Add(new RegionFile(id, parentId, relative, Convert.ToHexStringLower(SHA256.HashData(bytes)), document, source));
+            }
+        }
+
+        foreach (var stray in Directory.EnumerateFiles(directory).Where(IsYaml).Where(f => Path.GetFileName(f) != RegionFileName))
+        {
+            Problems.Add(new FileProblem(Display(Relative(stray)), 1, 1,
+                $"OneGo does not read a file named '{Path.GetFileName(stray)}' here: a region's folder holds {RegionFileName}, its child regions' folders, and the folders {string.Join(" and ", ContentFolders)}."));
+        }
+
+        foreach (var child in Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal))
+        {
+            var segment = Path.GetFileName(child);
+            if (ContentFolders.Contains(segment) || segment.StartsWith('.'))
+            {
+                continue;
+            }
+
+            if (!File.Exists(Path.Combine(child, RegionFileName)))
+            {
+                var orphan = Directory.EnumerateFiles(child, "*", SearchOption.AllDirectories).Where(IsYaml).Order(StringComparer.Ordinal).FirstOrDefault();
+                if (orphan is not null)
+                {
+                    Problems.Add(new FileProblem(Display(Relative(orphan)), 1, 1,
+                        $"this file's region has no parent: the folder {Display(Relative(child))} has no {RegionFileName}. Add one that describes the region '{segment}', or move the file."));
+                }
+
+                continue;
+            }
+
+            if (RegionRules.CheckSegment(segment) is { } badSegment)
+            {
+                Problems.Add(new FileProblem(Display(Relative(Path.Combine(child, RegionFileName))), 1, 1, $"the folder name is the region's id: {badSegment}"));
+                continue;
+            }
+
+            ReadRegion(child, RegionRules.ChildId(id, segment), id);
+        }
+    }
+
+    private static bool IsYaml(string path) =>
+        path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+
+    private void CheckTree()
+    {
+        var byId = Regions.ToDictionary(r => r.Id);
+        foreach (var region in Regions)
+        {
+            var parent = region.ParentId is null ? null : byId.GetValueOrDefault(region.ParentId);
+            if (region.ParentId is not null && parent is null)
+            {
+                // The parent's own file has problems, reported there.
+                continue;
+            }
+
+            if (RegionRules.CheckLevel(region.Document.Level, parent?.Document.Level) is { } levelProblem)
+            {
+                Problems.Add(region.Source.At("/level", $"'level' is {region.Document.Level.ToString().ToLowerInvariant()}, but {levelProblem}"));
+            }
+            else if (RegionRules.CheckDivisionCode(region.Document.DivisionCode, region.Document.Level, parent?.Document.DivisionCode, parent?.Document.Level) is { } codeProblem)
+            {
+                var at = region.Document.DivisionCode is null ? "" : "/divisionCode";
+                Problems.Add(region.Source.At(at, char.ToUpperInvariant(codeProblem[0]) + codeProblem[1..]));
+            }
+        }
+
+        foreach (var duplicate in Regions.Where(r => r.Document.DivisionCode is not null).GroupBy(r => r.Document.DivisionCode).Where(g => g.Count() > 1))
+        {
+            var holders = duplicate.ToList();
+            foreach (var region in holders)
+            {
+                var others = string.Join(", ", holders.Where(o => o != region).Select(o => $"{o.Id} ({o.Source.Path})"));
+                Problems.Add(region.Source.At("/divisionCode",
+                    $"the division code {duplicate.Key} is also used by {others}: a code names one region, since it stands for the region's id in every address."));
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Features.Tenants;
+
+/// <summary>
+/// A region of the tree, which is a tenant. Shared by all tenants: the tree is the tenancy itself and is public.
+/// Its id is canonical and stable: a renamed region keeps it.
+/// </summary>
+public sealed class Region
+{
+    public required string Id { get; init; }
+
+    /// <summary>GB/T 2260 six-digit code; an alias of the id in every route. None for national.</summary>
+    public string? DivisionCode { get; set; }
+
+    public required string Name { get; set; }
+
+    public string? NameEn { get; set; }
+
+    public RegionLevel Level { get; set; }
+
+    public string? ParentId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A tenant's own settings (PRODUCT.md §2): display name, contact, publishing schedule.</summary>
+public sealed class TenantSettings : ITenantOwned
+{
+    /// <summary>Quartz cron for the publishing runs, in Asia/Shanghai: every night at 02:00.</summary>
+    public const string DefaultPublishingSchedule = "0 0 2 * * ?";
+
+    public const string TimeZone = "Asia/Shanghai";
+
+    public long Id { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    public string? DisplayName { get; set; }
+
+    public string? DisplayNameEn { get; set; }
+
+    public string? ContactPhone { get; set; }
+
+    public string? ContactEmail { get; set; }
+
+    public string? ContactAddress { get; set; }
+
+    public string? ContactHours { get; set; }
+
+    public string PublishingSchedule { get; set; } = DefaultPublishingSchedule;
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}

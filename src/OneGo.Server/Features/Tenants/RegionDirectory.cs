@@ -1,0 +1,87 @@
+using System.Collections.Frozen;
+using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Data;
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Features.Tenants;
+
+/// <summary>One region as the rest of the server sees it: immutable, from the directory's snapshot.</summary>
+public sealed record RegionInfo(string Id, string? DivisionCode, string Name, string? NameEn, RegionLevel Level, string? ParentId, IReadOnlyList<string> ChildIds);
+
+/// <summary>
+/// The region tree in memory, for resolving <c>{tenant}</c> by id or division code on every request without a
+/// query. A snapshot is reloaded when this node changes the tree and, so that several nodes agree, when it is
+/// older than <c>Tenancy:DirectoryRefreshSeconds</c> (5 s by default).
+/// </summary>
+public sealed class RegionDirectory(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration)
+{
+    private readonly SemaphoreSlim _loading = new(1, 1);
+    private readonly TimeSpan _maxAge = TimeSpan.FromSeconds(configuration.GetValue("Tenancy:DirectoryRefreshSeconds", 5.0));
+    private volatile Snapshot? _snapshot;
+
+    /// <summary>The region named by an id or a division code, or null when there is none.</summary>
+    public async ValueTask<RegionInfo?> ResolveAsync(string idOrCode, CancellationToken cancellationToken)
+    {
+        var snapshot = await CurrentAsync(cancellationToken);
+        return snapshot.ById.GetValueOrDefault(idOrCode) ?? snapshot.ByCode.GetValueOrDefault(idOrCode);
+    }
+
+    /// <summary>All regions, ordered by id.</summary>
+    public async ValueTask<IReadOnlyList<RegionInfo>> AllAsync(CancellationToken cancellationToken) =>
+        (await CurrentAsync(cancellationToken)).Ordered;
+
+    /// <summary>Drops the snapshot: the next resolution reads the tree again.</summary>
+    public void Invalidate() => _snapshot = null;
+
+    private async ValueTask<Snapshot> CurrentAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = _snapshot;
+        if (snapshot is not null && clock.GetUtcNow() - snapshot.LoadedAt < _maxAge)
+        {
+            return snapshot;
+        }
+
+        await _loading.WaitAsync(cancellationToken);
+        try
+        {
+            snapshot = _snapshot;
+            if (snapshot is not null && clock.GetUtcNow() - snapshot.LoadedAt < _maxAge)
+            {
+                return snapshot;
+            }
+
+            snapshot = await LoadAsync(cancellationToken);
+            _snapshot = snapshot;
+            return snapshot;
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    private async Task<Snapshot> LoadAsync(CancellationToken cancellationToken)
+    {
+        var loadedAt = clock.GetUtcNow();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OneGoDbContext>();
+        var rows = await db.Regions.AsNoTracking().ToListAsync(cancellationToken);
+        var children = rows.Where(r => r.ParentId is not null).ToLookup(r => r.ParentId!, r => r.Id);
+        var infos = rows
+            .Select(r => new RegionInfo(r.Id, r.DivisionCode, r.Name, r.NameEn, r.Level, r.ParentId,
+                children[r.Id].Order(StringComparer.Ordinal).ToArray()))
+            .OrderBy(r => r.Id, StringComparer.Ordinal)
+            .ToArray();
+        return new Snapshot(
+            loadedAt,
+            infos,
+            infos.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal),
+            infos.Where(r => r.DivisionCode is not null).ToFrozenDictionary(r => r.DivisionCode!, StringComparer.Ordinal));
+    }
+
+    private sealed record Snapshot(
+        DateTimeOffset LoadedAt,
+        IReadOnlyList<RegionInfo> Ordered,
+        FrozenDictionary<string, RegionInfo> ById,
+        FrozenDictionary<string, RegionInfo> ByCode);
+}

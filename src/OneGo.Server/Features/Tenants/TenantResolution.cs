@@ -1,0 +1,53 @@
+using OneGo.Server.Hosting;
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Features.Tenants;
+
+/// <summary>The region a request is for, once its <c>{tenant}</c> (id or division code) or host name is resolved.</summary>
+public sealed record RequestTenant(RegionInfo Region);
+
+/// <summary>
+/// Resolves the route's <c>{tenant}</c> — by id or by division code, answered exactly alike — or else the host
+/// name (<c>Tenancy:Hosts</c>), and runs the rest of the request inside that tenant's scope. An unknown tenant is
+/// a 404 before anything else looks at the request. This is the one place a request enters a tenant.
+/// </summary>
+internal static class TenantResolution
+{
+    public const string RouteParameter = "tenant";
+
+    public static IApplicationBuilder UseTenantResolution(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var directory = context.RequestServices.GetRequiredService<RegionDirectory>();
+        RegionInfo? region = null;
+        if (context.GetRouteValue(RouteParameter) is string raw)
+        {
+            region = await directory.ResolveAsync(raw, context.RequestAborted);
+            if (region is null)
+            {
+                await ApiProblems.UnknownTenant(raw).ExecuteAsync(context);
+                return;
+            }
+        }
+        else if (context.RequestServices.GetRequiredService<IConfiguration>()[$"Tenancy:Hosts:{context.Request.Host.Host}"] is { Length: > 0 } hostTenant)
+        {
+            region = await directory.ResolveAsync(hostTenant, context.RequestAborted);
+        }
+
+        if (region is null)
+        {
+            await next(context);
+            return;
+        }
+
+        context.Features.Set(new RequestTenant(region));
+        using (context.RequestServices.GetRequiredService<CurrentTenant>().Enter(region.Id))
+        {
+            await next(context);
+        }
+    });
+
+    /// <summary>The request's region; only routes with <c>{tenant}</c> (or a mapped host) have one.</summary>
+    public static RegionInfo Tenant(this HttpContext context) =>
+        context.Features.Get<RequestTenant>()?.Region ??
+        throw new InvalidOperationException("This route has no {tenant}: tenant resolution did not run for it.");
+}

@@ -1,0 +1,135 @@
+using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Data;
+using OneGo.Server.Features.TenantFiles;
+
+namespace OneGo.Server.Hosting;
+
+/// <summary>
+/// The command-line entry: <c>migrate</c>, and <c>tenants validate|import|export|diff [folder]</c> for the
+/// <c>tenants/</c> folder. Options such as <c>--Database:Provider=postgres</c> configure it as they do the server.
+/// </summary>
+internal static class Commands
+{
+    private static readonly string[] Known = ["migrate", "tenants", "help"];
+
+    /// <summary>Splits the arguments into the command's words and the configuration options (<c>--key=value</c>).</summary>
+    public static (string[] Command, string[] Options) Split(string[] args)
+    {
+        var command = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        return command.Length > 0 && Known.Contains(command[0]) ? (command, args[command.Length..]) : ([], args);
+    }
+
+    public static async Task<int> RunAsync(WebApplication app, string[] command)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var files = services.GetRequiredService<TenantFilesOptions>();
+        var cancellationToken = CancellationToken.None;
+
+        switch (command)
+        {
+            case ["migrate"]:
+                await services.GetRequiredService<OneGoDbContext>().Database.MigrateAsync(cancellationToken);
+                Console.WriteLine("The database is up to date.");
+                return 0;
+
+            case ["tenants", var verb, .. var rest] when rest.Length <= 1:
+                var folder = rest.Length == 1 ? Path.GetFullPath(rest[0]) : files.Folder;
+                if (folder is null)
+                {
+                    Console.Error.WriteLine("No tenants/ folder found: name one, e.g. 'tenants validate ./tenants'.");
+                    return 2;
+                }
+
+                return verb switch
+                {
+                    "validate" => Validate(folder),
+                    "import" => await ImportAsync(services, folder, cancellationToken),
+                    "diff" => await DiffAsync(services, folder, cancellationToken),
+                    "export" => await ExportAsync(services, folder, cancellationToken),
+                    _ => Usage(),
+                };
+
+            default:
+                return Usage();
+        }
+    }
+
+    private static int Validate(string folder)
+    {
+        var problems = TenantImport.Validate(folder);
+        return Report(problems, () => Console.WriteLine($"{folder}: every file is valid."));
+    }
+
+    private static async Task<int> ImportAsync(IServiceProvider services, string folder, CancellationToken cancellationToken)
+    {
+        await services.GetRequiredService<OneGoDbContext>().Database.MigrateAsync(cancellationToken);
+        var result = await services.GetRequiredService<TenantImport>().ImportAsync(folder, cancellationToken);
+        return Report(result.Problems, () =>
+        {
+            Print(result.Applied!);
+            Console.WriteLine(result.Applied!.IsEmpty ? "Nothing to import: no file changed." : $"Imported {result.Applied.Changes.Count} file(s).");
+        });
+    }
+
+    private static async Task<int> DiffAsync(IServiceProvider services, string folder, CancellationToken cancellationToken)
+    {
+        var (problems, plan) = await services.GetRequiredService<TenantImport>().DiffAsync(folder, cancellationToken);
+        return Report(problems, () =>
+        {
+            Print(plan!);
+            Console.WriteLine(plan!.IsEmpty ? "An import would change nothing." : $"An import would apply {plan.Changes.Count} file(s).");
+        });
+    }
+
+    private static async Task<int> ExportAsync(IServiceProvider services, string folder, CancellationToken cancellationToken)
+    {
+        var written = await services.GetRequiredService<TenantExport>().ExportAsync(folder, cancellationToken);
+        Console.WriteLine($"Wrote {written.Count} file(s) under {folder}.");
+        return 0;
+    }
+
+    private static void Print(ImportPlan plan)
+    {
+        foreach (var change in plan.Changes)
+        {
+            Console.WriteLine($"{(change.Kind == FileChangeKind.Added ? "+" : "~")} {change.Path} ({change.TenantId})");
+            foreach (var detail in change.Details)
+            {
+                Console.WriteLine($"    {detail}");
+            }
+        }
+
+        foreach (var id in plan.RegionsOnlyInDatabase)
+        {
+            Console.WriteLine($"= {id}: in the database but not in the files; an import keeps it.");
+        }
+    }
+
+    private static int Report(IReadOnlyList<FileProblem> problems, Action onSuccess)
+    {
+        if (problems.Count == 0)
+        {
+            onSuccess();
+            return 0;
+        }
+
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine(problem);
+        }
+
+        Console.Error.WriteLine($"{problems.Count} problem(s); nothing was imported.");
+        return 1;
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("""
+            usage: OneGo.Server migrate
+                   OneGo.Server tenants validate|import|export|diff [folder]
+            options: --Database:Provider=sqlite|postgres|sqlserver --Database:ConnectionString=...
+            """);
+        return 2;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OneGo.Server.Data;
+using OneGo.Server.Features.TenantFiles;
+using OneGo.Server.Features.Tenants;
+using OneGo.Tenancy;
+using Scalar.AspNetCore;
+
+namespace OneGo.Server.Hosting;
+
+/// <summary>How the host is put together: the services, then the pipeline and the routes of each feature.</summary>
+internal static class OneGoHost
+{
+    public static WebApplicationBuilder AddOneGo(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        builder.AddOneGoTelemetry();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CurrentTenant>();
+        services.AddOneGoDatabase(builder.Configuration, builder.Environment);
+        services.AddSingleton(sp => TenantFilesOptions.Read(builder.Configuration, builder.Environment, sp.GetRequiredService<DatabaseOptions>()));
+        services.AddSingleton<RegionDirectory>();
+        services.AddScoped<TenantImport>();
+        services.AddScoped<TenantExport>();
+        services.AddHostedService<StartupWork>();
+
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "OneGo";
+            document.Info.Description = "一件事一次办: regions as tenants, standard bundles, personalised guides, the national service zone.";
+            return Task.CompletedTask;
+        }));
+        services.AddOneGoHealth();
+        return builder;
+    }
+
+    /// <summary>JSON as every route writes it: camelCase, enums as camelCase words, Chinese unescaped.</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    }
+
+    public static WebApplication MapOneGo(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseTenantResolution();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/scalar", o => o.WithTitle("OneGo API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapGet("/openapi", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
+        app.MapOneGoHealth();
+        app.MapTenantsApi();
+        return app;
+    }
+}

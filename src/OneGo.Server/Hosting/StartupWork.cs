@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Data;
+using OneGo.Server.Features.TenantFiles;
+
+namespace OneGo.Server.Hosting;
+
+/// <summary>
+/// Before the server takes requests: apply migrations, then import <c>tenants/</c> (the embedded default). Once
+/// it listens: say where to open it.
+/// </summary>
+internal sealed class StartupWork(
+    IServiceScopeFactory scopes,
+    DatabaseOptions database,
+    TenantFilesOptions files,
+    IServer server,
+    ILogger<StartupWork> logger) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        if (database.MigrateOnStartup)
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OneGoDbContext>();
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
+        if (files.ImportOnStartup == true)
+        {
+            if (files.Folder is null)
+            {
+                logger.LogWarning("No tenants/ folder was found above {ContentRoot}; set TenantFiles:Folder to import one", AppContext.BaseDirectory);
+                return;
+            }
+
+            var result = await scope.ServiceProvider.GetRequiredService<TenantImport>().ImportAsync(files.Folder, cancellationToken);
+            if (!result.Succeeded)
+            {
+                foreach (var problem in result.Problems)
+                {
+                    logger.LogError("{Problem}", problem.ToString());
+                }
+
+                logger.LogError("The tenants/ folder was not imported ({Count} problem(s) above); the database is unchanged", result.Problems.Count);
+            }
+            else
+            {
+                logger.LogInformation("tenants/ imported from {Folder}: {Changed} file(s) applied, {Unchanged} unchanged",
+                    files.Folder, result.Applied!.Changes.Count, result.Applied.UnchangedFiles);
+            }
+        }
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses)
+        {
+            logger.LogInformation("OneGo is ready: open {Address}/scalar (the API reference), or {Address}/api/tenants", address.TrimEnd('/'), address.TrimEnd('/'));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
