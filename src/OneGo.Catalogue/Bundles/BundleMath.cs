@@ -1,0 +1,153 @@
+namespace OneGo.Catalogue;
+
+/// <summary>The matter order as index lists, aligned with the bundle's steps sorted by code.</summary>
+internal sealed class MatterGraph
+{
+    private MatterGraph(int[][] predecessors) => Predecessors = predecessors;
+
+    public int[][] Predecessors { get; }
+
+    public static MatterGraph Build(IReadOnlyList<EffectiveStep> steps)
+    {
+        var index = new Dictionary<string, int>(steps.Count, StringComparer.Ordinal);
+        for (var i = 0; i < steps.Count; i++) index[steps[i].Code] = i;
+        var predecessors = new int[steps.Count][];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var after = steps[i].After;
+            var p = new int[after.Count];
+            for (var j = 0; j < after.Count; j++)
+            {
+                p[j] = index.TryGetValue(after[j], out var k)
+                    ? k
+                    : throw new ArgumentException($"Matter '{steps[i].Code}' waits for '{after[j]}', which is not in the bundle. Validate the definition first.");
+            }
+            predecessors[i] = p;
+        }
+        var graph = new MatterGraph(predecessors);
+        graph.CriticalPath(new int[steps.Count]); // throws on a cycle
+        return graph;
+    }
+
+    /// <summary>
+    /// The longest chain of working days: a matter starts when all it waits for are done, so parallel
+    /// matters count once and chained ones add up. A matter that does not apply weighs nothing but keeps
+    /// the order it stood in (what waited for it still waits for what it waited for).
+    /// </summary>
+    public int CriticalPath(int[] days)
+    {
+        var n = days.Length;
+        var finish = new int[n];
+        var state = new byte[n];
+        var longest = 0;
+        for (var i = 0; i < n; i++) longest = Math.Max(longest, Visit(i));
+        return longest;
+
+        int Visit(int i)
+        {
+            if (state[i] == 2) return finish[i];
+            if (state[i] == 1) throw new ArgumentException("The matter order has a cycle. Validate the definition first.");
+            state[i] = 1;
+            var start = 0;
+            foreach (var p in Predecessors[i]) start = Math.Max(start, Visit(p));
+            state[i] = 2;
+            return finish[i] = start + days[i];
+        }
+    }
+}
+
+/// <summary>The product's arithmetic: source precedence, trips and reductions.</summary>
+internal static class BundleMath
+{
+    /// <summary>
+    /// The applicant's burden decides: the lightest source among the uses wins (data sharing, commitment,
+    /// issued by a matter of the bundle, applicant); on a tie the first use in matter-code order names the
+    /// department and dataset. "Issued by a matter" counts only when that matter is present, otherwise the
+    /// applicant brings it. 容缺 holds only when every use allows it.
+    /// </summary>
+    public static (MaterialSource Source, bool MayFollowLater) Decide(IReadOnlyList<MaterialUse> uses, Func<string, bool> isPresent)
+    {
+        MaterialSource? best = null;
+        var bestKind = int.MaxValue;
+        var mayFollowLater = true;
+        foreach (var use in uses)
+        {
+            var source = Effective(use, isPresent);
+            if ((int)source.Kind < bestKind)
+            {
+                best = source;
+                bestKind = (int)source.Kind;
+            }
+            mayFollowLater &= use.MayFollowLater;
+        }
+        return (best ?? MaterialSource.Applicant, mayFollowLater && uses.Count > 0);
+    }
+
+    private static MaterialSource Effective(MaterialUse use, Func<string, bool> isPresent) =>
+        use.Source.Kind == SourceKind.IssuedByMatter
+        && (use.Source.Matter is null || use.Source.Matter == use.Matter || !isPresent(use.Source.Matter))
+            ? MaterialSource.Applicant
+            : use.Source;
+
+    public static int Trips(IEnumerable<SourceKind> materials, IReadOnlyList<Matter> matters, bool[] applies,
+        IReadOnlyList<Channel> channels, IReadOnlyList<Delivery> delivery)
+    {
+        foreach (var kind in materials)
+        {
+            if (kind == SourceKind.Applicant) return 1;
+        }
+        if (channels.Count > 0 && !channels.Contains(Channel.Online) && !channels.Contains(Channel.Mobile)) return 1;
+        if (delivery.Count > 0) return NoTripDelivery(delivery) ? 0 : 1;
+        for (var i = 0; i < matters.Count; i++)
+        {
+            if (applies[i] && !NoTripDelivery(matters[i].ResultDelivery)) return 1;
+        }
+        return 0;
+    }
+
+    private static bool NoTripDelivery(IReadOnlyList<Delivery> delivery) =>
+        delivery.Contains(Delivery.Online) || delivery.Contains(Delivery.Post);
+
+    /// <summary>See <see cref="ReductionFigures"/> for what each figure means.</summary>
+    public static Reductions Reductions(IReadOnlyList<Matter> matters, bool[] applies, MatterGraph graph, int? promise,
+        IEnumerable<SourceKind> mergedSources, IReadOnlyList<Channel> channels, IReadOnlyList<Delivery> delivery)
+    {
+        int stepsBefore = 0, daysBefore = 0, materialsBefore = 0, tripsBefore = 0;
+        var stages = new HashSet<string>(StringComparer.Ordinal);
+        var days = new int[matters.Count];
+        for (var i = 0; i < matters.Count; i++)
+        {
+            if (!applies[i]) continue;
+            var m = matters[i];
+            if (m.ReviewSteps.Count == 0)
+            {
+                stepsBefore++;
+                stages.Add("\0" + m.Code); // an unnamed stage merges with nothing
+            }
+            else
+            {
+                stepsBefore += m.ReviewSteps.Count;
+                foreach (var s in m.ReviewSteps) stages.Add(s.Zh);
+            }
+            days[i] = m.PromisedDays ?? 0;
+            daysBefore += days[i];
+            materialsBefore += m.Materials.Count;
+            tripsBefore += m.TripsAlone;
+        }
+        var path = graph.CriticalPath(days);
+        var daysAfter = promise is { } p ? Math.Min(p, path) : path;
+        var sources = mergedSources as IReadOnlyCollection<SourceKind> ?? mergedSources.ToArray();
+        var toSubmit = sources.Count(k => k == SourceKind.Applicant);
+        return new Reductions
+        {
+            Before = new ReductionFigures { Steps = stepsBefore, Days = daysBefore, Materials = materialsBefore, Trips = tripsBefore },
+            After = new ReductionFigures
+            {
+                Steps = stages.Count,
+                Days = daysAfter,
+                Materials = toSubmit,
+                Trips = Trips(sources, matters, applies, channels, delivery),
+            },
+        };
+    }
+}
