@@ -53,13 +53,26 @@ internal static class TenantsApi
     }
 
     private static async Task<Results<Ok<Page<TenantSummary>>, ProblemHttpResult>> ListTenants(
-        RegionDirectory directory, string? parent, RegionLevel? level, int? limit, string? cursor, CancellationToken cancellationToken)
+        RegionDirectory directory, string? parent, string? level, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         RegionInfo? parentRegion = null;
         if (parent is not null && (parentRegion = await directory.ResolveAsync(parent, cancellationToken)) is null)
         {
             errors.Add(ApiError.ForParameter("parent", "unknown-tenant", $"There is no region with the id or division code '{parent}'."));
+        }
+
+        RegionLevel? wantedLevel = null;
+        if (level is not null)
+        {
+            if (Enum.TryParse<RegionLevel>(level, ignoreCase: true, out var parsed) && !int.TryParse(level, out _))
+            {
+                wantedLevel = parsed;
+            }
+            else
+            {
+                errors.Add(ApiError.ForParameter("level", "enum", $"level must be one of national, province, city, district; it was '{level}'."));
+            }
         }
 
         if (errors.Count > 0)
@@ -69,7 +82,7 @@ internal static class TenantsApi
 
         var regions = (await directory.AllAsync(cancellationToken))
             .Where(r => parentRegion is null || r.ParentId == parentRegion.Id)
-            .Where(r => level is null || r.Level == level);
+            .Where(r => wantedLevel is null || r.Level == wantedLevel);
         return TypedResults.Ok(paging.Take(regions.Select(TenantSummary.From), r => r.Id));
     }
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# OneGo's test command. It starts what the tests need (a throwaway PostgreSQL cluster), runs every test of
+# Platform.sln on SQLite and PostgreSQL, stops and removes what it started, and ends with the line
+# "N passed, N failed, N skipped" computed from the test results (TRX). It fails when any test fails or none ran.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$PWD
+work=$(mktemp -d /tmp/onego-test.XXXXXX)
+chmod 755 "$work"
+results="$root/.test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+cleanup() {
+  infra/postgres.sh stop "$work/postgres" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "Starting a throwaway PostgreSQL cluster…"
+ONEGO_TEST_POSTGRES=$(infra/postgres.sh start "$work/postgres")
+export ONEGO_TEST_POSTGRES
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+status=0
+dotnet test Platform.sln --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+
+# One line per test result; the class name says which database a test ran on (…OnSqlite, …OnPostgres).
+summary=$(cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*>' | awk '
+  {
+    name = ""; outcome = "";
+    if (match($0, /testName="[^"]*"/)) name = substr($0, RSTART + 10, RLENGTH - 11);
+    if (match($0, /outcome="[^"]*"/)) outcome = substr($0, RSTART + 9, RLENGTH - 10);
+    group = (name ~ /OnPostgres/) ? "PostgreSQL" : (name ~ /OnSqlite/) ? "SQLite" : "no database";
+    if (outcome == "Passed") { passed[group]++; p++ }
+    else if (outcome == "Failed" || outcome == "Error" || outcome == "Timeout" || outcome == "Aborted") { failed[group]++; f++ }
+    else { skipped[group]++; s++ }
+    groups[group] = 1
+  }
+  END {
+    n = split("SQLite|PostgreSQL|no database", order, "|");
+    for (i = 1; i <= n; i++) {
+      g = order[i];
+      if (g in groups) printf "  %-12s %d passed, %d failed, %d skipped\n", g ":", passed[g] + 0, failed[g] + 0, skipped[g] + 0;
+    }
+    printf "%d passed, %d failed, %d skipped\n", p + 0, f + 0, s + 0
+  }')
+
+echo
+echo "Tests by database:"
+echo "$summary"
+total_line=$(echo "$summary" | tail -n 1)
+passed=$(echo "$total_line" | awk '{print $1}')
+failed=$(echo "$total_line" | awk '{print $3}')
+if [ "${passed:-0}" -eq 0 ] && [ "${failed:-0}" -eq 0 ]; then
+  echo "No test ran." >&2
+  status=1
+fi
+if [ "${failed:-0}" -ne 0 ]; then
+  status=1
+fi
+exit $status

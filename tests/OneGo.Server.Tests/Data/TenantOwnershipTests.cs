@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using OneGo.Server.Data;
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Tests.Data;
+
+/// <summary>
+/// Every entity type is either tenant-owned — confined by the query filter and the write guard — or listed here,
+/// by name, with the reason it is shared. A new entity type that is neither fails this test.
+/// </summary>
+public sealed class TenantOwnershipTests
+{
+    private static readonly Dictionary<string, string> Shared = new()
+    {
+        ["Region"] = "the region tree is the tenancy itself: public, and read to resolve every request's tenant",
+    };
+
+    private static IModel Model()
+    {
+        using var db = new SqliteOneGoDbContext(new DbContextOptionsBuilder<SqliteOneGoDbContext>().UseSqlite("Data Source=unused.db").Options, new CurrentTenant());
+        return db.Model;
+    }
+
+    [Fact]
+    public void EveryEntityTypeIsTenantOwnedOrListedAsShared()
+    {
+        var unexplained = Model().GetEntityTypes()
+            .Where(e => !e.IsTenantOwned() && !Shared.ContainsKey(e.ClrType.Name))
+            .Select(e => e.ClrType.Name)
+            .ToList();
+        Assert.True(unexplained.Count == 0,
+            $"Entity types neither tenant-owned (implement ITenantOwned) nor listed as shared with a reason: {string.Join(", ", unexplained)}");
+
+        var listedButOwned = Model().GetEntityTypes().Where(e => e.IsTenantOwned() && Shared.ContainsKey(e.ClrType.Name)).Select(e => e.ClrType.Name);
+        Assert.Empty(listedButOwned);
+        Assert.All(Shared.Keys, name => Assert.Contains(Model().GetEntityTypes(), e => e.ClrType.Name == name));
+    }
+
+    [Fact]
+    public void EveryTenantOwnedTypeHasTheFilterARequiredTenantIdAndTenantIdInItsUniqueIndexes()
+    {
+        var owned = Model().GetEntityTypes().Where(e => e.IsTenantOwned()).ToList();
+        Assert.Equal(["TenantFileRecord", "TenantSettings"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
+        foreach (var entity in owned)
+        {
+            Assert.Contains(entity.GetDeclaredQueryFilters(), f => f.Key == TenancyModel.FilterName);
+            Assert.False(entity.FindProperty(TenancyModel.TenantIdProperty)!.IsNullable);
+            Assert.All(entity.GetIndexes().Where(i => i.IsUnique), i => Assert.Equal(TenancyModel.TenantIdProperty, i.Properties[0].Name));
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using OneGo.Server.Features.TenantFiles;
+using OneGo.Server.Tests.Infrastructure;
+
+namespace OneGo.Server.Tests.Features.TenantFiles;
+
+/// <summary>What `tenants validate` says about a folder: each problem at its file, line and column.</summary>
+public sealed class TenantFolderTests : IDisposable
+{
+    private readonly TempFolder _tenants = RepositoryTenants.Copy();
+
+    public void Dispose() => _tenants.Dispose();
+
+    private List<string> Problems() => TenantImport.Validate(_tenants.Path).Select(p => p.ToString()).ToList();
+
+    [Fact]
+    public void TheRepositoryFolderIsValid() => Assert.Empty(TenantImport.Validate(RepositoryTenants.Folder));
+
+    [Fact]
+    public void ACodeThatDoesNotFitItsParentIsReportedAtTheCode()
+    {
+        _tenants.Write("fujian/xiamen/haicang/tenant.yaml", """
+            name: 海沧区
+            level: district
+            divisionCode: "440205"
+            """);
+        var problem = Assert.Single(Problems());
+        Assert.Equal("tenants/fujian/xiamen/haicang/tenant.yaml:3:15: The division code 440205 does not fit its parent (350200): a region under a city shares its first 4 digits, 3502.", problem);
+    }
+
+    [Fact]
+    public void AnUnknownFieldIsReportedAtItsNameWithTheFieldsThatExist()
+    {
+        _tenants.Write("fujian/xiamen/haicang/tenant.yaml", """
+            name: 海沧区
+            level: district
+            divisionCode: 350205
+            contacts:
+              phone: "12345"
+            """);
+        var problem = Assert.Single(Problems());
+        Assert.StartsWith("tenants/fujian/xiamen/haicang/tenant.yaml:4:1: 'contacts' is not a field of a region file. Did you mean 'contact'? The fields are: name,", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AValueOfTheWrongKindIsReportedAtTheValue()
+    {
+        _tenants.Write("fujian/xiamen/haicang/tenant.yaml", """
+            name: 海沧区
+            level: district
+            divisionCode: 350205
+            contact:
+              phone: ["12345"]
+            """);
+        Assert.Equal(["tenants/fujian/xiamen/haicang/tenant.yaml:5:10: 'phone' must be text, not a list. Put it in quotes if it should be read as text."], Problems());
+    }
+
+    [Fact]
+    public void AnUnknownLevelNamesTheAllowedOnes()
+    {
+        _tenants.Write("fujian/xiamen/haicang/tenant.yaml", "name: 海沧区\nlevel: county\ndivisionCode: 350205\n");
+        Assert.Equal(["tenants/fujian/xiamen/haicang/tenant.yaml:2:8: 'level' is 'county', which is not allowed here; use one of: national, province, city, district."], Problems());
+    }
+
+    [Fact]
+    public void AMissingRequiredFieldIsNamed()
+    {
+        _tenants.Write("fujian/xiamen/haicang/tenant.yaml", "level: district\ndivisionCode: 350205\n");
+        Assert.Equal(["tenants/fujian/xiamen/haicang/tenant.yaml:1:1: 'name' is required and is missing."], Problems());
+    }
+
+    [Fact]
+    public void ARegionWithoutAParentFileIsReported()
+    {
+        _tenants.Write("fujian/quanzhou/jinjiang/tenant.yaml", "name: 晋江市\nlevel: district\ndivisionCode: 350582\n");
+        var problem = Assert.Single(Problems());
+        Assert.Equal("tenants/fujian/quanzhou/jinjiang/tenant.yaml:1:1: this file's region has no parent: the folder tenants/fujian/quanzhou has no tenant.yaml. Add one that describes the region 'quanzhou', or move the file.", problem);
+    }
+
+    [Fact]
+    public void ADuplicateDivisionCodeIsReportedAtBothPlaces()
+    {
+        _tenants.Write("fujian/xiamen/siming/tenant.yaml", "name: 思明区\nlevel: district\ndivisionCode: 350205\n");
+        var problems = Problems();
+        Assert.Equal(2, problems.Count);
+        Assert.StartsWith("tenants/fujian/xiamen/haicang/tenant.yaml:5:15: the division code 350205 is also used by fujian.xiamen.siming", problems[0], StringComparison.Ordinal);
+        Assert.StartsWith("tenants/fujian/xiamen/siming/tenant.yaml:3:15: the division code 350205 is also used by fujian.xiamen.haicang", problems[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALevelThatDoesNotFitTheTreeIsReported()
+    {
+        _tenants.Write("fujian/xiamen/haicang/tenant.yaml", "name: 海沧区\nlevel: city\ndivisionCode: 350205\n");
+        var problem = Assert.Single(Problems());
+        Assert.StartsWith("tenants/fujian/xiamen/haicang/tenant.yaml:2:8: 'level' is city, but a city sits directly under a province.", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BrokenYamlIsReportedWhereItBreaks()
+    {
+        _tenants.Write("zhejiang/tenant.yaml", "name: 浙江省\nlevel: province\ndivisionCode: \"330000\nnameEn: Zhejiang\n");
+        var problem = Assert.Single(Problems());
+        Assert.StartsWith("tenants/zhejiang/tenant.yaml:3:", problem, StringComparison.Ordinal);
+        Assert.Contains("not valid YAML", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABadScheduleExplainsTheCronFormat()
+    {
+        _tenants.Write("zhejiang/tenant.yaml", "name: 浙江省\nlevel: province\ndivisionCode: 330000\npublishing:\n  schedule: every night\n");
+        var problem = Assert.Single(Problems());
+        Assert.StartsWith("tenants/zhejiang/tenant.yaml:5:13: 'every night' is not a Quartz cron expression", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FolderNamesMustBeLowercasePinyin()
+    {
+        _tenants.Write("fujian/Quanzhou/tenant.yaml", "name: 泉州市\nlevel: city\ndivisionCode: 350500\n");
+        var problem = Assert.Single(Problems());
+        Assert.Contains("tenants/fujian/Quanzhou/tenant.yaml:1:1: the folder name is the region's id", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFileOneGoDoesNotReadIsReported()
+    {
+        _tenants.Write("zhejiang/tennant.yaml", "name: x\n");
+        var problem = Assert.Single(Problems());
+        Assert.StartsWith("tenants/zhejiang/tennant.yaml:1:1: OneGo does not read a file named 'tennant.yaml' here", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryProblemOfTheFolderIsReportedAtOnce()
+    {
+        _tenants.Write("zhejiang/tenant.yaml", "name: 浙江省\nlevel: province\ndivisionCode: 330001\n");
+        _tenants.Write("fujian/tenant.yaml", "name: 福建省\nlevel: province\ndivisionCode: 350000\ncolour: red\n");
+        Assert.Equal(2, Problems().Count);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using OneGo.Server.Tests.Infrastructure;
+
+namespace OneGo.Server.Tests.Hosting;
+
+/// <summary>The command-line entry as an administrator runs it: a real process, its output and its exit code.</summary>
+public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(provider, migrated: false);
+
+    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+
+    private async Task<(int Exit, string Out, string Error)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OneGo.Server.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add($"--Database:Provider={_database.ProviderName}");
+        start.ArgumentList.Add($"--Database:ConnectionString={_database.ConnectionString}");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task ImportThenDiffThenImportAgainThenExport()
+    {
+        using var tenants = RepositoryTenants.Copy();
+
+        var import = await RunAsync("tenants", "import", tenants.Path);
+        Assert.True(import.Exit == 0, import.Error);
+        Assert.Contains("+ tenants/fujian/xiamen/haicang/tenant.yaml (fujian.xiamen.haicang)", import.Out, StringComparison.Ordinal);
+        Assert.Contains("Imported 26 file(s).", import.Out, StringComparison.Ordinal);
+
+        var diff = await RunAsync("tenants", "diff", tenants.Path);
+        Assert.Equal(0, diff.Exit);
+        Assert.Contains("An import would change nothing.", diff.Out, StringComparison.Ordinal);
+
+        var again = await RunAsync("tenants", "import", tenants.Path);
+        Assert.Contains("Nothing to import: no file changed.", again.Out, StringComparison.Ordinal);
+
+        using var exported = new TempFolder("tenants");
+        var export = await RunAsync("tenants", "export", exported.Path);
+        Assert.Equal(0, export.Exit);
+        Assert.Equal(26, Directory.EnumerateFiles(exported.Path, "tenant.yaml", SearchOption.AllDirectories).Count());
+        Assert.Contains("name: \"海沧区\"", await File.ReadAllTextAsync(exported.File("fujian/xiamen/haicang/tenant.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABadFolderIsRefusedWithItsLocationsAndAFailingExitCode()
+    {
+        using var tenants = RepositoryTenants.Copy();
+        tenants.Write("fujian/xiamen/haicang/tenant.yaml", "name: 海沧区\nlevel: district\ndivisionCode: 440205\n");
+
+        var validate = await RunAsync("tenants", "validate", tenants.Path);
+        Assert.Equal(1, validate.Exit);
+        Assert.Contains("tenants/fujian/xiamen/haicang/tenant.yaml:3:15: The division code 440205 does not fit its parent (350200)", validate.Error, StringComparison.Ordinal);
+
+        var import = await RunAsync("tenants", "import", tenants.Path);
+        Assert.Equal(1, import.Exit);
+        Assert.Contains("nothing was imported", import.Error, StringComparison.Ordinal);
+        var diff = await RunAsync("tenants", "diff", tenants.Path);
+        Assert.Equal(1, diff.Exit);
+    }
+}
+
+public sealed class CommandLineTestsOnSqlite() : CommandLineTests(Provider.Sqlite);
+
+public sealed class CommandLineTestsOnPostgres() : CommandLineTests(Provider.Postgres);

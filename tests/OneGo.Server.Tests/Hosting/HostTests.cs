@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OneGo.Server.Tests.Infrastructure;
+
+namespace OneGo.Server.Tests.Hosting;
+
+public abstract class HostTests(Provider provider)
+{
+    [Fact]
+    public async Task LivenessAndReadinessAnswerWhenTheDatabaseIsMigrated()
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var app = new OneGoApp(database);
+        using var client = app.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var body = await ready.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("migrations").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ReadinessFailsWhileMigrationsAreNotApplied()
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, migrated: false);
+        await using var app = new OneGoApp(database, importOnStartup: false, settings: new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" });
+        using var client = app.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var body = await ready.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Unhealthy", body.GetProperty("checks").GetProperty("migrations").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task AHostNameMappedInConfigurationResolvesItsTenant()
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var app = new OneGoApp(database, settings: new Dictionary<string, string?> { ["Tenancy:Hosts:haicang.example.cn"] = "350205" });
+        using var client = app.CreateClient();
+
+        using var mapped = new HttpRequestMessage(HttpMethod.Get, "/api/site") { Headers = { Host = "haicang.example.cn" } };
+        var site = await client.SendAsync(mapped);
+        Assert.Equal(HttpStatusCode.OK, site.StatusCode);
+        Assert.Equal("fujian.xiamen.haicang", (await site.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+
+        using var unmapped = new HttpRequestMessage(HttpMethod.Get, "/api/site") { Headers = { Host = "elsewhere.example.cn" } };
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(unmapped)).StatusCode);
+    }
+}
+
+public sealed class HostTestsOnSqlite() : HostTests(Provider.Sqlite);
+
+public sealed class HostTestsOnPostgres() : HostTests(Provider.Postgres);
+
+public sealed class OpenApiTests(SqliteAppFixture fixture) : IClassFixture<SqliteAppFixture>
+{
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesTheTenantRoutes()
+    {
+        var document = await fixture.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/tenants", out _));
+        Assert.True(paths.TryGetProperty("/api/tenants/{tenant}", out _));
+        Assert.Equal("OneGo", document.GetProperty("info").GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task TheApiReferenceIsABrowsablePage()
+    {
+        var page = await fixture.Client.GetAsync("/scalar/v1");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("openapi/v1.json", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace OneGo.Server.Tests.Infrastructure;
+
+/// <summary>OneGo in a test host, on a given database and <c>tenants/</c> folder.</summary>
+public sealed class OneGoApp(TestDatabase database, string? tenantsFolder = null, bool importOnStartup = true, IReadOnlyDictionary<string, string?>? settings = null)
+    : WebApplicationFactory<Program>
+{
+    public TestDatabase Database => database;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", database.ProviderName);
+        builder.UseSetting("Database:ConnectionString", database.ConnectionString);
+        builder.UseSetting("TenantFiles:Folder", tenantsFolder ?? RepositoryTenants.Folder);
+        builder.UseSetting("TenantFiles:ImportOnStartup", importOnStartup ? "true" : "false");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
+
+/// <summary>The repository's own <c>tenants/</c> folder, and throwaway copies of it for tests that change files.</summary>
+public static class RepositoryTenants
+{
+    public static string Folder { get; } = Find();
+
+    public static TempFolder Copy()
+    {
+        var copy = new TempFolder("tenants");
+        foreach (var file in Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy.Path, Path.GetRelativePath(Folder, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        return copy;
+    }
+
+    private static string Find()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "tenants");
+            if (File.Exists(Path.Combine(candidate, "tenant.yaml")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("The repository's tenants/ folder was not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>A folder under the temp directory, named <c>…/{name}</c>, removed on dispose.</summary>
+public sealed class TempFolder : IDisposable
+{
+    private readonly string _parent = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "onego-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public TempFolder(string name)
+    {
+        Path = System.IO.Path.Combine(_parent, name);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string relative) => System.IO.Path.Combine(Path, relative);
+
+    public void Write(string relative, string text)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(File(relative))!);
+        System.IO.File.WriteAllText(File(relative), text);
+    }
+
+    public void Dispose() => Directory.Delete(_parent, recursive: true);
+}

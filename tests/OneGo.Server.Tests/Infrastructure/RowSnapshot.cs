@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Tests.Infrastructure;
+
+/// <summary>Every row of every table, as text, read across tenants for a test to compare before and after.</summary>
+public static class RowSnapshot
+{
+    public static async Task<SortedDictionary<string, string>> TakeAsync(TestDatabase database)
+    {
+        await using var db = database.NewContext();
+        var rows = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        void Add<T>(string table, IEnumerable<T> items, Func<T, string> key)
+        {
+            foreach (var item in items)
+            {
+                rows[$"{table}/{key(item)}"] = JsonSerializer.Serialize(item);
+            }
+        }
+
+        // The test reads across tenants on purpose: it checks what an import did to everyone.
+        Add("Regions", await db.Regions.AsNoTracking().ToListAsync(), r => r.Id);
+        Add("TenantSettings", await db.TenantSettings.IgnoreQueryFilters([TenancyModel.FilterName]).AsNoTracking().ToListAsync(), s => s.TenantId);
+        Add("TenantFiles", await db.TenantFiles.IgnoreQueryFilters([TenancyModel.FilterName]).AsNoTracking().ToListAsync(), f => f.TenantId + ":" + f.Path);
+        return rows;
+    }
+
+    /// <summary>The keys of the rows that were added, removed or changed.</summary>
+    public static List<string> Changed(IDictionary<string, string> before, IDictionary<string, string> after) =>
+        before.Keys.Union(after.Keys)
+            .Where(k => !before.TryGetValue(k, out var b) || !after.TryGetValue(k, out var a) || a != b)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+}
