@@ -89,6 +89,18 @@ internal static class BundleMath
             ? MaterialSource.Applicant
             : use.Source;
 
+    /// <summary>The critical path of a definition's matters (promised days, the step's own when it has one).</summary>
+    public static int CriticalPath(BundleDefinition definition, IReadOnlyDictionary<string, Matter> matters)
+    {
+        var steps = definition.Matters
+            .Select(s => new EffectiveStep { Code = s.Code, After = s.After, Optional = s.Optional })
+            .ToArray();
+        var days = definition.Matters
+            .Select(s => s.PromisedDays ?? (matters.TryGetValue(s.Code, out var m) ? m.PromisedDays ?? 0 : 0))
+            .ToArray();
+        return MatterGraph.Build(steps).CriticalPath(days);
+    }
+
     public static int Trips(IEnumerable<SourceKind> materials, IReadOnlyList<Matter> matters, bool[] applies,
         IReadOnlyList<Channel> channels, IReadOnlyList<Delivery> delivery)
     {

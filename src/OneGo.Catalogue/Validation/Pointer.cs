@@ -83,6 +83,23 @@ public static class Pointer
         return sb.ToString();
     }
 
+    /// <summary>The node a pointer of this scheme names in <paramref name="document"/>, or null when there is none.</summary>
+    public static JsonNode? Find(JsonNode? document, string pointer)
+    {
+        var node = document;
+        foreach (var segment in Segments(pointer))
+        {
+            node = node switch
+            {
+                JsonObject obj => obj.TryGetPropertyValue(segment, out var child) ? child : null,
+                JsonArray array => FindItem(array, segment) is >= 0 and var i ? array[i] : null,
+                _ => null,
+            };
+            if (node is null) return null;
+        }
+        return node;
+    }
+
     private static int FindItem(JsonArray array, string segment)
     {
         for (var i = 0; i < array.Count; i++)
