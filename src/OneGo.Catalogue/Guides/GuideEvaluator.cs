@@ -30,29 +30,30 @@ public static class GuideEvaluator
             fields.Add(rule.When, matched, rule.Include.FormFields, rule.Exclude.FormFields);
         }
 
-        var n = bundle.Matters.Count;
+        var (steps, embedded) = Aligned(bundle);
+        var n = embedded.Count;
         var applies = new bool[n];
         var applicable = new HashSet<string>(n, StringComparer.Ordinal);
         for (var i = 0; i < n; i++)
         {
-            applies[i] = matters.Applies(bundle.Matters[i].Code);
-            if (applies[i]) applicable.Add(bundle.Matters[i].Code);
+            applies[i] = matters.Applies(embedded[i].Code);
+            if (applies[i]) applicable.Add(embedded[i].Code);
         }
         var names = new Dictionary<string, Text>(n, StringComparer.Ordinal);
-        foreach (var m in bundle.Matters) names[m.Code] = m.Name;
+        foreach (var m in embedded) names[m.Code] = m.Name;
 
         var guideMatters = new List<GuideMatter>();
         for (var i = 0; i < n; i++)
         {
             if (!applies[i]) continue;
-            var m = bundle.Matters[i];
+            var m = embedded[i];
             guideMatters.Add(new GuideMatter
             {
                 Code = m.Code,
                 Name = m.Name,
                 Department = m.Department ?? "",
                 PromisedDays = m.PromisedDays ?? 0,
-                After = bundle.Steps[i].After.Where(applicable.Contains).ToArray(),
+                After = steps[i].After.Where(applicable.Contains).ToArray(),
                 Why = Explain(bundle, matters.IncludedBy(m.Code), [], names),
             });
         }
@@ -102,9 +103,9 @@ public static class GuideEvaluator
             }).Add(item);
         }
 
-        var graph = MatterGraph.Build(bundle.Steps);
+        var graph = MatterGraph.Build(steps);
         // The bundle's effective promise is already bounded by the critical path of all its matters.
-        var reductions = BundleMath.Reductions(bundle.Matters, applies, graph, bundle.PromisedDays, kinds,
+        var reductions = BundleMath.Reductions(embedded, applies, graph, bundle.PromisedDays, kinds,
             bundle.Channels, bundle.ResultDelivery);
 
         return new GuideResult
@@ -140,6 +141,20 @@ public static class GuideEvaluator
                 Reductions = reductions,
             },
         };
+    }
+
+    /// <summary>Steps and matters in the same (code) order, as the resolver makes them; re-sorted if a bundle read back from elsewhere is not.</summary>
+    private static (IReadOnlyList<EffectiveStep> Steps, IReadOnlyList<Matter> Matters) Aligned(EffectiveBundle bundle)
+    {
+        var steps = BundleResolver.SortedByCode(bundle.Steps, static s => s.Code);
+        var matters = BundleResolver.SortedByCode(bundle.Matters, static m => m.Code);
+        var aligned = steps.Count == matters.Count;
+        for (var i = 0; aligned && i < steps.Count; i++) aligned = steps[i].Code == matters[i].Code;
+        if (!aligned)
+        {
+            throw new ArgumentException($"Bundle '{bundle.Code}' does not embed exactly the matters of its steps.", nameof(bundle));
+        }
+        return (steps, matters);
     }
 
     private static List<CatalogueError> CheckAnswers(EffectiveBundle bundle, IReadOnlyDictionary<string, string> answers)

@@ -22,6 +22,8 @@ public static class CatalogueJson
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
             AllowOutOfOrderMetadataProperties = true,
             AllowTrailingCommas = false,
+            // An explicit null where the model has no null ("name": null) is refused like a missing required member.
+            RespectNullableAnnotations = true,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.MakeReadOnly(populateMissingResolver: true);

@@ -54,6 +54,9 @@ public sealed record Matter
     public IReadOnlyList<Material> Materials { get; init; } = [];
 
     public IReadOnlyList<FormField> FormFields { get; init; } = [];
+
+    /// <summary>Where the content comes from: the policy or article it follows, or <c>illustrative</c>.</summary>
+    public string? Provenance { get; init; }
 }
 
 /// <summary>A material (申请材料). Its code comes from the material dictionary, so the same material in two matters merges.</summary>

@@ -38,16 +38,25 @@ public sealed record RebaseResult
 /// </summary>
 public static class OverlayRebase
 {
-    public static RebaseResult Rebase(ResolvedStandard from, ResolvedStandard to, Overlay overlay, IReadOnlyDictionary<string, Matter> localMatters)
+    /// <summary>What a standard changed between two versions: computed once, shared by the rebase of every adopter.</summary>
+    public static StandardChange Compare(ResolvedStandard from, ResolvedStandard to)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
-        ArgumentNullException.ThrowIfNull(overlay);
-        ArgumentNullException.ThrowIfNull(localMatters);
-
         var before = JsonSerializer.SerializeToNode(from.Definition, CatalogueJson.Options);
         var after = JsonSerializer.SerializeToNode(to.Definition, CatalogueJson.Options);
-        var upstream = BundleDiff.Compare(before, after);
+        return new StandardChange(from, to, before, after, BundleDiff.Compare(before, after));
+    }
+
+    public static RebaseResult Rebase(ResolvedStandard from, ResolvedStandard to, Overlay overlay, IReadOnlyDictionary<string, Matter> localMatters) =>
+        Rebase(Compare(from, to), overlay, localMatters);
+
+    public static RebaseResult Rebase(StandardChange upstream, Overlay overlay, IReadOnlyDictionary<string, Matter> localMatters)
+    {
+        ArgumentNullException.ThrowIfNull(upstream);
+        ArgumentNullException.ThrowIfNull(overlay);
+        ArgumentNullException.ThrowIfNull(localMatters);
+        var (from, to) = (upstream.From, upstream.To);
         var engine = new OverlayEngine(to.Definition, to.Locked, LayeredMatters.Over(localMatters, to.Matters));
         var kept = new List<OverlayChange>(overlay.Changes.Count);
         var conflicts = new List<RebaseConflict>();
@@ -57,8 +66,8 @@ public static class OverlayRebase
             var target = change.Target();
             var pointer = "/changes/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (SetValue(change) is (var value, true)
-                && Pointer.Find(after, target) is var theirs
-                && !JsonNode.DeepEquals(Pointer.Find(before, target), theirs)
+                && Pointer.Find(upstream.After, target) is var theirs
+                && !JsonNode.DeepEquals(Pointer.Find(upstream.Before, target), theirs)
                 && !JsonNode.DeepEquals(theirs, value))
             {
                 conflicts.Add(new()
@@ -83,7 +92,7 @@ public static class OverlayRebase
         {
             Overlay = overlay with { Adopts = to.Ref, Changes = kept },
             Conflicts = conflicts,
-            Upstream = upstream,
+            Upstream = upstream.Differences,
         };
     }
 
@@ -97,4 +106,23 @@ public static class OverlayRebase
         SetGuideText c => (JsonSerializer.SerializeToNode(c.Text, CatalogueJson.Options), true),
         _ => (null, false),
     };
+}
+
+/// <summary>A standard's move from one version to another, with the field-by-field differences.</summary>
+public sealed class StandardChange
+{
+    internal StandardChange(ResolvedStandard from, ResolvedStandard to, JsonNode? before, JsonNode? after, IReadOnlyList<FieldDifference> differences)
+    {
+        From = from;
+        To = to;
+        Before = before;
+        After = after;
+        Differences = differences;
+    }
+
+    public ResolvedStandard From { get; }
+    public ResolvedStandard To { get; }
+    public IReadOnlyList<FieldDifference> Differences { get; }
+    internal JsonNode? Before { get; }
+    internal JsonNode? After { get; }
 }

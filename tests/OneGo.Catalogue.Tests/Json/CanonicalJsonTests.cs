@@ -72,4 +72,24 @@ public class CanonicalJsonTests
 
         Assert.Matches("^\"[A-Za-z0-9_-]{43}\"$", etag);
     }
+
+    [Fact]
+    public void CanonicalBytesReadBackIntoTheSameBundleAndGuide()
+    {
+        var bytes = CanonicalJson.Serialize(Haicang.Resolve());
+
+        var back = JsonSerializer.Deserialize<EffectiveBundle>(bytes, CatalogueJson.Options)!;
+
+        Assert.Equal(bytes, CanonicalJson.Serialize(back));
+        var answers = new Dictionary<string, string> { [Haicang.Guide] = Haicang.Hukou };
+        Assert.Equal(
+            JsonSerializer.Serialize(GuideEvaluator.Evaluate(Haicang.Resolve(), answers), CatalogueJson.Options),
+            JsonSerializer.Serialize(GuideEvaluator.Evaluate(back, answers), CatalogueJson.Options));
+    }
+
+    [Fact]
+    public void AnExplicitNullWhereAValueIsNeededIsRefused()
+    {
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Matter>("""{"code":"a","name":null}""", CatalogueJson.Options));
+    }
 }

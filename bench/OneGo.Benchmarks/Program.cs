@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+using OneGo.Benchmarks;
+
+// dotnet run -c Release --project bench/OneGo.Benchmarks -- --job short --filter '*'
+// dotnet run -c Release --project bench/OneGo.Benchmarks -- quick    (a few seconds: a smoke run with a stopwatch)
+if (args is ["quick", ..])
+{
+    Quick.Run();
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(CatalogueBenchmarks).Assembly).Run(args);
+
+internal static class Quick
+{
+    public static void Run()
+    {
+        var catalogue = new CatalogueBenchmarks();
+        catalogue.Setup();
+        Time("resolve 30-matter bundle", 20_000, () => catalogue.ResolveBundle30());
+        Time("evaluate guide", 20_000, () => catalogue.EvaluateGuide30());
+        Time("canonical JSON + ETag", 5_000, () => catalogue.CanonicalJson30());
+        Time("district of 200 bundles", 100, () => catalogue.ResolveDistrict200());
+        var templates = new TemplateBenchmarks();
+        templates.Setup();
+        Time("adopter through 3-level chain", 5_000, () => templates.ResolveAdopterThroughChain());
+        Time("re-resolve 2,844 adopters", 3, () => templates.ReResolveNation());
+        Time("rebase 2,844 overlays", 3, () => templates.RebaseNation());
+    }
+
+    private static void Time(string name, int n, Func<object> op)
+    {
+        for (var i = 0; i < Math.Max(3, n / 10); i++) op();
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < n; i++) op();
+        Console.WriteLine($"{name,-32} {watch.Elapsed.TotalMicroseconds / n,12:N1} µs");
+    }
+}
