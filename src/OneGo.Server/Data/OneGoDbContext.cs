@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
 using OneGo.Tenancy;
@@ -54,5 +55,7 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
             file.Property(f => f.Sha256).HasMaxLength(64);
             file.HasIndex(f => f.Path).IsUnique();
         });
+
+        CatalogueModel.Configure(modelBuilder);
     }
 }

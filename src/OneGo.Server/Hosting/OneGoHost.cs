@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
 using OneGo.Tenancy;
@@ -24,6 +25,9 @@ internal static class OneGoHost
         services.AddSingleton<RegionDirectory>();
         services.AddScoped<TenantImport>();
         services.AddScoped<TenantExport>();
+        services.AddScoped<BundleCatalogue>();
+        services.AddSingleton<ResolvedBundles>();
+        services.AddSingleton<LiveBundles>();
         services.AddHostedService<StartupWork>();
 
         services.AddProblemDetails();
@@ -58,6 +62,9 @@ internal static class OneGoHost
         app.MapGet("/openapi", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
         app.MapOneGoHealth();
         app.MapTenantsApi();
+        app.MapMattersApi();
+        app.MapBundlesApi();
+        app.MapDraftsApi();
         return app;
     }
 }

@@ -29,6 +29,12 @@ public static class RepositoryTenants
 {
     public static string Folder { get; } = Find();
 
+    /// <summary>How many regions the repository's folder describes.</summary>
+    public static int RegionCount => Directory.EnumerateFiles(Folder, "tenant.yaml", SearchOption.AllDirectories).Count();
+
+    /// <summary>How many files an import of the repository's folder reads.</summary>
+    public static int FileCount => Directory.EnumerateFiles(Folder, "*.yaml", SearchOption.AllDirectories).Count();
+
     public static TempFolder Copy()
     {
         var copy = new TempFolder("tenants");

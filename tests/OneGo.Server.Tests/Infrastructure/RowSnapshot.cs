@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Features.Catalogue;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Tests.Infrastructure;
@@ -23,6 +24,9 @@ public static class RowSnapshot
         Add("Regions", await db.Regions.AsNoTracking().ToListAsync(), r => r.Id);
         Add("TenantSettings", await db.TenantSettings.IgnoreQueryFilters([TenancyModel.FilterName]).AsNoTracking().ToListAsync(), s => s.TenantId);
         Add("TenantFiles", await db.TenantFiles.IgnoreQueryFilters([TenancyModel.FilterName]).AsNoTracking().ToListAsync(), f => f.TenantId + ":" + f.Path);
+        Add("Matters", await db.Set<MatterRecord>().IgnoreQueryFilters([TenancyModel.FilterName]).AsNoTracking().ToListAsync(), m => m.TenantId + ":" + m.Code);
+        Add("Bundles", await db.Set<BundleRecord>().IgnoreQueryFilters([TenancyModel.FilterName]).AsNoTracking().ToListAsync(), b => b.TenantId + ":" + b.Code);
+        Add("BundleVersions", await db.Set<BundleVersion>().IgnoreQueryFilters([TenancyModel.FilterName]).AsNoTracking().ToListAsync(), v => $"{v.TenantId}:{v.BundleCode}:{v.Version}");
         return rows;
     }
 

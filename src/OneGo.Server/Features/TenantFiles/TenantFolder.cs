@@ -21,6 +21,10 @@ internal sealed class TenantFolder
 
     public List<RegionFile> Regions { get; } = [];
 
+    public List<MatterFile> Matters { get; } = [];
+
+    public List<BundleFile> Bundles { get; } = [];
+
     public List<FileProblem> Problems { get; } = [];
 
     public bool IsValid => Problems.Count == 0;
@@ -38,6 +42,7 @@ internal sealed class TenantFolder
 
         folder.ReadRegion(folder.Root, RegionRules.NationalId, parentId: null);
         folder.CheckTree();
+        ContentFiles.CheckDefinitions(folder);
         folder.Problems.Sort((a, b) => (a.Path, a.Line, a.Column).CompareTo((b.Path, b.Line, b.Column)));
         return folder;
     }
@@ -67,6 +72,9 @@ internal sealed class TenantFolder
                 Regions.Add(new RegionFile(id, parentId, relative, Convert.ToHexStringLower(SHA256.HashData(bytes)), document, source));
             }
         }
+
+        ContentFiles.ReadMatters(directory, id, this);
+        ContentFiles.ReadBundles(directory, id, this);
 
         foreach (var stray in Directory.EnumerateFiles(directory).Where(IsYaml).Where(f => Path.GetFileName(f) != RegionFileName))
         {
@@ -101,6 +109,34 @@ internal sealed class TenantFolder
             }
 
             ReadRegion(child, RegionRules.ChildId(id, segment), id);
+        }
+    }
+
+    /// <summary>The YAML files of a content folder, parsed; syntax problems are recorded and those files skipped.</summary>
+    internal IEnumerable<(string Path, string Relative, string Sha256, YamlSource Source)> ReadYamlFiles(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            yield break;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var relative = Relative(path);
+            if (!IsYaml(path))
+            {
+                continue;
+            }
+
+            var bytes = File.ReadAllBytes(path);
+            var (source, syntax) = YamlSource.Parse(Display(relative), System.Text.Encoding.UTF8.GetString(bytes));
+            if (syntax is not null)
+            {
+                Problems.Add(syntax);
+                continue;
+            }
+
+            yield return (path, relative, Convert.ToHexStringLower(SHA256.HashData(bytes)), source!);
         }
     }
 

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using OneGo.Catalogue;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Tenants;
 using OneGo.Tenancy;
 
@@ -28,20 +30,30 @@ public sealed record ImportResult(IReadOnlyList<FileProblem> Problems, ImportPla
 
 /// <summary>
 /// Imports the <c>tenants/</c> folder: all or nothing, and only the files whose content changed since the last
-/// import. Region rows are shared; each region's own rows are written inside that region's tenant scope.
+/// import. Regions first, then each region's matters and bundles, ancestors before descendants so that a
+/// standard's new version exists before its adopters are checked against it. A changed bundle file becomes a
+/// new approved version (the review happened in the repository); a bundle or matter changed through the API
+/// since its last import stops the import. Region rows are shared; each region's own rows are written inside
+/// that region's tenant scope.
 /// </summary>
-public sealed class TenantImport(OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, TimeProvider clock, ILogger<TenantImport> logger)
+public sealed class TenantImport(
+    OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, BundleCatalogue catalogue, LiveBundles live, TimeProvider clock, ILogger<TenantImport> logger)
 {
-    /// <summary>Checks the folder without touching the database.</summary>
+    public const string Actor = "import";
+
+    /// <summary>Checks the folder without touching the database: everything but adoptions, which need the standards' versions.</summary>
     public static IReadOnlyList<FileProblem> Validate(string folder) => TenantFolder.Read(folder).Problems;
 
+    /// <summary>What an import would change, found by running it and rolling it back: problems included.</summary>
     public async Task<(IReadOnlyList<FileProblem> Problems, ImportPlan? Plan)> DiffAsync(string folder, CancellationToken cancellationToken)
     {
-        var files = TenantFolder.Read(folder);
-        return files.IsValid ? ([], await PlanAsync(files, cancellationToken)) : (files.Problems, null);
+        var result = await RunAsync(folder, dryRun: true, cancellationToken);
+        return (result.Problems, result.Applied);
     }
 
-    public async Task<ImportResult> ImportAsync(string folder, CancellationToken cancellationToken)
+    public Task<ImportResult> ImportAsync(string folder, CancellationToken cancellationToken) => RunAsync(folder, dryRun: false, cancellationToken);
+
+    private async Task<ImportResult> RunAsync(string folder, bool dryRun, CancellationToken cancellationToken)
     {
         var files = TenantFolder.Read(folder);
         if (!files.IsValid)
@@ -55,31 +67,69 @@ public sealed class TenantImport(OneGoDbContext db, CurrentTenant tenants, Regio
             return new ImportResult([], plan);
         }
 
-        var changed = plan.Changes.Select(c => c.TenantId).ToHashSet(StringComparer.Ordinal);
+        var changed = plan.Changes.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
+        var problems = new List<FileProblem>();
         var now = clock.GetUtcNow();
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
+            problems.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            // Parents before children: a region's parent row must exist before it.
-            foreach (var file in files.Regions.Where(r => changed.Contains(r.Id)).OrderBy(r => r.Id.Count(c => c == '.')).ThenBy(r => r.Id != RegionRules.NationalId))
+            foreach (var region in files.Regions.OrderBy(r => Depth(r.Id)).ThenBy(r => r.Id, StringComparer.Ordinal))
             {
-                await ApplyAsync(file, now, cancellationToken);
+                if (changed.Contains(files.Display(region.RelativePath)))
+                {
+                    await ApplyRegionAsync(region, now, cancellationToken);
+                }
+
+                using (tenants.Enter(region.Id))
+                {
+                    foreach (var matter in files.Matters.Where(m => m.TenantId == region.Id && changed.Contains(files.Display(m.RelativePath))))
+                    {
+                        await ApplyMatterAsync(matter, now, problems, cancellationToken);
+                    }
+
+                    foreach (var bundle in files.Bundles.Where(b => b.TenantId == region.Id && changed.Contains(files.Display(b.RelativePath))))
+                    {
+                        await ApplyBundleAsync(bundle, problems, cancellationToken);
+                    }
+                }
+            }
+
+            if (problems.Count > 0 || dryRun)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return;
             }
 
             await transaction.CommitAsync(cancellationToken);
         });
         db.ChangeTracker.Clear();
-        directory.Invalidate();
-        foreach (var change in plan.Changes)
+        if (problems.Count > 0)
         {
-            logger.LogDebug("Imported {Path} ({Kind}) for tenant {TenantId}", change.Path, change.Kind, change.TenantId);
+            return new ImportResult(problems.OrderBy(p => (p.Path, p.Line, p.Column)).ToList(), null);
+        }
+
+        if (!dryRun)
+        {
+            directory.Invalidate();
+            foreach (var bundle in files.Bundles.Where(b => changed.Contains(files.Display(b.RelativePath))))
+            {
+                live.Forget(bundle.TenantId, bundle.Code);
+            }
+
+            foreach (var change in plan.Changes)
+            {
+                logger.LogDebug("Imported {Path} ({Kind}) for tenant {TenantId}", change.Path, change.Kind, change.TenantId);
+            }
         }
 
         return new ImportResult([], plan);
     }
 
-    private async Task ApplyAsync(RegionFile file, DateTimeOffset now, CancellationToken cancellationToken)
+    private static int Depth(string id) => id == RegionRules.NationalId ? 0 : id.Count(c => c == '.') + 1;
+
+    private async Task ApplyRegionAsync(RegionFile file, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var doc = file.Document;
         var region = await db.Regions.FindAsync([file.Id], cancellationToken);
@@ -95,7 +145,7 @@ public sealed class TenantImport(OneGoDbContext db, CurrentTenant tenants, Regio
         region.DivisionCode = doc.DivisionCode;
         region.ParentId = file.ParentId;
         region.UpdatedAt = now;
-        // The region row is shared; save it before entering the tenant's scope for the tenant's own rows.
+        // The region row is shared; it is saved before entering the tenant's scope for the tenant's own rows.
         await db.SaveChangesAsync(cancellationToken);
 
         using (tenants.Enter(file.Id))
@@ -115,20 +165,82 @@ public sealed class TenantImport(OneGoDbContext db, CurrentTenant tenants, Regio
             settings.ContactHours = doc.ContactHours;
             settings.PublishingSchedule = doc.PublishingSchedule;
             settings.UpdatedAt = now;
-
-            var record = await db.TenantFiles.SingleOrDefaultAsync(f => f.Path == file.RelativePath, cancellationToken);
-            if (record is null)
-            {
-                db.TenantFiles.Add(new TenantFileRecord { Path = file.RelativePath, Sha256 = file.Sha256, ImportedAt = now });
-            }
-            else
-            {
-                record.Sha256 = file.Sha256;
-                record.ImportedAt = now;
-            }
-
+            await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
+    }
+
+    private async Task RecordFileAsync(string path, string sha256, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var record = await db.TenantFiles.SingleOrDefaultAsync(f => f.Path == path, cancellationToken);
+        if (record is null)
+        {
+            db.TenantFiles.Add(new TenantFileRecord { Path = path, Sha256 = sha256, ImportedAt = now });
+        }
+        else
+        {
+            record.Sha256 = sha256;
+            record.ImportedAt = now;
+        }
+    }
+
+    private async Task ApplyMatterAsync(MatterFile file, DateTimeOffset now, List<FileProblem> problems, CancellationToken cancellationToken)
+    {
+        var row = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == file.Matter.Code, cancellationToken);
+        if (row is { Origin: Origins.Api })
+        {
+            problems.Add(file.Source.At("/code",
+                $"the matter '{file.Matter.Code}' was changed through the API since it was last imported; nothing was overwritten. Export it into this file or discard that change, then import again."));
+            return;
+        }
+
+        var document = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(file.Matter, CatalogueJson.Options);
+        row ??= db.Set<MatterRecord>().Add(new MatterRecord { Code = file.Matter.Code, Document = "", ETag = "", Origin = Origins.File }).Entity;
+        row.Document = System.Text.Encoding.UTF8.GetString(document);
+        row.ETag = CanonicalJson.ETag(document);
+        row.Origin = Origins.File;
+        row.Revision++;
+        row.UpdatedAt = now;
+        row.UpdatedBy = Actor;
+        await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task ApplyBundleAsync(BundleFile file, List<FileProblem> problems, CancellationToken cancellationToken)
+    {
+        var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == file.Code, cancellationToken);
+        if (record is not null)
+        {
+            var latestOrigin = await db.Set<BundleVersion>().Where(v => v.BundleCode == file.Code).OrderByDescending(v => v.Version)
+                .Select(v => v.Origin).FirstOrDefaultAsync(cancellationToken);
+            if (record.DraftState != DraftState.Approved || latestOrigin != Origins.File)
+            {
+                problems.Add(file.Source.At(file.Document.Definition is null ? "/adopts/code" : "/definition/code",
+                    $"the bundle '{file.Code}' was changed through the API since it was last imported ({(record.DraftState != DraftState.Approved ? "its working copy is a " + record.DraftState.ToString().ToLowerInvariant() : "its latest version was approved there")}); nothing was overwritten. Export its current version into this file or discard that change, then import again."));
+                return;
+            }
+        }
+
+        var matters = await catalogue.LocalMattersAsync(cancellationToken);
+        var resolution = await catalogue.ResolveAsync(file.Document, matters.ToDictionary(m => m.Key, m => m.Value.Matter), cancellationToken);
+        if (!resolution.IsValid)
+        {
+            problems.AddRange(resolution.Errors.Select(file.At));
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        if (record is null)
+        {
+            record = new BundleRecord { Code = file.Code, Draft = "", CreatedAt = now };
+            db.Add(record);
+        }
+
+        record.DraftUpdatedAt = now;
+        record.DraftUpdatedBy = Actor;
+        catalogue.RecordVersion(record, file.Document, resolution.Value!, matters, Origins.File, Actor, file.Sha256);
+        await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private async Task<ImportPlan> PlanAsync(TenantFolder files, CancellationToken cancellationToken)
@@ -136,26 +248,41 @@ public sealed class TenantImport(OneGoDbContext db, CurrentTenant tenants, Regio
         var regions = await db.Regions.AsNoTracking().ToDictionaryAsync(r => r.Id, StringComparer.Ordinal, cancellationToken);
         var changes = new List<FileChange>();
         var unchanged = 0;
-        foreach (var file in files.Regions.OrderBy(r => r.RelativePath, StringComparer.Ordinal))
+        foreach (var region in files.Regions.OrderBy(r => r.RelativePath, StringComparer.Ordinal))
         {
-            TenantFileRecord? record;
+            Dictionary<string, string> recorded;
             TenantSettings? settings;
-            using (tenants.Enter(file.Id))
+            using (tenants.Enter(region.Id))
             {
-                record = await db.TenantFiles.AsNoTracking().SingleOrDefaultAsync(f => f.Path == file.RelativePath, cancellationToken);
+                recorded = await db.TenantFiles.AsNoTracking().ToDictionaryAsync(f => f.Path, f => f.Sha256, StringComparer.Ordinal, cancellationToken);
                 settings = await db.TenantSettings.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
             }
 
-            if (record?.Sha256 == file.Sha256)
+            void Consider(string relative, string sha, Func<bool, IReadOnlyList<string>> details)
             {
-                unchanged++;
-                continue;
+                if (recorded.TryGetValue(relative, out var known) && known == sha)
+                {
+                    unchanged++;
+                    return;
+                }
+
+                var isNew = !recorded.ContainsKey(relative);
+                changes.Add(new FileChange(region.Id, files.Display(relative), isNew ? FileChangeKind.Added : FileChangeKind.Changed, details(isNew)));
             }
 
-            var region = regions.GetValueOrDefault(file.Id);
-            changes.Add(region is null
-                ? new FileChange(file.Id, files.Display(file.RelativePath), FileChangeKind.Added, [$"new region {file.Id} {file.Document.Name} ({file.Document.DivisionCode ?? "no code"}, {file.Document.Level.ToString().ToLowerInvariant()})"])
-                : new FileChange(file.Id, files.Display(file.RelativePath), FileChangeKind.Changed, Differences(region, settings, file)));
+            var existing = regions.GetValueOrDefault(region.Id);
+            Consider(region.RelativePath, region.Sha256, _ => existing is null
+                ? [$"new region {region.Id} {region.Document.Name} ({region.Document.DivisionCode ?? "no code"}, {region.Document.Level.ToString().ToLowerInvariant()})"]
+                : Differences(existing, settings, region));
+            foreach (var matter in files.Matters.Where(m => m.TenantId == region.Id))
+            {
+                Consider(matter.RelativePath, matter.Sha256, isNew => [$"{(isNew ? "new" : "changed")} matter {matter.Matter.Code} {matter.Matter.Name.Zh}"]);
+            }
+
+            foreach (var bundle in files.Bundles.Where(b => b.TenantId == region.Id))
+            {
+                Consider(bundle.RelativePath, bundle.Sha256, isNew => [$"{(isNew ? "new bundle" : "bundle")} {bundle.Code}: a new approved version"]);
+            }
         }
 
         var inFiles = files.Regions.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);

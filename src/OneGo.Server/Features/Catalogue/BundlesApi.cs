@@ -1,0 +1,171 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using OneGo.Catalogue;
+using OneGo.Server.Data;
+using OneGo.Server.Features.Tenants;
+using OneGo.Server.Hosting;
+
+namespace OneGo.Server.Features.Catalogue;
+
+/// <summary>What is live, for anyone: a tenant's live bundles, one bundle, its guide and its approved versions.</summary>
+internal static class BundlesApi
+{
+    public static IEndpointRouteBuilder MapBundlesApi(this IEndpointRouteBuilder app)
+    {
+        var bundles = app.MapGroup("/api/t/{tenant}/bundles").WithTags("Bundles");
+        bundles.MapGet("", ListLive).WithName("ListBundles")
+            .WithSummary("The tenant's live bundles (latest approved versions); filters audience, theme, q.");
+        bundles.MapGet("/{code}", GetLive).WithName("GetBundle")
+            .WithSummary("One live bundle's effective content, with a strong ETag; 304 on If-None-Match.");
+        bundles.MapPost("/{code}/guide", Guide).WithName("EvaluateGuide")
+            .WithSummary("The personalised guide for a set of scenario answers.")
+            .Accepts<GuideRequest>("application/json");
+        bundles.MapGet("/{code}/versions", ListVersions).WithName("ListBundleVersions").WithSummary("The bundle's approved versions.");
+        bundles.MapGet("/{code}/versions/{version:int}", GetVersion).WithName("GetBundleVersion").WithSummary("One approved version's effective content (immutable).");
+        return app;
+    }
+
+    /// <summary>The answers to a bundle's scenario questions: question id → option id.</summary>
+    public sealed record GuideRequest(Dictionary<string, string>? Answers);
+
+    public sealed record VersionItem(int Version, string ETag, DateTimeOffset ApprovedAt, string? ApprovedBy, string Origin);
+
+    private static async Task<IResult> ListLive(
+        OneGoDbContext db, string? audience, string? theme, string? q, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var (paging, errors) = Paging.Read(limit, cursor);
+        CheckWord<Audience>(errors, "audience", audience);
+        CheckWord<LifeTheme>(errors, "theme", theme);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var after = paging.After ?? "";
+        var search = q?.Trim().ToLowerInvariant();
+        var live = db.Set<BundleRecord>().AsNoTracking().Where(b => b.LiveVersion != null && string.Compare(b.Code, after) > 0);
+        if (audience is not null)
+        {
+            live = live.Where(b => b.Audience == audience);
+        }
+
+        if (theme is not null)
+        {
+            live = live.Where(b => b.Theme == theme);
+        }
+
+        if (!string.IsNullOrEmpty(search))
+        {
+            live = live.Where(b => b.SearchText!.Contains(search));
+        }
+
+        var rows = await live
+            .OrderBy(b => b.Code)
+            .Take(paging.Limit + 1)
+            .Join(db.Set<BundleVersion>(), b => new { b.Code, Version = b.LiveVersion!.Value }, v => new { Code = v.BundleCode, v.Version },
+                (b, v) => new { b.Code, v.Version, v.ETag, v.ApprovedAt, v.Summary })
+            .OrderBy(r => r.Code)
+            .ToListAsync(cancellationToken);
+        var items = rows.Select(r => new LiveBundleItem(r.Version, r.ETag, r.ApprovedAt, JsonSerializer.Deserialize<BundleSummary>(r.Summary, CatalogueJson.Options)!));
+        return Results.Json(paging.Take(items, i => i.Summary.Code), CatalogueJson.Options);
+    }
+
+    private static void CheckWord<TEnum>(List<ApiError> errors, string parameter, string? value) where TEnum : struct, Enum
+    {
+        var words = Enum.GetNames<TEnum>().Select(JsonNamingPolicy.CamelCase.ConvertName).ToArray();
+        if (value is not null && !words.Contains(value))
+        {
+            errors.Add(ApiError.ForParameter(parameter, "enum", $"{parameter} must be one of {string.Join(", ", words)}; it was '{value}'."));
+        }
+    }
+
+    private static async Task<IResult> GetLive(HttpContext context, OneGoDbContext db, LiveBundles live, string code, CancellationToken cancellationToken)
+    {
+        var tenant = context.Tenant().Id;
+        var entry = live.Fresh(tenant, code);
+        if (entry is null)
+        {
+            var version = await db.Set<BundleRecord>().AsNoTracking().Where(b => b.Code == code).Select(b => b.LiveVersion).SingleOrDefaultAsync(cancellationToken);
+            if (version is null)
+            {
+                live.Forget(tenant, code);
+                return ApiProblems.NotFound("No such live bundle", $"{tenant} has no live bundle '{code}'.");
+            }
+
+            var known = live.Known(tenant, code);
+            if (known?.Version == version)
+            {
+                entry = live.Remember(tenant, code, known.Version, known.ETag, known.Bytes);
+            }
+            else
+            {
+                var row = await db.Set<BundleVersion>().AsNoTracking()
+                    .Where(v => v.BundleCode == code && v.Version == version)
+                    .Select(v => new { v.Effective, v.ETag })
+                    .SingleAsync(cancellationToken);
+                entry = live.Remember(tenant, code, version.Value, row.ETag, row.Effective);
+            }
+        }
+
+        return Preconditions.Json(context, entry.Bytes, entry.ETag);
+    }
+
+    private static async Task<IResult> Guide(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, string code, CancellationToken cancellationToken)
+    {
+        var version = await LiveVersionAsync(db, code, cancellationToken);
+        if (version is null)
+        {
+            return ApiProblems.NotFound("No such live bundle", $"{context.Tenant().Id} has no live bundle '{code}'.");
+        }
+
+        var (request, problem) = await JsonBody.ReadAsync<GuideRequest>(context.Request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var effective = await catalogue.EffectiveOfAsync(version, cancellationToken);
+        var result = GuideEvaluator.Evaluate(effective, request!.Answers ?? []);
+        return result.Guide is { } guide
+            ? Results.Json(guide, CatalogueJson.Options)
+            : ApiProblems.Invalid(result.Errors.Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList());
+    }
+
+    private static async Task<BundleVersion?> LiveVersionAsync(OneGoDbContext db, string code, CancellationToken cancellationToken)
+    {
+        var live = await db.Set<BundleRecord>().AsNoTracking().Where(b => b.Code == code).Select(b => b.LiveVersion).SingleOrDefaultAsync(cancellationToken);
+        return live is null
+            ? null
+            : await db.Set<BundleVersion>().AsNoTracking().SingleAsync(v => v.BundleCode == code && v.Version == live, cancellationToken);
+    }
+
+    private static async Task<IResult> ListVersions(HttpContext context, OneGoDbContext db, string code, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var (paging, errors) = Paging.Read(limit, cursor);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        if (!await db.Set<BundleRecord>().AnyAsync(b => b.Code == code && b.LiveVersion != null, cancellationToken))
+        {
+            return ApiProblems.NotFound("No such bundle", $"{context.Tenant().Id} has no approved bundle '{code}'.");
+        }
+
+        var versions = await db.Set<BundleVersion>().AsNoTracking().Where(v => v.BundleCode == code).OrderBy(v => v.Version)
+            .Select(v => new VersionItem(v.Version, v.ETag, v.ApprovedAt, v.ApprovedBy, v.Origin)).ToListAsync(cancellationToken);
+        // Versions page by number; the cursor keeps the number zero-padded so that it sorts as text.
+        return Results.Ok(paging.Take(versions, v => v.Version.ToString("D9", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    private static async Task<IResult> GetVersion(HttpContext context, OneGoDbContext db, string code, int version, CancellationToken cancellationToken)
+    {
+        var row = await db.Set<BundleVersion>().AsNoTracking()
+            .Where(v => v.BundleCode == code && v.Version == version)
+            .Select(v => new { v.Effective, v.ETag })
+            .SingleOrDefaultAsync(cancellationToken);
+        return row is null
+            ? ApiProblems.NotFound("No such version", $"{context.Tenant().Id} has no version {version} of a bundle '{code}'.")
+            : Preconditions.Json(context, row.Effective, row.ETag, immutable: true);
+    }
+}

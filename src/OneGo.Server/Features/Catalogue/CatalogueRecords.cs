@@ -1,0 +1,138 @@
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Features.Catalogue;
+
+/// <summary>A matter (事项) of a tenant: its definition document, as the API or a <c>tenants/</c> file last set it.</summary>
+public sealed class MatterRecord : ITenantOwned
+{
+    public long Id { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    /// <summary>Basic code (基本编码), unique within the tenant.</summary>
+    public required string Code { get; set; }
+
+    /// <summary>The matter document (OneGo.Catalogue.Matter) as JSON.</summary>
+    public required string Document { get; set; }
+
+    /// <summary>Strong ETag of the document's bytes; also what a bundle version remembers to notice later changes.</summary>
+    public required string ETag { get; set; }
+
+    public required string Origin { get; set; }
+
+    /// <summary>Raised by every change; the optimistic-concurrency token of the row.</summary>
+    public int Revision { get; set; }
+
+    public string? UpdatedBy { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>Where a matter's or a version's content came from.</summary>
+public static class Origins
+{
+    /// <summary>A person or service account through the API.</summary>
+    public const string Api = "api";
+
+    /// <summary>A reviewed file of <c>tenants/</c>, imported.</summary>
+    public const string File = "file";
+}
+
+/// <summary>The state of a bundle's working copy (PRODUCT.md §5).</summary>
+public enum DraftState
+{
+    /// <summary>Being edited.</summary>
+    Draft,
+
+    /// <summary>Waiting for a reviewer; read-only.</summary>
+    Submitted,
+
+    /// <summary>Returned by a reviewer with a comment; editable again.</summary>
+    Rejected,
+
+    /// <summary>The working copy is the latest approved version: nothing waits.</summary>
+    Approved,
+}
+
+/// <summary>
+/// A bundle (一件事) of a tenant: its working copy and which approved version is live. The working copy is a
+/// bundle document — its own definition, or an adoption of a standard with an overlay of local changes.
+/// </summary>
+public sealed class BundleRecord : ITenantOwned
+{
+    public long Id { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    /// <summary>Unique within the tenant; an adopter keeps its standard's code.</summary>
+    public required string Code { get; set; }
+
+    /// <summary>The working copy (a bundle document) as JSON.</summary>
+    public required string Draft { get; set; }
+
+    public DraftState DraftState { get; set; }
+
+    /// <summary>Raised by every change of the working copy; the optimistic-concurrency token of the row.</summary>
+    public int Revision { get; set; }
+
+    public string? DraftUpdatedBy { get; set; }
+
+    public DateTimeOffset DraftUpdatedAt { get; set; }
+
+    /// <summary>The reviewer's comment when the working copy was rejected.</summary>
+    public string? ReviewComment { get; set; }
+
+    /// <summary>The latest approved version, which is live; null before the first approval.</summary>
+    public int? LiveVersion { get; set; }
+
+    /// <summary>Filters of the public list, copied from the live version.</summary>
+    public string? Audience { get; set; }
+
+    public string? Theme { get; set; }
+
+    /// <summary>Lowercased name (Chinese and English) and keywords of the live version, for substring search.</summary>
+    public string? SearchText { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>
+/// One approved version of a bundle: immutable and self-contained. It keeps the document as approved, the
+/// tenant's own matters it used as they were, and the effective bundle's canonical bytes as served.
+/// </summary>
+public sealed class BundleVersion : ITenantOwned
+{
+    public long Id { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    public required string BundleCode { get; set; }
+
+    public int Version { get; set; }
+
+    /// <summary>The bundle document as approved.</summary>
+    public required string Document { get; set; }
+
+    /// <summary>The matters of this tenant the version uses, as they were (JSON array of Matter).</summary>
+    public required string Matters { get; set; }
+
+    /// <summary>Code → ETag of each of this tenant's matters used, to tell when one has changed since.</summary>
+    public required string MatterETags { get; set; }
+
+    /// <summary>The effective bundle's canonical JSON: the bytes served.</summary>
+    public required byte[] Effective { get; set; }
+
+    public required string ETag { get; set; }
+
+    /// <summary>Summary of the public list, as JSON.</summary>
+    public required string Summary { get; set; }
+
+    public required string Origin { get; set; }
+
+    /// <summary>For a version imported from <c>tenants/</c>: the file's SHA-256.</summary>
+    public string? FileSha256 { get; set; }
+
+    public string? ApprovedBy { get; set; }
+
+    public DateTimeOffset ApprovedAt { get; set; }
+}

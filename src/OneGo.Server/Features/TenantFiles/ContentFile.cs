@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OneGo.Catalogue;
+using OneGo.Server.Features.Catalogue;
+using OneGo.Server.Hosting;
+
+namespace OneGo.Server.Features.TenantFiles;
+
+/// <summary>A matter file (<c>matters/*.yaml</c>) of a region, read and checked on its own.</summary>
+internal sealed record MatterFile(string TenantId, string RelativePath, string Sha256, Matter Matter, YamlSource Source);
+
+/// <summary>A bundle file (<c>bundles/*.yaml</c>) of a region: its own definition, or an adoption with local changes.</summary>
+internal sealed record BundleFile(string TenantId, string RelativePath, string Sha256, BundleDocument Document, YamlSource Source)
+{
+    public string Code => Document.Code!;
+
+    /// <summary>A problem found in the document at a domain pointer, placed at its line and column.</summary>
+    public FileProblem At(CatalogueError error) => Source.At(Pointer.ToIndexPointer(Source.Root, error.Pointer), error.Message);
+}
+
+/// <summary>Reads the documents of <c>matters/</c> and <c>bundles/</c> folders, turning every problem into a file location.</summary>
+internal static class ContentFiles
+{
+    public static T? Read<T>(YamlSource source, List<FileProblem> problems, string what) where T : class
+    {
+        if (source.Root is not JsonObject)
+        {
+            problems.Add(source.At("", $"{what} is a block of fields ('name: value' lines)."));
+            return null;
+        }
+
+        try
+        {
+            return source.Root.Deserialize<T>(CatalogueJson.Options);
+        }
+        catch (JsonException error)
+        {
+            var pointer = JsonBody.ToPointer(error.Path);
+            var unknownField = error.Message.Contains("could not be mapped", StringComparison.Ordinal);
+            problems.Add(source.At(pointer, JsonBody.Explain(error), atKey: unknownField));
+            return null;
+        }
+    }
+
+    public static void ReadMatters(string directory, string tenantId, TenantFolder folder)
+    {
+        foreach (var (path, relative, sha, source) in folder.ReadYamlFiles(Path.Combine(directory, "matters")))
+        {
+            var problems = new List<FileProblem>();
+            var matter = Read<Matter>(source, problems, "a matter file");
+            if (matter is not null)
+            {
+                problems.AddRange(CatalogueValidator.ValidateMatter(matter)
+                    .Select(e => source.At(Pointer.ToIndexPointer(source.Root, e.Pointer), e.Message)));
+                if (folder.Matters.FirstOrDefault(m => m.TenantId == tenantId && m.Matter.Code == matter.Code) is { } twin)
+                {
+                    problems.Add(source.At("/code", $"the code '{matter.Code}' is also the code of {twin.Source.Path}; a code names one matter in a region."));
+                }
+            }
+
+            folder.Problems.AddRange(problems);
+            if (matter is not null && problems.Count == 0)
+            {
+                folder.Matters.Add(new MatterFile(tenantId, relative, sha, matter, source));
+            }
+        }
+    }
+
+    public static void ReadBundles(string directory, string tenantId, TenantFolder folder)
+    {
+        foreach (var (path, relative, sha, source) in folder.ReadYamlFiles(Path.Combine(directory, "bundles")))
+        {
+            var problems = new List<FileProblem>();
+            var document = Read<BundleDocument>(source, problems, "a bundle file");
+            if (document is not null)
+            {
+                problems.AddRange(document.CheckShape().Select(e => source.At(e.Pointer, e.Message)));
+                if (problems.Count == 0 && folder.Bundles.FirstOrDefault(b => b.TenantId == tenantId && b.Code == document.Code) is { } twin)
+                {
+                    problems.Add(source.At(document.Definition is null ? "/adopts/code" : "/definition/code",
+                        $"the code '{document.Code}' is also the code of {twin.Source.Path}; a code names one bundle in a region."));
+                }
+            }
+
+            folder.Problems.AddRange(problems);
+            if (document is not null && problems.Count == 0)
+            {
+                folder.Bundles.Add(new BundleFile(tenantId, relative, sha, document, source));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks each region's own bundle definitions against the matters of its files; adoptions are checked at
+    /// import, against the standards' approved versions.
+    /// </summary>
+    public static void CheckDefinitions(TenantFolder folder)
+    {
+        foreach (var bundle in folder.Bundles.Where(b => b.Document.Definition is not null))
+        {
+            var matters = folder.Matters.Where(m => m.TenantId == bundle.TenantId).ToDictionary(m => m.Matter.Code, m => m.Matter, StringComparer.Ordinal);
+            folder.Problems.AddRange(CatalogueValidator.ValidateBundle(bundle.Document.Definition!, matters).Select(e => bundle.At(e.Under("/definition"))));
+        }
+    }
+}
