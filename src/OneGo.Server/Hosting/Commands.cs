@@ -74,6 +74,8 @@ internal static class Commands
 
     private static async Task<int> DiffAsync(IServiceProvider services, string folder, CancellationToken cancellationToken)
     {
+        // The diff runs the import and rolls it back, so the schema must be there; migrating changes no content.
+        await services.GetRequiredService<OneGoDbContext>().Database.MigrateAsync(cancellationToken);
         var (problems, plan) = await services.GetRequiredService<TenantImport>().DiffAsync(folder, cancellationToken);
         return Report(problems, () =>
         {

@@ -21,6 +21,9 @@ public sealed record BundleDocument
     /// <summary>Where the content comes from: the policy or article, or <c>illustrative</c>.</summary>
     public string? Provenance { get; init; }
 
+    /// <summary>The batch a region published the bundle in (批次), e.g. <c>2021-10 首批</c>.</summary>
+    public string? Batch { get; init; }
+
     /// <summary>The code the document gives its bundle.</summary>
     public string? Code => Definition?.Code ?? Adopts?.Code;
 

@@ -21,6 +21,8 @@ public sealed record BundleSummary
 
     public string? Provenance { get; init; }
 
+    public string? Batch { get; init; }
+
     public static BundleSummary Of(EffectiveBundle bundle, BundleDocument document) => new()
     {
         Code = bundle.Code,
@@ -34,6 +36,7 @@ public sealed record BundleSummary
         Lineage = bundle.Lineage,
         IsStandard = document.Standard is not null,
         Provenance = document.Provenance,
+        Batch = document.Batch,
     };
 }
 
