@@ -24,9 +24,7 @@ internal sealed class MatterGraph
             }
             predecessors[i] = p;
         }
-        var graph = new MatterGraph(predecessors);
-        graph.CriticalPath(new int[steps.Count]); // throws on a cycle
-        return graph;
+        return new MatterGraph(predecessors); // a cycle throws when the critical path is computed
     }
 
     /// <summary>
@@ -65,14 +63,14 @@ internal static class BundleMath
     /// department and dataset. "Issued by a matter" counts only when that matter is present, otherwise the
     /// applicant brings it. 容缺 holds only when every use allows it.
     /// </summary>
-    public static (MaterialSource Source, bool MayFollowLater) Decide(IReadOnlyList<MaterialUse> uses, Func<string, bool> isPresent)
+    public static (MaterialSource Source, bool MayFollowLater) Decide(IReadOnlyList<MaterialUse> uses, HashSet<string> present)
     {
         MaterialSource? best = null;
         var bestKind = int.MaxValue;
         var mayFollowLater = true;
         foreach (var use in uses)
         {
-            var source = Effective(use, isPresent);
+            var source = Effective(use, present);
             if ((int)source.Kind < bestKind)
             {
                 best = source;
@@ -83,9 +81,9 @@ internal static class BundleMath
         return (best ?? MaterialSource.Applicant, mayFollowLater && uses.Count > 0);
     }
 
-    private static MaterialSource Effective(MaterialUse use, Func<string, bool> isPresent) =>
+    private static MaterialSource Effective(MaterialUse use, HashSet<string> present) =>
         use.Source.Kind == SourceKind.IssuedByMatter
-        && (use.Source.Matter is null || use.Source.Matter == use.Matter || !isPresent(use.Source.Matter))
+        && (use.Source.Matter is null || use.Source.Matter == use.Matter || !present.Contains(use.Source.Matter))
             ? MaterialSource.Applicant
             : use.Source;
 
@@ -101,7 +99,7 @@ internal static class BundleMath
         return MatterGraph.Build(steps).CriticalPath(days);
     }
 
-    public static int Trips(IEnumerable<SourceKind> materials, IReadOnlyList<Matter> matters, bool[] applies,
+    public static int Trips(IReadOnlyList<SourceKind> materials, IReadOnlyList<Matter> matters, bool[] applies,
         IReadOnlyList<Channel> channels, IReadOnlyList<Delivery> delivery)
     {
         foreach (var kind in materials)
@@ -122,10 +120,11 @@ internal static class BundleMath
 
     /// <summary>See <see cref="ReductionFigures"/> for what each figure means.</summary>
     public static Reductions Reductions(IReadOnlyList<Matter> matters, bool[] applies, MatterGraph graph, int? promise,
-        IEnumerable<SourceKind> mergedSources, IReadOnlyList<Channel> channels, IReadOnlyList<Delivery> delivery)
+        IReadOnlyList<SourceKind> sources, IReadOnlyList<Channel> channels, IReadOnlyList<Delivery> delivery)
     {
         int stepsBefore = 0, daysBefore = 0, materialsBefore = 0, tripsBefore = 0;
-        var stages = new HashSet<string>(StringComparer.Ordinal);
+        // Few distinct stage names: a list beats hashing them.
+        var stages = new List<string>(8);
         var days = new int[matters.Count];
         for (var i = 0; i < matters.Count; i++)
         {
@@ -134,12 +133,15 @@ internal static class BundleMath
             if (m.ReviewSteps.Count == 0)
             {
                 stepsBefore++;
-                stages.Add("\0" + m.Code); // an unnamed stage merges with nothing
+                stages.Add("\0" + m.Code); // an unnamed stage merges with nothing (codes are unique)
             }
             else
             {
                 stepsBefore += m.ReviewSteps.Count;
-                foreach (var s in m.ReviewSteps) stages.Add(s.Zh);
+                foreach (var s in m.ReviewSteps)
+                {
+                    if (!stages.Contains(s.Zh)) stages.Add(s.Zh);
+                }
             }
             days[i] = m.PromisedDays ?? 0;
             daysBefore += days[i];
@@ -148,8 +150,8 @@ internal static class BundleMath
         }
         var path = graph.CriticalPath(days);
         var daysAfter = promise is { } p ? Math.Min(p, path) : path;
-        var sources = mergedSources as IReadOnlyCollection<SourceKind> ?? mergedSources.ToArray();
-        var toSubmit = sources.Count(k => k == SourceKind.Applicant);
+        var toSubmit = 0;
+        foreach (var kind in sources) if (kind == SourceKind.Applicant) toSubmit++;
         return new Reductions
         {
             Before = new ReductionFigures { Steps = stepsBefore, Days = daysBefore, Materials = materialsBefore, Trips = tripsBefore },

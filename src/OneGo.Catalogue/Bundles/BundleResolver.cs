@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace OneGo.Catalogue;
 
 /// <summary>Resolves a bundle definition against the matters it uses into an <see cref="EffectiveBundle"/>.</summary>
@@ -16,9 +18,8 @@ public static class BundleResolver
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(matters);
 
-        var stepDefs = definition.Matters.ToArray();
-        Array.Sort(stepDefs, static (a, b) => string.CompareOrdinal(a.Code, b.Code));
-        var n = stepDefs.Length;
+        var stepDefs = SortedByCode(definition.Matters, static s => s.Code);
+        var n = stepDefs.Count;
         var embedded = new Matter[n];
         var steps = new EffectiveStep[n];
         for (var i = 0; i < n; i++)
@@ -39,8 +40,9 @@ public static class BundleResolver
         Array.Fill(all, true);
         var channels = SortedDistinct(definition.Channels);
         var delivery = SortedDistinct(definition.ResultDelivery);
-        var reductions = BundleMath.Reductions(embedded, all, graph, definition.PromisedDays,
-            materials.Select(m => m.Source.Kind), channels, delivery);
+        var sources = new SourceKind[materials.Length];
+        for (var i = 0; i < sources.Length; i++) sources[i] = materials[i].Source.Kind;
+        var reductions = BundleMath.Reductions(embedded, all, graph, definition.PromisedDays, sources, channels, delivery);
 
         return new EffectiveBundle
         {
@@ -66,18 +68,10 @@ public static class BundleResolver
         };
     }
 
-    /// <summary>The matter as this bundle uses it: the step's local adjustments applied, materials and fields sorted by code.</summary>
+    /// <summary>The matter as this bundle uses it: the step's local adjustments applied (the matter itself is shared, never changed).</summary>
     private static Matter Embed(Matter matter, MatterStep step)
     {
-        var materials = matter.Materials;
-        if (step.AddedMaterials.Count > 0)
-        {
-            materials = [.. materials, .. step.AddedMaterials];
-        }
-        var sortedMaterials = SortedByCode(materials, static m => m.Code);
-        var sortedFields = SortedByCode(matter.FormFields, static f => f.Code);
-        if (step.Department is null && step.PromisedDays is null
-            && ReferenceEquals(sortedMaterials, matter.Materials) && ReferenceEquals(sortedFields, matter.FormFields))
+        if (step.Department is null && step.PromisedDays is null && step.AddedMaterials.Count == 0)
         {
             return matter;
         }
@@ -85,8 +79,7 @@ public static class BundleResolver
         {
             Department = step.Department ?? matter.Department,
             PromisedDays = step.PromisedDays ?? matter.PromisedDays,
-            Materials = sortedMaterials,
-            FormFields = sortedFields,
+            Materials = step.AddedMaterials.Count == 0 ? matter.Materials : [.. matter.Materials, .. step.AddedMaterials],
         };
     }
 
@@ -97,23 +90,20 @@ public static class BundleResolver
         {
             foreach (var field in matter.FormFields)
             {
-                if (byCode.TryGetValue(field.Code, out var entry))
-                {
-                    if (entry.Feeds[^1] != matter.Code) entry.Feeds.Add(matter.Code);
-                }
-                else
-                {
-                    byCode.Add(field.Code, (field, [matter.Code]));
-                }
+                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(byCode, field.Code, out var exists);
+                if (!exists) entry = (field, [matter.Code]);
+                else if (entry.Feeds[^1] != matter.Code) entry.Feeds.Add(matter.Code);
             }
         }
+        var codes = new string[byCode.Count];
         var merged = new MergedField[byCode.Count];
         var i = 0;
         foreach (var (code, (field, feeds)) in byCode)
         {
+            codes[i] = code;
             merged[i++] = new MergedField { Code = code, Label = field.Label, Type = field.Type, Feeds = feeds };
         }
-        Array.Sort(merged, static (a, b) => string.CompareOrdinal(a.Code, b.Code));
+        Array.Sort(codes, merged, StringComparer.Ordinal);
         return merged;
     }
 
@@ -128,15 +118,18 @@ public static class BundleResolver
             foreach (var material in matter.Materials)
             {
                 var use = new MaterialUse { Matter = matter.Code, Source = material.Source, MayFollowLater = material.MayFollowLater };
-                if (byCode.TryGetValue(material.Code, out var entry)) entry.Uses.Add(use);
-                else byCode.Add(material.Code, (material, [use]));
+                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(byCode, material.Code, out var exists);
+                if (!exists) entry = (material, [use]);
+                else entry.Uses.Add(use);
             }
         }
+        var codes = new string[byCode.Count];
         var merged = new MergedMaterial[byCode.Count];
         var i = 0;
         foreach (var (code, (first, uses)) in byCode)
         {
-            var (source, mayFollowLater) = BundleMath.Decide(uses, present.Contains);
+            var (source, mayFollowLater) = BundleMath.Decide(uses, present);
+            codes[i] = code;
             merged[i++] = new MergedMaterial
             {
                 Code = code,
@@ -147,7 +140,7 @@ public static class BundleResolver
                 Uses = uses,
             };
         }
-        Array.Sort(merged, static (a, b) => string.CompareOrdinal(a.Code, b.Code));
+        Array.Sort(codes, merged, StringComparer.Ordinal);
         return merged;
     }
 
@@ -168,6 +161,9 @@ public static class BundleResolver
     internal static IReadOnlyList<string> SortedDistinct(IReadOnlyList<string> items)
     {
         if (items.Count == 0) return [];
+        var ordered = true;
+        for (var i = 1; ordered && i < items.Count; i++) ordered = string.CompareOrdinal(items[i - 1], items[i]) < 0;
+        if (ordered) return items;
         var copy = items.Distinct(StringComparer.Ordinal).ToArray();
         Array.Sort(copy, StringComparer.Ordinal);
         return copy;
@@ -176,6 +172,9 @@ public static class BundleResolver
     internal static IReadOnlyList<TEnum> SortedDistinct<TEnum>(IReadOnlyList<TEnum> items) where TEnum : struct, Enum
     {
         if (items.Count == 0) return [];
+        var ordered = true;
+        for (var i = 1; ordered && i < items.Count; i++) ordered = Comparer<TEnum>.Default.Compare(items[i - 1], items[i]) < 0;
+        if (ordered) return items;
         var copy = items.Distinct().ToArray();
         Array.Sort(copy);
         return copy;

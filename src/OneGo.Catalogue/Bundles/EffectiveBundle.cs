@@ -20,7 +20,7 @@ public sealed record EffectiveBundle
     /// <summary>The matter order (a DAG), sorted by code.</summary>
     public required IReadOnlyList<EffectiveStep> Steps { get; init; }
 
-    /// <summary>The matters, embedded with this bundle's adjustments, sorted by code; their materials and fields too.</summary>
+    /// <summary>The matters, embedded with this bundle's adjustments, sorted by code (canonical JSON also sorts their materials and fields).</summary>
     public required IReadOnlyList<Matter> Matters { get; init; }
 
     /// <summary>一表申请: the union of the matters' form fields, one per field code.</summary>

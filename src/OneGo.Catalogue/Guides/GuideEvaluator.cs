@@ -1,4 +1,4 @@
-using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace OneGo.Catalogue;
 
@@ -16,7 +16,8 @@ public static class GuideEvaluator
         ArgumentNullException.ThrowIfNull(bundle);
         ArgumentNullException.ThrowIfNull(answers);
 
-        var errors = CheckAnswers(bundle, answers);
+        var index = BundleIndex.Of(bundle);
+        var errors = CheckAnswers(bundle, index, answers);
         if (errors.Count > 0) return new GuideResult { Errors = errors };
 
         var matters = new Selection();
@@ -30,7 +31,7 @@ public static class GuideEvaluator
             fields.Add(rule.When, matched, rule.Include.FormFields, rule.Exclude.FormFields);
         }
 
-        var (steps, embedded) = Aligned(bundle);
+        var (steps, embedded) = (index.Steps, index.Matters);
         var n = embedded.Count;
         var applies = new bool[n];
         var applicable = new HashSet<string>(n, StringComparer.Ordinal);
@@ -39,10 +40,9 @@ public static class GuideEvaluator
             applies[i] = matters.Applies(embedded[i].Code);
             if (applies[i]) applicable.Add(embedded[i].Code);
         }
-        var names = new Dictionary<string, Text>(n, StringComparer.Ordinal);
-        foreach (var m in embedded) names[m.Code] = m.Name;
+        var explain = new Explainer(index);
 
-        var guideMatters = new List<GuideMatter>();
+        var guideMatters = new List<GuideMatter>(applicable.Count);
         for (var i = 0; i < n; i++)
         {
             if (!applies[i]) continue;
@@ -53,35 +53,31 @@ public static class GuideEvaluator
                 Name = m.Name,
                 Department = m.Department ?? "",
                 PromisedDays = m.PromisedDays ?? 0,
-                After = steps[i].After.Where(applicable.Contains).ToArray(),
-                Why = Explain(bundle, matters.IncludedBy(m.Code), [], names),
+                After = Applicable(steps[i].After, applicable),
+                Why = explain.Why(matters.IncludedBy(m.Code), []),
             });
         }
 
-        var form = new List<GuideField>();
+        var form = new List<GuideField>(bundle.Form.Count);
         foreach (var f in bundle.Form)
         {
             if (!fields.Applies(f.Code)) continue;
-            var feeds = f.Feeds.Where(applicable.Contains).ToArray();
-            if (feeds.Length == 0) continue;
-            form.Add(new GuideField
-            {
-                Code = f.Code,
-                Label = f.Label,
-                Type = f.Type,
-                Feeds = feeds,
-                Why = Explain(bundle, fields.IncludedBy(f.Code), feeds, names),
-            });
+            var feeds = Applicable(f.Feeds, applicable);
+            if (feeds.Count == 0) continue;
+            form.Add(new GuideField { Code = f.Code, Label = f.Label, Type = f.Type, Feeds = feeds, Why = explain.Why(fields.IncludedBy(f.Code), feeds) });
         }
 
         List<GuideMaterial> bring = [], fetched = [], commitment = [], issued = [], later = [];
-        var kinds = new List<SourceKind>();
+        var kinds = new List<SourceKind>(bundle.Materials.Count);
         foreach (var material in bundle.Materials)
         {
             if (!materials.Applies(material.Code)) continue;
-            var uses = material.Uses.Where(u => applicable.Contains(u.Matter)).ToArray();
-            if (uses.Length == 0) continue;
-            var (source, mayFollowLater) = BundleMath.Decide(uses, applicable.Contains);
+            var uses = new List<MaterialUse>(material.Uses.Count);
+            foreach (var use in material.Uses) if (applicable.Contains(use.Matter)) uses.Add(use);
+            if (uses.Count == 0) continue;
+            var (source, mayFollowLater) = BundleMath.Decide(uses, applicable);
+            var neededBy = new string[uses.Count];
+            for (var i = 0; i < neededBy.Length; i++) neededBy[i] = uses[i].Matter;
             var item = new GuideMaterial
             {
                 Code = material.Code,
@@ -89,8 +85,8 @@ public static class GuideEvaluator
                 Kind = material.Kind,
                 Source = source,
                 MayFollowLater = mayFollowLater,
-                NeededBy = uses.Select(u => u.Matter).ToArray(),
-                Why = Explain(bundle, materials.IncludedBy(material.Code), uses.Select(u => u.Matter).ToArray(), names),
+                NeededBy = neededBy,
+                Why = explain.Why(materials.IncludedBy(material.Code), neededBy),
             };
             kinds.Add(source.Kind);
             (source.Kind switch
@@ -103,10 +99,16 @@ public static class GuideEvaluator
             }).Add(item);
         }
 
-        var graph = MatterGraph.Build(steps);
         // The bundle's effective promise is already bounded by the critical path of all its matters.
-        var reductions = BundleMath.Reductions(embedded, applies, graph, bundle.PromisedDays, kinds,
+        var reductions = BundleMath.Reductions(embedded, applies, index.Graph, bundle.PromisedDays, kinds,
             bundle.Channels, bundle.ResultDelivery);
+
+        var given = new List<GuideAnswer>(answers.Count);
+        foreach (var q in bundle.Scenarios)
+        {
+            if (!answers.TryGetValue(q.Id, out var optionId)) continue;
+            given.Add(new GuideAnswer { Question = q.Id, Option = optionId, QuestionText = q.Text, OptionLabel = index.Option(q.Id, optionId)!.Label });
+        }
 
         return new GuideResult
         {
@@ -115,16 +117,7 @@ public static class GuideEvaluator
             {
                 BundleCode = bundle.Code,
                 BundleName = bundle.Name,
-                Answers = bundle.Scenarios
-                    .Where(q => answers.ContainsKey(q.Id))
-                    .Select(q => new GuideAnswer
-                    {
-                        Question = q.Id,
-                        Option = answers[q.Id],
-                        QuestionText = q.Text,
-                        OptionLabel = q.Options.First(o => o.Id == answers[q.Id]).Label,
-                    })
-                    .ToArray(),
+                Answers = given,
                 Matters = guideMatters,
                 Form = form,
                 Bring = bring,
@@ -143,33 +136,28 @@ public static class GuideEvaluator
         };
     }
 
-    /// <summary>Steps and matters in the same (code) order, as the resolver makes them; re-sorted if a bundle read back from elsewhere is not.</summary>
-    private static (IReadOnlyList<EffectiveStep> Steps, IReadOnlyList<Matter> Matters) Aligned(EffectiveBundle bundle)
+    private static IReadOnlyList<string> Applicable(IReadOnlyList<string> codes, HashSet<string> applicable)
     {
-        var steps = BundleResolver.SortedByCode(bundle.Steps, static s => s.Code);
-        var matters = BundleResolver.SortedByCode(bundle.Matters, static m => m.Code);
-        var aligned = steps.Count == matters.Count;
-        for (var i = 0; aligned && i < steps.Count; i++) aligned = steps[i].Code == matters[i].Code;
-        if (!aligned)
-        {
-            throw new ArgumentException($"Bundle '{bundle.Code}' does not embed exactly the matters of its steps.", nameof(bundle));
-        }
-        return (steps, matters);
+        var all = true;
+        foreach (var code in codes) all &= applicable.Contains(code);
+        if (all) return codes;
+        var some = new List<string>(codes.Count);
+        foreach (var code in codes) if (applicable.Contains(code)) some.Add(code);
+        return some;
     }
 
-    private static List<CatalogueError> CheckAnswers(EffectiveBundle bundle, IReadOnlyDictionary<string, string> answers)
+    private static List<CatalogueError> CheckAnswers(EffectiveBundle bundle, BundleIndex index, IReadOnlyDictionary<string, string> answers)
     {
         var errors = new List<CatalogueError>();
-        foreach (var (questionId, optionId) in answers.OrderBy(a => a.Key, StringComparer.Ordinal))
+        foreach (var (questionId, optionId) in answers)
         {
             var pointer = Pointer.Of("answers", questionId);
-            var question = bundle.Scenarios.FirstOrDefault(q => q.Id == questionId);
-            if (question is null)
+            if (!index.Questions.TryGetValue(questionId, out var question))
             {
                 errors.Add(new CatalogueError(pointer, ErrorRule.UnknownQuestion,
                     $"This bundle asks no question '{questionId}'. Its questions are: {string.Join(", ", bundle.Scenarios.Select(q => q.Id))}."));
             }
-            else if (!question.Options.Any(o => o.Id == optionId))
+            else if (index.Option(questionId, optionId) is null)
             {
                 errors.Add(new CatalogueError(pointer, ErrorRule.UnknownOption,
                     $"'{optionId}' is not an answer to the question “{question.Text.Zh}”. Choose one of: {string.Join(", ", question.Options.Select(o => o.Id))}."));
@@ -187,40 +175,52 @@ public static class GuideEvaluator
         return errors;
     }
 
-    private static Explanation Explain(EffectiveBundle bundle, IReadOnlyList<Condition> includedBy, IReadOnlyList<string> neededBy, Dictionary<string, Text> names)
+    /// <summary>Builds the sentences of explanations, reusing the phrase of each answer within one guide.</summary>
+    private sealed class Explainer(BundleIndex index)
     {
-        StringBuilder zh = new(), en = new();
-        if (includedBy.Count == 0)
+        private static readonly Text Always = new() { Zh = "始终适用。", En = "Always applies." };
+        private readonly Dictionary<Condition, (string Zh, string En)> _phrases = [];
+
+        public Explanation Why(IReadOnlyList<Condition> includedBy, IReadOnlyList<string> neededBy)
         {
-            zh.Append("始终适用。");
-            en.Append("Always applies.");
-        }
-        else
-        {
-            zh.Append("因您的回答");
-            en.Append("Applies because you answered ");
-            for (var i = 0; i < includedBy.Count; i++)
+            Text message;
+            if (includedBy.Count == 0 && neededBy.Count == 0)
             {
-                var question = bundle.Scenarios.First(q => q.Id == includedBy[i].Question);
-                var option = question.Options.First(o => o.Id == includedBy[i].Option);
-                zh.Append(i == 0 ? "" : "、").Append('「').Append(question.Text.Zh).Append("：").Append(option.Label.Zh).Append('」');
-                en.Append(i == 0 ? "" : " and ").Append('“').Append(question.Text.En ?? question.Text.Zh).Append("”: “")
-                    .Append(option.Label.En ?? option.Label.Zh).Append('”');
+                message = Always;
             }
-            zh.Append("而适用。");
-            en.Append('.');
+            else
+            {
+                string zh, en;
+                if (includedBy.Count == 0)
+                {
+                    (zh, en) = (Always.Zh, Always.En!);
+                }
+                else
+                {
+                    var phrases = includedBy.Select(Phrase).ToArray();
+                    zh = "因您的回答" + string.Join("、", phrases.Select(p => p.Zh)) + "而适用。";
+                    en = "Applies because you answered " + string.Join(" and ", phrases.Select(p => p.En)) + ".";
+                }
+                if (neededBy.Count > 0)
+                {
+                    zh += "用于：" + string.Join("、", neededBy.Select(c => index.Names[c].Zh)) + "。";
+                    en += " Needed by: " + string.Join(", ", neededBy.Select(c => index.Names[c].En ?? index.Names[c].Zh)) + ".";
+                }
+                message = new Text { Zh = zh, En = en };
+            }
+            return new Explanation { IncludedBy = includedBy, AlwaysApplies = includedBy.Count == 0, Message = message };
         }
-        if (neededBy.Count > 0)
+
+        private (string Zh, string En) Phrase(Condition condition)
         {
-            zh.Append("用于：").AppendJoin("、", neededBy.Select(c => names[c].Zh)).Append('。');
-            en.Append(" Needed by: ").AppendJoin(", ", neededBy.Select(c => names[c].En ?? names[c].Zh)).Append('.');
+            if (_phrases.TryGetValue(condition, out var phrase)) return phrase;
+            var question = index.Questions[condition.Question];
+            var option = index.Option(condition.Question, condition.Option)!;
+            phrase = ("「" + question.Text.Zh + "：" + option.Label.Zh + "」",
+                "“" + (question.Text.En ?? question.Text.Zh) + "”: “" + (option.Label.En ?? option.Label.Zh) + "”");
+            _phrases[condition] = phrase;
+            return phrase;
         }
-        return new Explanation
-        {
-            IncludedBy = includedBy,
-            AlwaysApplies = includedBy.Count == 0,
-            Message = new Text { Zh = zh.ToString(), En = en.ToString() },
-        };
     }
 
     /// <summary>What the rules say about one kind of item, by code.</summary>
@@ -262,4 +262,39 @@ public static class GuideEvaluator
             public readonly List<Condition> IncludedBy = [];
         }
     }
+}
+
+/// <summary>
+/// Lookups a guide needs, built once per effective bundle and kept as long as the bundle lives: the bundle
+/// is immutable, so evaluating many guides of one live bundle does not rebuild them.
+/// </summary>
+internal sealed class BundleIndex
+{
+    private static readonly ConditionalWeakTable<EffectiveBundle, BundleIndex> Cache = [];
+
+    private BundleIndex(EffectiveBundle bundle)
+    {
+        Steps = BundleResolver.SortedByCode(bundle.Steps, static s => s.Code);
+        Matters = BundleResolver.SortedByCode(bundle.Matters, static m => m.Code);
+        var aligned = Steps.Count == Matters.Count;
+        for (var i = 0; aligned && i < Steps.Count; i++) aligned = Steps[i].Code == Matters[i].Code;
+        if (!aligned) throw new ArgumentException($"Bundle '{bundle.Code}' does not embed exactly the matters of its steps.", nameof(bundle));
+        Graph = MatterGraph.Build(Steps);
+        Names = Matters.ToDictionary(m => m.Code, m => m.Name, StringComparer.Ordinal);
+        Questions = bundle.Scenarios.GroupBy(q => q.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        _options = bundle.Scenarios.SelectMany(q => q.Options.Select(o => (Key: q.Id + "\0" + o.Id, Option: o)))
+            .GroupBy(x => x.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Option, StringComparer.Ordinal);
+    }
+
+    private readonly Dictionary<string, Option> _options;
+
+    public IReadOnlyList<EffectiveStep> Steps { get; }
+    public IReadOnlyList<Matter> Matters { get; }
+    public MatterGraph Graph { get; }
+    public Dictionary<string, Text> Names { get; }
+    public Dictionary<string, Question> Questions { get; }
+
+    public Option? Option(string question, string? option) => _options.GetValueOrDefault(question + "\0" + option);
+
+    public static BundleIndex Of(EffectiveBundle bundle) => Cache.GetValue(bundle, static b => new BundleIndex(b));
 }

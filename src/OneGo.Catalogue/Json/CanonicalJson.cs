@@ -205,6 +205,7 @@ public static class CanonicalJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        if (m.Provenance is not null) w.WriteString("provenance", m.Provenance);
         w.WriteEndObject();
     }
 
