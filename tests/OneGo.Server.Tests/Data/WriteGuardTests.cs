@@ -13,7 +13,7 @@ public abstract class WriteGuardTests(Provider provider) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync(provider);
+        _database = await TestDatabase.CreateAsync(provider, Content.Migrated);
         await using var db = _database.NewContext(_tenants);
         db.Regions.AddRange(
             new Region { Id = "national", Name = "全国", Level = RegionLevel.National },

@@ -8,7 +8,7 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
 {
     private TestDatabase _database = null!;
 
-    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(provider, migrated: false);
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(provider, Content.Empty);
 
     public Task DisposeAsync() => _database.DisposeAsync().AsTask();
 
@@ -45,7 +45,7 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
         var import = await RunAsync("tenants", "import", tenants.Path);
         Assert.True(import.Exit == 0, import.Error);
         Assert.Contains("+ tenants/fujian/xiamen/haicang/tenant.yaml (fujian.xiamen.haicang)", import.Out, StringComparison.Ordinal);
-        Assert.Contains($"Imported {RepositoryTenants.FileCount} file(s).", import.Out, StringComparison.Ordinal);
+        Assert.Contains($"Imported {RepositoryTenants.FileCount(tenants.Path)} file(s).", import.Out, StringComparison.Ordinal);
 
         var diff = await RunAsync("tenants", "diff", tenants.Path);
         Assert.Equal(0, diff.Exit);

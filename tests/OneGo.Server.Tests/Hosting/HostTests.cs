@@ -24,7 +24,7 @@ public abstract class HostTests(Provider provider)
     [Fact]
     public async Task ReadinessFailsWhileMigrationsAreNotApplied()
     {
-        await using var database = await TestDatabase.CreateAsync(provider, migrated: false);
+        await using var database = await TestDatabase.CreateAsync(provider, Content.Empty);
         await using var app = new OneGoApp(database, importOnStartup: false, settings: new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" });
         using var client = app.CreateClient();
 

@@ -32,13 +32,18 @@ public static class RepositoryTenants
     /// <summary>How many regions the repository's folder describes.</summary>
     public static int RegionCount => Directory.EnumerateFiles(Folder, "tenant.yaml", SearchOption.AllDirectories).Count();
 
-    /// <summary>How many files an import of the repository's folder reads.</summary>
-    public static int FileCount => Directory.EnumerateFiles(Folder, "*.yaml", SearchOption.AllDirectories).Count();
+    /// <summary>How many files an import of a folder reads.</summary>
+    public static int FileCount(string folder) => Directory.EnumerateFiles(folder, "*.yaml", SearchOption.AllDirectories).Count();
 
+    /// <summary>
+    /// A throwaway copy of the regions (every <c>tenant.yaml</c>) with the content of Haicang only: small enough
+    /// to import in every test that changes files.
+    /// </summary>
     public static TempFolder Copy()
     {
         var copy = new TempFolder("tenants");
-        foreach (var file in Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories)
+                     .Where(f => Path.GetFileName(f) == "tenant.yaml" || Path.GetRelativePath(Folder, f).StartsWith("fujian/xiamen/haicang/", StringComparison.Ordinal)))
         {
             var target = Path.Combine(copy.Path, Path.GetRelativePath(Folder, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);

@@ -13,14 +13,30 @@ public enum Provider
     Postgres,
 }
 
+/// <summary>What a fresh test database holds.</summary>
+public enum Content
+{
+    /// <summary>No table at all.</summary>
+    Empty,
+
+    /// <summary>The schema, and no row.</summary>
+    Migrated,
+
+    /// <summary>The schema and the repository's whole <c>tenants/</c> folder imported.</summary>
+    Seeded,
+}
+
 /// <summary>
-/// A fresh database for one test, already migrated: a copy of a migrated SQLite file, or a PostgreSQL database
-/// created from a migrated template, so that migrations run once per test run rather than once per test.
+/// A fresh database for one test: a copy of a template SQLite file, or a PostgreSQL database created from a
+/// template database, so that migrations and the import of the repository's catalogue run once per test run
+/// rather than once per test.
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
     private static readonly Lazy<Task<string>> SqliteTemplate = new(CreateSqliteTemplateAsync);
     private static readonly Lazy<Task<string>> PostgresTemplate = new(CreatePostgresTemplateAsync);
+    private static readonly Lazy<Task<string>> SqliteSeeded = new(() => SeedAsync(Provider.Sqlite));
+    private static readonly Lazy<Task<string>> PostgresSeeded = new(() => SeedAsync(Provider.Postgres));
 
     private TestDatabase(Provider provider, string connectionString, string? file)
     {
@@ -37,23 +53,43 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string ProviderName => Provider == Provider.Sqlite ? "sqlite" : "postgres";
 
-    public static async Task<TestDatabase> CreateAsync(Provider provider, bool migrated = true)
+    public static async Task<TestDatabase> CreateAsync(Provider provider, Content content = Content.Seeded)
     {
         if (provider == Provider.Sqlite)
         {
             var file = Path.Combine(Path.GetTempPath(), $"onego-test-{Guid.NewGuid():N}.db");
-            if (migrated)
+            if (content != Content.Empty)
             {
-                System.IO.File.Copy(await SqliteTemplate.Value, file);
+                System.IO.File.Copy(await (content == Content.Seeded ? SqliteSeeded : SqliteTemplate).Value, file);
             }
 
             return new TestDatabase(provider, $"Data Source={file}", file);
         }
 
-        var connectionString = migrated
-            ? await TestPostgres.CreateDatabaseAsync(await PostgresTemplate.Value)
-            : await TestPostgres.CreateDatabaseAsync();
+        var connectionString = content == Content.Empty
+            ? await TestPostgres.CreateDatabaseAsync()
+            : await TestPostgres.CreateDatabaseAsync(await (content == Content.Seeded ? PostgresSeeded : PostgresTemplate).Value);
         return new TestDatabase(provider, connectionString, null);
+    }
+
+    // The repository's catalogue imported once, through the server's own start-up import, then copied per test.
+    private static async Task<string> SeedAsync(Provider provider)
+    {
+        var database = await CreateAsync(provider, Content.Migrated);
+        await using (var app = new OneGoApp(database))
+        {
+            _ = app.Services;
+        }
+
+        if (provider == Provider.Sqlite)
+        {
+            SqliteConnection.ClearAllPools();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.File.Delete(database.File!);
+            return database.File!;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        return new NpgsqlConnectionStringBuilder(database.ConnectionString).Database!;
     }
 
     /// <summary>A context on this database outside any request, for a test to look at the rows.</summary>

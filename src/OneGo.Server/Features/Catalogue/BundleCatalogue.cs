@@ -1,3 +1,4 @@
+using OneGo.Server.Hosting;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
@@ -169,7 +170,7 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
             Origin = origin,
             FileSha256 = fileSha256,
             ApprovedBy = actor,
-            ApprovedAt = clock.GetUtcNow(),
+            ApprovedAt = clock.Now(),
         };
         db.Add(version);
 

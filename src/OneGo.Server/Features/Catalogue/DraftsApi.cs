@@ -86,7 +86,7 @@ internal static class DraftsApi
             return Invalid(resolution.Errors);
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var record = new BundleRecord
         {
             Code = code,
@@ -203,7 +203,7 @@ internal static class DraftsApi
 
         record.Draft = JsonSerializer.Serialize(document, CatalogueJson.Options);
         record.DraftState = DraftState.Draft;
-        record.DraftUpdatedAt = clock.GetUtcNow();
+        record.DraftUpdatedAt = clock.Now();
         record.DraftUpdatedBy = context.Actor();
         record.Revision++;
         try

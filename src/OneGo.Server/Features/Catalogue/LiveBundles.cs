@@ -1,3 +1,4 @@
+using OneGo.Server.Hosting;
 using System.Collections.Concurrent;
 
 namespace OneGo.Server.Features.Catalogue;
@@ -16,13 +17,13 @@ public sealed class LiveBundles(TimeProvider clock, IConfiguration configuration
 
     /// <summary>An entry recent enough to send without asking the database.</summary>
     public Entry? Fresh(string tenant, string code) =>
-        _entries.TryGetValue((tenant, code), out var entry) && clock.GetUtcNow() - entry.CheckedAt < _trust ? entry : null;
+        _entries.TryGetValue((tenant, code), out var entry) && clock.Now() - entry.CheckedAt < _trust ? entry : null;
 
     /// <summary>An entry of any age, to reuse its bytes when the live version has not moved.</summary>
     public Entry? Known(string tenant, string code) => _entries.GetValueOrDefault((tenant, code));
 
     public Entry Remember(string tenant, string code, int version, string etag, byte[] bytes) =>
-        _entries[(tenant, code)] = new Entry(version, etag, bytes, clock.GetUtcNow());
+        _entries[(tenant, code)] = new Entry(version, etag, bytes, clock.Now());
 
     public void Forget(string tenant, string code) => _entries.TryRemove((tenant, code), out _);
 }

@@ -96,7 +96,7 @@ internal static class MattersApi
         row.ETag = etag;
         row.Origin = Origins.Api;
         row.Revision++;
-        row.UpdatedAt = clock.GetUtcNow();
+        row.UpdatedAt = clock.Now();
         row.UpdatedBy = context.Actor();
         try
         {

@@ -1,3 +1,4 @@
+using OneGo.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
@@ -69,7 +70,7 @@ public sealed class TenantImport(
 
         var changed = plan.Changes.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
         var problems = new List<FileProblem>();
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
@@ -229,7 +230,7 @@ public sealed class TenantImport(
             return;
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         if (record is null)
         {
             record = new BundleRecord { Code = file.Code, Draft = "", CreatedAt = now };

@@ -1,3 +1,4 @@
+using OneGo.Server.Hosting;
 using System.Collections.Frozen;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
@@ -36,7 +37,7 @@ public sealed class RegionDirectory(IServiceScopeFactory scopes, TimeProvider cl
     private async ValueTask<Snapshot> CurrentAsync(CancellationToken cancellationToken)
     {
         var snapshot = _snapshot;
-        if (snapshot is not null && clock.GetUtcNow() - snapshot.LoadedAt < _maxAge)
+        if (snapshot is not null && clock.Now() - snapshot.LoadedAt < _maxAge)
         {
             return snapshot;
         }
@@ -45,7 +46,7 @@ public sealed class RegionDirectory(IServiceScopeFactory scopes, TimeProvider cl
         try
         {
             snapshot = _snapshot;
-            if (snapshot is not null && clock.GetUtcNow() - snapshot.LoadedAt < _maxAge)
+            if (snapshot is not null && clock.Now() - snapshot.LoadedAt < _maxAge)
             {
                 return snapshot;
             }
@@ -62,7 +63,7 @@ public sealed class RegionDirectory(IServiceScopeFactory scopes, TimeProvider cl
 
     private async Task<Snapshot> LoadAsync(CancellationToken cancellationToken)
     {
-        var loadedAt = clock.GetUtcNow();
+        var loadedAt = clock.Now();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OneGoDbContext>();
         var rows = await db.Regions.AsNoTracking().ToListAsync(cancellationToken);

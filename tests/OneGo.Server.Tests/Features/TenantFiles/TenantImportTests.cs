@@ -11,7 +11,7 @@ public abstract class TenantImportTests(Provider provider) : IAsyncLifetime
     private readonly TempFolder _tenants = RepositoryTenants.Copy();
     private TestDatabase _database = null!;
 
-    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(provider);
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(provider, Content.Migrated);
 
     public async Task DisposeAsync()
     {
@@ -33,13 +33,13 @@ public abstract class TenantImportTests(Provider provider) : IAsyncLifetime
         await using var app = App();
         var result = await ImportAsync(app, _tenants.Path);
         Assert.True(result.Succeeded);
-        Assert.Equal(RepositoryTenants.FileCount, result.Applied!.Changes.Count);
+        Assert.Equal(RepositoryTenants.FileCount(_tenants.Path), result.Applied!.Changes.Count);
         Assert.All(result.Applied.Changes, c => Assert.Equal(FileChangeKind.Added, c.Kind));
 
         var rows = await RowSnapshot.TakeAsync(_database);
         Assert.Equal(RepositoryTenants.RegionCount, rows.Keys.Count(k => k.StartsWith("Regions/", StringComparison.Ordinal)));
         Assert.Equal(RepositoryTenants.RegionCount, rows.Keys.Count(k => k.StartsWith("TenantSettings/", StringComparison.Ordinal)));
-        Assert.Equal(RepositoryTenants.FileCount, rows.Keys.Count(k => k.StartsWith("TenantFiles/", StringComparison.Ordinal)));
+        Assert.Equal(RepositoryTenants.FileCount(_tenants.Path), rows.Keys.Count(k => k.StartsWith("TenantFiles/", StringComparison.Ordinal)));
         Assert.Contains("BundleVersions/fujian.xiamen.haicang:enrolment:1", rows.Keys);
     }
 
@@ -52,7 +52,7 @@ public abstract class TenantImportTests(Provider provider) : IAsyncLifetime
 
         var again = await ImportAsync(app, _tenants.Path);
         Assert.True(again.Applied!.IsEmpty);
-        Assert.Equal(RepositoryTenants.FileCount, again.Applied.UnchangedFiles);
+        Assert.Equal(RepositoryTenants.FileCount(_tenants.Path), again.Applied.UnchangedFiles);
         Assert.Empty(RowSnapshot.Changed(before, await RowSnapshot.TakeAsync(_database)));
     }
 
@@ -147,7 +147,7 @@ public abstract class TenantImportTests(Provider provider) : IAsyncLifetime
         }
 
         Assert.Empty(TenantImport.Validate(exported.Path));
-        await using var other = await TestDatabase.CreateAsync(provider);
+        await using var other = await TestDatabase.CreateAsync(provider, Content.Migrated);
         await using var otherApp = new OneGoApp(other, exported.Path, importOnStartup: false);
         Assert.True((await ImportAsync(otherApp, exported.Path)).Succeeded);
 
