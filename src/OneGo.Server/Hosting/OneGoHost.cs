@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Catalogue;
+using OneGo.Server.Features.Templates;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
 using OneGo.Tenancy;
@@ -65,6 +66,7 @@ internal static class OneGoHost
         app.MapMattersApi();
         app.MapBundlesApi();
         app.MapDraftsApi();
+        app.MapTemplatesApi();
         return app;
     }
 }

@@ -1,11 +1,23 @@
-using OneGo.Server.Hosting;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
+using OneGo.Server.Hosting;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Catalogue;
+
+/// <summary>A tenant's own matters, by code, each with the ETag of its document.</summary>
+public sealed class LocalMatters(Dictionary<string, (Matter Matter, string ETag)> byCode)
+{
+    public IReadOnlyDictionary<string, (Matter Matter, string ETag)> ByCode => byCode;
+
+    public IReadOnlyDictionary<string, Matter> Documents { get; } = byCode.ToDictionary(m => m.Key, m => m.Value.Matter, StringComparer.Ordinal);
+
+    public string? ETagOf(string code) => byCode.TryGetValue(code, out var m) ? m.ETag : null;
+}
 
 /// <summary>
 /// The catalogue's application service, shared by the API, the <c>tenants/</c> import and the pages: it reads a
@@ -18,20 +30,22 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
     private string Tenant => tenants.Id ?? throw new InvalidOperationException("The catalogue works inside a tenant scope.");
 
     /// <summary>The current tenant's matters, by code, with the ETag of each.</summary>
-    public async Task<Dictionary<string, (Matter Matter, string ETag)>> LocalMattersAsync(CancellationToken cancellationToken)
+    public async Task<LocalMatters> LocalMattersAsync(CancellationToken cancellationToken)
     {
         var rows = await db.Set<MatterRecord>().AsNoTracking().Select(m => new { m.Code, m.Document, m.ETag }).ToListAsync(cancellationToken);
-        return rows.ToDictionary(
+        return new LocalMatters(rows.ToDictionary(
             r => r.Code,
             r => (JsonSerializer.Deserialize<Matter>(r.Document, CatalogueJson.Options)!, r.ETag),
-            StringComparer.Ordinal);
+            StringComparer.Ordinal));
     }
 
     /// <summary>
     /// Resolves a bundle document for the current tenant: its own definition against its matters, or its
-    /// standard's chain with its overlay. Errors point into the document.
+    /// standard's chain with its overlay. Errors point into the document. A result is kept under a key made of
+    /// everything it depends on — the document, the pinned standard versions and the ETags of the matters it
+    /// names — so a change to any of them resolves again, and nothing else does.
     /// </summary>
-    public async Task<Resolution<EffectiveBundle>> ResolveAsync(BundleDocument document, IReadOnlyDictionary<string, Matter> localMatters, CancellationToken cancellationToken)
+    public async Task<Resolution<EffectiveBundle>> ResolveAsync(BundleDocument document, LocalMatters matters, CancellationToken cancellationToken)
     {
         var shape = document.CheckShape();
         if (shape.Count > 0)
@@ -41,11 +55,8 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
 
         if (document.Definition is { } definition)
         {
-            var errors = CatalogueValidator.ValidateBundle(definition, localMatters).Select(e => e.Under("/definition")).ToList();
-            errors.AddRange(CheckLocks(document, definition));
-            return errors.Count > 0
-                ? new Resolution<EffectiveBundle> { Errors = errors }
-                : new Resolution<EffectiveBundle> { Value = BundleResolver.Resolve(definition, localMatters), Errors = [] };
+            var key = Key(document, definition.Matters.Select(m => m.Code), matters);
+            return resolved.Resolution(key) ?? resolved.Keep(key, ResolveOwn(document, definition, matters.Documents));
         }
 
         var standard = await LoadStandardAsync(document.Adopts!, Tenant, cancellationToken);
@@ -54,10 +65,38 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
             return new Resolution<EffectiveBundle> { Errors = standard.Errors };
         }
 
-        var resolution = TemplateResolver.Resolve(standard.Value!, document.Overlay, localMatters);
-        return resolution.IsValid
+        var named = standard.Value!.Definition.Matters.Select(m => m.Code)
+            .Concat(document.Changes.OfType<AddMatter>().Select(a => a.Matter.Code));
+        var adopterKey = Key(document, named, matters);
+        if (resolved.Resolution(adopterKey) is { } known)
+        {
+            return known;
+        }
+
+        var resolution = TemplateResolver.Resolve(standard.Value!, document.Overlay, matters.Documents);
+        return resolved.Keep(adopterKey, resolution.IsValid
             ? resolution
-            : resolution with { Errors = resolution.Errors.Select(e => e.Pointer.StartsWith("/changes", StringComparison.Ordinal) || e.Pointer.StartsWith("/adopts", StringComparison.Ordinal) ? e : e.Under("/definition")).ToList() };
+            : resolution with { Errors = resolution.Errors.Select(e => e.Pointer.StartsWith("/changes", StringComparison.Ordinal) || e.Pointer.StartsWith("/adopts", StringComparison.Ordinal) ? e : e.Under("/definition")).ToList() });
+    }
+
+    private static Resolution<EffectiveBundle> ResolveOwn(BundleDocument document, BundleDefinition definition, IReadOnlyDictionary<string, Matter> matters)
+    {
+        var errors = CatalogueValidator.ValidateBundle(definition, matters).Select(e => e.Under("/definition")).ToList();
+        errors.AddRange(CheckLocks(document, definition));
+        return errors.Count > 0
+            ? new Resolution<EffectiveBundle> { Errors = errors }
+            : new Resolution<EffectiveBundle> { Value = BundleResolver.Resolve(definition, matters), Errors = [] };
+    }
+
+    private string Key(BundleDocument document, IEnumerable<string> matterCodes, LocalMatters matters)
+    {
+        var text = new StringBuilder(Tenant).Append('\n').Append(JsonSerializer.Serialize(document, CatalogueJson.Options));
+        foreach (var code in matterCodes.Distinct().Order(StringComparer.Ordinal))
+        {
+            text.Append('\n').Append(code).Append('=').Append(matters.ETagOf(code) ?? "-");
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     private static IEnumerable<CatalogueError> CheckLocks(BundleDocument document, BundleDefinition definition)
@@ -81,15 +120,29 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
 
     /// <summary>
     /// A standard at a pinned version, resolved through its chain. The standard's tenant must be above the
-    /// adopter's, and the version must be an approved version of a bundle marked as a standard.
+    /// adopter's, and the version must be an approved version of a bundle marked as a standard. Pinned versions
+    /// never change, so a resolved standard is kept.
     /// </summary>
     public async Task<Resolution<ResolvedStandard>> LoadStandardAsync(TemplateRef reference, string adopter, CancellationToken cancellationToken)
     {
+        if (!RegionRules.IsBelow(adopter, reference.Tenant))
+        {
+            return new Resolution<ResolvedStandard>
+            {
+                Errors = [new CatalogueError("/adopts/tenant", "not-above", $"A standard is adopted from a region above this one; '{reference.Tenant}' is not above '{adopter}'.")],
+            };
+        }
+
+        if (resolved.Standard(reference) is { } known)
+        {
+            return known;
+        }
+
         var chain = new List<TemplateVersion>();
         var error = await LoadChainAsync(reference, adopter, chain, "/adopts", cancellationToken);
         return error is not null
             ? new Resolution<ResolvedStandard> { Errors = [error] }
-            : TemplateResolver.ResolveStandard(chain);
+            : resolved.Keep(reference, TemplateResolver.ResolveStandard(chain));
     }
 
     private async Task<CatalogueError?> LoadChainAsync(TemplateRef reference, string below, List<TemplateVersion> chain, string pointer, CancellationToken cancellationToken)
@@ -141,6 +194,15 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
         return null;
     }
 
+    /// <summary>The latest approved version of a standard, read in its tenant's scope; null when it has none.</summary>
+    public async Task<int?> LatestStandardVersionAsync(string tenant, string code, CancellationToken cancellationToken)
+    {
+        using (tenants.Enter(tenant))
+        {
+            return await db.Set<BundleRecord>().AsNoTracking().Where(b => b.Code == code && b.IsStandard).Select(b => b.LiveVersion).SingleOrDefaultAsync(cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Records a new approved version of the bundle from its document, resolved now, and makes it live. The
     /// caller has validated the document; the caller saves.
@@ -149,12 +211,12 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
         BundleRecord record,
         BundleDocument document,
         EffectiveBundle effective,
-        IReadOnlyDictionary<string, (Matter Matter, string ETag)> localMatters,
+        LocalMatters localMatters,
         string origin,
         string actor,
         string? fileSha256 = null)
     {
-        var used = effective.Matters.Select(m => m.Code).Where(localMatters.ContainsKey).Order(StringComparer.Ordinal).ToList();
+        var used = effective.Matters.Select(m => m.Code).Where(localMatters.ByCode.ContainsKey).Order(StringComparer.Ordinal).ToList();
         var bytes = CanonicalJson.Serialize(effective);
         var summary = BundleSummary.Of(effective, document);
         var version = new BundleVersion
@@ -162,8 +224,8 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
             BundleCode = record.Code,
             Version = (record.LiveVersion ?? 0) + 1,
             Document = JsonSerializer.Serialize(document, CatalogueJson.Options),
-            Matters = JsonSerializer.Serialize(used.Select(c => localMatters[c].Matter), CatalogueJson.Options),
-            MatterETags = JsonSerializer.Serialize(used.ToDictionary(c => c, c => localMatters[c].ETag)),
+            Matters = JsonSerializer.Serialize(used.Select(c => localMatters.ByCode[c].Matter), CatalogueJson.Options),
+            MatterETags = JsonSerializer.Serialize(used.ToDictionary(c => c, c => localMatters.ByCode[c].ETag)),
             Effective = bytes,
             ETag = CanonicalJson.ETag(bytes),
             Summary = JsonSerializer.Serialize(summary, CatalogueJson.Options),
@@ -178,28 +240,31 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
         record.Draft = version.Document;
         record.DraftState = DraftState.Approved;
         record.ReviewComment = null;
+        record.Conflicts = null;
         record.Revision++;
         record.Audience = JsonNamingPolicy.CamelCase.ConvertName(effective.Audience.ToString());
         record.Theme = JsonNamingPolicy.CamelCase.ConvertName(effective.Theme.ToString());
         record.SearchText = SearchText(effective);
+        record.IsStandard = document.Standard is not null;
+        record.AdoptsTenant = document.Adopts?.Tenant;
+        record.AdoptsCode = document.Adopts?.Code;
+        record.AdoptsVersion = document.Adopts?.Version;
+        record.LocalChanges = document.Adopts is null ? null : document.Changes.Count;
         resolved.Remember(Tenant, version, effective);
         return version;
     }
 
-    /// <summary>The effective bundle of an approved version, rebuilt from its self-contained inputs and kept.</summary>
-    public async Task<EffectiveBundle> EffectiveOfAsync(BundleVersion version, CancellationToken cancellationToken)
+    /// <summary>The effective bundle of an approved version, read back from its canonical bytes and kept.</summary>
+    public EffectiveBundle EffectiveOf(BundleVersion version)
     {
         if (resolved.Find(version.TenantId, version.BundleCode, version.Version) is { } known)
         {
             return known;
         }
 
-        var document = BundleDocument.Parse(version.Document);
-        var matters = (JsonSerializer.Deserialize<List<Matter>>(version.Matters, CatalogueJson.Options) ?? [])
-            .ToDictionary(m => m.Code, StringComparer.Ordinal);
-        var resolution = await ResolveAsync(document, matters, cancellationToken);
-        var effective = resolution.Value ?? throw new InvalidOperationException(
-            $"Approved version {version.Version} of {version.TenantId}/{version.BundleCode} no longer resolves: {string.Join("; ", resolution.Errors.Select(e => e.Message))}");
+        // The canonical bytes read back into the same effective bundle (the domain guarantees the round trip).
+        var effective = JsonSerializer.Deserialize<EffectiveBundle>(version.Effective, CatalogueJson.Options)
+            ?? throw new InvalidOperationException($"Approved version {version.Version} of {version.TenantId}/{version.BundleCode} is empty.");
         resolved.Remember(version.TenantId, version, effective);
         return effective;
     }

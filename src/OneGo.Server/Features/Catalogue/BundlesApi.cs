@@ -124,7 +124,7 @@ internal static class BundlesApi
             return problem;
         }
 
-        var effective = await catalogue.EffectiveOfAsync(version, cancellationToken);
+        var effective = catalogue.EffectiveOf(version);
         var result = GuideEvaluator.Evaluate(effective, request!.Answers ?? []);
         return result.Guide is { } guide
             ? Results.Json(guide, CatalogueJson.Options)

@@ -28,6 +28,9 @@ internal static class CatalogueModel
             bundle.Property(b => b.Audience).HasMaxLength(16);
             bundle.Property(b => b.Theme).HasMaxLength(32);
             bundle.Property(b => b.Revision).IsConcurrencyToken();
+            bundle.Property(b => b.AdoptsTenant).HasMaxLength(128);
+            bundle.Property(b => b.AdoptsCode).HasMaxLength(100);
+            bundle.HasIndex(b => new { b.AdoptsTenant, b.AdoptsCode });
         });
 
         modelBuilder.Entity<BundleVersion>(version =>

@@ -85,6 +85,22 @@ public sealed class BundleRecord : ITenantOwned
     /// <summary>The latest approved version, which is live; null before the first approval.</summary>
     public int? LiveVersion { get; set; }
 
+    /// <summary>The live version offers the bundle as a standard to the tenants below.</summary>
+    public bool IsStandard { get; set; }
+
+    /// <summary>The standard the live version adopts (tenant, code, pinned version), when it adopts one.</summary>
+    public string? AdoptsTenant { get; set; }
+
+    public string? AdoptsCode { get; set; }
+
+    public int? AdoptsVersion { get; set; }
+
+    /// <summary>How many local changes the live version's overlay makes.</summary>
+    public int? LocalChanges { get; set; }
+
+    /// <summary>Overlay changes a rebase set aside on the working copy (JSON array), until the editor resolves them.</summary>
+    public string? Conflicts { get; set; }
+
     /// <summary>Filters of the public list, copied from the live version.</summary>
     public string? Audience { get; set; }
 

@@ -34,7 +34,7 @@ internal static class DraftsApi
     /// <summary>A working copy as the API shows it; its ETag is the hash of these bytes.</summary>
     public sealed record DraftView(
         string Code, DraftState State, int Revision, BundleDocument Document, int? LiveVersion,
-        DateTimeOffset UpdatedAt, string? UpdatedBy, string? Comment);
+        DateTimeOffset UpdatedAt, string? UpdatedBy, string? Comment, IReadOnlyList<RebaseConflict> Conflicts);
 
     public sealed record DraftItem(string Code, DraftState State, DateTimeOffset UpdatedAt, string? UpdatedBy, int? LiveVersion, string? Comment);
 
@@ -43,10 +43,18 @@ internal static class DraftsApi
     private static (byte[] Bytes, string ETag) View(BundleRecord record)
     {
         var view = new DraftView(record.Code, record.DraftState, record.Revision, BundleDocument.Parse(record.Draft),
-            record.LiveVersion, record.DraftUpdatedAt, record.DraftUpdatedBy, record.ReviewComment);
+            record.LiveVersion, record.DraftUpdatedAt, record.DraftUpdatedBy, record.ReviewComment, ConflictsOf(record));
         var bytes = JsonSerializer.SerializeToUtf8Bytes(view, CatalogueJson.Options);
         return (bytes, Preconditions.ETagOf(bytes));
     }
+
+    /// <summary>The changes a rebase set aside on the working copy, until the editor saves the draft again.</summary>
+    public static IReadOnlyList<RebaseConflict> ConflictsOf(BundleRecord record) =>
+        record.Conflicts is null ? [] : JsonSerializer.Deserialize<List<RebaseConflict>>(record.Conflicts, CatalogueJson.Options) ?? [];
+
+    internal static (byte[] Bytes, string ETag) ViewOf(BundleRecord record) => View(record);
+
+    internal static IResult SendView(HttpContext context, BundleRecord record) => Send(context, record);
 
     private static IResult Send(HttpContext context, BundleRecord record, int status = StatusCodes.Status200OK)
     {
@@ -80,7 +88,7 @@ internal static class DraftsApi
         }
 
         var matters = await catalogue.LocalMattersAsync(cancellationToken);
-        var resolution = await catalogue.ResolveAsync(document, matters.ToDictionary(m => m.Key, m => m.Value.Matter), cancellationToken);
+        var resolution = await catalogue.ResolveAsync(document, matters, cancellationToken);
         if (!resolution.IsValid)
         {
             return Invalid(resolution.Errors);
@@ -195,7 +203,7 @@ internal static class DraftsApi
         }
 
         var matters = await catalogue.LocalMattersAsync(cancellationToken);
-        var resolution = await catalogue.ResolveAsync(document, matters.ToDictionary(m => m.Key, m => m.Value.Matter), cancellationToken);
+        var resolution = await catalogue.ResolveAsync(document, matters, cancellationToken);
         if (!resolution.IsValid)
         {
             return Invalid(resolution.Errors);
@@ -203,6 +211,8 @@ internal static class DraftsApi
 
         record.Draft = JsonSerializer.Serialize(document, CatalogueJson.Options);
         record.DraftState = DraftState.Draft;
+        // Saving the draft after a rebase is the editor's answer to the changes it set aside.
+        record.Conflicts = null;
         record.DraftUpdatedAt = clock.Now();
         record.DraftUpdatedBy = context.Actor();
         record.Revision++;
@@ -227,7 +237,7 @@ internal static class DraftsApi
         }
 
         var matters = await catalogue.LocalMattersAsync(cancellationToken);
-        var resolution = await catalogue.ResolveAsync(BundleDocument.Parse(record.Draft), matters.ToDictionary(m => m.Key, m => m.Value.Matter), cancellationToken);
+        var resolution = await catalogue.ResolveAsync(BundleDocument.Parse(record.Draft), matters, cancellationToken);
         if (!resolution.IsValid)
         {
             return Invalid(resolution.Errors);
@@ -250,6 +260,11 @@ internal static class DraftsApi
             return Conflict("Nothing to approve", $"The working copy of '{code}' is already version {record.LiveVersion}, which is live.", record.DraftState);
         }
 
+        if (record.Conflicts is not null)
+        {
+            return Conflict("Unresolved rebase conflicts", $"A rebase set aside {ConflictsOf(record).Count} change(s) of '{code}'; look at each, save the draft, then approve.", record.DraftState);
+        }
+
         var (ifMatch, missing) = Preconditions.RequireIfMatch(context.Request);
         if (missing is not null)
         {
@@ -263,7 +278,7 @@ internal static class DraftsApi
 
         var document = BundleDocument.Parse(record.Draft);
         var matters = await catalogue.LocalMattersAsync(cancellationToken);
-        var resolution = await catalogue.ResolveAsync(document, matters.ToDictionary(m => m.Key, m => m.Value.Matter), cancellationToken);
+        var resolution = await catalogue.ResolveAsync(document, matters, cancellationToken);
         if (!resolution.IsValid)
         {
             // A matter it uses may have changed since the draft was saved.

@@ -90,9 +90,15 @@ public sealed class TenantImport(
                         await ApplyMatterAsync(matter, now, problems, cancellationToken);
                     }
 
-                    foreach (var bundle in files.Bundles.Where(b => b.TenantId == region.Id && changed.Contains(files.Display(b.RelativePath))))
+                    var bundles = files.Bundles.Where(b => b.TenantId == region.Id && changed.Contains(files.Display(b.RelativePath))).ToList();
+                    if (bundles.Count > 0)
                     {
-                        await ApplyBundleAsync(bundle, problems, cancellationToken);
+                        // The region's matters as they stand after this import's matter files: read once for all its bundles.
+                        var matters = await catalogue.LocalMattersAsync(cancellationToken);
+                        foreach (var bundle in bundles)
+                        {
+                            await ApplyBundleAsync(bundle, matters, problems, cancellationToken);
+                        }
                     }
                 }
             }
@@ -207,7 +213,7 @@ public sealed class TenantImport(
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private async Task ApplyBundleAsync(BundleFile file, List<FileProblem> problems, CancellationToken cancellationToken)
+    private async Task ApplyBundleAsync(BundleFile file, LocalMatters matters, List<FileProblem> problems, CancellationToken cancellationToken)
     {
         var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == file.Code, cancellationToken);
         if (record is not null)
@@ -222,8 +228,7 @@ public sealed class TenantImport(
             }
         }
 
-        var matters = await catalogue.LocalMattersAsync(cancellationToken);
-        var resolution = await catalogue.ResolveAsync(file.Document, matters.ToDictionary(m => m.Key, m => m.Value.Matter), cancellationToken);
+        var resolution = await catalogue.ResolveAsync(file.Document, matters, cancellationToken);
         if (!resolution.IsValid)
         {
             problems.AddRange(resolution.Errors.Select(file.At));

@@ -30,6 +30,17 @@ namespace OneGo.Server.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AdoptsCode")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("AdoptsTenant")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<int?>("AdoptsVersion")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Audience")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
@@ -38,6 +49,9 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Conflicts")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -58,7 +72,13 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<bool>("IsStandard")
+                        .HasColumnType("boolean");
+
                     b.Property<int?>("LiveVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("LocalChanges")
                         .HasColumnType("integer");
 
                     b.Property<string>("ReviewComment")
@@ -81,6 +101,8 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasColumnType("character varying(32)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AdoptsTenant", "AdoptsCode");
 
                     b.HasIndex("TenantId", "Code")
                         .IsUnique();

@@ -30,6 +30,17 @@ namespace OneGo.Server.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AdoptsCode")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("AdoptsTenant")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<int?>("AdoptsVersion")
+                        .HasColumnType("int");
+
                     b.Property<string>("Audience")
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
@@ -38,6 +49,9 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Conflicts")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
@@ -58,7 +72,13 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<bool>("IsStandard")
+                        .HasColumnType("bit");
+
                     b.Property<int?>("LiveVersion")
+                        .HasColumnType("int");
+
+                    b.Property<int?>("LocalChanges")
                         .HasColumnType("int");
 
                     b.Property<string>("ReviewComment")
@@ -81,6 +101,8 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasColumnType("nvarchar(32)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AdoptsTenant", "AdoptsCode");
 
                     b.HasIndex("TenantId", "Code")
                         .IsUnique();

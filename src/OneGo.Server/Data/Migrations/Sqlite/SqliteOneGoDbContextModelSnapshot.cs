@@ -22,6 +22,17 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AdoptsCode")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AdoptsTenant")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("AdoptsVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Audience")
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
@@ -29,6 +40,9 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Conflicts")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -50,7 +64,13 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("IsStandard")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("LiveVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("LocalChanges")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ReviewComment")
@@ -73,6 +93,8 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AdoptsTenant", "AdoptsCode");
 
                     b.HasIndex("TenantId", "Code")
                         .IsUnique();

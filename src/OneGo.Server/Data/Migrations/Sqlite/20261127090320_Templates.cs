@@ -1,0 +1,90 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace OneGo.Server.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Templates : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "AdoptsCode",
+                table: "Bundles",
+                type: "TEXT",
+                maxLength: 100,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "AdoptsTenant",
+                table: "Bundles",
+                type: "TEXT",
+                maxLength: 128,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "AdoptsVersion",
+                table: "Bundles",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Conflicts",
+                table: "Bundles",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "IsStandard",
+                table: "Bundles",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<int>(
+                name: "LocalChanges",
+                table: "Bundles",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Bundles_AdoptsTenant_AdoptsCode",
+                table: "Bundles",
+                columns: new[] { "AdoptsTenant", "AdoptsCode" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Bundles_AdoptsTenant_AdoptsCode",
+                table: "Bundles");
+
+            migrationBuilder.DropColumn(
+                name: "AdoptsCode",
+                table: "Bundles");
+
+            migrationBuilder.DropColumn(
+                name: "AdoptsTenant",
+                table: "Bundles");
+
+            migrationBuilder.DropColumn(
+                name: "AdoptsVersion",
+                table: "Bundles");
+
+            migrationBuilder.DropColumn(
+                name: "Conflicts",
+                table: "Bundles");
+
+            migrationBuilder.DropColumn(
+                name: "IsStandard",
+                table: "Bundles");
+
+            migrationBuilder.DropColumn(
+                name: "LocalChanges",
+                table: "Bundles");
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using OneGo.Catalogue;
+using OneGo.Server.Data;
+using OneGo.Server.Features.Catalogue;
+using OneGo.Server.Features.Tenants;
+using OneGo.Server.Hosting;
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Features.Templates;
+
+/// <summary>
+/// The template layer over HTTP: the standards a tenant offers and who adopted them (public, since only live
+/// content is shown), what an adopter changes against its standard and how far behind it is, and rebasing a
+/// working copy onto a newer version of its standard.
+/// </summary>
+internal static class TemplatesApi
+{
+    public static IEndpointRouteBuilder MapTemplatesApi(this IEndpointRouteBuilder app)
+    {
+        var tenant = app.MapGroup("/api/t/{tenant}").WithTags("Templates");
+        tenant.MapGet("/templates", ListTemplates).WithName("ListTemplates")
+            .WithSummary("The standards this tenant offers to the tenants below, with their versions.");
+        tenant.MapGet("/templates/{code}/adoptions", ListAdoptions).WithName("ListAdoptions")
+            .WithSummary("Who below adopted the standard (live), at which version, how far behind, how many local changes.");
+        tenant.MapGet("/bundles/{code}/diff", LiveDiff).WithName("GetBundleDiff")
+            .WithSummary("What the live bundle changes against its standard; how far behind it is; matters changed since approval.");
+
+        var drafts = tenant.MapGroup("/bundles/{code}/draft").RequireWriteAccess();
+        drafts.MapGet("/diff", DraftDiff).WithName("GetDraftDiff")
+            .WithSummary("What the working copy changes against its standard (against=template) or against its live version (against=live).");
+        drafts.MapPost("/rebase", Rebase).WithName("RebaseDraft")
+            .WithSummary("Re-applies the overlay on a newer standard version; changes that no longer apply are set aside as conflicts.")
+            .Accepts<RebaseRequest>("application/json");
+        return app;
+    }
+
+    public sealed record TemplateVersionItem(int Version, string ETag, DateTimeOffset ApprovedAt);
+
+    public sealed record TemplateItem(string Code, Text Name, int LatestVersion, IReadOnlyList<string> Locked, TemplateRef? BuiltOn, IReadOnlyList<TemplateVersionItem> Versions);
+
+    public sealed record AdoptionItem(string Tenant, string Code, int LiveVersion, int AdoptedVersion, int Behind, int LocalChanges, DateTimeOffset ApprovedAt);
+
+    public sealed record Adoptions(TemplateRef Standard, IReadOnlyList<AdoptionItem> Items);
+
+    /// <summary>An adopter against its standard: where it stands and what it changes.</summary>
+    public sealed record StandardStatus(TemplateRef Adopts, int LatestVersion, int Behind, IReadOnlyList<OverlayChange> Changes, IReadOnlyList<FieldDifference> Differences, IReadOnlyList<FieldDifference> StandardChangedSince);
+
+    public sealed record BundleDiffView(string Code, int? Version, StandardStatus? Standard, IReadOnlyList<string> MattersChangedSinceApproval);
+
+    public sealed record RebaseRequest(int? Version);
+
+    public sealed record RebaseView(JsonNode Draft, IReadOnlyList<RebaseConflict> Conflicts, IReadOnlyList<FieldDifference> Upstream);
+
+    private static async Task<IResult> ListTemplates(HttpContext context, OneGoDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var (paging, errors) = Paging.Read(limit, cursor);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var after = paging.After ?? "";
+        var standards = await db.Set<BundleRecord>().AsNoTracking()
+            .Where(b => b.IsStandard && b.LiveVersion != null && string.Compare(b.Code, after) > 0)
+            .OrderBy(b => b.Code).Take(paging.Limit + 1)
+            .Select(b => new { b.Code, b.LiveVersion })
+            .ToListAsync(cancellationToken);
+        var codes = standards.Select(s => s.Code).ToList();
+        var versions = (await db.Set<BundleVersion>().AsNoTracking().Where(v => codes.Contains(v.BundleCode))
+            .Select(v => new { v.BundleCode, v.Version, v.ETag, v.ApprovedAt, v.Document, v.Summary }).ToListAsync(cancellationToken))
+            .ToLookup(v => v.BundleCode);
+        var items = standards.Select(s =>
+        {
+            var all = versions[s.Code].OrderBy(v => v.Version).ToList();
+            var latest = all.Single(v => v.Version == s.LiveVersion);
+            var document = BundleDocument.Parse(latest.Document);
+            var summary = JsonSerializer.Deserialize<BundleSummary>(latest.Summary, CatalogueJson.Options)!;
+            return new TemplateItem(s.Code, summary.Name, s.LiveVersion!.Value, document.Standard?.Locked ?? [], document.Adopts,
+                all.Select(v => new TemplateVersionItem(v.Version, v.ETag, v.ApprovedAt)).ToList());
+        });
+        return Results.Json(paging.Take(items, i => i.Code), CatalogueJson.Options);
+    }
+
+    private static async Task<IResult> ListAdoptions(HttpContext context, OneGoDbContext db, CurrentTenant tenants, string code, CancellationToken cancellationToken)
+    {
+        var owner = context.Tenant().Id;
+        var latest = await db.Set<BundleRecord>().AsNoTracking().Where(b => b.Code == code && b.IsStandard).Select(b => b.LiveVersion).SingleOrDefaultAsync(cancellationToken);
+        if (latest is null)
+        {
+            return ApiProblems.NotFound("No such standard", $"{owner} offers no standard '{code}'.");
+        }
+
+        List<AdoptionItem> items;
+        // The matrix reads the live rows of the tenants below; only live (public) columns are selected.
+        using (tenants.EnterReadingBelow(owner))
+        {
+            items = await db.Set<BundleRecord>().AsNoTracking()
+                .Where(b => b.TenantId != owner && b.AdoptsTenant == owner && b.AdoptsCode == code && b.LiveVersion != null)
+                .Join(db.Set<BundleVersion>(), b => new { b.TenantId, b.Code, Version = b.LiveVersion!.Value }, v => new { v.TenantId, Code = v.BundleCode, v.Version },
+                    (b, v) => new AdoptionItem(b.TenantId, b.Code, b.LiveVersion!.Value, b.AdoptsVersion!.Value, latest.Value - b.AdoptsVersion!.Value, b.LocalChanges ?? 0, v.ApprovedAt))
+                .ToListAsync(cancellationToken);
+        }
+
+        return Results.Json(new Adoptions(new TemplateRef { Tenant = owner, Code = code, Version = latest.Value }, items.OrderBy(i => i.Tenant, StringComparer.Ordinal).ToList()), CatalogueJson.Options);
+    }
+
+    private static async Task<IResult> LiveDiff(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, string code, CancellationToken cancellationToken)
+    {
+        var record = await db.Set<BundleRecord>().AsNoTracking().SingleOrDefaultAsync(b => b.Code == code && b.LiveVersion != null, cancellationToken);
+        if (record is null)
+        {
+            return ApiProblems.NotFound("No such live bundle", $"{context.Tenant().Id} has no live bundle '{code}'.");
+        }
+
+        var version = await db.Set<BundleVersion>().AsNoTracking().SingleAsync(v => v.BundleCode == code && v.Version == record.LiveVersion, cancellationToken);
+        var document = BundleDocument.Parse(version.Document);
+        var embedded = (JsonSerializer.Deserialize<List<Matter>>(version.Matters, CatalogueJson.Options) ?? []).ToDictionary(m => m.Code, StringComparer.Ordinal);
+        var status = await StatusAsync(catalogue, context.Tenant().Id, document, embedded, cancellationToken);
+
+        var approvedETags = JsonSerializer.Deserialize<Dictionary<string, string>>(version.MatterETags) ?? [];
+        var current = await catalogue.LocalMattersAsync(cancellationToken);
+        var changed = approvedETags.Where(m => current.ETagOf(m.Key) != m.Value).Select(m => m.Key).Order(StringComparer.Ordinal).ToList();
+        return Results.Json(new BundleDiffView(code, version.Version, status, changed), CatalogueJson.Options);
+    }
+
+    /// <summary>Where an adopter stands against its standard: null for a bundle of its own.</summary>
+    private static async Task<StandardStatus?> StatusAsync(BundleCatalogue catalogue, string tenant, BundleDocument document, IReadOnlyDictionary<string, Matter> matters, CancellationToken cancellationToken)
+    {
+        if (document.Adopts is not { } adopts)
+        {
+            return null;
+        }
+
+        var standard = await catalogue.LoadStandardAsync(adopts, tenant, cancellationToken);
+        if (!standard.IsValid)
+        {
+            return null;
+        }
+
+        var applied = TemplateResolver.ApplyOverlay(standard.Value!, document.Overlay!, matters);
+        var differences = applied.IsValid ? BundleDiff.Compare(standard.Value!.Definition, applied.Value!) : [];
+        var latest = await catalogue.LatestStandardVersionAsync(adopts.Tenant, adopts.Code, cancellationToken) ?? adopts.Version;
+        IReadOnlyList<FieldDifference> upstream = [];
+        if (latest > adopts.Version && (await catalogue.LoadStandardAsync(adopts with { Version = latest }, tenant, cancellationToken)).Value is { } newest)
+        {
+            upstream = BundleDiff.Compare(standard.Value!.Definition, newest.Definition);
+        }
+
+        return new StandardStatus(adopts, latest, latest - adopts.Version, document.Changes, differences, upstream);
+    }
+
+    private static async Task<IResult> DraftDiff(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, string code, string? against, CancellationToken cancellationToken)
+    {
+        if (against is not (null or "template" or "live"))
+        {
+            return ApiProblems.Invalid([ApiError.ForParameter("against", "enum", $"against must be template or live; it was '{against}'.")]);
+        }
+
+        var record = await db.Set<BundleRecord>().AsNoTracking().SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
+        if (record is null)
+        {
+            return ApiProblems.NotFound("No such bundle", $"{context.Tenant().Id} has no bundle '{code}'.");
+        }
+
+        var document = BundleDocument.Parse(record.Draft);
+        var matters = await catalogue.LocalMattersAsync(cancellationToken);
+        if (against is null or "template")
+        {
+            if (document.Adopts is null)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not an adoption",
+                    detail: $"'{code}' is a bundle of its own: it has no standard to compare with. Use against=live.");
+            }
+
+            var status = await StatusAsync(catalogue, context.Tenant().Id, document, matters.Documents, cancellationToken);
+            return Results.Json(new BundleDiffView(code, record.LiveVersion, status, []), CatalogueJson.Options);
+        }
+
+        if (record.LiveVersion is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Nothing live yet", detail: $"'{code}' has no approved version to compare with.");
+        }
+
+        var version = await db.Set<BundleVersion>().AsNoTracking().SingleAsync(v => v.BundleCode == code && v.Version == record.LiveVersion, cancellationToken);
+        var draft = await catalogue.ResolveAsync(document, matters, cancellationToken);
+        if (!draft.IsValid)
+        {
+            return ApiProblems.Invalid(draft.Errors.Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList());
+        }
+
+        return Results.Json(BundleDiff.Compare(catalogue.EffectiveOf(version), draft.Value!), CatalogueJson.Options);
+    }
+
+    private static async Task<IResult> Rebase(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
+    {
+        var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
+        if (record is null)
+        {
+            return ApiProblems.NotFound("No such bundle", $"{context.Tenant().Id} has no bundle '{code}'.");
+        }
+
+        var document = BundleDocument.Parse(record.Draft);
+        if (record.DraftState == DraftState.Submitted || document.Adopts is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict,
+                title: document.Adopts is null ? "Not an adoption" : "The draft is waiting for review",
+                detail: document.Adopts is null ? $"'{code}' adopts no standard; there is nothing to rebase onto." : "A submitted draft is read-only until it is approved or rejected.",
+                extensions: new Dictionary<string, object?> { ["state"] = JsonNamingPolicy.CamelCase.ConvertName(record.DraftState.ToString()) });
+        }
+
+        var (ifMatch, missing) = Preconditions.RequireIfMatch(context.Request);
+        if (missing is not null)
+        {
+            return missing;
+        }
+
+        if (Preconditions.CheckIfMatch(ifMatch!, DraftsApi.ViewOf(record).ETag) is { } stale)
+        {
+            return stale;
+        }
+
+        var (request, problem) = await JsonBody.ReadAsync<RebaseRequest>(context.Request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var tenant = context.Tenant().Id;
+        var from = await catalogue.LoadStandardAsync(document.Adopts, tenant, cancellationToken);
+        var to = request!.Version is int target && target > 0
+            ? await catalogue.LoadStandardAsync(document.Adopts with { Version = target }, tenant, cancellationToken)
+            : null;
+        if (to is null || !to.IsValid || !from.IsValid)
+        {
+            return ApiProblems.Invalid([ApiError.At("/version", "unknown-standard",
+                $"{document.Adopts.Tenant} has no approved version {request.Version} of its standard '{document.Adopts.Code}' to rebase onto.")]);
+        }
+
+        var matters = await catalogue.LocalMattersAsync(cancellationToken);
+        var result = OverlayRebase.Rebase(from.Value!, to.Value!, document.Overlay!, matters.Documents);
+        var rebased = document with { Adopts = result.Overlay.Adopts, Changes = result.Overlay.Changes };
+        record.Draft = JsonSerializer.Serialize(rebased, CatalogueJson.Options);
+        record.DraftState = DraftState.Draft;
+        record.Conflicts = result.Conflicts.Count == 0 ? null : JsonSerializer.Serialize(result.Conflicts, CatalogueJson.Options);
+        record.DraftUpdatedAt = clock.Now();
+        record.DraftUpdatedBy = context.Actor();
+        record.Revision++;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Preconditions.Stale("(changed meanwhile)");
+        }
+
+        var (bytes, etag) = DraftsApi.ViewOf(record);
+        context.Response.Headers.ETag = etag;
+        return Results.Json(new RebaseView(JsonNode.Parse(bytes)!, result.Conflicts, result.Upstream), CatalogueJson.Options);
+    }
+}
