@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace OneGo.Server.Tests.Infrastructure;
+
+/// <summary>OneGo as a real server process on a free loopback port, as a node of a deployment runs it.</summary>
+public sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _output = [];
+
+    private ServerProcess(TestDatabase database, IEnumerable<string> options)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OneGo.Server.dll"));
+        foreach (var option in new[]
+                 {
+                     "--urls=http://127.0.0.1:0",
+                     $"--Database:Provider={database.ProviderName}",
+                     $"--Database:ConnectionString={database.ConnectionString}",
+                     "--TenantFiles:ImportOnStartup=false",
+                     "--Logging:Format=simple",
+                 }.Concat(options))
+        {
+            start.ArgumentList.Add(option);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => Read(e.Data);
+        _process.ErrorDataReceived += (_, e) => Read(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(TestDatabase database, params string[] options)
+    {
+        var server = new ServerProcess(database, options);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using (timeout.Token.Register(() => server._address.TrySetCanceled()))
+        {
+            try
+            {
+                server.Address = await server._address.Task;
+            }
+            catch (TaskCanceledException)
+            {
+                throw new InvalidOperationException("The server did not start listening:\n" + server.Output);
+            }
+        }
+
+        return server;
+    }
+
+    private void Read(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+
+        if (line.Contains("Now listening on", StringComparison.Ordinal) && AddressPattern().Match(line) is { Success: true } match)
+        {
+            _address.TrySetResult(new Uri(match.Value));
+        }
+    }
+
+    public HttpClient Client() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"http://127\.0\.0\.1:\d+")]
+    private static partial Regex AddressPattern();
+}
