@@ -62,6 +62,7 @@ internal static class OneGoHost
         app.MapScalarApiReference("/scalar", o => o.WithTitle("OneGo API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapGet("/openapi", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
         app.MapOneGoHealth();
+        app.MapLoadProbe();
         app.MapTenantsApi();
         app.MapMattersApi();
         app.MapBundlesApi();
