@@ -4,9 +4,15 @@ using OneGo.Benchmarks;
 
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- --job short --filter '*'
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- quick    (a few seconds: a smoke run with a stopwatch)
+// dotnet run -c Release --project bench/OneGo.Benchmarks -- digest   (one hash of all outputs: must not change with an optimisation)
 if (args is ["quick", ..])
 {
     Quick.Run();
+    return;
+}
+if (args is ["digest", ..])
+{
+    Digest.Run();
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(CatalogueBenchmarks).Assembly).Run(args);
@@ -31,8 +37,11 @@ internal static class Quick
     private static void Time(string name, int n, Func<object> op)
     {
         for (var i = 0; i < Math.Max(3, n / 10); i++) op();
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < n; i++) op();
-        Console.WriteLine($"{name,-32} {watch.Elapsed.TotalMicroseconds / n,12:N1} µs");
+        var elapsed = watch.Elapsed;
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        Console.WriteLine($"{name,-32} {elapsed.TotalMicroseconds / n,12:N1} µs {allocated / 1024.0 / n,12:N1} KB");
     }
 }

@@ -9,16 +9,29 @@ internal sealed class MatterGraph
 
     public static MatterGraph Build(IReadOnlyList<EffectiveStep> steps)
     {
-        var index = new Dictionary<string, int>(steps.Count, StringComparer.Ordinal);
-        for (var i = 0; i < steps.Count; i++) index[steps[i].Code] = i;
+        // Steps sorted by code (as resolution keeps them) are found by binary search; others through a dictionary.
+        var codes = new string[steps.Count];
+        var sorted = true;
+        for (var i = 0; i < steps.Count; i++)
+        {
+            codes[i] = steps[i].Code;
+            if (i > 0 && string.CompareOrdinal(codes[i - 1], codes[i]) >= 0) sorted = false;
+        }
+        Dictionary<string, int>? index = null;
+        if (!sorted)
+        {
+            index = new Dictionary<string, int>(steps.Count, StringComparer.Ordinal);
+            for (var i = 0; i < codes.Length; i++) index[codes[i]] = i;
+        }
         var predecessors = new int[steps.Count][];
         for (var i = 0; i < steps.Count; i++)
         {
             var after = steps[i].After;
-            var p = new int[after.Count];
+            var p = after.Count == 0 ? [] : new int[after.Count];
             for (var j = 0; j < after.Count; j++)
             {
-                p[j] = index.TryGetValue(after[j], out var k)
+                var k = index is null ? Array.BinarySearch(codes, after[j], StringComparer.Ordinal) : index.GetValueOrDefault(after[j], -1);
+                p[j] = k >= 0
                     ? k
                     : throw new ArgumentException($"Matter '{steps[i].Code}' waits for '{after[j]}', which is not in the bundle. Validate the definition first.");
             }
@@ -68,8 +81,9 @@ internal static class BundleMath
         MaterialSource? best = null;
         var bestKind = int.MaxValue;
         var mayFollowLater = true;
-        foreach (var use in uses)
+        for (var i = 0; i < uses.Count; i++)
         {
+            var use = uses[i];
             var source = Effective(use, present);
             if ((int)source.Kind < bestKind)
             {
@@ -102,9 +116,9 @@ internal static class BundleMath
     public static int Trips(IReadOnlyList<SourceKind> materials, IReadOnlyList<Matter> matters, bool[] applies,
         IReadOnlyList<Channel> channels, IReadOnlyList<Delivery> delivery)
     {
-        foreach (var kind in materials)
+        for (var i = 0; i < materials.Count; i++)
         {
-            if (kind == SourceKind.Applicant) return 1;
+            if (materials[i] == SourceKind.Applicant) return 1;
         }
         if (channels.Count > 0 && !channels.Contains(Channel.Online) && !channels.Contains(Channel.Mobile)) return 1;
         if (delivery.Count > 0) return NoTripDelivery(delivery) ? 0 : 1;
@@ -138,9 +152,11 @@ internal static class BundleMath
             else
             {
                 stepsBefore += m.ReviewSteps.Count;
-                foreach (var s in m.ReviewSteps)
+                var reviewSteps = m.ReviewSteps;
+                for (var j = 0; j < reviewSteps.Count; j++)
                 {
-                    if (!stages.Contains(s.Zh)) stages.Add(s.Zh);
+                    var stage = reviewSteps[j].Zh;
+                    if (!stages.Contains(stage)) stages.Add(stage);
                 }
             }
             days[i] = m.PromisedDays ?? 0;
@@ -151,7 +167,7 @@ internal static class BundleMath
         var path = graph.CriticalPath(days);
         var daysAfter = promise is { } p ? Math.Min(p, path) : path;
         var toSubmit = 0;
-        foreach (var kind in sources) if (kind == SourceKind.Applicant) toSubmit++;
+        for (var i = 0; i < sources.Count; i++) if (sources[i] == SourceKind.Applicant) toSubmit++;
         return new Reductions
         {
             Before = new ReductionFigures { Steps = stepsBefore, Days = daysBefore, Materials = materialsBefore, Trips = tripsBefore },

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace OneGo.Catalogue;
@@ -21,6 +23,7 @@ public static class BundleResolver
         var stepDefs = SortedByCode(definition.Matters, static s => s.Code);
         var n = stepDefs.Count;
         var embedded = new Matter[n];
+        var materialUses = new MaterialUse[n][];
         var steps = new EffectiveStep[n];
         for (var i = 0; i < n; i++)
         {
@@ -30,12 +33,14 @@ public static class BundleResolver
                 throw new ArgumentException($"Bundle '{definition.Code}' names matter '{step.Code}', which is not given. Validate the definition first.", nameof(matters));
             }
             embedded[i] = Embed(matter, step);
+            // A step that adds no material keeps the matter's own list, whose uses are built once per matter.
+            materialUses[i] = step.AddedMaterials.Count == 0 ? SharedUses(embedded[i]) : UsesOf(embedded[i]);
             steps[i] = new EffectiveStep { Code = step.Code, After = SortedDistinct(step.After), Optional = step.Optional };
         }
 
         var graph = MatterGraph.Build(steps);
         var form = MergeForm(embedded);
-        var materials = MergeMaterials(embedded);
+        var materials = MergeMaterials(embedded, materialUses);
         var all = new bool[n];
         Array.Fill(all, true);
         var channels = SortedDistinct(definition.Channels);
@@ -83,65 +88,186 @@ public static class BundleResolver
         };
     }
 
+    // Both merges run in two passes over the matters: the first gives each code a slot and counts its uses, the
+    // second fills arrays of the exact size. No list grows, and each item is looked up once.
     private static MergedField[] MergeForm(Matter[] matters)
     {
-        var byCode = new Dictionary<string, (FormField Field, List<string> Feeds)>(StringComparer.Ordinal);
-        foreach (var matter in matters)
+        var total = 0;
+        foreach (var matter in matters) total += matter.FormFields.Count;
+        var slots = Slots();
+        var slotOf = ArrayPool<int>.Shared.Rent(total);
+        var first = ArrayPool<FormField>.Shared.Rent(total);
+        var counts = ArrayPool<int>.Shared.Rent(total);
+        var lastMatter = ArrayPool<int>.Shared.Rent(total);
+        var k = 0;
+        for (var mi = 0; mi < matters.Length; mi++)
         {
-            foreach (var field in matter.FormFields)
+            var fields = matters[mi].FormFields;
+            for (var j = 0; j < fields.Count; j++)
             {
-                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(byCode, field.Code, out var exists);
-                if (!exists) entry = (field, [matter.Code]);
-                else if (entry.Feeds[^1] != matter.Code) entry.Feeds.Add(matter.Code);
+                var field = fields[j];
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(slots, field.Code, out var exists);
+                if (!exists)
+                {
+                    slot = slots.Count - 1;
+                    first[slot] = field;
+                    counts[slot] = 1;
+                    lastMatter[slot] = mi;
+                    slotOf[k++] = slot;
+                }
+                else if (matters[lastMatter[slot]].Code != matters[mi].Code)
+                {
+                    // A matter listing a field twice feeds it once.
+                    counts[slot]++;
+                    lastMatter[slot] = mi;
+                    slotOf[k++] = slot;
+                }
+                else
+                {
+                    slotOf[k++] = -1;
+                }
             }
         }
-        var codes = new string[byCode.Count];
-        var merged = new MergedField[byCode.Count];
-        var i = 0;
-        foreach (var (code, (field, feeds)) in byCode)
+
+        var n = slots.Count;
+        var feeds = new string[n][];
+        for (var i = 0; i < n; i++) feeds[i] = new string[counts[i]];
+        Array.Clear(counts, 0, n);
+        k = 0;
+        foreach (var matter in matters)
         {
-            codes[i] = code;
-            merged[i++] = new MergedField { Code = code, Label = field.Label, Type = field.Type, Feeds = feeds };
+            for (var j = 0; j < matter.FormFields.Count; j++)
+            {
+                var slot = slotOf[k++];
+                if (slot >= 0) feeds[slot][counts[slot]++] = matter.Code;
+            }
         }
+
+        var codes = new string[n];
+        var merged = new MergedField[n];
+        for (var i = 0; i < n; i++)
+        {
+            var field = first[i];
+            codes[i] = field.Code;
+            merged[i] = new MergedField { Code = field.Code, Label = field.Label, Type = field.Type, Feeds = feeds[i] };
+        }
+        slots.Clear();
+        ArrayPool<int>.Shared.Return(slotOf);
+        ArrayPool<FormField>.Shared.Return(first, clearArray: true);
+        ArrayPool<int>.Shared.Return(counts);
+        ArrayPool<int>.Shared.Return(lastMatter);
         Array.Sort(codes, merged, StringComparer.Ordinal);
         return merged;
     }
 
-    private static MergedMaterial[] MergeMaterials(Matter[] matters)
+    private static MergedMaterial[] MergeMaterials(Matter[] matters, MaterialUse[][] materialUses)
     {
         var present = new HashSet<string>(matters.Length, StringComparer.Ordinal);
-        foreach (var matter in matters) present.Add(matter.Code);
-
-        var byCode = new Dictionary<string, (Material First, List<MaterialUse> Uses)>(StringComparer.Ordinal);
+        var total = 0;
         foreach (var matter in matters)
         {
-            foreach (var material in matter.Materials)
+            present.Add(matter.Code);
+            total += matter.Materials.Count;
+        }
+
+        var slots = Slots();
+        var slotOf = ArrayPool<int>.Shared.Rent(total);
+        var first = ArrayPool<Material>.Shared.Rent(total);
+        var counts = ArrayPool<int>.Shared.Rent(total);
+        var k = 0;
+        foreach (var matter in matters)
+        {
+            var materials = matter.Materials;
+            for (var j = 0; j < materials.Count; j++)
             {
-                var use = new MaterialUse { Matter = matter.Code, Source = material.Source, MayFollowLater = material.MayFollowLater };
-                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(byCode, material.Code, out var exists);
-                if (!exists) entry = (material, [use]);
-                else entry.Uses.Add(use);
+                var material = materials[j];
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(slots, material.Code, out var exists);
+                if (!exists)
+                {
+                    slot = slots.Count - 1;
+                    first[slot] = material;
+                    counts[slot] = 0;
+                }
+                counts[slot]++;
+                slotOf[k++] = slot;
             }
         }
-        var codes = new string[byCode.Count];
-        var merged = new MergedMaterial[byCode.Count];
-        var i = 0;
-        foreach (var (code, (first, uses)) in byCode)
+
+        var n = slots.Count;
+        var uses = new MaterialUse[n][];
+        for (var i = 0; i < n; i++) uses[i] = new MaterialUse[counts[i]];
+        Array.Clear(counts, 0, n);
+        k = 0;
+        foreach (var matterUses in materialUses)
         {
-            var (source, mayFollowLater) = BundleMath.Decide(uses, present);
-            codes[i] = code;
-            merged[i++] = new MergedMaterial
+            foreach (var use in matterUses)
             {
-                Code = code,
-                Name = first.Name,
-                Kind = first.Kind,
+                var slot = slotOf[k++];
+                uses[slot][counts[slot]++] = use;
+            }
+        }
+
+        var codes = new string[n];
+        var merged = new MergedMaterial[n];
+        for (var i = 0; i < n; i++)
+        {
+            var material = first[i];
+            var (source, mayFollowLater) = BundleMath.Decide(uses[i], present);
+            codes[i] = material.Code;
+            merged[i] = new MergedMaterial
+            {
+                Code = material.Code,
+                Name = material.Name,
+                Kind = material.Kind,
                 Source = source,
                 MayFollowLater = mayFollowLater,
-                Uses = uses,
+                Uses = uses[i],
             };
         }
+        slots.Clear();
+        ArrayPool<int>.Shared.Return(slotOf);
+        ArrayPool<Material>.Shared.Return(first, clearArray: true);
+        ArrayPool<int>.Shared.Return(counts);
         Array.Sort(codes, merged, StringComparer.Ordinal);
         return merged;
+    }
+
+    // Each matter's uses of its materials, kept as long as its material list lives: a matter is shared by every
+    // bundle that uses it (and by every adopter of a standard), so they are built once. Pure: both are immutable.
+    private static readonly ConditionalWeakTable<IReadOnlyList<Material>, MaterialUse[]> Uses = new();
+
+    private static MaterialUse[] SharedUses(Matter matter)
+    {
+        if (Uses.TryGetValue(matter.Materials, out var uses) && uses.Length == matter.Materials.Count && (uses.Length == 0 || uses[0].Matter == matter.Code))
+        {
+            return uses;
+        }
+        uses = UsesOf(matter);
+        Uses.AddOrUpdate(matter.Materials, uses);
+        return uses;
+    }
+
+    private static MaterialUse[] UsesOf(Matter matter)
+    {
+        var materials = matter.Materials;
+        var uses = new MaterialUse[materials.Count];
+        for (var j = 0; j < uses.Length; j++)
+        {
+            var material = materials[j];
+            uses[j] = new MaterialUse { Matter = matter.Code, Source = material.Source, MayFollowLater = material.MayFollowLater };
+        }
+        return uses;
+    }
+
+    // A code → slot map reused by the merges of one thread (they never nest), so resolving many bundles does not
+    // build a dictionary each time.
+    [ThreadStatic] private static Dictionary<string, int>? t_slots;
+
+    private static Dictionary<string, int> Slots()
+    {
+        var slots = t_slots ??= new Dictionary<string, int>(64, StringComparer.Ordinal);
+        slots.Clear();
+        return slots;
     }
 
     internal static IReadOnlyList<T> SortedByCode<T>(IReadOnlyList<T> items, Func<T, string> code)

@@ -20,15 +20,17 @@ public static class GuideEvaluator
         var errors = CheckAnswers(bundle, index, answers);
         if (errors.Count > 0) return new GuideResult { Errors = errors };
 
-        var matters = new Selection();
-        var materials = new Selection();
-        var fields = new Selection();
-        foreach (var rule in bundle.Rules)
+        var matters = new Selection(index.MatterRules);
+        var materials = new Selection(index.MaterialRules);
+        var fields = new Selection(index.FieldRules);
+        var rules = bundle.Rules;
+        for (var r = 0; r < rules.Count; r++)
         {
-            var matched = answers.TryGetValue(rule.When.Question, out var option) && option == rule.When.Option;
-            matters.Add(rule.When, matched, rule.Include.Matters, rule.Exclude.Matters);
-            materials.Add(rule.When, matched, rule.Include.Materials, rule.Exclude.Materials);
-            fields.Add(rule.When, matched, rule.Include.FormFields, rule.Exclude.FormFields);
+            var when = rules[r].When;
+            if (!answers.TryGetValue(when.Question, out var option) || option != when.Option) continue;
+            matters.Match(r, when);
+            materials.Match(r, when);
+            fields.Match(r, when);
         }
 
         var (steps, embedded) = (index.Steps, index.Matters);
@@ -37,7 +39,7 @@ public static class GuideEvaluator
         var applicable = new HashSet<string>(n, StringComparer.Ordinal);
         for (var i = 0; i < n; i++)
         {
-            applies[i] = matters.Applies(embedded[i].Code);
+            applies[i] = matters.Applies(index.MatterRules.SlotOfItem[i]);
             if (applies[i]) applicable.Add(embedded[i].Code);
         }
         var explain = new Explainer(index);
@@ -54,30 +56,52 @@ public static class GuideEvaluator
                 Department = m.Department ?? "",
                 PromisedDays = m.PromisedDays ?? 0,
                 After = Applicable(steps[i].After, applicable),
-                Why = explain.Why(matters.IncludedBy(m.Code), []),
+                Why = explain.Why(matters.IncludedBy(index.MatterRules.SlotOfItem[i]), []),
             });
         }
 
         var form = new List<GuideField>(bundle.Form.Count);
-        foreach (var f in bundle.Form)
+        for (var fi = 0; fi < bundle.Form.Count; fi++)
         {
-            if (!fields.Applies(f.Code)) continue;
+            var f = bundle.Form[fi];
+            var slot = index.FieldRules.SlotOfItem[fi];
+            if (!fields.Applies(slot)) continue;
             var feeds = Applicable(f.Feeds, applicable);
             if (feeds.Count == 0) continue;
-            form.Add(new GuideField { Code = f.Code, Label = f.Label, Type = f.Type, Feeds = feeds, Why = explain.Why(fields.IncludedBy(f.Code), feeds) });
+            form.Add(new GuideField { Code = f.Code, Label = f.Label, Type = f.Type, Feeds = feeds, Why = explain.Why(fields.IncludedBy(slot), feeds) });
         }
 
         List<GuideMaterial> bring = [], fetched = [], commitment = [], issued = [], later = [];
         var kinds = new List<SourceKind>(bundle.Materials.Count);
-        foreach (var material in bundle.Materials)
+        for (var mi = 0; mi < bundle.Materials.Count; mi++)
         {
-            if (!materials.Applies(material.Code)) continue;
-            var uses = new List<MaterialUse>(material.Uses.Count);
-            foreach (var use in material.Uses) if (applicable.Contains(use.Matter)) uses.Add(use);
-            if (uses.Count == 0) continue;
+            var material = bundle.Materials[mi];
+            var slot = index.MaterialRules.SlotOfItem[mi];
+            if (!materials.Applies(slot)) continue;
+            var allUses = material.Uses;
+            var applying = 0;
+            for (var i = 0; i < allUses.Count; i++) if (applicable.Contains(allUses[i].Matter)) applying++;
+            if (applying == 0) continue;
+            IReadOnlyList<MaterialUse> uses;
+            string[] neededBy;
+            if (applying == allUses.Count)
+            {
+                uses = allUses;
+                neededBy = index.NeededBy[mi];
+            }
+            else
+            {
+                var some = new MaterialUse[applying];
+                neededBy = new string[applying];
+                for (int i = 0, j = 0; i < allUses.Count; i++)
+                {
+                    if (!applicable.Contains(allUses[i].Matter)) continue;
+                    some[j] = allUses[i];
+                    neededBy[j++] = allUses[i].Matter;
+                }
+                uses = some;
+            }
             var (source, mayFollowLater) = BundleMath.Decide(uses, applicable);
-            var neededBy = new string[uses.Count];
-            for (var i = 0; i < neededBy.Length; i++) neededBy[i] = uses[i].Matter;
             var item = new GuideMaterial
             {
                 Code = material.Code,
@@ -86,7 +110,7 @@ public static class GuideEvaluator
                 Source = source,
                 MayFollowLater = mayFollowLater,
                 NeededBy = neededBy,
-                Why = explain.Why(materials.IncludedBy(material.Code), neededBy),
+                Why = explain.Why(materials.IncludedBy(slot), neededBy),
             };
             kinds.Add(source.Kind);
             (source.Kind switch
@@ -151,15 +175,14 @@ public static class GuideEvaluator
         var errors = new List<CatalogueError>();
         foreach (var (questionId, optionId) in answers)
         {
-            var pointer = Pointer.Of("answers", questionId);
             if (!index.Questions.TryGetValue(questionId, out var question))
             {
-                errors.Add(new CatalogueError(pointer, ErrorRule.UnknownQuestion,
+                errors.Add(new CatalogueError(Pointer.Of("answers", questionId), ErrorRule.UnknownQuestion,
                     $"This bundle asks no question '{questionId}'. Its questions are: {string.Join(", ", bundle.Scenarios.Select(q => q.Id))}."));
             }
             else if (index.Option(questionId, optionId) is null)
             {
-                errors.Add(new CatalogueError(pointer, ErrorRule.UnknownOption,
+                errors.Add(new CatalogueError(Pointer.Of("answers", questionId), ErrorRule.UnknownOption,
                     $"'{optionId}' is not an answer to the question “{question.Text.Zh}”. Choose one of: {string.Join(", ", question.Options.Select(o => o.Id))}."));
             }
         }
@@ -180,6 +203,7 @@ public static class GuideEvaluator
     {
         private static readonly Text Always = new() { Zh = "始终适用。", En = "Always applies." };
         private readonly Dictionary<Condition, (string Zh, string En)> _phrases = [];
+        private readonly System.Text.StringBuilder _builder = new(256);
 
         public Explanation Why(IReadOnlyList<Condition> includedBy, IReadOnlyList<string> neededBy)
         {
@@ -190,23 +214,48 @@ public static class GuideEvaluator
             }
             else
             {
-                string zh, en;
+                // Each sentence is written once into a reused builder: no intermediate strings.
+                var zh = _builder.Clear();
                 if (includedBy.Count == 0)
                 {
-                    (zh, en) = (Always.Zh, Always.En!);
+                    zh.Append(Always.Zh);
                 }
                 else
                 {
-                    var phrases = includedBy.Select(Phrase).ToArray();
-                    zh = "因您的回答" + string.Join("、", phrases.Select(p => p.Zh)) + "而适用。";
-                    en = "Applies because you answered " + string.Join(" and ", phrases.Select(p => p.En)) + ".";
+                    zh.Append("因您的回答");
+                    for (var i = 0; i < includedBy.Count; i++) zh.Append(i == 0 ? "" : "、").Append(Phrase(includedBy[i]).Zh);
+                    zh.Append("而适用。");
                 }
                 if (neededBy.Count > 0)
                 {
-                    zh += "用于：" + string.Join("、", neededBy.Select(c => index.Names[c].Zh)) + "。";
-                    en += " Needed by: " + string.Join(", ", neededBy.Select(c => index.Names[c].En ?? index.Names[c].Zh)) + ".";
+                    zh.Append("用于：");
+                    for (var i = 0; i < neededBy.Count; i++) zh.Append(i == 0 ? "" : "、").Append(index.Names[neededBy[i]].Zh);
+                    zh.Append('。');
                 }
-                message = new Text { Zh = zh, En = en };
+                var zhText = zh.ToString();
+
+                var en = _builder.Clear();
+                if (includedBy.Count == 0)
+                {
+                    en.Append(Always.En);
+                }
+                else
+                {
+                    en.Append("Applies because you answered ");
+                    for (var i = 0; i < includedBy.Count; i++) en.Append(i == 0 ? "" : " and ").Append(Phrase(includedBy[i]).En);
+                    en.Append('.');
+                }
+                if (neededBy.Count > 0)
+                {
+                    en.Append(" Needed by: ");
+                    for (var i = 0; i < neededBy.Count; i++)
+                    {
+                        var name = index.Names[neededBy[i]];
+                        en.Append(i == 0 ? "" : ", ").Append(name.En ?? name.Zh);
+                    }
+                    en.Append('.');
+                }
+                message = new Text { Zh = zhText, En = en.ToString() };
             }
             return new Explanation { IncludedBy = includedBy, AlwaysApplies = includedBy.Count == 0, Message = message };
         }
@@ -223,45 +272,74 @@ public static class GuideEvaluator
         }
     }
 
-    /// <summary>What the rules say about one kind of item, by code.</summary>
-    private sealed class Selection
+    /// <summary>What the matching rules say about one kind of item, by the slots of <see cref="RuleTargets"/>.</summary>
+    private readonly struct Selection(RuleTargets targets)
     {
-        private readonly Dictionary<string, Status> _byCode = new(StringComparer.Ordinal);
+        private readonly bool[] _excluded = targets.Count == 0 ? [] : new bool[targets.Count];
+        private readonly List<Condition>?[] _includedBy = targets.Count == 0 ? [] : new List<Condition>?[targets.Count];
 
-        public void Add(Condition when, bool matched, IReadOnlyList<string> include, IReadOnlyList<string> exclude)
+        public void Match(int rule, Condition when)
         {
-            foreach (var code in include)
+            foreach (var slot in targets.Include[rule])
             {
-                var s = Get(code);
-                s.NamedByInclude = true;
-                if (matched && !s.IncludedBy.Contains(when)) s.IncludedBy.Add(when);
+                var list = _includedBy[slot] ??= new List<Condition>(2);
+                if (!list.Contains(when)) list.Add(when);
             }
-            foreach (var code in exclude)
-            {
-                if (matched) Get(code).Excluded = true;
-                else Get(code);
-            }
+            foreach (var slot in targets.Exclude[rule]) _excluded[slot] = true;
         }
 
-        public bool Applies(string code) =>
-            !_byCode.TryGetValue(code, out var s) || (!s.Excluded && (!s.NamedByInclude || s.IncludedBy.Count > 0));
+        /// <summary>An item no rule names always applies; one named by includes needs one of them to match; a matching exclude wins.</summary>
+        public bool Applies(int slot) =>
+            slot < 0 || (!_excluded[slot] && (!targets.NamedByInclude[slot] || _includedBy[slot] is { Count: > 0 }));
 
-        public IReadOnlyList<Condition> IncludedBy(string code) =>
-            _byCode.TryGetValue(code, out var s) ? s.IncludedBy : [];
-
-        private Status Get(string code)
-        {
-            if (!_byCode.TryGetValue(code, out var s)) _byCode[code] = s = new Status();
-            return s;
-        }
-
-        private sealed class Status
-        {
-            public bool NamedByInclude;
-            public bool Excluded;
-            public readonly List<Condition> IncludedBy = [];
-        }
+        public IReadOnlyList<Condition> IncludedBy(int slot) => slot >= 0 && _includedBy[slot] is { } list ? list : [];
     }
+}
+
+/// <summary>
+/// The items of one kind (matters, materials or form fields) that a bundle's rules name, each given a slot: per
+/// rule the slots it includes and excludes, per item of the bundle its slot (-1 when no rule names it).
+/// </summary>
+internal sealed class RuleTargets
+{
+    public RuleTargets(IReadOnlyList<Rule> rules, Func<RuleItems, IReadOnlyList<string>> items, IReadOnlyList<string> codes)
+    {
+        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
+        var namedByInclude = new List<bool>();
+        int[] SlotsOf(IReadOnlyList<string> named, bool include)
+        {
+            if (named.Count == 0) return [];
+            var result = new int[named.Count];
+            for (var i = 0; i < named.Count; i++)
+            {
+                if (!slots.TryGetValue(named[i], out var slot))
+                {
+                    slots[named[i]] = slot = slots.Count;
+                    namedByInclude.Add(false);
+                }
+                if (include) namedByInclude[slot] = true;
+                result[i] = slot;
+            }
+            return result;
+        }
+        Include = new int[rules.Count][];
+        Exclude = new int[rules.Count][];
+        for (var r = 0; r < rules.Count; r++)
+        {
+            Include[r] = SlotsOf(items(rules[r].Include), include: true);
+            Exclude[r] = SlotsOf(items(rules[r].Exclude), include: false);
+        }
+        Count = slots.Count;
+        NamedByInclude = [.. namedByInclude];
+        SlotOfItem = new int[codes.Count];
+        for (var i = 0; i < codes.Count; i++) SlotOfItem[i] = slots.GetValueOrDefault(codes[i], -1);
+    }
+
+    public int Count { get; }
+    public int[][] Include { get; }
+    public int[][] Exclude { get; }
+    public bool[] NamedByInclude { get; }
+    public int[] SlotOfItem { get; }
 }
 
 /// <summary>
@@ -282,11 +360,18 @@ internal sealed class BundleIndex
         Graph = MatterGraph.Build(Steps);
         Names = Matters.ToDictionary(m => m.Code, m => m.Name, StringComparer.Ordinal);
         Questions = bundle.Scenarios.GroupBy(q => q.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        _options = bundle.Scenarios.SelectMany(q => q.Options.Select(o => (Key: q.Id + "\0" + o.Id, Option: o)))
-            .GroupBy(x => x.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Option, StringComparer.Ordinal);
+        _options = new Dictionary<(string, string), Option>();
+        foreach (var q in bundle.Scenarios)
+        {
+            foreach (var o in q.Options) _options.TryAdd((q.Id, o.Id), o);
+        }
+        MatterRules = new RuleTargets(bundle.Rules, static r => r.Matters, Matters.Select(m => m.Code).ToArray());
+        MaterialRules = new RuleTargets(bundle.Rules, static r => r.Materials, bundle.Materials.Select(m => m.Code).ToArray());
+        FieldRules = new RuleTargets(bundle.Rules, static r => r.FormFields, bundle.Form.Select(f => f.Code).ToArray());
+        NeededBy = bundle.Materials.Select(m => m.Uses.Select(u => u.Matter).ToArray()).ToArray();
     }
 
-    private readonly Dictionary<string, Option> _options;
+    private readonly Dictionary<(string, string), Option> _options;
 
     public IReadOnlyList<EffectiveStep> Steps { get; }
     public IReadOnlyList<Matter> Matters { get; }
@@ -294,7 +379,15 @@ internal sealed class BundleIndex
     public Dictionary<string, Text> Names { get; }
     public Dictionary<string, Question> Questions { get; }
 
-    public Option? Option(string question, string? option) => _options.GetValueOrDefault(question + "\0" + option);
+    /// <summary>Which matters, materials and form fields the rules name; items aligned with <see cref="Matters"/>, the bundle's materials and its form.</summary>
+    public RuleTargets MatterRules { get; }
+    public RuleTargets MaterialRules { get; }
+    public RuleTargets FieldRules { get; }
+
+    /// <summary>Per material of the bundle, the matters that use it: a guide where all of them apply shares it.</summary>
+    public string[][] NeededBy { get; }
+
+    public Option? Option(string question, string? option) => _options.GetValueOrDefault((question, option ?? ""));
 
     public static BundleIndex Of(EffectiveBundle bundle) => Cache.GetValue(bundle, static b => new BundleIndex(b));
 }

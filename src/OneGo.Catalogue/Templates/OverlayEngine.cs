@@ -15,11 +15,12 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
     public CatalogueError? Apply(int index, OverlayChange change)
     {
         var target = change.Target();
-        var at = "/changes/" + index.ToString(CultureInfo.InvariantCulture);
-        CatalogueError Error(string rule, string message) => new(at, rule, message) { Target = target };
+        // The error's pointer is written only when there is an error.
+        CatalogueError Error(string rule, string message) => new("/changes/" + index.ToString(CultureInfo.InvariantCulture), rule, message) { Target = target };
 
-        foreach (var locked in locks)
+        for (var i = 0; i < locks.Count; i++)
         {
+            var locked = locks[i];
             if (Pointer.IsAtOrBelow(target, locked) || Pointer.IsAtOrBelow(locked, target))
                 return Error(ErrorRule.Locked, $"The standard locks {locked}, so this region cannot change {target}. Ask the standard's publisher, or remove the change.");
         }
@@ -217,27 +218,59 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
         if (!question.Options.Any(o => o.Id == rule.When.Option))
             return error(ErrorRule.UnknownOption, $"The rule refers to the option '{rule.When.Option}', which the question '{question.Id}' does not offer.");
         if (rule.Include.IsEmpty && rule.Exclude.IsEmpty) return error(ErrorRule.EmptyRule, "The rule neither includes nor excludes anything.");
-        var stepCodes = def.Matters.Select(s => s.Code).ToHashSet(StringComparer.Ordinal);
-        var materialCodes = new HashSet<string>(StringComparer.Ordinal);
-        var fieldCodes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var step in def.Matters)
-        {
-            foreach (var m in step.AddedMaterials) materialCodes.Add(m.Code);
-            if (!matters.TryGetValue(step.Code, out var matter)) continue;
-            foreach (var m in matter.Materials) materialCodes.Add(m.Code);
-            foreach (var f in matter.FormFields) fieldCodes.Add(f.Code);
-        }
+        // A rule names few codes: look each up where it would be instead of collecting every code of the bundle.
         foreach (var items in (ReadOnlySpan<RuleItems>)[rule.Include, rule.Exclude])
         {
-            if (items.Matters.FirstOrDefault(c => !stepCodes.Contains(c)) is { } m) return error(ErrorRule.UnknownMatter, $"The rule names '{m}', which is not a matter of this bundle.");
-            if (items.Materials.FirstOrDefault(c => !materialCodes.Contains(c)) is { } x) return error(ErrorRule.UnknownMaterial, $"The rule names '{x}', which is not a material of this bundle's matters.");
-            if (items.FormFields.FirstOrDefault(c => !fieldCodes.Contains(c)) is { } f) return error(ErrorRule.UnknownFormField, $"The rule names '{f}', which is not a form field of this bundle's matters.");
+            foreach (var c in items.Matters)
+            {
+                if (IndexOfStep(c) >= 0) continue;
+                if (c is null) break; // as before: a null code ends the check of its list
+                return error(ErrorRule.UnknownMatter, $"The rule names '{c}', which is not a matter of this bundle.");
+            }
+            foreach (var c in items.Materials)
+            {
+                if (IsMaterialOfBundle(c)) continue;
+                if (c is null) break;
+                return error(ErrorRule.UnknownMaterial, $"The rule names '{c}', which is not a material of this bundle's matters.");
+            }
+            foreach (var c in items.FormFields)
+            {
+                if (IsFieldOfBundle(c)) continue;
+                if (c is null) break;
+                return error(ErrorRule.UnknownFormField, $"The rule names '{c}', which is not a form field of this bundle's matters.");
+            }
         }
         Definition = def with { Rules = [.. def.Rules, rule] };
         return null;
     }
 
-    private int IndexOfStep(string code) => IndexOf(Definition.Matters, s => s.Code == code);
+    private int IndexOfStep(string code)
+    {
+        var steps = Definition.Matters;
+        for (var i = 0; i < steps.Count; i++) if (steps[i].Code == code) return i;
+        return -1;
+    }
+
+    private bool IsMaterialOfBundle(string code)
+    {
+        foreach (var step in Definition.Matters)
+        {
+            foreach (var m in step.AddedMaterials) if (m.Code == code) return true;
+            if (!matters.TryGetValue(step.Code, out var matter)) continue;
+            foreach (var m in matter.Materials) if (m.Code == code) return true;
+        }
+        return false;
+    }
+
+    private bool IsFieldOfBundle(string code)
+    {
+        foreach (var step in Definition.Matters)
+        {
+            if (!matters.TryGetValue(step.Code, out var matter)) continue;
+            foreach (var f in matter.FormFields) if (f.Code == code) return true;
+        }
+        return false;
+    }
 
     private static int IndexOf<T>(IReadOnlyList<T> items, Func<T, bool> match)
     {

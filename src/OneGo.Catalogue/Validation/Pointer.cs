@@ -28,6 +28,18 @@ public static class Pointer
     /// <summary>Builds a pointer from unescaped segments.</summary>
     public static string Of(params ReadOnlySpan<string> segments)
     {
+        // The usual pointer has a few segments and nothing to escape: one concatenation.
+        var plain = true;
+        foreach (var segment in segments) plain &= segment is not null && segment.AsSpan().IndexOfAny('~', '/') < 0;
+        if (plain)
+        {
+            switch (segments.Length)
+            {
+                case 1: return string.Concat("/", segments[0]);
+                case 2: return string.Concat("/", segments[0], "/", segments[1]);
+                case 3: return string.Concat(["/", segments[0], "/", segments[1], "/", segments[2]]);
+            }
+        }
         var sb = new StringBuilder();
         foreach (var segment in segments) sb.Append('/').Append(Escape(segment));
         return sb.ToString();
