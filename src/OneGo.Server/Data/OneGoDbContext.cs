@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
+using OneGo.Server.Identity;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Data;
@@ -11,13 +13,16 @@ namespace OneGo.Server.Data;
 /// <see cref="PostgresOneGoDbContext"/>, <see cref="SqlServerOneGoDbContext"/>) so that each keeps its own
 /// migrations; features depend on this type only.
 /// </summary>
-public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant tenants) : TenantScopedDbContext(options, tenants)
+public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant tenants) : TenantScopedDbContext(options, tenants), IDataProtectionKeyContext
 {
     public DbSet<Region> Regions => Set<Region>();
 
     public DbSet<TenantSettings> TenantSettings => Set<TenantSettings>();
 
     public DbSet<TenantFileRecord> TenantFiles => Set<TenantFileRecord>();
+
+    /// <summary>ASP.NET Core data-protection keys, shared by every node (cookies, antiforgery).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -57,5 +62,24 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
         });
 
         CatalogueModel.Configure(modelBuilder);
+
+        modelBuilder.Entity<Account>(account =>
+        {
+            account.ToTable("Accounts");
+            account.Property(a => a.UserName).HasMaxLength(200);
+            account.HasIndex(a => new { a.UserName, a.Kind }).IsUnique();
+            account.Property(a => a.TenantId).HasMaxLength(TenancyModel.TenantIdMaxLength);
+            account.HasIndex(a => a.TenantId);
+            account.Property(a => a.Role).HasMaxLength(16);
+            account.Property(a => a.Kind).HasConversion<string>().HasMaxLength(16);
+            account.Property(a => a.DisplayName).HasMaxLength(200);
+            account.Property(a => a.CreatedBy).HasMaxLength(200);
+        });
+        modelBuilder.Entity<DeploymentKey>(key =>
+        {
+            key.ToTable("DeploymentKeys");
+            key.Property(k => k.Use).HasMaxLength(16);
+        });
+        modelBuilder.UseOpenIddict();
     }
 }

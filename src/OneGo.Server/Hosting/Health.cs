@@ -36,14 +36,19 @@ internal static class Health
         }, cancellationToken: context.RequestAborted);
     }
 
-    private sealed class MigrationsApplied(OneGoDbContext db) : IHealthCheck
+    private sealed class MigrationsApplied(OneGoDbContext db, Identity.DeploymentKeys keys) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-            return pending.Count == 0
-                ? HealthCheckResult.Healthy("all migrations applied")
-                : HealthCheckResult.Unhealthy($"{pending.Count} migration(s) not applied: {string.Join(", ", pending)}. Run the server's 'migrate' command.");
+            if (pending.Count > 0)
+            {
+                return HealthCheckResult.Unhealthy($"{pending.Count} migration(s) not applied: {string.Join(", ", pending)}. Run the server's 'migrate' command.");
+            }
+
+            return keys.Ephemeral
+                ? HealthCheckResult.Unhealthy("The database was migrated after this node started: restart it so that it loads the shared token keys.")
+                : HealthCheckResult.Healthy("all migrations applied");
         }
     }
 }

@@ -6,6 +6,7 @@ using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Templates;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
+using OneGo.Server.Identity;
 using OneGo.Tenancy;
 using Scalar.AspNetCore;
 
@@ -40,6 +41,7 @@ internal static class OneGoHost
             return Task.CompletedTask;
         }));
         services.AddOneGoHealth();
+        builder.AddOneGoIdentity();
         return builder;
     }
 
@@ -57,6 +59,7 @@ internal static class OneGoHost
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseTenantResolution();
+        app.UseOneGoIdentity();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/scalar", o => o.WithTitle("OneGo API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));

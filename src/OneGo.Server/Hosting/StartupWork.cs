@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
 using OneGo.Server.Features.TenantFiles;
+using OneGo.Server.Identity;
 
 namespace OneGo.Server.Hosting;
 
@@ -15,16 +16,36 @@ internal sealed class StartupWork(
     DatabaseOptions database,
     TenantFilesOptions files,
     IServer server,
+    IConfiguration configuration,
+    IHostEnvironment environment,
     ILogger<StartupWork> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        if (database.MigrateOnStartup)
+        await using (var scope = scopes.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<OneGoDbContext>();
-            await db.Database.MigrateAsync(cancellationToken);
+            if (database.MigrateOnStartup)
+            {
+                var db = scope.ServiceProvider.GetRequiredService<OneGoDbContext>();
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+
+            await ImportAsync(scope.ServiceProvider, cancellationToken);
         }
+
+        if (DemoAccounts.Enabled(configuration, environment))
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            // Without the schema (migrations left to the 'migrate' command) there is nowhere to seed; readiness says so.
+            if (!(await scope.ServiceProvider.GetRequiredService<OneGoDbContext>().Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+            {
+                await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync(cancellationToken);
+            }
+        }
+    }
+
+    private async Task ImportAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
 
         if (files.ImportOnStartup == true)
         {
@@ -34,7 +55,7 @@ internal sealed class StartupWork(
                 return;
             }
 
-            var result = await scope.ServiceProvider.GetRequiredService<TenantImport>().ImportAsync(files.Folder, cancellationToken);
+            var result = await services.GetRequiredService<TenantImport>().ImportAsync(files.Folder, cancellationToken);
             if (!result.Succeeded)
             {
                 foreach (var problem in result.Problems)

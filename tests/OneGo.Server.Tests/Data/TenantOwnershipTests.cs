@@ -14,6 +14,13 @@ public sealed class TenantOwnershipTests
     private static readonly Dictionary<string, string> Shared = new()
     {
         ["Region"] = "the region tree is the tenancy itself: public, and read to resolve every request's tenant",
+        ["Account"] = "sign-in finds an account by its user name before any tenant is known; only admins at or above its tenant change it",
+        ["DeploymentKey"] = "the deployment's token signing and encryption keys, one set for every tenant",
+        ["DataProtectionKey"] = "the deployment's data-protection keys (cookies, antiforgery), one ring for every tenant",
+        ["OpenIddictEntityFrameworkCoreApplication"] = "OAuth clients: found by client id at the token endpoint, before any tenant is known",
+        ["OpenIddictEntityFrameworkCoreAuthorization"] = "OpenIddict's grants, bound to a client and a subject, never read by tenant",
+        ["OpenIddictEntityFrameworkCoreScope"] = "the server's scopes (api, zone.read), the same for every tenant",
+        ["OpenIddictEntityFrameworkCoreToken"] = "OpenIddict's token entries, looked up by token id when a token is validated",
     };
 
     private static IModel Model()

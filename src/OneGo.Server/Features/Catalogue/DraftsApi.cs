@@ -4,6 +4,7 @@ using OneGo.Catalogue;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
+using OneGo.Server.Identity;
 
 namespace OneGo.Server.Features.Catalogue;
 
@@ -15,19 +16,23 @@ internal static class DraftsApi
 {
     public static IEndpointRouteBuilder MapDraftsApi(this IEndpointRouteBuilder app)
     {
-        var tenant = app.MapGroup("/api/t/{tenant}").WithTags("Drafts").RequireWriteAccess();
+        var tenant = app.MapGroup("/api/t/{tenant}").WithTags("Drafts");
         tenant.MapPost("/bundles", Create).WithName("CreateBundle")
             .WithSummary("Creates a bundle: its own definition, or an adoption of a standard with local changes.")
-            .Accepts<BundleDocument>("application/json");
-        tenant.MapGet("/drafts", ListDrafts).WithName("ListDrafts").WithSummary("Working copies: draft, submitted, rejected.");
-        tenant.MapGet("/bundles/{code}/draft", GetDraft).WithName("GetDraft").WithSummary("The working copy, with its ETag.");
+            .Accepts<BundleDocument>("application/json")
+            .Requires(Capability.EditCatalogue);
+        tenant.MapGet("/drafts", ListDrafts).WithName("ListDrafts").WithSummary("Working copies: draft, submitted, rejected.").Requires(Capability.ReadDrafts);
+        tenant.MapGet("/bundles/{code}/draft", GetDraft).WithName("GetDraft").WithSummary("The working copy, with its ETag.").Requires(Capability.ReadDrafts);
         tenant.MapPut("/bundles/{code}/draft", PutDraft).WithName("PutDraft")
             .WithSummary("Changes the working copy; needs If-Match.")
-            .Accepts<BundleDocument>("application/json");
+            .Accepts<BundleDocument>("application/json")
+            .Requires(Capability.EditCatalogue);
         tenant.MapGet("/bundles/{code}/draft/effective", GetEffective).WithName("GetDraftEffective")
-            .WithSummary("The working copy resolved through its standard's chain.");
+            .WithSummary("The working copy resolved through its standard's chain.")
+            .Requires(Capability.ReadDrafts);
         tenant.MapPost("/bundles/{code}/draft/approve", Approve).WithName("ApproveDraft")
-            .WithSummary("Approves the working copy named by If-Match into a new live version.");
+            .WithSummary("Approves the working copy named by If-Match into a new live version.")
+            .Requires(Capability.Review);
         return app;
     }
 

@@ -4,6 +4,7 @@ using OneGo.Catalogue;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
+using OneGo.Server.Identity;
 
 namespace OneGo.Server.Features.Catalogue;
 
@@ -12,10 +13,10 @@ internal static class MattersApi
 {
     public static IEndpointRouteBuilder MapMattersApi(this IEndpointRouteBuilder app)
     {
-        var matters = app.MapGroup("/api/t/{tenant}/matters").WithTags("Matters").RequireWriteAccess();
-        matters.MapGet("", ListMatters).WithName("ListMatters").WithSummary("The tenant's matters, by basic code.");
-        matters.MapGet("/{code}", GetMatter).WithName("GetMatter").WithSummary("One matter document, with its ETag.");
-        matters.MapPut("/{code}", PutMatter).WithName("PutMatter")
+        var matters = app.MapGroup("/api/t/{tenant}/matters").WithTags("Matters");
+        matters.MapGet("", ListMatters).WithName("ListMatters").WithSummary("The tenant's matters, by basic code.").Requires(Capability.ReadDrafts);
+        matters.MapGet("/{code}", GetMatter).WithName("GetMatter").WithSummary("One matter document, with its ETag.").Requires(Capability.ReadDrafts);
+        matters.MapPut("/{code}", PutMatter).WithName("PutMatter").Requires(Capability.EditCatalogue)
             .WithSummary("Creates the matter (201) or, with If-Match, changes it.")
             .Accepts<Matter>("application/json");
         return app;

@@ -6,6 +6,7 @@ using OneGo.Server.Data;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
+using OneGo.Server.Identity;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Templates;
@@ -27,12 +28,14 @@ internal static class TemplatesApi
         tenant.MapGet("/bundles/{code}/diff", LiveDiff).WithName("GetBundleDiff")
             .WithSummary("What the live bundle changes against its standard; how far behind it is; matters changed since approval.");
 
-        var drafts = tenant.MapGroup("/bundles/{code}/draft").RequireWriteAccess();
+        var drafts = tenant.MapGroup("/bundles/{code}/draft");
         drafts.MapGet("/diff", DraftDiff).WithName("GetDraftDiff")
-            .WithSummary("What the working copy changes against its standard (against=template) or against its live version (against=live).");
+            .WithSummary("What the working copy changes against its standard (against=template) or against its live version (against=live).")
+            .Requires(Capability.ReadDrafts);
         drafts.MapPost("/rebase", Rebase).WithName("RebaseDraft")
             .WithSummary("Re-applies the overlay on a newer standard version; changes that no longer apply are set aside as conflicts.")
-            .Accepts<RebaseRequest>("application/json");
+            .Accepts<RebaseRequest>("application/json")
+            .Requires(Capability.EditCatalogue);
         return app;
     }
 

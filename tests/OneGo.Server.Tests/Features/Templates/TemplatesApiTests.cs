@@ -19,7 +19,7 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
     {
         _database = await TestDatabase.CreateAsync(provider);
         _app = new OneGoApp(_database);
-        _client = _app.CreateClient();
+        _client = ActAsTenantStaff.For(_app);
     }
 
     public async Task DisposeAsync()

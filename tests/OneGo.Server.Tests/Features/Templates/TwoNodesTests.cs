@@ -18,8 +18,8 @@ public sealed class TwoNodesTestsOnPostgres : IAsyncLifetime
     {
         await using var a = await ServerProcess.StartAsync(_database);
         await using var b = await ServerProcess.StartAsync(_database);
-        using var clientA = a.Client();
-        using var clientB = b.Client();
+        using var clientA = ActAsTenantStaff.For(a.Address);
+        using var clientB = ActAsTenantStaff.For(b.Address);
 
         // Node B serves (and keeps) the live bundle first.
         var before = await clientB.GetAsync("/api/t/350205/bundles/enrolment");

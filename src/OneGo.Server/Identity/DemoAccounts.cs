@@ -1,0 +1,108 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Data;
+using OneGo.Server.Hosting;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace OneGo.Server.Identity;
+
+/// <summary>
+/// Demo mode: for every region and every role, a person and a service account <c>demo-{role}@{tenant}</c> with the
+/// password and secret <c>demo-secret</c>, and the integration client <c>demo-zone-reader</c>; plus the public
+/// client <c>onego-console</c> people sign in through. On by default in Development and Testing; the server
+/// refuses to start in Production with it on.
+/// </summary>
+public sealed class DemoAccounts(OneGoDbContext db, IOpenIddictApplicationManager applications, TimeProvider clock, IConfiguration configuration, ILogger<DemoAccounts> logger)
+{
+    public const string Secret = "demo-secret";
+    public const string ZoneReader = "demo-zone-reader";
+    public const string ConsoleClient = "onego-console";
+
+    public static bool Enabled(IConfiguration configuration, IHostEnvironment environment) =>
+        configuration.GetValue("Demo:Enabled", environment.IsDevelopment() || environment.IsEnvironment("Testing"));
+
+    public static string UserName(string role, string tenant) => $"demo-{role}@{tenant}";
+
+    /// <summary>Creates what is missing; an existing account or client is left as it is.</summary>
+    public async Task EnsureAsync(CancellationToken cancellationToken)
+    {
+        await EnsureClientAsync(new OpenIddictApplicationDescriptor
+        {
+            ClientId = ConsoleClient,
+            ClientType = ClientTypes.Public,
+            DisplayName = "OneGo console",
+            Permissions =
+            {
+                Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.EndSession,
+                Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code,
+                Permissions.Scopes.Profile, Permissions.Prefixes.Scope + OneGoClaims.ApiScope,
+            },
+            Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+        }, configuration.GetSection("Identity:ConsoleRedirectUris").Get<string[]>() ?? ["http://localhost:5080/console/signin-oidc", "http://127.0.0.1/oidc-callback"], cancellationToken);
+        await EnsureClientAsync(new OpenIddictApplicationDescriptor
+        {
+            ClientId = ZoneReader,
+            ClientSecret = Secret,
+            ClientType = ClientTypes.Confidential,
+            DisplayName = "Demo integration reading the national zone",
+            Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials, Permissions.Prefixes.Scope + OneGoClaims.ZoneReadScope },
+        }, [], cancellationToken);
+
+        var tenants = await db.Regions.AsNoTracking().Select(r => r.Id).ToListAsync(cancellationToken);
+        var existing = (await db.Set<Account>().AsNoTracking().Select(a => a.UserName + "|" + a.Kind).ToListAsync(cancellationToken)).ToHashSet();
+        string? hash = null;
+        var created = 0;
+        foreach (var tenant in tenants)
+        {
+            foreach (var role in Roles.All)
+            {
+                var name = UserName(role, tenant);
+                if (!existing.Contains(name + "|" + AccountKind.Person))
+                {
+                    // Every demo person has the same published password: hashing it once keeps start-up quick.
+                    hash ??= new PasswordHasher<Account>().HashPassword(null!, Secret);
+                    db.Set<Account>().Add(new Account { UserName = name, TenantId = tenant, Role = role, Kind = AccountKind.Person, PasswordHash = hash, CreatedAt = clock.Now(), CreatedBy = "demo" });
+                    created++;
+                }
+
+                if (!existing.Contains(name + "|" + AccountKind.Service))
+                {
+                    db.Set<Account>().Add(new Account { UserName = name, TenantId = tenant, Role = role, Kind = AccountKind.Service, CreatedAt = clock.Now(), CreatedBy = "demo" });
+                    await EnsureClientAsync(ServiceClient(name, Secret), [], cancellationToken);
+                    created++;
+                }
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        if (created > 0)
+        {
+            logger.LogInformation("Demo mode: {Count} demo accounts created (password and client secret '{Secret}')", created, Secret);
+        }
+    }
+
+    /// <summary>The OAuth client of a service account: client credentials at the token endpoint, scope api.</summary>
+    public static OpenIddictApplicationDescriptor ServiceClient(string clientId, string secret) => new()
+    {
+        ClientId = clientId,
+        ClientSecret = secret,
+        ClientType = ClientTypes.Confidential,
+        Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials, Permissions.Prefixes.Scope + OneGoClaims.ApiScope },
+    };
+
+    private async Task EnsureClientAsync(OpenIddictApplicationDescriptor descriptor, IEnumerable<string> redirectUris, CancellationToken cancellationToken)
+    {
+        if (await applications.FindByClientIdAsync(descriptor.ClientId!, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        foreach (var uri in redirectUris)
+        {
+            descriptor.RedirectUris.Add(new Uri(uri));
+        }
+
+        await applications.CreateAsync(descriptor, cancellationToken);
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+using OneGo.Server.Data;
+using OpenIddict.Server;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace OneGo.Server.Identity;
+
+/// <summary>
+/// OneGo is its own OpenID Connect provider (OpenIddict): authorization code with PKCE for people, client
+/// credentials for service accounts and integrations, refresh tokens; access tokens live five minutes.
+/// </summary>
+internal static class IdentitySetup
+{
+    public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromMinutes(5);
+
+    public static WebApplicationBuilder AddOneGoIdentity(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var environment = builder.Environment;
+        var demo = DemoAccounts.Enabled(builder.Configuration, environment);
+        if (demo && environment.IsProduction())
+        {
+            throw new InvalidOperationException(
+                "Demo:Enabled is true in Production: demo accounts with a published secret must never exist there. Set Demo:Enabled=false.");
+        }
+
+        services.AddDataProtection().SetApplicationName("OneGo").PersistKeysToDbContext<OneGoDbContext>();
+        services.AddOpenIddict()
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<OneGoDbContext>())
+            .AddServer(server =>
+            {
+                server.SetTokenEndpointUris("/connect/token")
+                      .SetAuthorizationEndpointUris("/connect/authorize")
+                      .SetEndSessionEndpointUris("/connect/endsession");
+                server.AllowClientCredentialsFlow()
+                      .AllowAuthorizationCodeFlow()
+                      .RequireProofKeyForCodeExchange()
+                      .AllowRefreshTokenFlow();
+                server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, OneGoClaims.ApiScope, OneGoClaims.ZoneReadScope);
+                server.SetAccessTokenLifetime(AccessTokenLifetime);
+                var aspNetCore = server.UseAspNetCore()
+                      .EnableTokenEndpointPassthrough()
+                      .EnableAuthorizationEndpointPassthrough()
+                      .EnableEndSessionEndpointPassthrough();
+                if (!environment.IsProduction() && builder.Configuration.GetValue("Identity:AllowHttp", environment.IsDevelopment() || environment.IsEnvironment("Testing")))
+                {
+                    // Plain HTTP on localhost for development and the test host; production runs behind TLS.
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+            })
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.UseAspNetCore();
+                // A disabled account's access tokens stop working at once when their entry is revoked.
+                validation.EnableTokenEntryValidation();
+            });
+        services.AddSingleton<DeploymentKeys>();
+        services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>>(sp => sp.GetRequiredService<DeploymentKeys>());
+
+        services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .AddCookie(CookieScheme, cookie =>
+            {
+                cookie.LoginPath = "/account/signin";
+                cookie.Cookie.Name = "onego.signin";
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            });
+        services.AddAuthorization();
+        services.AddAntiforgery();
+        services.AddScoped<DemoAccounts>();
+        return builder;
+    }
+
+    public static WebApplication UseOneGoIdentity(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapConnectEndpoints();
+        app.MapSignInPage();
+        app.MapAccountsApi();
+        return app;
+    }
+}

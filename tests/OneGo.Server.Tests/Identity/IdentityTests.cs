@@ -1,0 +1,246 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OneGo.Server.Identity;
+using OneGo.Server.Tests.Infrastructure;
+
+namespace OneGo.Server.Tests.Identity;
+
+/// <summary>OneGo as its own OpenID Connect provider: tokens, roles bound to tenants, disabling, lockout, demo mode.</summary>
+public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+    private OneGoApp _app = null!;
+    private HttpClient _anonymous = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(provider);
+        _app = new OneGoApp(_database);
+        _anonymous = _app.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _anonymous.Dispose();
+        await _app.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private async Task<HttpClient> AsAsync(string role, string tenant)
+    {
+        var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(_anonymous, DemoAccounts.UserName(role, tenant)));
+        return client;
+    }
+
+    [Fact]
+    public async Task DiscoveryNamesTheEndpointsAndFlows()
+    {
+        var discovery = JsonNode.Parse(await _anonymous.GetStringAsync("/.well-known/openid-configuration"))!;
+        Assert.EndsWith("/connect/token", (string?)discovery["token_endpoint"], StringComparison.Ordinal);
+        Assert.EndsWith("/connect/authorize", (string?)discovery["authorization_endpoint"], StringComparison.Ordinal);
+        var grants = discovery["grant_types_supported"]!.AsArray().Select(g => (string)g!).ToList();
+        Assert.Contains("client_credentials", grants);
+        Assert.Contains("authorization_code", grants);
+        Assert.Contains("refresh_token", grants);
+        Assert.Contains("S256", discovery["code_challenge_methods_supported"]!.AsArray().Select(m => (string)m!));
+    }
+
+    [Fact]
+    public async Task AServiceAccountGetsATokenAndAWrongSecretGetsNone()
+    {
+        var token = await Tokens.RequestAsync(_anonymous, "demo-editor@fujian.xiamen.haicang");
+        Assert.False(string.IsNullOrEmpty(token));
+
+        var refused = await _anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "demo-editor@fujian.xiamen.haicang", ["client_secret"] = "wrong",
+        }));
+        Assert.False(refused.IsSuccessStatusCode);
+        Assert.Equal("invalid_client", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["error"]);
+    }
+
+    [Fact]
+    public async Task ApiRoutesAnswer401Then403NeverARedirect()
+    {
+        var anonymous = await _anonymous.GetAsync("/api/t/350205/drafts");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
+        Assert.Null(anonymous.Headers.Location);
+
+        using var sibling = await AsAsync(Roles.Editor, "fujian.xiamen.siming");
+        Assert.Equal(HttpStatusCode.Forbidden, (await sibling.GetAsync("/api/t/350205/drafts")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await sibling.SendJsonAsync(HttpMethod.Put, "/api/t/350205/matters/x", new { code = "x" })).StatusCode);
+
+        // An unknown tenant is a 404 before anything else.
+        Assert.Equal(HttpStatusCode.NotFound, (await sibling.GetAsync("/api/t/nowhere/drafts")).StatusCode);
+
+        using var editor = await AsAsync(Roles.Editor, "fujian.xiamen.haicang");
+        Assert.Equal(HttpStatusCode.OK, (await editor.GetAsync("/api/t/350205/drafts")).StatusCode);
+        // An editor cannot approve: that is the reviewer's.
+        var draft = await editor.GetAsync("/api/t/350205/bundles/enrolment/draft");
+        Assert.Equal(HttpStatusCode.Forbidden, (await editor.SendJsonAsync(HttpMethod.Post, "/api/t/350205/bundles/enrolment/draft/approve", ifMatch: draft.ETag())).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnAdminReadsTheDraftsBelowButNotBesideOrAboveAndChangesNoCatalogue()
+    {
+        using var fujian = await AsAsync(Roles.Admin, "fujian");
+        Assert.Equal(HttpStatusCode.OK, (await fujian.GetAsync("/api/t/350205/drafts")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fujian.GetAsync("/api/t/350205/bundles/enrolment/draft")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await fujian.SendJsonAsync(HttpMethod.Put, "/api/t/350205/matters/x", new { code = "x" })).StatusCode);
+
+        using var zhejiang = await AsAsync(Roles.Admin, "zhejiang");
+        Assert.Equal(HttpStatusCode.Forbidden, (await zhejiang.GetAsync("/api/t/350205/drafts")).StatusCode);
+
+        using var haicang = await AsAsync(Roles.Admin, "fujian.xiamen.haicang");
+        Assert.Equal(HttpStatusCode.Forbidden, (await haicang.GetAsync("/api/t/fujian/drafts")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ADisabledAccountLosesAccessAtOnce()
+    {
+        using var editor = await AsAsync(Roles.Editor, "fujian.xiamen.siming");
+        Assert.Equal(HttpStatusCode.OK, (await editor.GetAsync("/api/t/350203/drafts")).StatusCode);
+
+        using var xiamen = await AsAsync(Roles.Admin, "fujian.xiamen");
+        var disabled = await xiamen.PostAsync("/api/t/350203/accounts/demo-editor@fujian.xiamen.siming/disable", null);
+        Assert.Equal(HttpStatusCode.OK, disabled.StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await editor.GetAsync("/api/t/350203/drafts")).StatusCode);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Tokens.RequestAsync(_anonymous, "demo-editor@fujian.xiamen.siming"));
+
+        // A sibling's admin may not disable accounts beside it.
+        using var haicang = await AsAsync(Roles.Admin, "fujian.xiamen.haicang");
+        Assert.Equal(HttpStatusCode.Forbidden, (await haicang.PostAsync("/api/t/350203/accounts/demo-reviewer@fujian.xiamen.siming/disable", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnAdminCreatesAServiceAccountBelowThatCanThenSignIn()
+    {
+        using var xiamen = await AsAsync(Roles.Admin, "fujian.xiamen");
+        var created = await xiamen.SendJsonAsync(HttpMethod.Post, "/api/t/350205/accounts", new { userName = "haicang-pipeline", role = "admin", kind = "service", secret = "a-long-pipeline-secret" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.False(string.IsNullOrEmpty(await Tokens.RequestAsync(_anonymous, "haicang-pipeline", "a-long-pipeline-secret")));
+        var invalid = await xiamen.SendJsonAsync(HttpMethod.Post, "/api/t/350205/accounts", new { userName = "x", role = "boss", kind = "service", secret = "short" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid.StatusCode);
+    }
+
+    [Fact]
+    public async Task APersonSignsInWithAuthorizationCodeAndPkceAndRefreshes()
+    {
+        var cookies = new System.Net.CookieContainer();
+        using var browser = _app.CreateDefaultClient(new Uri("http://localhost"), new CookieHandler(cookies));
+        var verifier = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var challenge = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var authorize = $"/connect/authorize?client_id={DemoAccounts.ConsoleClient}&response_type=code&scope=openid%20offline_access%20api&redirect_uri={Uri.EscapeDataString("http://127.0.0.1/oidc-callback")}&code_challenge={challenge}&code_challenge_method=S256&state=xyz";
+
+        var toSignIn = await browser.GetAsync(authorize);
+        Assert.Equal(HttpStatusCode.Redirect, toSignIn.StatusCode);
+        Assert.StartsWith("/account/signin", toSignIn.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+
+        var page = await browser.GetStringAsync(toSignIn.Headers.Location!.PathAndQuery);
+        string Field(string name) => System.Net.WebUtility.HtmlDecode(Regex.Match(page, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value);
+        var antiforgeryName = Regex.Match(page, "<input type=\"hidden\" name=\"([^\"]+)\"").Groups[1].Value;
+        var signedIn = await browser.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [antiforgeryName] = Field(antiforgeryName),
+            ["returnUrl"] = Field("returnUrl"),
+            ["userName"] = "demo-reviewer@fujian.xiamen.haicang",
+            ["password"] = DemoAccounts.Secret,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+
+        var toClient = await browser.GetAsync(signedIn.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, toClient.StatusCode);
+        var callback = toClient.Headers.Location!;
+        Assert.StartsWith("http://127.0.0.1/oidc-callback", callback.OriginalString, StringComparison.Ordinal);
+        var code = System.Web.HttpUtility.ParseQueryString(callback.Query)["code"]!;
+
+        var tokens = JsonNode.Parse(await (await _anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code", ["client_id"] = DemoAccounts.ConsoleClient, ["code"] = code,
+            ["redirect_uri"] = "http://127.0.0.1/oidc-callback", ["code_verifier"] = verifier,
+        }))).Content.ReadAsStringAsync())!;
+        var access = (string)tokens["access_token"]!;
+        using var reviewer = _app.CreateClient();
+        reviewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", access);
+        Assert.Equal(HttpStatusCode.OK, (await reviewer.GetAsync("/api/t/350205/drafts")).StatusCode);
+
+        var refreshed = JsonNode.Parse(await (await _anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token", ["client_id"] = DemoAccounts.ConsoleClient, ["refresh_token"] = (string)tokens["refresh_token"]!,
+        }))).Content.ReadAsStringAsync())!;
+        Assert.NotNull((string?)refreshed["access_token"]);
+    }
+
+    [Fact]
+    public async Task RepeatedWrongPasswordsLockThePersonOut()
+    {
+        using var browser = _app.CreateClient();
+        async Task<string> TryAsync(string password)
+        {
+            var page = await browser.GetStringAsync("/account/signin");
+            var name = Regex.Match(page, "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"");
+            var response = await browser.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                [name.Groups[1].Value] = System.Net.WebUtility.HtmlDecode(name.Groups[2].Value),
+                ["userName"] = "demo-editor@zhejiang",
+                ["password"] = password,
+            }));
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        for (var i = 0; i < SignInPage.MaxFailures; i++)
+        {
+            Assert.Contains("not right", await TryAsync("wrong"), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("locked", await TryAsync(DemoAccounts.Secret), StringComparison.Ordinal);
+    }
+
+    private sealed class CookieHandler(System.Net.CookieContainer cookies) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var uri = new Uri("http://localhost" + request.RequestUri!.PathAndQuery);
+            var header = cookies.GetCookieHeader(uri);
+            if (header.Length > 0)
+            {
+                request.Headers.Add("Cookie", header);
+            }
+
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.Headers.TryGetValues("Set-Cookie", out var set))
+            {
+                foreach (var cookie in set)
+                {
+                    cookies.SetCookies(uri, cookie);
+                }
+            }
+
+            return response;
+        }
+    }
+}
+
+public sealed class IdentityTestsOnSqlite() : IdentityTests(Provider.Sqlite);
+
+public sealed class IdentityTestsOnPostgres() : IdentityTests(Provider.Postgres);
+
+public sealed class DemoModeTests
+{
+    [Fact]
+    public async Task ProductionRefusesToStartWithDemoModeOn()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, Content.Migrated);
+        await using var app = new OneGoApp(database, importOnStartup: false, settings: new Dictionary<string, string?> { ["Demo:Enabled"] = "true" })
+            .WithWebHostBuilder(b => b.UseEnvironment("Production"));
+        var error = Assert.Throws<InvalidOperationException>(() => app.Services);
+        Assert.Contains("Demo:Enabled", error.Message, StringComparison.Ordinal);
+    }
+}
