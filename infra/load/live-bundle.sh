@@ -57,6 +57,7 @@ echo "Starting it on $base (embedded default on $work/load.db)…" >&2
     --Database:ConnectionString="Data Source=$work/load.db" \
     --TenantFiles:Folder="$repo/tenants" \
     --Diagnostics:LoadProbe=true \
+    --RateLimiting:TokensPerSecond=100000000 --RateLimiting:Burst=100000000 \
     --Logging:LogLevel:Default=Warning \
     --Logging:LogLevel:Microsoft.AspNetCore=Warning
 ) >"$work/server.log" 2>&1 &

@@ -41,6 +41,7 @@ internal static class OneGoHost
             return Task.CompletedTask;
         }));
         services.AddOneGoHealth();
+        services.AddOneGoLimits(builder.Configuration);
         builder.AddOneGoIdentity();
         return builder;
     }
@@ -57,7 +58,9 @@ internal static class OneGoHost
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBodyLimit(app.Configuration);
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseTenantResolution();
         app.UseOneGoIdentity();
 

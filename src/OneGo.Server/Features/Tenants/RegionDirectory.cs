@@ -27,6 +27,10 @@ public sealed class RegionDirectory(IServiceScopeFactory scopes, TimeProvider cl
         return snapshot.ById.GetValueOrDefault(idOrCode) ?? snapshot.ByCode.GetValueOrDefault(idOrCode);
     }
 
+    /// <summary>The region from the snapshot in memory, however old, without waiting; null when none is loaded or it is unknown.</summary>
+    public RegionInfo? Cached(string idOrCode) =>
+        _snapshot is { } snapshot ? snapshot.ById.GetValueOrDefault(idOrCode) ?? snapshot.ByCode.GetValueOrDefault(idOrCode) : null;
+
     /// <summary>All regions, ordered by id.</summary>
     public async ValueTask<IReadOnlyList<RegionInfo>> AllAsync(CancellationToken cancellationToken) =>
         (await CurrentAsync(cancellationToken)).Ordered;
