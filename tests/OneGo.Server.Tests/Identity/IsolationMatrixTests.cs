@@ -1,0 +1,215 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using OneGo.Server.Identity;
+using OneGo.Server.Tests.Infrastructure;
+
+namespace OneGo.Server.Tests.Identity;
+
+/// <summary>
+/// Every endpoint the server maps × every kind of caller, against a hand-written table of who may do what —
+/// not derived from the authorization code. Each refused call sends what the rightful caller succeeds with,
+/// and leaves the victim's rows as they were. A route missing from the table fails the test.
+/// </summary>
+public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
+{
+    private const string Victim = "jiangsu.nanjing.gulou";
+    private TestDatabase _database = null!;
+    private OneGoApp _app = null!;
+    private readonly Dictionary<string, HttpClient> _callers = [];
+
+    private enum Access
+    {
+        /// <summary>Anyone: live content.</summary>
+        Public,
+        ReadDrafts,
+        Edit,
+        Review,
+        Administer,
+    }
+
+    // Who may do what, written out by hand from PRODUCT.md §2 and API.md.
+    private static readonly Dictionary<Access, string[]> Rightful = new()
+    {
+        [Access.Public] = ["anonymous", "editor", "reviewer", "admin", "sibling-editor", "other-province-admin", "parent-admin", "zone-reader"],
+        [Access.ReadDrafts] = ["editor", "reviewer", "admin", "parent-admin"],
+        [Access.Edit] = ["editor"],
+        [Access.Review] = ["reviewer"],
+        [Access.Administer] = ["admin", "parent-admin"],
+    };
+
+    private sealed record Call(HttpMethod Method, string Url, JsonNode? Body = null, string? IfMatch = null);
+
+    private sealed record Row(Access Access, Func<IsolationMatrixTests, string, Task<Call>> Build);
+
+    // Non-tenant routes: not part of the matrix, each with why.
+    private static readonly Dictionary<string, string> OutsideTheMatrix = new()
+    {
+        ["GET /api/tenants"] = "public list of regions",
+        ["GET /api/tenants/{tenant}"] = "public region",
+        ["GET /api/site"] = "public region of a host name",
+        ["GET /health/live"] = "liveness", ["GET /health/ready"] = "readiness",
+        ["GET /openapi/{documentName}.json"] = "public API description", ["GET /openapi"] = "redirect to the reference",
+        ["GET /scalar/{documentName?}"] = "public API reference",
+        ["GET /scalar/favicon.svg"] = "the reference's assets", ["GET /scalar/scalar.js"] = "the reference's assets", ["GET /scalar/scalar.aspnetcore.js"] = "the reference's assets",
+        ["POST /connect/token"] = "OAuth protocol endpoint", ["GET /connect/authorize"] = "OAuth protocol endpoint", ["POST /connect/authorize"] = "OAuth protocol endpoint",
+        ["GET /connect/endsession"] = "OAuth protocol endpoint", ["POST /connect/endsession"] = "OAuth protocol endpoint",
+        ["GET /account/signin"] = "the sign-in page", ["POST /account/signin"] = "the sign-in page",
+        ["GET /_probe/raw/{tenant}/{code}"] = "load probe, mapped only with Diagnostics:LoadProbe",
+    };
+
+    private static readonly Dictionary<string, Row> Table = new()
+    {
+        ["GET /api/t/{tenant}/bundles"] = new(Access.Public, (t, _) => Get("/api/t/320106/bundles")),
+        ["GET /api/t/{tenant}/bundles/{code}"] = new(Access.Public, (t, _) => Get("/api/t/320106/bundles/newborn")),
+        ["POST /api/t/{tenant}/bundles/{code}/guide"] = new(Access.Public, (t, _) => t.GuideAsync()),
+        ["GET /api/t/{tenant}/bundles/{code}/versions"] = new(Access.Public, (t, _) => Get("/api/t/320106/bundles/newborn/versions")),
+        ["GET /api/t/{tenant}/bundles/{code}/versions/{version:int}"] = new(Access.Public, (t, _) => Get("/api/t/320106/bundles/newborn/versions/1")),
+        ["GET /api/t/{tenant}/bundles/{code}/diff"] = new(Access.Public, (t, _) => Get("/api/t/320106/bundles/newborn/diff")),
+        ["GET /api/t/{tenant}/templates"] = new(Access.Public, (t, _) => Get("/api/t/320106/templates")),
+        ["GET /api/t/{tenant}/templates/{code}/adoptions"] = new(Access.Public, (t, _) => Get("/api/t/jiangsu/templates/newborn/adoptions")),
+        ["GET /api/t/{tenant}/matters"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/matters")),
+        ["GET /api/t/{tenant}/matters/{code}"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/matters/funeral-fee-waiver")),
+        ["PUT /api/t/{tenant}/matters/{code}"] = new(Access.Edit, (t, _) => t.ReadThenWriteAsync("/api/t/320106/matters/funeral-fee-waiver", HttpMethod.Put, "/api/t/320106/matters/funeral-fee-waiver", d => d)),
+        ["POST /api/t/{tenant}/bundles"] = new(Access.Edit, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/bundles",
+            new JsonObject { ["adopts"] = new JsonObject { ["tenant"] = "national", ["code"] = "school-enrolment", ["version"] = 1 } }))),
+        ["GET /api/t/{tenant}/drafts"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/drafts")),
+        ["GET /api/t/{tenant}/bundles/{code}/draft"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/bundles/newborn/draft")),
+        ["PUT /api/t/{tenant}/bundles/{code}/draft"] = new(Access.Edit, (t, _) => t.ReadThenWriteAsync("/api/t/320106/bundles/newborn/draft", HttpMethod.Put, "/api/t/320106/bundles/newborn/draft", d => d["document"]!)),
+        ["GET /api/t/{tenant}/bundles/{code}/draft/effective"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/bundles/newborn/draft/effective")),
+        ["GET /api/t/{tenant}/bundles/{code}/draft/diff"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/bundles/newborn/draft/diff?against=template")),
+        ["POST /api/t/{tenant}/bundles/{code}/draft/rebase"] = new(Access.Edit, (t, _) => t.ReadThenWriteAsync("/api/t/320106/bundles/newborn/draft", HttpMethod.Post, "/api/t/320106/bundles/newborn/draft/rebase", _ => new JsonObject { ["version"] = 1 })),
+        ["POST /api/t/{tenant}/bundles/{code}/draft/approve"] = new(Access.Review, (t, _) => t.ReadThenWriteAsync("/api/t/320106/bundles/marriage/draft", HttpMethod.Post, "/api/t/320106/bundles/marriage/draft/approve", _ => null)),
+        ["GET /api/t/{tenant}/accounts"] = new(Access.Administer, (t, _) => Get("/api/t/320106/accounts")),
+        ["POST /api/t/{tenant}/accounts"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/accounts",
+            new JsonObject { ["userName"] = "pipeline-" + caller, ["role"] = "editor", ["kind"] = "service", ["secret"] = "a-long-enough-secret" }))),
+        ["POST /api/t/{tenant}/accounts/{userName}/disable"] = new(Access.Administer, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/accounts/matrix-victim/disable"))),
+    };
+
+    private static Task<Call> Get(string url) => Task.FromResult(new Call(HttpMethod.Get, url));
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(provider);
+        _app = new OneGoApp(_database);
+        var anonymous = _app.CreateClient();
+        _callers["anonymous"] = anonymous;
+        async Task Add(string name, string clientId, string? scope = null)
+        {
+            var client = _app.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(anonymous, clientId, scope: scope));
+            _callers[name] = client;
+        }
+
+        await Add("editor", DemoAccounts.UserName(Roles.Editor, Victim));
+        await Add("reviewer", DemoAccounts.UserName(Roles.Reviewer, Victim));
+        await Add("admin", DemoAccounts.UserName(Roles.Admin, Victim));
+        await Add("sibling-editor", DemoAccounts.UserName(Roles.Editor, "jiangsu.nanjing.jiangning"));
+        await Add("other-province-admin", DemoAccounts.UserName(Roles.Admin, "zhejiang"));
+        await Add("parent-admin", DemoAccounts.UserName(Roles.Admin, "jiangsu.nanjing"));
+        await Add("zone-reader", DemoAccounts.ZoneReader, OneGoClaims.ZoneReadScope);
+
+        // The approve row needs a draft waiting; the disable row needs an account to disable.
+        var marriage = await _callers["editor"].GetAsync("/api/t/320106/bundles/marriage/draft");
+        Assert.Equal(HttpStatusCode.OK, (await _callers["editor"].SendJsonAsync(HttpMethod.Put, "/api/t/320106/bundles/marriage/draft", (await marriage.JsonAsync())["document"], marriage.ETag())).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await _callers["admin"].SendJsonAsync(HttpMethod.Post, "/api/t/320106/accounts",
+            new { userName = "matrix-victim", role = "editor", kind = "service", secret = "a-long-enough-secret" })).StatusCode);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var client in _callers.Values)
+        {
+            client.Dispose();
+        }
+
+        await _app.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private async Task<Call> GuideAsync()
+    {
+        var bundle = await (await _callers["anonymous"].GetAsync("/api/t/320106/bundles/newborn")).JsonAsync();
+        var answers = new JsonObject();
+        foreach (var question in bundle["scenarios"]!.AsArray())
+        {
+            answers[(string)question!["id"]!] = (string)question["options"]![0]!["id"]!;
+        }
+
+        return new Call(HttpMethod.Post, "/api/t/320106/bundles/newborn/guide", new JsonObject { ["answers"] = answers });
+    }
+
+    // Read as the tenant's editor, then send the change with the ETag read: what the rightful caller would send.
+    private async Task<Call> ReadThenWriteAsync(string readUrl, HttpMethod method, string url, Func<JsonNode, JsonNode?> body)
+    {
+        var read = await _callers["editor"].GetAsync(readUrl);
+        return new Call(method, url, body(await read.JsonAsync())?.DeepClone(), read.ETag());
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, Call call)
+    {
+        using var request = new HttpRequestMessage(call.Method, call.Url);
+        if (call.Body is not null)
+        {
+            request.Content = new StringContent(call.Body.ToJsonString(), Encoding.UTF8, "application/json");
+        }
+
+        if (call.IfMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", call.IfMatch);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task EveryRouteAnswersEveryCallerAsTheTableSaysAndRefusalsChangeNothing()
+    {
+        var mapped = _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => $"{m} {"/" + e.RoutePattern.RawText!.Trim('/')}"))
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        var missing = mapped.Where(r => !Table.ContainsKey(r) && !OutsideTheMatrix.ContainsKey(r)).ToList();
+        Assert.True(missing.Count == 0, "Routes missing from the matrix's table: " + string.Join(", ", missing));
+
+        var failures = new List<string>();
+        var calls = 0;
+        // Refused callers first, then the rightful ones, so that a refusal is always checked against untouched rows.
+        foreach (var (route, row) in Table.Where(r => mapped.Contains(r.Key)).OrderBy(r => r.Key.Contains("/disable", StringComparison.Ordinal)))
+        {
+            foreach (var caller in _callers.Keys.OrderBy(c => Rightful[row.Access].Contains(c)))
+            {
+                var before = await RowSnapshot.TakeAsync(_database, Victim);
+                var call = await row.Build(this, caller);
+                var response = await SendAsync(_callers[caller], call);
+                calls++;
+                var status = (int)response.StatusCode;
+                var rightful = Rightful[row.Access].Contains(caller);
+                var expected = rightful ? "2xx" : caller == "anonymous" ? "401" : "403";
+                var ok = rightful ? status is >= 200 and < 300 : status == int.Parse(expected, System.Globalization.CultureInfo.InvariantCulture);
+                if (!ok)
+                {
+                    failures.Add($"{route} as {caller}: {status}, expected {expected}: {await response.Content.ReadAsStringAsync()}");
+                }
+
+                if (!rightful)
+                {
+                    var changed = RowSnapshot.Changed(before, await RowSnapshot.TakeAsync(_database, Victim));
+                    if (changed.Count > 0)
+                    {
+                        failures.Add($"{route} as {caller} changed {string.Join(", ", changed)}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} of {calls} calls broke the table:\n" + string.Join("\n", failures));
+        Assert.True(calls >= Table.Count * _callers.Count - _callers.Count);
+    }
+}
+
+public sealed class IsolationMatrixTestsOnSqlite() : IsolationMatrixTests(Provider.Sqlite);
+
+public sealed class IsolationMatrixTestsOnPostgres() : IsolationMatrixTests(Provider.Postgres);
