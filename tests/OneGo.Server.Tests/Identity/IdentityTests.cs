@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Duende.IdentityModel.OidcClient;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using OneGo.Server.Identity;
@@ -131,51 +132,43 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task APersonSignsInWithAuthorizationCodeAndPkceAndRefreshes()
+    public async Task APersonSignsInThroughAStandardOidcClientWithPkceAndRefreshes()
     {
-        var cookies = new System.Net.CookieContainer();
-        using var browser = _app.CreateDefaultClient(new Uri("http://localhost"), new CookieHandler(cookies));
-        var verifier = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var challenge = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var authorize = $"/connect/authorize?client_id={DemoAccounts.ConsoleClient}&response_type=code&scope=openid%20offline_access%20api&redirect_uri={Uri.EscapeDataString("http://127.0.0.1/oidc-callback")}&code_challenge={challenge}&code_challenge_method=S256&state=xyz";
-
-        var toSignIn = await browser.GetAsync(authorize);
-        Assert.Equal(HttpStatusCode.Redirect, toSignIn.StatusCode);
-        Assert.StartsWith("/account/signin", toSignIn.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
-
-        var page = await browser.GetStringAsync(toSignIn.Headers.Location!.PathAndQuery);
-        string Field(string name) => System.Net.WebUtility.HtmlDecode(Regex.Match(page, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value);
-        var antiforgeryName = Regex.Match(page, "<input type=\"hidden\" name=\"([^\"]+)\"").Groups[1].Value;
-        var signedIn = await browser.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        var oidc = new OidcClient(new OidcClientOptions
         {
-            [antiforgeryName] = Field(antiforgeryName),
-            ["returnUrl"] = Field("returnUrl"),
-            ["userName"] = "demo-reviewer@fujian.xiamen.haicang",
-            ["password"] = DemoAccounts.Secret,
-        }));
-        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+            Authority = "http://localhost",
+            ClientId = DemoAccounts.ConsoleClient,
+            RedirectUri = "http://127.0.0.1/oidc-callback",
+            Scope = "openid offline_access api",
+            LoadProfile = false,
+            Browser = new SignInBrowser(_app, "demo-reviewer@fujian.xiamen.haicang", DemoAccounts.Secret),
+            BackchannelHandler = _app.Server.CreateHandler(),
+            Policy = new Policy { Discovery = new Duende.IdentityModel.Client.DiscoveryPolicy { RequireHttps = false } },
+        });
 
-        var toClient = await browser.GetAsync(signedIn.Headers.Location!.OriginalString);
-        Assert.Equal(HttpStatusCode.Redirect, toClient.StatusCode);
-        var callback = toClient.Headers.Location!;
-        Assert.StartsWith("http://127.0.0.1/oidc-callback", callback.OriginalString, StringComparison.Ordinal);
-        var code = System.Web.HttpUtility.ParseQueryString(callback.Query)["code"]!;
+        var login = await oidc.LoginAsync(new LoginRequest());
+        Assert.False(login.IsError, login.Error + " " + login.ErrorDescription);
+        Assert.Equal("fujian.xiamen.haicang", login.User.FindFirst("tenant")?.Value);
+        Assert.Equal("reviewer", login.User.FindFirst("role")?.Value);
 
-        var tokens = JsonNode.Parse(await (await _anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code", ["client_id"] = DemoAccounts.ConsoleClient, ["code"] = code,
-            ["redirect_uri"] = "http://127.0.0.1/oidc-callback", ["code_verifier"] = verifier,
-        }))).Content.ReadAsStringAsync())!;
-        var access = (string)tokens["access_token"]!;
         using var reviewer = _app.CreateClient();
-        reviewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", access);
+        reviewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await reviewer.GetAsync("/api/t/350205/drafts")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reviewer.GetAsync("/api/t/350203/drafts")).StatusCode);
 
-        var refreshed = JsonNode.Parse(await (await _anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        var refreshed = await oidc.RefreshTokenAsync(login.RefreshToken);
+        Assert.False(refreshed.IsError, refreshed.Error);
+        Assert.NotEqual(login.AccessToken, refreshed.AccessToken);
+
+        // A wrong password never gets back to the client.
+        var wrong = new OidcClient(new OidcClientOptions
         {
-            ["grant_type"] = "refresh_token", ["client_id"] = DemoAccounts.ConsoleClient, ["refresh_token"] = (string)tokens["refresh_token"]!,
-        }))).Content.ReadAsStringAsync())!;
-        Assert.NotNull((string?)refreshed["access_token"]);
+            Authority = "http://localhost", ClientId = DemoAccounts.ConsoleClient, RedirectUri = "http://127.0.0.1/oidc-callback", Scope = "openid api",
+            LoadProfile = false, Browser = new SignInBrowser(_app, "demo-reviewer@fujian.xiamen.haicang", "wrong"),
+            BackchannelHandler = _app.Server.CreateHandler(),
+            Policy = new Policy { Discovery = new Duende.IdentityModel.Client.DiscoveryPolicy { RequireHttps = false } },
+        });
+        Assert.True((await wrong.LoginAsync(new LoginRequest())).IsError);
     }
 
     [Fact]
@@ -201,30 +194,6 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
         }
 
         Assert.Contains("locked", await TryAsync(DemoAccounts.Secret), StringComparison.Ordinal);
-    }
-
-    private sealed class CookieHandler(System.Net.CookieContainer cookies) : DelegatingHandler
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var uri = new Uri("http://localhost" + request.RequestUri!.PathAndQuery);
-            var header = cookies.GetCookieHeader(uri);
-            if (header.Length > 0)
-            {
-                request.Headers.Add("Cookie", header);
-            }
-
-            var response = await base.SendAsync(request, cancellationToken);
-            if (response.Headers.TryGetValues("Set-Cookie", out var set))
-            {
-                foreach (var cookie in set)
-                {
-                    cookies.SetCookies(uri, cookie);
-                }
-            }
-
-            return response;
-        }
     }
 }
 
