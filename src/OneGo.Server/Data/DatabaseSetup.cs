@@ -18,6 +18,15 @@ public sealed class DatabaseOptions
 
     /// <summary>Apply pending migrations when the server starts (the alternative is the <c>migrate</c> command).</summary>
     public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>
+    /// PostgreSQL: the connection of the role that owns the tables, used only to migrate. The server itself then
+    /// connects (ConnectionString) as a role that neither owns the tables nor bypasses row-level security.
+    /// </summary>
+    public string? OwnerConnectionString { get; set; }
+
+    /// <summary>PostgreSQL: the application's role, granted what it needs on the tables after each migration.</summary>
+    public string? AppRole { get; set; }
 }
 
 internal static class DatabaseSetup
@@ -37,8 +46,10 @@ internal static class DatabaseSetup
                     .AddInterceptors(new SqlitePragmas()));
                 break;
             case "postgres" or "postgresql":
-                services.AddDbContext<OneGoDbContext, PostgresOneGoDbContext>(db => db
-                    .UseNpgsql(Required(options)));
+                services.AddSingleton<PostgresTenantScope>();
+                services.AddDbContext<OneGoDbContext, PostgresOneGoDbContext>((provider, db) => db
+                    .UseNpgsql(Required(options))
+                    .AddInterceptors(provider.GetRequiredService<PostgresTenantScope>()));
                 break;
             case "sqlserver":
                 services.AddDbContext<OneGoDbContext, SqlServerOneGoDbContext>(db => db
@@ -50,6 +61,41 @@ internal static class DatabaseSetup
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Applies pending migrations — on PostgreSQL through the owner's connection when one is configured, then
+    /// granting the application's role what it needs (never ownership, never BYPASSRLS).
+    /// </summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var options = services.GetRequiredService<DatabaseOptions>();
+        if (options.OwnerConnectionString is not { Length: > 0 } owner || !options.Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            await services.GetRequiredService<OneGoDbContext>().Database.MigrateAsync(cancellationToken);
+            return;
+        }
+
+        var ownerOptions = new DbContextOptionsBuilder<PostgresOneGoDbContext>().UseNpgsql(owner).Options;
+        await using var db = new PostgresOneGoDbContext(ownerOptions, services.GetRequiredService<OneGo.Tenancy.CurrentTenant>());
+        await db.Database.MigrateAsync(cancellationToken);
+        if (options.AppRole is { Length: > 0 } role)
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(role, "^[a-z_][a-z0-9_]{0,62}$"))
+            {
+                throw new InvalidOperationException($"Database:AppRole '{role}' is not a plain PostgreSQL role name (lowercase letters, digits, underscores).");
+            }
+
+            // Identifiers cannot be parameters; the role name is checked against a strict pattern above.
+            var grants =
+                $"GRANT USAGE ON SCHEMA public TO \"{role}\"; " +
+                $"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \"{role}\"; " +
+                $"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \"{role}\"; " +
+                $"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO \"{role}\";";
+#pragma warning disable EF1002 // The only interpolated value is the role name, validated above.
+            await db.Database.ExecuteSqlRawAsync(grants, cancellationToken);
+#pragma warning restore EF1002
+        }
     }
 
     private static string Required(DatabaseOptions options) =>

@@ -29,7 +29,7 @@ internal static class Commands
         switch (command)
         {
             case ["migrate"]:
-                await services.GetRequiredService<OneGoDbContext>().Database.MigrateAsync(cancellationToken);
+                await DatabaseSetup.MigrateAsync(services, cancellationToken);
                 Console.WriteLine("The database is up to date.");
                 return 0;
 

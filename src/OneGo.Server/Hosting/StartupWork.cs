@@ -26,8 +26,7 @@ internal sealed class StartupWork(
         {
             if (database.MigrateOnStartup)
             {
-                var db = scope.ServiceProvider.GetRequiredService<OneGoDbContext>();
-                await db.Database.MigrateAsync(cancellationToken);
+                await DatabaseSetup.MigrateAsync(scope.ServiceProvider, cancellationToken);
             }
 
             await ImportAsync(scope.ServiceProvider, cancellationToken);

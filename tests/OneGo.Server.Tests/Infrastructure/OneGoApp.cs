@@ -4,10 +4,18 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace OneGo.Server.Tests.Infrastructure;
 
 /// <summary>OneGo in a test host, on a given database and <c>tenants/</c> folder.</summary>
-public sealed class OneGoApp(TestDatabase database, string? tenantsFolder = null, bool importOnStartup = true, IReadOnlyDictionary<string, string?>? settings = null)
+/// <summary>What a test host needs of its database: the provider and how to connect.</summary>
+public interface IAppDatabase
+{
+    string ProviderName { get; }
+
+    string ConnectionString { get; }
+}
+
+public sealed class OneGoApp(IAppDatabase database, string? tenantsFolder = null, bool importOnStartup = true, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
-    public TestDatabase Database => database;
+    public TestDatabase Database => (TestDatabase)database;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

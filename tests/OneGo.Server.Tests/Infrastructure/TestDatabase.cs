@@ -31,7 +31,7 @@ public enum Content
 /// template database, so that migrations and the import of the repository's catalogue run once per test run
 /// rather than once per test.
 /// </summary>
-public sealed class TestDatabase : IAsyncDisposable
+public sealed class TestDatabase : IAsyncDisposable, IAppDatabase
 {
     private static readonly Lazy<Task<string>> SqliteTemplate = new(CreateSqliteTemplateAsync);
     private static readonly Lazy<Task<string>> PostgresTemplate = new(CreatePostgresTemplateAsync);
