@@ -76,7 +76,22 @@ internal static class BundleMath
     /// department and dataset. "Issued by a matter" counts only when that matter is present, otherwise the
     /// applicant brings it. 容缺 holds only when every use allows it.
     /// </summary>
-    public static (MaterialSource Source, bool MayFollowLater) Decide(IReadOnlyList<MaterialUse> uses, HashSet<string> present)
+    public static (MaterialSource Source, bool MayFollowLater) Decide(IReadOnlyList<MaterialUse> uses, HashSet<string> present) =>
+        Decide(uses, new SetPresence(present));
+
+    /// <summary>Whether a matter of the bundle is present (applies), asked only of materials issued by a matter.</summary>
+    public interface IPresence
+    {
+        bool Contains(string matter);
+    }
+
+    private readonly struct SetPresence(HashSet<string> present) : IPresence
+    {
+        public bool Contains(string matter) => present.Contains(matter);
+    }
+
+    public static (MaterialSource Source, bool MayFollowLater) Decide<TPresence>(IReadOnlyList<MaterialUse> uses, TPresence present)
+        where TPresence : IPresence
     {
         MaterialSource? best = null;
         var bestKind = int.MaxValue;
@@ -95,7 +110,7 @@ internal static class BundleMath
         return (best ?? MaterialSource.Applicant, mayFollowLater && uses.Count > 0);
     }
 
-    private static MaterialSource Effective(MaterialUse use, HashSet<string> present) =>
+    private static MaterialSource Effective<TPresence>(MaterialUse use, TPresence present) where TPresence : IPresence =>
         use.Source.Kind == SourceKind.IssuedByMatter
         && (use.Source.Matter is null || use.Source.Matter == use.Matter || !present.Contains(use.Source.Matter))
             ? MaterialSource.Applicant

@@ -24,6 +24,7 @@ public static class BundleResolver
         var n = stepDefs.Count;
         var embedded = new Matter[n];
         var materialUses = new MaterialUse[n][];
+        var materialIds = new int[n][];
         var steps = new EffectiveStep[n];
         for (var i = 0; i < n; i++)
         {
@@ -34,13 +35,15 @@ public static class BundleResolver
             }
             embedded[i] = Embed(matter, step);
             // A step that adds no material keeps the matter's own list, whose uses are built once per matter.
-            materialUses[i] = step.AddedMaterials.Count == 0 ? SharedUses(embedded[i]) : UsesOf(embedded[i]);
+            var shared = step.AddedMaterials.Count == 0;
+            materialUses[i] = shared ? SharedUses(embedded[i]) : UsesOf(embedded[i]);
+            materialIds[i] = Codes.Of(embedded[i].Materials, keep: shared);
             steps[i] = new EffectiveStep { Code = step.Code, After = SortedDistinct(step.After), Optional = step.Optional };
         }
 
         var graph = MatterGraph.Build(steps);
         var form = MergeForm(embedded);
-        var materials = MergeMaterials(embedded, materialUses);
+        var materials = MergeMaterials(embedded, materialUses, materialIds);
         var all = new bool[n];
         Array.Fill(all, true);
         var channels = SortedDistinct(definition.Channels);
@@ -89,30 +92,37 @@ public static class BundleResolver
     }
 
     // Both merges run in two passes over the matters: the first gives each code a slot and counts its uses, the
-    // second fills arrays of the exact size. No list grows, and each item is looked up once.
+    // second fills arrays of the exact size. Codes are looked up by their ids (kept per matter's list), so no
+    // string is hashed, and the merged items are sorted by the ids' ranks, so no string is compared.
     private static MergedField[] MergeForm(Matter[] matters)
     {
         var total = 0;
-        foreach (var matter in matters) total += matter.FormFields.Count;
-        var slots = Slots();
-        var slotOf = ArrayPool<int>.Shared.Rent(total);
-        var first = ArrayPool<FormField>.Shared.Rent(total);
-        var counts = ArrayPool<int>.Shared.Rent(total);
-        var lastMatter = ArrayPool<int>.Shared.Rent(total);
+        var fieldIds = new int[matters.Length][];
+        for (var mi = 0; mi < matters.Length; mi++)
+        {
+            fieldIds[mi] = Codes.Of(matters[mi].FormFields);
+            total += fieldIds[mi].Length;
+        }
+        var scratch = Scratch.Begin(total);
+        var (slotOf, counts, lastMatter, idOfSlot) = (scratch.SlotOf, scratch.Counts, scratch.LastMatter, scratch.IdOfSlot);
+        var first = scratch.Fields;
+        var n = 0;
         var k = 0;
         for (var mi = 0; mi < matters.Length; mi++)
         {
             var fields = matters[mi].FormFields;
-            for (var j = 0; j < fields.Count; j++)
+            var ids = fieldIds[mi];
+            for (var j = 0; j < ids.Length; j++)
             {
-                var field = fields[j];
-                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(slots, field.Code, out var exists);
-                if (!exists)
+                var id = ids[j];
+                if (!scratch.TryGet(id, out var slot))
                 {
-                    slot = slots.Count - 1;
-                    first[slot] = field;
+                    slot = n++;
+                    scratch.Set(id, slot);
+                    first[slot] = fields[j];
                     counts[slot] = 1;
                     lastMatter[slot] = mi;
+                    idOfSlot[slot] = id;
                     slotOf[k++] = slot;
                 }
                 else if (matters[lastMatter[slot]].Code != matters[mi].Code)
@@ -129,71 +139,63 @@ public static class BundleResolver
             }
         }
 
-        var n = slots.Count;
         var feeds = new string[n][];
         for (var i = 0; i < n; i++) feeds[i] = new string[counts[i]];
         Array.Clear(counts, 0, n);
         k = 0;
-        foreach (var matter in matters)
+        for (var mi = 0; mi < matters.Length; mi++)
         {
-            for (var j = 0; j < matter.FormFields.Count; j++)
+            var code = matters[mi].Code;
+            var count = fieldIds[mi].Length;
+            for (var j = 0; j < count; j++)
             {
                 var slot = slotOf[k++];
-                if (slot >= 0) feeds[slot][counts[slot]++] = matter.Code;
+                if (slot >= 0) feeds[slot][counts[slot]++] = code;
             }
         }
 
-        var codes = new string[n];
         var merged = new MergedField[n];
         for (var i = 0; i < n; i++)
         {
             var field = first[i];
-            codes[i] = field.Code;
             merged[i] = new MergedField { Code = field.Code, Label = field.Label, Type = field.Type, Feeds = feeds[i] };
         }
-        slots.Clear();
-        ArrayPool<int>.Shared.Return(slotOf);
-        ArrayPool<FormField>.Shared.Return(first, clearArray: true);
-        ArrayPool<int>.Shared.Return(counts);
-        ArrayPool<int>.Shared.Return(lastMatter);
-        Array.Sort(codes, merged, StringComparer.Ordinal);
+        Array.Clear(first, 0, n);
+        SortByCode(merged, idOfSlot, n);
         return merged;
     }
 
-    private static MergedMaterial[] MergeMaterials(Matter[] matters, MaterialUse[][] materialUses)
+    private static MergedMaterial[] MergeMaterials(Matter[] matters, MaterialUse[][] materialUses, int[][] materialIds)
     {
-        var present = new HashSet<string>(matters.Length, StringComparer.Ordinal);
         var total = 0;
-        foreach (var matter in matters)
-        {
-            present.Add(matter.Code);
-            total += matter.Materials.Count;
-        }
+        foreach (var ids in materialIds) total += ids.Length;
 
-        var slots = Slots();
-        var slotOf = ArrayPool<int>.Shared.Rent(total);
-        var first = ArrayPool<Material>.Shared.Rent(total);
-        var counts = ArrayPool<int>.Shared.Rent(total);
+        var scratch = Scratch.Begin(total);
+        var (slotOf, counts, idOfSlot) = (scratch.SlotOf, scratch.Counts, scratch.IdOfSlot);
+        var first = scratch.Materials;
+        var n = 0;
         var k = 0;
-        foreach (var matter in matters)
+        var issued = false;
+        for (var mi = 0; mi < matters.Length; mi++)
         {
-            var materials = matter.Materials;
-            for (var j = 0; j < materials.Count; j++)
+            var materials = matters[mi].Materials;
+            var ids = materialIds[mi];
+            for (var j = 0; j < ids.Length; j++)
             {
-                var material = materials[j];
-                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(slots, material.Code, out var exists);
-                if (!exists)
+                var id = ids[j];
+                if (!scratch.TryGet(id, out var slot))
                 {
-                    slot = slots.Count - 1;
-                    first[slot] = material;
+                    slot = n++;
+                    scratch.Set(id, slot);
+                    first[slot] = materials[j];
                     counts[slot] = 0;
+                    idOfSlot[slot] = id;
                 }
                 counts[slot]++;
                 slotOf[k++] = slot;
             }
         }
 
-        var n = slots.Count;
         var uses = new MaterialUse[n][];
         for (var i = 0; i < n; i++) uses[i] = new MaterialUse[counts[i]];
         Array.Clear(counts, 0, n);
@@ -204,16 +206,22 @@ public static class BundleResolver
             {
                 var slot = slotOf[k++];
                 uses[slot][counts[slot]++] = use;
+                issued |= use.Source.Kind == SourceKind.IssuedByMatter;
             }
         }
 
-        var codes = new string[n];
+        // Which matters are present matters only to materials issued by one of them.
+        HashSet<string>? present = null;
+        if (issued)
+        {
+            present = new HashSet<string>(matters.Length, StringComparer.Ordinal);
+            foreach (var matter in matters) present.Add(matter.Code);
+        }
         var merged = new MergedMaterial[n];
         for (var i = 0; i < n; i++)
         {
             var material = first[i];
-            var (source, mayFollowLater) = BundleMath.Decide(uses[i], present);
-            codes[i] = material.Code;
+            var (source, mayFollowLater) = BundleMath.Decide(uses[i], present!);
             merged[i] = new MergedMaterial
             {
                 Code = material.Code,
@@ -224,12 +232,87 @@ public static class BundleResolver
                 Uses = uses[i],
             };
         }
-        slots.Clear();
-        ArrayPool<int>.Shared.Return(slotOf);
-        ArrayPool<Material>.Shared.Return(first, clearArray: true);
-        ArrayPool<int>.Shared.Return(counts);
-        Array.Sort(codes, merged, StringComparer.Ordinal);
+        Array.Clear(first, 0, n);
+        SortByCode(merged, idOfSlot, n);
         return merged;
+    }
+
+    /// <summary>Sorts items by their codes (ordinal) through the ranks of their code ids; <paramref name="ids"/> is scratch.</summary>
+    private static void SortByCode<T>(T[] items, int[] ids, int n)
+    {
+        var max = -1;
+        for (var i = 0; i < n; i++) max = Math.Max(max, ids[i]);
+        var ranks = Codes.Ranks(max + 1);
+        var sorted = true;
+        for (var i = 0; i < n; i++)
+        {
+            ids[i] = ranks[ids[i]];
+            if (i > 0 && ids[i - 1] > ids[i]) sorted = false;
+        }
+        if (!sorted) Array.Sort(ids, items, 0, n);
+    }
+
+    /// <summary>
+    /// A code id → slot map and the work arrays of a merge, reused by the merges of one thread (they never nest):
+    /// an entry of the map counts only when its stamp is the current merge's, so starting a merge clears nothing.
+    /// </summary>
+    private sealed class Scratch
+    {
+        [ThreadStatic] private static Scratch? t_scratch;
+        private int[] _slots = new int[256];
+        private int[] _stamps = new int[256];
+        private int _stamp;
+
+        public int[] SlotOf = new int[256], Counts = new int[256], LastMatter = new int[256], IdOfSlot = new int[256];
+        public FormField[] Fields = new FormField[256];
+        public Material[] Materials = new Material[256];
+
+        public static Scratch Begin(int items)
+        {
+            var scratch = t_scratch ??= new Scratch();
+            if (scratch.SlotOf.Length < items)
+            {
+                var size = Math.Max(items, scratch.SlotOf.Length * 2);
+                scratch.SlotOf = new int[size];
+                scratch.Counts = new int[size];
+                scratch.LastMatter = new int[size];
+                scratch.IdOfSlot = new int[size];
+                scratch.Fields = new FormField[size];
+                scratch.Materials = new Material[size];
+            }
+            var count = Codes.Count;
+            if (scratch._slots.Length < count)
+            {
+                var size = Math.Max(count, scratch._slots.Length * 2);
+                Array.Resize(ref scratch._slots, size);
+                Array.Resize(ref scratch._stamps, size);
+            }
+            if (++scratch._stamp == int.MaxValue)
+            {
+                Array.Clear(scratch._stamps);
+                scratch._stamp = 1;
+            }
+            return scratch;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool TryGet(int id, out int slot)
+        {
+            if (_stamps[id] == _stamp)
+            {
+                slot = _slots[id];
+                return true;
+            }
+            slot = 0;
+            return false;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Set(int id, int slot)
+        {
+            _stamps[id] = _stamp;
+            _slots[id] = slot;
+        }
     }
 
     // Each matter's uses of its materials, kept as long as its material list lives: a matter is shared by every
@@ -259,17 +342,6 @@ public static class BundleResolver
         return uses;
     }
 
-    // A code → slot map reused by the merges of one thread (they never nest), so resolving many bundles does not
-    // build a dictionary each time.
-    [ThreadStatic] private static Dictionary<string, int>? t_slots;
-
-    private static Dictionary<string, int> Slots()
-    {
-        var slots = t_slots ??= new Dictionary<string, int>(64, StringComparer.Ordinal);
-        slots.Clear();
-        return slots;
-    }
-
     internal static IReadOnlyList<T> SortedByCode<T>(IReadOnlyList<T> items, Func<T, string> code)
     {
         for (var i = 1; i < items.Count; i++)
@@ -277,7 +349,24 @@ public static class BundleResolver
             if (string.CompareOrdinal(code(items[i - 1]), code(items[i])) > 0)
             {
                 var copy = items.ToArray();
-                Array.Sort(copy, (a, b) => string.CompareOrdinal(code(a), code(b)));
+                if (copy.Length > 64)
+                {
+                    Array.Sort(copy, (a, b) => string.CompareOrdinal(code(a), code(b)));
+                    return copy;
+                }
+                // Mostly sorted (an adopter's matter added at the end): an insertion sort moves only what is out of place.
+                for (var j = i; j < copy.Length; j++)
+                {
+                    var item = copy[j];
+                    var key = code(item);
+                    var k = j - 1;
+                    while (k >= 0 && string.CompareOrdinal(code(copy[k]), key) > 0)
+                    {
+                        copy[k + 1] = copy[k];
+                        k--;
+                    }
+                    copy[k + 1] = item;
+                }
                 return copy;
             }
         }

@@ -36,15 +36,16 @@ public static class GuideEvaluator
         var (steps, embedded) = (index.Steps, index.Matters);
         var n = embedded.Count;
         var applies = new bool[n];
-        var applicable = new HashSet<string>(n, StringComparer.Ordinal);
+        var applicableCount = 0;
         for (var i = 0; i < n; i++)
         {
             applies[i] = matters.Applies(index.MatterRules.SlotOfItem[i]);
-            if (applies[i]) applicable.Add(embedded[i].Code);
+            if (applies[i]) applicableCount++;
         }
+        var presence = new Presence(index, applies);
         var explain = new Explainer(index);
 
-        var guideMatters = new List<GuideMatter>(applicable.Count);
+        var guideMatters = new List<GuideMatter>(applicableCount);
         for (var i = 0; i < n; i++)
         {
             if (!applies[i]) continue;
@@ -55,8 +56,8 @@ public static class GuideEvaluator
                 Name = m.Name,
                 Department = m.Department ?? "",
                 PromisedDays = m.PromisedDays ?? 0,
-                After = Applicable(steps[i].After, applicable),
-                Why = explain.Why(matters.IncludedBy(index.MatterRules.SlotOfItem[i]), []),
+                After = Applicable(steps[i].After, index.Graph.Predecessors[i], applies),
+                Why = explain.Why(matters.IncludedBy(index.MatterRules.SlotOfItem[i]), [], null),
             });
         }
 
@@ -66,9 +67,14 @@ public static class GuideEvaluator
             var f = bundle.Form[fi];
             var slot = index.FieldRules.SlotOfItem[fi];
             if (!fields.Applies(slot)) continue;
-            var feeds = Applicable(f.Feeds, applicable);
+            var feedIndices = index.FeedIndices[fi];
+            var feeds = Applicable(f.Feeds, feedIndices, applies);
             if (feeds.Count == 0) continue;
-            form.Add(new GuideField { Code = f.Code, Label = f.Label, Type = f.Type, Feeds = feeds, Why = explain.Why(fields.IncludedBy(slot), feeds) });
+            form.Add(new GuideField
+            {
+                Code = f.Code, Label = f.Label, Type = f.Type, Feeds = feeds,
+                Why = explain.Why(fields.IncludedBy(slot), feeds, ReferenceEquals(feeds, f.Feeds) ? index.FieldSuffix(fi) : null),
+            });
         }
 
         List<GuideMaterial> bring = [], fetched = [], commitment = [], issued = [], later = [];
@@ -79,15 +85,18 @@ public static class GuideEvaluator
             var slot = index.MaterialRules.SlotOfItem[mi];
             if (!materials.Applies(slot)) continue;
             var allUses = material.Uses;
+            var useIndices = index.UseIndices[mi];
             var applying = 0;
-            for (var i = 0; i < allUses.Count; i++) if (applicable.Contains(allUses[i].Matter)) applying++;
+            for (var i = 0; i < useIndices.Length; i++) if (useIndices[i] >= 0 && applies[useIndices[i]]) applying++;
             if (applying == 0) continue;
             IReadOnlyList<MaterialUse> uses;
             string[] neededBy;
+            NeededBySentence? suffix = null;
             if (applying == allUses.Count)
             {
                 uses = allUses;
                 neededBy = index.NeededBy[mi];
+                suffix = index.MaterialSuffix(mi);
             }
             else
             {
@@ -95,13 +104,13 @@ public static class GuideEvaluator
                 neededBy = new string[applying];
                 for (int i = 0, j = 0; i < allUses.Count; i++)
                 {
-                    if (!applicable.Contains(allUses[i].Matter)) continue;
+                    if (useIndices[i] < 0 || !applies[useIndices[i]]) continue;
                     some[j] = allUses[i];
                     neededBy[j++] = allUses[i].Matter;
                 }
                 uses = some;
             }
-            var (source, mayFollowLater) = BundleMath.Decide(uses, applicable);
+            var (source, mayFollowLater) = BundleMath.Decide(uses, presence);
             var item = new GuideMaterial
             {
                 Code = material.Code,
@@ -110,7 +119,7 @@ public static class GuideEvaluator
                 Source = source,
                 MayFollowLater = mayFollowLater,
                 NeededBy = neededBy,
-                Why = explain.Why(materials.IncludedBy(slot), neededBy),
+                Why = explain.Why(materials.IncludedBy(slot), neededBy, suffix),
             };
             kinds.Add(source.Kind);
             (source.Kind switch
@@ -160,14 +169,21 @@ public static class GuideEvaluator
         };
     }
 
-    private static IReadOnlyList<string> Applicable(IReadOnlyList<string> codes, HashSet<string> applicable)
+    /// <summary>The codes whose matters apply; <paramref name="indices"/> are the codes' matter indices (-1: not a matter of the bundle).</summary>
+    private static IReadOnlyList<string> Applicable(IReadOnlyList<string> codes, int[] indices, bool[] applies)
     {
         var all = true;
-        foreach (var code in codes) all &= applicable.Contains(code);
+        foreach (var i in indices) all &= i >= 0 && applies[i];
         if (all) return codes;
         var some = new List<string>(codes.Count);
-        foreach (var code in codes) if (applicable.Contains(code)) some.Add(code);
+        for (var j = 0; j < indices.Length; j++) if (indices[j] >= 0 && applies[indices[j]]) some.Add(codes[j]);
         return some;
+    }
+
+    /// <summary>The matters that apply in this guide, by code.</summary>
+    private readonly struct Presence(BundleIndex index, bool[] applies) : BundleMath.IPresence
+    {
+        public bool Contains(string matter) => index.MatterIndex.TryGetValue(matter, out var i) && applies[i];
     }
 
     private static List<CatalogueError> CheckAnswers(EffectiveBundle bundle, BundleIndex index, IReadOnlyDictionary<string, string> answers)
@@ -203,61 +219,49 @@ public static class GuideEvaluator
     {
         private static readonly Text Always = new() { Zh = "始终适用。", En = "Always applies." };
         private readonly Dictionary<Condition, (string Zh, string En)> _phrases = [];
+        private readonly Dictionary<Condition, (string Zh, string En)> _prefixes = [];
         private readonly System.Text.StringBuilder _builder = new(256);
 
-        public Explanation Why(IReadOnlyList<Condition> includedBy, IReadOnlyList<string> neededBy)
+        /// <param name="suffix">The sentence naming <paramref name="neededBy"/> when the bundle's index has it (all the item's matters apply).</param>
+        public Explanation Why(IReadOnlyList<Condition> includedBy, IReadOnlyList<string> neededBy, NeededBySentence? suffix)
         {
             Text message;
             if (includedBy.Count == 0 && neededBy.Count == 0)
             {
                 message = Always;
             }
+            else if (includedBy.Count == 0 && suffix is not null)
+            {
+                message = suffix.AfterAlways;
+            }
             else
             {
-                // Each sentence is written once into a reused builder: no intermediate strings.
-                var zh = _builder.Clear();
-                if (includedBy.Count == 0)
+                var (zhPrefix, enPrefix) = includedBy.Count == 0 ? (Always.Zh, Always.En!) : Prefix(includedBy);
+                if (neededBy.Count == 0)
                 {
-                    zh.Append(Always.Zh);
+                    message = new Text { Zh = zhPrefix, En = enPrefix };
                 }
                 else
                 {
-                    zh.Append("因您的回答");
-                    for (var i = 0; i < includedBy.Count; i++) zh.Append(i == 0 ? "" : "、").Append(Phrase(includedBy[i]).Zh);
-                    zh.Append("而适用。");
+                    suffix ??= index.Suffix(neededBy, _builder);
+                    message = new Text { Zh = string.Concat(zhPrefix, suffix.Zh), En = string.Concat(enPrefix, suffix.En) };
                 }
-                if (neededBy.Count > 0)
-                {
-                    zh.Append("用于：");
-                    for (var i = 0; i < neededBy.Count; i++) zh.Append(i == 0 ? "" : "、").Append(index.Names[neededBy[i]].Zh);
-                    zh.Append('。');
-                }
-                var zhText = zh.ToString();
-
-                var en = _builder.Clear();
-                if (includedBy.Count == 0)
-                {
-                    en.Append(Always.En);
-                }
-                else
-                {
-                    en.Append("Applies because you answered ");
-                    for (var i = 0; i < includedBy.Count; i++) en.Append(i == 0 ? "" : " and ").Append(Phrase(includedBy[i]).En);
-                    en.Append('.');
-                }
-                if (neededBy.Count > 0)
-                {
-                    en.Append(" Needed by: ");
-                    for (var i = 0; i < neededBy.Count; i++)
-                    {
-                        var name = index.Names[neededBy[i]];
-                        en.Append(i == 0 ? "" : ", ").Append(name.En ?? name.Zh);
-                    }
-                    en.Append('.');
-                }
-                message = new Text { Zh = zhText, En = en.ToString() };
             }
             return new Explanation { IncludedBy = includedBy, AlwaysApplies = includedBy.Count == 0, Message = message };
+        }
+
+        // "因您的回答…而适用。" / "Applies because you answered …." for the answers that included an item.
+        private (string Zh, string En) Prefix(IReadOnlyList<Condition> includedBy)
+        {
+            if (includedBy.Count == 1 && _prefixes.TryGetValue(includedBy[0], out var one)) return one;
+            var zh = _builder.Clear().Append("因您的回答");
+            for (var i = 0; i < includedBy.Count; i++) zh.Append(i == 0 ? "" : "、").Append(Phrase(includedBy[i]).Zh);
+            var zhText = zh.Append("而适用。").ToString();
+            var en = _builder.Clear().Append("Applies because you answered ");
+            for (var i = 0; i < includedBy.Count; i++) en.Append(i == 0 ? "" : " and ").Append(Phrase(includedBy[i]).En);
+            var prefix = (zhText, en.Append('.').ToString());
+            if (includedBy.Count == 1) _prefixes[includedBy[0]] = prefix;
+            return prefix;
         }
 
         private (string Zh, string En) Phrase(Condition condition)
@@ -294,6 +298,19 @@ public static class GuideEvaluator
 
         public IReadOnlyList<Condition> IncludedBy(int slot) => slot >= 0 && _includedBy[slot] is { } list ? list : [];
     }
+}
+
+/// <summary>"用于：A、B。" / " Needed by: A, B.": the matters that need an item, as its explanation ends.</summary>
+internal sealed class NeededBySentence(string zh, string en)
+{
+    private static readonly Text Always = new() { Zh = "始终适用。", En = "Always applies." };
+    private Text? _afterAlways;
+
+    public string Zh { get; } = zh;
+    public string En { get; } = en;
+
+    /// <summary>The whole explanation of an item no rule names: one text, shared by the guides of the bundle.</summary>
+    public Text AfterAlways => _afterAlways ??= new Text { Zh = string.Concat(Always.Zh, Zh), En = string.Concat(Always.En, En) };
 }
 
 /// <summary>
@@ -369,6 +386,50 @@ internal sealed class BundleIndex
         MaterialRules = new RuleTargets(bundle.Rules, static r => r.Materials, bundle.Materials.Select(m => m.Code).ToArray());
         FieldRules = new RuleTargets(bundle.Rules, static r => r.FormFields, bundle.Form.Select(f => f.Code).ToArray());
         NeededBy = bundle.Materials.Select(m => m.Uses.Select(u => u.Matter).ToArray()).ToArray();
+        MatterIndex = new Dictionary<string, int>(Matters.Count, StringComparer.Ordinal);
+        for (var i = 0; i < Matters.Count; i++) MatterIndex.TryAdd(Matters[i].Code, i);
+        int[] IndicesOf(IEnumerable<string> codes) => codes.Select(c => MatterIndex.GetValueOrDefault(c, -1)).ToArray();
+        FeedIndices = bundle.Form.Select(f => IndicesOf(f.Feeds)).ToArray();
+        UseIndices = bundle.Materials.Select(m => IndicesOf(m.Uses.Select(u => u.Matter))).ToArray();
+        _fieldSuffixes = new NeededBySentence?[bundle.Form.Count];
+        _materialSuffixes = new NeededBySentence?[bundle.Materials.Count];
+        _form = bundle.Form;
+    }
+
+    private readonly IReadOnlyList<MergedField> _form;
+    private readonly NeededBySentence?[] _fieldSuffixes;
+    private readonly NeededBySentence?[] _materialSuffixes;
+
+    /// <summary>Matter code → index in <see cref="Matters"/>.</summary>
+    public Dictionary<string, int> MatterIndex { get; }
+
+    /// <summary>Per field of the form, the indices of the matters it feeds (-1 for a code that is no matter of the bundle).</summary>
+    public int[][] FeedIndices { get; }
+
+    /// <summary>Per material of the bundle, the indices of the matters of its uses (-1 for a code that is no matter of the bundle).</summary>
+    public int[][] UseIndices { get; }
+
+    /// <summary>The sentence naming all the matters a form field feeds; built once per bundle (racing builders build equal ones).</summary>
+    public NeededBySentence FieldSuffix(int field) =>
+        _fieldSuffixes[field] ??= Suffix(_form[field].Feeds, new System.Text.StringBuilder(64));
+
+    /// <summary>The sentence naming all the matters that need a material; built once per bundle.</summary>
+    public NeededBySentence MaterialSuffix(int material) =>
+        _materialSuffixes[material] ??= Suffix(NeededBy[material], new System.Text.StringBuilder(64));
+
+    /// <summary>"用于：A、B。" and " Needed by: A, B." for matters of this bundle.</summary>
+    public NeededBySentence Suffix(IReadOnlyList<string> neededBy, System.Text.StringBuilder builder)
+    {
+        var zh = builder.Clear().Append("用于：");
+        for (var i = 0; i < neededBy.Count; i++) zh.Append(i == 0 ? "" : "、").Append(Names[neededBy[i]].Zh);
+        var zhText = zh.Append('。').ToString();
+        var en = builder.Clear().Append(" Needed by: ");
+        for (var i = 0; i < neededBy.Count; i++)
+        {
+            var name = Names[neededBy[i]];
+            en.Append(i == 0 ? "" : ", ").Append(name.En ?? name.Zh);
+        }
+        return new NeededBySentence(zhText, en.Append('.').ToString());
     }
 
     private readonly Dictionary<(string, string), Option> _options;

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace OneGo.Catalogue;
+
+/// <summary>
+/// Dictionary codes (of materials and form fields) as small integers, so that merging the matters of a bundle
+/// indexes arrays instead of hashing strings. Each distinct code gets an id the first time it is seen, for the
+/// life of the process: codes come from the shared material and field dictionaries, so there are few of them.
+/// <see cref="Ranks"/> orders the ids as their codes sort (ordinal), so merged items sort by an integer.
+/// </summary>
+internal static class Codes
+{
+    private static readonly ConcurrentDictionary<string, int> Ids = new(StringComparer.Ordinal);
+    private static readonly object Gate = new();
+    private static string[] s_codes = new string[64];
+    private static int s_count;
+    private static int[] s_ranks = [];
+
+    public static int Count => Volatile.Read(ref s_count);
+
+    public static int IdOf(string code)
+    {
+        if (Ids.TryGetValue(code, out var id)) return id;
+        lock (Gate)
+        {
+            if (Ids.TryGetValue(code, out id)) return id;
+            id = s_count;
+            if (id == s_codes.Length) Array.Resize(ref s_codes, id * 2);
+            s_codes[id] = code;
+            Volatile.Write(ref s_count, id + 1);
+            Ids[code] = id;
+            return id;
+        }
+    }
+
+    /// <summary>Per id below <paramref name="count"/> (or more), its position among all codes sorted ordinally.</summary>
+    public static int[] Ranks(int count)
+    {
+        var ranks = Volatile.Read(ref s_ranks);
+        if (ranks.Length >= count) return ranks;
+        lock (Gate)
+        {
+            if (s_ranks.Length >= count) return s_ranks;
+            var n = s_count;
+            var order = new int[n];
+            for (var i = 0; i < n; i++) order[i] = i;
+            var codes = s_codes;
+            Array.Sort(order, (a, b) => string.CompareOrdinal(codes[a], codes[b]));
+            ranks = new int[n];
+            for (var r = 0; r < n; r++) ranks[order[r]] = r;
+            Volatile.Write(ref s_ranks, ranks);
+            return ranks;
+        }
+    }
+
+    /// <summary>A list's codes (to check the list against) and their ids.</summary>
+    private sealed record Shape(string[] Codes, int[] Ids);
+
+    private static readonly ConditionalWeakTable<object, Shape> Shapes = new();
+
+    /// <summary>The ids of a material list's codes, kept as long as the (immutable) list lives when <paramref name="keep"/>.</summary>
+    public static int[] Of(IReadOnlyList<Material> materials, bool keep)
+    {
+        if (keep && Shapes.TryGetValue(materials, out var shape) && Matches(shape, materials, static m => m.Code)) return shape.Ids;
+        shape = Build(materials, static m => m.Code);
+        if (keep) Shapes.AddOrUpdate(materials, shape);
+        return shape.Ids;
+    }
+
+    /// <summary>The ids of a form field list's codes, kept as long as the (immutable) list lives.</summary>
+    public static int[] Of(IReadOnlyList<FormField> fields)
+    {
+        if (Shapes.TryGetValue(fields, out var shape) && Matches(shape, fields, static f => f.Code)) return shape.Ids;
+        shape = Build(fields, static f => f.Code);
+        Shapes.AddOrUpdate(fields, shape);
+        return shape.Ids;
+    }
+
+    // The same code objects in the same order: a list changed in place is not mistaken for what it was.
+    private static bool Matches<T>(Shape shape, IReadOnlyList<T> items, Func<T, string> code)
+    {
+        var codes = shape.Codes;
+        if (codes.Length != items.Count) return false;
+        for (var i = 0; i < codes.Length; i++)
+        {
+            if (!ReferenceEquals(codes[i], code(items[i]))) return false;
+        }
+        return true;
+    }
+
+    private static Shape Build<T>(IReadOnlyList<T> items, Func<T, string> code)
+    {
+        var codes = new string[items.Count];
+        var ids = new int[items.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            codes[i] = code(items[i]);
+            ids[i] = IdOf(codes[i]);
+        }
+        return new Shape(codes, ids);
+    }
+}
