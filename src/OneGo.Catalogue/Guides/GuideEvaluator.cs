@@ -241,10 +241,23 @@ public static class GuideEvaluator
                 {
                     message = new Text { Zh = zhPrefix, En = enPrefix };
                 }
+                else if (suffix is not null)
+                {
+                    message = new Text { Zh = string.Concat(zhPrefix, suffix.Zh), En = string.Concat(enPrefix, suffix.En) };
+                }
                 else
                 {
-                    suffix ??= index.Suffix(neededBy, _builder);
-                    message = new Text { Zh = string.Concat(zhPrefix, suffix.Zh), En = string.Concat(enPrefix, suffix.En) };
+                    // Some of the item's matters apply: each sentence written once into the reused builder.
+                    var zh = _builder.Clear().Append(zhPrefix).Append("用于：");
+                    for (var i = 0; i < neededBy.Count; i++) zh.Append(i == 0 ? "" : "、").Append(index.Names[neededBy[i]].Zh);
+                    var zhText = zh.Append('。').ToString();
+                    var en = _builder.Clear().Append(enPrefix).Append(" Needed by: ");
+                    for (var i = 0; i < neededBy.Count; i++)
+                    {
+                        var name = index.Names[neededBy[i]];
+                        en.Append(i == 0 ? "" : ", ").Append(name.En ?? name.Zh);
+                    }
+                    message = new Text { Zh = zhText, En = en.Append('.').ToString() };
                 }
             }
             return new Explanation { IncludedBy = includedBy, AlwaysApplies = includedBy.Count == 0, Message = message };
