@@ -70,6 +70,7 @@ internal static class OneGoHost
         app.MapOneGoHealth();
         app.MapLoadProbe();
         app.MapTenantsApi();
+        app.MapRegionsAdminApi();
         app.MapMattersApi();
         app.MapBundlesApi();
         app.MapDraftsApi();

@@ -42,6 +42,12 @@ internal static class IdentitySetup
                       .AllowRefreshTokenFlow();
                 server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, OneGoClaims.ApiScope, OneGoClaims.ZoneReadScope);
                 server.SetAccessTokenLifetime(AccessTokenLifetime);
+                if (builder.Configuration["Identity:Issuer"] is { Length: > 0 } issuer)
+                {
+                    // Behind a load balancer every node must name the same issuer, whatever address a request reached.
+                    server.SetIssuer(new Uri(issuer));
+                }
+
                 var aspNetCore = server.UseAspNetCore()
                       .EnableTokenEndpointPassthrough()
                       .EnableAuthorizationEndpointPassthrough()

@@ -29,6 +29,9 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
         Edit,
         Review,
         Administer,
+
+        /// <summary>Onboarding a region below the victim's parent: only the parent's admin (and above).</summary>
+        AdministerParent,
     }
 
     // Who may do what, written out by hand from PRODUCT.md §2 and API.md.
@@ -39,6 +42,7 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
         [Access.Edit] = ["editor"],
         [Access.Review] = ["reviewer"],
         [Access.Administer] = ["admin", "parent-admin"],
+        [Access.AdministerParent] = ["parent-admin"],
     };
 
     private sealed record Call(HttpMethod Method, string Url, JsonNode? Body = null, string? IfMatch = null);
@@ -86,6 +90,11 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
         ["GET /api/t/{tenant}/accounts"] = new(Access.Administer, (t, _) => Get("/api/t/320106/accounts")),
         ["POST /api/t/{tenant}/accounts"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/accounts",
             new JsonObject { ["userName"] = "pipeline-" + caller, ["role"] = "editor", ["kind"] = "service", ["secret"] = "a-long-enough-secret" }))),
+        ["POST /api/t/{tenant}/children"] = new(Access.AdministerParent, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320100/children",
+            new JsonObject { ["segment"] = "gaochun", ["name"] = "高淳区", ["level"] = "district", ["divisionCode"] = "320118" }))),
+        ["GET /api/t/{tenant}/settings"] = new(Access.Public, (t, _) => Get("/api/t/320106/settings")),
+        ["PUT /api/t/{tenant}/settings"] = new(Access.Administer, (t, _) => t.ReadThenWriteAsync("/api/t/320106/settings", HttpMethod.Put, "/api/t/320106/settings",
+            d => new JsonObject { ["name"] = d["name"]!.DeepClone(), ["displayName"] = "鼓楼区政务服务中心", ["publishingSchedule"] = "0 30 1 * * ?" })),
         ["POST /api/t/{tenant}/accounts/{userName}/disable"] = new(Access.Administer, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/accounts/matrix-victim/disable"))),
     };
 

@@ -49,4 +49,18 @@ public sealed class TwoNodesTestsOnPostgres : IAsyncLifetime
         // Node B re-reads the live version number every Catalogue:LiveCheckSeconds (2 s): well inside the 20 s waited.
         Assert.Equal(etagAfter, seenByB);
     }
+
+    [Fact]
+    public async Task ATokenIssuedByOneNodeIsAcceptedByTheOther()
+    {
+        // The nodes share keys through the database and name one issuer, as behind a load balancer.
+        await using var a = await ServerProcess.StartAsync(_database, "--Identity:Issuer=http://onego.test/");
+        await using var b = await ServerProcess.StartAsync(_database, "--Identity:Issuer=http://onego.test/");
+        using var anonymousA = a.Client();
+        var token = await Tokens.RequestAsync(anonymousA, OneGo.Server.Identity.DemoAccounts.UserName("editor", "fujian.xiamen.haicang"));
+
+        using var clientB = b.Client();
+        clientB.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        Assert.Equal(HttpStatusCode.OK, (await clientB.GetAsync("/api/t/350205/drafts")).StatusCode);
+    }
 }
