@@ -25,6 +25,13 @@ public sealed class CurrentTenant
     /// </summary>
     public IDisposable EnterReadingBelow(string tenantId) => Push(new TenantScope(tenantId, ReadsBelow: true));
 
+    /// <summary>
+    /// What anyone may read of <paramref name="tenantId"/> (and, with <paramref name="readsBelow"/>, of the
+    /// tenants below): live content only, and no write at all. Where the database enforces it (row-level
+    /// security on PostgreSQL), working copies and matters are invisible in this scope.
+    /// </summary>
+    public IDisposable EnterPublic(string tenantId, bool readsBelow = false) => Push(new TenantScope(tenantId, readsBelow, Public: true));
+
     private Restore Push(TenantScope scope)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(scope.TenantId);
@@ -57,7 +64,7 @@ public sealed class CurrentTenant
 }
 
 /// <summary>A tenant scope: whose rows may be written, and whether the rows below it may be read.</summary>
-public sealed record TenantScope(string TenantId, bool ReadsBelow)
+public sealed record TenantScope(string TenantId, bool ReadsBelow, bool Public = false)
 {
     /// <summary>The id prefix of the tenants below, as the query filter matches it (<c>national</c> is above all).</summary>
     public string BelowPrefix => TenantId == RegionRules.NationalId ? string.Empty : TenantId + ".";

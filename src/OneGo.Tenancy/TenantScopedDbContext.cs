@@ -54,6 +54,11 @@ public abstract class TenantScopedDbContext(DbContextOptions options, CurrentTen
 
             var scope = tenants.Id ?? throw new TenantIsolationException(
                 $"Refused to {Verb(entry.State)} a {entry.Metadata.DisplayName()} outside any tenant scope: enter the tenant's scope first.");
+            if (tenants.Scope is { Public: true })
+            {
+                throw new TenantIsolationException($"Refused to {Verb(entry.State)} a {entry.Metadata.DisplayName()} in the public scope of '{scope}': public requests only read.");
+            }
+
             var property = entry.Property(TenancyModel.TenantIdProperty);
 
             if (entry.State == EntityState.Added && string.IsNullOrEmpty((string?)property.CurrentValue))

@@ -213,6 +213,21 @@ public abstract class IsolationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThePublicScopeReadsItsTenantButWritesNothing()
+    {
+        await using var db = NewContext();
+        using (_tenants.EnterPublic("zhejiang"))
+        {
+            Assert.Equal(["zhejiang"], await db.Notes.Select(n => n.TenantId).ToListAsync());
+            db.Notes.Add(new Note { Code = "public" });
+            var error = await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+            Assert.Contains("public", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(4, (await AllRowsAsync()).Count);
+    }
+
+    [Fact]
     public async Task ANewRowTakesTheScopeTenant()
     {
         await using var db = NewContext();

@@ -13,7 +13,7 @@ namespace OneGo.Server.Data;
 /// </summary>
 internal sealed class PostgresTenantScope(CurrentTenant tenants) : DbCommandInterceptor
 {
-    private const string Sql = "SELECT set_config('onego.tenant', $1, false), set_config('onego.below', $2, false)";
+    private const string Sql = "SELECT set_config('onego.tenant', $1, false), set_config('onego.below', $2, false), set_config('onego.public', $3, false)";
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
@@ -58,6 +58,7 @@ internal sealed class PostgresTenantScope(CurrentTenant tenants) : DbCommandInte
         // An empty tenant matches no row: outside any scope nothing tenant-owned is visible.
         set.Parameters.Add(new NpgsqlParameter { Value = scope?.TenantId ?? "" });
         set.Parameters.Add(new NpgsqlParameter { Value = scope is { ReadsBelow: true } ? "on" : "off" });
+        set.Parameters.Add(new NpgsqlParameter { Value = scope is { Public: true } ? "on" : "off" });
         return set;
     }
 

@@ -24,6 +24,9 @@ public enum Capability
     ReadZone,
 }
 
+/// <summary>Marks an endpoint as needing a capability; an endpoint without it is public and runs in the public scope.</summary>
+public sealed record RequiredCapability(Capability Capability);
+
 /// <summary>
 /// The one authorization mechanism: endpoints declare the capability they need; the route's tenant, the token's
 /// tenant and role, and the tenant tree decide. API routes answer 401 without a valid token and 403 without the
@@ -55,7 +58,7 @@ public static class Capabilities
 
     /// <summary>The endpoint needs <paramref name="capability"/> in its route's tenant.</summary>
     public static TBuilder Requires<TBuilder>(this TBuilder builder, Capability capability) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(new RequiredCapability(capability)).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             if (http.User.Identity?.IsAuthenticated != true)

@@ -118,6 +118,31 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThePublicScopeSeesLiveContentOnlyAndWritesNothing()
+    {
+        await using (var server = Server())
+        {
+            _ = server.Services;
+        }
+
+        await using var connection = await AsAppAsync("fujian.xiamen.siming");
+        await using (var set = connection.CreateCommand())
+        {
+            set.CommandText = "SELECT set_config('onego.public', 'on', false)";
+            await set.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(0, await ScalarAsync(connection, "SELECT count(*) FROM \"Matters\""));
+        Assert.Equal(0, await ScalarAsync(connection, "SELECT count(*) FROM \"TenantFiles\""));
+        Assert.Equal(0, await ScalarAsync(connection, "SELECT count(*) FROM \"Bundles\" WHERE \"LiveVersion\" IS NULL"));
+        Assert.True(await ScalarAsync(connection, "SELECT count(*) FROM \"BundleVersions\"") > 0);
+        Assert.Equal(1, await ScalarAsync(connection, "SELECT count(*) FROM \"TenantSettings\""));
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connection,
+            "INSERT INTO \"TenantFiles\" (\"TenantId\", \"Path\", \"Sha256\", \"ImportedAt\") VALUES ('fujian.xiamen.siming', 'x', 'y', now())"));
+        Assert.Contains("row-level security", refused.MessageText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheServerServesAndWritesAsTheAppRole()
     {
         await using var server = Server();
@@ -125,6 +150,9 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/t/350205/bundles/enrolment")).StatusCode);
         var adoptions = await (await anonymous.GetAsync("/api/t/jiangsu/templates/newborn/adoptions")).JsonAsync();
         Assert.Equal(2, adoptions["items"]!.AsArray().Count);
+        var diff = await (await anonymous.GetAsync("/api/t/350205/bundles/enrolment/diff")).JsonAsync();
+        Assert.Empty(diff["mattersChangedSinceApproval"]!.AsArray());
+        Assert.True((await (await anonymous.GetAsync("/api/t/350205/bundles")).JsonAsync())["items"]!.AsArray().Count >= 3);
 
         using var staff = ActAsTenantStaff.For(server);
         var read = await staff.GetAsync("/api/t/350205/matters/vaccination-check");

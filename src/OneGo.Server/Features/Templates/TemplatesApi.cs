@@ -96,8 +96,8 @@ internal static class TemplatesApi
         }
 
         List<AdoptionItem> items;
-        // The matrix reads the live rows of the tenants below; only live (public) columns are selected.
-        using (tenants.EnterReadingBelow(owner))
+        // The matrix reads the live rows of the tenants below, in the public scope: live content only.
+        using (tenants.EnterPublic(owner, readsBelow: true))
         {
             items = await db.Set<BundleRecord>().AsNoTracking()
                 .Where(b => b.TenantId != owner && b.AdoptsTenant == owner && b.AdoptsCode == code && b.LiveVersion != null)
@@ -109,7 +109,7 @@ internal static class TemplatesApi
         return Results.Json(new Adoptions(new TemplateRef { Tenant = owner, Code = code, Version = latest.Value }, items.OrderBy(i => i.Tenant, StringComparer.Ordinal).ToList()), CatalogueJson.Options);
     }
 
-    private static async Task<IResult> LiveDiff(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, string code, CancellationToken cancellationToken)
+    private static async Task<IResult> LiveDiff(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, CurrentTenant tenants, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<BundleRecord>().AsNoTracking().SingleOrDefaultAsync(b => b.Code == code && b.LiveVersion != null, cancellationToken);
         if (record is null)
@@ -123,7 +123,13 @@ internal static class TemplatesApi
         var status = await StatusAsync(catalogue, context.Tenant().Id, document, embedded, cancellationToken);
 
         var approvedETags = JsonSerializer.Deserialize<Dictionary<string, string>>(version.MatterETags) ?? [];
-        var current = await catalogue.LocalMattersAsync(cancellationToken);
+        LocalMatters current;
+        // Matters are not public; only their ETags are compared, to say which changed since approval.
+        using (tenants.Enter(context.Tenant().Id))
+        {
+            current = await catalogue.LocalMattersAsync(cancellationToken);
+        }
+
         var changed = approvedETags.Where(m => current.ETagOf(m.Key) != m.Value).Select(m => m.Key).Order(StringComparer.Ordinal).ToList();
         return Results.Json(new BundleDiffView(code, version.Version, status, changed), CatalogueJson.Options);
     }

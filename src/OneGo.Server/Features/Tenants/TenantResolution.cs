@@ -40,7 +40,10 @@ internal static class TenantResolution
         }
 
         context.Features.Set(new RequestTenant(region));
-        using (context.RequestServices.GetRequiredService<CurrentTenant>().Enter(region.Id))
+        var tenants = context.RequestServices.GetRequiredService<CurrentTenant>();
+        // A route that needs no capability is public: it reads live content only, and writes nothing.
+        var isPublic = context.GetEndpoint()?.Metadata.GetMetadata<OneGo.Server.Identity.RequiredCapability>() is null;
+        using (isPublic ? tenants.EnterPublic(region.Id) : tenants.Enter(region.Id))
         {
             await next(context);
         }
