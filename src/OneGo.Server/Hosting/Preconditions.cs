@@ -39,10 +39,17 @@ public static class Preconditions
             ? null
             : Stale(current);
 
-    public static IResult Stale(string current) => Results.Problem(
+    /// <summary>
+    /// A 412: the If-Match named an older version. <paramref name="current"/> is the current ETag when it is known,
+    /// or null when another write won the race between the check and the save.
+    /// </summary>
+    public static IResult Stale(string? current) => Results.Problem(
         statusCode: StatusCodes.Status412PreconditionFailed,
         title: "Changed since you read it",
-        detail: $"Someone changed this after you read it; its ETag is now {current}. Read it again, apply your change to the current content and send it with the new ETag. Nothing was changed.",
+        detail: (current is null
+            ? "Someone else's change was saved while yours was on its way. "
+            : $"Someone changed this after you read it; its ETag is now {current}. ")
+            + "Read it again, apply your change to the current content and send it with the new ETag. Nothing of yours was saved.",
         type: "https://onego.gov.cn/problems/stale",
         extensions: new Dictionary<string, object?> { ["currentETag"] = current });
 

@@ -227,7 +227,7 @@ internal static class DraftsApi
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Preconditions.Stale("(changed meanwhile)");
+            return Preconditions.Stale(null);
         }
 
         return Send(context, record);
@@ -297,7 +297,7 @@ internal static class DraftsApi
         }
         catch (DbUpdateException)
         {
-            return Preconditions.Stale("(approved meanwhile)");
+            return Preconditions.Stale(null);
         }
 
         live.Forget(context.Tenant().Id, code);

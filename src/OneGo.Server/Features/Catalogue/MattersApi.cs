@@ -105,7 +105,7 @@ internal static class MattersApi
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Preconditions.Stale("(changed meanwhile)");
+            return Preconditions.Stale(null);
         }
         catch (DbUpdateException) when (created)
         {

@@ -262,7 +262,7 @@ internal static class TemplatesApi
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Preconditions.Stale("(changed meanwhile)");
+            return Preconditions.Stale(null);
         }
 
         var (bytes, etag) = DraftsApi.ViewOf(record);
