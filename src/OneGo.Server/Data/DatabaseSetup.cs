@@ -65,7 +65,8 @@ internal static class DatabaseSetup
 
     /// <summary>
     /// Applies pending migrations — on PostgreSQL through the owner's connection when one is configured, then
-    /// granting the application's role what it needs (never ownership, never BYPASSRLS).
+    /// granting the application's role what it needs (never ownership, never BYPASSRLS) through
+    /// the <c>onego_grant_app</c> function, with the role name passed as a parameter.
     /// </summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
@@ -81,20 +82,9 @@ internal static class DatabaseSetup
         await db.Database.MigrateAsync(cancellationToken);
         if (options.AppRole is { Length: > 0 } role)
         {
-            if (!System.Text.RegularExpressions.Regex.IsMatch(role, "^[a-z_][a-z0-9_]{0,62}$"))
-            {
-                throw new InvalidOperationException($"Database:AppRole '{role}' is not a plain PostgreSQL role name (lowercase letters, digits, underscores).");
-            }
-
-            // Identifiers cannot be parameters; the role name is checked against a strict pattern above.
-            var grants =
-                $"GRANT USAGE ON SCHEMA public TO \"{role}\"; " +
-                $"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \"{role}\"; " +
-                $"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \"{role}\"; " +
-                $"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO \"{role}\";";
-#pragma warning disable EF1002 // The only interpolated value is the role name, validated above.
-            await db.Database.ExecuteSqlRawAsync(grants, cancellationToken);
-#pragma warning restore EF1002
+            // Not a tenant query: grants table rights to the application's role (the AppRoleGrants migration's
+            // function quotes the name); row-level security keeps applying to that role.
+            await db.Database.ExecuteSqlAsync($"SELECT onego_grant_app({role})", cancellationToken);
         }
     }
 
