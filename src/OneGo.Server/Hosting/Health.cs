@@ -3,10 +3,11 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OneGo.Server.Data;
+using OneGo.Server.Storage;
 
 namespace OneGo.Server.Hosting;
 
-/// <summary>Liveness (the process answers) and readiness (the database is reachable and fully migrated).</summary>
+/// <summary>Liveness (the process answers) and readiness (the database is reachable and fully migrated, the blob store writable).</summary>
 internal static class Health
 {
     private const string Ready = "ready";
@@ -15,7 +16,9 @@ internal static class Health
     {
         services.AddHealthChecks()
             .AddDbContextCheck<OneGoDbContext>("database", tags: [Ready])
-            .AddCheck<MigrationsApplied>("migrations", tags: [Ready]);
+            .AddCheck<MigrationsApplied>("migrations", tags: [Ready])
+            // Bounded: the storage client retries an unreachable service for longer than a probe waits.
+            .AddCheck<BlobStoreReady>("blobs", tags: [Ready], timeout: TimeSpan.FromSeconds(10));
         return services;
     }
 
@@ -50,5 +53,11 @@ internal static class Health
                 ? HealthCheckResult.Unhealthy("The database was migrated after this node started: restart it so that it loads the shared token keys.")
                 : HealthCheckResult.Healthy("all migrations applied");
         }
+    }
+
+    private sealed class BlobStoreReady(IBlobStore blobs) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            blobs.CheckReadyAsync(cancellationToken);
     }
 }

@@ -7,6 +7,7 @@ using OneGo.Server.Features.Templates;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Identity;
+using OneGo.Server.Storage;
 using OneGo.Tenancy;
 using Scalar.AspNetCore;
 
@@ -23,6 +24,7 @@ internal static class OneGoHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CurrentTenant>();
         services.AddOneGoDatabase(builder.Configuration, builder.Environment);
+        services.AddOneGoBlobs(builder.Configuration, builder.Environment);
         services.AddSingleton(sp => TenantFilesOptions.Read(builder.Configuration, builder.Environment, sp.GetRequiredService<DatabaseOptions>()));
         services.AddSingleton<RegionDirectory>();
         services.AddScoped<TenantImport>();
