@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# OneGo's test command. It starts what the tests need (a throwaway PostgreSQL cluster), runs every test of
-# Platform.sln on SQLite and PostgreSQL, stops and removes what it started, and ends with the line
+# OneGo's test command. It starts what the tests need (a throwaway PostgreSQL cluster and an in-memory Azurite), runs
+# every test of Platform.sln on SQLite and PostgreSQL, stops and removes what it started, and ends with the line
 # "N passed, N failed, N skipped" computed from the test results (TRX). It fails when any test fails or none ran.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,6 +13,7 @@ mkdir -p "$results"
 
 cleanup() {
   infra/postgres.sh stop "$work/postgres" >/dev/null 2>&1 || true
+  infra/azurite.sh stop "$work/azurite" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -20,6 +21,9 @@ trap cleanup EXIT
 echo "Starting a throwaway PostgreSQL cluster…"
 ONEGO_TEST_POSTGRES=$(infra/postgres.sh start "$work/postgres")
 export ONEGO_TEST_POSTGRES
+echo "Starting Azurite (the Azure Blob Storage emulator)…"
+ONEGO_TEST_AZURITE=$(infra/azurite.sh start "$work/azurite")
+export ONEGO_TEST_AZURITE
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 status=0

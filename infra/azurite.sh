@@ -6,7 +6,7 @@
 set -euo pipefail
 
 version=3.37.0
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/onego/azurite
+cache=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/onego/azurite
 # The emulator's published development account; it guards nothing.
 account_key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 
