@@ -42,7 +42,7 @@ public abstract class TenantScopedDbContext(DbContextOptions options, CurrentTen
     /// Refuses to add, change or delete a row of any tenant but the current scope's. Both the original and the
     /// current TenantId are compared, so moving a row to another tenant is refused as well.
     /// </summary>
-    private void GuardTenantWrites()
+    protected void GuardTenantWrites()
     {
         ChangeTracker.DetectChanges();
         foreach (var entry in ChangeTracker.Entries())

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
@@ -23,6 +24,51 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
 
     /// <summary>ASP.NET Core data-protection keys, shared by every node (cookies, antiforgery).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>Audit entries recorded since the last save, in the order they were recorded.</summary>
+    internal List<AuditEntry> PendingAudit { get; } = [];
+
+    /// <summary>
+    /// Saves the changes with their audit entries in one transaction: each entry is linked to the head of its
+    /// tenant's chain first. Two writers extending one chain at once collide on its unique sequence; the loser
+    /// links again after the winner and retries, unless it runs inside a caller's transaction.
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        // Isolation first: a write into another tenant is refused as such, whatever else is wrong with it.
+        GuardTenantWrites();
+        var entries = AuditChain.Prepare(this);
+        for (var attempt = 1; ; attempt++)
+        {
+            await AuditChain.LinkAsync(this, entries, cancellationToken);
+            try
+            {
+                var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+                PendingAudit.Clear();
+                return saved;
+            }
+            catch (DbUpdateException) when (entries.Count > 0 && attempt < 8 && Database.CurrentTransaction is null)
+            {
+                if (!await AuditChain.HeadMovedAsync(this, entries, cancellationToken))
+                {
+                    throw;
+                }
+
+                // Another change of the same tenant took the next place in the chain: take the one after it.
+            }
+        }
+    }
+
+    /// <summary>Synchronous saves are for rows outside the audit log (deployment keys); audited changes save asynchronously.</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        if (AuditChain.Prepare(this).Count > 0)
+        {
+            throw new InvalidOperationException("Audited changes are saved with SaveChangesAsync, which links them to their chain.");
+        }
+
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -70,7 +116,8 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
             account.HasIndex(a => new { a.UserName, a.Kind }).IsUnique();
             account.Property(a => a.TenantId).HasMaxLength(TenancyModel.TenantIdMaxLength);
             account.HasIndex(a => a.TenantId);
-            account.Property(a => a.Role).HasMaxLength(16);
+            account.Property(a => a.Roles).HasMaxLength(64);
+            account.Ignore(a => a.RoleList);
             account.Property(a => a.Kind).HasConversion<string>().HasMaxLength(16);
             account.Property(a => a.DisplayName).HasMaxLength(200);
             account.Property(a => a.CreatedBy).HasMaxLength(200);
@@ -79,6 +126,18 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
         {
             key.ToTable("DeploymentKeys");
             key.Property(k => k.Use).HasMaxLength(16);
+        });
+        modelBuilder.Entity<AuditEntry>(audit =>
+        {
+            audit.ToTable("AuditEntries");
+            // One chain per tenant: its sequence is unique within the tenant (TenantId leads the index by convention).
+            audit.HasIndex(e => e.Sequence).IsUnique();
+            audit.Property(e => e.Actor).HasMaxLength(200);
+            audit.Property(e => e.Action).HasMaxLength(64);
+            audit.Property(e => e.Subject).HasMaxLength(300);
+            audit.Property(e => e.Comment).HasMaxLength(2000);
+            audit.Property(e => e.PreviousHash).HasMaxLength(64);
+            audit.Property(e => e.Hash).HasMaxLength(64);
         });
         modelBuilder.UseOpenIddict();
     }

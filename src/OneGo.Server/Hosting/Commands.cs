@@ -1,16 +1,17 @@
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.TenantFiles;
 
 namespace OneGo.Server.Hosting;
 
 /// <summary>
-/// The command-line entry: <c>migrate</c>, and <c>tenants validate|import|export|diff [folder]</c> for the
+/// The command-line entry: <c>migrate</c>, <c>audit verify|checkpoint</c>, and <c>tenants validate|import|export|diff [folder]</c> for the
 /// <c>tenants/</c> folder. Options such as <c>--Database:Provider=postgres</c> configure it as they do the server.
 /// </summary>
 internal static class Commands
 {
-    private static readonly string[] Known = ["migrate", "tenants", "help"];
+    private static readonly string[] Known = ["migrate", "tenants", "audit", "help"];
 
     /// <summary>Splits the arguments into the command's words and the configuration options (<c>--key=value</c>).</summary>
     public static (string[] Command, string[] Options) Split(string[] args)
@@ -50,9 +51,32 @@ internal static class Commands
                     _ => Usage(),
                 };
 
+            case ["audit", "verify"]:
+                return await VerifyAuditAsync(services, cancellationToken);
+
+            case ["audit", "checkpoint"]:
+                var checkpoint = await services.GetRequiredService<AuditCheckpoints>().WriteAsync(cancellationToken);
+                Console.WriteLine(checkpoint is null ? "No chain moved since the last checkpoint." : $"Checkpoint of {checkpoint.Chains.Count} chain(s) written at {checkpoint.At:O}.");
+                return 0;
+
             default:
                 return Usage();
         }
+    }
+
+    /// <summary>Prints each broken chain with its first bad entry; exit code 1 when any chain is broken.</summary>
+    private static async Task<int> VerifyAuditAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var result = await services.GetRequiredService<AuditVerifier>().VerifyAsync(cancellationToken);
+        Console.WriteLine($"{result.Chains} chain(s), {result.Entries} entries; checkpoint: {(result.Checkpoint is null ? "none" : result.Checkpoint.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}.");
+        foreach (var broken in result.Breaks)
+        {
+            Console.WriteLine($"BROKEN {broken.Tenant} at entry {broken.Sequence} ({broken.Kind.ToString().ToLowerInvariant()}): {broken.Detail}");
+        }
+
+        Console.WriteLine(result.Intact ? "Every chain is intact." : $"{result.Breaks.Count} chain(s) broken.");
+        Console.WriteLine(result.Window);
+        return result.Intact ? 0 : 1;
     }
 
     private static int Validate(string folder)
@@ -130,6 +154,7 @@ internal static class Commands
         Console.Error.WriteLine("""
             usage: OneGo.Server migrate
                    OneGo.Server tenants validate|import|export|diff [folder]
+                   OneGo.Server audit verify|checkpoint
             options: --Database:Provider=sqlite|postgres|sqlserver --Database:ConnectionString=...
             """);
         return 2;

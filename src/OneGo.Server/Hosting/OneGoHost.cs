@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Templates;
 using OneGo.Server.Features.TenantFiles;
@@ -32,6 +33,8 @@ internal static class OneGoHost
         services.AddScoped<BundleCatalogue>();
         services.AddSingleton<ResolvedBundles>();
         services.AddSingleton<LiveBundles>();
+        services.AddScoped<AuditCheckpoints>();
+        services.AddScoped<AuditVerifier>();
         services.AddHostedService<StartupWork>();
 
         services.AddProblemDetails();
@@ -77,6 +80,7 @@ internal static class OneGoHost
         app.MapBundlesApi();
         app.MapDraftsApi();
         app.MapTemplatesApi();
+        app.MapAuditApi();
         return app;
     }
 }

@@ -8,7 +8,7 @@ public enum AccountKind
 }
 
 /// <summary>
-/// An account bound to one tenant and one role (PRODUCT.md §2). Shared, not tenant-owned: sign-in finds an account
+/// An account bound to one tenant, with one or more roles there (PRODUCT.md §2). Shared, not tenant-owned: sign-in finds an account
 /// by its user name before any tenant is known. Only the admins of the account's tenant and of the tenants above
 /// it may create or disable it.
 /// </summary>
@@ -21,7 +21,10 @@ public sealed class Account
 
     public required string TenantId { get; set; }
 
-    public required string Role { get; set; }
+    /// <summary>The account's roles in its tenant, space-separated (<c>editor reviewer</c>), as OAuth writes scopes.</summary>
+    public required string Roles { get; set; }
+
+    public IReadOnlyList<string> RoleList => Roles.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     public AccountKind Kind { get; set; }
 

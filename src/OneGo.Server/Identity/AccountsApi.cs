@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using OpenIddict.Abstractions;
@@ -13,9 +14,10 @@ namespace OneGo.Server.Identity;
 /// </summary>
 internal static class AccountsApi
 {
-    public sealed record AccountView(string UserName, string Tenant, string Role, AccountKind Kind, string? DisplayName, bool Disabled, DateTimeOffset CreatedAt);
+    public sealed record AccountView(string UserName, string Tenant, IReadOnlyList<string> Roles, AccountKind Kind, string? DisplayName, bool Disabled, DateTimeOffset CreatedAt);
 
-    public sealed record NewAccount(string? UserName, string? Role, AccountKind? Kind, string? DisplayName, string? Password, string? Secret);
+    /// <summary>A new account: one or more roles in the route's tenant (a person may hold editor and reviewer; four eyes still applies).</summary>
+    public sealed record NewAccount(string? UserName, IReadOnlyList<string?>? Roles, AccountKind? Kind, string? DisplayName, string? Password, string? Secret);
 
     public static void MapAccountsApi(this WebApplication app)
     {
@@ -25,7 +27,7 @@ internal static class AccountsApi
         accounts.MapPost("/{userName}/disable", Disable).WithName("DisableAccount").WithSummary("Disables the account and revokes its tokens.");
     }
 
-    private static AccountView View(Account a) => new(a.UserName, a.TenantId, a.Role, a.Kind, a.DisplayName, a.Disabled, a.CreatedAt);
+    private static AccountView View(Account a) => new(a.UserName, a.TenantId, a.RoleList, a.Kind, a.DisplayName, a.Disabled, a.CreatedAt);
 
     private static async Task<IResult> List(HttpContext context, OneGoDbContext db, CancellationToken cancellationToken)
     {
@@ -42,9 +44,23 @@ internal static class AccountsApi
             errors.Add(ApiError.At("/userName", "required", "A user name is required (at most 200 characters)."));
         }
 
-        if (body.Role is null || !Roles.All.Contains(body.Role))
+        if (body.Roles is not { Count: > 0 })
         {
-            errors.Add(ApiError.At("/role", "enum", $"role must be one of {string.Join(", ", Roles.All)}."));
+            errors.Add(ApiError.At("/roles", "required", $"At least one role is required: {string.Join(", ", Identity.Roles.All)}."));
+        }
+        else
+        {
+            for (var i = 0; i < body.Roles.Count; i++)
+            {
+                if (body.Roles[i] is not { } role || !Identity.Roles.All.Contains(role))
+                {
+                    errors.Add(ApiError.At($"/roles/{i}", "enum", $"A role is one of {string.Join(", ", Identity.Roles.All)}; it was '{body.Roles[i]}'."));
+                }
+                else if (body.Roles.Take(i).Contains(role))
+                {
+                    errors.Add(ApiError.At($"/roles/{i}", "unique", $"The role '{role}' is named twice."));
+                }
+            }
         }
 
         var kind = body.Kind ?? AccountKind.Person;
@@ -68,7 +84,7 @@ internal static class AccountsApi
         {
             UserName = body.UserName!,
             TenantId = context.Tenant().Id,
-            Role = body.Role!,
+            Roles = string.Join(' ', body.Roles!.Order(StringComparer.Ordinal)),
             Kind = kind,
             DisplayName = body.DisplayName,
             CreatedAt = clock.Now(),
@@ -84,6 +100,8 @@ internal static class AccountsApi
         }
 
         db.Add(account);
+        db.Audit(new AuditEvent(context.Actor(), "account.create", $"account/{account.UserName}",
+            new { account.UserName, roles = account.RoleList, kind = account.Kind, account.DisplayName }));
         await db.SaveChangesAsync(cancellationToken);
         return Results.Created($"/api/t/{account.TenantId}/accounts/{Uri.EscapeDataString(account.UserName)}", View(account));
     }
@@ -102,6 +120,7 @@ internal static class AccountsApi
             row.Disabled = true;
         }
 
+        db.Audit(new AuditEvent(context.Actor(), "account.disable", $"account/{userName}", JsonChanges.Between<object>(new { disabled = false }, new { disabled = true })));
         await db.SaveChangesAsync(cancellationToken);
         var revoked = 0L;
         await foreach (var token in tokens.FindBySubjectAsync(userName, cancellationToken))

@@ -22,6 +22,9 @@ public enum Capability
 
     /// <summary>Read the national service zone's feed: integrations with scope zone.read.</summary>
     ReadZone,
+
+    /// <summary>The deployment's own operations (audit verification): the admins of national, the national operator.</summary>
+    OperateNation,
 }
 
 /// <summary>Marks an endpoint as needing a capability; an endpoint without it is public and runs in the public scope.</summary>
@@ -37,16 +40,17 @@ public static class Capabilities
     public static bool Allows(ClaimsPrincipal user, Capability capability, string? routeTenant)
     {
         var tenant = user.FindFirstValue(OneGoClaims.Tenant);
-        var role = user.FindFirstValue(OneGoClaims.Role);
+        var roles = user.FindAll(OneGoClaims.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
         bool Own() => tenant is not null && tenant == routeTenant;
         bool AtOrAbove() => tenant is not null && routeTenant is not null && (tenant == routeTenant || RegionRules.IsBelow(routeTenant, tenant));
 
         return capability switch
         {
-            Capability.ReadDrafts => (role is Roles.Editor or Roles.Reviewer && Own()) || (role == Roles.Admin && AtOrAbove()),
-            Capability.EditCatalogue => role == Roles.Editor && Own(),
-            Capability.Review => role == Roles.Reviewer && Own(),
-            Capability.Administer => role == Roles.Admin && AtOrAbove(),
+            Capability.ReadDrafts => ((roles.Contains(Roles.Editor) || roles.Contains(Roles.Reviewer)) && Own()) || (roles.Contains(Roles.Admin) && AtOrAbove()),
+            Capability.EditCatalogue => roles.Contains(Roles.Editor) && Own(),
+            Capability.Review => roles.Contains(Roles.Reviewer) && Own(),
+            Capability.Administer => roles.Contains(Roles.Admin) && AtOrAbove(),
+            Capability.OperateNation => roles.Contains(Roles.Admin) && tenant == RegionRules.NationalId,
             Capability.ReadZone => user.HasScope(OneGoClaims.ZoneReadScope),
             _ => false,
         };
@@ -72,7 +76,7 @@ public static class Capabilities
             if (!Allows(http.User, capability, routeTenant))
             {
                 return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed",
-                    detail: $"The {http.User.FindFirstValue(OneGoClaims.Role) ?? "caller"} of {http.User.FindFirstValue(OneGoClaims.Tenant) ?? "no tenant"} may not {Describe(capability)}{(routeTenant is null ? "" : " in " + routeTenant)}.",
+                    detail: $"The {string.Join(" and ", http.User.FindAll(OneGoClaims.Role).Select(c => c.Value).DefaultIfEmpty("caller"))} of {http.User.FindFirstValue(OneGoClaims.Tenant) ?? "no tenant"} may not {Describe(capability)}{(routeTenant is null ? "" : " in " + routeTenant)}.",
                     type: "https://onego.gov.cn/problems/forbidden");
             }
 
@@ -86,6 +90,7 @@ public static class Capabilities
         Capability.Review => "approve or reject changes",
         Capability.Administer => "administer accounts and settings",
         Capability.ReadZone => "read the national service zone",
+        Capability.OperateNation => "operate the deployment (the national operator's work)",
         _ => capability.ToString(),
     };
 

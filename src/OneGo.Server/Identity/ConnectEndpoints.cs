@@ -108,14 +108,14 @@ internal static class ConnectEndpoints
         return identity;
     }
 
-    /// <summary>The claims of an account: who, which tenant, which role — in the access token and the identity token.</summary>
+    /// <summary>The claims of an account: who, which tenant, which roles — in the access token and the identity token.</summary>
     public static ClaimsIdentity FromAccount(Account account)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, OneGoClaims.Role);
         identity.SetClaim(Claims.Subject, account.UserName)
                 .SetClaim(Claims.Name, account.DisplayName ?? account.UserName)
                 .SetClaim(OneGoClaims.Tenant, account.TenantId)
-                .SetClaim(OneGoClaims.Role, account.Role);
+                .SetClaims(OneGoClaims.Role, [.. account.RoleList]);
         identity.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
         return identity;
     }

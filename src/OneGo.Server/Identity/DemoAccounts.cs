@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Audit;
+using OneGo.Tenancy;
 using OneGo.Server.Hosting;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -13,7 +15,7 @@ namespace OneGo.Server.Identity;
 /// client <c>onego-console</c> people sign in through. On by default in Development and Testing; the server
 /// refuses to start in Production with it on.
 /// </summary>
-public sealed class DemoAccounts(OneGoDbContext db, IOpenIddictApplicationManager applications, TimeProvider clock, IConfiguration configuration, ILogger<DemoAccounts> logger)
+public sealed class DemoAccounts(OneGoDbContext db, CurrentTenant tenants, IOpenIddictApplicationManager applications, TimeProvider clock, IConfiguration configuration, ILogger<DemoAccounts> logger)
 {
     public const string Secret = "demo-secret";
     public const string ZoneReader = "demo-zone-reader";
@@ -49,12 +51,13 @@ public sealed class DemoAccounts(OneGoDbContext db, IOpenIddictApplicationManage
             Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials, Permissions.Prefixes.Scope + OneGoClaims.ZoneReadScope },
         }, [], cancellationToken);
 
-        var tenants = await db.Regions.AsNoTracking().Select(r => r.Id).ToListAsync(cancellationToken);
+        var regions = await db.Regions.AsNoTracking().Select(r => r.Id).ToListAsync(cancellationToken);
         var existing = (await db.Set<Account>().AsNoTracking().Select(a => a.UserName + "|" + a.Kind).ToListAsync(cancellationToken)).ToHashSet();
         string? hash = null;
         var created = 0;
-        foreach (var tenant in tenants)
+        foreach (var tenant in regions)
         {
+            var accounts = new List<Account>();
             foreach (var role in Roles.All)
             {
                 var name = UserName(role, tenant);
@@ -62,20 +65,32 @@ public sealed class DemoAccounts(OneGoDbContext db, IOpenIddictApplicationManage
                 {
                     // Every demo person has the same published password: hashing it once keeps start-up quick.
                     hash ??= new PasswordHasher<Account>().HashPassword(null!, Secret);
-                    db.Set<Account>().Add(new Account { UserName = name, TenantId = tenant, Role = role, Kind = AccountKind.Person, PasswordHash = hash, CreatedAt = clock.Now(), CreatedBy = "demo" });
-                    created++;
+                    accounts.Add(new Account { UserName = name, TenantId = tenant, Roles = role, Kind = AccountKind.Person, PasswordHash = hash, CreatedAt = clock.Now(), CreatedBy = "demo" });
                 }
 
                 if (!existing.Contains(name + "|" + AccountKind.Service))
                 {
-                    db.Set<Account>().Add(new Account { UserName = name, TenantId = tenant, Role = role, Kind = AccountKind.Service, CreatedAt = clock.Now(), CreatedBy = "demo" });
+                    // The OAuth client is saved on its own by OpenIddict, before the account joins the tracked changes.
                     await EnsureClientAsync(ServiceClient(name, Secret), [], cancellationToken);
-                    created++;
+                    accounts.Add(new Account { UserName = name, TenantId = tenant, Roles = role, Kind = AccountKind.Service, CreatedAt = clock.Now(), CreatedBy = "demo" });
                 }
+            }
+
+            if (accounts.Count > 0)
+            {
+                // Each tenant's accounts are recorded in its own audit log.
+                using (tenants.Enter(tenant))
+                {
+                    db.Set<Account>().AddRange(accounts);
+                    db.Audit(new AuditEvent("system:demo", "account.create", $"tenant/{tenant}",
+                        new { accounts = accounts.Select(a => new { a.UserName, kind = a.Kind, roles = a.RoleList }) }, "demo mode"));
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+
+                created += accounts.Count;
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         if (created > 0)
         {
             logger.LogInformation("Demo mode: {Count} demo accounts created (password and client secret '{Secret}')", created, Secret);

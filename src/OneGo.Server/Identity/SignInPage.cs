@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Audit;
+using OneGo.Tenancy;
 using OneGo.Server.Hosting;
 
 namespace OneGo.Server.Identity;
@@ -27,7 +29,7 @@ public static class SignInPage
     }
 
     private static async Task<IResult> SignIn(
-        HttpContext context, IAntiforgery antiforgery, OneGoDbContext db, TimeProvider clock,
+        HttpContext context, IAntiforgery antiforgery, OneGoDbContext db, CurrentTenant tenants, TimeProvider clock,
         [FromForm] string? userName, [FromForm] string? password, [FromForm] string? returnUrl)
     {
         var account = userName is null ? null : await db.Set<Account>().SingleOrDefaultAsync(a => a.UserName == userName && a.Kind == AccountKind.Person);
@@ -50,9 +52,18 @@ public static class SignInPage
             {
                 account.LockedUntil = now + Lockout;
                 account.FailedSignIns = 0;
+                using (tenants.Enter(account.TenantId))
+                {
+                    db.Audit(new AuditEvent("system:sign-in", "account.lock", $"account/{account.UserName}", new { lockedUntil = account.LockedUntil },
+                        $"{MaxFailures} failed sign-ins in a row"));
+                    await db.SaveChangesAsync();
+                }
+            }
+            else
+            {
+                await db.SaveChangesAsync();
             }
 
-            await db.SaveChangesAsync();
             return Page(context, antiforgery, returnUrl, "用户名或密码不正确。 The user name or password is not right.");
         }
 

@@ -48,7 +48,7 @@ public sealed class TenantOwnershipTests
     public void EveryTenantOwnedTypeHasTheFilterARequiredTenantIdAndTenantIdInItsUniqueIndexes()
     {
         var owned = Model().GetEntityTypes().Where(e => e.IsTenantOwned()).ToList();
-        Assert.Equal(["BundleRecord", "BundleVersion", "MatterRecord", "TenantFileRecord", "TenantSettings"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["AuditEntry", "BundleRecord", "BundleVersion", "MatterRecord", "TenantFileRecord", "TenantSettings"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
         foreach (var entity in owned)
         {
             Assert.Contains(entity.GetDeclaredQueryFilters(), f => f.Key == TenancyModel.FilterName);

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Tests.Infrastructure;
 using OneGo.Tenancy;
@@ -15,16 +16,22 @@ public abstract class WriteGuardTests(Provider provider) : IAsyncLifetime
     {
         _database = await TestDatabase.CreateAsync(provider, Content.Migrated);
         await using var db = _database.NewContext(_tenants);
-        db.Regions.AddRange(
-            new Region { Id = "national", Name = "全国", Level = RegionLevel.National },
-            new Region { Id = "fujian", Name = "福建省", Level = RegionLevel.Province, DivisionCode = "350000", ParentId = "national" },
-            new Region { Id = "zhejiang", Name = "浙江省", Level = RegionLevel.Province, DivisionCode = "330000", ParentId = "national" });
-        await db.SaveChangesAsync();
+        using (_tenants.Enter("national"))
+        {
+            db.Regions.AddRange(
+                new Region { Id = "national", Name = "全国", Level = RegionLevel.National },
+                new Region { Id = "fujian", Name = "福建省", Level = RegionLevel.Province, DivisionCode = "350000", ParentId = "national" },
+                new Region { Id = "zhejiang", Name = "浙江省", Level = RegionLevel.Province, DivisionCode = "330000", ParentId = "national" });
+            db.Audit(new AuditEvent("test", "tenant.create", "tenant/national"));
+            await db.SaveChangesAsync();
+        }
+
         foreach (var tenant in new[] { "fujian", "zhejiang" })
         {
             using (_tenants.Enter(tenant))
             {
                 db.TenantSettings.Add(new TenantSettings { DisplayName = tenant });
+                db.Audit(new AuditEvent("test", "tenant.settings", $"tenant/{tenant}"));
                 await db.SaveChangesAsync();
             }
         }
@@ -109,10 +116,28 @@ public abstract class WriteGuardTests(Provider provider) : IAsyncLifetime
         using (_tenants.Enter("fujian"))
         {
             own.DisplayName = "闽政通";
+            db.Audit(new AuditEvent("test", "tenant.settings", "tenant/fujian"));
             await db.SaveChangesAsync();
         }
 
         Assert.Equal(["fujian:闽政通", "zhejiang:zhejiang"], await SettingsAsync());
+    }
+
+    [Fact]
+    public async Task AChangeWithoutAnAuditEntryIsRefusedAndChangesNothing()
+    {
+        await using (var db = _database.NewContext(_tenants))
+        {
+            var own = await ReadAsync(db, "fujian");
+            using (_tenants.Enter("fujian"))
+            {
+                own.DisplayName = "unrecorded";
+                var error = await Assert.ThrowsAsync<UnauditedChangeException>(() => db.SaveChangesAsync());
+                Assert.Contains("TenantSettings", error.Message, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(["fujian:fujian", "zhejiang:zhejiang"], await SettingsAsync());
     }
 }
 

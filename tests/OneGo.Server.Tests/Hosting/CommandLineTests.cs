@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Tests.Infrastructure;
 
 namespace OneGo.Server.Tests.Hosting;
@@ -7,10 +8,15 @@ namespace OneGo.Server.Tests.Hosting;
 public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
 {
     private TestDatabase _database = null!;
+    private readonly TempFolder _blobs = new("blobs");
 
     public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(provider, Content.Empty);
 
-    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        _blobs.Dispose();
+    }
 
     private async Task<(int Exit, string Out, string Error)> RunAsync(params string[] args)
     {
@@ -28,6 +34,7 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
 
         start.ArgumentList.Add($"--Database:Provider={_database.ProviderName}");
         start.ArgumentList.Add($"--Database:ConnectionString={_database.ConnectionString}");
+        start.ArgumentList.Add($"--Blobs:Path={_blobs.Path}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -59,6 +66,30 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
         Assert.Equal(0, export.Exit);
         Assert.Equal(RepositoryTenants.RegionCount, Directory.EnumerateFiles(exported.Path, "tenant.yaml", SearchOption.AllDirectories).Count());
         Assert.Contains("name: \"海沧区\"", await File.ReadAllTextAsync(exported.File("fujian/xiamen/haicang/tenant.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditVerifyPassesOnAnIntactLogAndNamesTheFirstAlteredEntryWithAFailingExitCode()
+    {
+        using var tenants = RepositoryTenants.Copy();
+        Assert.Equal(0, (await RunAsync("tenants", "import", tenants.Path)).Exit);
+        var checkpoint = await RunAsync("audit", "checkpoint");
+        Assert.True(checkpoint.Exit == 0, checkpoint.Error);
+        Assert.Contains($"Checkpoint of {RepositoryTenants.RegionCount} chain(s) written", checkpoint.Out, StringComparison.Ordinal);
+        Assert.Single(Directory.EnumerateFiles(_blobs.Path, "2*.json", SearchOption.AllDirectories));
+
+        var intact = await RunAsync("audit", "verify");
+        Assert.True(intact.Exit == 0, intact.Out + intact.Error);
+        Assert.Contains("Every chain is intact.", intact.Out, StringComparison.Ordinal);
+
+        await using (var db = _database.NewContext())
+        {
+            await db.Database.ExecuteSqlRawAsync("""UPDATE "AuditEntries" SET "Actor" = 'someone-else' WHERE "TenantId" = 'fujian.xiamen.haicang' AND "Sequence" = 2""");
+        }
+
+        var broken = await RunAsync("audit", "verify");
+        Assert.Equal(1, broken.Exit);
+        Assert.Contains("BROKEN fujian.xiamen.haicang at entry 2 (altered)", broken.Out, StringComparison.Ordinal);
     }
 
     [Fact]

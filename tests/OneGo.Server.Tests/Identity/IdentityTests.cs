@@ -148,10 +148,10 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
     public async Task AnAdminCreatesAServiceAccountBelowThatCanThenSignIn()
     {
         using var xiamen = await AsAsync(Roles.Admin, "fujian.xiamen");
-        var created = await xiamen.SendJsonAsync(HttpMethod.Post, "/api/t/350205/accounts", new { userName = "haicang-pipeline", role = "admin", kind = "service", secret = "a-long-pipeline-secret" });
+        var created = await xiamen.SendJsonAsync(HttpMethod.Post, "/api/t/350205/accounts", new { userName = "haicang-pipeline", roles = new[] { "admin" }, kind = "service", secret = "a-long-pipeline-secret" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.False(string.IsNullOrEmpty(await Tokens.RequestAsync(_anonymous, "haicang-pipeline", "a-long-pipeline-secret")));
-        var invalid = await xiamen.SendJsonAsync(HttpMethod.Post, "/api/t/350205/accounts", new { userName = "x", role = "boss", kind = "service", secret = "short" });
+        var invalid = await xiamen.SendJsonAsync(HttpMethod.Post, "/api/t/350205/accounts", new { userName = "x", roles = new[] { "boss" }, kind = "service", secret = "short" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid.StatusCode);
     }
 

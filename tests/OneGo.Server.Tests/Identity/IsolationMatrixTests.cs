@@ -63,6 +63,7 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
         ["GET /connect/endsession"] = "OAuth protocol endpoint", ["POST /connect/endsession"] = "OAuth protocol endpoint",
         ["GET /account/signin"] = "the sign-in page", ["POST /account/signin"] = "the sign-in page",
         ["GET /_probe/raw/{tenant}/{code}"] = "load probe, mapped only with Diagnostics:LoadProbe",
+        ["GET /api/audit/verify"] = "the national operator's, across every tenant (AuditTests)",
     };
 
     private static readonly Dictionary<string, Row> Table = new()
@@ -86,10 +87,16 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
         ["GET /api/t/{tenant}/bundles/{code}/draft/effective"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/bundles/newborn/draft/effective")),
         ["GET /api/t/{tenant}/bundles/{code}/draft/diff"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/bundles/newborn/draft/diff?against=template")),
         ["POST /api/t/{tenant}/bundles/{code}/draft/rebase"] = new(Access.Edit, (t, _) => t.ReadThenWriteAsync("/api/t/320106/bundles/newborn/draft", HttpMethod.Post, "/api/t/320106/bundles/newborn/draft/rebase", _ => new JsonObject { ["version"] = 1 })),
+        ["POST /api/t/{tenant}/bundles/{code}/draft/submit"] = new(Access.Edit, (t, _) => t.ReadThenWriteAsync("/api/t/320106/bundles/pharmacy/draft", HttpMethod.Post, "/api/t/320106/bundles/pharmacy/draft/submit", _ => null)),
         ["POST /api/t/{tenant}/bundles/{code}/draft/approve"] = new(Access.Review, (t, _) => t.ReadThenWriteAsync("/api/t/320106/bundles/marriage/draft", HttpMethod.Post, "/api/t/320106/bundles/marriage/draft/approve", _ => null)),
+        ["POST /api/t/{tenant}/bundles/{code}/draft/reject"] = new(Access.Review, (t, _) => t.ReadThenWriteAsync("/api/t/320106/bundles/employment/draft", HttpMethod.Post, "/api/t/320106/bundles/employment/draft/reject",
+            _ => new JsonObject { ["comment"] = "请补充办理地点。" })),
+        ["POST /api/t/{tenant}/bundles/{code}/withdrawal"] = new(Access.Edit, (t, _) => t.ReadThenWriteAsync("/api/t/320106/bundles/convenience-store/draft", HttpMethod.Post, "/api/t/320106/bundles/convenience-store/withdrawal",
+            _ => new JsonObject { ["comment"] = "并入新的一件事。" })),
+        ["GET /api/t/{tenant}/audit"] = new(Access.Administer, (t, _) => Get("/api/t/320106/audit")),
         ["GET /api/t/{tenant}/accounts"] = new(Access.Administer, (t, _) => Get("/api/t/320106/accounts")),
         ["POST /api/t/{tenant}/accounts"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/accounts",
-            new JsonObject { ["userName"] = "pipeline-" + caller, ["role"] = "editor", ["kind"] = "service", ["secret"] = "a-long-enough-secret" }))),
+            new JsonObject { ["userName"] = "pipeline-" + caller, ["roles"] = new JsonArray("editor"), ["kind"] = "service", ["secret"] = "a-long-enough-secret" }))),
         ["POST /api/t/{tenant}/children"] = new(Access.AdministerParent, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320100/children",
             new JsonObject { ["segment"] = "gaochun", ["name"] = "高淳区", ["level"] = "district", ["divisionCode"] = "320118" }))),
         ["GET /api/t/{tenant}/settings"] = new(Access.Public, (t, _) => Get("/api/t/320106/settings")),
@@ -121,11 +128,24 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
         await Add("parent-admin", DemoAccounts.UserName(Roles.Admin, "jiangsu.nanjing"));
         await Add("zone-reader", DemoAccounts.ZoneReader, OneGoClaims.ZoneReadScope);
 
-        // The approve row needs a draft waiting; the disable row needs an account to disable.
-        var marriage = await _callers["editor"].GetAsync("/api/t/320106/bundles/marriage/draft");
-        Assert.Equal(HttpStatusCode.OK, (await _callers["editor"].SendJsonAsync(HttpMethod.Put, "/api/t/320106/bundles/marriage/draft", (await marriage.JsonAsync())["document"], marriage.ETag())).StatusCode);
+        // The submit row needs a draft; the approve and reject rows a draft waiting for review; the disable row an account.
+        async Task<HttpResponseMessage> EditAsync(string code)
+        {
+            var read = await _callers["editor"].GetAsync($"/api/t/320106/bundles/{code}/draft");
+            var saved = await _callers["editor"].SendJsonAsync(HttpMethod.Put, $"/api/t/320106/bundles/{code}/draft", (await read.JsonAsync())["document"], read.ETag());
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            return saved;
+        }
+
+        await EditAsync("pharmacy");
+        foreach (var code in (string[])["marriage", "employment"])
+        {
+            var saved = await EditAsync(code);
+            Assert.Equal(HttpStatusCode.OK, (await _callers["editor"].SendJsonAsync(HttpMethod.Post, $"/api/t/320106/bundles/{code}/draft/submit", ifMatch: saved.ETag())).StatusCode);
+        }
+
         Assert.Equal(HttpStatusCode.Created, (await _callers["admin"].SendJsonAsync(HttpMethod.Post, "/api/t/320106/accounts",
-            new { userName = "matrix-victim", role = "editor", kind = "service", secret = "a-long-enough-secret" })).StatusCode);
+            new { userName = "matrix-victim", roles = new[] { "editor" }, kind = "service", secret = "a-long-enough-secret" })).StatusCode);
     }
 
     public async Task DisposeAsync()

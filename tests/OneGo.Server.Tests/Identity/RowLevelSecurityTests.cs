@@ -143,6 +143,37 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheAppRoleAppendsToItsTenantsAuditLogButCannotUpdateDeleteOrTruncateIt()
+    {
+        await using (var server = Server())
+        {
+            _ = server.Services;
+        }
+
+        await using var haicang = await AsAppAsync("fujian.xiamen.haicang");
+        Assert.True(await ScalarAsync(haicang, "SELECT count(*) FROM \"AuditEntries\"") > 0);
+        foreach (var sql in (string[])[
+            "UPDATE \"AuditEntries\" SET \"Comment\" = 'tampered' WHERE \"TenantId\" = 'fujian.xiamen.haicang'",
+            "DELETE FROM \"AuditEntries\" WHERE \"TenantId\" = 'fujian.xiamen.haicang'",
+            "TRUNCATE \"AuditEntries\""])
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(haicang, sql));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+        }
+
+        // Appending is what the server does with every change — as the app role, through the API.
+        await using var server2 = Server();
+        using var staff = ActAsTenantStaff.For(server2);
+        var before = await ScalarAsync(haicang, "SELECT count(*) FROM \"AuditEntries\"");
+        var read = await staff.GetAsync("/api/t/350205/matters/vaccination-check");
+        var matter = await read.JsonAsync();
+        matter["promisedDays"] = 3;
+        Assert.Equal(HttpStatusCode.OK, (await staff.SendJsonAsync(HttpMethod.Put, "/api/t/350205/matters/vaccination-check", matter, read.ETag())).StatusCode);
+        Assert.Equal(before + 1, await ScalarAsync(haicang, "SELECT count(*) FROM \"AuditEntries\""));
+        Assert.Equal(0, await ScalarAsync(haicang, "SELECT count(*) FROM \"AuditEntries\" WHERE \"Comment\" = 'tampered'"));
+    }
+
+    [Fact]
     public async Task TheServerServesAndWritesAsTheAppRole()
     {
         await using var server = Server();

@@ -44,5 +44,28 @@ public static class Http
         return problem["errors"]!.AsArray().Select(e => (string?)e!["pointer"] ?? (string)e!["parameter"]!).ToList();
     }
 
+    /// <summary>
+    /// Review as two people do it: the editor submits the working copy named by <paramref name="etag"/>, then the
+    /// reviewer approves what was submitted (through <see cref="ActAsTenantStaff"/>, which picks the role by route).
+    /// Returns the first answer that is not a 200.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SubmitAndApproveAsync(this HttpClient client, string draftUrl, string etag)
+    {
+        var submitted = await client.SendJsonAsync(HttpMethod.Post, draftUrl + "/submit", ifMatch: etag);
+        return submitted.StatusCode != System.Net.HttpStatusCode.OK
+            ? submitted
+            : await client.SendJsonAsync(HttpMethod.Post, draftUrl + "/approve", ifMatch: submitted.ETag());
+    }
+
+    /// <summary>Review by two named clients: <paramref name="editor"/> submits, <paramref name="reviewer"/> approves; asserts both succeed.</summary>
+    public static async Task<HttpResponseMessage> SubmitAndApproveWithAsync(this HttpClient editor, HttpClient reviewer, string draftUrl, string etag)
+    {
+        var submitted = await editor.SendJsonAsync(HttpMethod.Post, draftUrl + "/submit", ifMatch: etag);
+        Xunit.Assert.Equal(System.Net.HttpStatusCode.OK, submitted.StatusCode);
+        var approved = await reviewer.SendJsonAsync(HttpMethod.Post, draftUrl + "/approve", ifMatch: submitted.ETag());
+        Xunit.Assert.Equal(System.Net.HttpStatusCode.OK, approved.StatusCode);
+        return approved;
+    }
+
     public static MediaTypeHeaderValue? MediaType(this HttpResponseMessage response) => response.Content.Headers.ContentType;
 }

@@ -17,6 +17,18 @@ public sealed class OneGoApp(IAppDatabase database, string? tenantsFolder = null
 {
     public TestDatabase Database => (TestDatabase)database;
 
+    /// <summary>The host's own blob folder (the file-system store), unless the settings name another store.</summary>
+    public string BlobFolder { get; } = Path.Combine(Path.GetTempPath(), "onego-blobs-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(BlobFolder))
+        {
+            Directory.Delete(BlobFolder, recursive: true);
+        }
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -25,6 +37,7 @@ public sealed class OneGoApp(IAppDatabase database, string? tenantsFolder = null
         builder.UseSetting("TenantFiles:Folder", tenantsFolder ?? RepositoryTenants.Folder);
         builder.UseSetting("TenantFiles:ImportOnStartup", importOnStartup ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Blobs:Path", BlobFolder);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

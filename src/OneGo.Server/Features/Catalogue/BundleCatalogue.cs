@@ -222,7 +222,7 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
         var version = new BundleVersion
         {
             BundleCode = record.Code,
-            Version = (record.LiveVersion ?? 0) + 1,
+            Version = (record.LatestVersion ?? 0) + 1,
             Document = JsonSerializer.Serialize(document, CatalogueJson.Options),
             Matters = JsonSerializer.Serialize(used.Select(c => localMatters.ByCode[c].Matter), CatalogueJson.Options),
             MatterETags = JsonSerializer.Serialize(used.ToDictionary(c => c, c => localMatters.ByCode[c].ETag)),
@@ -237,8 +237,13 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
         db.Add(version);
 
         record.LiveVersion = version.Version;
+        record.LatestVersion = version.Version;
+        record.WithdrawnAt = null;
         record.Draft = version.Document;
         record.DraftState = DraftState.Approved;
+        record.Proposal = ProposalKind.Change;
+        record.SubmittedBy = null;
+        record.SubmittedAt = null;
         record.ReviewComment = null;
         record.Conflicts = null;
         record.Revision++;

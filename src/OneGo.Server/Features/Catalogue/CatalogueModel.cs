@@ -24,6 +24,8 @@ internal static class CatalogueModel
             bundle.Property(b => b.Code).HasMaxLength(100);
             bundle.HasIndex(b => b.Code).IsUnique();
             bundle.Property(b => b.DraftState).HasConversion<string>().HasMaxLength(16);
+            bundle.Property(b => b.Proposal).HasConversion<string>().HasMaxLength(16);
+            bundle.Property(b => b.SubmittedBy).HasMaxLength(200);
             bundle.Property(b => b.DraftUpdatedBy).HasMaxLength(200);
             bundle.Property(b => b.Audience).HasMaxLength(16);
             bundle.Property(b => b.Theme).HasMaxLength(32);

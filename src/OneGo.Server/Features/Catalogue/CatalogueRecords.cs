@@ -1,3 +1,4 @@
+using OneGo.Catalogue;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Catalogue;
@@ -38,22 +39,6 @@ public static class Origins
     public const string File = "file";
 }
 
-/// <summary>The state of a bundle's working copy (PRODUCT.md §5).</summary>
-public enum DraftState
-{
-    /// <summary>Being edited.</summary>
-    Draft,
-
-    /// <summary>Waiting for a reviewer; read-only.</summary>
-    Submitted,
-
-    /// <summary>Returned by a reviewer with a comment; editable again.</summary>
-    Rejected,
-
-    /// <summary>The working copy is the latest approved version: nothing waits.</summary>
-    Approved,
-}
-
 /// <summary>
 /// A bundle (一件事) of a tenant: its working copy and which approved version is live. The working copy is a
 /// bundle document — its own definition, or an adoption of a standard with an overlay of local changes.
@@ -72,6 +57,9 @@ public sealed class BundleRecord : ITenantOwned
 
     public DraftState DraftState { get; set; }
 
+    /// <summary>What the working copy proposes to the reviewer: a new version, or withdrawing the live one.</summary>
+    public ProposalKind Proposal { get; set; }
+
     /// <summary>Raised by every change of the working copy; the optimistic-concurrency token of the row.</summary>
     public int Revision { get; set; }
 
@@ -79,11 +67,22 @@ public sealed class BundleRecord : ITenantOwned
 
     public DateTimeOffset DraftUpdatedAt { get; set; }
 
+    /// <summary>Who handed the working copy to review, and when; four eyes keeps them from approving it.</summary>
+    public string? SubmittedBy { get; set; }
+
+    public DateTimeOffset? SubmittedAt { get; set; }
+
     /// <summary>The reviewer's comment when the working copy was rejected.</summary>
     public string? ReviewComment { get; set; }
 
-    /// <summary>The latest approved version, which is live; null before the first approval.</summary>
+    /// <summary>The latest approved version, which is live; null before the first approval and after a withdrawal.</summary>
     public int? LiveVersion { get; set; }
+
+    /// <summary>The latest approved version, live or withdrawn: the next approval makes the one after it.</summary>
+    public int? LatestVersion { get; set; }
+
+    /// <summary>When the bundle was withdrawn (it is not live since); null while live or never approved.</summary>
+    public DateTimeOffset? WithdrawnAt { get; set; }
 
     /// <summary>The live version offers the bundle as a standard to the tenants below.</summary>
     public bool IsStandard { get; set; }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
@@ -9,8 +10,10 @@ using OneGo.Server.Identity;
 namespace OneGo.Server.Features.Catalogue;
 
 /// <summary>
-/// Working copies: create a bundle, read and change its draft (If-Match), see it resolved, and approve it into
-/// a new live version. Until review lands, an editor's explicit approve stands in for the reviewer's.
+/// Working copies and their review: create a bundle, read and change its draft (If-Match), see it resolved,
+/// submit it, and — another person — approve it into a new live version or reject it with a comment; propose
+/// withdrawing a live bundle, which is reviewed the same way. Every move goes through <see cref="ReviewLifecycle"/>
+/// and is recorded in the audit log in the same transaction.
 /// </summary>
 internal static class DraftsApi
 {
@@ -30,25 +33,39 @@ internal static class DraftsApi
         tenant.MapGet("/bundles/{code}/draft/effective", GetEffective).WithName("GetDraftEffective")
             .WithSummary("The working copy resolved through its standard's chain.")
             .Requires(Capability.ReadDrafts);
+        tenant.MapPost("/bundles/{code}/draft/submit", Submit).WithName("SubmitDraft")
+            .WithSummary("Hands the working copy named by If-Match to review; it is read-only until approved or rejected. Optional body {comment}.")
+            .Requires(Capability.EditCatalogue);
         tenant.MapPost("/bundles/{code}/draft/approve", Approve).WithName("ApproveDraft")
-            .WithSummary("Approves the working copy named by If-Match into a new live version.")
+            .WithSummary("Approves the submitted working copy named by If-Match: a new live version, or the withdrawal. Not by whoever last changed or submitted it.")
             .Requires(Capability.Review);
+        tenant.MapPost("/bundles/{code}/draft/reject", Reject).WithName("RejectDraft")
+            .WithSummary("Returns the submitted working copy named by If-Match to its editors; body {comment} is required.")
+            .Requires(Capability.Review);
+        tenant.MapPost("/bundles/{code}/withdrawal", ProposeWithdrawal).WithName("ProposeWithdrawal")
+            .WithSummary("Asks to withdraw the live bundle (If-Match of its working copy, body {comment} required); a reviewer approves or rejects it like any change.")
+            .Requires(Capability.EditCatalogue);
         return app;
     }
 
     /// <summary>A working copy as the API shows it; its ETag is the hash of these bytes.</summary>
     public sealed record DraftView(
-        string Code, DraftState State, int Revision, BundleDocument Document, int? LiveVersion,
-        DateTimeOffset UpdatedAt, string? UpdatedBy, string? Comment, IReadOnlyList<RebaseConflict> Conflicts);
+        string Code, DraftState State, ProposalKind Proposal, int Revision, BundleDocument Document, int? LiveVersion,
+        DateTimeOffset UpdatedAt, string? UpdatedBy, DateTimeOffset? SubmittedAt, string? SubmittedBy, string? Comment,
+        IReadOnlyList<RebaseConflict> Conflicts);
 
-    public sealed record DraftItem(string Code, DraftState State, DateTimeOffset UpdatedAt, string? UpdatedBy, int? LiveVersion, string? Comment);
+    /// <summary>A line of the drafts list: for the reviewer's inbox, what waits, since when, by whom.</summary>
+    public sealed record DraftItem(
+        string Code, DraftState State, ProposalKind Proposal, DateTimeOffset UpdatedAt, string? UpdatedBy,
+        DateTimeOffset? SubmittedAt, string? SubmittedBy, int? LiveVersion, string? Comment);
 
     public sealed record Approval(string Code, int Version, string ETag, string Location);
 
     private static (byte[] Bytes, string ETag) View(BundleRecord record)
     {
-        var view = new DraftView(record.Code, record.DraftState, record.Revision, BundleDocument.Parse(record.Draft),
-            record.LiveVersion, record.DraftUpdatedAt, record.DraftUpdatedBy, record.ReviewComment, ConflictsOf(record));
+        var view = new DraftView(record.Code, record.DraftState, record.Proposal, record.Revision, BundleDocument.Parse(record.Draft),
+            record.LiveVersion, record.DraftUpdatedAt, record.DraftUpdatedBy, record.SubmittedAt, record.SubmittedBy, record.ReviewComment,
+            ConflictsOf(record));
         var bytes = JsonSerializer.SerializeToUtf8Bytes(view, CatalogueJson.Options);
         return (bytes, Preconditions.ETagOf(bytes));
     }
@@ -111,6 +128,7 @@ internal static class DraftsApi
             Revision = 1,
         };
         db.Add(record);
+        db.Audit(new AuditEvent(context.Actor(), "bundle.create", $"bundle/{code}", JsonChanges.Between(null, document)));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -153,7 +171,7 @@ internal static class DraftsApi
         }
 
         var rows = await query.OrderBy(b => b.Code).Take(paging.Limit + 1)
-            .Select(b => new DraftItem(b.Code, b.DraftState, b.DraftUpdatedAt, b.DraftUpdatedBy, b.LiveVersion, b.ReviewComment))
+            .Select(b => new DraftItem(b.Code, b.DraftState, b.Proposal, b.DraftUpdatedAt, b.DraftUpdatedBy, b.SubmittedAt, b.SubmittedBy, b.LiveVersion, b.ReviewComment))
             .ToListAsync(cancellationToken);
         return Results.Json(paging.Take(rows, r => r.Code), CatalogueJson.Options);
     }
@@ -167,32 +185,12 @@ internal static class DraftsApi
     private static IResult UnknownBundle(HttpContext context, string code) =>
         ApiProblems.NotFound("No such bundle", $"{context.Tenant().Id} has no bundle '{code}'.");
 
-    private static IResult Conflict(string title, string detail, DraftState state) => Results.Problem(
-        statusCode: StatusCodes.Status409Conflict, title: title, detail: detail,
-        extensions: new Dictionary<string, object?> { ["state"] = JsonNamingPolicy.CamelCase.ConvertName(state.ToString()) });
-
     private static async Task<IResult> PutDraft(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
-        var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
-        if (record is null)
+        var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Edit, cancellationToken);
+        if (answer is not null)
         {
-            return UnknownBundle(context, code);
-        }
-
-        if (record.DraftState == DraftState.Submitted)
-        {
-            return Conflict("The draft is waiting for review", "A submitted draft is read-only until a reviewer approves or rejects it.", record.DraftState);
-        }
-
-        var (ifMatch, missing) = Preconditions.RequireIfMatch(context.Request);
-        if (missing is not null)
-        {
-            return missing;
-        }
-
-        if (Preconditions.CheckIfMatch(ifMatch!, View(record).ETag) is { } stale)
-        {
-            return stale;
+            return answer;
         }
 
         var (document, problem) = await JsonBody.ReadAsync<BundleDocument>(context.Request, cancellationToken);
@@ -214,13 +212,15 @@ internal static class DraftsApi
             return Invalid(resolution.Errors);
         }
 
+        var before = BundleDocument.Parse(record!.Draft);
         record.Draft = JsonSerializer.Serialize(document, CatalogueJson.Options);
-        record.DraftState = DraftState.Draft;
+        Move(record, decision!);
         // Saving the draft after a rebase is the editor's answer to the changes it set aside.
         record.Conflicts = null;
         record.DraftUpdatedAt = clock.Now();
         record.DraftUpdatedBy = context.Actor();
         record.Revision++;
+        db.Audit(new AuditEvent(context.Actor(), "bundle.edit", $"bundle/{code}", JsonChanges.Between(before, document)));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -252,33 +252,210 @@ internal static class DraftsApi
         return Preconditions.Json(context, bytes, CanonicalJson.ETag(bytes));
     }
 
-    private static async Task<IResult> Approve(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, LiveBundles live, string code, CancellationToken cancellationToken)
+    /// <summary>The working copy as the review lifecycle sees it.</summary>
+    internal static ReviewSubject SubjectOf(BundleRecord record) => new(
+        record.DraftState, record.Proposal, record.LiveVersion is not null, record.Conflicts is not null, record.DraftUpdatedBy, record.SubmittedBy);
+
+    /// <summary>A refused move as the API answers it: 409 naming the current state, or 403 for four eyes.</summary>
+    internal static IResult? Refused(ReviewDecision decision, BundleRecord record) => decision.Refusal switch
+    {
+        null => null,
+        { Kind: ReviewRefusalKind.FourEyes } four => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: four.Title, detail: four.Detail,
+            type: "https://onego.gov.cn/problems/four-eyes"),
+        var illegal => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: illegal.Title, detail: illegal.Detail,
+            extensions: new Dictionary<string, object?> { ["state"] = ReviewLifecycle.Name(record.DraftState), ["proposal"] = JsonNamingPolicy.CamelCase.ConvertName(record.Proposal.ToString()) }),
+    };
+
+    internal static void Move(BundleRecord record, ReviewDecision decision)
+    {
+        record.DraftState = decision.Next!.Value;
+        record.Proposal = decision.Proposal;
+    }
+
+    /// <summary>
+    /// Checks a review move against the working copy read by the caller: the lifecycle first (409, or 403 for four
+    /// eyes after the preconditions), then If-Match (428/412). Returns the record and the decision, or the answer.
+    /// </summary>
+    private static async Task<(BundleRecord? Record, ReviewDecision? Decision, IResult? Answer)> BeginMoveAsync(
+        HttpContext context, OneGoDbContext db, string code, ReviewAction action, CancellationToken cancellationToken)
     {
         var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
         if (record is null)
         {
-            return UnknownBundle(context, code);
+            return (null, null, UnknownBundle(context, code));
         }
 
-        if (record.DraftState == DraftState.Approved)
+        var decision = ReviewLifecycle.Decide(SubjectOf(record), action, context.Actor());
+        if (decision.Refusal is { Kind: ReviewRefusalKind.IllegalTransition })
         {
-            return Conflict("Nothing to approve", $"The working copy of '{code}' is already version {record.LiveVersion}, which is live.", record.DraftState);
-        }
-
-        if (record.Conflicts is not null)
-        {
-            return Conflict("Unresolved rebase conflicts", $"A rebase set aside {ConflictsOf(record).Count} change(s) of '{code}'; look at each, save the draft, then approve.", record.DraftState);
+            return (record, decision, Refused(decision, record));
         }
 
         var (ifMatch, missing) = Preconditions.RequireIfMatch(context.Request);
         if (missing is not null)
         {
-            return missing;
+            return (record, decision, missing);
         }
 
         if (Preconditions.CheckIfMatch(ifMatch!, View(record).ETag) is { } stale)
         {
-            return stale;
+            return (record, decision, stale);
+        }
+
+        return (record, decision, Refused(decision, record));
+    }
+
+    /// <summary>The reviewer's or editor's note on a move, from an optional JSON body <c>{"comment": "…"}</c>.</summary>
+    public sealed record ReviewNote(string? Comment);
+
+    private static async Task<(string? Comment, IResult? Problem)> ReadNoteAsync(HttpRequest request, bool required, CancellationToken cancellationToken)
+    {
+        string? comment = null;
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            var (note, problem) = await JsonBody.ReadAsync<ReviewNote>(request, cancellationToken);
+            if (problem is not null)
+            {
+                return (null, problem);
+            }
+
+            comment = note!.Comment?.Trim();
+        }
+
+        if (comment is { Length: > 2000 })
+        {
+            return (null, ApiProblems.Invalid([ApiError.At("/comment", "length", "A comment has at most 2,000 characters.")]));
+        }
+
+        return required && string.IsNullOrEmpty(comment)
+            ? (null, ApiProblems.Invalid([ApiError.At("/comment", "required", "Say why: the editor reads the comment to know what to change.")]))
+            : (string.IsNullOrEmpty(comment) ? null : comment, null);
+    }
+
+    private static async Task<IResult> SaveMoveAsync(HttpContext context, OneGoDbContext db, BundleRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Preconditions.Stale(null);
+        }
+
+        return Send(context, record);
+    }
+
+    private static async Task<IResult> Submit(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
+    {
+        var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Submit, cancellationToken);
+        if (answer is not null)
+        {
+            return answer;
+        }
+
+        var (comment, problem) = await ReadNoteAsync(context.Request, required: false, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (record!.Proposal == ProposalKind.Change)
+        {
+            // Nobody submits what would not resolve: a matter or a standard may have changed since the draft was saved.
+            var resolution = await catalogue.ResolveAsync(BundleDocument.Parse(record.Draft), await catalogue.LocalMattersAsync(cancellationToken), cancellationToken);
+            if (!resolution.IsValid)
+            {
+                return Invalid(resolution.Errors);
+            }
+        }
+
+        Move(record, decision!);
+        record.SubmittedBy = context.Actor();
+        record.SubmittedAt = clock.Now();
+        record.ReviewComment = comment;
+        record.Revision++;
+        db.Audit(new AuditEvent(context.Actor(), record.Proposal == ProposalKind.Withdrawal ? "bundle.submit-withdrawal" : "bundle.submit", $"bundle/{code}", null, comment));
+        return await SaveMoveAsync(context, db, record, cancellationToken);
+    }
+
+    private static async Task<IResult> ProposeWithdrawal(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+    {
+        var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.ProposeWithdrawal, cancellationToken);
+        if (answer is not null)
+        {
+            return answer;
+        }
+
+        var (comment, problem) = await ReadNoteAsync(context.Request, required: true, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        Move(record!, decision!);
+        var now = clock.Now();
+        record!.DraftUpdatedBy = record.SubmittedBy = context.Actor();
+        record.DraftUpdatedAt = now;
+        record.SubmittedAt = now;
+        record.ReviewComment = comment;
+        record.Revision++;
+        db.Audit(new AuditEvent(context.Actor(), "bundle.submit-withdrawal", $"bundle/{code}", new { liveVersion = record.LiveVersion }, comment));
+        return await SaveMoveAsync(context, db, record, cancellationToken);
+    }
+
+    private static async Task<IResult> Reject(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
+    {
+        var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Reject, cancellationToken);
+        if (answer is not null)
+        {
+            return answer;
+        }
+
+        var (comment, problem) = await ReadNoteAsync(context.Request, required: true, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var proposal = record!.Proposal;
+        Move(record, decision!);
+        record.ReviewComment = comment;
+        record.SubmittedBy = null;
+        record.SubmittedAt = null;
+        record.Revision++;
+        db.Audit(new AuditEvent(context.Actor(), proposal == ProposalKind.Withdrawal ? "bundle.reject-withdrawal" : "bundle.reject", $"bundle/{code}", null, comment));
+        return await SaveMoveAsync(context, db, record, cancellationToken);
+    }
+
+    private static async Task<IResult> Approve(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, LiveBundles live, TimeProvider clock, string code, CancellationToken cancellationToken)
+    {
+        var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Approve, cancellationToken);
+        if (answer is not null)
+        {
+            return answer;
+        }
+
+        var (comment, problem) = await ReadNoteAsync(context.Request, required: false, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (record!.Proposal == ProposalKind.Withdrawal)
+        {
+            var withdrawn = record.LiveVersion;
+            record.LiveVersion = null;
+            record.WithdrawnAt = clock.Now();
+            Move(record, decision!);
+            record.SubmittedBy = null;
+            record.SubmittedAt = null;
+            record.ReviewComment = null;
+            record.Revision++;
+            db.Audit(new AuditEvent(context.Actor(), "bundle.withdraw", $"bundle/{code}", new { withdrawnVersion = withdrawn }, comment));
+            var saved = await SaveMoveAsync(context, db, record, cancellationToken);
+            live.Forget(context.Tenant().Id, code);
+            return saved;
         }
 
         var document = BundleDocument.Parse(record.Draft);
@@ -286,11 +463,16 @@ internal static class DraftsApi
         var resolution = await catalogue.ResolveAsync(document, matters, cancellationToken);
         if (!resolution.IsValid)
         {
-            // A matter it uses may have changed since the draft was saved.
+            // A matter it uses may have changed since the draft was submitted.
             return Invalid(resolution.Errors);
         }
 
+        var previous = record.LiveVersion is { } liveVersion
+            ? await db.Set<BundleVersion>().AsNoTracking().Where(v => v.BundleCode == code && v.Version == liveVersion).Select(v => v.Document).SingleAsync(cancellationToken)
+            : null;
         var version = catalogue.RecordVersion(record, document, resolution.Value!, matters, Origins.Api, context.Actor());
+        db.Audit(new AuditEvent(context.Actor(), "bundle.approve", $"bundle/{code}",
+            new { version = version.Version, etag = version.ETag, changes = JsonChanges.Between(previous is null ? null : BundleDocument.Parse(previous), document) }, comment));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -302,6 +484,7 @@ internal static class DraftsApi
 
         live.Forget(context.Tenant().Id, code);
         var location = $"/api/t/{context.Tenant().Id}/bundles/{Uri.EscapeDataString(code)}/versions/{version.Version}";
+        context.Response.Headers.Location = location;
         return Results.Json(new Approval(code, version.Version, version.ETag, location), CatalogueJson.Options);
     }
 }

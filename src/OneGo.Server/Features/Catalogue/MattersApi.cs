@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
@@ -92,6 +93,7 @@ internal static class MattersApi
         var document = JsonSerializer.SerializeToUtf8Bytes(matter, CatalogueJson.Options);
         var etag = Preconditions.ETagOf(document);
         var created = row is null;
+        var before = row is null ? null : JsonSerializer.Deserialize<Matter>(row.Document, CatalogueJson.Options);
         row ??= db.Set<MatterRecord>().Add(new MatterRecord { Code = code, Document = "", ETag = "", Origin = Origins.Api }).Entity;
         row.Document = System.Text.Encoding.UTF8.GetString(document);
         row.ETag = etag;
@@ -99,6 +101,7 @@ internal static class MattersApi
         row.Revision++;
         row.UpdatedAt = clock.Now();
         row.UpdatedBy = context.Actor();
+        db.Audit(new AuditEvent(context.Actor(), created ? "matter.create" : "matter.change", $"matter/{code}", JsonChanges.Between(before, matter)));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
@@ -211,12 +212,17 @@ internal static class TemplatesApi
         }
 
         var document = BundleDocument.Parse(record.Draft);
-        if (record.DraftState == DraftState.Submitted || document.Adopts is null)
+        var decision = ReviewLifecycle.Decide(DraftsApi.SubjectOf(record), ReviewAction.Edit, context.Actor());
+        if (DraftsApi.Refused(decision, record) is { } refused)
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict,
-                title: document.Adopts is null ? "Not an adoption" : "The draft is waiting for review",
-                detail: document.Adopts is null ? $"'{code}' adopts no standard; there is nothing to rebase onto." : "A submitted draft is read-only until it is approved or rejected.",
-                extensions: new Dictionary<string, object?> { ["state"] = JsonNamingPolicy.CamelCase.ConvertName(record.DraftState.ToString()) });
+            return refused;
+        }
+
+        if (document.Adopts is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not an adoption",
+                detail: $"'{code}' adopts no standard; there is nothing to rebase onto.",
+                extensions: new Dictionary<string, object?> { ["state"] = ReviewLifecycle.Name(record.DraftState) });
         }
 
         var (ifMatch, missing) = Preconditions.RequireIfMatch(context.Request);
@@ -251,11 +257,13 @@ internal static class TemplatesApi
         var result = OverlayRebase.Rebase(from.Value!, to.Value!, document.Overlay!, matters.Documents);
         var rebased = document with { Adopts = result.Overlay.Adopts, Changes = result.Overlay.Changes };
         record.Draft = JsonSerializer.Serialize(rebased, CatalogueJson.Options);
-        record.DraftState = DraftState.Draft;
+        DraftsApi.Move(record, decision);
         record.Conflicts = result.Conflicts.Count == 0 ? null : JsonSerializer.Serialize(result.Conflicts, CatalogueJson.Options);
         record.DraftUpdatedAt = clock.Now();
         record.DraftUpdatedBy = context.Actor();
         record.Revision++;
+        db.Audit(new AuditEvent(context.Actor(), "bundle.rebase", $"bundle/{code}",
+            new { from = document.Adopts.Version, to = request.Version, conflicts = result.Conflicts, changes = JsonChanges.Between(document, rebased) }));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -2,6 +2,7 @@ using OneGo.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Tenants;
 using OneGo.Tenancy;
@@ -152,11 +153,12 @@ public sealed class TenantImport(
         region.DivisionCode = doc.DivisionCode;
         region.ParentId = file.ParentId;
         region.UpdatedAt = now;
-        // The region row is shared; it is saved before entering the tenant's scope for the tenant's own rows.
-        await db.SaveChangesAsync(cancellationToken);
-
         using (tenants.Enter(file.Id))
         {
+            // The region row is shared and saved first, so that the tenant's own rows can refer to it.
+            db.Audit(new AuditEvent(Actor, "import.region", $"tenant/{file.Id}", new { file = file.RelativePath, sha256 = file.Sha256 }));
+            await db.SaveChangesAsync(cancellationToken);
+
             var settings = await db.TenantSettings.SingleOrDefaultAsync(cancellationToken);
             if (settings is null)
             {
@@ -172,23 +174,26 @@ public sealed class TenantImport(
             settings.ContactHours = doc.ContactHours;
             settings.PublishingSchedule = doc.PublishingSchedule;
             settings.UpdatedAt = now;
-            await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
+            var previous = await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
+            db.Audit(new AuditEvent(Actor, "import.settings", $"tenant/{file.Id}", new { file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous }));
             await db.SaveChangesAsync(cancellationToken);
         }
     }
 
-    private async Task RecordFileAsync(string path, string sha256, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Remembers the file's hash as imported; returns the hash it had before, if it was imported before.</summary>
+    private async Task<string?> RecordFileAsync(string path, string sha256, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var record = await db.TenantFiles.SingleOrDefaultAsync(f => f.Path == path, cancellationToken);
         if (record is null)
         {
             db.TenantFiles.Add(new TenantFileRecord { Path = path, Sha256 = sha256, ImportedAt = now });
+            return null;
         }
-        else
-        {
-            record.Sha256 = sha256;
-            record.ImportedAt = now;
-        }
+
+        var previous = record.Sha256;
+        record.Sha256 = sha256;
+        record.ImportedAt = now;
+        return previous;
     }
 
     private async Task ApplyMatterAsync(MatterFile file, DateTimeOffset now, List<FileProblem> problems, CancellationToken cancellationToken)
@@ -202,6 +207,7 @@ public sealed class TenantImport(
         }
 
         var document = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(file.Matter, CatalogueJson.Options);
+        var before = row is null ? null : System.Text.Json.JsonSerializer.Deserialize<Matter>(row.Document, CatalogueJson.Options);
         row ??= db.Set<MatterRecord>().Add(new MatterRecord { Code = file.Matter.Code, Document = "", ETag = "", Origin = Origins.File }).Entity;
         row.Document = System.Text.Encoding.UTF8.GetString(document);
         row.ETag = CanonicalJson.ETag(document);
@@ -209,7 +215,9 @@ public sealed class TenantImport(
         row.Revision++;
         row.UpdatedAt = now;
         row.UpdatedBy = Actor;
-        await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
+        var previous = await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
+        db.Audit(new AuditEvent(Actor, "import.matter", $"matter/{file.Matter.Code}",
+            new { file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous, changes = JsonChanges.Between(before, file.Matter) }));
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -220,10 +228,13 @@ public sealed class TenantImport(
         {
             var latestOrigin = await db.Set<BundleVersion>().Where(v => v.BundleCode == file.Code).OrderByDescending(v => v.Version)
                 .Select(v => v.Origin).FirstOrDefaultAsync(cancellationToken);
-            if (record.DraftState != DraftState.Approved || latestOrigin != Origins.File)
+            if (record.DraftState != DraftState.Approved || latestOrigin != Origins.File || record.WithdrawnAt is not null)
             {
+                var why = record.DraftState != DraftState.Approved ? "its working copy is " + ReviewLifecycle.Name(record.DraftState)
+                    : record.WithdrawnAt is not null ? "it was withdrawn there"
+                    : "its latest version was approved there";
                 problems.Add(file.Source.At(file.Document.Definition is null ? "/adopts/code" : "/definition/code",
-                    $"the bundle '{file.Code}' was changed through the API since it was last imported ({(record.DraftState != DraftState.Approved ? "its working copy is a " + record.DraftState.ToString().ToLowerInvariant() : "its latest version was approved there")}); nothing was overwritten. Export its current version into this file or discard that change, then import again."));
+                    $"the bundle '{file.Code}' was changed through the API since it was last imported ({why}); nothing was overwritten. Export its current version into this file or discard that change, then import again."));
                 return;
             }
         }
@@ -242,10 +253,14 @@ public sealed class TenantImport(
             db.Add(record);
         }
 
+        var before = record.Draft.Length == 0 ? null : BundleDocument.Parse(record.Draft);
         record.DraftUpdatedAt = now;
         record.DraftUpdatedBy = Actor;
-        catalogue.RecordVersion(record, file.Document, resolution.Value!, matters, Origins.File, Actor, file.Sha256);
-        await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
+        var version = catalogue.RecordVersion(record, file.Document, resolution.Value!, matters, Origins.File, Actor, file.Sha256);
+        var previous = await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
+        // The one path to a version without four eyes: the file was reviewed where it is kept (PRODUCT.md §5).
+        db.Audit(new AuditEvent(Actor, "import.bundle", $"bundle/{file.Code}",
+            new { file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous, version = version.Version, changes = JsonChanges.Between(before, file.Document) }));
         await db.SaveChangesAsync(cancellationToken);
     }
 

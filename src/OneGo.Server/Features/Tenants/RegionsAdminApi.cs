@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Audit;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
 using OneGo.Tenancy;
@@ -68,13 +69,24 @@ internal static class RegionsAdminApi
         }
 
         var now = clock.Now();
-        db.Regions.Add(new Region { Id = id, Name = body.Name!, NameEn = body.NameEn, Level = body.Level!.Value, DivisionCode = body.DivisionCode, ParentId = parent.Id, CreatedAt = now, UpdatedAt = now });
-        await db.SaveChangesAsync(cancellationToken);
-        using (tenants.Enter(id))
+        var region = new Region { Id = id, Name = body.Name!, NameEn = body.NameEn, Level = body.Level!.Value, DivisionCode = body.DivisionCode, ParentId = parent.Id, CreatedAt = now, UpdatedAt = now };
+        var created = new { id, region.Name, region.NameEn, level = region.Level, region.DivisionCode, parent = parent.Id };
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            db.TenantSettings.Add(new TenantSettings { UpdatedAt = now });
+            // The region, its settings and both audit entries (the parent's and the new region's first) commit together.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.Regions.Add(region);
+            db.Audit(new AuditEvent(context.Actor(), "tenant.create", $"tenant/{id}", created));
             await db.SaveChangesAsync(cancellationToken);
-        }
+            using (tenants.Enter(id))
+            {
+                db.TenantSettings.Add(new TenantSettings { UpdatedAt = now });
+                db.Audit(new AuditEvent(context.Actor(), "tenant.create", $"tenant/{id}", created, $"onboarded by {parent.Id}"));
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        });
 
         directory.Invalidate();
         return Results.Created($"/api/tenants/{id}", new { id, divisionCode = body.DivisionCode, name = body.Name, parentId = parent.Id });
@@ -129,10 +141,11 @@ internal static class RegionsAdminApi
 
         var now = clock.Now();
         var region = await db.Regions.SingleAsync(r => r.Id == context.Tenant().Id, cancellationToken);
+        var settings = await db.TenantSettings.SingleOrDefaultAsync(cancellationToken) ?? db.TenantSettings.Add(new TenantSettings()).Entity;
+        var before = Snapshot(region, settings);
         region.Name = change!.Name!;
         region.NameEn = change.NameEn;
         region.UpdatedAt = now;
-        var settings = await db.TenantSettings.SingleOrDefaultAsync(cancellationToken) ?? db.TenantSettings.Add(new TenantSettings()).Entity;
         settings.DisplayName = change.DisplayName;
         settings.DisplayNameEn = change.DisplayNameEn;
         settings.ContactPhone = change.Contact?.Phone;
@@ -141,8 +154,17 @@ internal static class RegionsAdminApi
         settings.ContactHours = change.Contact?.Hours;
         settings.PublishingSchedule = change.PublishingSchedule ?? TenantSettings.DefaultPublishingSchedule;
         settings.UpdatedAt = now;
+        db.Audit(new AuditEvent(context.Actor(), "tenant.settings", $"tenant/{region.Id}", JsonChanges.Between(before, Snapshot(region, settings))));
         await db.SaveChangesAsync(cancellationToken);
         directory.Invalidate();
         return await GetSettings(context, db, cancellationToken);
     }
+
+    /// <summary>The fields a settings change may touch, for the audit log's diff.</summary>
+    private static object Snapshot(Region region, TenantSettings settings) => new
+    {
+        region.Name, region.NameEn, settings.DisplayName, settings.DisplayNameEn,
+        contact = new { phone = settings.ContactPhone, email = settings.ContactEmail, address = settings.ContactAddress, hours = settings.ContactHours },
+        publishingSchedule = settings.PublishingSchedule,
+    };
 }

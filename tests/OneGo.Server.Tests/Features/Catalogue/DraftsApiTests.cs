@@ -153,8 +153,8 @@ public abstract class DraftsApiTests(Provider provider) : IAsyncLifetime
         var effective = await _client.GetAsync("/api/t/350203/bundles/test/draft/effective");
         Assert.Equal(HttpStatusCode.OK, effective.StatusCode);
 
-        Assert.Equal(HttpStatusCode.PreconditionRequired, (await _client.SendJsonAsync(HttpMethod.Post, "/api/t/350203/bundles/test/draft/approve")).StatusCode);
-        var approved = await _client.SendJsonAsync(HttpMethod.Post, "/api/t/350203/bundles/test/draft/approve", ifMatch: created.ETag());
+        Assert.Equal(HttpStatusCode.PreconditionRequired, (await _client.SendJsonAsync(HttpMethod.Post, "/api/t/350203/bundles/test/draft/submit")).StatusCode);
+        var approved = await _client.SubmitAndApproveAsync("/api/t/350203/bundles/test/draft", created.ETag());
         Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
         Assert.Equal(1, (int)(await approved.JsonAsync())["version"]!);
 
@@ -192,7 +192,7 @@ public abstract class DraftsApiTests(Provider provider) : IAsyncLifetime
         var document = (await draft.JsonAsync())["document"]!;
         var saved = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350205/bundles/enrolment/draft", document, draft.ETag());
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _client.SendJsonAsync(HttpMethod.Post, "/api/t/350205/bundles/enrolment/draft/approve", ifMatch: saved.ETag())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.SubmitAndApproveAsync("/api/t/350205/bundles/enrolment/draft", saved.ETag())).StatusCode);
 
         var after = await HukouGuideAsync(_client);
         Assert.Equal(["property-certificate"], after["bring"]!.AsArray().Select(m => (string)m!["code"]!));

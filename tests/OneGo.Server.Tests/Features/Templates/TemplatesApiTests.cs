@@ -62,7 +62,7 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
     private async Task<string> ApproveAsync(string tenant, string code)
     {
         var draft = await _client.GetAsync($"/api/t/{tenant}/bundles/{code}/draft");
-        var approved = await _client.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/bundles/{code}/draft/approve", ifMatch: draft.ETag());
+        var approved = await _client.SubmitAndApproveAsync($"/api/t/{tenant}/bundles/{code}/draft", draft.ETag());
         Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
         return (string)(await approved.JsonAsync())["location"]!;
     }
@@ -168,15 +168,15 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
         Assert.Equal(2, (int)result["draft"]!["document"]!["adopts"]!["version"]!);
         Assert.Equal(2, result["draft"]!["document"]!["changes"]!.AsArray().Count);
 
-        // With a conflict unresolved, the draft cannot be approved.
-        var approve = await _client.SendJsonAsync(HttpMethod.Post, "/api/t/350203/bundles/retire/draft/approve", ifMatch: rebased.ETag());
-        Assert.Equal(HttpStatusCode.Conflict, approve.StatusCode);
+        // With a conflict unresolved, the draft cannot be submitted.
+        var submit = await _client.SendJsonAsync(HttpMethod.Post, "/api/t/350203/bundles/retire/draft/submit", ifMatch: rebased.ETag());
+        Assert.Equal(HttpStatusCode.Conflict, submit.StatusCode);
 
         // The editor keeps the standard's new text (saves the rebased document as it is), then approves.
         var saved = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/bundles/retire/draft", result["draft"]!["document"]!, rebased.ETag());
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
         Assert.Empty((await saved.JsonAsync())["conflicts"]!.AsArray());
-        Assert.Equal(HttpStatusCode.OK, (await _client.SendJsonAsync(HttpMethod.Post, "/api/t/350203/bundles/retire/draft/approve", ifMatch: saved.ETag())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.SubmitAndApproveAsync("/api/t/350203/bundles/retire/draft", saved.ETag())).StatusCode);
 
         var after = await (await _client.GetAsync("/api/t/fujian.xiamen/templates/retire/adoptions")).JsonAsync();
         Assert.Equal((2, 0, 2), ((int)after["items"]![0]!["adoptedVersion"]!, (int)after["items"]![0]!["behind"]!, (int)after["items"]![0]!["localChanges"]!));

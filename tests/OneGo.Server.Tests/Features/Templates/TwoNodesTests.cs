@@ -33,7 +33,7 @@ public sealed class TwoNodesTestsOnPostgres : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await clientA.SendJsonAsync(HttpMethod.Put, "/api/t/350205/matters/vaccination-check", matter, read.ETag())).StatusCode);
         var draft = await clientA.GetAsync("/api/t/350205/bundles/enrolment/draft");
         var saved = await clientA.SendJsonAsync(HttpMethod.Put, "/api/t/350205/bundles/enrolment/draft", (await draft.JsonAsync())["document"], draft.ETag());
-        Assert.Equal(HttpStatusCode.OK, (await clientA.SendJsonAsync(HttpMethod.Post, "/api/t/350205/bundles/enrolment/draft/approve", ifMatch: saved.ETag())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await clientA.SubmitAndApproveAsync("/api/t/350205/bundles/enrolment/draft", saved.ETag())).StatusCode);
         var etagAfter = (await clientA.GetAsync("/api/t/350205/bundles/enrolment")).ETag();
         Assert.NotEqual(etagBefore, etagAfter);
 

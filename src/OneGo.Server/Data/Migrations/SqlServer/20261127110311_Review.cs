@@ -1,0 +1,133 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace OneGo.Server.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class Review : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+
+            migrationBuilder.AddColumn<int>(
+                name: "LatestVersion",
+                table: "Bundles",
+                type: "int",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Proposal",
+                table: "Bundles",
+                type: "nvarchar(16)",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "Change");
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "SubmittedAt",
+                table: "Bundles",
+                type: "datetimeoffset",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SubmittedBy",
+                table: "Bundles",
+                type: "nvarchar(200)",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "WithdrawnAt",
+                table: "Bundles",
+                type: "datetimeoffset",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Roles",
+                table: "Accounts",
+                type: "nvarchar(64)",
+                maxLength: 64,
+                nullable: false,
+                defaultValue: "");
+
+            // An account's one role becomes its set of roles.
+            migrationBuilder.Sql("UPDATE \"Accounts\" SET \"Roles\" = \"Role\"");
+            migrationBuilder.DropColumn(
+                name: "Role",
+                table: "Accounts");
+
+            // The latest approved version so far is the live one: nothing was withdrawn before review existed.
+            migrationBuilder.Sql("UPDATE \"Bundles\" SET \"LatestVersion\" = \"LiveVersion\"");
+
+            migrationBuilder.CreateTable(
+                name: "AuditEntries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    TenantId = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Actor = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Action = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Subject = table.Column<string>(type: "nvarchar(300)", maxLength: 300, nullable: false),
+                    Comment = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    Changes = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    PreviousHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditEntries", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_TenantId_Sequence",
+                table: "AuditEntries",
+                columns: new[] { "TenantId", "Sequence" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "AuditEntries");
+
+            migrationBuilder.DropColumn(
+                name: "LatestVersion",
+                table: "Bundles");
+
+            migrationBuilder.DropColumn(
+                name: "Proposal",
+                table: "Bundles");
+
+            migrationBuilder.DropColumn(
+                name: "SubmittedAt",
+                table: "Bundles");
+
+            migrationBuilder.DropColumn(
+                name: "SubmittedBy",
+                table: "Bundles");
+
+            migrationBuilder.DropColumn(
+                name: "WithdrawnAt",
+                table: "Bundles");
+
+            migrationBuilder.DropColumn(
+                name: "Roles",
+                table: "Accounts");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Role",
+                table: "Accounts",
+                type: "nvarchar(16)",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "");
+        }
+    }
+}
