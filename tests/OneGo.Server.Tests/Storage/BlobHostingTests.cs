@@ -32,7 +32,11 @@ public sealed class BlobHostingTests
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, Content.Migrated);
         var file = folder.File("onego.db");
         File.Copy(new SqliteConnectionStringBuilder(database.ConnectionString).DataSource, file);
-        await using var app = new OneGoApp(database, importOnStartup: false, settings: new Dictionary<string, string?> { ["Database:ConnectionString"] = $"Data Source={file}" });
+        await using var app = new OneGoApp(database, importOnStartup: false, settings: new Dictionary<string, string?>
+        {
+            ["Database:ConnectionString"] = $"Data Source={file}",
+            ["Blobs:Path"] = null, // undo the test host's own blob folder: the default is what is tested
+        });
         using var client = app.CreateClient();
 
         await app.Services.GetRequiredService<IBlobStore>().PutAsync("fujian.xiamen.haicang/enrolment/1.json", "{}"u8.ToArray(), "application/json");
