@@ -7,6 +7,7 @@ using OneGo.Server.Features.Templates;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Identity;
+using OneGo.Server.Scheduling;
 using OneGo.Tenancy;
 using Scalar.AspNetCore;
 
@@ -31,6 +32,7 @@ internal static class OneGoHost
         services.AddSingleton<ResolvedBundles>();
         services.AddSingleton<LiveBundles>();
         services.AddHostedService<StartupWork>();
+        services.AddOneGoScheduling(builder.Configuration);
 
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
