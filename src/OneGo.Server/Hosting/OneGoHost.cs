@@ -8,6 +8,7 @@ using OneGo.Server.Features.Templates;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Identity;
+using OneGo.Server.Scheduling;
 using OneGo.Server.Storage;
 using OneGo.Tenancy;
 using Scalar.AspNetCore;
@@ -36,6 +37,7 @@ internal static class OneGoHost
         services.AddScoped<AuditCheckpoints>();
         services.AddScoped<AuditVerifier>();
         services.AddHostedService<StartupWork>();
+        services.AddOneGoScheduling(builder.Configuration);
 
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
+using OneGo.Server.Scheduling;
 using OpenIddict.Server;
 using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -78,6 +79,7 @@ internal static class IdentitySetup
         services.AddAuthorization();
         services.AddAntiforgery();
         services.AddScoped<DemoAccounts>();
+        services.AddRecurringJob<PruneTokensJob>(PruneTokensJob.Name, PruneTokensJob.ScheduleSetting, PruneTokensJob.DefaultSchedule);
         return builder;
     }
 

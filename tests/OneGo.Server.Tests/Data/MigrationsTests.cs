@@ -40,5 +40,12 @@ public sealed class MigrationsTests
         // SQL Server allows one NULL in a plain unique index; national has no code, so the index must be filtered.
         Assert.Contains("CREATE UNIQUE INDEX [IX_Regions_DivisionCode] ON [Regions] ([DivisionCode]) WHERE [DivisionCode] IS NOT NULL", script, StringComparison.Ordinal);
         Assert.Contains("CREATE UNIQUE INDEX [IX_TenantFiles_TenantId_Path] ON [TenantFiles] ([TenantId], [Path])", script, StringComparison.Ordinal);
+        // Quartz's tables come from the Scheduling migration, with Quartz's own SQL Server statements.
+        foreach (var table in OneGo.Server.Scheduling.QuartzSchema.Tables(OneGo.Server.Scheduling.QuartzSchema.Dialect.SqlServer))
+        {
+            Assert.Contains($"CREATE TABLE {table} (", script, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("CREATE TABLE QRTZ_LOCKS (", script, StringComparison.Ordinal);
     }
 }
