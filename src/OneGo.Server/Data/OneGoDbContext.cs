@@ -4,6 +4,7 @@ using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
+using OneGo.Server.Features.Zone;
 using OneGo.Server.Identity;
 using OneGo.Tenancy;
 
@@ -108,6 +109,7 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
         });
 
         CatalogueModel.Configure(modelBuilder);
+        ZoneModel.Configure(modelBuilder);
 
         modelBuilder.Entity<Account>(account =>
         {

@@ -7,6 +7,7 @@ using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Templates;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
+using OneGo.Server.Features.Zone;
 using OneGo.Server.Identity;
 using OneGo.Server.Scheduling;
 using OneGo.Server.Storage;
@@ -36,6 +37,8 @@ internal static class OneGoHost
         services.AddSingleton<LiveBundles>();
         services.AddScoped<AuditCheckpoints>();
         services.AddScoped<AuditVerifier>();
+        services.AddRecurringJob<AuditCheckpointJob>(AuditCheckpointJob.Name, AuditCheckpointJob.ScheduleSetting, AuditCheckpointJob.DefaultSchedule);
+        services.AddOneGoZone(builder.Configuration);
         services.AddHostedService<StartupWork>();
         services.AddOneGoScheduling(builder.Configuration);
 
@@ -83,6 +86,9 @@ internal static class OneGoHost
         app.MapDraftsApi();
         app.MapTemplatesApi();
         app.MapAuditApi();
+        app.MapPublishingApi();
+        app.MapZoneApi();
+        app.MapIntegrationsApi();
         return app;
     }
 }

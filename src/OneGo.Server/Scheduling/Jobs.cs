@@ -86,3 +86,9 @@ internal sealed class Jobs(ISchedulerFactory schedulers, TimeProvider clock, ILo
 
     internal static TriggerKey TriggerKeyOf(JobKey job) => new(job.Name, job.Group);
 }
+
+/// <summary>A feature whose jobs are scheduled from data rather than configuration; the scheduler asks it at start-up.</summary>
+internal interface IJobSource
+{
+    Task ScheduleAsync(CancellationToken cancellationToken);
+}

@@ -15,6 +15,7 @@ internal sealed class SchedulerHost(
     ISchedulerFactory schedulers,
     Jobs jobs,
     IEnumerable<RecurringJob> recurring,
+    IEnumerable<IJobSource> sources,
     SchedulingSettings settings,
     IServiceScopeFactory scopes,
     IConfiguration configuration,
@@ -58,6 +59,12 @@ internal sealed class SchedulerHost(
                 await jobs.DeleteAsync(key, cancellationToken);
                 logger.LogInformation("Recurring job {Job} is no longer declared: removed", key);
             }
+        }
+
+        // Jobs whose schedules live in the database (each tenant's publishing run), brought in step with it.
+        foreach (var source in sources)
+        {
+            await source.ScheduleAsync(cancellationToken);
         }
 
         _scheduler = scheduler;

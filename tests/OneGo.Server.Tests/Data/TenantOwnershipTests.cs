@@ -14,6 +14,8 @@ public sealed class TenantOwnershipTests
     private static readonly Dictionary<string, string> Shared = new()
     {
         ["Region"] = "the region tree is the tenancy itself: public, and read to resolve every request's tenant",
+        ["Integration"] = "a push integration is the national operator's, for regions it names; only the national operator changes it",
+        ["ZoneHead"] = "the national zone's one counter, taken under a row lock by every publishing transaction so the feed is in commit order",
         ["Account"] = "sign-in finds an account by its user name before any tenant is known; only admins at or above its tenant change it",
         ["DeploymentKey"] = "the deployment's token signing and encryption keys, one set for every tenant",
         ["DataProtectionKey"] = "the deployment's data-protection keys (cookies, antiforgery), one ring for every tenant",
@@ -48,7 +50,7 @@ public sealed class TenantOwnershipTests
     public void EveryTenantOwnedTypeHasTheFilterARequiredTenantIdAndTenantIdInItsUniqueIndexes()
     {
         var owned = Model().GetEntityTypes().Where(e => e.IsTenantOwned()).ToList();
-        Assert.Equal(["AuditEntry", "BundleRecord", "BundleVersion", "MatterRecord", "TenantFileRecord", "TenantSettings"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["AuditEntry", "BundleRecord", "BundleVersion", "MatterRecord", "OutboxItem", "Publication", "PublishingRun", "TenantFileRecord", "TenantSettings", "ZoneEntry"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
         foreach (var entity in owned)
         {
             Assert.Contains(entity.GetDeclaredQueryFilters(), f => f.Key == TenancyModel.FilterName);

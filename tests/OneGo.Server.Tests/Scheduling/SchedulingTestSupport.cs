@@ -138,25 +138,8 @@ internal static class SchedulingTestSupport
     public static async Task<List<Fire>> FiresAsync(TestDatabase database, Func<List<Fire>, bool> done, string what) =>
         await EventuallyAsync(() => FiresAsync(database), done, what, fires => string.Join(", ", fires));
 
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, Func<T, string>? describe = null, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}; last seen: {(describe is null ? value?.ToString() : describe(value))}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public static Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, Func<T, string>? describe = null, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(read, done, what, describe, timeout);
 
     /// <summary>How many rows a table has, read with the connection of <paramref name="database"/> (the owner's).</summary>
     public static async Task<long> CountAsync(TestDatabase database, string table)

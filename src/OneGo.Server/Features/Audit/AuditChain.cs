@@ -21,6 +21,7 @@ internal static class AuditChain
     private static readonly HashSet<Type> Audited =
     [
         typeof(Region), typeof(TenantSettings), typeof(TenantFileRecord), typeof(MatterRecord), typeof(BundleRecord), typeof(BundleVersion), typeof(Account),
+        typeof(Zone.Integration), typeof(Zone.Publication),
     ];
 
     /// <summary>Sign-in attempt counters change on every failed password; a lockout is audited explicitly instead.</summary>

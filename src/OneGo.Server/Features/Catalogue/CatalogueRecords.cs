@@ -84,6 +84,12 @@ public sealed class BundleRecord : ITenantOwned
     /// <summary>When the bundle was withdrawn (it is not live since); null while live or never approved.</summary>
     public DateTimeOffset? WithdrawnAt { get; set; }
 
+    /// <summary>The version the national zone has of this bundle, as its publishing runs left it.</summary>
+    public int? ZoneVersion { get; set; }
+
+    /// <summary>The zone has received the withdrawal of <see cref="ZoneVersion"/>.</summary>
+    public bool ZoneWithdrawn { get; set; }
+
     /// <summary>The live version offers the bundle as a standard to the tenants below.</summary>
     public bool IsStandard { get; set; }
 

@@ -32,7 +32,7 @@ internal static class RegionsAdminApi
         return app;
     }
 
-    private static async Task<IResult> Create(HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, TimeProvider clock, NewRegion body, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, Zone.PublishingSchedules schedules, TimeProvider clock, NewRegion body, CancellationToken cancellationToken)
     {
         var parent = context.Tenant();
         var errors = new List<ApiError>();
@@ -89,6 +89,7 @@ internal static class RegionsAdminApi
         });
 
         directory.Invalidate();
+        await schedules.ApplyAsync(id, null, cancellationToken);
         return Results.Created($"/api/tenants/{id}", new { id, divisionCode = body.DivisionCode, name = body.Name, parentId = parent.Id });
     }
 
@@ -109,7 +110,7 @@ internal static class RegionsAdminApi
         return Preconditions.Json(context, bytes, etag);
     }
 
-    private static async Task<IResult> PutSettings(HttpContext context, OneGoDbContext db, RegionDirectory directory, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> PutSettings(HttpContext context, OneGoDbContext db, RegionDirectory directory, Zone.PublishingSchedules schedules, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (ifMatch, missing) = Preconditions.RequireIfMatch(context.Request);
         if (missing is not null)
@@ -157,6 +158,8 @@ internal static class RegionsAdminApi
         db.Audit(new AuditEvent(context.Actor(), "tenant.settings", $"tenant/{region.Id}", JsonChanges.Between(before, Snapshot(region, settings))));
         await db.SaveChangesAsync(cancellationToken);
         directory.Invalidate();
+        // The scheduler's store is shared: every node fires on the new schedule from now on.
+        await schedules.ApplyAsync(region.Id, settings.PublishingSchedule, cancellationToken);
         return await GetSettings(context, db, cancellationToken);
     }
 

@@ -1,0 +1,90 @@
+using Microsoft.EntityFrameworkCore;
+using OneGo.Catalogue;
+using OneGo.Server.Data;
+using OneGo.Server.Features.Tenants;
+using OneGo.Server.Hosting;
+using OneGo.Server.Identity;
+using OneGo.Server.Scheduling;
+using Quartz;
+
+namespace OneGo.Server.Features.Zone;
+
+/// <summary>A tenant's publishing runs: publish now (202 with the run), the runs, and what each published.</summary>
+internal static class PublishingApi
+{
+    public sealed record RunView(
+        Guid Id, string Tenant, string Trigger, RunStatus Status, string? RequestedBy, DateTimeOffset RequestedAt, DateTimeOffset? StartedAt,
+        DateTimeOffset? FinishedAt, int Published, int Withdrawn, string? Error);
+
+    public sealed record PublishedItem(string Id, long Sequence, string Bundle, int Version, PublicationKind Kind, DateTimeOffset PublishedAt);
+
+    public sealed record RunDetail(RunView Run, IReadOnlyList<PublishedItem> Publications);
+
+    public static IEndpointRouteBuilder MapPublishingApi(this IEndpointRouteBuilder app)
+    {
+        var runs = app.MapGroup("/api/t/{tenant}/publishing-runs").WithTags("Publishing");
+        runs.MapPost("", PublishNowAsync).WithName("PublishNow")
+            .WithSummary("Publishes the tenant's approved items now: 202 with the run's Location; a run already queued or under way is returned instead of a second.")
+            .Requires(Capability.Administer);
+        runs.MapGet("", ListAsync).WithName("ListPublishingRuns").WithSummary("The tenant's runs, newest first.").Requires(Capability.ReadDrafts);
+        runs.MapGet("/{id:guid}", GetAsync).WithName("GetPublishingRun").WithSummary("One run and what it published.").Requires(Capability.ReadDrafts);
+        return app;
+    }
+
+    private static RunView View(PublishingRun r) =>
+        new(r.Id, r.TenantId, r.Trigger, r.Status, r.RequestedBy, r.RequestedAt, r.StartedAt, r.FinishedAt, r.Published, r.Withdrawn, r.Error);
+
+    private static async Task<IResult> PublishNowAsync(HttpContext context, ZonePublisher publisher, Jobs jobs, CancellationToken cancellationToken)
+    {
+        var tenant = context.Tenant().Id;
+        var (run, created) = await publisher.QueueAsync(tenant, "manual", context.Actor(), cancellationToken);
+        if (created)
+        {
+            await jobs.RunNowAsync(PublishingJob.KeyOf(tenant), cancellationToken, new JobDataMap { [PublishingJob.RunKey] = run.Id.ToString() });
+        }
+
+        var location = $"/api/t/{tenant}/publishing-runs/{run.Id}";
+        context.Response.Headers.Location = location;
+        return Results.Json(View(run), CatalogueJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> ListAsync(OneGoDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var (paging, errors) = Paging.Read(limit, cursor);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        // Newest first: the cursor is the request time of the last run shown (a tenant queues one run at a time).
+        var query = db.Set<PublishingRun>().AsNoTracking();
+        if (paging.After is { } after && long.TryParse(after, System.Globalization.CultureInfo.InvariantCulture, out var lastTicks))
+        {
+            var lastAt = new DateTimeOffset(lastTicks, TimeSpan.Zero);
+            query = query.Where(r => r.RequestedAt < lastAt);
+        }
+
+        var rows = await query.OrderByDescending(r => r.RequestedAt).Take(paging.Limit + 1).ToListAsync(cancellationToken);
+        string? next = null;
+        if (rows.Count > paging.Limit)
+        {
+            rows.RemoveAt(paging.Limit);
+            next = Paging.Encode(rows[^1].RequestedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return Results.Json(new Page<RunView>(rows.Select(View).ToList(), next), CatalogueJson.Options);
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, OneGoDbContext db, Guid id, CancellationToken cancellationToken)
+    {
+        var run = await db.Set<PublishingRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (run is null)
+        {
+            return ApiProblems.NotFound("No such run", $"{context.Tenant().Id} has no publishing run {id}.");
+        }
+
+        var items = await db.Set<Publication>().AsNoTracking().Where(p => p.RunId == id).OrderBy(p => p.Sequence)
+            .Select(p => new PublishedItem(p.PublicId, p.Sequence, p.BundleCode, p.Version, p.Kind, p.PublishedAt)).ToListAsync(cancellationToken);
+        return Results.Json(new RunDetail(View(run), items), CatalogueJson.Options);
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Data;
+using OneGo.Server.Features.Tenants;
+using OneGo.Server.Scheduling;
+using OneGo.Tenancy;
+using Quartz;
+
+namespace OneGo.Server.Features.Zone;
+
+/// <summary>
+/// One job per tenant (its JobKey is the tenant's id), fired by the tenant's cron schedule or by "publish now":
+/// Quartz never runs one tenant's job twice at once, across every node of the cluster.
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed class PublishingJob(ZonePublisher publisher) : IJob
+{
+    public const string Group = "publishing";
+    public const string RunKey = "run";
+
+    public static JobKey KeyOf(string tenant) => new(tenant, Group);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var tenant = context.JobDetail.Key.Name;
+        // "Publish now" names the run it queued; the schedule queues one (or takes the one already waiting).
+        var run = context.MergedJobDataMap.TryGetString(RunKey, out var id) && Guid.TryParse(id, out var runId)
+            ? runId
+            : (await publisher.QueueAsync(tenant, "schedule", null, cancellationToken)).Run.Id;
+        await publisher.RunAsync(tenant, run, cancellationToken);
+    }
+}
+
+/// <summary>
+/// Keeps each tenant's publishing trigger in the scheduler's store in step with its settings: at start-up for every
+/// tenant, and at once when a tenant's schedule changes (the store is shared, so every node sees the change).
+/// </summary>
+internal sealed class PublishingSchedules(Jobs jobs, IServiceScopeFactory scopes, ILogger<PublishingSchedules> logger) : IJobSource
+{
+    public async Task ApplyAsync(string tenant, string? cron, CancellationToken cancellationToken)
+    {
+        var schedule = new JobSchedule.Cron(string.IsNullOrWhiteSpace(cron) ? TenantSettings.DefaultPublishingSchedule : cron);
+        await jobs.ScheduleAsync(PublishingJob.KeyOf(tenant), typeof(PublishingJob), schedule, $"Publishing run of {tenant}", cancellationToken);
+    }
+
+    public async Task ScheduleAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OneGoDbContext>();
+        var tenants = scope.ServiceProvider.GetRequiredService<CurrentTenant>();
+        Dictionary<string, string?> schedules;
+        using (tenants.EnterReadingBelow(RegionRules.NationalId))
+        {
+            schedules = await db.TenantSettings.AsNoTracking().ToDictionaryAsync(s => s.TenantId, s => (string?)s.PublishingSchedule, cancellationToken);
+        }
+
+        foreach (var region in await db.Regions.AsNoTracking().Select(r => r.Id).ToListAsync(cancellationToken))
+        {
+            await ApplyAsync(region, schedules.GetValueOrDefault(region), cancellationToken);
+        }
+
+        logger.LogInformation("Publishing schedules in step for {Count} tenant(s)", schedules.Count);
+    }
+}

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using OneGo.Catalogue;
+using OneGo.Server.Data;
+using OneGo.Server.Features.Catalogue;
+using OneGo.Server.Features.Tenants;
+using Tenants = OneGo.Server.Features.Tenants;
+using OneGo.Server.Hosting;
+using OneGo.Server.Identity;
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Features.Zone;
+
+/// <summary>
+/// The national service zone as its readers see it: citizens and the national platform search it across regions;
+/// integrations with <c>zone.read</c> follow its feed in commit order by cursor and read one publication.
+/// </summary>
+internal static class ZoneApi
+{
+    /// <summary>A publication as the feed and the push deliver it.</summary>
+    public sealed record PublicationView(
+        string Id, long Sequence, string Tenant, string Bundle, int Version, PublicationKind Kind, string? ETag, DateTimeOffset PublishedAt,
+        JsonNode? Summary, JsonNode? Content);
+
+    /// <summary>A page of the feed; <c>next</c> is where to resume — after the last item, or where the reader already was.</summary>
+    public sealed record FeedPage(IReadOnlyList<PublicationView> Items, string Next, bool More);
+
+    public sealed record ZoneBundleItem(string Tenant, string Code, int Version, string Publication, DateTimeOffset PublishedAt, JsonNode Summary);
+
+    public static IEndpointRouteBuilder MapZoneApi(this IEndpointRouteBuilder app)
+    {
+        var zone = app.MapGroup("/api/zone").WithTags("Zone");
+        zone.MapGet("/bundles", SearchAsync).WithName("SearchZone")
+            .WithSummary("Live bundles in the national zone across regions: region (a tenant id or code: it and everything below), audience, theme, q.");
+        zone.MapGet("/feed", FeedAsync).WithName("ZoneFeed")
+            .WithSummary("Publications in commit order after the cursor; never skips one. Resume from 'next'.")
+            .Requires(Capability.ReadZone);
+        zone.MapGet("/publications/{id}", PublicationAsync).WithName("GetPublication")
+            .WithSummary("One publication, immutable.")
+            .Requires(Capability.ReadZone);
+        return app;
+    }
+
+    public static PublicationView View(Publication p, bool withContent = true) => new(
+        p.PublicId, p.Sequence, p.TenantId, p.BundleCode, p.Version, p.Kind, p.ETag, p.PublishedAt,
+        JsonNode.Parse(p.Summary), withContent && p.Effective is not null ? JsonNode.Parse(p.Effective) : null);
+
+    private static async Task<IResult> FeedAsync(OneGoDbContext db, CurrentTenant tenants, string? cursor, int? limit, CancellationToken cancellationToken)
+    {
+        var (paging, errors) = Paging.Read(limit, cursor);
+        long after = 0;
+        if (paging.After is { } raw && !long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out after))
+        {
+            errors.Add(ApiError.ForParameter("cursor", "cursor", "cursor is not one this server handed out; pass the 'next' value of the previous page unchanged."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        // The zone is every region's: the feed reads from national down.
+        using var scope = tenants.EnterReadingBelow(RegionRules.NationalId);
+        var rows = await db.Set<Publication>().AsNoTracking().Where(p => p.Sequence > after).OrderBy(p => p.Sequence)
+            .Take(paging.Limit + 1).ToListAsync(cancellationToken);
+        var more = rows.Count > paging.Limit;
+        if (more)
+        {
+            rows.RemoveAt(paging.Limit);
+        }
+
+        var next = Paging.Encode((rows.Count > 0 ? rows[^1].Sequence : after).ToString(CultureInfo.InvariantCulture));
+        return Results.Json(new FeedPage(rows.Select(r => View(r)).ToList(), next, more), CatalogueJson.Options);
+    }
+
+    private static async Task<IResult> PublicationAsync(HttpContext context, OneGoDbContext db, CurrentTenant tenants, string id, CancellationToken cancellationToken)
+    {
+        using var scope = tenants.EnterReadingBelow(RegionRules.NationalId);
+        var publication = await db.Set<Publication>().AsNoTracking().SingleOrDefaultAsync(p => p.PublicId == id, cancellationToken);
+        if (publication is null)
+        {
+            return ApiProblems.NotFound("No such publication", $"The zone has no publication '{id}'.");
+        }
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(View(publication), CatalogueJson.Options);
+        // A publication never changes.
+        return Preconditions.Json(context, bytes, Preconditions.ETagOf(bytes), immutable: true);
+    }
+
+    private static async Task<IResult> SearchAsync(
+        OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, string? region, string? audience, string? theme, string? q, int? limit, string? cursor,
+        CancellationToken cancellationToken)
+    {
+        var (paging, errors) = Paging.Read(limit, cursor);
+        Tenants.RegionInfo? root = null;
+        if (!string.IsNullOrEmpty(region) && (root = await directory.ResolveAsync(region, cancellationToken)) is null)
+        {
+            errors.Add(ApiError.ForParameter("region", "unknown-tenant", $"No region has the id or division code '{region}'."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        // Anyone may search the zone: a public scope over every region, reading live (published) content only.
+        using var scope = tenants.EnterPublic(RegionRules.NationalId, readsBelow: true);
+        var query = db.Set<ZoneEntry>().AsNoTracking().Where(e => !e.Withdrawn);
+        if (root is not null && root.Id != RegionRules.NationalId)
+        {
+            var below = root.Id + ".";
+            query = query.Where(e => e.TenantId == root.Id || e.TenantId.StartsWith(below));
+        }
+
+        if (!string.IsNullOrEmpty(audience))
+        {
+            query = query.Where(e => e.Audience == audience);
+        }
+
+        if (!string.IsNullOrEmpty(theme))
+        {
+            query = query.Where(e => e.Theme == theme);
+        }
+
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            var text = q.Trim().ToLowerInvariant();
+            query = query.Where(e => e.SearchText != null && e.SearchText.Contains(text));
+        }
+
+        // Keyed by tenant and code: the cursor is "tenant/code" of the last item.
+        if (paging.After is { } after && after.Split('/') is [var afterTenant, var afterCode])
+        {
+            query = query.Where(e => string.Compare(e.TenantId, afterTenant) > 0 || (e.TenantId == afterTenant && string.Compare(e.BundleCode, afterCode) > 0));
+        }
+
+        var rows = await query.OrderBy(e => e.TenantId).ThenBy(e => e.BundleCode).Take(paging.Limit + 1)
+            .Select(e => new { e.TenantId, e.BundleCode, e.Version, e.PublicationPublicId, e.PublishedAt, e.Summary })
+            .ToListAsync(cancellationToken);
+        // The database orders and compares (its collation); the page is cut here without comparing again.
+        string? next = null;
+        if (rows.Count > paging.Limit)
+        {
+            rows.RemoveAt(paging.Limit);
+            next = Paging.Encode(rows[^1].TenantId + "/" + rows[^1].BundleCode);
+        }
+
+        return Results.Json(new Page<ZoneBundleItem>(
+            rows.Select(r => new ZoneBundleItem(r.TenantId, r.BundleCode, r.Version, r.PublicationPublicId, r.PublishedAt, JsonNode.Parse(r.Summary)!)).ToList(),
+            next), CatalogueJson.Options);
+    }
+}

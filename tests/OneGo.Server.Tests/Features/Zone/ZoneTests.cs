@@ -1,0 +1,232 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using OneGo.Server.Identity;
+using OneGo.Server.Storage;
+using OneGo.Server.Tests.Infrastructure;
+using OneGo.Testing;
+
+namespace OneGo.Server.Tests.Features.Zone;
+
+/// <summary>
+/// Publishing into the national service zone: publish now and on a schedule, the feed in commit order, the zone's
+/// search across regions, snapshots in blob storage (the file system on SQLite, Azurite on PostgreSQL), and pushes
+/// to a real receiver that verifies every signature — with failures retried, a poison item dead-lettered and replayed.
+/// </summary>
+public abstract class ZoneTests(Provider provider) : IAsyncLifetime
+{
+    private const string Haicang = "fujian.xiamen.haicang";
+    private TestDatabase _database = null!;
+    private OneGoApp _app = null!;
+    private HttpClient _haicangAdmin = null!;
+    private HttpClient _operator = null!;
+    private HttpClient _reader = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(provider);
+        var settings = new Dictionary<string, string?>
+        {
+            // Retries come quickly in tests; the backoff's shape is the same.
+            ["Zone:FirstRetry"] = "00:00:00.200",
+            ["Zone:MaxDelay"] = "00:00:01",
+            ["Zone:PollInterval"] = "00:00:00.200",
+            ["Zone:MaxAttempts"] = "4",
+            ["Zone:PushTimeout"] = "00:00:02",
+        };
+        if (provider == Provider.Postgres)
+        {
+            settings["Blobs:Provider"] = "Azure";
+            settings["Blobs:ConnectionString"] = TestAzurite.ConnectionString;
+            settings["Blobs:Container"] = TestAzurite.NewContainerName();
+        }
+
+        _app = new OneGoApp(_database, settings: settings);
+        _haicangAdmin = await _app.AsAsync(Roles.Admin, Haicang);
+        _operator = await _app.AsAsync(Roles.Admin, "national");
+        _reader = _app.CreateClient();
+        _reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            await Tokens.RequestAsync(_reader, DemoAccounts.ZoneReader, scope: OneGoClaims.ZoneReadScope));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _haicangAdmin.Dispose();
+        _operator.Dispose();
+        _reader.Dispose();
+        await _app.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private static Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what) =>
+        Eventually.HoldsAsync(read, done, what, timeout: TimeSpan.FromSeconds(60));
+
+    /// <summary>Publishes now as the tenant's admin and waits for the run to end; returns the run with what it published.</summary>
+    private async Task<JsonNode> PublishAsync(HttpClient admin, string tenant)
+    {
+        var accepted = await admin.PostAsync($"/api/t/{tenant}/publishing-runs", null);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var location = accepted.Headers.Location!.ToString();
+        return await EventuallyAsync(async () => await (await admin.GetAsync(location)).JsonAsync(),
+            r => (string?)r["run"]!["status"] is "succeeded" or "failed", $"run {location}");
+    }
+
+    private async Task<List<JsonNode>> FeedAsync()
+    {
+        var items = new List<JsonNode>();
+        string? cursor = null;
+        while (true)
+        {
+            var page = await (await _reader.GetAsync("/api/zone/feed?limit=100" + (cursor is null ? "" : "&cursor=" + cursor))).JsonAsync();
+            items.AddRange(page["items"]!.AsArray().Select(i => i!));
+            cursor = (string)page["next"]!;
+            if (!(bool)page["more"]!)
+            {
+                return items;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task PublishNowPutsEachLiveBundleInTheZoneOnceAndTheFeedAndSearchShowThem()
+    {
+        var live = (await (await _app.CreateClient().GetAsync($"/api/t/{Haicang}/bundles?limit=500")).JsonAsync())["items"]!.AsArray().Count;
+        var run = await PublishAsync(_haicangAdmin, Haicang);
+        Assert.Equal(("succeeded", live, "manual"), ((string?)run["run"]!["status"], (int)run["run"]!["published"]!, (string?)run["run"]!["trigger"]));
+        Assert.Equal(live, run["publications"]!.AsArray().Count);
+
+        // Nothing new: the next run publishes nothing.
+        Assert.Equal(0, (int)(await PublishAsync(_haicangAdmin, Haicang))["run"]!["published"]!);
+
+        var feed = await FeedAsync();
+        Assert.Equal(Enumerable.Range(1, live).Select(i => (long)i), feed.Select(p => (long)p["sequence"]!));
+        var enrolment = feed.Single(p => (string?)p["bundle"] == "enrolment");
+        Assert.Equal((Haicang, 1, "version"), ((string)enrolment["tenant"]!, (int)enrolment["version"]!, (string)enrolment["kind"]!));
+        Assert.NotNull(enrolment["content"]!["matters"]);
+        var one = await _reader.GetAsync($"/api/zone/publications/{enrolment["id"]}");
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Contains("immutable", one.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.CreateClient().GetAsync("/api/zone/feed")).StatusCode);
+
+        // Anyone searches the zone across regions: Fujian and below has Haicang's, Zhejiang none of them.
+        using var citizen = _app.CreateClient();
+        var fujian = await (await citizen.GetAsync("/api/zone/bundles?region=350000")).JsonAsync();
+        Assert.Equal(live, fujian["items"]!.AsArray().Count(i => (string?)i!["tenant"] == Haicang));
+        Assert.Empty((await (await citizen.GetAsync("/api/zone/bundles?region=zhejiang")).JsonAsync())["items"]!.AsArray());
+
+        // A new approved version reaches the zone at the next run; so does a withdrawal, after which search drops it.
+        using var staff = ActAsTenantStaff.For(_app);
+        var draft = await staff.GetAsync($"/api/t/{Haicang}/bundles/enrolment/draft");
+        var saved = await staff.SendJsonAsync(HttpMethod.Put, $"/api/t/{Haicang}/bundles/enrolment/draft", (await draft.JsonAsync())["document"], draft.ETag());
+        Assert.Equal(HttpStatusCode.OK, (await staff.SubmitAndApproveAsync($"/api/t/{Haicang}/bundles/enrolment/draft", saved.ETag())).StatusCode);
+        Assert.Equal(1, (int)(await PublishAsync(_haicangAdmin, Haicang))["run"]!["published"]!);
+        var latest = (await FeedAsync()).Last();
+        Assert.Equal(("enrolment", 2, live + 1L), ((string)latest["bundle"]!, (int)latest["version"]!, (long)latest["sequence"]!));
+
+        var read = await staff.GetAsync($"/api/t/{Haicang}/bundles/enrolment/draft");
+        var proposed = await staff.SendJsonAsync(HttpMethod.Post, $"/api/t/{Haicang}/bundles/enrolment/withdrawal", new { comment = "改由市级统一办理" }, read.ETag());
+        Assert.Equal(HttpStatusCode.OK, (await staff.SendJsonAsync(HttpMethod.Post, $"/api/t/{Haicang}/bundles/enrolment/draft/approve", ifMatch: proposed.ETag())).StatusCode);
+        Assert.Equal(1, (int)(await PublishAsync(_haicangAdmin, Haicang))["run"]!["withdrawn"]!);
+        Assert.Equal(("enrolment", "withdrawal", 2), ((string)(await FeedAsync()).Last()["bundle"]!, (string)(await FeedAsync()).Last()["kind"]!, (int)(await FeedAsync()).Last()["version"]!));
+        Assert.DoesNotContain((await (await citizen.GetAsync("/api/zone/bundles?region=fujian.xiamen")).JsonAsync())["items"]!.AsArray(), i => (string?)i!["code"] == "enrolment");
+
+        // Every publication's snapshot lands in blob storage at {tenant}/{bundle}/{version}.json.
+        var blobs = _app.Services.GetRequiredService<IBlobStore>();
+        await EventuallyAsync(async () => await blobs.GetAsync($"{Haicang}/enrolment/2.withdrawal.json"), b => b is not null, "the withdrawal's snapshot");
+        var snapshot = JsonNode.Parse((await blobs.GetAsync($"{Haicang}/enrolment/1.json"))!)!;
+        Assert.Equal((string?)enrolment["id"], (string?)snapshot["id"]);
+    }
+
+    [Fact]
+    public async Task ARunAlreadyUnderWayIsReturnedInsteadOfASecondAndOnlyAdminsPublish()
+    {
+        var first = await _haicangAdmin.PostAsync($"/api/t/{Haicang}/publishing-runs", null);
+        var second = await _haicangAdmin.PostAsync($"/api/t/{Haicang}/publishing-runs", null);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        // Either the same run (still queued or running) or, if the first ended already, a new one that publishes nothing.
+        var secondRun = await (await _haicangAdmin.GetAsync(second.Headers.Location!.ToString())).JsonAsync();
+        Assert.True(first.Headers.Location == second.Headers.Location || (int)secondRun["run"]!["published"]! == 0);
+
+        using var editor = await _app.AsAsync(Roles.Editor, Haicang);
+        Assert.Equal(HttpStatusCode.Forbidden, (await editor.PostAsync($"/api/t/{Haicang}/publishing-runs", null)).StatusCode);
+        var runs = await (await editor.GetAsync($"/api/t/{Haicang}/publishing-runs")).JsonAsync();
+        Assert.NotEmpty(runs["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task ConcurrentRunsOfSeveralTenantsAreAllInTheFeedWithoutAGap()
+    {
+        string[] tenants = ["jiangsu.nanjing.gulou", "jiangsu.nanjing.jiangning", "chongqing", "zhejiang", Haicang];
+        var admins = await Task.WhenAll(tenants.Select(t => _app.AsAsync(Roles.Admin, t)));
+        var runs = await Task.WhenAll(tenants.Select((t, i) => PublishAsync(admins[i], t)));
+        Assert.All(runs, r => Assert.Equal("succeeded", (string?)r["run"]!["status"]));
+        var expected = runs.Sum(r => (int)r["run"]!["published"]!);
+
+        var feed = await FeedAsync();
+        Assert.Equal(expected, feed.Count);
+        Assert.Equal(Enumerable.Range(1, expected).Select(i => (long)i), feed.Select(p => (long)p["sequence"]!));
+        Assert.Equal(expected, feed.Select(p => (string)p["id"]!).Distinct().Count());
+        foreach (var admin in admins)
+        {
+            admin.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task PushesAreSignedRetriedOnFailureDeadLetteredOnA422AndReplayed()
+    {
+        await using var receiver = await PushReceiver.StartAsync("a-shared-secret-of-the-platform");
+        var created = await _operator.SendJsonAsync(HttpMethod.Post, "/api/zone/integrations",
+            new { name = "national-platform", url = receiver.Url, secret = receiver.Secret, regions = new[] { "350000" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _haicangAdmin.GetAsync("/api/zone/integrations")).StatusCode);
+        var invalid = await _operator.SendJsonAsync(HttpMethod.Post, "/api/zone/integrations", new { name = "x", url = "ftp://x", secret = "short", regions = new[] { "nowhere" } });
+        Assert.Equal(["/url", "/secret", "/regions/0"], await invalid.ErrorPlacesAsync());
+
+        // The first deliveries fail (500, 503 with Retry-After, a dropped answer); one publication is refused for good.
+        receiver.Then(500, 503);
+        receiver.ThenAcceptAndDropTheAnswer();
+        var run = await PublishAsync(_haicangAdmin, Haicang);
+        var keys = run["publications"]!.AsArray().Select(p => (string)p!["id"]!).ToList();
+        var poison = keys[0];
+        receiver.Refuse[poison] = 422;
+
+        await EventuallyAsync(() => Task.FromResult(receiver.Accepted.Count), n => n >= keys.Count - 1, "every push but the poison one");
+        var dead = await EventuallyAsync(async () => (await (await _operator.GetAsync("/api/zone/dead-letters")).JsonAsync())["items"]!.AsArray(),
+            d => d.Count == 1, "the poison item's dead letter");
+        Assert.Equal((poison, 422), ((string)dead[0]!["publication"]!, (int)dead[0]!["lastStatus"]!));
+        // A 422 is not retried: it was the poison item's last attempt, and its only 422.
+        Assert.Equal(1, receiver.Arrivals.Count(a => a.Key == poison && a.Status == 422));
+        Assert.Equal(receiver.Arrivals.Count(a => a.Key == poison), (int)dead[0]!["attempts"]!);
+        Assert.All(receiver.Arrivals, a => Assert.True(a.SignatureValid));
+        Assert.Equal(keys.Where(k => k != poison).Order(StringComparer.Ordinal), receiver.Accepted.Keys.Where(k => k != poison).Order(StringComparer.Ordinal));
+        // Retried items arrived more than once, always under the same Idempotency-Key.
+        Assert.True(receiver.Arrivals.Count > keys.Count);
+
+        // The receiver is fixed; the operator replays the dead letter and it goes through.
+        receiver.Refuse.TryRemove(poison, out _);
+        Assert.Equal(HttpStatusCode.Accepted, (await _operator.PostAsync($"/api/zone/dead-letters/{dead[0]!["id"]}/replay", null)).StatusCode);
+        await EventuallyAsync(() => Task.FromResult(receiver.Accepted.ContainsKey(poison)), d => d, "the replayed delivery");
+        Assert.Empty((await (await _operator.GetAsync("/api/zone/dead-letters")).JsonAsync())["items"]!.AsArray());
+        var body = JsonNode.Parse(receiver.Accepted[poison])!;
+        Assert.Equal(poison, (string?)body["id"]);
+    }
+
+    [Fact]
+    public async Task AChangedScheduleInATenantsSettingsTakesEffectWithoutARestart()
+    {
+        var settings = await _haicangAdmin.GetAsync($"/api/t/{Haicang}/settings");
+        var body = await settings.JsonAsync();
+        // Every second (Quartz cron, Asia/Shanghai).
+        Assert.Equal(HttpStatusCode.OK, (await _haicangAdmin.SendJsonAsync(HttpMethod.Put, $"/api/t/{Haicang}/settings",
+            new JsonObject { ["name"] = body["name"]!.DeepClone(), ["publishingSchedule"] = "* * * * * ?" }, settings.ETag())).StatusCode);
+        var runs = await EventuallyAsync(async () => (await (await _haicangAdmin.GetAsync($"/api/t/{Haicang}/publishing-runs")).JsonAsync())["items"]!.AsArray(),
+            r => r.Any(x => (string?)x!["trigger"] == "schedule" && (string?)x["status"] == "succeeded"), "a scheduled run");
+        Assert.Contains(runs, r => (int)r!["published"]! > 0);
+    }
+}
+
+public sealed class ZoneTestsOnSqlite() : ZoneTests(Provider.Sqlite);
+
+public sealed class ZoneTestsOnPostgres() : ZoneTests(Provider.Postgres);

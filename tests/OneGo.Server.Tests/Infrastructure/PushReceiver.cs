@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace OneGo.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A real integration endpoint on a loopback port, as the national platform would run one: it verifies every
+/// signature with the shared secret, keeps what it accepted by Idempotency-Key, and answers as the test tells it
+/// (500, 503 with Retry-After, 429, 422, or accept and drop the connection without an answer).
+/// </summary>
+public sealed class PushReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<Func<HttpContext, Task<bool>>> _script = new();
+
+    public PushReceiver(string secret)
+    {
+        Secret = secret;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        _app = builder.Build();
+        _app.MapPost("/hook", ReceiveAsync);
+    }
+
+    public string Secret { get; }
+
+    /// <summary>Every delivery that arrived, in order: its key, whether its signature was right, and the answer given.</summary>
+    public ConcurrentQueue<(string Key, bool SignatureValid, int Status)> Arrivals { get; } = new();
+
+    /// <summary>What was accepted (2xx), by Idempotency-Key: the body of the first acceptance.</summary>
+    public ConcurrentDictionary<string, string> Accepted { get; } = new();
+
+    public string Url { get; private set; } = "";
+
+    public static async Task<PushReceiver> StartAsync(string secret)
+    {
+        var receiver = new PushReceiver(secret);
+        await receiver._app.StartAsync();
+        var address = receiver._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        receiver.Url = address.TrimEnd('/') + "/hook";
+        return receiver;
+    }
+
+    /// <summary>The next deliveries get these answers, one each, before the receiver goes back to accepting.</summary>
+    public void Then(params int[] statuses)
+    {
+        foreach (var status in statuses)
+        {
+            _script.Enqueue(context =>
+            {
+                context.Response.StatusCode = status;
+                if (status is 503 or 429)
+                {
+                    context.Response.Headers.RetryAfter = "1";
+                }
+
+                return Task.FromResult(false);
+            });
+        }
+    }
+
+    /// <summary>The next delivery is accepted (kept) but its connection dropped before any answer: the sender cannot know.</summary>
+    public void ThenAcceptAndDropTheAnswer() => _script.Enqueue(context =>
+    {
+        context.Abort();
+        return Task.FromResult(true);
+    });
+
+    /// <summary>A fixed answer for every delivery of one publication: a poison item.</summary>
+    public ConcurrentDictionary<string, int> Refuse { get; } = new();
+
+    private async Task ReceiveAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        var key = context.Request.Headers["Idempotency-Key"].ToString();
+        var timestamp = context.Request.Headers["X-OneGo-Timestamp"].ToString();
+        var signature = context.Request.Headers["X-OneGo-Signature"].ToString();
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(timestamp + "." + body)));
+        var valid = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature));
+        if (!valid)
+        {
+            context.Response.StatusCode = 401;
+            Arrivals.Enqueue((key, false, 401));
+            return;
+        }
+
+        if (Refuse.TryGetValue(key, out var refusal))
+        {
+            context.Response.StatusCode = refusal;
+            Arrivals.Enqueue((key, true, refusal));
+            return;
+        }
+
+        if (_script.TryDequeue(out var step))
+        {
+            var keep = await step(context);
+            if (keep)
+            {
+                Accepted.TryAdd(key, body);
+            }
+
+            Arrivals.Enqueue((key, true, context.Response.StatusCode));
+            return;
+        }
+
+        Accepted.TryAdd(key, body);
+        context.Response.StatusCode = 204;
+        Arrivals.Enqueue((key, true, 204));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
