@@ -10,6 +10,9 @@ namespace OneGo.Server.Storage;
 /// </summary>
 internal sealed class FileSystemBlobStore(string root) : IBlobStore
 {
+    /// <summary>A claim older than this without its blob was left by a writer that died; it no longer holds the name.</summary>
+    private static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(1);
+
     public string Root { get; } = Path.GetFullPath(root);
 
     public async Task<bool> PutAsync(string path, ReadOnlyMemory<byte> content, string contentType, BlobWrite write = BlobWrite.Overwrite, CancellationToken cancellationToken = default)
@@ -37,17 +40,39 @@ internal sealed class FileSystemBlobStore(string root) : IBlobStore
                 return true;
             }
 
-            try
+            // Who writes a create-only blob is decided by a claim file created exclusively (O_CREAT|O_EXCL) beside
+            // it: a rename without overwrite is not atomic on every file system .NET runs on, an exclusive create is.
+            var claim = Path.Combine(folder, "." + Path.GetFileName(target) + ".claim");
+            for (var attempt = 0; attempt < 2; attempt++)
             {
-                // Without overwrite .NET links the new name (link(2)), which fails when it exists: two concurrent
-                // writers cannot both win.
-                File.Move(partial, target, overwrite: false);
+                if (File.Exists(target))
+                {
+                    return false;
+                }
+
+                try
+                {
+                    await using (new FileStream(claim, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                    {
+                    }
+                }
+                catch (IOException) when (File.Exists(claim))
+                {
+                    // Another writer holds it — unless it died between claiming and naming its blob long ago.
+                    if (File.Exists(target) || DateTime.UtcNow - File.GetLastWriteTimeUtc(claim) < StaleClaim)
+                    {
+                        return false;
+                    }
+
+                    File.Delete(claim);
+                    continue;
+                }
+
+                File.Move(partial, target, overwrite: true);
                 return true;
             }
-            catch (IOException) when (File.Exists(target))
-            {
-                return false;
-            }
+
+            return false;
         }
         finally
         {

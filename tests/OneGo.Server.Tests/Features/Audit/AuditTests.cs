@@ -23,11 +23,12 @@ public abstract class AuditTests(Provider provider) : IAsyncLifetime
     private TestDatabase _database = null!;
     private OneGoApp _app = null!;
     private HttpClient _operator = null!;
+    private Dictionary<string, string?>? _settings;
 
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync(provider);
-        var settings = provider == Provider.Postgres
+        _settings = provider == Provider.Postgres
             ? new Dictionary<string, string?>
             {
                 ["Blobs:Provider"] = "Azure",
@@ -35,7 +36,7 @@ public abstract class AuditTests(Provider provider) : IAsyncLifetime
                 ["Blobs:Container"] = TestAzurite.NewContainerName(),
             }
             : null;
-        _app = new OneGoApp(_database, settings: settings);
+        _app = new OneGoApp(_database, settings: _settings);
         _operator = await _app.AsAsync(Roles.Admin, RegionRules.NationalId);
 
         // A few changes in Gulou on top of what the import recorded.
@@ -120,6 +121,32 @@ public abstract class AuditTests(Provider provider) : IAsyncLifetime
         }
 
         Assert.True((bool)(await VerifyAsync())["intact"]!);
+    }
+
+    [Fact]
+    public async Task TheSchedulerCheckpointsTheHeadsOnItsIntervalAndTheVerifierHoldsTheChainsAgainstIt()
+    {
+        // A second node on the same database and the same blob storage: whichever node the job fires on writes there.
+        var settings = new Dictionary<string, string?>(_settings ?? new Dictionary<string, string?> { ["Blobs:Path"] = _app.BlobFolder })
+        {
+            ["Audit:CheckpointInterval"] = "00:00:01",
+        };
+        await using var app = new OneGoApp(_database, importOnStartup: false, settings: settings);
+        using var client = app.CreateClient();
+        var blobs = app.Services.GetRequiredService<OneGo.Server.Storage.IBlobStore>();
+        var gulou = (await ChainAsync(Gulou))[^1];
+        // Within a few seconds a checkpoint holds Gulou's head as it now is (an earlier one may predate the test's changes).
+        await Eventually.HoldsAsync(
+            async () => await blobs.GetAsync("audit/checkpoints/latest.json") is { } bytes
+                ? System.Text.Json.JsonSerializer.Deserialize<AuditCheckpoint>(bytes, OneGo.Catalogue.CatalogueJson.Options)!.Chains.SingleOrDefault(c => c.Tenant == Gulou)
+                : null,
+            head => head is not null && head.Sequence == gulou.Sequence && head.Hash == gulou.Hash,
+            "a checkpoint of Gulou's head", timeout: TimeSpan.FromSeconds(60));
+
+        using var national = await app.AsAsync(Roles.Admin, RegionRules.NationalId);
+        var verified = await (await national.GetAsync("/api/audit/verify")).JsonAsync();
+        Assert.True((bool)verified["intact"]!);
+        Assert.NotNull(verified["checkpoint"]);
     }
 
     [Fact]
