@@ -8,6 +8,7 @@ using OneGo.Server.Features.Templates;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Identity;
+using OneGo.Server.Pages;
 using OneGo.Server.Storage;
 using OneGo.Tenancy;
 using Scalar.AspNetCore;
@@ -37,6 +38,7 @@ internal static class OneGoHost
         services.AddScoped<AuditVerifier>();
         services.AddHostedService<StartupWork>();
 
+        services.AddCitizenPages();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
@@ -64,6 +66,7 @@ internal static class OneGoHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBodyLimit(app.Configuration);
+        app.UseStaticFiles();
         app.UseRouting();
         app.UseRateLimiter();
         app.UseTenantResolution();
@@ -81,6 +84,7 @@ internal static class OneGoHost
         app.MapDraftsApi();
         app.MapTemplatesApi();
         app.MapAuditApi();
+        app.MapCitizenPages();
         return app;
     }
 }
