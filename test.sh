@@ -18,6 +18,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The browser tests drive Debian's Chromium through its chromedriver; install both when either is missing. A browser
+# test fails, never skips, when they are still missing, so a failed install is reported and the tests go on.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "Installing Chromium and chromedriver from Debian's packages…"
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } ||
+    echo "Chromium could not be installed: the browser tests will fail." >&2
+fi
+
 echo "Starting a throwaway PostgreSQL cluster…"
 ONEGO_TEST_POSTGRES=$(infra/postgres.sh start "$work/postgres")
 export ONEGO_TEST_POSTGRES

@@ -9,6 +9,7 @@ using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Features.Zone;
 using OneGo.Server.Identity;
+using OneGo.Server.Pages;
 using OneGo.Server.Scheduling;
 using OneGo.Server.Storage;
 using OneGo.Tenancy;
@@ -42,6 +43,7 @@ internal static class OneGoHost
         services.AddHostedService<StartupWork>();
         services.AddOneGoScheduling(builder.Configuration);
 
+        services.AddCitizenPages();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
@@ -69,6 +71,7 @@ internal static class OneGoHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBodyLimit(app.Configuration);
+        app.UseStaticFiles();
         app.UseRouting();
         app.UseRateLimiter();
         app.UseTenantResolution();
@@ -89,6 +92,7 @@ internal static class OneGoHost
         app.MapPublishingApi();
         app.MapZoneApi();
         app.MapIntegrationsApi();
+        app.MapCitizenPages();
         return app;
     }
 }

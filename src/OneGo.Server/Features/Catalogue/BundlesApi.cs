@@ -41,15 +41,27 @@ internal static class BundlesApi
             return ApiProblems.Invalid(errors);
         }
 
-        var after = paging.After ?? "";
-        var search = q?.Trim().ToLowerInvariant();
+        var items = await LiveAsync(db, new LiveFilter(audience, theme, q), paging.After ?? "", paging.Limit + 1, cancellationToken);
+        return Results.Json(paging.Take(items, i => i.Summary.Code), CatalogueJson.Options);
+    }
+
+    /// <summary>What the live-bundle list filters by: audience and theme as their camelCase words, and text within name or keywords.</summary>
+    internal sealed record LiveFilter(string? Audience = null, string? Theme = null, string? Text = null);
+
+    /// <summary>
+    /// The current tenant's live bundles in code order after <paramref name="after"/>, at most <paramref name="take"/>:
+    /// the query of <c>GET /api/t/{tenant}/bundles</c>, shared with the citizens' pages so both list the same.
+    /// </summary>
+    internal static async Task<List<LiveBundleItem>> LiveAsync(OneGoDbContext db, LiveFilter filter, string after, int take, CancellationToken cancellationToken)
+    {
+        var search = filter.Text?.Trim().ToLowerInvariant();
         var live = db.Set<BundleRecord>().AsNoTracking().Where(b => b.LiveVersion != null && string.Compare(b.Code, after) > 0);
-        if (audience is not null)
+        if (filter.Audience is { } audience)
         {
             live = live.Where(b => b.Audience == audience);
         }
 
-        if (theme is not null)
+        if (filter.Theme is { } theme)
         {
             live = live.Where(b => b.Theme == theme);
         }
@@ -61,13 +73,12 @@ internal static class BundlesApi
 
         var rows = await live
             .OrderBy(b => b.Code)
-            .Take(paging.Limit + 1)
+            .Take(take)
             .Join(db.Set<BundleVersion>(), b => new { b.Code, Version = b.LiveVersion!.Value }, v => new { Code = v.BundleCode, v.Version },
                 (b, v) => new { b.Code, v.Version, v.ETag, v.ApprovedAt, v.Summary })
             .OrderBy(r => r.Code)
             .ToListAsync(cancellationToken);
-        var items = rows.Select(r => new LiveBundleItem(r.Version, r.ETag, r.ApprovedAt, JsonSerializer.Deserialize<BundleSummary>(r.Summary, CatalogueJson.Options)!));
-        return Results.Json(paging.Take(items, i => i.Summary.Code), CatalogueJson.Options);
+        return rows.Select(r => new LiveBundleItem(r.Version, r.ETag, r.ApprovedAt, JsonSerializer.Deserialize<BundleSummary>(r.Summary, CatalogueJson.Options)!)).ToList();
     }
 
     private static void CheckWord<TEnum>(List<ApiError> errors, string parameter, string? value) where TEnum : struct, Enum
@@ -146,7 +157,8 @@ internal static class BundlesApi
             : ApiProblems.Invalid(result.Errors.Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList());
     }
 
-    private static async Task<BundleVersion?> LiveVersionAsync(OneGoDbContext db, string code, CancellationToken cancellationToken)
+    /// <summary>The current tenant's live version of a bundle, or null when it has none; the guide route and the bundle page read it alike.</summary>
+    internal static async Task<BundleVersion?> LiveVersionAsync(OneGoDbContext db, string code, CancellationToken cancellationToken)
     {
         var live = await db.Set<BundleRecord>().AsNoTracking().Where(b => b.Code == code).Select(b => b.LiveVersion).SingleOrDefaultAsync(cancellationToken);
         return live is null

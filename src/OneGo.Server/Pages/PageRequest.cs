@@ -1,0 +1,180 @@
+using Microsoft.AspNetCore.Http.Extensions;
+using OneGo.Catalogue;
+using OneGo.Server.Features.Tenants;
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Pages;
+
+internal enum Lang
+{
+    Zh,
+    En,
+}
+
+/// <summary>
+/// One request for a citizen's page: the language it is written in and where it is, for the language switch.
+/// Chinese by default; <c>?lang=en</c> or <c>?lang=zh</c> chooses, and the choice is remembered in a cookie so that
+/// the links of the page keep it without carrying it.
+/// </summary>
+internal sealed class PageRequest
+{
+    public const string LanguageParameter = "lang";
+    public const string LanguageCookie = "onego.lang";
+
+    private readonly HttpRequest _request;
+
+    private PageRequest(HttpRequest request, Lang lang, string stylesheet)
+    {
+        _request = request;
+        Lang = lang;
+        Stylesheet = stylesheet;
+    }
+
+    public Lang Lang { get; }
+
+    public bool English => Lang == Lang.En;
+
+    /// <summary>The value of <c>&lt;html lang&gt;</c> and of Content-Language.</summary>
+    public string HtmlLang => English ? "en" : "zh-CN";
+
+    public string Stylesheet { get; }
+
+    /// <summary>Reads the language chosen by the query or remembered by the cookie, and remembers a new choice.</summary>
+    public static PageRequest Of(HttpContext context)
+    {
+        var asked = Parse(context.Request.Query[LanguageParameter]);
+        if (asked is { } chosen)
+        {
+            context.Response.Cookies.Append(LanguageCookie, chosen == Lang.En ? "en" : "zh", new CookieOptions
+            {
+                Path = "/",
+                MaxAge = TimeSpan.FromDays(365),
+                SameSite = SameSiteMode.Lax,
+                HttpOnly = true,
+                Secure = context.Request.IsHttps,
+                // A language is what the visitor asked for, not tracking: it needs no consent.
+                IsEssential = true,
+            });
+        }
+
+        var lang = asked ?? Parse(context.Request.Cookies[LanguageCookie]) ?? Lang.Zh;
+        return new PageRequest(context.Request, lang, context.RequestServices.GetRequiredService<PageAssets>().StylesheetHref);
+    }
+
+    private static Lang? Parse(string? value) => value switch
+    {
+        "en" => Lang.En,
+        "zh" => Lang.Zh,
+        _ => null,
+    };
+
+    /// <summary>The same page in the other language: the path and query of this request, with <c>lang</c> switched.</summary>
+    public string SwitchHref
+    {
+        get
+        {
+            var query = new QueryBuilder(_request.Query
+                .Where(p => p.Key != LanguageParameter)
+                .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? ""))))
+            {
+                { LanguageParameter, English ? "zh" : "en" },
+            };
+            return _request.PathBase + _request.Path + query.ToQueryString();
+        }
+    }
+
+    /// <summary>A phrase of the page itself, in the page's language.</summary>
+    public string T(string zh, string en) => English ? en : zh;
+
+    /// <summary>A catalogue text: its English when the page is English and it has one; Chinese marked as such otherwise.</summary>
+    public Html Text(Text text) =>
+        !English ? Html.Text(text.Zh) : text.En is { } en ? Html.Text(en) : Chinese(text.Zh);
+
+    /// <summary>
+    /// Names written only in Chinese (departments, datasets, untranslated texts): on an English page they are marked
+    /// <c>lang="zh-CN"</c>, so that screen readers pronounce them as Chinese.
+    /// </summary>
+    public Html Chinese(string text) => English ? Html.Of($"<span lang=\"zh-CN\">{text}</span>") : Html.Text(text);
+
+    public Html Name(RegionInfo region) => Text(new Text { Zh = region.Name, En = region.NameEn });
+
+    public string Level(RegionLevel level) => level switch
+    {
+        RegionLevel.National => T("全国", "National"),
+        RegionLevel.Province => T("省级", "Province"),
+        RegionLevel.City => T("市级", "City"),
+        _ => T("区县", "District"),
+    };
+
+    public string Of(Audience audience) => English
+        ? audience switch
+        {
+            Audience.Personal => "For individuals",
+            _ => "For enterprises",
+        }
+        : audience switch
+        {
+            Audience.Personal => "个人服务",
+            _ => "企业服务",
+        };
+
+    public string Of(LifeTheme theme) => !English ? theme.ToChinese() : theme switch
+    {
+        LifeTheme.Birth => "Birth",
+        LifeTheme.Schooling => "School",
+        LifeTheme.Employment => "Work",
+        LifeTheme.Housing => "Housing",
+        LifeTheme.Marriage => "Marriage",
+        LifeTheme.Childbearing => "Having children",
+        LifeTheme.Medical => "Medical care",
+        LifeTheme.Retirement => "Retirement",
+        LifeTheme.Funeral => "After a death",
+        LifeTheme.VeteranRetirement => "Leaving the armed forces",
+        LifeTheme.Establishment => "Starting a business",
+        LifeTheme.Operation => "Running a business",
+        LifeTheme.Exit => "Closing a business",
+        _ => "Other",
+    };
+
+    public string Of(Channel channel) => !English ? channel.ToChinese() : channel switch
+    {
+        Channel.Online => "online",
+        Channel.Mobile => "on a mobile app",
+        Channel.Window => "at a service window",
+        Channel.Post => "by post",
+        _ => "at a self-service terminal",
+    };
+
+    public string Of(Delivery delivery) => !English ? delivery.ToChinese() : delivery switch
+    {
+        Delivery.Online => "online",
+        Delivery.Post => "by courier",
+        _ => "collected at the window",
+    };
+
+    public string Of(MaterialKind kind) => !English ? kind.ToChinese() : kind switch
+    {
+        MaterialKind.Certificate => "certificate",
+        MaterialKind.Proof => "proof",
+        MaterialKind.Form => "form",
+        MaterialKind.Licence => "licence",
+        MaterialKind.Contract => "contract",
+        MaterialKind.Photo => "photo",
+        _ => "other",
+    };
+
+    /// <summary>"、" between Chinese items, ", " between English ones.</summary>
+    public string List(IEnumerable<string> items) => string.Join(English ? ", " : "、", items);
+
+    /// <summary>Working days as a phrase: 0 is decided on the spot (即办).</summary>
+    public string Days(int days) => days == 0
+        ? T("即办", "on the spot")
+        : English ? (days == 1 ? "1 working day" : $"{days} working days") : $"{days} 个工作日";
+
+    public string Trips(int trips) => trips switch
+    {
+        0 => T("0 次（一趟不用跑）", "0 (no trip at all)"),
+        1 => T("1 次（最多跑一次）", "1 (at most one trip)"),
+        _ => English ? $"{trips} trips" : $"{trips} 次",
+    };
+}

@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using OneGo.Server.Tests.Infrastructure;
+
+namespace OneGo.Browser.Tests.Infrastructure;
+
+/// <summary>
+/// OneGo as a real server process on a free loopback port (Kestrel), on a throwaway SQLite database with the
+/// repository's <c>tenants/</c> imported: what a citizen's browser reaches. One for all the browser tests.
+/// </summary>
+public sealed class PagesServer : IAsyncLifetime
+{
+    private TestDatabase? _database;
+    private ServerProcess? _server;
+
+    public Uri Address => _server?.Address ?? throw new InvalidOperationException("The server has not started.");
+
+    /// <summary>The API of the same server, for what the pages must agree with.</summary>
+    public HttpClient Api { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(Provider.Sqlite);
+        _server = await ServerProcess.StartAsync(_database);
+        Api = _server.Client();
+    }
+
+    public async Task<JsonNode> JsonAsync(string url) =>
+        JsonNode.Parse(await Api.GetStringAsync(url)) ?? throw new InvalidOperationException($"{url} answered nothing");
+
+    public async Task<JsonNode> GuideAsync(string tenant, string code, string question, string option)
+    {
+        var body = new JsonObject { ["answers"] = new JsonObject { [question] = option } };
+        using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        var response = await Api.PostAsync($"/api/t/{tenant}/bundles/{code}/guide", content);
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>The browser tests share one server and run one after another: two cores do not run several Chromiums well.</summary>
+[CollectionDefinition(Name)]
+public sealed class PagesCollection : ICollectionFixture<PagesServer>
+{
+    public const string Name = "citizens' pages in Chromium";
+}
