@@ -10,6 +10,7 @@ using OneGo.Server.Identity;
 using OneGo.Server.Tests.Infrastructure;
 using OneGo.Tenancy;
 using OneGo.Testing;
+using Xunit.Abstractions;
 
 namespace OneGo.Server.Tests.Features.Zone;
 
@@ -18,7 +19,7 @@ namespace OneGo.Server.Tests.Features.Zone;
 /// without the fault: the zone holds every live bundle once, every publication has its snapshot in blob storage,
 /// and the integration has every publication at least once, repeated only under its own Idempotency-Key.
 /// </summary>
-public sealed class CrashRecoveryTestsOnPostgres : IAsyncLifetime
+public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Haicang = "fujian.xiamen.haicang";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
@@ -160,20 +161,40 @@ public sealed class CrashRecoveryTestsOnPostgres : IAsyncLifetime
         return feed;
     }
 
-    private async Task CrashThenRecoverAsync(string point)
+    private async Task CrashThenRecoverAsync(string point, string tenant = Haicang, string? integrationRegion = Haicang, params string[] publishedBefore)
     {
         await using (var doomed = await StartNodeAsync(point))
         {
-            await RegisterIntegrationAsync(doomed, Haicang);
-            await RequestRunAsync(doomed, Haicang);
+            if (integrationRegion is not null)
+            {
+                await RegisterIntegrationAsync(doomed, integrationRegion);
+            }
+
+            await RequestRunAsync(doomed, tenant);
             // 137: killed by SIGKILL, at the point armed.
             Assert.Equal(137, await doomed.ExitedAsync(Patience));
             Assert.Contains($"{CrashPoints.Setting}={point}", doomed.Output, StringComparison.Ordinal);
         }
 
         await using var node = await StartNodeAsync();
-        await RequestRunAsync(node, Haicang);
-        await AssertEachLiveBundleOnceSnapshottedAndPushedAsync(node, Haicang);
+        await RequestRunAsync(node, tenant);
+        await AssertEachLiveBundleOnceSnapshottedAndPushedAsync(node, [.. publishedBefore, tenant]);
+    }
+
+    [Fact]
+    public async Task KilledAtARandomPointRunAfterRunNothingIsLostOrPublishedTwice()
+    {
+        string[] points = [CrashPoints.AfterZoneCommit, CrashPoints.AfterBlobWrite, CrashPoints.AfterPushSent];
+        string[] tenants = [Haicang, "jiangsu", "zhejiang"];
+        var done = new List<string>();
+        foreach (var tenant in tenants)
+        {
+            var point = points[Random.Shared.Next(points.Length)];
+            output.WriteLine($"{tenant}: killed {point}");
+            // One integration for the whole nation, registered on the first node; each run adds to what came before.
+            await CrashThenRecoverAsync(point, tenant, done.Count == 0 ? RegionRules.NationalId : null, [.. done]);
+            done.Add(tenant);
+        }
     }
 
     [Fact]
