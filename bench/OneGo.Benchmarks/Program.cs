@@ -5,6 +5,7 @@ using OneGo.Benchmarks;
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- --job short --filter '*'
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- quick    (a few seconds: a smoke run with a stopwatch)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- digest   (one hash of all outputs: must not change with an optimisation)
+// dotnet run -c Release --project bench/OneGo.Benchmarks -- zone [n]  (publishing n = 10,000 bundles into the zone on PostgreSQL and Azurite)
 if (args is ["quick", ..])
 {
     Quick.Run();
@@ -13,6 +14,11 @@ if (args is ["quick", ..])
 if (args is ["digest", ..])
 {
     Digest.Run();
+    return;
+}
+if (args is ["zone", ..])
+{
+    await ZonePublishing.RunAsync(args is [_, var count, ..] ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture) : 10_000);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(CatalogueBenchmarks).Assembly).Run(args);

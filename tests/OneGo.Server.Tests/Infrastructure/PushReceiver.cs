@@ -42,6 +42,9 @@ public sealed class PushReceiver : IAsyncDisposable
 
     public string Url { get; private set; } = "";
 
+    /// <summary>What a scripted 503 or 429 sends as its Retry-After header (delta seconds or an HTTP date).</summary>
+    public string RetryAfter { get; set; } = "1";
+
     public static async Task<PushReceiver> StartAsync(string secret)
     {
         var receiver = new PushReceiver(secret);
@@ -61,7 +64,7 @@ public sealed class PushReceiver : IAsyncDisposable
                 context.Response.StatusCode = status;
                 if (status is 503 or 429)
                 {
-                    context.Response.Headers.RetryAfter = "1";
+                    context.Response.Headers.RetryAfter = RetryAfter;
                 }
 
                 return Task.FromResult(false);

@@ -89,6 +89,22 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the process to end by itself (a crash the test armed); returns its exit code.</summary>
+    public async Task<int> ExitedAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The server was still running after {timeout}:\n" + Output);
+        }
+
+        return _process.ExitCode;
+    }
+
     public HttpClient Client() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
 
     public async ValueTask DisposeAsync()

@@ -65,7 +65,7 @@ internal sealed class OutboxSignal
 /// after <see cref="RelayOptions.MaxAttempts"/>. A crash at any point leaves the item to be delivered again.
 /// </summary>
 internal sealed class OutboxRelay(
-    IServiceScopeFactory scopes, IBlobStore blobs, IHttpClientFactory http, IDataProtectionProvider protection, TimeProvider clock,
+    IServiceScopeFactory scopes, IBlobStore blobs, IHttpClientFactory http, IDataProtectionProvider protection, TimeProvider clock, CrashPoints crash,
     Microsoft.Extensions.Options.IOptions<RelayOptions> options, ILogger<OutboxRelay> logger)
 {
     public const string HttpClientName = "zone-push";
@@ -106,6 +106,11 @@ internal sealed class OutboxRelay(
                 attempted++;
                 var publication = await db.Set<Publication>().AsNoTracking().SingleAsync(p => p.Id == item.PublicationId, cancellationToken);
                 var outcome = await DeliverAsync(item, publication, item.IntegrationId is { } id ? integrations.GetValueOrDefault(id) : null, cancellationToken);
+                if (outcome.Delivered)
+                {
+                    crash.Reached(item.Kind == OutboxKind.Snapshot ? CrashPoints.AfterBlobWrite : CrashPoints.AfterPushSent);
+                }
+
                 await RecordAsync(db, item, outcome, cancellationToken);
             }
         }

@@ -13,7 +13,7 @@ namespace OneGo.Server.Features.Zone;
 /// current entries, the outbox (blob snapshot and pushes), the bundles marked as published and the audit entry —
 /// so a crash at any point leaves every item published once or not yet, and the next run takes up the rest.
 /// </summary>
-internal sealed class ZonePublisher(OneGoDbContext db, CurrentTenant tenants, TimeProvider clock, OutboxSignal relay, ILogger<ZonePublisher> logger)
+internal sealed class ZonePublisher(OneGoDbContext db, CurrentTenant tenants, TimeProvider clock, OutboxSignal relay, CrashPoints crash, ILogger<ZonePublisher> logger)
 {
     public const int BatchSize = 200;
     public const string Actor = "system:publishing";
@@ -164,6 +164,7 @@ internal sealed class ZonePublisher(OneGoDbContext db, CurrentTenant tenants, Ti
             db.Audit(new AuditEvent(Actor, "zone.publish", $"run/{run.Id}", new { published, withdrawn }));
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            crash.Reached(CrashPoints.AfterZoneCommit);
         });
         relay.Wake();
         return true;

@@ -6,6 +6,7 @@ internal static class ZoneSetup
     public static IServiceCollection AddOneGoZone(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<RelayOptions>(configuration.GetSection("Zone"));
+        services.AddSingleton<CrashPoints>();
         services.AddScoped<ZonePublisher>();
         services.AddSingleton<PublishingSchedules>();
         services.AddSingleton<Scheduling.IJobSource>(sp => sp.GetRequiredService<PublishingSchedules>());

@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Azure.Storage.Blobs;
+using Npgsql;
+
+namespace OneGo.Benchmarks;
+
+/// <summary>
+/// <c>-- zone [count]</c>: one tenant with <c>count</c> (10,000) approved bundles published into the national zone by
+/// the real server on PostgreSQL, snapshots to Azurite. Prints the publishing run's items per second (relay off, so
+/// the run has the machine), then the relay's snapshot throughput (a second start with the relay on), and the run's
+/// time against a plain binary COPY of the same publication rows. Needs ONEGO_TEST_POSTGRES and ONEGO_TEST_AZURITE
+/// (<c>infra/postgres.sh start …</c>, <c>infra/azurite.sh start …</c>).
+/// </summary>
+internal static partial class ZonePublishing
+{
+    private const string Tenant = "fujian.xiamen.haicang";
+    private const string Template = "enrolment";
+
+    public static async Task RunAsync(int count)
+    {
+        var server = Required("ONEGO_TEST_POSTGRES");
+        var azurite = Required("ONEGO_TEST_AZURITE");
+        var database = "onego_bench_" + Guid.NewGuid().ToString("N")[..12];
+        var container = "onego-bench-" + Guid.NewGuid().ToString("N")[..12];
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+        await ExecuteAsync(server, $"CREATE DATABASE \"{database}\"");
+        var tenants = TrimmedTenants();
+        try
+        {
+            string[] common =
+            [
+                "--Database:Provider=postgres", $"--Database:ConnectionString={connectionString}",
+                $"--TenantFiles:Folder={tenants}", "--TenantFiles:ImportOnStartup=true", "--Blobs:Provider=Azure", $"--Blobs:ConnectionString={azurite}", $"--Blobs:Container={container}",
+                "--Logging:Format=simple", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
+            ];
+
+            // 1. The publishing run alone: the relay off, so the run's figure is the run's.
+            TimeSpan run;
+            int published;
+            await using (var node = await Node.StartAsync([.. common, "--Zone:RelayEnabled=false"]))
+            {
+                var seeded = Stopwatch.StartNew();
+                await CloneBundlesAsync(connectionString, count);
+                Console.WriteLine($"seeded {count:N0} approved bundles of {Tenant} in {seeded.Elapsed.TotalSeconds:N1} s");
+                (run, published) = await PublishAsync(node.Address);
+            }
+
+            Console.WriteLine($"publishing run: {published:N0} publications in {run.TotalSeconds:N2} s = {published / run.TotalSeconds:N0} items/s (batches of 200, one transaction each)");
+
+            // 2. A plain bulk insert of the same rows, for scale: binary COPY into a copy of the table with its indexes.
+            var copy = await BulkInsertAsync(connectionString);
+            Console.WriteLine($"plain COPY of the same {published:N0} publication rows: {copy.TotalSeconds:N3} s = {published / copy.TotalSeconds:N0} rows/s; the run takes {run / copy:N1}× as long");
+
+            // 3. The relay: every publication's snapshot to Azurite, timed from the rows' delivery times.
+            await using (var node = await Node.StartAsync(common))
+            {
+                var (snapshots, spread) = await SnapshotsDeliveredAsync(connectionString, published);
+                Console.WriteLine($"relay: {snapshots:N0} snapshots to Azurite in {spread.TotalSeconds:N2} s = {snapshots / spread.TotalSeconds:N0} items/s (one node)");
+            }
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+            await new BlobContainerClient(azurite, container).DeleteIfExistsAsync();
+            Directory.Delete(Path.GetDirectoryName(tenants)!, recursive: true);
+        }
+    }
+
+    private static string Required(string variable) => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+        ? value
+        : throw new InvalidOperationException($"{variable} is not set: start the service with infra/ (see the class comment) and export it.");
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The regions down to Haicang and Haicang's catalogue only: the import and demo accounts take seconds, not a minute.</summary>
+    private static string TrimmedTenants()
+    {
+        var repository = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(repository, "tenants", "tenant.yaml")))
+        {
+            repository = Path.GetDirectoryName(repository.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("No tenants/ folder above " + AppContext.BaseDirectory);
+        }
+
+        var source = Path.Combine(repository, "tenants");
+        var target = Path.Combine(Path.GetTempPath(), "onego-bench-" + Guid.NewGuid().ToString("N")[..12], "tenants");
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative is "tenant.yaml" or "tenant.schema.json" or "fujian/tenant.yaml" or "fujian/xiamen/tenant.yaml" || relative.StartsWith("fujian/xiamen/haicang/", StringComparison.Ordinal))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(target, relative))!);
+                File.Copy(file, Path.Combine(target, relative));
+            }
+        }
+
+        return target;
+    }
+
+    /// <summary>Copies of one imported live bundle under new codes, each approved (live version 1) and not yet in the zone.</summary>
+    private static async Task CloneBundlesAsync(string connectionString, int count)
+    {
+        foreach (var (table, code) in new[] { ("Bundles", "Code"), ("BundleVersions", "BundleCode") })
+        {
+            var columns = new List<string>();
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("SELECT column_name FROM information_schema.columns WHERE table_name = @t AND column_name <> 'Id' ORDER BY ordinal_position", connection);
+                command.Parameters.AddWithValue("t", table);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    columns.Add(reader.GetString(0));
+                }
+            }
+
+            var list = string.Join(", ", columns.Select(c => $"\"{c}\""));
+            var select = string.Join(", ", columns.Select(c => c == code ? $"\"{c}\" || '-' || g" : $"\"{c}\""));
+            await ExecuteAsync(connectionString,
+                $"INSERT INTO \"{table}\" ({list}) SELECT {select} FROM \"{table}\", generate_series(1, {count}) g WHERE \"TenantId\" = '{Tenant}' AND \"{code}\" = '{Template}'");
+        }
+    }
+
+    private static async Task<(TimeSpan Run, int Published)> PublishAsync(Uri address)
+    {
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
+        var token = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = $"demo-admin@{Tenant}", ["client_secret"] = "demo-secret",
+        }));
+        var accessToken = (string?)JsonNode.Parse(await token.Content.ReadAsStringAsync())!["access_token"] ?? throw new InvalidOperationException("No token: " + await token.Content.ReadAsStringAsync());
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        var accepted = await client.PostAsync($"/api/t/{Tenant}/publishing-runs", null);
+        accepted.EnsureSuccessStatusCode();
+        while (true)
+        {
+            await Task.Delay(500);
+            var run = (await client.GetFromJsonAsync<JsonNode>(accepted.Headers.Location))!["run"]!;
+            if ((string?)run["status"] is "succeeded" or "failed")
+            {
+                if ((string?)run["status"] == "failed")
+                {
+                    throw new InvalidOperationException("The run failed: " + run["error"]);
+                }
+
+                // The server's own start and end of the run, not the polling's.
+                var duration = DateTimeOffset.Parse((string)run["finishedAt"]!, CultureInfo.InvariantCulture) - DateTimeOffset.Parse((string)run["startedAt"]!, CultureInfo.InvariantCulture);
+                return (duration, (int)run["published"]!);
+            }
+        }
+    }
+
+    private static async Task<TimeSpan> BulkInsertAsync(string connectionString)
+    {
+        await ExecuteAsync(connectionString, "CREATE TABLE \"PublicationsCopy\" (LIKE \"Publications\" INCLUDING DEFAULTS INCLUDING INDEXES)");
+        using var rows = new MemoryStream();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using (var export = await connection.BeginRawBinaryCopyAsync("COPY \"Publications\" TO STDOUT (FORMAT BINARY)"))
+        {
+            await export.CopyToAsync(rows);
+        }
+
+        rows.Position = 0;
+        var watch = Stopwatch.StartNew();
+        await using (var import = await connection.BeginRawBinaryCopyAsync("COPY \"PublicationsCopy\" FROM STDIN (FORMAT BINARY)"))
+        {
+            await rows.CopyToAsync(import);
+        }
+
+        return watch.Elapsed;
+    }
+
+    private static async Task<(long Count, TimeSpan Spread)> SnapshotsDeliveredAsync(string connectionString, int expected)
+    {
+        const string Delivered = "FROM \"OutboxItems\" WHERE \"Kind\" = 'Snapshot' AND \"Status\" = 'Delivered'";
+        var deadline = Stopwatch.StartNew();
+        while (await ScalarAsync<long>(connectionString, "SELECT count(*) " + Delivered) < expected)
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(20))
+            {
+                throw new TimeoutException("The relay did not deliver every snapshot within 20 minutes.");
+            }
+
+            await Task.Delay(1000);
+        }
+
+        // From the first item taken (its delivery less nothing: a lower bound of the time) to the last delivered.
+        var seconds = await ScalarAsync<double>(connectionString, "SELECT EXTRACT(EPOCH FROM max(\"DeliveredAt\") - min(\"DeliveredAt\"))::float8 " + Delivered);
+        return (expected, TimeSpan.FromSeconds(seconds));
+    }
+
+    /// <summary>The server as its own process, as a node runs it, built beside the benchmarks.</summary>
+    private sealed partial class Node : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private Node(string[] options)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(ServerAssembly());
+            start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+            foreach (var option in options)
+            {
+                start.ArgumentList.Add(option);
+            }
+
+            // Testing: the demo accounts the run is requested with.
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+            start.WorkingDirectory = Path.GetDirectoryName(ServerAssembly());
+            _process = Process.Start(start)!;
+            _process.OutputDataReceived += (_, e) => Read(e.Data);
+            _process.ErrorDataReceived += (_, e) => Read(e.Data);
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public Uri Address { get; private set; } = null!;
+
+        public static async Task<Node> StartAsync(string[] options)
+        {
+            var node = new Node(options);
+            node.Address = await node._address.Task.WaitAsync(TimeSpan.FromMinutes(3));
+            return node;
+        }
+
+        private void Read(string? line)
+        {
+            if (line is not null && line.Contains("Now listening on", StringComparison.Ordinal) && AddressPattern().Match(line) is { Success: true } match)
+            {
+                _address.TrySetResult(new Uri(match.Value));
+            }
+            else if (line is not null && (line.StartsWith("fail", StringComparison.Ordinal) || line.StartsWith("crit", StringComparison.Ordinal)) && !line.Contains("__EFMigrationsHistory", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine("server: " + line);
+            }
+        }
+
+        // The server project is built with the benchmarks (a build-only reference), in the same configuration.
+        private static string ServerAssembly()
+        {
+            var bench = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+            var framework = Path.GetFileName(bench);
+            var configuration = Path.GetFileName(Path.GetDirectoryName(bench)!);
+            var repository = Path.GetFullPath(Path.Combine(bench, "..", "..", "..", "..", ".."));
+            return Path.Combine(repository, "src", "OneGo.Server", "bin", configuration, framework, "OneGo.Server.dll");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+
+            _process.Dispose();
+        }
+
+        [GeneratedRegex(@"http://127\.0\.0\.1:\d+")]
+        private static partial Regex AddressPattern();
+    }
+}
