@@ -22,7 +22,7 @@ namespace OneGo.Server.Tests.Features.Zone;
 public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Haicang = "fujian.xiamen.haicang";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
     private readonly string _container = TestAzurite.NewContainerName();
     private TestDatabase _database = null!;
     private PushReceiver _receiver = null!;
