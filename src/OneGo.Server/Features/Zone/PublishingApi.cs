@@ -38,6 +38,13 @@ internal static class PublishingApi
     {
         var tenant = context.Tenant().Id;
         var (run, created) = await publisher.QueueAsync(tenant, "manual", context.Actor(), cancellationToken);
+        if (!created && run.Status == RunStatus.Running && !await jobs.IsRunningAsync(PublishingJob.KeyOf(tenant), cancellationToken))
+        {
+            // Marked running, yet no node runs the tenant's job: its node died. Take up the rest now.
+            await publisher.AbandonRunningAsync(tenant, cancellationToken);
+            (run, created) = await publisher.QueueAsync(tenant, "manual", context.Actor(), cancellationToken);
+        }
+
         if (created)
         {
             await jobs.RunNowAsync(PublishingJob.KeyOf(tenant), cancellationToken, new JobDataMap { [PublishingJob.RunKey] = run.Id.ToString() });

@@ -22,6 +22,8 @@ internal sealed class PublishingJob(ZonePublisher publisher) : IJob
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var tenant = context.JobDetail.Key.Name;
+        // Quartz runs one job per tenant at a time across the cluster: a run still marked running is a dead node's.
+        await publisher.AbandonRunningAsync(tenant, cancellationToken);
         // "Publish now" names the run it queued; the schedule queues one (or takes the one already waiting).
         var run = context.MergedJobDataMap.TryGetString(RunKey, out var id) && Guid.TryParse(id, out var runId)
             ? runId

@@ -58,6 +58,20 @@ internal sealed class ZonePublisher(OneGoDbContext db, CurrentTenant tenants, Ti
         return run;
     }
 
+    /// <summary>
+    /// Marks the tenant's runs that say they are running as interrupted. Called only when no publishing job of the
+    /// tenant runs anywhere in the cluster: such a run's node died between two batches.
+    /// </summary>
+    public async Task AbandonRunningAsync(string tenant, CancellationToken cancellationToken)
+    {
+        using var scope = tenants.Enter(tenant);
+        var now = clock.Now();
+        await db.Set<PublishingRun>().Where(r => r.Status == RunStatus.Running).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Status, RunStatus.Failed).SetProperty(r => r.FinishedAt, now)
+            .SetProperty(r => r.Error, "interrupted: the node running it stopped; its published items stay published and the next run takes up the rest"),
+            cancellationToken);
+    }
+
     /// <summary>The next run of the tenant: the one queued or under way, or a new queued one.</summary>
     public async Task<(PublishingRun Run, bool Created)> QueueAsync(string tenant, string trigger, string? requestedBy, CancellationToken cancellationToken)
     {

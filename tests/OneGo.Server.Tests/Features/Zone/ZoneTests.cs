@@ -155,6 +155,33 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARunLeftRunningByADeadNodeDoesNotBlockPublishNow()
+    {
+        // A node died between two batches of a run: the run still says it is running, and no node runs the job.
+        var tenants = new OneGo.Tenancy.CurrentTenant();
+        var dead = Guid.CreateVersion7();
+        await using (var db = _database.NewContext(tenants))
+        {
+            using (tenants.Enter(Haicang))
+            {
+                db.Add(new OneGo.Server.Features.Zone.PublishingRun
+                {
+                    Id = dead, Trigger = "schedule", Status = OneGo.Server.Features.Zone.RunStatus.Running, RequestedAt = DateTimeOffset.UtcNow, StartedAt = DateTimeOffset.UtcNow,
+                });
+                await db.SaveChangesAsync();
+            }
+        }
+
+        var run = await PublishAsync(_haicangAdmin, Haicang);
+        Assert.NotEqual(dead.ToString(), (string?)run["run"]!["id"]);
+        Assert.Equal("succeeded", (string?)run["run"]!["status"]);
+        Assert.True((int)run["run"]!["published"]! > 0);
+        var interrupted = await (await _haicangAdmin.GetAsync($"/api/t/{Haicang}/publishing-runs/{dead}")).JsonAsync();
+        Assert.Equal("failed", (string?)interrupted["run"]!["status"]);
+        Assert.StartsWith("interrupted", (string?)interrupted["run"]!["error"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConcurrentRunsOfSeveralTenantsAreAllInTheFeedWithoutAGap()
     {
         string[] tenants = ["jiangsu.nanjing.gulou", "jiangsu.nanjing.jiangning", "chongqing", "zhejiang", Haicang];
