@@ -55,11 +55,12 @@ internal sealed class PublishingSchedules(Jobs jobs, IServiceScopeFactory scopes
             schedules = await db.TenantSettings.AsNoTracking().ToDictionaryAsync(s => s.TenantId, s => (string?)s.PublishingSchedule, cancellationToken);
         }
 
-        foreach (var region in await db.Regions.AsNoTracking().Select(r => r.Id).ToListAsync(cancellationToken))
+        var regions = await db.Regions.AsNoTracking().Select(r => r.Id).ToListAsync(cancellationToken);
+        foreach (var region in regions)
         {
             await ApplyAsync(region, schedules.GetValueOrDefault(region), cancellationToken);
         }
 
-        logger.LogInformation("Publishing schedules in step for {Count} tenant(s)", schedules.Count);
+        logger.LogInformation("Publishing schedules in step for {Count} tenant(s)", regions.Count);
     }
 }

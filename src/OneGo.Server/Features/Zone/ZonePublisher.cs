@@ -110,9 +110,11 @@ internal sealed class ZonePublisher(OneGoDbContext db, CurrentTenant tenants, Ti
         }
 
         var codes = batch.Select(b => b.Code).ToList();
-        var versions = (await db.Set<BundleVersion>().AsNoTracking().Where(v => codes.Contains(v.BundleCode)).Select(v => new { v.BundleCode, v.Version, v.Id }).ToListAsync(cancellationToken))
-            .Where(v => batch.Any(b => b.Code == v.BundleCode && (b.LiveVersion ?? b.ZoneVersion) == v.Version)).Select(v => v.Id).ToList();
-        var content = await db.Set<BundleVersion>().AsNoTracking().Where(v => versions.Contains(v.Id)).ToDictionaryAsync(v => (v.BundleCode, v.Version), cancellationToken);
+        // The version each bundle publishes (its live one, or for a withdrawal the one the zone has), read in one query.
+        var wanted = batch.Select(b => (b.Code, (b.LiveVersion ?? b.ZoneVersion)!.Value)).ToHashSet();
+        var numbers = wanted.Select(w => w.Item2).Distinct().ToList();
+        var content = (await db.Set<BundleVersion>().AsNoTracking().Where(v => codes.Contains(v.BundleCode) && numbers.Contains(v.Version)).ToListAsync(cancellationToken))
+            .Where(v => wanted.Contains((v.BundleCode, v.Version))).ToDictionary(v => (v.BundleCode, v.Version));
         var entries = await db.Set<ZoneEntry>().Where(e => codes.Contains(e.BundleCode)).ToDictionaryAsync(e => e.BundleCode, StringComparer.Ordinal, cancellationToken);
 
         var strategy = db.Database.CreateExecutionStrategy();
