@@ -62,6 +62,16 @@ public sealed class TestDatabase : IAsyncDisposable, IAppDatabase
             {
                 System.IO.File.Copy(await (content == Content.Seeded ? SqliteSeeded : SqliteTemplate).Value, file);
             }
+            else
+            {
+                // An empty file already in WAL mode, as the server's first start leaves it: a host whose scheduler and
+                // health check open a missing file at the same moment can race SQLite's switch to WAL ('readonly database').
+                await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}");
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA journal_mode=WAL;";
+                await command.ExecuteNonQueryAsync();
+            }
 
             return new TestDatabase(provider, $"Data Source={file}", file);
         }
