@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OneGo.Server.ConsoleUi;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Catalogue;
@@ -55,6 +56,7 @@ internal static class OneGoHost
         services.AddOneGoHealth();
         services.AddOneGoLimits(builder.Configuration);
         builder.AddOneGoIdentity();
+        builder.AddOneGoConsole();
         return builder;
     }
 
@@ -93,6 +95,7 @@ internal static class OneGoHost
         app.MapZoneApi();
         app.MapIntegrationsApi();
         app.MapCitizenPages();
+        app.MapOneGoConsole();
         return app;
     }
 }

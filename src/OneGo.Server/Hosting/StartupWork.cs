@@ -1,3 +1,4 @@
+using OneGo.Server.ConsoleUi;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
@@ -32,13 +33,16 @@ internal sealed class StartupWork(
             await ImportAsync(scope.ServiceProvider, cancellationToken);
         }
 
-        if (DemoAccounts.Enabled(configuration, environment))
+        await using (var scope = scopes.CreateAsyncScope())
         {
-            await using var scope = scopes.CreateAsyncScope();
             // Without the schema (migrations left to the 'migrate' command) there is nowhere to seed; readiness says so.
             if (!(await scope.ServiceProvider.GetRequiredService<OneGoDbContext>().Database.GetPendingMigrationsAsync(cancellationToken)).Any())
             {
-                await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync(cancellationToken);
+                await scope.ServiceProvider.GetRequiredService<ConsoleClient>().EnsureAsync(cancellationToken);
+                if (DemoAccounts.Enabled(configuration, environment))
+                {
+                    await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync(cancellationToken);
+                }
             }
         }
     }

@@ -11,15 +11,13 @@ namespace OneGo.Server.Identity;
 
 /// <summary>
 /// Demo mode: for every region and every role, a person and a service account <c>demo-{role}@{tenant}</c> with the
-/// password and secret <c>demo-secret</c>, and the integration client <c>demo-zone-reader</c>; plus the public
-/// client <c>onego-console</c> people sign in through. On by default in Development and Testing; the server
-/// refuses to start in Production with it on.
+/// password and secret <c>demo-secret</c>, and the integration client <c>demo-zone-reader</c> (the console's own client
+/// is <see cref="ConsoleUi.ConsoleClient"/>). On by default in Development and Testing; the server refuses to start in Production with it on.
 /// </summary>
-public sealed class DemoAccounts(OneGoDbContext db, CurrentTenant tenants, IOpenIddictApplicationManager applications, TimeProvider clock, IConfiguration configuration, ILogger<DemoAccounts> logger)
+public sealed class DemoAccounts(OneGoDbContext db, CurrentTenant tenants, IOpenIddictApplicationManager applications, TimeProvider clock, ILogger<DemoAccounts> logger)
 {
     public const string Secret = "demo-secret";
     public const string ZoneReader = "demo-zone-reader";
-    public const string ConsoleClient = "onego-console";
 
     public static bool Enabled(IConfiguration configuration, IHostEnvironment environment) =>
         configuration.GetValue("Demo:Enabled", environment.IsDevelopment() || environment.IsEnvironment("Testing"));
@@ -29,19 +27,6 @@ public sealed class DemoAccounts(OneGoDbContext db, CurrentTenant tenants, IOpen
     /// <summary>Creates what is missing; an existing account or client is left as it is.</summary>
     public async Task EnsureAsync(CancellationToken cancellationToken)
     {
-        await EnsureClientAsync(new OpenIddictApplicationDescriptor
-        {
-            ClientId = ConsoleClient,
-            ClientType = ClientTypes.Public,
-            DisplayName = "OneGo console",
-            Permissions =
-            {
-                Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.EndSession,
-                Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code,
-                Permissions.Scopes.Profile, Permissions.Prefixes.Scope + OneGoClaims.ApiScope,
-            },
-            Requirements = { Requirements.Features.ProofKeyForCodeExchange },
-        }, configuration.GetSection("Identity:ConsoleRedirectUris").Get<string[]>() ?? ["http://localhost:5080/console/signin-oidc", "http://127.0.0.1/oidc-callback"], cancellationToken);
         await EnsureClientAsync(new OpenIddictApplicationDescriptor
         {
             ClientId = ZoneReader,

@@ -53,7 +53,7 @@ internal static class IdentitySetup
                       .EnableTokenEndpointPassthrough()
                       .EnableAuthorizationEndpointPassthrough()
                       .EnableEndSessionEndpointPassthrough();
-                if (!environment.IsProduction() && builder.Configuration.GetValue("Identity:AllowHttp", environment.IsDevelopment() || environment.IsEnvironment("Testing")))
+                if (AllowsHttp(builder.Configuration, environment))
                 {
                     // Plain HTTP on localhost for development and the test host; production runs behind TLS.
                     aspNetCore.DisableTransportSecurityRequirement();
@@ -82,6 +82,10 @@ internal static class IdentitySetup
         services.AddRecurringJob<PruneTokensJob>(PruneTokensJob.Name, PruneTokensJob.ScheduleSetting, PruneTokensJob.DefaultSchedule);
         return builder;
     }
+
+    /// <summary>Plain HTTP is allowed outside Production only: by default in Development and Testing, or by <c>Identity:AllowHttp</c>.</summary>
+    public static bool AllowsHttp(IConfiguration configuration, IHostEnvironment environment) =>
+        !environment.IsProduction() && configuration.GetValue("Identity:AllowHttp", environment.IsDevelopment() || environment.IsEnvironment("Testing"));
 
     public static WebApplication UseOneGoIdentity(this WebApplication app)
     {

@@ -7,21 +7,11 @@ internal static class Layout
 {
     public static Html Document(PageRequest page, string title, IReadOnlyList<(string Href, Html Name)> trail, Html main)
     {
-        var other = page.English ? "zh-CN" : "en";
         return Html.Of($"""
-            <!doctype html>
-            <html lang="{page.HtmlLang}">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{title} · {page.T("一件事一次办", "OneGo")}</title>
-            <link rel="stylesheet" href="{page.Stylesheet}">
-            </head>
-            <body>
-            <a class="skip" href="#main">{page.T("跳到正文", "Skip to main content")}</a>
+            {Opening(page, title + " · " + page.T("一件事一次办", "OneGo"))}
             <header class="site">
             <a class="brand" href="/">{page.T("一件事一次办", "OneGo · get it done in one go")}</a>
-            <nav class="language" aria-label="{page.T("语言", "Language")}"><a id="switch-language" href="{page.SwitchHref}" hreflang="{other}" lang="{other}">{(page.English ? "中文" : "English")}</a></nav>
+            {LanguageSwitch(page)}
             </header>
             {Trail(page, trail)}
             <main id="main" tabindex="-1">
@@ -33,6 +23,29 @@ internal static class Layout
             </body>
             </html>
 
+            """);
+    }
+
+    /// <summary>The start of every page, the console's too: the document's head, then the skip link to the main content.</summary>
+    public static Html Opening(PageRequest page, string title) => Html.Of($"""
+        <!doctype html>
+        <html lang="{page.HtmlLang}">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{title}</title>
+        <link rel="stylesheet" href="{page.Stylesheet}">
+        </head>
+        <body>
+        <a class="skip" href="#main">{page.T("跳到正文", "Skip to main content")}</a>
+        """);
+
+    /// <summary>The same page in the other language, named in that language.</summary>
+    public static Html LanguageSwitch(PageRequest page)
+    {
+        var other = page.English ? "zh-CN" : "en";
+        return Html.Of($"""
+            <nav class="language" aria-label="{page.T("语言", "Language")}"><a id="switch-language" href="{page.SwitchHref}" hreflang="{other}" lang="{other}">{(page.English ? "中文" : "English")}</a></nav>
             """);
     }
 

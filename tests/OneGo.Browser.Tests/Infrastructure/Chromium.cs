@@ -110,6 +110,39 @@ public sealed class Chromium : IDisposable
 
     public void Follow(IWebElement link) => Navigating(link.Click);
 
+    /// <summary>The folder the screenshots go to: <c>artifacts/screenshots</c> at the repository's root (git-ignored).</summary>
+    public static DirectoryInfo Screenshots { get; } = FindScreenshots();
+
+    private static DirectoryInfo FindScreenshots()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Platform.sln")))
+        {
+            root = root.Parent;
+        }
+
+        return Directory.CreateDirectory(Path.Combine(root?.FullName ?? Path.GetTempPath(), "artifacts", "screenshots"));
+    }
+
+    /// <summary>Saves what the window shows, the whole page's height, as <c>{name}.png</c>.</summary>
+    public void Screenshot(string name)
+    {
+        var height = Script<long>("return Math.ceil(document.documentElement.scrollHeight);");
+        var width = Script<long>("return window.innerWidth;");
+        Driver.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride", new Dictionary<string, object?>
+        {
+            ["width"] = width, ["height"] = Math.Min(height, 8000), ["deviceScaleFactor"] = 1, ["mobile"] = width < 500,
+        });
+        try
+        {
+            Driver.GetScreenshot().SaveAsFile(Path.Combine(Screenshots.FullName, name + ".png"));
+        }
+        finally
+        {
+            Driver.ExecuteCdpCommand("Emulation.clearDeviceMetricsOverride", []);
+        }
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds; fails naming what it waited for and the page it was on.</summary>
     public void Until(Func<bool> condition, string what)
     {

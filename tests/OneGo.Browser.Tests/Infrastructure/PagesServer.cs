@@ -5,7 +5,7 @@ namespace OneGo.Browser.Tests.Infrastructure;
 
 /// <summary>
 /// OneGo as a real server process on a free loopback port (Kestrel), on a throwaway SQLite database with the
-/// repository's <c>tenants/</c> imported: what a citizen's browser reaches. One for all the browser tests.
+/// repository's <c>tenants/</c> imported, in demo mode: what a citizen's and an officer's browser reach. One for all the browser tests.
 /// </summary>
 public sealed class PagesServer : IAsyncLifetime
 {
@@ -20,8 +20,16 @@ public sealed class PagesServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync(Provider.Sqlite);
-        _server = await ServerProcess.StartAsync(_database);
+        // A port known before the start: the console's OAuth client accepts its callback at the addresses the server is told to listen on.
+        _server = await ServerProcess.StartAsync(_database, $"--urls=http://127.0.0.1:{FreePort()}");
         Api = _server.Client();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task<JsonNode> JsonAsync(string url) =>

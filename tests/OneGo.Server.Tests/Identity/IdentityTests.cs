@@ -161,7 +161,7 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
         var oidc = new OidcClient(new OidcClientOptions
         {
             Authority = "http://localhost",
-            ClientId = DemoAccounts.ConsoleClient,
+            ClientId = OneGo.Server.ConsoleUi.ConsoleSetup.ClientId,
             RedirectUri = "http://127.0.0.1/oidc-callback",
             Scope = "openid offline_access api",
             LoadProfile = false,
@@ -187,7 +187,7 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
         // A wrong password never gets back to the client.
         var wrong = new OidcClient(new OidcClientOptions
         {
-            Authority = "http://localhost", ClientId = DemoAccounts.ConsoleClient, RedirectUri = "http://127.0.0.1/oidc-callback", Scope = "openid api",
+            Authority = "http://localhost", ClientId = OneGo.Server.ConsoleUi.ConsoleSetup.ClientId, RedirectUri = "http://127.0.0.1/oidc-callback", Scope = "openid api",
             LoadProfile = false, Browser = new SignInBrowser(_app, "demo-reviewer@fujian.xiamen.haicang", "wrong"),
             BackchannelHandler = _app.Server.CreateHandler(),
             Policy = new Policy { Discovery = new Duende.IdentityModel.Client.DiscoveryPolicy { RequireHttps = false } },

@@ -26,6 +26,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
                      $"--Database:ConnectionString={database.ConnectionString}",
                      "--TenantFiles:ImportOnStartup=false",
                      "--Logging:Format=simple",
+                     $"--Blobs:Path={database.BlobFolder}",
                  }.Concat(options))
         {
             start.ArgumentList.Add(option);

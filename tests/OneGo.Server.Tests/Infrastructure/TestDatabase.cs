@@ -53,6 +53,12 @@ public sealed class TestDatabase : IAsyncDisposable, IAppDatabase
 
     public string ProviderName => Provider == Provider.Sqlite ? "sqlite" : "postgres";
 
+    /// <summary>
+    /// The file-system blob store of the deployment this database belongs to: server processes on it share it, and it
+    /// goes with the database, so that one database's audit checkpoints never meet another's.
+    /// </summary>
+    public string BlobFolder { get; } = Path.Combine(Path.GetTempPath(), "onego-blobs-" + Guid.NewGuid().ToString("N")[..12]);
+
     public static async Task<TestDatabase> CreateAsync(Provider provider, Content content = Content.Seeded)
     {
         if (provider == Provider.Sqlite)
@@ -111,6 +117,11 @@ public sealed class TestDatabase : IAsyncDisposable, IAppDatabase
 
     public async ValueTask DisposeAsync()
     {
+        if (Directory.Exists(BlobFolder))
+        {
+            Directory.Delete(BlobFolder, recursive: true);
+        }
+
         if (File is not null)
         {
             SqliteConnection.ClearAllPools();

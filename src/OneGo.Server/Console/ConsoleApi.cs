@@ -1,0 +1,106 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Hosting.Server;
+
+namespace OneGo.Server.ConsoleUi;
+
+/// <summary>One error of a 422: the JSON pointer (or parameter) it names, the rule broken, and the sentence to show.</summary>
+internal sealed record FieldError(string? Pointer, string? Rule, string Message);
+
+/// <summary>What the API answered: the status, the JSON body, the ETag and Location headers.</summary>
+internal sealed record ApiAnswer(int Status, JsonNode? Body, string? ETag, string? Location)
+{
+    public bool Ok => Status is >= 200 and < 300;
+
+    public string Title => Body?["title"]?.GetValue<string>() ?? $"HTTP {Status}";
+
+    public string? Detail => Body?["detail"]?.GetValue<string>();
+
+    /// <summary>The errors of a 422, each naming the field it is about.</summary>
+    public IReadOnlyList<FieldError> Errors => Body?["errors"] is JsonArray errors
+        ? errors.Select(e => new FieldError(
+            e?["pointer"]?.GetValue<string>() ?? e?["parameter"]?.GetValue<string>(), e?["rule"]?.GetValue<string>(), e?["message"]?.GetValue<string>() ?? "")).ToList()
+        : [];
+
+    public JsonArray Items => Body?["items"] as JsonArray ?? (Body as JsonArray) ?? [];
+}
+
+/// <summary>
+/// The console's way to everything: the API of this same node, called with the signed-in person's access token.
+/// The console therefore holds no rule of its own — the API decides, with the same authorization, tenant
+/// isolation, validation and preconditions as for any client — and shows what it answered.
+/// </summary>
+internal sealed class ConsoleApi(IHttpClientFactory clients, IHttpContextAccessor accessor, IServer server, IConfiguration configuration)
+{
+    public const string ClientName = "onego-console-api";
+
+    private HttpContext Context => accessor.HttpContext ?? throw new InvalidOperationException("The console calls the API within a request.");
+
+    public Task<ApiAnswer> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null, null);
+
+    public Task<ApiAnswer> PostAsync(string path, JsonNode? body = null, string? ifMatch = null) => SendAsync(HttpMethod.Post, path, body, ifMatch);
+
+    public Task<ApiAnswer> PutAsync(string path, JsonNode body, string? ifMatch) => SendAsync(HttpMethod.Put, path, body, ifMatch);
+
+    /// <summary>Every item of a paged list, following its cursors.</summary>
+    public async Task<List<JsonNode>> AllAsync(string path)
+    {
+        var items = new List<JsonNode>();
+        string? next = null;
+        do
+        {
+            var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+            var answer = await GetAsync(next is null ? $"{path}{separator}limit=500" : $"{path}{separator}limit=500&cursor={Uri.EscapeDataString(next)}");
+            if (!answer.Ok)
+            {
+                throw new ConsoleApiException(answer);
+            }
+
+            items.AddRange(answer.Items.Where(i => i is not null)!);
+            next = answer.Body?["next"]?.GetValue<string>();
+        }
+        while (next is not null);
+        return items;
+    }
+
+    public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, JsonNode? body, string? ifMatch)
+    {
+        var context = Context;
+        using var request = new HttpRequestMessage(method, new Uri(ConsoleSetup.Authority(server, configuration), path));
+        var token = await context.GetTokenAsync(ConsoleSetup.CookieScheme, "access_token");
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        }
+
+        using var response = await clients.CreateClient(ClientName).SendAsync(request, context.RequestAborted);
+        var text = await response.Content.ReadAsStringAsync(context.RequestAborted);
+        JsonNode? json = null;
+        if (text.Length > 0 && (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) ?? false))
+        {
+            json = JsonNode.Parse(text);
+        }
+
+        var answer = new ApiAnswer((int)response.StatusCode, json, response.Headers.ETag?.ToString(), response.Headers.Location?.ToString());
+        // No page can go on without a valid token: the session ends (ConsolePages.RunAsync).
+        return answer.Status == StatusCodes.Status401Unauthorized ? throw new ConsoleApiException(answer) : answer;
+    }
+}
+
+/// <summary>An API answer the page cannot do without (its tenant unknown, the person without the right): shown as the page.</summary>
+internal sealed class ConsoleApiException(ApiAnswer answer) : Exception(answer.Detail ?? answer.Title)
+{
+    public ApiAnswer Answer { get; } = answer;
+}

@@ -1,0 +1,77 @@
+using OneGo.Server.Identity;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace OneGo.Server.ConsoleUi;
+
+/// <summary>
+/// The console's OAuth client, <c>onego-console</c>: public, authorization code with PKCE, refresh tokens. Its
+/// redirect addresses are its callback at each of <c>Console:Origins</c> when set (behind a load balancer: the public
+/// origin, e.g. https://onego.example.gov.cn), else at each address the
+/// server is told to listen on (<c>urls</c>, a wildcard host read as localhost and 127.0.0.1). Made at every start,
+/// and brought up to date when those addresses change; in demo mode it also accepts the loopback redirect
+/// <c>http://127.0.0.1/oidc-callback</c> of tools that sign a person in.
+/// </summary>
+internal sealed class ConsoleClient(IOpenIddictApplicationManager applications, IConfiguration configuration, IHostEnvironment environment)
+{
+    public const string ToolRedirect = "http://127.0.0.1/oidc-callback";
+
+    public async Task EnsureAsync(CancellationToken cancellationToken)
+    {
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = ConsoleSetup.ClientId,
+            ClientType = ClientTypes.Public,
+            DisplayName = "OneGo console",
+            Permissions =
+            {
+                Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.EndSession,
+                Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code,
+                Permissions.Scopes.Profile, Permissions.Prefixes.Scope + OneGoClaims.ApiScope,
+            },
+            Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+        };
+        foreach (var origin in Origins())
+        {
+            descriptor.RedirectUris.Add(new Uri(origin + ConsoleSetup.CallbackPath));
+            descriptor.PostLogoutRedirectUris.Add(new Uri(origin + ConsoleSetup.SignedOutCallbackPath));
+        }
+
+        if (DemoAccounts.Enabled(configuration, environment))
+        {
+            descriptor.RedirectUris.Add(new Uri(ToolRedirect));
+        }
+
+        if (await applications.FindByClientIdAsync(ConsoleSetup.ClientId, cancellationToken) is { } existing)
+        {
+            var current = new OpenIddictApplicationDescriptor();
+            await applications.PopulateAsync(current, existing, cancellationToken);
+            if (current.RedirectUris.SetEquals(descriptor.RedirectUris) && current.PostLogoutRedirectUris.SetEquals(descriptor.PostLogoutRedirectUris)
+                && current.Permissions.SetEquals(descriptor.Permissions))
+            {
+                return;
+            }
+
+            await applications.UpdateAsync(existing, descriptor, cancellationToken);
+            return;
+        }
+
+        await applications.CreateAsync(descriptor, cancellationToken);
+    }
+
+    /// <summary>The origins people reach the console at.</summary>
+    private IEnumerable<string> Origins()
+    {
+        if (configuration.GetSection("Console:Origins").Get<string[]>() is { Length: > 0 } configured)
+        {
+            return configured.Select(u => new Uri(u).GetLeftPart(UriPartial.Authority));
+        }
+
+        var urls = (configuration["urls"] ?? "http://localhost:5000").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return urls.SelectMany(u =>
+        {
+            var local = ConsoleSetup.Loopback(u);
+            return local.Contains("://localhost:", StringComparison.Ordinal) ? [local, local.Replace("://localhost:", "://127.0.0.1:", StringComparison.Ordinal)] : new[] { local };
+        }).Distinct(StringComparer.Ordinal);
+    }
+}

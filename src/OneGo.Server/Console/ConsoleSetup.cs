@@ -1,0 +1,200 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using OneGo.Server.Identity;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace OneGo.Server.ConsoleUi;
+
+/// <summary>
+/// The console signs people in through OneGo's own OpenID Connect endpoints, as any client would: authorization
+/// code with PKCE by the public client <c>onego-console</c>, the code exchanged over the back channel. The person's
+/// tokens are kept in the console's cookie; every page calls the API with the person's own access token
+/// (<see cref="ConsoleApi"/>), so the console can do exactly what the person may do and no more, and the API's
+/// answers — its 422s, 409s, 412s, four eyes — are what the console shows.
+/// </summary>
+internal static class ConsoleSetup
+{
+    public const string CookieScheme = "console";
+    public const string SignInScheme = "console-oidc";
+    public const string ClientId = "onego-console";
+    public const string CallbackPath = "/console/signin-oidc";
+    public const string SignedOutPath = "/console/signed-out";
+    public const string SignedOutCallbackPath = "/console/signout-callback-oidc";
+
+    public static WebApplicationBuilder AddOneGoConsole(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var allowHttp = IdentitySetup.AllowsHttp(builder.Configuration, builder.Environment);
+        services.AddAuthentication()
+            .AddCookie(CookieScheme, cookie =>
+            {
+                cookie.Cookie.Name = "onego.console";
+                cookie.Cookie.Path = "/console";
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.HttpOnly = true;
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+                cookie.SlidingExpiration = true;
+                // An anonymous visitor is sent to sign in through /connect/authorize, and comes back where they were.
+                cookie.LoginPath = "/console/signin";
+                cookie.ReturnUrlParameter = "returnUrl";
+                cookie.Events.OnValidatePrincipal = ConsoleTokens.RefreshWhenDueAsync;
+            })
+            .AddOpenIdConnect(SignInScheme, oidc =>
+            {
+                oidc.SignInScheme = CookieScheme;
+                oidc.ClientId = ClientId;
+                oidc.ResponseType = ResponseTypes.Code;
+                oidc.UsePkce = true;
+                // The code comes back in the query: no auto-posting form, so the pages need no script.
+                oidc.ResponseMode = OpenIdConnectResponseMode.Query;
+                oidc.Scope.Clear();
+                foreach (var scope in (string[])[Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, OneGoClaims.ApiScope])
+                {
+                    oidc.Scope.Add(scope);
+                }
+
+                oidc.CallbackPath = CallbackPath;
+                oidc.SignedOutCallbackPath = SignedOutCallbackPath;
+                oidc.SignedOutRedirectUri = SignedOutPath;
+                oidc.SaveTokens = true;
+                oidc.MapInboundClaims = false;
+                oidc.GetClaimsFromUserInfoEndpoint = false;
+                oidc.TokenValidationParameters.NameClaimType = Claims.Name;
+                oidc.TokenValidationParameters.RoleClaimType = OneGoClaims.Role;
+                oidc.RequireHttpsMetadata = !allowHttp;
+                oidc.Events.OnRedirectToIdentityProvider = context =>
+                {
+                    // The sign-in page speaks the console's language.
+                    context.ProtocolMessage.UiLocales = context.Request.Cookies[Pages.PageRequest.LanguageCookie] == "en" ? "en" : "zh-CN";
+                    return Task.CompletedTask;
+                };
+            });
+
+        // The authority is OneGo itself: the configured issuer behind a load balancer, else this node's own address,
+        // which is only known once the server listens — options are built at the first sign-in, after that.
+        services.AddOptions<OpenIdConnectOptions>(SignInScheme).Configure<IServer, IConfiguration>((oidc, server, configuration) =>
+            oidc.Authority = Authority(server, configuration).ToString().TrimEnd('/'));
+        services.AddAuthorizationBuilder().AddPolicy(CookieScheme, policy =>
+            policy.AddAuthenticationSchemes(CookieScheme).RequireAuthenticatedUser());
+        services.AddHttpContextAccessor();
+        services.AddHttpClient(ConsoleApi.ClientName);
+        services.AddScoped<ConsoleApi>();
+        services.AddScoped<ConsoleClient>();
+        return builder;
+    }
+
+    /// <summary>Where this node reaches OneGo's own endpoints: <c>Identity:Issuer</c> when set, else the first address it listens on.</summary>
+    public static Uri Authority(IServer server, IConfiguration configuration)
+    {
+        if (configuration["Identity:Issuer"] is { Length: > 0 } issuer)
+        {
+            return new Uri(issuer);
+        }
+
+        // A host without addresses (an in-memory test host) has no loopback to call: it serves no console sign-in.
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost";
+        return new Uri(Loopback(address));
+    }
+
+    /// <summary>A listening address as a client can call it: a wildcard host (*, +, 0.0.0.0, [::]) becomes localhost.</summary>
+    public static string Loopback(string address)
+    {
+        foreach (var wildcard in (string[])["://*:", "://+:", "://0.0.0.0:", "://[::]:"])
+        {
+            address = address.Replace(wildcard, "://localhost:", StringComparison.Ordinal);
+        }
+
+        return address.TrimEnd('/');
+    }
+
+    public static IEndpointRouteBuilder MapOneGoConsole(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/console/signin", (string? returnUrl) => Results.Challenge(
+            new AuthenticationProperties { RedirectUri = LocalConsolePath(returnUrl) }, [SignInScheme])).ExcludeFromDescription();
+        app.MapPost("/console/signout", SignOutAsync).ExcludeFromDescription().RequireAuthorization(CookieScheme);
+        app.MapGet(SignedOutPath, () => Results.Redirect("/")).ExcludeFromDescription();
+        ConsolePages.Map(app);
+        return app;
+    }
+
+    private static string LocalConsolePath(string? returnUrl) =>
+        returnUrl is { Length: > 0 } && returnUrl.StartsWith("/console", StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            ? returnUrl
+            : "/console";
+
+    private static async Task<IResult> SignOutAsync(HttpContext context, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return Results.BadRequest();
+        }
+
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = SignedOutPath }, [CookieScheme, SignInScheme]);
+    }
+}
+
+/// <summary>Keeps the person's five-minute access token fresh with the refresh token; a refused refresh (a disabled account) signs the person out.</summary>
+internal static class ConsoleTokens
+{
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(60);
+
+    public static async Task RefreshWhenDueAsync(CookieValidatePrincipalContext context)
+    {
+        var expiresAt = context.Properties.GetTokenValue("expires_at");
+        var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+        if (expiresAt is null || !DateTimeOffset.TryParse(expiresAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var expires)
+            || expires - Margin > clock.GetUtcNow())
+        {
+            return;
+        }
+
+        var refreshed = await RefreshAsync(context.HttpContext, context.Properties.GetTokenValue("refresh_token"));
+        if (refreshed is null)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(ConsoleSetup.CookieScheme);
+            return;
+        }
+
+        var (access, refresh, lifetime) = refreshed.Value;
+        context.Properties.UpdateTokenValue("access_token", access);
+        if (refresh is not null)
+        {
+            context.Properties.UpdateTokenValue("refresh_token", refresh);
+        }
+
+        context.Properties.UpdateTokenValue("expires_at", clock.GetUtcNow().AddSeconds(lifetime).ToString("o", System.Globalization.CultureInfo.InvariantCulture));
+        context.ShouldRenew = true;
+    }
+
+    private static async Task<(string Access, string? Refresh, int Lifetime)?> RefreshAsync(HttpContext context, string? refreshToken)
+    {
+        if (string.IsNullOrEmpty(refreshToken))
+        {
+            return null;
+        }
+
+        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(ConsoleSetup.SignInScheme);
+        var configuration = await options.ConfigurationManager!.GetConfigurationAsync(context.RequestAborted);
+        using var response = await options.Backchannel.PostAsync(configuration.TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = GrantTypes.RefreshToken,
+            ["client_id"] = ConsoleSetup.ClientId,
+            ["refresh_token"] = refreshToken,
+        }), context.RequestAborted);
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(context.RequestAborted));
+        return body?["access_token"]?.GetValue<string>() is { } access
+            ? (access, body["refresh_token"]?.GetValue<string>(), body["expires_in"]?.GetValue<int>() ?? 300)
+            : null;
+    }
+}
