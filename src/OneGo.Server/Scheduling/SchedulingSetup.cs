@@ -18,6 +18,16 @@ internal sealed class SchedulingSettings
 
     /// <summary>How late a firing may start before it counts as missed and is skipped to the next slot.</summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often a clustered node records in the database that it is alive (Quartz's default).</summary>
+    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
+
+    /// <summary>
+    /// How long past a missed check-in the other nodes wait before they take a node for dead and fire what it had
+    /// reserved (Quartz's default). Shorter takes over sooner, but a node paused longer than this is written off
+    /// while it still works.
+    /// </summary>
+    public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(7.5);
 }
 
 /// <summary>
@@ -35,6 +45,15 @@ internal static class SchedulingSetup
         var settings = configuration.GetSection(SchedulingSettings.Section).Get<SchedulingSettings>() ?? new SchedulingSettings();
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddSingleton(settings);
+
+        // A node that stops checking in (killed, or cut off from the database) is taken for dead after the interval
+        // plus the threshold; the others then fire the slots it had reserved.
+        void Cluster(ClusteringOptions cluster)
+        {
+            cluster.CheckinInterval = settings.ClusterCheckinInterval;
+            cluster.CheckinMisfireThreshold = settings.ClusterCheckinMisfireThreshold;
+        }
+
         services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(scheduler =>
@@ -53,11 +72,11 @@ internal static class SchedulingSetup
                         break;
                     case "postgres" or "postgresql":
                         store.UsePostgres(source => source.DataSourceFactory = ApplicationDatabase(NpgsqlFactory.Instance));
-                        store.UseClustering();
+                        store.UseClustering(Cluster);
                         break;
                     case "sqlserver":
                         store.UseSqlServer(source => source.DataSourceFactory = ApplicationDatabase(SqlClientFactory.Instance));
-                        store.UseClustering();
+                        store.UseClustering(Cluster);
                         break;
                     default:
                         // DatabaseSetup refuses the provider with its own message before anything runs.

@@ -15,22 +15,16 @@ namespace OneGo.Server.Tests.Infrastructure;
 /// <summary>
 /// A real integration endpoint on a loopback port, as the national platform would run one: it verifies every
 /// signature with the shared secret, keeps what it accepted by Idempotency-Key, and answers as the test tells it
-/// (500, 503 with Retry-After, 429, 422, or accept and drop the connection without an answer).
+/// (500, 503 with Retry-After, 429, 422, or accept and drop the connection without an answer), or stops listening
+/// altogether for a while and comes back on the same address.
 /// </summary>
 public sealed class PushReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<Func<HttpContext, Task<bool>>> _script = new();
+    private WebApplication? _app;
+    private int _port;
 
-    public PushReceiver(string secret)
-    {
-        Secret = secret;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        _app = builder.Build();
-        _app.MapPost("/hook", ReceiveAsync);
-    }
+    private PushReceiver(string secret) => Secret = secret;
 
     public string Secret { get; }
 
@@ -48,10 +42,36 @@ public sealed class PushReceiver : IAsyncDisposable
     public static async Task<PushReceiver> StartAsync(string secret)
     {
         var receiver = new PushReceiver(secret);
-        await receiver._app.StartAsync();
-        var address = receiver._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Url = address.TrimEnd('/') + "/hook";
+        await receiver.ListenAsync(0);
         return receiver;
+    }
+
+    /// <summary>Stops listening: a delivery now finds nothing on the port (connection refused), as when the endpoint is down.</summary>
+    public async Task StopListeningAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Listens again at the same <see cref="Url"/>, keeping what arrived before.</summary>
+    public Task ListenAgainAsync() => ListenAsync(_port);
+
+    private async Task ListenAsync(int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+        var app = builder.Build();
+        app.MapPost("/hook", ReceiveAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _port = new Uri(address).Port;
+        Url = address.TrimEnd('/') + "/hook";
+        _app = app;
     }
 
     /// <summary>The next deliveries get these answers, one each, before the receiver goes back to accepting.</summary>
@@ -122,9 +142,5 @@ public sealed class PushReceiver : IAsyncDisposable
         Arrivals.Enqueue((key, true, 204));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await StopListeningAsync();
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 
 namespace OneGo.Server.Tests.Infrastructure;
@@ -108,14 +109,27 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public HttpClient Client() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
 
-    public async ValueTask DisposeAsync()
+    /// <summary>A client that calls with a token of <paramref name="account"/> (a demo account), issued by this process.</summary>
+    public async Task<HttpClient> ClientAsync(string account, string? scope = null)
+    {
+        var client = Client();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(client, account, scope: scope));
+        return client;
+    }
+
+    /// <summary>Kills the process at once (SIGKILL), as a machine that fails would: no shutdown, nothing handed back.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
         _process.Dispose();
     }
 

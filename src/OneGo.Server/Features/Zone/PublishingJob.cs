@@ -12,7 +12,7 @@ namespace OneGo.Server.Features.Zone;
 /// Quartz never runs one tenant's job twice at once, across every node of the cluster.
 /// </summary>
 [DisallowConcurrentExecution]
-internal sealed class PublishingJob(ZonePublisher publisher) : IJob
+internal sealed class PublishingJob(ZonePublisher publisher, ILogger<PublishingJob> logger) : IJob
 {
     public const string Group = "publishing";
     public const string RunKey = "run";
@@ -28,6 +28,9 @@ internal sealed class PublishingJob(ZonePublisher publisher) : IJob
         var run = context.MergedJobDataMap.TryGetString(RunKey, out var id) && Guid.TryParse(id, out var runId)
             ? runId
             : (await publisher.QueueAsync(tenant, "schedule", null, cancellationToken)).Run.Id;
+        // Which node ran which slot: what an operator reads to follow the tenant's runs through a failover.
+        logger.LogInformation("Publishing run {Run} of {Tenant}: the firing for {Slot:O} runs on node {Node}",
+            run, tenant, context.ScheduledFireTimeUtc ?? context.FireTimeUtc, context.Scheduler.SchedulerInstanceId);
         await publisher.RunAsync(tenant, run, cancellationToken);
     }
 }

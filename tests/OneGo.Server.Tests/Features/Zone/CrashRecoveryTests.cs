@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
@@ -59,16 +58,9 @@ public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : IAs
         return ServerProcess.StartAsync(_database, [.. options]);
     }
 
-    private static async Task<HttpClient> ClientAsync(ServerProcess node, string account, string? scope = null)
-    {
-        var client = node.Client();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(client, account, scope: scope));
-        return client;
-    }
-
     private async Task RegisterIntegrationAsync(ServerProcess node, string region)
     {
-        using var nationalOperator = await ClientAsync(node, DemoAccounts.UserName(Roles.Admin, RegionRules.NationalId));
+        using var nationalOperator = await node.ClientAsync(DemoAccounts.UserName(Roles.Admin, RegionRules.NationalId));
         var created = await nationalOperator.SendJsonAsync(HttpMethod.Post, "/api/zone/integrations",
             new { name = "national-platform", url = _receiver.Url, secret = _receiver.Secret, regions = new[] { region } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -77,7 +69,7 @@ public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : IAs
     /// <summary>Asks for a run of <paramref name="tenant"/> now; a node that dies while answering is what the test wanted.</summary>
     private static async Task RequestRunAsync(ServerProcess node, string tenant)
     {
-        using var admin = await ClientAsync(node, DemoAccounts.UserName(Roles.Admin, tenant));
+        using var admin = await node.ClientAsync(DemoAccounts.UserName(Roles.Admin, tenant));
         try
         {
             Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/t/{tenant}/publishing-runs", null)).StatusCode);
@@ -137,7 +129,7 @@ public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : IAs
             live += (await (await anonymous.GetAsync($"/api/t/{tenant}/bundles?limit=500")).JsonAsync())["items"]!.AsArray().Count;
         }
 
-        using var reader = await ClientAsync(node, DemoAccounts.ZoneReader, OneGoClaims.ZoneReadScope);
+        using var reader = await node.ClientAsync(DemoAccounts.ZoneReader, OneGoClaims.ZoneReadScope);
         var (feed, snapshots) = await Eventually.HoldsAsync(async () => (await FeedAsync(reader), await SnapshotsAsync()),
             s => s.Item1.Count >= live && s.Item1.All(p => s.Item2.Contains(SnapshotOf(p)) && _receiver.Accepted.ContainsKey((string)p["id"]!)),
             "every live bundle in the zone, snapshotted and pushed",
@@ -156,7 +148,7 @@ public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : IAs
         Assert.All(_receiver.Accepted, a => Assert.Equal(a.Key, (string?)JsonNode.Parse(a.Value)!["id"]));
         Assert.All(_receiver.Arrivals, a => Assert.True(a.SignatureValid && ids.Contains(a.Key), $"{a.Key}: signature valid {a.SignatureValid}"));
 
-        using var nationalOperator = await ClientAsync(node, DemoAccounts.UserName(Roles.Admin, RegionRules.NationalId));
+        using var nationalOperator = await node.ClientAsync(DemoAccounts.UserName(Roles.Admin, RegionRules.NationalId));
         Assert.Empty((await (await nationalOperator.GetAsync("/api/zone/dead-letters")).JsonAsync())["items"]!.AsArray());
         return feed;
     }

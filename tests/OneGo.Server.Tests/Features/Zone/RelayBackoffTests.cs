@@ -96,6 +96,14 @@ public abstract class RelayBackoffTests(Provider provider) : IAsyncLifetime
         return await db.Set<OutboxItem>().AsNoTracking().SingleAsync(i => i.Publication!.PublicId == publication && i.Kind == OutboxKind.Push);
     }
 
+    /// <summary>Passes until nothing more is due, as a node's relay loop makes them.</summary>
+    private async Task DeliverAllDueAsync()
+    {
+        while (await DeliverDueAsync() > 0)
+        {
+        }
+    }
+
     private int ArrivalsOf(string publication) => _receiver.Arrivals.Count(a => a.Key == publication);
 
     private async Task<JsonArray> DeadLettersAsync() => (await (await _operator.GetAsync("/api/zone/dead-letters")).JsonAsync())["items"]!.AsArray();
@@ -124,6 +132,44 @@ public abstract class RelayBackoffTests(Provider provider) : IAsyncLifetime
         Assert.True(_receiver.Accepted.ContainsKey(refused));
         Assert.Equal(OutboxStatus.Delivered, (await PushOfAsync(refused)).Status);
         Assert.All(_receiver.Arrivals, a => Assert.True(a.SignatureValid));
+    }
+
+    [Fact]
+    public async Task PushesToAReceiverThatIsDownAreRetriedAndOnceItIsBackEachIsDeliveredOnceSignedAndNoneDeadLettered()
+    {
+        await _receiver.StopListeningAsync();
+        var published = await PublishAsync();
+
+        // Nothing listens at the integration's address: each attempt is refused before any answer, and waits its backoff.
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            await DeliverAllDueAsync();
+            foreach (var key in published)
+            {
+                var item = await PushOfAsync(key);
+                Assert.Equal((OutboxStatus.Pending, attempt, (int?)null), (item.Status, item.Attempts, item.LastStatus));
+                Assert.NotNull(item.LastError);
+            }
+
+            _clock.Advance(MaxDelay + Tick);
+        }
+
+        Assert.Empty(_receiver.Arrivals);
+
+        // Back at the same address: the next pass delivers every publication, each once, under its own key.
+        await _receiver.ListenAgainAsync();
+        await DeliverAllDueAsync();
+        Assert.Equal(published.Order(StringComparer.Ordinal), _receiver.Accepted.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(published.Order(StringComparer.Ordinal), _receiver.Arrivals.Select(a => a.Key).Order(StringComparer.Ordinal));
+        Assert.All(_receiver.Arrivals, a => Assert.True(a.SignatureValid && a.Status == 204, $"{a.Key}: signature valid {a.SignatureValid}, {a.Status}"));
+        Assert.All(_receiver.Accepted, a => Assert.Equal(a.Key, (string?)JsonNode.Parse(a.Value)!["id"]));
+        foreach (var key in published)
+        {
+            var item = await PushOfAsync(key);
+            Assert.Equal((OutboxStatus.Delivered, 3, (int?)204), (item.Status, item.Attempts, item.LastStatus));
+        }
+
+        Assert.Empty(await DeadLettersAsync());
     }
 
     [Fact]
