@@ -33,6 +33,10 @@ public class CatalogueBenchmarks
     [Benchmark(Description = "canonical JSON + ETag, 30-matter bundle")]
     public string CanonicalJson30() => CanonicalJson.ETag(CanonicalJson.Serialize(_effective30));
 
+    /// <summary>What a request whose cache missed does for an own bundle: resolution, its canonical bytes and their ETag.</summary>
+    [Benchmark(Description = "resolve 30-matter bundle + canonical JSON + ETag")]
+    public string ResolveBundle30EndToEnd() => CanonicalJson.ETag(CanonicalJson.Serialize(BundleResolver.Resolve(_bundle30, _matters30)));
+
     [Benchmark(Description = "resolve district catalogue, 200 bundles")]
     public int ResolveDistrict200()
     {

@@ -32,10 +32,13 @@ internal static class Quick
         Time("resolve 30-matter bundle", 20_000, () => catalogue.ResolveBundle30());
         Time("evaluate guide", 20_000, () => catalogue.EvaluateGuide30());
         Time("canonical JSON + ETag", 5_000, () => catalogue.CanonicalJson30());
+        Time("resolve 30 + JSON + ETag", 5_000, () => catalogue.ResolveBundle30EndToEnd());
         Time("district of 200 bundles", 100, () => catalogue.ResolveDistrict200());
         var templates = new TemplateBenchmarks();
         templates.Setup();
         Time("adopter through 3-level chain", 5_000, () => templates.ResolveAdopterThroughChain());
+        Time("adopter on a resolved standard", 5_000, () => templates.ResolveAdopterOnStandard());
+        Time("adopter + JSON + ETag", 5_000, () => templates.ResolveAdopterEndToEnd());
         Time("re-resolve 2,844 adopters", 3, () => templates.ReResolveNation());
         Time("rebase 2,844 overlays", 3, () => templates.RebaseNation());
     }

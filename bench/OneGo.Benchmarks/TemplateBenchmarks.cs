@@ -36,6 +36,10 @@ public class TemplateBenchmarks
     [Benchmark(Description = "resolve adopter on a resolved standard")]
     public EffectiveBundle ResolveAdopterOnStandard() => TemplateResolver.Resolve(_standard, _overlay, _nation.LocalMatters).Value!;
 
+    /// <summary>What a request whose caches all missed does for an adopter: the chain, the overlay, the bytes and their ETag.</summary>
+    [Benchmark(Description = "resolve adopter through the chain + canonical JSON + ETag")]
+    public string ResolveAdopterEndToEnd() => CanonicalJson.ETag(CanonicalJson.Serialize(ResolveAdopterThroughChain()));
+
     /// <summary>A new national version: resolve every city's new standard once, then every district on it.</summary>
     [Benchmark(Description = "re-resolve 2,844 adopters after a new national version")]
     public int ReResolveNation()

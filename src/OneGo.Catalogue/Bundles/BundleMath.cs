@@ -30,7 +30,7 @@ internal sealed class MatterGraph
             var p = after.Count == 0 ? [] : new int[after.Count];
             for (var j = 0; j < after.Count; j++)
             {
-                var k = index is null ? Array.BinarySearch(codes, after[j], StringComparer.Ordinal) : index.GetValueOrDefault(after[j], -1);
+                var k = index is null ? IndexOf(codes, after[j]) : index.GetValueOrDefault(after[j], -1);
                 p[j] = k >= 0
                     ? k
                     : throw new ArgumentException($"Matter '{steps[i].Code}' waits for '{after[j]}', which is not in the bundle. Validate the definition first.");
@@ -38,6 +38,21 @@ internal sealed class MatterGraph
             predecessors[i] = p;
         }
         return new MatterGraph(predecessors); // a cycle throws when the critical path is computed
+    }
+
+    /// <summary>The index of <paramref name="code"/> in ordinally sorted <paramref name="codes"/>, or a negative number.</summary>
+    private static int IndexOf(string[] codes, string code)
+    {
+        int lo = 0, hi = codes.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var c = string.CompareOrdinal(codes[mid], code);
+            if (c == 0) return mid;
+            if (c < 0) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return -1;
     }
 
     /// <summary>

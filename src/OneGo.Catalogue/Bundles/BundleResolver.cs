@@ -103,6 +103,12 @@ public static class BundleResolver
             fieldIds[mi] = Codes.Of(matters[mi].FormFields);
             total += fieldIds[mi].Length;
         }
+        // The first position of each matter's code: the matters come sorted by code, so a repeated code follows its twin.
+        var sameAs = matters.Length <= 256 ? stackalloc int[matters.Length] : new int[matters.Length];
+        for (var mi = 0; mi < matters.Length; mi++)
+        {
+            sameAs[mi] = mi > 0 && matters[mi].Code == matters[mi - 1].Code ? sameAs[mi - 1] : mi;
+        }
         var scratch = Scratch.Begin(total);
         var (slotOf, counts, lastMatter, idOfSlot) = (scratch.SlotOf, scratch.Counts, scratch.LastMatter, scratch.IdOfSlot);
         var first = scratch.Fields;
@@ -125,7 +131,7 @@ public static class BundleResolver
                     idOfSlot[slot] = id;
                     slotOf[k++] = slot;
                 }
-                else if (matters[lastMatter[slot]].Code != matters[mi].Code)
+                else if (sameAs[lastMatter[slot]] != sameAs[mi])
                 {
                     // A matter listing a field twice feeds it once.
                     counts[slot]++;
@@ -154,14 +160,15 @@ public static class BundleResolver
             }
         }
 
+        var order = SlotsByCode(idOfSlot, n);
         var merged = new MergedField[n];
-        for (var i = 0; i < n; i++)
+        for (var r = 0; r < n; r++)
         {
+            var i = order[r];
             var field = first[i];
-            merged[i] = new MergedField { Code = field.Code, Label = field.Label, Type = field.Type, Feeds = feeds[i] };
+            merged[r] = new MergedField { Code = field.Code, Label = field.Label, Type = field.Type, Feeds = feeds[i] };
         }
         Array.Clear(first, 0, n);
-        SortByCode(merged, idOfSlot, n);
         return merged;
     }
 
@@ -217,12 +224,14 @@ public static class BundleResolver
             present = new HashSet<string>(matters.Length, StringComparer.Ordinal);
             foreach (var matter in matters) present.Add(matter.Code);
         }
+        var order = SlotsByCode(idOfSlot, n);
         var merged = new MergedMaterial[n];
-        for (var i = 0; i < n; i++)
+        for (var r = 0; r < n; r++)
         {
+            var i = order[r];
             var material = first[i];
             var (source, mayFollowLater) = BundleMath.Decide(uses[i], present!);
-            merged[i] = new MergedMaterial
+            merged[r] = new MergedMaterial
             {
                 Code = material.Code,
                 Name = material.Name,
@@ -233,23 +242,28 @@ public static class BundleResolver
             };
         }
         Array.Clear(first, 0, n);
-        SortByCode(merged, idOfSlot, n);
         return merged;
     }
 
-    /// <summary>Sorts items by their codes (ordinal) through the ranks of their code ids; <paramref name="ids"/> is scratch.</summary>
-    private static void SortByCode<T>(T[] items, int[] ids, int n)
+    /// <summary>
+    /// The slots in the order of their codes (ordinal), through the ranks of their code ids: written over
+    /// <paramref name="ids"/> (scratch). Each slot's rank goes with its slot in one number, so the sort is of plain integers.
+    /// </summary>
+    private static int[] SlotsByCode(int[] ids, int n)
     {
         var max = -1;
         for (var i = 0; i < n; i++) max = Math.Max(max, ids[i]);
         var ranks = Codes.Ranks(max + 1);
+        var keys = n <= 512 ? stackalloc long[n] : new long[n];
         var sorted = true;
         for (var i = 0; i < n; i++)
         {
-            ids[i] = ranks[ids[i]];
-            if (i > 0 && ids[i - 1] > ids[i]) sorted = false;
+            keys[i] = (long)ranks[ids[i]] << 32 | (uint)i;
+            if (i > 0 && keys[i - 1] > keys[i]) sorted = false;
         }
-        if (!sorted) Array.Sort(ids, items, 0, n);
+        if (!sorted) keys.Sort();
+        for (var r = 0; r < n; r++) ids[r] = (int)keys[r];
+        return ids;
     }
 
     /// <summary>

@@ -218,8 +218,6 @@ public static class GuideEvaluator
     private sealed class Explainer(BundleIndex index)
     {
         private static readonly Text Always = new() { Zh = "始终适用。", En = "Always applies." };
-        private readonly Dictionary<Condition, (string Zh, string En)> _phrases = [];
-        private readonly Dictionary<Condition, (string Zh, string En)> _prefixes = [];
         private readonly System.Text.StringBuilder _builder = new(256);
 
         /// <param name="suffix">The sentence naming <paramref name="neededBy"/> when the bundle's index has it (all the item's matters apply).</param>
@@ -266,26 +264,13 @@ public static class GuideEvaluator
         // "因您的回答…而适用。" / "Applies because you answered …." for the answers that included an item.
         private (string Zh, string En) Prefix(IReadOnlyList<Condition> includedBy)
         {
-            if (includedBy.Count == 1 && _prefixes.TryGetValue(includedBy[0], out var one)) return one;
+            if (includedBy.Count == 1) return index.Prefix(includedBy[0]);
             var zh = _builder.Clear().Append("因您的回答");
-            for (var i = 0; i < includedBy.Count; i++) zh.Append(i == 0 ? "" : "、").Append(Phrase(includedBy[i]).Zh);
+            for (var i = 0; i < includedBy.Count; i++) zh.Append(i == 0 ? "" : "、").Append(index.Phrase(includedBy[i]).Zh);
             var zhText = zh.Append("而适用。").ToString();
             var en = _builder.Clear().Append("Applies because you answered ");
-            for (var i = 0; i < includedBy.Count; i++) en.Append(i == 0 ? "" : " and ").Append(Phrase(includedBy[i]).En);
-            var prefix = (zhText, en.Append('.').ToString());
-            if (includedBy.Count == 1) _prefixes[includedBy[0]] = prefix;
-            return prefix;
-        }
-
-        private (string Zh, string En) Phrase(Condition condition)
-        {
-            if (_phrases.TryGetValue(condition, out var phrase)) return phrase;
-            var question = index.Questions[condition.Question];
-            var option = index.Option(condition.Question, condition.Option)!;
-            phrase = ("「" + question.Text.Zh + "：" + option.Label.Zh + "」",
-                "“" + (question.Text.En ?? question.Text.Zh) + "”: “" + (option.Label.En ?? option.Label.Zh) + "”");
-            _phrases[condition] = phrase;
-            return phrase;
+            for (var i = 0; i < includedBy.Count; i++) en.Append(i == 0 ? "" : " and ").Append(index.Phrase(includedBy[i]).En);
+            return (zhText, en.Append('.').ToString());
         }
     }
 
@@ -404,6 +389,13 @@ internal sealed class BundleIndex
         int[] IndicesOf(IEnumerable<string> codes) => codes.Select(c => MatterIndex.GetValueOrDefault(c, -1)).ToArray();
         FeedIndices = bundle.Form.Select(f => IndicesOf(f.Feeds)).ToArray();
         UseIndices = bundle.Materials.Select(m => IndicesOf(m.Uses.Select(u => u.Matter))).ToArray();
+        foreach (var rule in bundle.Rules)
+        {
+            // A rule on a question or option the bundle does not ask never matches a valid answer.
+            if (!Questions.ContainsKey(rule.When.Question) || Option(rule.When.Question, rule.When.Option) is null || _phrases.ContainsKey(rule.When)) continue;
+            _phrases[rule.When] = PhraseOf(rule.When);
+            _prefixes[rule.When] = PrefixOf(rule.When);
+        }
         _fieldSuffixes = new NeededBySentence?[bundle.Form.Count];
         _materialSuffixes = new NeededBySentence?[bundle.Materials.Count];
         _form = bundle.Form;
@@ -446,6 +438,33 @@ internal sealed class BundleIndex
     }
 
     private readonly Dictionary<(string, string), Option> _options;
+
+    // Per condition of the bundle's rules, its phrase and the explanation's opening when it alone included an
+    // item: the same in every guide of the bundle, so written once here.
+    private readonly Dictionary<Condition, (string Zh, string En)> _phrases = [];
+    private readonly Dictionary<Condition, (string Zh, string En)> _prefixes = [];
+
+    /// <summary>「question：option」 / “question”: “option” for an answer the bundle's rules test.</summary>
+    public (string Zh, string En) Phrase(Condition condition) =>
+        _phrases.TryGetValue(condition, out var phrase) ? phrase : PhraseOf(condition);
+
+    /// <summary>"因您的回答「…」而适用。" / "Applies because you answered “…”: “…”." for one answer.</summary>
+    public (string Zh, string En) Prefix(Condition condition) =>
+        _prefixes.TryGetValue(condition, out var prefix) ? prefix : PrefixOf(condition);
+
+    private (string Zh, string En) PhraseOf(Condition condition)
+    {
+        var question = Questions[condition.Question];
+        var option = Option(condition.Question, condition.Option)!;
+        return ("「" + question.Text.Zh + "：" + option.Label.Zh + "」",
+            "“" + (question.Text.En ?? question.Text.Zh) + "”: “" + (option.Label.En ?? option.Label.Zh) + "”");
+    }
+
+    private (string Zh, string En) PrefixOf(Condition condition)
+    {
+        var (zh, en) = Phrase(condition);
+        return ("因您的回答" + zh + "而适用。", "Applies because you answered " + en + ".");
+    }
 
     public IReadOnlyList<EffectiveStep> Steps { get; }
     public IReadOnlyList<Matter> Matters { get; }

@@ -40,7 +40,10 @@ public static class TemplateResolver
             var errors = ApplyAll(engine, overlay.Changes);
             if (errors.Count > 0) return new() { Errors = errors.Select(e => e.Under(at + "/overlay")).ToArray() };
             definition = engine.Definition;
-            locks.AddRange(level.Locked.Where(l => !locks.Contains(l)));
+            foreach (var locked in level.Locked)
+            {
+                if (!locks.Contains(locked)) locks.Add(locked);
+            }
             lineage.Add(level.Ref);
         }
         return new()
