@@ -196,7 +196,7 @@ internal static class BundleWorkspace
             <h2 id="conflicts-heading">{view.T("变基后待解决的冲突", "Conflicts left by the rebase")}</h2>
             <p class="lead">{view.T("这些本地改动在新版本上不再适用。请按需要重新添加，然后保存；冲突解决前不能提交。", "These local changes no longer apply to the new version. Add again what still makes sense and save: the draft cannot be submitted before.")}</p>
             <ul id="conflicts">{conflicts.Select(c => Html.Of($"<li><code>{ConsoleView.Str(c?["target"])}</code> — {ConsoleView.Str(c?["message"])} <span class=\"meta\">({ConsoleView.Str(c?["rule"])})</span></li>"))}</ul>
-            {(editable ? view.Form($"{ConsolePages.BundleHref(view, code)}/document", Html.Of($"{Etag()}<input type=\"hidden\" name=\"document\" value=\"{ConsoleView.Str(document)}\">"), view.T("保留现有改动，标记冲突已解决", "Keep the changes as they are: conflicts resolved")) : Html.Empty)}
+            {(editable ? Html.Of($"<div id=\"resolve-conflicts\">{view.Form($"{ConsolePages.BundleHref(view, code)}/document", Html.Of($"{Etag()}<input type=\"hidden\" name=\"document\" value=\"{ConsoleView.Str(document)}\">"), view.T("保留现有改动，标记冲突已解决", "Keep the changes as they are: conflicts resolved"))}</div>") : Html.Empty)}
             """);
 
         var ownDefinition = adopts is not null || !editable ? Html.Empty : Html.Of($"""

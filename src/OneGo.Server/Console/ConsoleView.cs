@@ -130,7 +130,7 @@ internal sealed class ConsoleView
             ? Html.Empty
             : Html.Of($"<ul>{errors.Select(e => Html.Of($"<li>{e.Message}{(e.Pointer is null ? Html.Empty : Html.Of($" <code>{e.Pointer}</code>"))}</li>"))}</ul>");
         return Html.Of($"""
-            <div class="error-summary" role="alert"{(id is null ? Html.Empty : Html.Of($" id=\"{id}\""))}><p class="error">{Heading(answer)}</p>{(errors.Count > 0 ? Html.Empty : Html.Of($"<p>{answer.Detail}</p>"))}{list}</div>
+            <div class="error-summary" role="alert" data-status="{answer.Status}"{(id is null ? Html.Empty : Html.Of($" id=\"{id}\""))}><p class="error">{Heading(answer)}</p>{(errors.Count > 0 ? Html.Empty : Html.Of($"<p>{answer.Detail}</p>"))}{list}</div>
             """);
     }
 

@@ -20,11 +20,13 @@ public sealed class CitizenJourneyTestsOnSqlite(PagesServer server)
         using var browser = Chromium.Open(server.Address);
 
         browser.Go("/");
+        browser.Screenshot("citizen-home");
         browser.Driver.FindElement(By.XPath("//summary[normalize-space()='福建省']")).Click();
         browser.Driver.FindElement(By.XPath("//summary[normalize-space()='厦门市']")).Click();
         browser.Follow(browser.Driver.FindElement(By.LinkText("海沧区")));
         Assert.Equal("/regions/fujian.xiamen.haicang", browser.Location);
         Assert.Equal("海沧区", browser.Heading);
+        browser.Screenshot("citizen-region");
 
         browser.Follow(browser.Driver.FindElement(By.LinkText("入园入学一件事")));
         Assert.Equal(Enrolment, browser.Location);
@@ -77,6 +79,8 @@ public sealed class CitizenJourneyTestsOnSqlite(PagesServer server)
             Assert.Contains((string)material["source"]!["dataset"]!, source, StringComparison.Ordinal);
             Assert.False(string.IsNullOrWhiteSpace(item.FindElement(By.CssSelector(".why")).Text));
         }
+
+        browser.Screenshot("citizen-guide-haicang-hukou");
 
         // 港澳台侨外籍子女: Tab back into the group (it lands on the chosen option), an arrow key moves the choice.
         browser.TabTo("q-guide-haicang-hukou");
