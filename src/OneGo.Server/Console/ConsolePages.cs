@@ -31,6 +31,7 @@ internal static class ConsolePages
         tenant.MapGet("/standards", Guarded(StandardsAsync));
         tenant.MapGet("/live/{code}", Guarded(LiveDiffAsync));
         BundleWorkspace.Map(tenant);
+        MatterPages.Map(tenant);
         AdminPages.Map(console, tenant);
     }
 

@@ -142,6 +142,7 @@ internal sealed class ConsoleView
         if (May(Capability.ReadDrafts))
         {
             links.Add((Base + "/bundles", T("一件事", "Bundles")));
+            links.Add((Base + "/matters", T("事项", "Matters")));
         }
 
         if (May(Capability.EditCatalogue) && Region.ParentId is not null)

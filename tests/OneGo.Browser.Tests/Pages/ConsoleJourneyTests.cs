@@ -91,6 +91,34 @@ public sealed class ConsoleJourneyTestsOnSqlite(PagesServer server)
         Assert.Contains("/serviceLocation", browser.Find("#diff-template").Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AnEditorChangesALocalMatterIsToldWhatIsWrongFirstAndTheBundlesUsingItSaySo()
+    {
+        using var browser = Chromium.Open(server.Address);
+        ConsoleSignIn.As(browser, $"/console/t/{Gulou}/matters", $"demo-editor@{Gulou}");
+        browser.Follow(browser.Driver.FindElement(By.LinkText("funeral-fee-waiver")));
+        var original = browser.Find("#matter-json").GetAttribute("value") ?? "";
+        Assert.Contains("鼓楼区民政局", original, StringComparison.Ordinal);
+
+        // A promised time limit below zero: the API's 422 names the field, and what was typed is kept.
+        var wrong = original.Replace("\"promisedDays\": 0", "\"promisedDays\": -3", StringComparison.Ordinal);
+        Assert.NotEqual(original, wrong);
+        browser.Script<object?>("document.getElementById('matter-json').value = arguments[0]; return null;", wrong);
+        browser.Navigating(() => browser.Find("form.stack button").Click());
+        Assert.Contains("/promisedDays", browser.Find("#matter-problem").Text, StringComparison.Ordinal);
+        Assert.Contains("-3", browser.Find("#matter-json").GetAttribute("value"), StringComparison.Ordinal);
+
+        var right = original.Replace("鼓楼区民政局", "鼓楼区民政局殡葬管理所", StringComparison.Ordinal);
+        browser.Script<object?>("document.getElementById('matter-json').value = arguments[0]; return null;", right);
+        browser.Navigating(() => browser.Find("form.stack button").Click());
+        Assert.Equal($"/console/t/{Gulou}/matters", browser.Location);
+        Assert.Contains("鼓楼区民政局殡葬管理所", browser.Find("#matters-list").Text, StringComparison.Ordinal);
+
+        // The live bundle built on that matter now says its matters changed since its approval.
+        browser.Go($"/console/t/{Gulou}");
+        Assert.Contains("funeral-fee-waiver", browser.Find("#matters-changed").Text, StringComparison.Ordinal);
+    }
+
     private static IWebElement MatrixCell(Chromium browser) =>
         browser.Find($"#matrix td[data-tenant='{Gulou}'][data-code='{Standard}']");
 
