@@ -1,6 +1,10 @@
 using OneGo.Server.Data;
 using OneGo.Server.Features.Catalogue;
+using System.Text.Json;
+using OneGo.Catalogue;
 using OneGo.Server.Features.Tenants;
+using OneGo.Server.Features.Zone;
+using OneGo.Server.Hosting;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Pages;
@@ -12,38 +16,26 @@ internal sealed record SearchHit(RegionInfo Region, BundleSummary Bundle);
 internal sealed record SearchResults(IReadOnlyList<SearchHit> Hits, bool More);
 
 /// <summary>
-/// The home page's search across regions. Today it asks each region's live bundles in turn, each in that region's
-/// public scope, through the query of <c>GET /api/t/{tenant}/bundles</c>. When the national zone's search lands
-/// (<c>GET /api/zone/bundles</c>), <see cref="SearchAsync"/> is the one method to switch to it.
+/// The home page's search: the national service zone (<see cref="ZoneSearch"/>, the query of
+/// <c>GET /api/zone/bundles</c>) — what each region has published there, in a region and below it or everywhere.
 /// </summary>
 internal sealed class BundleSearch(OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory)
 {
     public const int MaxHits = 50;
 
-    /// <summary>Live bundles whose name or keywords contain <paramref name="text"/>, in <paramref name="within"/> and below it (everywhere when null), regions in division-code order.</summary>
+    /// <summary>Published bundles whose name or keywords contain <paramref name="text"/>, in <paramref name="within"/> and below it (everywhere when null), by region id then code.</summary>
     public async Task<SearchResults> SearchAsync(string text, RegionInfo? within, CancellationToken cancellationToken)
     {
-        var regions = (await directory.AllAsync(cancellationToken))
-            .Where(r => within is null || r.Id == within.Id || RegionRules.IsBelow(r.Id, within.Id))
-            .OrderBy(r => r.DivisionCode ?? "", StringComparer.Ordinal)
-            .ThenBy(r => r.Id, StringComparer.Ordinal);
-        var hits = new List<SearchHit>();
-        foreach (var region in regions)
+        var (items, next) = await ZoneSearch.FindAsync(db, tenants, new ZoneSearch.Filter(within, Text: text), new Paging(MaxHits, null), cancellationToken);
+        var hits = new List<SearchHit>(items.Count);
+        foreach (var item in items)
         {
-            List<LiveBundleItem> items;
-            // Anyone may read what is live, in every region: the public scope, as a page of that region enters it.
-            using (tenants.EnterPublic(region.Id))
+            if (directory.Cached(item.Tenant) is { } region && item.Summary.Deserialize<BundleSummary>(CatalogueJson.Options) is { } summary)
             {
-                items = await BundlesApi.LiveAsync(db, new BundlesApi.LiveFilter(Text: text), "", MaxHits + 1 - hits.Count, cancellationToken);
-            }
-
-            hits.AddRange(items.Select(i => new SearchHit(region, i.Summary)));
-            if (hits.Count > MaxHits)
-            {
-                return new SearchResults(hits[..MaxHits], More: true);
+                hits.Add(new SearchHit(region, summary));
             }
         }
 
-        return new SearchResults(hits, More: false);
+        return new SearchResults(hits, More: next is not null);
     }
 }

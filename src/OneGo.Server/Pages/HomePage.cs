@@ -16,7 +16,7 @@ internal static class HomePage
             <p class="lead">{page.T("一件事，一张表，一套材料，最多跑一次。选择您所在的地区，或搜索要办的事。",
                 "One thing to do, one form, one set of materials, at most one trip. Choose your region, or search for what you need to do.")}</p>
             <section class="search" aria-labelledby="search-heading">
-            <h2 id="search-heading">{page.T("搜索一件事", "Search")}</h2>
+            <h2 id="search-heading">{page.T("在国家政务服务专区搜索", "Search the national service zone")}</h2>
             <form method="get" action="/" role="search">
             <div class="field"><label for="q">{page.T("要办的事（名称或关键词）", "What do you need to do? (name or keyword)")}</label>
             <input type="search" id="q" name="q" value="{query}" autocomplete="off"></div>

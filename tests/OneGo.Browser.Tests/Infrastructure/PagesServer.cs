@@ -21,7 +21,8 @@ public sealed class PagesServer : IAsyncLifetime
     {
         _database = await TestDatabase.CreateAsync(Provider.Sqlite);
         // A port known before the start: the console's OAuth client accepts its callback at the addresses the server is told to listen on.
-        _server = await ServerProcess.StartAsync(_database, $"--urls=http://127.0.0.1:{FreePort()}");
+        // Every region publishes into the national zone as the server starts, as the embedded default does: the home page searches the zone.
+        _server = await ServerProcess.StartAsync(_database, $"--urls=http://127.0.0.1:{FreePort()}", "--Publishing:RunOnStart=true");
         Api = _server.Client();
     }
 

@@ -99,6 +99,23 @@ public sealed class CitizenJourneyTestsOnSqlite(PagesServer server)
     }
 
     [Fact]
+    public void TheHomePageSearchesTheNationalZoneInARegionAndBelow()
+    {
+        using var browser = Chromium.Open(server.Address);
+        browser.Go("/");
+        browser.Find("#q").SendKeys("入园");
+        browser.Find("#region option[value='fujian']").Click();
+        browser.Navigating(() => browser.Find(".search button").Click());
+        // The regions publish as the server starts; the search shows what the zone holds once their runs are done.
+        browser.Until(() =>
+        {
+            browser.Driver.Navigate().Refresh();
+            return browser.FindAll("a[href='/regions/fujian.xiamen.haicang/bundles/enrolment']").Count == 1;
+        }, "Haicang's enrolment bundle to be found in the zone");
+        Assert.Empty(browser.FindAll(".results a[href^='/regions/national/']"));
+    }
+
+    [Fact]
     public void TheLanguageSwitchTurnsThePagesIntoEnglishAndBack()
     {
         using var browser = Chromium.Open(server.Address);

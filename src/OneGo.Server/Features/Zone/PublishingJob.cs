@@ -39,7 +39,7 @@ internal sealed class PublishingJob(ZonePublisher publisher, ILogger<PublishingJ
 /// Keeps each tenant's publishing trigger in the scheduler's store in step with its settings: at start-up for every
 /// tenant, and at once when a tenant's schedule changes (the store is shared, so every node sees the change).
 /// </summary>
-internal sealed class PublishingSchedules(Jobs jobs, IServiceScopeFactory scopes, ILogger<PublishingSchedules> logger) : IJobSource
+internal sealed class PublishingSchedules(Jobs jobs, IServiceScopeFactory scopes, IConfiguration configuration, ILogger<PublishingSchedules> logger) : IJobSource
 {
     public async Task ApplyAsync(string tenant, string? cron, CancellationToken cancellationToken)
     {
@@ -65,5 +65,30 @@ internal sealed class PublishingSchedules(Jobs jobs, IServiceScopeFactory scopes
         }
 
         logger.LogInformation("Publishing schedules in step for {Count} tenant(s)", regions.Count);
+        if (configuration.GetValue("Publishing:RunOnStart", false))
+        {
+            await RunAllNowAsync(scope.ServiceProvider.GetRequiredService<ZonePublisher>(), regions, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// <c>Publishing:RunOnStart</c> (on in Development): every tenant publishes what is approved and not yet in the zone
+    /// as the node starts, as "publish now" would, so that a fresh embedded default has its zone filled without waiting
+    /// for the nightly slots. A tenant with a run already queued or under way (another node starting) keeps that one.
+    /// </summary>
+    private async Task RunAllNowAsync(ZonePublisher publisher, IReadOnlyList<string> regions, CancellationToken cancellationToken)
+    {
+        var started = 0;
+        foreach (var region in regions)
+        {
+            var (run, created) = await publisher.QueueAsync(region, "start", null, cancellationToken);
+            if (created)
+            {
+                await jobs.RunNowAsync(PublishingJob.KeyOf(region), cancellationToken, new JobDataMap { [PublishingJob.RunKey] = run.Id.ToString() });
+                started++;
+            }
+        }
+
+        logger.LogInformation("Publishing runs started for {Count} tenant(s) as the node starts (Publishing:RunOnStart)", started);
     }
 }

@@ -105,50 +105,7 @@ internal static class ZoneApi
             return ApiProblems.Invalid(errors);
         }
 
-        // Anyone may search the zone: a public scope over every region, reading live (published) content only.
-        using var scope = tenants.EnterPublic(RegionRules.NationalId, readsBelow: true);
-        var query = db.Set<ZoneEntry>().AsNoTracking().Where(e => !e.Withdrawn);
-        if (root is not null && root.Id != RegionRules.NationalId)
-        {
-            var below = root.Id + ".";
-            query = query.Where(e => e.TenantId == root.Id || e.TenantId.StartsWith(below));
-        }
-
-        if (!string.IsNullOrEmpty(audience))
-        {
-            query = query.Where(e => e.Audience == audience);
-        }
-
-        if (!string.IsNullOrEmpty(theme))
-        {
-            query = query.Where(e => e.Theme == theme);
-        }
-
-        if (!string.IsNullOrWhiteSpace(q))
-        {
-            var text = q.Trim().ToLowerInvariant();
-            query = query.Where(e => e.SearchText != null && e.SearchText.Contains(text));
-        }
-
-        // Keyed by tenant and code: the cursor is "tenant/code" of the last item.
-        if (paging.After is { } after && after.Split('/') is [var afterTenant, var afterCode])
-        {
-            query = query.Where(e => string.Compare(e.TenantId, afterTenant) > 0 || (e.TenantId == afterTenant && string.Compare(e.BundleCode, afterCode) > 0));
-        }
-
-        var rows = await query.OrderBy(e => e.TenantId).ThenBy(e => e.BundleCode).Take(paging.Limit + 1)
-            .Select(e => new { e.TenantId, e.BundleCode, e.Version, e.PublicationPublicId, e.PublishedAt, e.Summary })
-            .ToListAsync(cancellationToken);
-        // The database orders and compares (its collation); the page is cut here without comparing again.
-        string? next = null;
-        if (rows.Count > paging.Limit)
-        {
-            rows.RemoveAt(paging.Limit);
-            next = Paging.Encode(rows[^1].TenantId + "/" + rows[^1].BundleCode);
-        }
-
-        return Results.Json(new Page<ZoneBundleItem>(
-            rows.Select(r => new ZoneBundleItem(r.TenantId, r.BundleCode, r.Version, r.PublicationPublicId, r.PublishedAt, JsonNode.Parse(r.Summary)!)).ToList(),
-            next), CatalogueJson.Options);
+        var (items, next) = await ZoneSearch.FindAsync(db, tenants, new ZoneSearch.Filter(root, audience, theme, q), paging, cancellationToken);
+        return Results.Json(new Page<ZoneBundleItem>(items, next), CatalogueJson.Options);
     }
 }
