@@ -15,7 +15,7 @@ namespace OneGo.Server.Tests.Infrastructure;
 /// <summary>
 /// A real integration endpoint on a loopback port, as the national platform would run one: it verifies every
 /// signature with the shared secret, keeps what it accepted by Idempotency-Key, and answers as the test tells it
-/// (500, 503 with Retry-After, 429, 422, or accept and drop the connection without an answer), or stops listening
+/// (500, 503 with Retry-After, 429, 422, accept and drop the connection without an answer, or accept and answer too late), or stops listening
 /// altogether for a while and comes back on the same address.
 /// </summary>
 public sealed class PushReceiver : IAsyncDisposable
@@ -97,6 +97,26 @@ public sealed class PushReceiver : IAsyncDisposable
     {
         context.Abort();
         return Task.FromResult(true);
+    });
+
+    /// <summary>
+    /// The next delivery is accepted (kept) but answered only after <paramref name="delay"/>, longer than the sender
+    /// waits: the sender times out not knowing, and must send it again under the same Idempotency-Key.
+    /// </summary>
+    public void ThenAcceptSlowly(TimeSpan delay) => _script.Enqueue(async context =>
+    {
+        // 202, recorded among the arrivals, marks the one answered too late.
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        try
+        {
+            await Task.Delay(delay, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The sender gave up first, as it should.
+        }
+
+        return true;
     });
 
     /// <summary>A fixed answer for every delivery of one publication: a poison item.</summary>

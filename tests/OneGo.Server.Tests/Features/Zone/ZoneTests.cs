@@ -201,7 +201,7 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PushesAreSignedRetriedOnFailureDeadLetteredOnA422AndReplayed()
+    public async Task PushesAreSignedRetriedOnFailureAndTimeoutDeadLetteredOnA422AndReplayed()
     {
         await using var receiver = await PushReceiver.StartAsync("a-shared-secret-of-the-platform");
         var created = await _operator.SendJsonAsync(HttpMethod.Post, "/api/zone/integrations",
@@ -211,9 +211,11 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
         var invalid = await _operator.SendJsonAsync(HttpMethod.Post, "/api/zone/integrations", new { name = "x", url = "ftp://x", secret = "short", regions = new[] { "nowhere" } });
         Assert.Equal(["/url", "/secret", "/regions/0"], await invalid.ErrorPlacesAsync());
 
-        // The first deliveries fail (500, 503 with Retry-After, a dropped answer); one publication is refused for good.
+        // The first deliveries fail (500, 503 with Retry-After, a dropped answer, an answer later than the sender's
+        // timeout of 2 s); one publication is refused for good.
         receiver.Then(500, 503);
         receiver.ThenAcceptAndDropTheAnswer();
+        receiver.ThenAcceptSlowly(TimeSpan.FromSeconds(10));
         var run = await PublishAsync(_haicangAdmin, Haicang);
         var keys = run["publications"]!.AsArray().Select(p => (string)p!["id"]!).ToList();
         var poison = keys[0];
@@ -228,8 +230,10 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
         Assert.Equal(receiver.Arrivals.Count(a => a.Key == poison), (int)dead[0]!["attempts"]!);
         Assert.All(receiver.Arrivals, a => Assert.True(a.SignatureValid));
         Assert.Equal(keys.Where(k => k != poison).Order(StringComparer.Ordinal), receiver.Accepted.Keys.Where(k => k != poison).Order(StringComparer.Ordinal));
-        // Retried items arrived more than once, always under the same Idempotency-Key.
+        // Retried items arrived more than once, always under the same Idempotency-Key; the one answered too late too.
         Assert.True(receiver.Arrivals.Count > keys.Count);
+        var late = Assert.Single(receiver.Arrivals, a => a.Status == 202).Key;
+        Assert.True(receiver.Arrivals.Count(a => a.Key == late) >= 2, "the delivery answered after the sender's timeout was sent again");
 
         // The receiver is fixed; the operator replays the dead letter and it goes through.
         receiver.Refuse.TryRemove(poison, out _);
