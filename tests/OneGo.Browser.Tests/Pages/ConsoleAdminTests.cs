@@ -99,19 +99,54 @@ public sealed class ConsoleAdminTestsOnSqlite(PagesServer server)
     }
 
     [Fact]
-    public void ConsolePagesNeedNoHorizontalScrollingOnAPhone()
+    public void ConsolePagesAreLabelledSwitchToEnglishAndNeedNoHorizontalScrollingOnAPhone()
     {
         using var browser = Chromium.Open(server.Address);
         ConsoleSignIn.As(browser, "/console", "demo-admin@jiangsu");
+        string[] pages =
+        [
+            "/console/t/jiangsu", "/console/t/jiangsu/bundles", "/console/t/jiangsu/matters", "/console/t/jiangsu/standards",
+            "/console/t/jiangsu/bundles/newborn", "/console/t/jiangsu/accounts", "/console/t/jiangsu/publishing", "/console/t/jiangsu/audit",
+            "/console/t/jiangsu.nanjing.gulou/bundles/after-death",
+        ];
+
+        // Every control a person fills in has a label.
+        foreach (var page in pages)
+        {
+            browser.Go(page);
+            foreach (var control in browser.FindAll("input:not([type='hidden']), select, textarea"))
+            {
+                var id = control.GetAttribute("id");
+                Assert.False(string.IsNullOrEmpty(id), $"{page}: a control without an id: {control.GetAttribute("outerHTML")}");
+                Assert.True(browser.FindAll($"label[for='{id}']").Count == 1, $"{page}: #{id} has no label");
+            }
+        }
+
+        // The province's admin reads a district's working copies, and only reads them: no form changes them.
+        Assert.NotEmpty(browser.FindAll("#draft-state"));
+        Assert.Empty(browser.FindAll("#changes form, #submit, #review, #rebase, #document"));
+
+        // English by the switch, remembered on the next page.
+        browser.Go("/console/t/jiangsu");
+        browser.Follow(browser.Find("#switch-language"));
+        Assert.Equal("en", browser.HtmlLang);
+        Assert.Equal("Standards and adoptions", browser.Driver.FindElement(OpenQA.Selenium.By.CssSelector(".console-nav a[href='/console/t/jiangsu/standards']")).Text);
+        browser.Go("/console/t/jiangsu/accounts");
+        Assert.Equal("en", browser.HtmlLang);
+        Assert.StartsWith("Accounts", browser.Heading, StringComparison.Ordinal);
+        browser.Go("/console/t/jiangsu?lang=zh");
+
         browser.EmulatePhone(375, 812);
-        foreach (var page in (string[])["/console/t/jiangsu", "/console/t/jiangsu/bundles", "/console/t/jiangsu/standards", "/console/t/jiangsu/bundles/newborn",
-                     "/console/t/jiangsu/accounts", "/console/t/jiangsu/publishing", "/console/t/jiangsu/audit"])
+        foreach (var page in pages)
         {
             browser.Go(page);
             Assert.Equal(375L, browser.Script<long>("return window.innerWidth;"));
             var (scroll, client) = (browser.Script<long>("return document.documentElement.scrollWidth;"), browser.Script<long>("return document.documentElement.clientWidth;"));
             Assert.True(scroll <= client, $"{page}: {scroll} px of content in a {client} px wide window");
         }
+
+        browser.Go("/console/t/jiangsu/standards");
+        browser.Screenshot("console-matrix-phone");
     }
 }
 
