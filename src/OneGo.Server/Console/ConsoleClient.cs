@@ -42,6 +42,29 @@ internal sealed class ConsoleClient(IOpenIddictApplicationManager applications, 
             descriptor.RedirectUris.Add(new Uri(ToolRedirect));
         }
 
+        await SaveAsync(descriptor, cancellationToken);
+    }
+
+    /// <summary>
+    /// Ensures the client in a scope of its own; when another node starting at the same moment wrote it first (a
+    /// concurrency or unique-key conflict), reads what it wrote in a fresh scope and brings it in step.
+    /// </summary>
+    public static async Task EnsureAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ConsoleClient>().EnsureAsync(cancellationToken);
+        }
+        catch (Exception race) when (race is OpenIddictExceptions.ConcurrencyException or Microsoft.EntityFrameworkCore.DbUpdateException)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ConsoleClient>().EnsureAsync(cancellationToken);
+        }
+    }
+
+    private async Task SaveAsync(OpenIddictApplicationDescriptor descriptor, CancellationToken cancellationToken)
+    {
         if (await applications.FindByClientIdAsync(ConsoleSetup.ClientId, cancellationToken) is { } existing)
         {
             var current = new OpenIddictApplicationDescriptor();

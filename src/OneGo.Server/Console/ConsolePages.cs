@@ -284,6 +284,8 @@ internal static class ConsolePages
             }
         }
 
+        // Columns: this region's standards first, then those of the regions above, nearest first.
+        standards = [.. standards.OrderByDescending(s => s.Offeror.Level)];
         var own = standards.Where(s => s.Offeror.Id == view.Tenant).Select(s => Html.Of($"""
             <li>{ConsoleView.Str(s.Standard["code"])} · {view.Text(s.Standard["name"])} — {view.T("版本", "versions")} {string.Join(", ", (s.Standard["versions"] as JsonArray ?? []).Select(v => "v" + ConsoleView.Str(v?["version"])))}</li>
             """)).ToList();
@@ -296,7 +298,7 @@ internal static class ConsolePages
             <h2>{view.T("本级标准", "This region's standards")}</h2>
             {(own.Count == 0 ? Html.Of($"<p class=\"none\">{view.T("本级没有发布标准。", "This region offers no standard of its own.")}</p>") : Html.Of($"<ul id=\"own-standards\">{own}</ul>"))}
             <h2>{view.T("下级采用矩阵", "Adoption matrix of the regions below")}</h2>
-            <p class="meta">{view.T("每格：采用的版本、落后的版本数、本地改动数；点击查看该地区相对标准的改动。", "Each cell: the version adopted, how many versions behind, how many local changes; follow it to see the region's changes against the standard.")}</p>
+            <p class="meta">{view.T("本级标准在前，上级标准在后。每格：采用的版本、落后的版本数、本地改动数；点击查看该地区相对标准的改动。", "This region's standards first, then those of the regions above. Each cell: the version adopted, how many versions behind, how many local changes; follow it to see the region's changes against the standard.")}</p>
             <div class="table-wrap"><table id="matrix"><thead><tr><th>{view.T("地区", "Region")}</th>{header}</tr></thead><tbody>{rows}</tbody></table></div>
             """);
         return Show(view, view.T("标准与采用情况", "Standards and adoptions"), main);

@@ -38,7 +38,7 @@ internal sealed class StartupWork(
             // Without the schema (migrations left to the 'migrate' command) there is nowhere to seed; readiness says so.
             if (!(await scope.ServiceProvider.GetRequiredService<OneGoDbContext>().Database.GetPendingMigrationsAsync(cancellationToken)).Any())
             {
-                await scope.ServiceProvider.GetRequiredService<ConsoleClient>().EnsureAsync(cancellationToken);
+                await ConsoleClient.EnsureAsync(scopes, cancellationToken);
                 if (DemoAccounts.Enabled(configuration, environment))
                 {
                     await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync(cancellationToken);
