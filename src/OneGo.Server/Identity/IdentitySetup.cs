@@ -16,7 +16,7 @@ namespace OneGo.Server.Identity;
 internal static class IdentitySetup
 {
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
-    public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan DefaultAccessTokenLifetime = TimeSpan.FromMinutes(5);
 
     public static WebApplicationBuilder AddOneGoIdentity(this WebApplicationBuilder builder)
     {
@@ -42,7 +42,8 @@ internal static class IdentitySetup
                       .RequireProofKeyForCodeExchange()
                       .AllowRefreshTokenFlow();
                 server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, OneGoClaims.ApiScope, OneGoClaims.ZoneReadScope);
-                server.SetAccessTokenLifetime(AccessTokenLifetime);
+                // Short-lived by design (Identity:AccessTokenLifetime, 5 minutes): people keep working through refresh tokens.
+                server.SetAccessTokenLifetime(builder.Configuration.GetValue("Identity:AccessTokenLifetime", DefaultAccessTokenLifetime));
                 if (builder.Configuration["Identity:Issuer"] is { Length: > 0 } issuer)
                 {
                     // Behind a load balancer every node must name the same issuer, whatever address a request reached.

@@ -22,7 +22,9 @@ public sealed class PagesServer : IAsyncLifetime
         _database = await TestDatabase.CreateAsync(Provider.Sqlite);
         // A port known before the start: the console's OAuth client accepts its callback at the addresses the server is told to listen on.
         // Every region publishes into the national zone as the server starts, as the embedded default does: the home page searches the zone.
-        _server = await ServerProcess.StartAsync(_database, $"--urls=http://127.0.0.1:{FreePort()}", "--Publishing:RunOnStart=true");
+        _server = await ServerProcess.StartAsync(_database, $"--urls=http://127.0.0.1:{FreePort()}", "--Publishing:RunOnStart=true",
+            // Access tokens of 20 seconds, shorter than the console's refresh margin: every console page refreshes the person's token.
+            "--Identity:AccessTokenLifetime=00:00:20");
         Api = _server.Client();
     }
 

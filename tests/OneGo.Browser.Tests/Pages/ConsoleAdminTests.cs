@@ -67,6 +67,18 @@ public sealed class ConsoleAdminTestsOnSqlite(PagesServer server)
     }
 
     [Fact]
+    public void APersonStaysSignedInAfterTheirAccessTokenHasExpired()
+    {
+        using var browser = Chromium.Open(server.Address);
+        ConsoleSignIn.As(browser, "/console/t/jiangsu/audit", "demo-admin@jiangsu");
+        // The test server's access tokens live 20 seconds: once the first has expired, the refresh token keeps the session.
+        Thread.Sleep(TimeSpan.FromSeconds(22));
+        browser.Go("/console/t/jiangsu/accounts");
+        Assert.Equal("/console/t/jiangsu/accounts", browser.Location);
+        Assert.NotEmpty(browser.FindAll("#accounts tbody tr"));
+    }
+
+    [Fact]
     public void TheNationalOperatorRegistersAnIntegrationAndSeesTheAuditVerified()
     {
         using var browser = Chromium.Open(server.Address);

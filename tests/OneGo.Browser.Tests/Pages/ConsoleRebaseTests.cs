@@ -56,16 +56,14 @@ public sealed class ConsoleRebaseTestsOnSqlite(PagesServer server)
     /// <summary>Jiangsu's editor locks the health check in the marriage standard and Jiangsu's reviewer approves it: version 2.</summary>
     private async Task PublishSecondVersionLockingTheHealthCheckAsync()
     {
-        using var editor = await ClientAsync("demo-editor@jiangsu");
-        using var reviewer = await ClientAsync("demo-reviewer@jiangsu");
         const string draft = "/api/t/jiangsu/bundles/marriage/draft";
-
-        var (document, etag) = await ReadAsync(editor, draft);
+        // The test server's access tokens live 20 seconds: each call gets a fresh one.
+        var (document, etag) = await ReadAsync(await ClientAsync("demo-editor@jiangsu"), draft);
         var changed = document["document"]!.DeepClone();
         changed["standard"]!["locked"]!.AsArray().Add("/matters/premarital-health-check");
-        etag = await SendAsync(editor, HttpMethod.Put, draft, changed, etag);
-        etag = await SendAsync(editor, HttpMethod.Post, draft + "/submit", null, etag);
-        await SendAsync(reviewer, HttpMethod.Post, draft + "/approve", null, etag);
+        etag = await SendAsync(await ClientAsync("demo-editor@jiangsu"), HttpMethod.Put, draft, changed, etag);
+        etag = await SendAsync(await ClientAsync("demo-editor@jiangsu"), HttpMethod.Post, draft + "/submit", null, etag);
+        await SendAsync(await ClientAsync("demo-reviewer@jiangsu"), HttpMethod.Post, draft + "/approve", null, etag);
     }
 
     private async Task<HttpClient> ClientAsync(string account)
@@ -78,6 +76,7 @@ public sealed class ConsoleRebaseTestsOnSqlite(PagesServer server)
 
     private static async Task<(JsonNode Body, string ETag)> ReadAsync(HttpClient client, string url)
     {
+        using var owned = client;
         using var response = await client.GetAsync(url);
         response.EnsureSuccessStatusCode();
         return (JsonNode.Parse(await response.Content.ReadAsStringAsync())!, response.Headers.ETag!.ToString());
@@ -85,6 +84,7 @@ public sealed class ConsoleRebaseTestsOnSqlite(PagesServer server)
 
     private static async Task<string> SendAsync(HttpClient client, HttpMethod method, string url, JsonNode? body, string ifMatch)
     {
+        using var owned = client;
         using var request = new HttpRequestMessage(method, url);
         request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         if (body is not null)
