@@ -23,8 +23,7 @@ public static class BundleResolver
         var stepDefs = SortedByCode(definition.Matters, static s => s.Code);
         var n = stepDefs.Count;
         var embedded = new Matter[n];
-        var materialUses = new MaterialUse[n][];
-        var materialIds = new int[n][];
+        var materialLists = new MaterialsShape[n];
         var steps = new EffectiveStep[n];
         for (var i = 0; i < n; i++)
         {
@@ -34,16 +33,14 @@ public static class BundleResolver
                 throw new ArgumentException($"Bundle '{definition.Code}' names matter '{step.Code}', which is not given. Validate the definition first.", nameof(matters));
             }
             embedded[i] = Embed(matter, step);
-            // A step that adds no material keeps the matter's own list, whose uses are built once per matter.
-            var shared = step.AddedMaterials.Count == 0;
-            materialUses[i] = shared ? SharedUses(embedded[i]) : UsesOf(embedded[i]);
-            materialIds[i] = Codes.Of(embedded[i].Materials, keep: shared);
+            // A step that adds no material keeps the matter's own list, whose uses and ids are built once per matter.
+            materialLists[i] = step.AddedMaterials.Count == 0 ? SharedMaterials(embedded[i]) : MaterialsOf(embedded[i]);
             steps[i] = new EffectiveStep { Code = step.Code, After = SortedDistinct(step.After), Optional = step.Optional };
         }
 
         var graph = MatterGraph.Build(steps);
         var form = MergeForm(embedded);
-        var materials = MergeMaterials(embedded, materialUses, materialIds);
+        var materials = MergeMaterials(embedded, materialLists);
         var all = new bool[n];
         Array.Fill(all, true);
         var channels = SortedDistinct(definition.Channels);
@@ -97,11 +94,11 @@ public static class BundleResolver
     private static MergedField[] MergeForm(Matter[] matters)
     {
         var total = 0;
-        var fieldIds = new int[matters.Length][];
+        var shapes = new FieldsShape[matters.Length];
         for (var mi = 0; mi < matters.Length; mi++)
         {
-            fieldIds[mi] = Codes.Of(matters[mi].FormFields);
-            total += fieldIds[mi].Length;
+            shapes[mi] = FieldsOf(matters[mi].FormFields);
+            total += shapes[mi].Ids.Length;
         }
         // The first position of each matter's code: the matters come sorted by code, so a repeated code follows its twin.
         var sameAs = matters.Length <= 256 ? stackalloc int[matters.Length] : new int[matters.Length];
@@ -116,8 +113,8 @@ public static class BundleResolver
         var k = 0;
         for (var mi = 0; mi < matters.Length; mi++)
         {
-            var fields = matters[mi].FormFields;
-            var ids = fieldIds[mi];
+            var fields = shapes[mi].Items;
+            var ids = shapes[mi].Ids;
             for (var j = 0; j < ids.Length; j++)
             {
                 var id = ids[j];
@@ -152,7 +149,7 @@ public static class BundleResolver
         for (var mi = 0; mi < matters.Length; mi++)
         {
             var code = matters[mi].Code;
-            var count = fieldIds[mi].Length;
+            var count = shapes[mi].Ids.Length;
             for (var j = 0; j < count; j++)
             {
                 var slot = slotOf[k++];
@@ -172,10 +169,10 @@ public static class BundleResolver
         return merged;
     }
 
-    private static MergedMaterial[] MergeMaterials(Matter[] matters, MaterialUse[][] materialUses, int[][] materialIds)
+    private static MergedMaterial[] MergeMaterials(Matter[] matters, MaterialsShape[] lists)
     {
         var total = 0;
-        foreach (var ids in materialIds) total += ids.Length;
+        foreach (var list in lists) total += list.Ids.Length;
 
         var scratch = Scratch.Begin(total);
         var (slotOf, counts, idOfSlot) = (scratch.SlotOf, scratch.Counts, scratch.IdOfSlot);
@@ -185,8 +182,8 @@ public static class BundleResolver
         var issued = false;
         for (var mi = 0; mi < matters.Length; mi++)
         {
-            var materials = matters[mi].Materials;
-            var ids = materialIds[mi];
+            var materials = lists[mi].Items;
+            var ids = lists[mi].Ids;
             for (var j = 0; j < ids.Length; j++)
             {
                 var id = ids[j];
@@ -207,9 +204,9 @@ public static class BundleResolver
         for (var i = 0; i < n; i++) uses[i] = new MaterialUse[counts[i]];
         Array.Clear(counts, 0, n);
         k = 0;
-        foreach (var matterUses in materialUses)
+        foreach (var list in lists)
         {
-            foreach (var use in matterUses)
+            foreach (var use in list.Uses)
             {
                 var slot = slotOf[k++];
                 uses[slot][counts[slot]++] = use;
@@ -329,31 +326,85 @@ public static class BundleResolver
         }
     }
 
-    // Each matter's uses of its materials, kept as long as its material list lives: a matter is shared by every
-    // bundle that uses it (and by every adopter of a standard), so they are built once. Pure: both are immutable.
-    private static readonly ConditionalWeakTable<IReadOnlyList<Material>, MaterialUse[]> Uses = new();
-
-    private static MaterialUse[] SharedUses(Matter matter)
+    /// <summary>A matter's material list as a merge reads it: the items, their code ids and the matter's uses of them.</summary>
+    private sealed class MaterialsShape(string matter, Material[] items, int[] ids, MaterialUse[] uses)
     {
-        if (Uses.TryGetValue(matter.Materials, out var uses) && uses.Length == matter.Materials.Count && (uses.Length == 0 || uses[0].Matter == matter.Code))
-        {
-            return uses;
-        }
-        uses = UsesOf(matter);
-        Uses.AddOrUpdate(matter.Materials, uses);
-        return uses;
+        public readonly string Matter = matter;
+        public readonly Material[] Items = items;
+        public readonly int[] Ids = ids;
+        public readonly MaterialUse[] Uses = uses;
     }
 
-    private static MaterialUse[] UsesOf(Matter matter)
+    // Each matter's material list as a merge reads it, kept as long as the list lives: a matter is shared by every
+    // bundle that uses it (and by every adopter of a standard), so it is built once. Pure: the items are immutable,
+    // and a list changed in place (other items) or used by another matter is not mistaken for what it was.
+    private static readonly ConditionalWeakTable<IReadOnlyList<Material>, MaterialsShape> Shapes = new();
+
+    private static MaterialsShape SharedMaterials(Matter matter)
     {
         var materials = matter.Materials;
-        var uses = new MaterialUse[materials.Count];
-        for (var j = 0; j < uses.Length; j++)
+        if (Shapes.TryGetValue(materials, out var shape) && Same(shape.Items, materials) && string.Equals(shape.Matter, matter.Code, StringComparison.Ordinal))
         {
-            var material = materials[j];
+            return shape;
+        }
+        shape = MaterialsOf(matter);
+        Shapes.AddOrUpdate(materials, shape);
+        return shape;
+    }
+
+    private static MaterialsShape MaterialsOf(Matter matter)
+    {
+        var items = matter.Materials.ToArray();
+        var ids = new int[items.Length];
+        var uses = new MaterialUse[items.Length];
+        for (var j = 0; j < items.Length; j++)
+        {
+            var material = items[j];
+            ids[j] = Codes.IdOf(material.Code);
             uses[j] = new MaterialUse { Matter = matter.Code, Source = material.Source, MayFollowLater = material.MayFollowLater };
         }
-        return uses;
+        return new MaterialsShape(matter.Code, items, ids, uses);
+    }
+
+    /// <summary>A matter's form field list as a merge reads it: the items and their code ids.</summary>
+    private sealed class FieldsShape(FormField[] items, int[] ids)
+    {
+        public readonly FormField[] Items = items;
+        public readonly int[] Ids = ids;
+    }
+
+    // Each form field list as a merge reads it, kept as long as the list lives (as the material lists are).
+    private static readonly ConditionalWeakTable<IReadOnlyList<FormField>, FieldsShape> FieldShapes = new();
+
+    private static FieldsShape FieldsOf(IReadOnlyList<FormField> fields)
+    {
+        if (FieldShapes.TryGetValue(fields, out var shape) && Same(shape.Items, fields)) return shape;
+        var items = fields.ToArray();
+        var ids = new int[items.Length];
+        for (var j = 0; j < items.Length; j++) ids[j] = Codes.IdOf(items[j].Code);
+        shape = new FieldsShape(items, ids);
+        FieldShapes.AddOrUpdate(fields, shape);
+        return shape;
+    }
+
+    /// <summary>The same item objects in the same order.</summary>
+    private static bool Same<T>(T[] items, IReadOnlyList<T> list) where T : class
+    {
+        if (list is T[] array)
+        {
+            if (items.Length != array.Length) return false;
+            for (var i = 0; i < items.Length; i++)
+            {
+                if (!ReferenceEquals(items[i], array[i])) return false;
+            }
+            return true;
+        }
+        if (items.Length != list.Count) return false;
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (!ReferenceEquals(items[i], list[i])) return false;
+        }
+        return true;
     }
 
     internal static IReadOnlyList<T> SortedByCode<T>(IReadOnlyList<T> items, Func<T, string> code)
@@ -393,8 +444,27 @@ public static class BundleResolver
         var ordered = true;
         for (var i = 1; ordered && i < items.Count; i++) ordered = string.CompareOrdinal(items[i - 1], items[i]) < 0;
         if (ordered) return items;
-        var copy = items.Distinct(StringComparer.Ordinal).ToArray();
-        Array.Sort(copy, StringComparer.Ordinal);
+        if (items.Count > 16)
+        {
+            var sorted = items.Distinct(StringComparer.Ordinal).ToArray();
+            Array.Sort(sorted, StringComparer.Ordinal);
+            return sorted;
+        }
+        // A few (keywords): an insertion sort that drops repeats, with no comparer or delegate to build.
+        var copy = new string[items.Count];
+        var count = 0;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var k = count - 1;
+            int c = 1;
+            while (k >= 0 && (c = string.CompareOrdinal(copy[k], item)) > 0) k--;
+            if (k >= 0 && c == 0) continue;
+            Array.Copy(copy, k + 1, copy, k + 2, count - k - 1);
+            copy[k + 1] = item;
+            count++;
+        }
+        if (count < copy.Length) Array.Resize(ref copy, count);
         return copy;
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 
 namespace OneGo.Catalogue;
 
@@ -52,52 +51,5 @@ internal static class Codes
             Volatile.Write(ref s_ranks, ranks);
             return ranks;
         }
-    }
-
-    /// <summary>A list's codes (to check the list against) and their ids.</summary>
-    private sealed record Shape(string[] Codes, int[] Ids);
-
-    private static readonly ConditionalWeakTable<object, Shape> Shapes = new();
-
-    /// <summary>The ids of a material list's codes, kept as long as the (immutable) list lives when <paramref name="keep"/>.</summary>
-    public static int[] Of(IReadOnlyList<Material> materials, bool keep)
-    {
-        if (keep && Shapes.TryGetValue(materials, out var shape) && Matches(shape, materials, static m => m.Code)) return shape.Ids;
-        shape = Build(materials, static m => m.Code);
-        if (keep) Shapes.AddOrUpdate(materials, shape);
-        return shape.Ids;
-    }
-
-    /// <summary>The ids of a form field list's codes, kept as long as the (immutable) list lives.</summary>
-    public static int[] Of(IReadOnlyList<FormField> fields)
-    {
-        if (Shapes.TryGetValue(fields, out var shape) && Matches(shape, fields, static f => f.Code)) return shape.Ids;
-        shape = Build(fields, static f => f.Code);
-        Shapes.AddOrUpdate(fields, shape);
-        return shape.Ids;
-    }
-
-    // The same code objects in the same order: a list changed in place is not mistaken for what it was.
-    private static bool Matches<T>(Shape shape, IReadOnlyList<T> items, Func<T, string> code)
-    {
-        var codes = shape.Codes;
-        if (codes.Length != items.Count) return false;
-        for (var i = 0; i < codes.Length; i++)
-        {
-            if (!ReferenceEquals(codes[i], code(items[i]))) return false;
-        }
-        return true;
-    }
-
-    private static Shape Build<T>(IReadOnlyList<T> items, Func<T, string> code)
-    {
-        var codes = new string[items.Count];
-        var ids = new int[items.Count];
-        for (var i = 0; i < ids.Length; i++)
-        {
-            codes[i] = code(items[i]);
-            ids[i] = IdOf(codes[i]);
-        }
-        return new Shape(codes, ids);
     }
 }
