@@ -81,7 +81,8 @@ internal sealed class StartupWork(
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var address in addresses)
         {
-            logger.LogInformation("OneGo is ready: open {Address}/scalar (the API reference), or {Address}/api/tenants", address.TrimEnd('/'), address.TrimEnd('/'));
+            var at = address.TrimEnd('/');
+            logger.LogInformation("OneGo is ready: open {Address}/ (the citizens' pages), {Address}/console (the console) or {Address}/scalar (the API reference)", at, at, at);
         }
 
         return Task.CompletedTask;
