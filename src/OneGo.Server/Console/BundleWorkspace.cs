@@ -100,23 +100,8 @@ internal static class BundleWorkspace
     private static async Task<IResult> SaveDocumentAsync(HttpContext context, ConsoleView view, ConsoleApi api)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        JsonNode? edited;
-        try
-        {
-            edited = JsonNode.Parse(form["document"].ToString());
-        }
-        catch (System.Text.Json.JsonException bad)
-        {
-            var answer = new ApiAnswer(StatusCodes.Status422UnprocessableEntity, new JsonObject
-            {
-                ["title"] = view.T("不是有效的 JSON", "Not valid JSON"),
-                ["detail"] = bad.Message,
-            }, null, null);
-            return await RenderAsync(context, view, api, new Failure("document", answer, form));
-        }
-
         var code = Code(context);
-        var put = await api.PutAsync(Api(view, code) + "/draft", edited ?? new JsonObject(), form["etag"].ToString());
+        var put = await api.PutAsync(Api(view, code) + "/draft", form["document"].ToString(), form["etag"].ToString());
         return put.Ok ? Back(view, code, "document") : await RenderAsync(context, view, api, new Failure("document", put, form));
     }
 

@@ -40,9 +40,12 @@ internal sealed class ConsoleApi(IHttpClientFactory clients, IHttpContextAccesso
 
     public Task<ApiAnswer> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null, null);
 
-    public Task<ApiAnswer> PostAsync(string path, JsonNode? body = null, string? ifMatch = null) => SendAsync(HttpMethod.Post, path, body, ifMatch);
+    public Task<ApiAnswer> PostAsync(string path, JsonNode? body = null, string? ifMatch = null) => SendAsync(HttpMethod.Post, path, body?.ToJsonString(), ifMatch);
 
-    public Task<ApiAnswer> PutAsync(string path, JsonNode body, string? ifMatch) => SendAsync(HttpMethod.Put, path, body, ifMatch);
+    public Task<ApiAnswer> PutAsync(string path, JsonNode body, string? ifMatch) => SendAsync(HttpMethod.Put, path, body.ToJsonString(), ifMatch);
+
+    /// <summary>Sends JSON as a person typed it: whether it is JSON at all is the API's to say, as for any client.</summary>
+    public Task<ApiAnswer> PutAsync(string path, string json, string? ifMatch) => SendAsync(HttpMethod.Put, path, json, ifMatch);
 
     /// <summary>Every item of a paged list, following its cursors.</summary>
     public async Task<List<JsonNode>> AllAsync(string path)
@@ -65,7 +68,7 @@ internal sealed class ConsoleApi(IHttpClientFactory clients, IHttpContextAccesso
         return items;
     }
 
-    public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, JsonNode? body, string? ifMatch)
+    public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, string? json, string? ifMatch)
     {
         var context = Context;
         using var request = new HttpRequestMessage(method, new Uri(ConsoleSetup.Authority(server, configuration), path));
@@ -80,20 +83,20 @@ internal sealed class ConsoleApi(IHttpClientFactory clients, IHttpContextAccesso
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         }
 
-        if (body is not null)
+        if (json is not null)
         {
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         }
 
         using var response = await clients.CreateClient(ClientName).SendAsync(request, context.RequestAborted);
         var text = await response.Content.ReadAsStringAsync(context.RequestAborted);
-        JsonNode? json = null;
+        JsonNode? answered = null;
         if (text.Length > 0 && (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) ?? false))
         {
-            json = JsonNode.Parse(text);
+            answered = JsonNode.Parse(text);
         }
 
-        var answer = new ApiAnswer((int)response.StatusCode, json, response.Headers.ETag?.ToString(), response.Headers.Location?.ToString());
+        var answer = new ApiAnswer((int)response.StatusCode, answered, response.Headers.ETag?.ToString(), response.Headers.Location?.ToString());
         // No page can go on without a valid token: the session ends (ConsolePages.RunAsync).
         return answer.Status == StatusCodes.Status401Unauthorized ? throw new ConsoleApiException(answer) : answer;
     }

@@ -99,11 +99,6 @@ internal static class ConsolePages
         foreach (var item in live)
         {
             var code = ConsoleView.Str(item["summary"]?["code"]);
-            if (item["summary"]?["lineage"] is not JsonArray { Count: > 0 } && !view.May(Capability.ReadDrafts))
-            {
-                continue;
-            }
-
             var diff = await api.GetAsync($"/api/t/{t}/bundles/{Uri.EscapeDataString(code)}/diff");
             if (!diff.Ok)
             {

@@ -80,18 +80,8 @@ internal static class MatterPages
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var code = context.GetRouteValue("code")?.ToString() ?? "";
         var typed = form["document"].ToString();
-        JsonNode? document;
-        try
-        {
-            document = JsonNode.Parse(typed);
-        }
-        catch (System.Text.Json.JsonException bad)
-        {
-            return await EditAsync(context, view, api, new ApiAnswer(StatusCodes.Status422UnprocessableEntity, new JsonObject { ["title"] = "Not JSON", ["detail"] = bad.Message }, null, null), typed);
-        }
-
         var etag = form["etag"].ToString();
-        var answer = await api.PutAsync($"/api/t/{view.Tenant}/matters/{Uri.EscapeDataString(code)}", document ?? new JsonObject(), etag.Length == 0 ? null : etag);
+        var answer = await api.PutAsync($"/api/t/{view.Tenant}/matters/{Uri.EscapeDataString(code)}", typed, etag.Length == 0 ? null : etag);
         return answer.Ok ? Results.Redirect($"{view.Base}/matters") : await EditAsync(context, view, api, answer, typed);
     }
 }
