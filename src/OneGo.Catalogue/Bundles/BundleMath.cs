@@ -63,19 +63,21 @@ internal sealed class MatterGraph
     public int CriticalPath(int[] days)
     {
         var n = days.Length;
-        var finish = new int[n];
-        var state = new byte[n];
+        var finish = n <= 256 ? stackalloc int[n] : new int[n];
+        var state = n <= 256 ? stackalloc byte[n] : new byte[n];
+        finish.Clear();
+        state.Clear();
         var longest = 0;
-        for (var i = 0; i < n; i++) longest = Math.Max(longest, Visit(i));
+        for (var i = 0; i < n; i++) longest = Math.Max(longest, Visit(Predecessors, days, finish, state, i));
         return longest;
 
-        int Visit(int i)
+        static int Visit(int[][] predecessors, int[] days, Span<int> finish, Span<byte> state, int i)
         {
             if (state[i] == 2) return finish[i];
             if (state[i] == 1) throw new ArgumentException("The matter order has a cycle. Validate the definition first.");
             state[i] = 1;
             var start = 0;
-            foreach (var p in Predecessors[i]) start = Math.Max(start, Visit(p));
+            foreach (var p in predecessors[i]) start = Math.Max(start, Visit(predecessors, days, finish, state, p));
             state[i] = 2;
             return finish[i] = start + days[i];
         }
@@ -162,6 +164,18 @@ internal static class BundleMath
     private static bool NoTripDelivery(IReadOnlyList<Delivery> delivery) =>
         delivery.Contains(Delivery.Online) || delivery.Contains(Delivery.Post);
 
+    /// <summary>Whether a stage name is listed: stage names are short and most differ in their first character, so that is compared first.</summary>
+    private static bool HasStage(List<string> stages, string stage)
+    {
+        for (var i = 0; i < stages.Count; i++)
+        {
+            var s = stages[i];
+            if (ReferenceEquals(s, stage)) return true;
+            if (s.Length == stage.Length && (s.Length == 0 || s[0] == stage[0]) && string.Equals(s, stage, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+
     /// <summary>See <see cref="ReductionFigures"/> for what each figure means.</summary>
     public static Reductions Reductions(IReadOnlyList<Matter> matters, bool[] applies, MatterGraph graph, int? promise,
         IReadOnlyList<SourceKind> sources, IReadOnlyList<Channel> channels, IReadOnlyList<Delivery> delivery)
@@ -186,7 +200,7 @@ internal static class BundleMath
                 for (var j = 0; j < reviewSteps.Count; j++)
                 {
                     var stage = reviewSteps[j].Zh;
-                    if (!stages.Contains(stage)) stages.Add(stage);
+                    if (!HasStage(stages, stage)) stages.Add(stage);
                 }
             }
             days[i] = m.PromisedDays ?? 0;

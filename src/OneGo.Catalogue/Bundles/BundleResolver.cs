@@ -15,32 +15,84 @@ public static class BundleResolver
     public static EffectiveBundle Resolve(
         BundleDefinition definition,
         IReadOnlyDictionary<string, Matter> matters,
-        IReadOnlyList<TemplateRef>? lineage = null)
+        IReadOnlyList<TemplateRef>? lineage = null) =>
+        Resolve(definition, matters, lineage, null, keep: false, out _);
+
+    /// <summary>
+    /// The resolution of a standard, kept so that its adopters resolve against it (see <see cref="ResolvedBase"/>).
+    /// </summary>
+    internal static ResolvedBase Keep(BundleDefinition definition, IReadOnlyDictionary<string, Matter> matters, IReadOnlyList<TemplateRef>? lineage)
+    {
+        Resolve(definition, matters, lineage, null, keep: true, out var kept);
+        return kept!;
+    }
+
+    /// <summary>
+    /// Resolves a definition that differs from <paramref name="based"/>'s in a few matters (an adopter's from its
+    /// standard's): the same bytes as <see cref="Resolve(BundleDefinition, IReadOnlyDictionary{string, Matter}, IReadOnlyList{TemplateRef}?)"/>.
+    /// </summary>
+    internal static EffectiveBundle Resolve(BundleDefinition definition, IReadOnlyDictionary<string, Matter> matters, IReadOnlyList<TemplateRef>? lineage, ResolvedBase based) =>
+        Resolve(definition, matters, lineage, based, keep: false, out _);
+
+    private static EffectiveBundle Resolve(
+        BundleDefinition definition,
+        IReadOnlyDictionary<string, Matter> matters,
+        IReadOnlyList<TemplateRef>? lineage,
+        ResolvedBase? based,
+        bool keep,
+        out ResolvedBase? kept)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(matters);
 
         var stepDefs = SortedByCode(definition.Matters, static s => s.Code);
         var n = stepDefs.Count;
+        var raw = keep ? new Matter[n] : null;
         var embedded = new Matter[n];
         var materialLists = new MaterialsShape[n];
+        var fieldLists = new FieldsShape[n];
         var steps = new EffectiveStep[n];
-        for (var i = 0; i < n; i++)
+        // Each matter's position in the base (-1: none of its code), when there is a base to take from.
+        var from = based is { Delta: true } ? new int[n] : null;
+        var repeated = false;
+        var taken = 0;
+        for (int i = 0, b = 0; i < n; i++)
         {
             var step = stepDefs[i];
             if (!matters.TryGetValue(step.Code, out var matter))
             {
                 throw new ArgumentException($"Bundle '{definition.Code}' names matter '{step.Code}', which is not given. Validate the definition first.", nameof(matters));
             }
+            if (raw is not null) raw[i] = matter;
+            repeated |= i > 0 && string.Equals(stepDefs[i - 1].Code, step.Code, StringComparison.Ordinal);
+            if (from is not null)
+            {
+                // The base's matter of the same code, if any; the same step over the same matter contributes what it did there.
+                var baseSteps = based!.StepDefs;
+                while (b < baseSteps.Length && string.CompareOrdinal(baseSteps[b].Code, step.Code) < 0) b++;
+                from[i] = b < baseSteps.Length && string.Equals(baseSteps[b].Code, step.Code, StringComparison.Ordinal) ? b : -1;
+                if (from[i] >= 0) taken++;
+                if (from[i] >= 0 && ReferenceEquals(baseSteps[b], step) && ReferenceEquals(based.Raw[b], matter))
+                {
+                    (embedded[i], materialLists[i], fieldLists[i], steps[i]) = (based.Effective.Matters[b], based.MaterialLists[b], based.FieldLists[b], based.Effective.Steps[b]);
+                    b++;
+                    continue;
+                }
+            }
             embedded[i] = Embed(matter, step);
             // A step that adds no material keeps the matter's own list, whose uses and ids are built once per matter.
             materialLists[i] = step.AddedMaterials.Count == 0 ? SharedMaterials(embedded[i]) : MaterialsOf(embedded[i]);
+            fieldLists[i] = FieldsOf(embedded[i].FormFields);
             steps[i] = new EffectiveStep { Code = step.Code, After = SortedDistinct(step.After), Optional = step.Optional };
         }
 
         var graph = MatterGraph.Build(steps);
-        var form = MergeForm(embedded);
-        var materials = MergeMaterials(embedded, materialLists);
+        // A repeated matter merges with its twin: such a definition merges in full.
+        var delta = from is not null && !repeated;
+        // Whether the matters present are the base's (a material issued by a matter depends on them).
+        var sameMatters = delta && taken == n && n == based!.StepDefs.Length;
+        var form = MergeForm(embedded, fieldLists, delta ? based : null, from);
+        var materials = MergeMaterials(embedded, materialLists, delta ? based : null, from, sameMatters);
         var all = new bool[n];
         Array.Fill(all, true);
         var channels = SortedDistinct(definition.Channels);
@@ -49,7 +101,7 @@ public static class BundleResolver
         for (var i = 0; i < sources.Length; i++) sources[i] = materials[i].Source.Kind;
         var reductions = BundleMath.Reductions(embedded, all, graph, definition.PromisedDays, sources, channels, delivery);
 
-        return new EffectiveBundle
+        var effective = new EffectiveBundle
         {
             Code = definition.Code,
             Name = definition.Name,
@@ -71,6 +123,37 @@ public static class BundleResolver
             Keywords = SortedDistinct(definition.Keywords),
             Reductions = reductions,
         };
+        kept = null;
+        if (keep)
+        {
+            var issuedIds = new List<int>();
+            var fieldIds = new int[form.Length];
+            for (var r = 0; r < form.Length; r++) fieldIds[r] = Codes.IdOf(form[r].Code);
+            var materialIds = new int[materials.Length];
+            for (var r = 0; r < materials.Length; r++)
+            {
+                materialIds[r] = Codes.IdOf(materials[r].Code);
+                foreach (var use in materials[r].Uses)
+                {
+                    if (use.Source.Kind != SourceKind.IssuedByMatter) continue;
+                    issuedIds.Add(materialIds[r]);
+                    break;
+                }
+            }
+            kept = new ResolvedBase
+            {
+                StepDefs = [.. stepDefs],
+                Raw = raw!,
+                MaterialLists = materialLists,
+                FieldLists = fieldLists,
+                FieldIds = fieldIds,
+                MaterialIds = materialIds,
+                IssuedMaterialIds = [.. issuedIds],
+                Delta = !repeated,
+                Effective = effective,
+            };
+        }
+        return effective;
     }
 
     /// <summary>The matter as this bundle uses it: the step's local adjustments applied (the matter itself is shared, never changed).</summary>
@@ -91,15 +174,16 @@ public static class BundleResolver
     // Both merges run in two passes over the matters: the first gives each code a slot and counts its uses, the
     // second fills arrays of the exact size. Codes are looked up by their ids (kept per matter's list), so no
     // string is hashed, and the merged items are sorted by the ids' ranks, so no string is compared.
-    private static MergedField[] MergeForm(Matter[] matters)
+    //
+    // Against a base (an adopter against its standard), a code is "dirty" when a matter that lists it was added,
+    // removed or given other materials (marked in the merge's map with slot -1). Every other code has the same uses,
+    // in the same matter order, as in the base, so its merged item is the base's own; only the dirty ones are merged
+    // again, from every matter that lists them. Without a base every code is merged.
+
+    private static MergedField[] MergeForm(Matter[] matters, FieldsShape[] shapes, ResolvedBase? based, int[]? from)
     {
         var total = 0;
-        var shapes = new FieldsShape[matters.Length];
-        for (var mi = 0; mi < matters.Length; mi++)
-        {
-            shapes[mi] = FieldsOf(matters[mi].FormFields);
-            total += shapes[mi].Ids.Length;
-        }
+        foreach (var shape in shapes) total += shape.Ids.Length;
         // The first position of each matter's code: the matters come sorted by code, so a repeated code follows its twin.
         var sameAs = matters.Length <= 256 ? stackalloc int[matters.Length] : new int[matters.Length];
         for (var mi = 0; mi < matters.Length; mi++)
@@ -107,6 +191,7 @@ public static class BundleResolver
             sameAs[mi] = mi > 0 && matters[mi].Code == matters[mi - 1].Code ? sameAs[mi - 1] : mi;
         }
         var scratch = Scratch.Begin(total);
+        if (based is not null) MarkDirty(scratch, from!, shapes, based.FieldLists, static s => s.Ids);
         var (slotOf, counts, lastMatter, idOfSlot) = (scratch.SlotOf, scratch.Counts, scratch.LastMatter, scratch.IdOfSlot);
         var first = scratch.Fields;
         var n = 0;
@@ -118,7 +203,12 @@ public static class BundleResolver
             for (var j = 0; j < ids.Length; j++)
             {
                 var id = ids[j];
-                if (!scratch.TryGet(id, out var slot))
+                var known = scratch.TryGet(id, out var slot);
+                if (!known && based is not null)
+                {
+                    slotOf[k++] = -1; // as in the base
+                }
+                else if (!known || slot < 0)
                 {
                     slot = n++;
                     scratch.Set(id, slot);
@@ -130,14 +220,13 @@ public static class BundleResolver
                 }
                 else if (sameAs[lastMatter[slot]] != sameAs[mi])
                 {
-                    // A matter listing a field twice feeds it once.
                     counts[slot]++;
                     lastMatter[slot] = mi;
                     slotOf[k++] = slot;
                 }
                 else
                 {
-                    slotOf[k++] = -1;
+                    slotOf[k++] = -1; // a matter listing a field twice feeds it once
                 }
             }
         }
@@ -156,30 +245,32 @@ public static class BundleResolver
                 if (slot >= 0) feeds[slot][counts[slot]++] = code;
             }
         }
-
-        var order = SlotsByCode(idOfSlot, n);
-        var merged = new MergedField[n];
-        for (var r = 0; r < n; r++)
+        var positionOf = n <= 256 ? stackalloc int[n] : new int[n];
+        var merged = Place(scratch, idOfSlot, n, based?.Effective.Form, based?.FieldIds, positionOf);
+        for (var i = 0; i < n; i++)
         {
-            var i = order[r];
             var field = first[i];
-            merged[r] = new MergedField { Code = field.Code, Label = field.Label, Type = field.Type, Feeds = feeds[i] };
+            merged[positionOf[i]] = new MergedField { Code = field.Code, Label = field.Label, Type = field.Type, Feeds = feeds[i] };
         }
         Array.Clear(first, 0, n);
         return merged;
     }
 
-    private static MergedMaterial[] MergeMaterials(Matter[] matters, MaterialsShape[] lists)
+    private static MergedMaterial[] MergeMaterials(Matter[] matters, MaterialsShape[] lists, ResolvedBase? based, int[]? from, bool sameMatters)
     {
         var total = 0;
         foreach (var list in lists) total += list.Ids.Length;
-
         var scratch = Scratch.Begin(total);
+        if (based is not null)
+        {
+            MarkDirty(scratch, from!, lists, based.MaterialLists, static s => s.Ids);
+            // Other matters present: what a matter issues may now come from the applicant, or the other way round.
+            if (!sameMatters) foreach (var id in based.IssuedMaterialIds) scratch.Set(id, -1);
+        }
         var (slotOf, counts, idOfSlot) = (scratch.SlotOf, scratch.Counts, scratch.IdOfSlot);
         var first = scratch.Materials;
         var n = 0;
         var k = 0;
-        var issued = false;
         for (var mi = 0; mi < matters.Length; mi++)
         {
             var materials = lists[mi].Items;
@@ -187,7 +278,13 @@ public static class BundleResolver
             for (var j = 0; j < ids.Length; j++)
             {
                 var id = ids[j];
-                if (!scratch.TryGet(id, out var slot))
+                var known = scratch.TryGet(id, out var slot);
+                if (!known && based is not null)
+                {
+                    slotOf[k++] = -1; // as in the base
+                    continue;
+                }
+                if (!known || slot < 0)
                 {
                     slot = n++;
                     scratch.Set(id, slot);
@@ -204,11 +301,13 @@ public static class BundleResolver
         for (var i = 0; i < n; i++) uses[i] = new MaterialUse[counts[i]];
         Array.Clear(counts, 0, n);
         k = 0;
+        var issued = false;
         foreach (var list in lists)
         {
             foreach (var use in list.Uses)
             {
                 var slot = slotOf[k++];
+                if (slot < 0) continue;
                 uses[slot][counts[slot]++] = use;
                 issued |= use.Source.Kind == SourceKind.IssuedByMatter;
             }
@@ -221,14 +320,13 @@ public static class BundleResolver
             present = new HashSet<string>(matters.Length, StringComparer.Ordinal);
             foreach (var matter in matters) present.Add(matter.Code);
         }
-        var order = SlotsByCode(idOfSlot, n);
-        var merged = new MergedMaterial[n];
-        for (var r = 0; r < n; r++)
+        var positionOf = n <= 256 ? stackalloc int[n] : new int[n];
+        var merged = Place(scratch, idOfSlot, n, based?.Effective.Materials, based?.MaterialIds, positionOf);
+        for (var i = 0; i < n; i++)
         {
-            var i = order[r];
             var material = first[i];
             var (source, mayFollowLater) = BundleMath.Decide(uses[i], present!);
-            merged[r] = new MergedMaterial
+            merged[positionOf[i]] = new MergedMaterial
             {
                 Code = material.Code,
                 Name = material.Name,
@@ -243,14 +341,71 @@ public static class BundleResolver
     }
 
     /// <summary>
+    /// Marks with slot -1 every code listed by a matter whose list is not the one its code has in the base (added,
+    /// or its materials changed) and by every matter of the base whose list is not taken (removed or changed). A
+    /// matter with another department or time limit keeps its lists, so it marks nothing.
+    /// </summary>
+    private static void MarkDirty<TShape>(Scratch scratch, int[] from, TShape[] shapes, TShape[] baseShapes, Func<TShape, int[]> idsOf)
+        where TShape : class
+    {
+        var taken = baseShapes.Length <= 256 ? stackalloc bool[baseShapes.Length] : new bool[baseShapes.Length];
+        for (var i = 0; i < from.Length; i++)
+        {
+            if (from[i] >= 0 && ReferenceEquals(shapes[i], baseShapes[from[i]]))
+            {
+                taken[from[i]] = true;
+                continue;
+            }
+            foreach (var id in idsOf(shapes[i])) scratch.Set(id, -1);
+        }
+        for (var b = 0; b < baseShapes.Length; b++)
+        {
+            if (taken[b]) continue;
+            foreach (var id in idsOf(baseShapes[b])) scratch.Set(id, -1);
+        }
+    }
+
+    /// <summary>
+    /// The array of merged items in code order: the base's items whose codes are not dirty (in the map) placed, and
+    /// for each merged slot (0..n-1, with its code id) the position its item goes to.
+    /// </summary>
+    private static T[] Place<T>(Scratch scratch, int[] idOfSlot, int n, IReadOnlyList<T>? baseItems, int[]? baseIds, Span<int> positionOf)
+    {
+        baseIds ??= [];
+        var keptCount = 0;
+        var max = -1;
+        for (var r = 0; r < baseIds.Length; r++)
+        {
+            if (!scratch.TryGet(baseIds[r], out _)) keptCount++;
+            max = Math.Max(max, baseIds[r]);
+        }
+        var ids = n <= 256 ? stackalloc int[n] : new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            ids[i] = idOfSlot[i];
+            max = Math.Max(max, idOfSlot[i]);
+        }
+        var ranks = Codes.Ranks(max + 1);
+        var order = SlotsByCode(idOfSlot, n, ranks); // the slots by code (written over idOfSlot)
+        var placed = new T[keptCount + n];
+        int at = 0, f = 0;
+        for (var r = 0; r < baseIds.Length; r++)
+        {
+            if (scratch.TryGet(baseIds[r], out _)) continue;
+            var rank = ranks[baseIds[r]];
+            while (f < n && ranks[ids[order[f]]] < rank) positionOf[order[f++]] = at++;
+            placed[at++] = baseItems![r];
+        }
+        while (f < n) positionOf[order[f++]] = at++;
+        return placed;
+    }
+
+    /// <summary>
     /// The slots in the order of their codes (ordinal), through the ranks of their code ids: written over
     /// <paramref name="ids"/> (scratch). Each slot's rank goes with its slot in one number, so the sort is of plain integers.
     /// </summary>
-    private static int[] SlotsByCode(int[] ids, int n)
+    private static int[] SlotsByCode(int[] ids, int n, int[] ranks)
     {
-        var max = -1;
-        for (var i = 0; i < n; i++) max = Math.Max(max, ids[i]);
-        var ranks = Codes.Ranks(max + 1);
         var keys = n <= 512 ? stackalloc long[n] : new long[n];
         var sorted = true;
         for (var i = 0; i < n; i++)
@@ -327,7 +482,7 @@ public static class BundleResolver
     }
 
     /// <summary>A matter's material list as a merge reads it: the items, their code ids and the matter's uses of them.</summary>
-    private sealed class MaterialsShape(string matter, Material[] items, int[] ids, MaterialUse[] uses)
+    internal sealed class MaterialsShape(string matter, Material[] items, int[] ids, MaterialUse[] uses)
     {
         public readonly string Matter = matter;
         public readonly Material[] Items = items;
@@ -367,7 +522,7 @@ public static class BundleResolver
     }
 
     /// <summary>A matter's form field list as a merge reads it: the items and their code ids.</summary>
-    private sealed class FieldsShape(FormField[] items, int[] ids)
+    internal sealed class FieldsShape(FormField[] items, int[] ids)
     {
         public readonly FormField[] Items = items;
         public readonly int[] Ids = ids;
@@ -405,6 +560,36 @@ public static class BundleResolver
             if (!ReferenceEquals(items[i], list[i])) return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// A standard's resolution kept for its adopters: an adopter shares most of its standard's matters, so what
+    /// those contribute — embedded matter, step, merged fields and materials — is taken from here, and only what
+    /// the overlay added, removed or changed is resolved again (<see cref="Resolve(BundleDefinition, IReadOnlyDictionary{string, Matter}, IReadOnlyList{TemplateRef}?, ResolvedBase)"/>).
+    /// </summary>
+    internal sealed class ResolvedBase
+    {
+        /// <summary>The definition's steps sorted by code, aligned with <see cref="Raw"/>, the lists and <see cref="Effective"/>'s steps and matters.</summary>
+        public required MatterStep[] StepDefs { get; init; }
+
+        /// <summary>The matters as looked up, before the steps' adjustments.</summary>
+        public required Matter[] Raw { get; init; }
+
+        public required MaterialsShape[] MaterialLists { get; init; }
+        public required FieldsShape[] FieldLists { get; init; }
+
+        /// <summary>The code id of each item of <see cref="Effective"/>'s form and materials.</summary>
+        public required int[] FieldIds { get; init; }
+
+        public required int[] MaterialIds { get; init; }
+
+        /// <summary>The materials of <see cref="Effective"/> one of whose uses is issued by a matter: their source depends on which matters are present.</summary>
+        public required int[] IssuedMaterialIds { get; init; }
+
+        /// <summary>False when a matter repeats: adopters then merge in full.</summary>
+        public required bool Delta { get; init; }
+
+        public required EffectiveBundle Effective { get; init; }
     }
 
     internal static IReadOnlyList<T> SortedByCode<T>(IReadOnlyList<T> items, Func<T, string> code)

@@ -10,32 +10,77 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
 {
     // An overlay sets few values: a list beats hashing their targets.
     private readonly List<string> _setTargets = new(8);
-    private BundleDefinition _definition = standard;
 
-    // The steps, once a change touches them: changed in place and copied into the definition only when it is read.
+    // The working copy: each part the changes touch is held here, changed in place, and the definition is built
+    // once, when it is read (a record copied per change would copy the whole definition thirteen times).
+    private BundleDefinition _definition = standard;
+    private bool _changed;
+    private string? _lead = standard.LeadDepartment;
+    private ServiceLocation? _location = standard.ServiceLocation;
+    private Text? _guideText = standard.GuideText;
+    private int? _promisedDays = standard.PromisedDays;
     private List<MatterStep>? _steps;
-    private bool _stepsChanged;
+    private List<Question>? _scenarios;
+    private List<Rule>? _rules;
 
     public BundleDefinition Definition
     {
         get
         {
-            if (_stepsChanged)
+            if (_changed)
             {
-                _definition = _definition with { Matters = _steps!.ToArray() };
-                _stepsChanged = false;
+                _definition = _definition with
+                {
+                    LeadDepartment = _lead,
+                    ServiceLocation = _location,
+                    GuideText = _guideText,
+                    PromisedDays = _promisedDays,
+                    Matters = _steps is null ? _definition.Matters : _steps.ToArray(),
+                    Scenarios = _scenarios is null ? _definition.Scenarios : _scenarios.ToArray(),
+                    Rules = _rules is null ? _definition.Rules : _rules.ToArray(),
+                };
+                (_steps, _scenarios, _rules, _changed) = (null, null, null, false);
             }
             return _definition;
         }
     }
 
     private IReadOnlyList<MatterStep> Steps => _steps ?? _definition.Matters;
+    private IReadOnlyList<Question> Scenarios => _scenarios ?? _definition.Scenarios;
+    private IReadOnlyList<Rule> Rules => _rules ?? _definition.Rules;
 
     private List<MatterStep> ChangeSteps()
     {
-        _steps ??= [.. _definition.Matters];
-        _stepsChanged = true;
+        if (_steps is null)
+        {
+            // Room for the few matters an overlay adds.
+            _steps = new List<MatterStep>(_definition.Matters.Count + 4);
+            _steps.AddRange(_definition.Matters);
+        }
+        _changed = true;
         return _steps;
+    }
+
+    private List<Question> ChangeScenarios()
+    {
+        if (_scenarios is null)
+        {
+            _scenarios = new List<Question>(_definition.Scenarios.Count + 2);
+            _scenarios.AddRange(_definition.Scenarios);
+        }
+        _changed = true;
+        return _scenarios;
+    }
+
+    private List<Rule> ChangeRules()
+    {
+        if (_rules is null)
+        {
+            _rules = new List<Rule>(_definition.Rules.Count + 4);
+            _rules.AddRange(_definition.Rules);
+        }
+        _changed = true;
+        return _rules;
     }
 
     /// <summary>Where a change's error points; its pointer is written only when there is an error.</summary>
@@ -62,12 +107,11 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
             else return error.Of(ErrorRule.DuplicateChange, $"An earlier change already sets {target}. Keep one of them.");
         }
 
-        var def = _definition;
         switch (change)
         {
             case SetLeadDepartment c:
                 if (string.IsNullOrWhiteSpace(c.Department)) return error.Of(ErrorRule.Required, "The local lead department is empty.");
-                _definition = def with { LeadDepartment = c.Department };
+                (_lead, _changed) = (c.Department, true);
                 return null;
 
             case SetMatterDepartment c:
@@ -78,22 +122,22 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
 
             case SetAddress c:
                 if (string.IsNullOrWhiteSpace(c.Address?.Zh)) return error.Of(ErrorRule.Required, "The address is empty.");
-                _definition = def with { ServiceLocation = (def.ServiceLocation ?? new ServiceLocation()) with { Address = c.Address } };
+                (_location, _changed) = ((_location ?? new ServiceLocation()) with { Address = c.Address }, true);
                 return null;
 
             case SetHours c:
                 if (string.IsNullOrWhiteSpace(c.Hours?.Zh)) return error.Of(ErrorRule.Required, "The opening hours are empty.");
-                _definition = def with { ServiceLocation = (def.ServiceLocation ?? new ServiceLocation()) with { Hours = c.Hours } };
+                (_location, _changed) = ((_location ?? new ServiceLocation()) with { Hours = c.Hours }, true);
                 return null;
 
             case SetContact c:
                 if (string.IsNullOrWhiteSpace(c.Contact)) return error.Of(ErrorRule.Required, "The contact is empty.");
-                _definition = def with { ServiceLocation = (def.ServiceLocation ?? new ServiceLocation()) with { Contact = c.Contact } };
+                (_location, _changed) = ((_location ?? new ServiceLocation()) with { Contact = c.Contact }, true);
                 return null;
 
             case SetGuideText c:
                 if (string.IsNullOrWhiteSpace(c.Text?.Zh)) return error.Of(ErrorRule.Required, "The guide text is empty.");
-                _definition = def with { GuideText = c.Text };
+                (_guideText, _changed) = (c.Text, true);
                 return null;
 
             case ShortenPromisedDays c:
@@ -113,13 +157,13 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
 
             case AddOption c:
             {
-                var qi = IndexOf(def.Scenarios, q => q.Id == c.Question);
+                var qi = IndexOfQuestion(c.Question);
                 if (qi < 0) return error.Of(ErrorRule.UnknownQuestion, $"The standard asks no question '{c.Question}'.");
                 if (string.IsNullOrWhiteSpace(c.Option.Id)) return error.Of(ErrorRule.Required, "The option has no id.");
                 if (string.IsNullOrWhiteSpace(c.Option.Label?.Zh)) return error.Of(ErrorRule.Required, $"The option '{c.Option.Id}' has no label.");
-                var question = def.Scenarios[qi];
-                if (question.Options.Any(o => o.Id == c.Option.Id)) return error.Of(ErrorRule.DuplicateId, $"The question '{c.Question}' already offers '{c.Option.Id}'.");
-                _definition = def with { Scenarios = Replace(def.Scenarios, qi, question with { Options = [.. question.Options, c.Option] }) };
+                var question = Scenarios[qi];
+                if (HasOption(question, c.Option.Id)) return error.Of(ErrorRule.DuplicateId, $"The question '{c.Question}' already offers '{c.Option.Id}'.");
+                ChangeScenarios()[qi] = question with { Options = [.. question.Options, c.Option] };
                 return null;
             }
 
@@ -133,14 +177,13 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
 
     private CatalogueError? Shorten(ShortenPromisedDays c, ErrorAt error)
     {
-        var def = _definition;
         if (c.Days < 0) return error.Of(ErrorRule.Range, "A promised time limit is a number of working days, 0 or more.");
         if (c.Matter is null)
         {
-            var standardDays = def.PromisedDays ?? BundleMath.CriticalPath(Definition, matters);
+            var standardDays = _promisedDays ?? BundleMath.CriticalPath(Definition, matters);
             if (c.Days > standardDays)
                 return error.Of(ErrorRule.LongerTimeLimit, $"The standard promises {standardDays} working days; a region may promise fewer, not {c.Days}.");
-            _definition = def with { PromisedDays = c.Days };
+            (_promisedDays, _changed) = (c.Days, true);
             return null;
         }
         var i = IndexOfStep(c.Matter);
@@ -155,14 +198,14 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
 
     private CatalogueError? AddMatter(MatterStep step, ErrorAt error)
     {
-        var def = _definition;
         if (string.IsNullOrWhiteSpace(step.Code)) return error.Of(ErrorRule.Required, "The added matter has no code.");
         if (IndexOfStep(step.Code) >= 0) return error.Of(ErrorRule.DuplicateCode, $"The standard already has the matter '{step.Code}'.");
         if (!matters.ContainsKey(step.Code)) return error.Of(ErrorRule.UnknownMatter, $"The region has no matter '{step.Code}'. Define the matter first.");
-        foreach (var after in step.After)
+        var after = step.After;
+        for (var j = 0; j < after.Count; j++)
         {
-            if (after == step.Code) return error.Of(ErrorRule.Cycle, $"The matter '{step.Code}' cannot wait for itself.");
-            if (IndexOfStep(after) < 0) return error.Of(ErrorRule.UnknownMatter, $"The added matter waits for '{after}', which is not a matter of this bundle.");
+            if (after[j] == step.Code) return error.Of(ErrorRule.Cycle, $"The matter '{step.Code}' cannot wait for itself.");
+            if (IndexOfStep(after[j]) < 0) return error.Of(ErrorRule.UnknownMatter, $"The added matter waits for '{after[j]}', which is not a matter of this bundle.");
         }
         ChangeSteps().Add(step);
         return null;
@@ -170,7 +213,6 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
 
     private CatalogueError? AddMaterial(AddMaterial c, ErrorAt error)
     {
-        var def = _definition;
         var i = IndexOfStep(c.Matter);
         if (i < 0) return error.Of(ErrorRule.UnknownMatter, $"The bundle has no matter '{c.Matter}' (it may have been removed from the standard).");
         var material = c.Material;
@@ -188,116 +230,177 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
 
     private CatalogueError? MarkNotApplicable(string code, ErrorAt error)
     {
-        var def = _definition;
         var i = IndexOfStep(code);
         if (i < 0) return error.Of(ErrorRule.UnknownMatter, $"The bundle has no matter '{code}' (it may have been removed from the standard).");
-        var removed = Steps[i];
+        var current = Steps;
+        var removed = current[i];
         if (!removed.Optional)
             return error.Of(ErrorRule.RequiredMatter, $"The standard requires the matter '{code}'; only an optional matter may be marked not applicable.");
-        if (Steps.Count <= 2)
+        if (current.Count <= 2)
             return error.Of(ErrorRule.MinMatters, $"Without '{code}' the bundle would have fewer than two matters.");
-        var steps = new List<MatterStep>(Steps.Count - 1);
-        foreach (var step in Steps)
+        var steps = ChangeSteps();
+        steps.RemoveAt(i);
+        for (var j = 0; j < steps.Count; j++)
         {
-            if (step.Code == code) continue;
+            var step = steps[j];
             // What waited for the removed matter now waits for what it waited for.
-            steps.Add(step.After.Contains(code)
-                ? step with { After = step.After.Where(a => a != code).Concat(removed.After).Distinct(StringComparer.Ordinal).ToArray() }
-                : step);
+            if (Contains(step.After, code)) steps[j] = step with { After = Rewire(step.After, code, removed.After) };
         }
-        var rules = new List<Rule>(def.Rules.Count);
-        foreach (var rule in def.Rules)
+        var rules = Rules;
+        var named = 0;
+        while (named < rules.Count && !Contains(rules[named].Include.Matters, code) && !Contains(rules[named].Exclude.Matters, code)) named++;
+        if (named == rules.Count) return null;
+        // Rules that name the matter forget it; one left with nothing to include or exclude goes.
+        var kept = ChangeRules();
+        var to = named;
+        for (var j = named; j < kept.Count; j++)
         {
-            if (!rule.Include.Matters.Contains(code) && !rule.Exclude.Matters.Contains(code))
+            var rule = kept[j];
+            if (Contains(rule.Include.Matters, code) || Contains(rule.Exclude.Matters, code))
             {
-                rules.Add(rule);
-                continue;
+                rule = rule with
+                {
+                    Include = rule.Include with { Matters = rule.Include.Matters.Where(m => m != code).ToArray() },
+                    Exclude = rule.Exclude with { Matters = rule.Exclude.Matters.Where(m => m != code).ToArray() },
+                };
+                if (rule.Include.IsEmpty && rule.Exclude.IsEmpty) continue;
             }
-            var trimmed = rule with
-            {
-                Include = rule.Include with { Matters = rule.Include.Matters.Where(m => m != code).ToArray() },
-                Exclude = rule.Exclude with { Matters = rule.Exclude.Matters.Where(m => m != code).ToArray() },
-            };
-            if (!trimmed.Include.IsEmpty || !trimmed.Exclude.IsEmpty) rules.Add(trimmed);
+            kept[to++] = rule;
         }
-        (_steps, _stepsChanged) = (steps, true);
-        _definition = def with { Rules = rules };
+        kept.RemoveRange(to, kept.Count - to);
         return null;
+    }
+
+    /// <summary>The matters a step waits for without <paramref name="code"/> and with what it waited for, each once, in order.</summary>
+    private static string[] Rewire(IReadOnlyList<string> after, string code, IReadOnlyList<string> inherited)
+    {
+        var rewired = new List<string>(after.Count + inherited.Count);
+        for (var i = 0; i < after.Count; i++)
+        {
+            if (!Same(after[i], code) && !Contains(rewired, after[i])) rewired.Add(after[i]);
+        }
+        for (var i = 0; i < inherited.Count; i++)
+        {
+            if (!Contains(rewired, inherited[i])) rewired.Add(inherited[i]);
+        }
+        return rewired.ToArray();
     }
 
     private CatalogueError? AddQuestion(Question question, ErrorAt error)
     {
-        var def = _definition;
         if (string.IsNullOrWhiteSpace(question.Id)) return error.Of(ErrorRule.Required, "The added question has no id.");
         if (string.IsNullOrWhiteSpace(question.Text?.Zh)) return error.Of(ErrorRule.Required, $"The question '{question.Id}' has no text.");
-        if (def.Scenarios.Any(q => q.Id == question.Id)) return error.Of(ErrorRule.DuplicateId, $"The standard already asks a question '{question.Id}'.");
-        if (question.Options.Count < 2) return error.Of(ErrorRule.MinOptions, $"The question '{question.Id}' offers {question.Options.Count} option(s); a question offers at least two.");
-        if (question.Options.Select(o => o.Id).Distinct(StringComparer.Ordinal).Count() != question.Options.Count)
-            return error.Of(ErrorRule.DuplicateId, $"The question '{question.Id}' offers the same option twice.");
-        _definition = def with { Scenarios = [.. def.Scenarios, question] };
+        if (IndexOfQuestion(question.Id) >= 0) return error.Of(ErrorRule.DuplicateId, $"The standard already asks a question '{question.Id}'.");
+        var options = question.Options;
+        if (options.Count < 2) return error.Of(ErrorRule.MinOptions, $"The question '{question.Id}' offers {options.Count} option(s); a question offers at least two.");
+        for (var j = 1; j < options.Count; j++)
+        {
+            for (var k = 0; k < j; k++)
+            {
+                if (options[k].Id == options[j].Id) return error.Of(ErrorRule.DuplicateId, $"The question '{question.Id}' offers the same option twice.");
+            }
+        }
+        ChangeScenarios().Add(question);
         return null;
     }
 
     private CatalogueError? AddRule(Rule rule, ErrorAt error)
     {
-        var def = _definition;
         if (string.IsNullOrWhiteSpace(rule.Id)) return error.Of(ErrorRule.Required, "A local rule needs an id, so that later versions can still name it.");
-        if (def.Rules.Any(r => r.Id == rule.Id)) return error.Of(ErrorRule.DuplicateId, $"The standard already has a rule '{rule.Id}'.");
-        var question = def.Scenarios.FirstOrDefault(q => q.Id == rule.When.Question);
-        if (question is null) return error.Of(ErrorRule.UnknownQuestion, $"The rule refers to the question '{rule.When.Question}', which the bundle does not ask.");
-        if (!question.Options.Any(o => o.Id == rule.When.Option))
+        var rules = Rules;
+        for (var j = 0; j < rules.Count; j++)
+        {
+            if (rules[j].Id == rule.Id) return error.Of(ErrorRule.DuplicateId, $"The standard already has a rule '{rule.Id}'.");
+        }
+        var qi = IndexOfQuestion(rule.When.Question);
+        if (qi < 0) return error.Of(ErrorRule.UnknownQuestion, $"The rule refers to the question '{rule.When.Question}', which the bundle does not ask.");
+        var question = Scenarios[qi];
+        if (!HasOption(question, rule.When.Option))
             return error.Of(ErrorRule.UnknownOption, $"The rule refers to the option '{rule.When.Option}', which the question '{question.Id}' does not offer.");
         if (rule.Include.IsEmpty && rule.Exclude.IsEmpty) return error.Of(ErrorRule.EmptyRule, "The rule neither includes nor excludes anything.");
         // A rule names few codes: look each up where it would be instead of collecting every code of the bundle.
         foreach (var items in (ReadOnlySpan<RuleItems>)[rule.Include, rule.Exclude])
         {
-            foreach (var c in items.Matters)
+            var codes = items.Matters;
+            for (var j = 0; j < codes.Count; j++)
             {
+                var c = codes[j];
                 if (IndexOfStep(c) >= 0) continue;
                 if (c is null) break; // as before: a null code ends the check of its list
                 return error.Of(ErrorRule.UnknownMatter, $"The rule names '{c}', which is not a matter of this bundle.");
             }
-            foreach (var c in items.Materials)
+            codes = items.Materials;
+            for (var j = 0; j < codes.Count; j++)
             {
+                var c = codes[j];
                 if (IsMaterialOfBundle(c)) continue;
                 if (c is null) break;
                 return error.Of(ErrorRule.UnknownMaterial, $"The rule names '{c}', which is not a material of this bundle's matters.");
             }
-            foreach (var c in items.FormFields)
+            codes = items.FormFields;
+            for (var j = 0; j < codes.Count; j++)
             {
+                var c = codes[j];
                 if (IsFieldOfBundle(c)) continue;
                 if (c is null) break;
                 return error.Of(ErrorRule.UnknownFormField, $"The rule names '{c}', which is not a form field of this bundle's matters.");
             }
         }
-        _definition = def with { Rules = [.. def.Rules, rule] };
+        ChangeRules().Add(rule);
         return null;
     }
 
     private int IndexOfStep(string code)
     {
         var steps = Steps;
-        for (var i = 0; i < steps.Count; i++) if (steps[i].Code == code) return i;
+        for (var i = 0; i < steps.Count; i++) if (Same(steps[i].Code, code)) return i;
         return -1;
     }
 
+    private int IndexOfQuestion(string id)
+    {
+        var scenarios = Scenarios;
+        for (var i = 0; i < scenarios.Count; i++) if (scenarios[i].Id == id) return i;
+        return -1;
+    }
+
+    private static bool HasOption(Question question, string id)
+    {
+        var options = question.Options;
+        for (var i = 0; i < options.Count; i++) if (options[i].Id == id) return true;
+        return false;
+    }
+
+    private static bool Contains(IReadOnlyList<string> codes, string code)
+    {
+        for (var i = 0; i < codes.Count; i++) if (Same(codes[i], code)) return true;
+        return false;
+    }
+
+    /// <summary>Ordinal equality that settles most codes of one length (m001, m017) on their last character before comparing the rest.</summary>
+    private static bool Same(string a, string b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.Length == b.Length && (a.Length == 0 || a[^1] == b[^1]) && string.Equals(a, b));
+
     private bool IsMaterialOfBundle(string code)
     {
-        foreach (var step in Steps)
+        var steps = Steps;
+        for (var i = 0; i < steps.Count; i++)
         {
-            foreach (var m in step.AddedMaterials) if (m.Code == code) return true;
-            if (!matters.TryGetValue(step.Code, out var matter)) continue;
-            foreach (var m in matter.Materials) if (m.Code == code) return true;
+            var step = steps[i];
+            if (HasMaterial(step.AddedMaterials, code)) return true;
+            if (matters.TryGetValue(step.Code, out var matter) && HasMaterial(matter.Materials, code)) return true;
         }
         return false;
     }
 
     private bool IsFieldOfBundle(string code)
     {
-        foreach (var step in Steps)
+        var steps = Steps;
+        for (var i = 0; i < steps.Count; i++)
         {
-            if (!matters.TryGetValue(step.Code, out var matter)) continue;
-            foreach (var f in matter.FormFields) if (f.Code == code) return true;
+            if (!matters.TryGetValue(steps[i].Code, out var matter)) continue;
+            var fields = matter.FormFields;
+            for (var j = 0; j < fields.Count; j++) if (fields[j].Code == code) return true;
         }
         return false;
     }
@@ -306,19 +409,6 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
     {
         for (var i = 0; i < materials.Count; i++) if (materials[i].Code == code) return true;
         return false;
-    }
-
-    private static int IndexOf<T>(IReadOnlyList<T> items, Func<T, bool> match)
-    {
-        for (var i = 0; i < items.Count; i++) if (match(items[i])) return i;
-        return -1;
-    }
-
-    private static T[] Replace<T>(IReadOnlyList<T> items, int index, T item)
-    {
-        var copy = items.ToArray();
-        copy[index] = item;
-        return copy;
     }
 }
 

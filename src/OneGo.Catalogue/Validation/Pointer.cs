@@ -38,6 +38,7 @@ public static class Pointer
                 case 1: return string.Concat("/", segments[0]);
                 case 2: return string.Concat("/", segments[0], "/", segments[1]);
                 case 3: return string.Concat(["/", segments[0], "/", segments[1], "/", segments[2]]);
+                case 4: return string.Concat(["/", segments[0], "/", segments[1], "/", segments[2], "/", segments[3]]);
             }
         }
         var sb = new StringBuilder();
