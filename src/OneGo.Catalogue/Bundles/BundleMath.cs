@@ -164,15 +164,9 @@ internal static class BundleMath
     private static bool NoTripDelivery(IReadOnlyList<Delivery> delivery) =>
         delivery.Contains(Delivery.Online) || delivery.Contains(Delivery.Post);
 
-    /// <summary>Whether a stage name is listed: stage names are short and most differ in their first character, so that is compared first.</summary>
     private static bool HasStage(List<string> stages, string stage)
     {
-        for (var i = 0; i < stages.Count; i++)
-        {
-            var s = stages[i];
-            if (ReferenceEquals(s, stage)) return true;
-            if (s.Length == stage.Length && (s.Length == 0 || s[0] == stage[0]) && string.Equals(s, stage, StringComparison.Ordinal)) return true;
-        }
+        for (var i = 0; i < stages.Count; i++) if (Codes.Same(stages[i], stage)) return true;
         return false;
     }
 

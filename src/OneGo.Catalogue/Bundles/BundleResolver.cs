@@ -54,30 +54,44 @@ public static class BundleResolver
         var steps = new EffectiveStep[n];
         // Each matter's position in the base (-1: none of its code), when there is a base to take from.
         var from = based is { Delta: true } ? new int[n] : null;
+        // The matters the base was resolved with, under local ones or none: a code that is not local is the base's matter.
+        var local = from is null ? null
+            : ReferenceEquals(matters, based!.Matters) ? EmptyMatters
+            : matters is LayeredMatters layered && ReferenceEquals(layered.Inherited, based.Matters) ? layered.Local
+            : null;
         var repeated = false;
         var taken = 0;
         for (int i = 0, b = 0; i < n; i++)
         {
             var step = stepDefs[i];
-            if (!matters.TryGetValue(step.Code, out var matter))
+            repeated |= i > 0 && Codes.Same(stepDefs[i - 1].Code, step.Code);
+            Matter? matter = null;
+            if (from is not null)
+            {
+                // The base's matter of the same code, if any: most of an adopter's steps are the base's own objects.
+                var baseSteps = based!.StepDefs;
+                if (b >= baseSteps.Length || !ReferenceEquals(baseSteps[b], step))
+                {
+                    while (b < baseSteps.Length && string.CompareOrdinal(baseSteps[b].Code, step.Code) < 0) b++;
+                }
+                from[i] = b < baseSteps.Length && Codes.Same(baseSteps[b].Code, step.Code) ? b : -1;
+                if (from[i] >= 0)
+                {
+                    taken++;
+                    if (local is not null && !local.ContainsKey(step.Code)) matter = based.Raw[b];
+                }
+            }
+            if (matter is null && !matters.TryGetValue(step.Code, out matter))
             {
                 throw new ArgumentException($"Bundle '{definition.Code}' names matter '{step.Code}', which is not given. Validate the definition first.", nameof(matters));
             }
             if (raw is not null) raw[i] = matter;
-            repeated |= i > 0 && string.Equals(stepDefs[i - 1].Code, step.Code, StringComparison.Ordinal);
-            if (from is not null)
+            if (from is not null && from[i] >= 0 && ReferenceEquals(based!.StepDefs[b], step) && ReferenceEquals(based.Raw[b], matter))
             {
-                // The base's matter of the same code, if any; the same step over the same matter contributes what it did there.
-                var baseSteps = based!.StepDefs;
-                while (b < baseSteps.Length && string.CompareOrdinal(baseSteps[b].Code, step.Code) < 0) b++;
-                from[i] = b < baseSteps.Length && string.Equals(baseSteps[b].Code, step.Code, StringComparison.Ordinal) ? b : -1;
-                if (from[i] >= 0) taken++;
-                if (from[i] >= 0 && ReferenceEquals(baseSteps[b], step) && ReferenceEquals(based.Raw[b], matter))
-                {
-                    (embedded[i], materialLists[i], fieldLists[i], steps[i]) = (based.Effective.Matters[b], based.MaterialLists[b], based.FieldLists[b], based.Effective.Steps[b]);
-                    b++;
-                    continue;
-                }
+                // The same step over the same matter: what it contributes is the base's.
+                (embedded[i], materialLists[i], fieldLists[i], steps[i]) = (based.Effective.Matters[b], based.MaterialLists[b], based.FieldLists[b], based.Effective.Steps[b]);
+                b++;
+                continue;
             }
             embedded[i] = Embed(matter, step);
             // A step that adds no material keeps the matter's own list, whose uses and ids are built once per matter.
@@ -93,8 +107,7 @@ public static class BundleResolver
         var sameMatters = delta && taken == n && n == based!.StepDefs.Length;
         var form = MergeForm(embedded, fieldLists, delta ? based : null, from);
         var materials = MergeMaterials(embedded, materialLists, delta ? based : null, from, sameMatters);
-        var all = new bool[n];
-        Array.Fill(all, true);
+        var all = n <= AllApply.Length ? AllApply : Enumerable.Repeat(true, n).ToArray();
         var channels = SortedDistinct(definition.Channels);
         var delivery = SortedDistinct(definition.ResultDelivery);
         var sources = new SourceKind[materials.Length];
@@ -142,6 +155,7 @@ public static class BundleResolver
             }
             kept = new ResolvedBase
             {
+                Matters = matters,
                 StepDefs = [.. stepDefs],
                 Raw = raw!,
                 MaterialLists = materialLists,
@@ -155,6 +169,11 @@ public static class BundleResolver
         }
         return effective;
     }
+
+    // Every matter applies to the bundle itself (a guide decides otherwise): read, never written.
+    private static readonly bool[] AllApply = Enumerable.Repeat(true, 256).ToArray();
+
+    private static readonly IReadOnlyDictionary<string, Matter> EmptyMatters = new Dictionary<string, Matter>();
 
     /// <summary>The matter as this bundle uses it: the step's local adjustments applied (the matter itself is shared, never changed).</summary>
     private static Matter Embed(Matter matter, MatterStep step)
@@ -571,6 +590,9 @@ public static class BundleResolver
     {
         /// <summary>The definition's steps sorted by code, aligned with <see cref="Raw"/>, the lists and <see cref="Effective"/>'s steps and matters.</summary>
         public required MatterStep[] StepDefs { get; init; }
+
+        /// <summary>The matters the base was resolved with.</summary>
+        public required IReadOnlyDictionary<string, Matter> Matters { get; init; }
 
         /// <summary>The matters as looked up, before the steps' adjustments.</summary>
         public required Matter[] Raw { get; init; }

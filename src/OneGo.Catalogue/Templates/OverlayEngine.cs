@@ -49,38 +49,20 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
     private IReadOnlyList<Question> Scenarios => _scenarios ?? _definition.Scenarios;
     private IReadOnlyList<Rule> Rules => _rules ?? _definition.Rules;
 
-    private List<MatterStep> ChangeSteps()
-    {
-        if (_steps is null)
-        {
-            // Room for the few matters an overlay adds.
-            _steps = new List<MatterStep>(_definition.Matters.Count + 4);
-            _steps.AddRange(_definition.Matters);
-        }
-        _changed = true;
-        return _steps;
-    }
+    private List<MatterStep> ChangeSteps() => Change(ref _steps, _definition.Matters);
+    private List<Question> ChangeScenarios() => Change(ref _scenarios, _definition.Scenarios);
+    private List<Rule> ChangeRules() => Change(ref _rules, _definition.Rules);
 
-    private List<Question> ChangeScenarios()
+    /// <summary>The working list of a part, copied from the definition the first time a change touches it (with room for the few items an overlay adds).</summary>
+    private List<T> Change<T>(ref List<T>? working, IReadOnlyList<T> current)
     {
-        if (_scenarios is null)
+        if (working is null)
         {
-            _scenarios = new List<Question>(_definition.Scenarios.Count + 2);
-            _scenarios.AddRange(_definition.Scenarios);
+            working = new List<T>(current.Count + 4);
+            working.AddRange(current);
         }
         _changed = true;
-        return _scenarios;
-    }
-
-    private List<Rule> ChangeRules()
-    {
-        if (_rules is null)
-        {
-            _rules = new List<Rule>(_definition.Rules.Count + 4);
-            _rules.AddRange(_definition.Rules);
-        }
-        _changed = true;
-        return _rules;
+        return working;
     }
 
     /// <summary>Where a change's error points; its pointer is written only when there is an error.</summary>
@@ -377,9 +359,7 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
         return false;
     }
 
-    /// <summary>Ordinal equality that settles most codes of one length (m001, m017) on their last character before comparing the rest.</summary>
-    private static bool Same(string a, string b) =>
-        ReferenceEquals(a, b) || (a is not null && b is not null && a.Length == b.Length && (a.Length == 0 || a[^1] == b[^1]) && string.Equals(a, b));
+    private static bool Same(string a, string b) => Codes.Same(a, b);
 
     private bool IsMaterialOfBundle(string code)
     {
@@ -415,6 +395,9 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
 /// <summary>A standard's embedded matters under an adopter's own: the nearest level wins.</summary>
 internal sealed class LayeredMatters(IReadOnlyDictionary<string, Matter> local, IReadOnlyDictionary<string, Matter> inherited) : IReadOnlyDictionary<string, Matter>
 {
+    public IReadOnlyDictionary<string, Matter> Local => local;
+    public IReadOnlyDictionary<string, Matter> Inherited => inherited;
+
     public Matter this[string key] => TryGetValue(key, out var m) ? m : throw new KeyNotFoundException(key);
     public IEnumerable<string> Keys => local.Keys.Union(inherited.Keys, StringComparer.Ordinal);
     public IEnumerable<Matter> Values => Keys.Select(k => this[k]);
