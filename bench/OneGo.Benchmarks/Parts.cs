@@ -8,7 +8,7 @@ namespace OneGo.Benchmarks;
 /// The stages of resolving one adopter of the generated nation, timed apart (<c>-- parts</c>): the chain, the
 /// overlay, the bundle in full and against its standard's kept resolution, the whole. Each line is the fastest,
 /// the tenth fastest and the median of 60 rounds of 500, so a noisy machine still shows the stages' proportions.
-/// <c>-- parts overlay|standard|bundle|kept|adopter|cold [n]</c> runs one stage n times and nothing else, for a
+/// <c>-- parts overlay|standard|bundle|kept|adopter|chain [n]</c> runs one stage n times and nothing else, for a
 /// profiler (<c>perf record</c> with <c>DOTNET_PerfMapEnabled=1</c>).
 /// </summary>
 internal static class Parts
@@ -29,7 +29,7 @@ internal static class Parts
             ("the bundle, in full", "bundle", () => BundleResolver.Resolve(definition, matters, standard.Lineage)),
             ("the bundle, against the standard", "kept", () => BundleResolver.Resolve(definition, matters, standard.Lineage, kept)),
             ("adopter on its kept standard", "adopter", () => TemplateResolver.Resolve(standard, overlay, nation.LocalMatters)),
-            ("adopter through a cold chain", "cold", () => TemplateResolver.Resolve(chain, overlay, nation.LocalMatters)),
+            ("adopter through its chain, nothing kept", "chain", () => TemplateResolver.Resolve(chain, overlay, nation.LocalMatters)),
         };
         if (args is [var key, ..])
         {

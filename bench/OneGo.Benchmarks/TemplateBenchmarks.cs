@@ -39,10 +39,10 @@ public class TemplateBenchmarks
     public EffectiveBundle ResolveAdopterOnStandard() => TemplateResolver.Resolve(_standard, _overlay, _nation.LocalMatters).Value!;
 
     /// <summary>
-    /// The first adopter of a standard version nothing has resolved before: the chain (national → province → city),
-    /// the standard's own resolution, then the adopter. Paid once per standard version and node.
+    /// An adopter resolved with its chain in one call, nothing kept: the chain (national → province → city), the
+    /// overlay and the adopter's bundle in full.
     /// </summary>
-    [Benchmark(Description = "resolve adopter through a chain resolved for it alone (cold)")]
+    [Benchmark(Description = "resolve adopter through its chain, nothing kept")]
     public EffectiveBundle ResolveAdopterThroughChain() => TemplateResolver.Resolve(_chain, _overlay, _nation.LocalMatters).Value!;
 
     /// <summary>What a request does for an adopter whose bundle is not cached yet: the adopter on its kept standard, the bytes and their ETag.</summary>

@@ -78,7 +78,14 @@ public static class TemplateResolver
         ApplyOverlay(standard, overlay, localMatters).Errors;
 
     /// <summary>The effective bundle of an adopter (or of the standard itself when <paramref name="overlay"/> is null).</summary>
-    public static Resolution<EffectiveBundle> Resolve(ResolvedStandard standard, Overlay? overlay, IReadOnlyDictionary<string, Matter> localMatters)
+    public static Resolution<EffectiveBundle> Resolve(ResolvedStandard standard, Overlay? overlay, IReadOnlyDictionary<string, Matter> localMatters) =>
+        Resolve(standard, overlay, localMatters, kept: true);
+
+    /// <param name="kept">
+    /// Whether the standard is kept for other adopters (resolved against its own resolution, computed once) or
+    /// resolved for this adopter alone (in full: its own resolution would serve nobody else).
+    /// </param>
+    private static Resolution<EffectiveBundle> Resolve(ResolvedStandard standard, Overlay? overlay, IReadOnlyDictionary<string, Matter> localMatters, bool kept)
     {
         ArgumentNullException.ThrowIfNull(standard);
         ArgumentNullException.ThrowIfNull(localMatters);
@@ -93,7 +100,7 @@ public static class TemplateResolver
         return new()
         {
             Errors = [],
-            Value = BaseOf(standard) is { } based
+            Value = kept && BaseOf(standard) is { } based
                 ? BundleResolver.Resolve(definition, matters, standard.Lineage, based)
                 : BundleResolver.Resolve(definition, matters, standard.Lineage),
         };
@@ -116,11 +123,11 @@ public static class TemplateResolver
             }
         });
 
-    /// <summary>Chain and overlay in one call; see <see cref="ResolveStandard"/> and <see cref="Resolve(ResolvedStandard, Overlay?, IReadOnlyDictionary{string, Matter})"/>.</summary>
+    /// <summary>Chain and overlay in one call, for one adopter (the standard resolved here is not kept); see <see cref="ResolveStandard"/> and <see cref="Resolve(ResolvedStandard, Overlay?, IReadOnlyDictionary{string, Matter})"/>.</summary>
     public static Resolution<EffectiveBundle> Resolve(IReadOnlyList<TemplateVersion> chain, Overlay? overlay, IReadOnlyDictionary<string, Matter> localMatters)
     {
         var standard = ResolveStandard(chain);
-        return standard.IsValid ? Resolve(standard.Value!, overlay, localMatters) : new() { Errors = standard.Errors };
+        return standard.IsValid ? Resolve(standard.Value!, overlay, localMatters, kept: false) : new() { Errors = standard.Errors };
     }
 
     // A version's embedded matters by code, kept as long as the list is (a version is immutable; every chain through
