@@ -95,7 +95,7 @@ public static class BundleResolver
             }
             embedded[i] = Embed(matter, step);
             // A step that adds no material keeps the matter's own list, whose uses and ids are built once per matter.
-            materialLists[i] = step.AddedMaterials.Count == 0 ? SharedMaterials(embedded[i]) : MaterialsOf(embedded[i]);
+            materialLists[i] = step.AddedMaterials.Count == 0 ? SharedMaterials(embedded[i]) : Extended(SharedMaterials(matter), step.AddedMaterials);
             fieldLists[i] = FieldsOf(embedded[i].FormFields);
             steps[i] = new EffectiveStep { Code = step.Code, After = SortedDistinct(step.After), Optional = step.Optional };
         }
@@ -210,7 +210,7 @@ public static class BundleResolver
             sameAs[mi] = mi > 0 && matters[mi].Code == matters[mi - 1].Code ? sameAs[mi - 1] : mi;
         }
         var scratch = Scratch.Begin(total);
-        if (based is not null) MarkDirty(scratch, from!, shapes, based.FieldLists, static s => s.Ids);
+        if (based is not null) MarkDirty(scratch, from!, shapes, based.FieldLists);
         var (slotOf, counts, lastMatter, idOfSlot) = (scratch.SlotOf, scratch.Counts, scratch.LastMatter, scratch.IdOfSlot);
         var first = scratch.Fields;
         var n = 0;
@@ -282,7 +282,7 @@ public static class BundleResolver
         var scratch = Scratch.Begin(total);
         if (based is not null)
         {
-            MarkDirty(scratch, from!, lists, based.MaterialLists, static s => s.Ids);
+            MarkDirty(scratch, from!, lists, based.MaterialLists);
             // Other matters present: what a matter issues may now come from the applicant, or the other way round.
             if (!sameMatters) foreach (var id in based.IssuedMaterialIds) scratch.Set(id, -1);
         }
@@ -364,26 +364,34 @@ public static class BundleResolver
     /// or its materials changed) and by every matter of the base whose list is not taken (removed or changed). A
     /// matter with another department or time limit keeps its lists, so it marks nothing.
     /// </summary>
-    private static void MarkDirty<TShape>(Scratch scratch, int[] from, TShape[] shapes, TShape[] baseShapes, Func<TShape, int[]> idsOf)
-        where TShape : class
+    private static void MarkDirty(Scratch scratch, int[] from, Shape[] shapes, Shape[] baseShapes)
     {
         var taken = baseShapes.Length <= 256 ? stackalloc bool[baseShapes.Length] : new bool[baseShapes.Length];
         for (var i = 0; i < from.Length; i++)
         {
-            if (from[i] >= 0 && ReferenceEquals(shapes[i], baseShapes[from[i]]))
+            var shape = shapes[i];
+            var b = from[i];
+            if (b >= 0 && ReferenceEquals(shape, baseShapes[b]))
             {
-                taken[from[i]] = true;
+                taken[b] = true;
                 continue;
             }
-            foreach (var id in idsOf(shapes[i])) scratch.Set(id, -1);
+            var ids = shape.Ids;
+            var start = 0;
+            if (b >= 0 && shape.Prefix is { } prefix && ReferenceEquals(prefix, baseShapes[b]))
+            {
+                // The base's list with items added after it: only the added codes change.
+                taken[b] = true;
+                start = prefix.Ids.Length;
+            }
+            for (var j = start; j < ids.Length; j++) scratch.Set(ids[j], -1);
         }
         for (var b = 0; b < baseShapes.Length; b++)
         {
             if (taken[b]) continue;
-            foreach (var id in idsOf(baseShapes[b])) scratch.Set(id, -1);
+            foreach (var id in baseShapes[b].Ids) scratch.Set(id, -1);
         }
     }
-
     /// <summary>
     /// The array of merged items in code order: the base's items whose codes are not dirty (in the map) placed, and
     /// for each merged slot (0..n-1, with its code id) the position its item goes to.
@@ -500,12 +508,20 @@ public static class BundleResolver
         }
     }
 
+    /// <summary>What a merge reads of a matter's list: the code ids of its items, and the list it extends, if any.</summary>
+    internal abstract class Shape(int[] ids, Shape? prefix)
+    {
+        public readonly int[] Ids = ids;
+
+        /// <summary>The shape whose items this one begins with, unchanged (a matter's own materials before a bundle's added ones).</summary>
+        public readonly Shape? Prefix = prefix;
+    }
+
     /// <summary>A matter's material list as a merge reads it: the items, their code ids and the matter's uses of them.</summary>
-    internal sealed class MaterialsShape(string matter, Material[] items, int[] ids, MaterialUse[] uses)
+    internal sealed class MaterialsShape(string matter, Material[] items, int[] ids, MaterialUse[] uses, MaterialsShape? prefix = null) : Shape(ids, prefix)
     {
         public readonly string Matter = matter;
         public readonly Material[] Items = items;
-        public readonly int[] Ids = ids;
         public readonly MaterialUse[] Uses = uses;
     }
 
@@ -526,6 +542,29 @@ public static class BundleResolver
         return shape;
     }
 
+    /// <summary>
+    /// A matter's materials with a bundle's added ones after them: the matter's own shape, its uses shared, then the
+    /// added items (what <see cref="Embed"/> gives the matter, as a merge reads it).
+    /// </summary>
+    private static MaterialsShape Extended(MaterialsShape own, IReadOnlyList<Material> added)
+    {
+        var n = own.Items.Length;
+        var items = new Material[n + added.Count];
+        var ids = new int[items.Length];
+        var uses = new MaterialUse[items.Length];
+        Array.Copy(own.Items, items, n);
+        Array.Copy(own.Ids, ids, n);
+        Array.Copy(own.Uses, uses, n);
+        for (var j = 0; j < added.Count; j++)
+        {
+            var material = added[j];
+            items[n + j] = material;
+            ids[n + j] = Codes.IdOf(material.Code);
+            uses[n + j] = new MaterialUse { Matter = own.Matter, Source = material.Source, MayFollowLater = material.MayFollowLater };
+        }
+        return new MaterialsShape(own.Matter, items, ids, uses, own);
+    }
+
     private static MaterialsShape MaterialsOf(Matter matter)
     {
         var items = matter.Materials.ToArray();
@@ -541,10 +580,9 @@ public static class BundleResolver
     }
 
     /// <summary>A matter's form field list as a merge reads it: the items and their code ids.</summary>
-    internal sealed class FieldsShape(FormField[] items, int[] ids)
+    internal sealed class FieldsShape(FormField[] items, int[] ids) : Shape(ids, null)
     {
         public readonly FormField[] Items = items;
-        public readonly int[] Ids = ids;
     }
 
     // Each form field list as a merge reads it, kept as long as the list lives (as the material lists are).

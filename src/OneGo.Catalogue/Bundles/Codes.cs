@@ -22,6 +22,7 @@ internal static class Codes
     /// Ordinal equality for codes and names compared many times over: codes of one length (m001, m017) and short
     /// names (受理, 审查) mostly differ in their first or last character, so those are compared before the rest.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static bool Same(string? a, string? b) =>
         ReferenceEquals(a, b)
         || (a is not null && b is not null && a.Length == b.Length && (a.Length == 0 || (a[0] == b[0] && a[^1] == b[^1])) && string.Equals(a, b));
