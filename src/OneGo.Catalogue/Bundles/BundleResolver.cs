@@ -600,7 +600,7 @@ public static class BundleResolver
     }
 
     /// <summary>The same item objects in the same order.</summary>
-    private static bool Same<T>(T[] items, IReadOnlyList<T> list) where T : class
+    internal static bool Same<T>(T[] items, IReadOnlyList<T> list) where T : class
     {
         if (list is T[] array)
         {

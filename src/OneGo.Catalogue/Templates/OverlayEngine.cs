@@ -228,18 +228,17 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
             // What waited for the removed matter now waits for what it waited for.
             if (Contains(step.After, code)) steps[j] = step with { After = Rewire(step.After, code, removed.After) };
         }
+        // Rules that name the matter forget it; one left with nothing to include or exclude goes. The rules are
+        // copied only when one names it.
         var rules = Rules;
-        var named = 0;
-        while (named < rules.Count && !Contains(rules[named].Include.Matters, code) && !Contains(rules[named].Exclude.Matters, code)) named++;
-        if (named == rules.Count) return null;
-        // Rules that name the matter forget it; one left with nothing to include or exclude goes.
-        var kept = ChangeRules();
-        var to = named;
-        for (var j = named; j < kept.Count; j++)
+        List<Rule>? kept = null;
+        var to = 0;
+        for (var j = 0; j < rules.Count; j++)
         {
-            var rule = kept[j];
+            var rule = rules[j];
             if (Contains(rule.Include.Matters, code) || Contains(rule.Exclude.Matters, code))
             {
+                kept ??= ChangeRules();
                 rule = rule with
                 {
                     Include = rule.Include with { Matters = rule.Include.Matters.Where(m => m != code).ToArray() },
@@ -247,8 +246,10 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
                 };
                 if (rule.Include.IsEmpty && rule.Exclude.IsEmpty) continue;
             }
-            kept[to++] = rule;
+            if (kept is not null) kept[to] = rule;
+            to++;
         }
+        if (kept is null) return null;
         kept.RemoveRange(to, kept.Count - to);
         return null;
     }
@@ -259,7 +260,7 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
         var rewired = new List<string>(after.Count + inherited.Count);
         for (var i = 0; i < after.Count; i++)
         {
-            if (!Same(after[i], code) && !Contains(rewired, after[i])) rewired.Add(after[i]);
+            if (!Codes.Same(after[i], code) && !Contains(rewired, after[i])) rewired.Add(after[i]);
         }
         for (var i = 0; i < inherited.Count; i++)
         {
@@ -335,7 +336,7 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
     private int IndexOfStep(string code)
     {
         var steps = Steps;
-        for (var i = 0; i < steps.Count; i++) if (Same(steps[i].Code, code)) return i;
+        for (var i = 0; i < steps.Count; i++) if (Codes.Same(steps[i].Code, code)) return i;
         return -1;
     }
 
@@ -355,11 +356,10 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
 
     private static bool Contains(IReadOnlyList<string> codes, string code)
     {
-        for (var i = 0; i < codes.Count; i++) if (Same(codes[i], code)) return true;
+        for (var i = 0; i < codes.Count; i++) if (Codes.Same(codes[i], code)) return true;
         return false;
     }
 
-    private static bool Same(string a, string b) => Codes.Same(a, b);
 
     private bool IsMaterialOfBundle(string code)
     {

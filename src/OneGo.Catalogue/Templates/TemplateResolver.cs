@@ -142,12 +142,7 @@ public static class TemplateResolver
 
     private static IReadOnlyDictionary<string, Matter> MattersByCode(IReadOnlyList<Matter> matters)
     {
-        if (Indexes.TryGetValue(matters, out var index) && index.Items.Length == matters.Count)
-        {
-            var same = true;
-            for (var i = 0; same && i < matters.Count; i++) same = ReferenceEquals(index.Items[i], matters[i]);
-            if (same) return index.ByCode;
-        }
+        if (Indexes.TryGetValue(matters, out var index) && BundleResolver.Same(index.Items, matters)) return index.ByCode;
         var items = matters.ToArray();
         index = new MatterIndex(items, items.ToDictionary(m => m.Code, StringComparer.Ordinal));
         Indexes.AddOrUpdate(matters, index);
