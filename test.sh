@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# OneGo's test command. It starts what the tests need (a throwaway PostgreSQL cluster and an in-memory Azurite), runs
+# OneGo's test command. It starts what the tests need (a throwaway PostgreSQL cluster, an in-memory Azurite, an SMTP server), runs
 # every test of Platform.sln on SQLite and PostgreSQL, stops and removes what it started, and ends with the line
 # "N passed, N failed, N skipped" computed from the test results (TRX). It fails when any test fails or none ran.
 set -euo pipefail
@@ -14,6 +14,7 @@ mkdir -p "$results"
 cleanup() {
   infra/postgres.sh stop "$work/postgres" >/dev/null 2>&1 || true
   infra/azurite.sh stop "$work/azurite" >/dev/null 2>&1 || true
+  infra/smtp4dev.sh stop "$work/smtp4dev" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -26,12 +27,25 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     echo "Chromium could not be installed: the browser tests will fail." >&2
 fi
 
+# The mail server starts in the background while the rest starts: set-password links are read from it.
+echo "Starting smtp4dev (an SMTP server that keeps what it receives)…"
+infra/smtp4dev.sh start "$work/smtp4dev" >"$work/smtp4dev.address" 2>"$work/smtp4dev.err" &
+smtp_pid=$!
+
 echo "Starting a throwaway PostgreSQL cluster…"
 ONEGO_TEST_POSTGRES=$(infra/postgres.sh start "$work/postgres")
 export ONEGO_TEST_POSTGRES
 echo "Starting Azurite (the Azure Blob Storage emulator)…"
 ONEGO_TEST_AZURITE=$(infra/azurite.sh start "$work/azurite")
 export ONEGO_TEST_AZURITE
+if wait "$smtp_pid"; then
+  read -r ONEGO_TEST_SMTP ONEGO_TEST_SMTP_API <"$work/smtp4dev.address"
+  export ONEGO_TEST_SMTP ONEGO_TEST_SMTP_API
+else
+  # The tests that read mail fail, never skip, when the server is missing.
+  cat "$work/smtp4dev.err" >&2
+  echo "smtp4dev could not be started: the tests that read mail will fail." >&2
+fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 status=0

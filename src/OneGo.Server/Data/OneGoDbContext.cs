@@ -111,19 +111,7 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
         CatalogueModel.Configure(modelBuilder);
         ZoneModel.Configure(modelBuilder);
 
-        modelBuilder.Entity<Account>(account =>
-        {
-            account.ToTable("Accounts");
-            account.Property(a => a.UserName).HasMaxLength(200);
-            account.HasIndex(a => new { a.UserName, a.Kind }).IsUnique();
-            account.Property(a => a.TenantId).HasMaxLength(TenancyModel.TenantIdMaxLength);
-            account.HasIndex(a => a.TenantId);
-            account.Property(a => a.Roles).HasMaxLength(64);
-            account.Ignore(a => a.RoleList);
-            account.Property(a => a.Kind).HasConversion<string>().HasMaxLength(16);
-            account.Property(a => a.DisplayName).HasMaxLength(200);
-            account.Property(a => a.CreatedBy).HasMaxLength(200);
-        });
+        IdentityModel.Configure(modelBuilder);
         modelBuilder.Entity<DeploymentKey>(key =>
         {
             key.ToTable("DeploymentKeys");

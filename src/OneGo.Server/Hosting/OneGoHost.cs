@@ -71,10 +71,20 @@ internal static class OneGoHost
     public static WebApplication MapOneGo(this WebApplication app)
     {
         app.UseExceptionHandler();
+        if (app.Environment.IsProduction())
+        {
+            app.UseHsts();
+        }
+
         app.UseStatusCodePages();
         app.UseBodyLimit(app.Configuration);
         app.UseStaticFiles();
+        app.UseForwardedAddresses();
         app.UseRouting();
+        // Sign-in and token requests are counted per address before any password or client secret is hashed;
+        // every other request per client once its token says who the client is.
+        app.UseIdentityLimit();
+        app.UseAuthentication();
         app.UseRateLimiter();
         app.UseTenantResolution();
         app.UseOneGoIdentity();
@@ -86,6 +96,7 @@ internal static class OneGoHost
         app.MapLoadProbe();
         app.MapTenantsApi();
         app.MapRegionsAdminApi();
+        app.MapImportApi();
         app.MapMattersApi();
         app.MapBundlesApi();
         app.MapDraftsApi();

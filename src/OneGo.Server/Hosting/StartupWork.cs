@@ -39,11 +39,37 @@ internal sealed class StartupWork(
             if (!(await scope.ServiceProvider.GetRequiredService<OneGoDbContext>().Database.GetPendingMigrationsAsync(cancellationToken)).Any())
             {
                 await ConsoleClient.EnsureAsync(scopes, cancellationToken);
+                var demo = scope.ServiceProvider.GetRequiredService<DemoAccounts>();
                 if (DemoAccounts.Enabled(configuration, environment))
                 {
-                    await scope.ServiceProvider.GetRequiredService<DemoAccounts>().EnsureAsync(cancellationToken);
+                    await demo.EnsureAsync(cancellationToken);
                 }
+                else
+                {
+                    await demo.RetireAsync(cancellationToken);
+                }
+
+                await CheckSeparationOfDutiesAsync(scope.ServiceProvider, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// 三员管理: an account holding admin or auditor beside another role is listed; outside Development the server then
+    /// refuses to start — nothing is dropped silently, an admin revokes what is wrong (or fixes it in the database).
+    /// </summary>
+    private async Task CheckSeparationOfDutiesAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var broken = await services.GetRequiredService<AccountRoles>().BreakingSeparationOfDutiesAsync(cancellationToken);
+        foreach (var (account, roles) in broken)
+        {
+            logger.LogCritical("Account {Account} of {Tenant} holds {Roles}: admin and auditor are each held alone (三员管理)", account.Name, account.TenantId, string.Join(", ", roles));
+        }
+
+        if (broken.Count > 0 && !environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"{broken.Count} account(s) break the separation of duties (listed above: {string.Join("; ", broken.Select(b => $"{b.Account.Name} holds {string.Join(", ", b.Roles)}"))}). Revoke the extra roles before starting OneGo outside Development.");
         }
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+
 namespace OneGo.Server.Identity;
 
 /// <summary>Whether an account is a person (signs in on the sign-in page) or a service account (client credentials).</summary>
@@ -8,40 +10,32 @@ public enum AccountKind
 }
 
 /// <summary>
-/// An account bound to one tenant, with one or more roles there (PRODUCT.md §2). Shared, not tenant-owned: sign-in finds an account
-/// by its user name before any tenant is known. Only the admins of the account's tenant and of the tenants above
-/// it may create or disable it.
+/// An account bound to one tenant (PRODUCT.md §2): ASP.NET Core Identity's user — password hash, security stamp,
+/// authenticator key and recovery codes — with OneGo's tenant, kind and state. Its roles are <see cref="AccountChange"/>s
+/// of kind role grant, approved by a second admin. Shared, not tenant-owned: sign-in finds an account by its user
+/// name before any tenant is known; only admins at or above its tenant change it. Its <c>Id</c> is the immutable
+/// subject of its tokens; its user name is unique across people and service accounts, compared case-insensitively.
 /// </summary>
-public sealed class Account
+public sealed class Account : IdentityUser<Guid>
 {
-    public Guid Id { get; set; }
-
-    /// <summary>Unique; for a service account also its OAuth client id.</summary>
-    public required string UserName { get; set; }
-
     public required string TenantId { get; set; }
-
-    /// <summary>The account's roles in its tenant, space-separated (<c>editor reviewer</c>), as OAuth writes scopes.</summary>
-    public required string Roles { get; set; }
-
-    public IReadOnlyList<string> RoleList => Roles.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     public AccountKind Kind { get; set; }
 
     public string? DisplayName { get; set; }
 
-    /// <summary>ASP.NET Core Identity's PBKDF2 hash, for people.</summary>
-    public string? PasswordHash { get; set; }
+    /// <summary>A service account's OAuth client id (client credentials at <c>/connect/token</c>); null for people.</summary>
+    public string? ClientId { get; set; }
 
+    /// <summary>Disabled accounts sign in nowhere; their tokens were revoked when they were disabled.</summary>
     public bool Disabled { get; set; }
-
-    public int FailedSignIns { get; set; }
-
-    public DateTimeOffset? LockedUntil { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
     public string? CreatedBy { get; set; }
+
+    /// <summary>The name the audit log and four eyes know the account by.</summary>
+    public string Name => UserName ?? Id.ToString();
 }
 
 /// <summary>The deployment's token signing and encryption keys, shared by every node and kept across restarts.</summary>
@@ -52,7 +46,7 @@ public sealed class DeploymentKey
     /// <summary><c>signing</c> or <c>encryption</c>.</summary>
     public required string Use { get; set; }
 
-    /// <summary>The RSA private key, PKCS#8 PEM.</summary>
+    /// <summary>The RSA private key, PKCS#8 PEM, encrypted with the deployment's key-protection certificate (<see cref="KeyProtection"/>).</summary>
     public required string PrivateKey { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -61,7 +55,7 @@ public sealed class DeploymentKey
 /// <summary>The roles of PRODUCT.md §2, each bound to one tenant.</summary>
 public static class Roles
 {
-    /// <summary>Accounts and settings of its tenant and below, imports, its audit log; reads the drafts below.</summary>
+    /// <summary>Accounts and settings of its tenant and below, imports; reads the drafts below. Holds no other role.</summary>
     public const string Admin = "admin";
 
     /// <summary>Changes its own tenant's catalogue.</summary>
@@ -70,7 +64,16 @@ public static class Roles
     /// <summary>Approves or rejects its own tenant's changes.</summary>
     public const string Reviewer = "reviewer";
 
-    public static readonly string[] All = [Admin, Editor, Reviewer];
+    /// <summary>Reads its own tenant's audit log; at <c>national</c>, verifies every chain. Holds no other role.</summary>
+    public const string Auditor = "auditor";
+
+    public static readonly string[] All = [Admin, Editor, Reviewer, Auditor];
+
+    /// <summary>三员管理: whoever holds one of these holds nothing else.</summary>
+    public static readonly string[] HeldAlone = [Admin, Auditor];
+
+    /// <summary>People holding one of these sign in with a second factor (TOTP).</summary>
+    public static readonly string[] NeedSecondFactor = [Admin, Reviewer, Auditor];
 }
 
 /// <summary>The claims OneGo puts in its tokens, and its scopes.</summary>
@@ -78,6 +81,15 @@ public static class OneGoClaims
 {
     public const string Tenant = "tenant";
     public const string Role = "role";
+
+    /// <summary>The account's user name: who the audit log names (the subject is the account's immutable id).</summary>
+    public const string UserName = "preferred_username";
+
+    /// <summary><c>person</c> or <c>service</c>: an admin service account may import and do nothing else.</summary>
+    public const string Kind = "onego_kind";
+
+    /// <summary>How the person authenticated (RFC 8176): <c>pwd</c>, and <c>otp</c> + <c>mfa</c> after a second factor.</summary>
+    public const string AuthenticationMethod = "amr";
 
     /// <summary>People and service accounts calling the API.</summary>
     public const string ApiScope = "api";

@@ -8,7 +8,7 @@ namespace OneGo.Server.Identity;
 /// <summary>What an endpoint needs; who has it is decided in one place, from the token and the region tree.</summary>
 public enum Capability
 {
-    /// <summary>Read the working copies (drafts) of the route's tenant: its editors and reviewers, and admins at or above it.</summary>
+    /// <summary>Read the working copies (drafts) of the route's tenant: its editors and reviewers, and admins (people) at or above it.</summary>
     ReadDrafts,
 
     /// <summary>Change the route's tenant's catalogue: its editors.</summary>
@@ -17,13 +17,22 @@ public enum Capability
     /// <summary>Approve or reject the route's tenant's changes: its reviewers.</summary>
     Review,
 
-    /// <summary>Accounts, settings and imports of the route's tenant: admins at or above it.</summary>
+    /// <summary>Accounts, role grants, settings and publishing of the route's tenant: admins at or above it, people only.</summary>
     Administer,
+
+    /// <summary>Import the <c>tenants/</c> folder: the national admins, people or the import service account — the one thing an admin service account may do.</summary>
+    Import,
+
+    /// <summary>Read the route's tenant's audit log: its own auditors (not those of a region above).</summary>
+    ReadAudit,
+
+    /// <summary>Verify every audit chain against its checkpoints: the auditors of national.</summary>
+    VerifyAudit,
 
     /// <summary>Read the national service zone's feed: integrations with scope zone.read.</summary>
     ReadZone,
 
-    /// <summary>The deployment's own operations (audit verification): the admins of national, the national operator.</summary>
+    /// <summary>The deployment's own operations (push integrations, dead letters): the admins of national, people only — the national operator.</summary>
     OperateNation,
 }
 
@@ -41,20 +50,29 @@ public static class Capabilities
     {
         var tenant = user.FindFirstValue(OneGoClaims.Tenant);
         var roles = user.FindAll(OneGoClaims.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        // A service account's admin role imports and does nothing else; every other admin power needs a person.
+        var person = user.FindFirstValue(OneGoClaims.Kind) == KindPerson;
         bool Own() => tenant is not null && tenant == routeTenant;
         bool AtOrAbove() => tenant is not null && routeTenant is not null && (tenant == routeTenant || RegionRules.IsBelow(routeTenant, tenant));
+        bool National() => tenant == RegionRules.NationalId;
 
         return capability switch
         {
-            Capability.ReadDrafts => ((roles.Contains(Roles.Editor) || roles.Contains(Roles.Reviewer)) && Own()) || (roles.Contains(Roles.Admin) && AtOrAbove()),
+            Capability.ReadDrafts => ((roles.Contains(Roles.Editor) || roles.Contains(Roles.Reviewer)) && Own()) || (roles.Contains(Roles.Admin) && person && AtOrAbove()),
             Capability.EditCatalogue => roles.Contains(Roles.Editor) && Own(),
             Capability.Review => roles.Contains(Roles.Reviewer) && Own(),
-            Capability.Administer => roles.Contains(Roles.Admin) && AtOrAbove(),
-            Capability.OperateNation => roles.Contains(Roles.Admin) && tenant == RegionRules.NationalId,
+            Capability.Administer => roles.Contains(Roles.Admin) && person && AtOrAbove(),
+            Capability.Import => roles.Contains(Roles.Admin) && National(),
+            Capability.ReadAudit => roles.Contains(Roles.Auditor) && Own(),
+            Capability.VerifyAudit => roles.Contains(Roles.Auditor) && National(),
+            Capability.OperateNation => roles.Contains(Roles.Admin) && person && National(),
             Capability.ReadZone => user.HasScope(OneGoClaims.ZoneReadScope),
             _ => false,
         };
     }
+
+    public const string KindPerson = "person";
+    public const string KindService = "service";
 
     private static bool HasScope(this ClaimsPrincipal user, string scope) =>
         user.FindAll(Claims.Private.Scope).Any(c => c.Value == scope) ||
@@ -88,13 +106,16 @@ public static class Capabilities
         Capability.ReadDrafts => "read the drafts",
         Capability.EditCatalogue => "change the catalogue",
         Capability.Review => "approve or reject changes",
-        Capability.Administer => "administer accounts and settings",
+        Capability.Administer => "administer accounts and settings (an admin service account may only import)",
+        Capability.Import => "import the tenants/ folder",
+        Capability.ReadAudit => "read the audit log",
+        Capability.VerifyAudit => "verify the audit chains",
         Capability.ReadZone => "read the national service zone",
         Capability.OperateNation => "operate the deployment (the national operator's work)",
         _ => capability.ToString(),
     };
 
-    /// <summary>Who did it, for the records: the token's subject.</summary>
+    /// <summary>Who did it, for the records and four eyes: the account's user name (unique across kinds), or an integration's client id.</summary>
     public static string Actor(this HttpContext context) =>
-        context.User.FindFirstValue(Claims.Subject) ?? context.User.Identity?.Name ?? "anonymous";
+        context.User.FindFirstValue(OneGoClaims.UserName) ?? context.User.FindFirstValue(Claims.Subject) ?? "anonymous";
 }

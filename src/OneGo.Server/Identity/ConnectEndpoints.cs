@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 using OneGo.Server.Data;
@@ -11,8 +12,9 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace OneGo.Server.Identity;
 
 /// <summary>
-/// The token, authorization and end-session endpoints. Every token is issued from the account as it is now:
-/// a disabled account gets none, and a refresh re-reads the account's tenant and role.
+/// The token, authorization and end-session endpoints. Every token is issued from the account as it is now: a
+/// disabled account gets none, a refresh re-reads the account's tenant and roles, and a person whose roles need a
+/// second factor gets tokens only from a sign-in that used one. The subject is the account's immutable id.
 /// </summary>
 internal static class ConnectEndpoints
 {
@@ -26,96 +28,127 @@ internal static class ConnectEndpoints
         connect.MapMethods("/endsession", ["GET", "POST"], (Delegate)EndSession).DisableAntiforgery();
     }
 
-    private static async Task<IResult> Token(HttpContext context, OneGoDbContext db)
+    private static async Task<IResult> Token(HttpContext context, OneGoDbContext db, AccountRoles held, IOpenIddictApplicationManager applications)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
-        Account? account;
-        ClaimsIdentity identity;
         if (request.IsClientCredentialsGrantType())
         {
             var clientId = request.ClientId!;
-            if (clientId == DemoAccounts.ZoneReader || await IsIntegrationAsync(context, clientId))
+            var application = await applications.FindByClientIdAsync(clientId);
+            if (application is not null && await applications.HasPermissionAsync(application, Permissions.Prefixes.Scope + OneGoClaims.ZoneReadScope))
             {
-                identity = Identity(clientId, clientId);
-                identity.SetScopes(request.GetScopes().Intersect([OneGoClaims.ZoneReadScope]));
-                return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
+                // An integration: it reads the national zone and nothing else.
+                var integration = Identity(clientId);
+                integration.SetScopes(request.GetScopes().Intersect([OneGoClaims.ZoneReadScope]));
+                return Results.SignIn(new ClaimsPrincipal(integration), authenticationScheme: Server);
             }
 
-            account = await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.UserName == clientId && a.Kind == AccountKind.Service);
+            var service = await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.ClientId == clientId && a.Kind == AccountKind.Service);
+            if (service is null || service.Disabled)
+            {
+                return Forbid(Errors.InvalidGrant, "The service account does not exist or is disabled.");
+            }
+
+            var roles = await held.HeldAsync(service, context.RequestAborted);
+            if (roles.Count == 0)
+            {
+                return Forbid(Errors.InvalidGrant, "The service account holds no approved role yet.");
+            }
+
+            var identity = FromAccount(service, roles, []);
+            identity.SetScopes(request.GetScopes().Intersect([OneGoClaims.ApiScope]).DefaultIfEmpty(OneGoClaims.ApiScope));
+            return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
         }
-        else if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
         {
             var previous = (await context.AuthenticateAsync(Server)).Principal;
-            var subject = previous?.GetClaim(Claims.Subject);
-            account = subject is null ? null : await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.UserName == subject && a.Kind == AccountKind.Person);
-        }
-        else
-        {
-            return Forbid(Errors.UnsupportedGrantType, "This grant type is not supported.");
+            var person = Guid.TryParse(previous?.GetClaim(Claims.Subject), out var id)
+                ? await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.Kind == AccountKind.Person)
+                : null;
+            if (person is null || person.Disabled)
+            {
+                return Forbid(Errors.InvalidGrant, "The account does not exist or is disabled.");
+            }
+
+            var roles = await held.HeldAsync(person, context.RequestAborted);
+            var methods = previous!.GetClaims(OneGoClaims.AuthenticationMethod).ToList();
+            var scopes = previous!.GetScopes();
+            if (AccountRoles.NeedSecondFactor(roles) && !methods.Contains("mfa"))
+            {
+                // A role needing a second factor was granted after this sign-in: sign in again, with it.
+                return Forbid(Errors.InvalidGrant, "The account's roles need a sign-in with a second factor.");
+            }
+
+            var identity = FromAccount(person, roles, methods);
+            identity.SetScopes(scopes);
+            return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
         }
 
-        if (account is null || account.Disabled)
-        {
-            return Forbid(Errors.InvalidGrant, "The account does not exist or is disabled.");
-        }
-
-        identity = FromAccount(account);
-        var scopes = request.IsClientCredentialsGrantType()
-            ? request.GetScopes().Intersect([OneGoClaims.ApiScope]).DefaultIfEmpty(OneGoClaims.ApiScope)
-            : (await context.AuthenticateAsync(Server)).Principal!.GetScopes();
-        identity.SetScopes(scopes);
-        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
+        return Forbid(Errors.UnsupportedGrantType, "This grant type is not supported.");
     }
 
-    private static async Task<bool> IsIntegrationAsync(HttpContext context, string clientId)
-    {
-        var applications = context.RequestServices.GetRequiredService<IOpenIddictApplicationManager>();
-        var application = await applications.FindByClientIdAsync(clientId);
-        return application is not null && await applications.HasPermissionAsync(application, Permissions.Prefixes.Scope + OneGoClaims.ZoneReadScope);
-    }
-
-    private static async Task<IResult> Authorize(HttpContext context, OneGoDbContext db)
+    private static async Task<IResult> Authorize(HttpContext context, OneGoDbContext db, UserManager<Account> users, AccountRoles held)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
-        var signedIn = await context.AuthenticateAsync(IdentitySetup.CookieScheme);
-        var account = signedIn.Succeeded
-            ? await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.UserName == signedIn.Principal!.Identity!.Name && a.Kind == AccountKind.Person)
-            : null;
-        if (account is null || account.Disabled)
+        var signedIn = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var person = signedIn.Succeeded ? await users.GetUserAsync(signedIn.Principal!) : null;
+        var roles = person is null ? [] : await held.HeldAsync(person, context.RequestAborted);
+        var methods = signedIn.Principal?.FindAll(OneGoClaims.AuthenticationMethod).Select(c => c.Value).ToList() ?? [];
+        if (person is null || person.Disabled || person.Kind != AccountKind.Person || (AccountRoles.NeedSecondFactor(roles) && !methods.Contains("mfa")))
         {
-            // Back here after signing in, with the same request.
+            // Back here after signing in (again, with a second factor where the roles need one), with the same request.
+            await context.SignOutAsync(IdentityConstants.ApplicationScheme);
             var returnUrl = context.Request.PathBase + context.Request.Path + QueryString.Create(
                 context.Request.HasFormContentType ? context.Request.Form.ToList() : context.Request.Query.ToList());
-            return Results.Challenge(new AuthenticationProperties { RedirectUri = returnUrl }, [IdentitySetup.CookieScheme]);
+            return Results.Challenge(new AuthenticationProperties { RedirectUri = returnUrl }, [IdentityConstants.ApplicationScheme]);
         }
 
-        var identity = FromAccount(account);
+        var identity = FromAccount(person, roles, methods);
         identity.SetScopes(request.GetScopes());
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
     }
 
-    private static async Task<IResult> EndSession(HttpContext context)
+    /// <summary>
+    /// Signs out when the request proves it comes from the person's own client — a GET carrying the id token it was
+    /// given (OpenIddict checks the hint), or the confirmation form posted with its antiforgery token — so that a page
+    /// elsewhere cannot sign an officer out with a link or an image.
+    /// </summary>
+    private static async Task<IResult> EndSession(HttpContext context, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery)
     {
-        await context.SignOutAsync(IdentitySetup.CookieScheme);
+        var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        var confirmed = HttpMethods.IsPost(context.Request.Method) && await antiforgery.IsRequestValidAsync(context);
+        if (string.IsNullOrEmpty(request.IdTokenHint) && !confirmed)
+        {
+            return IdentityPages.Confirm(context, antiforgery, "退出登录 Sign out", "确定退出 OneGo 吗？ Sign out of OneGo?", "/connect/endsession", "退出 Sign out");
+        }
+
+        await context.SignOutAsync(IdentityConstants.ApplicationScheme);
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [Server]);
     }
 
-    private static ClaimsIdentity Identity(string subject, string name)
+    private static ClaimsIdentity Identity(string clientId)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
-        identity.SetClaim(Claims.Subject, subject).SetClaim(Claims.Name, name);
+        identity.SetClaim(Claims.Subject, clientId).SetClaim(Claims.Name, clientId);
         identity.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
         return identity;
     }
 
-    /// <summary>The claims of an account: who, which tenant, which roles — in the access token and the identity token.</summary>
-    public static ClaimsIdentity FromAccount(Account account)
+    /// <summary>
+    /// The claims of an account: its immutable id as the subject, its user name, which tenant, which roles, whether
+    /// a person or a service, and how the person signed in — in the access token and the identity token.
+    /// </summary>
+    public static ClaimsIdentity FromAccount(Account account, IReadOnlyList<string> roles, IReadOnlyList<string> methods)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, OneGoClaims.Role);
-        identity.SetClaim(Claims.Subject, account.UserName)
-                .SetClaim(Claims.Name, account.DisplayName ?? account.UserName)
+        identity.SetClaim(Claims.Subject, account.Id.ToString())
+                .SetClaim(OneGoClaims.UserName, account.Name)
+                .SetClaim(Claims.Name, account.DisplayName ?? account.Name)
                 .SetClaim(OneGoClaims.Tenant, account.TenantId)
-                .SetClaims(OneGoClaims.Role, [.. account.RoleList]);
+                .SetClaim(OneGoClaims.Kind, account.Kind == AccountKind.Person ? Capabilities.KindPerson : Capabilities.KindService)
+                .SetClaims(OneGoClaims.Role, [.. roles])
+                .SetClaims(OneGoClaims.AuthenticationMethod, [.. methods]);
         identity.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
         return identity;
     }

@@ -2,27 +2,39 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Audit;
-using OneGo.Tenancy;
 using OneGo.Server.Hosting;
+using OneGo.Tenancy;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace OneGo.Server.Identity;
 
 /// <summary>
-/// Demo mode: for every region and every role, a person and a service account <c>demo-{role}@{tenant}</c> with the
-/// password and secret <c>demo-secret</c>, and the integration client <c>demo-zone-reader</c> (the console's own client
-/// is <see cref="ConsoleUi.ConsoleClient"/>). On by default in Development and Testing; the server refuses to start in Production with it on.
+/// Demo mode: for every region and every role, the person <c>demo-{role}@{tenant}</c> with the password
+/// <c>demo-secret</c> — admins, reviewers and auditors enrolled with the published authenticator key
+/// <see cref="AuthenticatorKey"/> — and the OAuth client <c>demo-{role}@{tenant}</c> / <c>demo-secret</c>, whose service
+/// account is <c>svc-demo-{role}@{tenant}</c>; and the integration client <c>demo-zone-reader</c>. On by default in
+/// Development and Testing; the server refuses to start in Production with it on. Whenever demo mode is off, every
+/// demo account is disabled and every demo client removed, so none survives into a deployment.
 /// </summary>
-public sealed class DemoAccounts(OneGoDbContext db, CurrentTenant tenants, IOpenIddictApplicationManager applications, TimeProvider clock, ILogger<DemoAccounts> logger)
+public sealed class DemoAccounts(
+    OneGoDbContext db, CurrentTenant tenants, IOpenIddictApplicationManager applications, TimeProvider clock, ILogger<DemoAccounts> logger)
 {
     public const string Secret = "demo-secret";
     public const string ZoneReader = "demo-zone-reader";
+    public const string CreatedBy = "demo";
+
+    /// <summary>The demo people's TOTP key (base32), published so that anyone trying OneGo can add it to an authenticator.</summary>
+    public const string AuthenticatorKey = "ONEGODEMOAUTHENTICATORKEYSECRET2";
 
     public static bool Enabled(IConfiguration configuration, IHostEnvironment environment) =>
         configuration.GetValue("Demo:Enabled", environment.IsDevelopment() || environment.IsEnvironment("Testing"));
 
+    /// <summary>The demo person of a role in a tenant, and the client id of its service account.</summary>
     public static string UserName(string role, string tenant) => $"demo-{role}@{tenant}";
+
+    /// <summary>The user name of the service account behind the demo client <see cref="UserName"/>.</summary>
+    public static string ServiceUserName(string role, string tenant) => "svc-" + UserName(role, tenant);
 
     /// <summary>Creates what is missing; an existing account or client is left as it is.</summary>
     public async Task EnsureAsync(CancellationToken cancellationToken)
@@ -34,10 +46,10 @@ public sealed class DemoAccounts(OneGoDbContext db, CurrentTenant tenants, IOpen
             ClientType = ClientTypes.Confidential,
             DisplayName = "Demo integration reading the national zone",
             Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials, Permissions.Prefixes.Scope + OneGoClaims.ZoneReadScope },
-        }, [], cancellationToken);
+        }, cancellationToken);
 
         var regions = await db.Regions.AsNoTracking().Select(r => r.Id).ToListAsync(cancellationToken);
-        var existing = (await db.Set<Account>().AsNoTracking().Select(a => a.UserName + "|" + a.Kind).ToListAsync(cancellationToken)).ToHashSet();
+        var existing = (await db.Set<Account>().AsNoTracking().Select(a => a.NormalizedUserName!).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         string? hash = null;
         var created = 0;
         foreach (var tenant in regions)
@@ -46,29 +58,56 @@ public sealed class DemoAccounts(OneGoDbContext db, CurrentTenant tenants, IOpen
             foreach (var role in Roles.All)
             {
                 var name = UserName(role, tenant);
-                if (!existing.Contains(name + "|" + AccountKind.Person))
+                var now = clock.Now();
+                if (!existing.Contains(name.ToUpperInvariant()))
                 {
                     // Every demo person has the same published password: hashing it once keeps start-up quick.
                     hash ??= new PasswordHasher<Account>().HashPassword(null!, Secret);
-                    accounts.Add(new Account { UserName = name, TenantId = tenant, Roles = role, Kind = AccountKind.Person, PasswordHash = hash, CreatedAt = clock.Now(), CreatedBy = "demo" });
+                    accounts.Add(new Account
+                    {
+                        Id = Guid.NewGuid(), UserName = name, NormalizedUserName = name.ToUpperInvariant(), TenantId = tenant, Kind = AccountKind.Person,
+                        Email = DemoEmail(role, tenant), NormalizedEmail = DemoEmail(role, tenant).ToUpperInvariant(), EmailConfirmed = true,
+                        PasswordHash = hash, SecurityStamp = Guid.NewGuid().ToString("N"), ConcurrencyStamp = Guid.NewGuid().ToString(),
+                        TwoFactorEnabled = Roles.NeedSecondFactor.Contains(role), CreatedAt = now, CreatedBy = CreatedBy,
+                    });
                 }
 
-                if (!existing.Contains(name + "|" + AccountKind.Service))
+                var service = ServiceUserName(role, tenant);
+                if (!existing.Contains(service.ToUpperInvariant()))
                 {
                     // The OAuth client is saved on its own by OpenIddict, before the account joins the tracked changes.
-                    await EnsureClientAsync(ServiceClient(name, Secret), [], cancellationToken);
-                    accounts.Add(new Account { UserName = name, TenantId = tenant, Roles = role, Kind = AccountKind.Service, CreatedAt = clock.Now(), CreatedBy = "demo" });
+                    await EnsureClientAsync(ServiceClient(name, Secret), cancellationToken);
+                    accounts.Add(new Account
+                    {
+                        Id = Guid.NewGuid(), UserName = service, NormalizedUserName = service.ToUpperInvariant(), TenantId = tenant, Kind = AccountKind.Service,
+                        ClientId = name, Email = DemoEmail(role, tenant), NormalizedEmail = DemoEmail(role, tenant).ToUpperInvariant(),
+                        SecurityStamp = Guid.NewGuid().ToString("N"), ConcurrencyStamp = Guid.NewGuid().ToString(), CreatedAt = now, CreatedBy = CreatedBy,
+                    });
                 }
             }
 
             if (accounts.Count > 0)
             {
-                // Each tenant's accounts are recorded in its own audit log.
+                // Each tenant's accounts and their approved grants are recorded in its own audit log.
                 using (tenants.Enter(tenant))
                 {
                     db.Set<Account>().AddRange(accounts);
+                    foreach (var account in accounts)
+                    {
+                        var role = account.Name.Split('@')[0].Split('-')[^1];
+                        db.Add(new AccountChange
+                        {
+                            AccountId = account.Id, Kind = AccountChangeKind.GrantRole, Role = role, State = AccountChangeState.Approved,
+                            ProposedBy = "system:demo", ProposedAt = account.CreatedAt, DecidedBy = "system:demo", DecidedAt = account.CreatedAt, Revision = 1,
+                        });
+                        if (account.TwoFactorEnabled)
+                        {
+                            db.Add(new IdentityUserToken<Guid> { UserId = account.Id, LoginProvider = "[AspNetUserStore]", Name = "AuthenticatorKey", Value = AuthenticatorKey });
+                        }
+                    }
+
                     db.Audit(new AuditEvent("system:demo", "account.create", $"tenant/{tenant}",
-                        new { accounts = accounts.Select(a => new { a.UserName, kind = a.Kind, roles = a.RoleList }) }, "demo mode"));
+                        new { accounts = accounts.Select(a => new { userName = a.Name, kind = a.Kind }) }, "demo mode"));
                     await db.SaveChangesAsync(cancellationToken);
                 }
 
@@ -78,9 +117,50 @@ public sealed class DemoAccounts(OneGoDbContext db, CurrentTenant tenants, IOpen
 
         if (created > 0)
         {
-            logger.LogInformation("Demo mode: {Count} demo accounts created (password and client secret '{Secret}')", created, Secret);
+            logger.LogInformation("Demo mode: {Count} demo accounts created (password and client secret '{Secret}', authenticator key {Key})", created, Secret, AuthenticatorKey);
         }
     }
+
+    /// <summary>
+    /// Demo mode is off: disables every demo account (audited in its tenant's log) and removes every demo client, so that a
+    /// database first brought up in Development or Testing never carries a published password into a deployment.
+    /// </summary>
+    public async Task RetireAsync(CancellationToken cancellationToken)
+    {
+        var demo = await db.Set<Account>().Where(a => a.CreatedBy == CreatedBy && !a.Disabled).ToListAsync(cancellationToken);
+        foreach (var tenant in demo.GroupBy(a => a.TenantId))
+        {
+            using (tenants.Enter(tenant.Key))
+            {
+                foreach (var account in tenant)
+                {
+                    account.Disabled = true;
+                    account.SecurityStamp = Guid.NewGuid().ToString("N");
+                }
+
+                db.Audit(new AuditEvent("system:demo", "account.disable", $"tenant/{tenant.Key}",
+                    new { accounts = tenant.Select(a => a.Name) }, "demo mode is off: demo accounts never survive into a deployment"));
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+
+        var removed = 0;
+        foreach (var clientId in demo.Where(a => a.ClientId is not null).Select(a => a.ClientId!).Append(ZoneReader))
+        {
+            if (await applications.FindByClientIdAsync(clientId, cancellationToken) is { } client)
+            {
+                await applications.DeleteAsync(client, cancellationToken);
+                removed++;
+            }
+        }
+
+        if (demo.Count > 0 || removed > 0)
+        {
+            logger.LogWarning("Demo mode is off: {Accounts} demo account(s) disabled and {Clients} demo client(s) removed", demo.Count, removed);
+        }
+    }
+
+    private static string DemoEmail(string role, string tenant) => $"demo-{role}.{tenant}@demo.onego.invalid";
 
     /// <summary>The OAuth client of a service account: client credentials at the token endpoint, scope api.</summary>
     public static OpenIddictApplicationDescriptor ServiceClient(string clientId, string secret) => new()
@@ -91,18 +171,11 @@ public sealed class DemoAccounts(OneGoDbContext db, CurrentTenant tenants, IOpen
         Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials, Permissions.Prefixes.Scope + OneGoClaims.ApiScope },
     };
 
-    private async Task EnsureClientAsync(OpenIddictApplicationDescriptor descriptor, IEnumerable<string> redirectUris, CancellationToken cancellationToken)
+    private async Task EnsureClientAsync(OpenIddictApplicationDescriptor descriptor, CancellationToken cancellationToken)
     {
-        if (await applications.FindByClientIdAsync(descriptor.ClientId!, cancellationToken) is not null)
+        if (await applications.FindByClientIdAsync(descriptor.ClientId!, cancellationToken) is null)
         {
-            return;
+            await applications.CreateAsync(descriptor, cancellationToken);
         }
-
-        foreach (var uri in redirectUris)
-        {
-            descriptor.RedirectUris.Add(new Uri(uri));
-        }
-
-        await applications.CreateAsync(descriptor, cancellationToken);
     }
 }

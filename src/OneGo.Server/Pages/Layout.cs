@@ -87,7 +87,7 @@ internal static class Links
 }
 
 /// <summary>A page as a response: HTML in the page's language, with headers that allow no script and no framing.</summary>
-internal sealed class PageResult(PageRequest page, Html document, int statusCode = StatusCodes.Status200OK) : IResult
+internal sealed class PageResult(PageRequest page, Html document, int statusCode = StatusCodes.Status200OK, bool noStore = false) : IResult
 {
     // No script at all; the stylesheet is the only thing a page loads; forms post back to OneGo only.
     private const string ContentSecurityPolicy =
@@ -105,7 +105,8 @@ internal sealed class PageResult(PageRequest page, Html document, int statusCode
         response.Headers.ContentLanguage = page.HtmlLang;
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers.CacheControl = "no-cache";
+        // Pages with credentials in them (sign-in, recovery codes) are never kept by a browser or proxy.
+        response.Headers.CacheControl = noStore ? "no-store" : "no-cache";
         // The language comes from the cookie when the query does not name it.
         response.Headers.Vary = "Cookie";
         return response.WriteAsync(document.ToString(), httpContext.RequestAborted);

@@ -38,11 +38,22 @@ public sealed class OneGoApp(IAppDatabase database, string? tenantsFolder = null
         builder.UseSetting("TenantFiles:ImportOnStartup", importOnStartup ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Blobs:Path", BlobFolder);
+        builder.UseSetting("Identity:KeyProtection:Certificate", TestKeys.Certificate);
+        builder.UseSetting("Mail:PickupFolder", Path.Combine(BlobFolder, "mail"));
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
         }
     }
+}
+
+/// <summary>
+/// The certificate that protects the test databases' keys at rest: one file for every test host and server process of
+/// a run (a seeded database is copied, keys and all, so every host reading it needs the same one), made by the first.
+/// </summary>
+public static class TestKeys
+{
+    public static string Certificate { get; } = Path.Combine(Path.GetTempPath(), "onego-test-key-protection.pfx");
 }
 
 /// <summary>The repository's own <c>tenants/</c> folder, and throwaway copies of it for tests that change files.</summary>

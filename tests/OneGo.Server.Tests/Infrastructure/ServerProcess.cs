@@ -28,6 +28,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
                      "--TenantFiles:ImportOnStartup=false",
                      "--Logging:Format=simple",
                      $"--Blobs:Path={database.BlobFolder}",
+                     $"--Identity:KeyProtection:Certificate={TestKeys.Certificate}",
+                     $"--Mail:PickupFolder={Path.Combine(database.BlobFolder, "mail")}",
                  }.Concat(options))
         {
             start.ArgumentList.Add(option);
@@ -109,11 +111,22 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public HttpClient Client() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
 
-    /// <summary>A client that calls with a token of <paramref name="account"/> (a demo account), issued by this process.</summary>
+    /// <summary>A client that calls with a token of <paramref name="account"/> (a demo client id), issued by this process.</summary>
     public async Task<HttpClient> ClientAsync(string account, string? scope = null)
     {
         var client = Client();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(client, account, scope: scope));
+        return client;
+    }
+
+    /// <summary>A client that calls as the demo account of a role in a tenant: admins and auditors signed in as people, with their second factor.</summary>
+    public async Task<HttpClient> AsAsync(string role, string tenant)
+    {
+        var client = Client();
+        var token = Tokens.ActsAsPerson(role)
+            ? await Tokens.PersonAsync(() => Tokens.Browser(Address), OneGo.Server.Identity.DemoAccounts.UserName(role, tenant))
+            : await Tokens.RequestAsync(client, OneGo.Server.Identity.DemoAccounts.UserName(role, tenant));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 

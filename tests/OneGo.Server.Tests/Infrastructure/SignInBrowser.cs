@@ -9,7 +9,7 @@ namespace OneGo.Server.Tests.Infrastructure;
 /// A person at a browser: follows the authorization request to OneGo's sign-in page, fills in the form, and
 /// follows the redirects back to the client's callback — what an OIDC client library hands its browser.
 /// </summary>
-public sealed partial class SignInBrowser(WebApplicationFactory<Program> app, string userName, string password) : IBrowser
+public sealed partial class SignInBrowser(WebApplicationFactory<Program> app, string userName, string password, string? authenticatorKey = OneGo.Server.Identity.DemoAccounts.AuthenticatorKey) : IBrowser
 {
     private readonly CookieContainer _cookies = new();
 
@@ -26,13 +26,28 @@ public sealed partial class SignInBrowser(WebApplicationFactory<Program> app, st
                 return new BrowserResult { ResultType = BrowserResultType.Success, Response = absolute.AbsoluteUri };
             }
 
-            if (absolute.AbsolutePath == "/account/signin")
+            if (absolute.AbsolutePath is "/account/signin" or "/account/second-factor")
             {
                 var page = await client.GetStringAsync(absolute.PathAndQuery, cancellationToken);
                 var fields = HiddenField().Matches(page).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value));
-                fields["userName"] = userName;
-                fields["password"] = password;
-                response = await client.PostAsync("/account/signin", new FormUrlEncodedContent(fields), cancellationToken);
+                if (absolute.AbsolutePath == "/account/signin")
+                {
+                    fields["userName"] = userName;
+                    fields["password"] = password;
+                }
+                else
+                {
+                    // The code a person reads off their authenticator, computed here with Otp.NET.
+                    fields["code"] = authenticatorKey is null ? "000000" : Tokens.Totp(authenticatorKey);
+                }
+
+                response = await client.PostAsync(absolute.AbsolutePath, new FormUrlEncodedContent(fields), cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    // The form again, with its error: the person could not sign in.
+                    return new BrowserResult { ResultType = BrowserResultType.UnknownError, Error = "refused: " + await response.Content.ReadAsStringAsync(cancellationToken) };
+                }
+
                 continue;
             }
 

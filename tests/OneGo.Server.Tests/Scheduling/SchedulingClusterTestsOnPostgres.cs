@@ -65,7 +65,7 @@ public sealed partial class SchedulingClusterTestsOnPostgres
             await using var second = nodes[1];
 
             // Every five seconds, set through the tenant's settings on one node: the store is shared, so both fire it.
-            using var admin = await first.ClientAsync(DemoAccounts.UserName(Roles.Admin, tenant));
+            using var admin = await first.AsAsync(Roles.Admin, tenant);
             var settings = await admin.GetAsync($"/api/t/{tenant}/settings");
             var changed = await admin.SendJsonAsync(HttpMethod.Put, $"/api/t/{tenant}/settings",
                 new JsonObject { ["name"] = (await settings.JsonAsync())["name"]!.DeepClone(), ["publishingSchedule"] = "0/5 * * * * ?" }, settings.ETag());
@@ -92,7 +92,7 @@ public sealed partial class SchedulingClusterTestsOnPostgres
             Assert.All(after, f => Assert.Equal(0, f.Slot.Second % 5));
 
             // Each firing is a scheduled run the tenant's runs list shows; the survivor's ran to the end.
-            using var survivorAdmin = await nodes[survivor].ClientAsync(DemoAccounts.UserName(Roles.Admin, tenant));
+            using var survivorAdmin = await nodes[survivor].AsAsync(Roles.Admin, tenant);
             var taken = after.Where(f => f.Node == survivor && f.Slot > lastKilled).Select(f => f.Run).ToHashSet();
             var runs = await Eventually.HoldsAsync(async () => (await (await survivorAdmin.GetAsync($"/api/t/{tenant}/publishing-runs?limit=100")).JsonAsync())["items"]!.AsArray(),
                 r => taken.All(id => r.Any(x => (Guid)x!["id"]! == id && (string?)x["status"] == "succeeded")),

@@ -7,7 +7,7 @@ using OneGo.Server.Identity;
 
 namespace OneGo.Server.Features.Audit;
 
-/// <summary>A tenant's audit log for its admins, newest first; and the national operator's verification of every chain.</summary>
+/// <summary>A tenant's audit log for its own auditors, newest first; and the national auditors' verification of every chain (三员管理: admins read neither).</summary>
 internal static class AuditApi
 {
     /// <summary>An entry as the API shows it, with its place in the chain.</summary>
@@ -18,10 +18,10 @@ internal static class AuditApi
     {
         app.MapGet("/api/t/{tenant}/audit", List).WithTags("Audit").WithName("ListAudit")
             .WithSummary("The tenant's audit log, newest first; filters subject (bundle/{code}, matter/{code}, account/{user} …), action and actor.")
-            .Requires(Capability.Administer);
+            .Requires(Capability.ReadAudit);
         app.MapGet("/api/audit/verify", Verify).WithTags("Audit").WithName("VerifyAudit")
             .WithSummary("Walks every tenant's chain against the latest checkpoint and names the first entry altered, removed or reordered, or a chain rewritten before the checkpoint.")
-            .Requires(Capability.OperateNation);
+            .Requires(Capability.VerifyAudit);
         return app;
     }
 

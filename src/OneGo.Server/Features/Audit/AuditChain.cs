@@ -21,11 +21,11 @@ internal static class AuditChain
     private static readonly HashSet<Type> Audited =
     [
         typeof(Region), typeof(TenantSettings), typeof(TenantFileRecord), typeof(MatterRecord), typeof(BundleRecord), typeof(BundleVersion), typeof(Account),
-        typeof(Zone.Integration), typeof(Zone.Publication),
+        typeof(AccountChange), typeof(Microsoft.AspNetCore.Identity.IdentityUserToken<Guid>), typeof(Zone.Integration), typeof(Zone.Publication),
     ];
 
-    /// <summary>Sign-in attempt counters change on every failed password; a lockout is audited explicitly instead.</summary>
-    private static readonly HashSet<string> Unaudited = [nameof(Account.FailedSignIns), nameof(Account.LockedUntil)];
+    /// <summary>Identity's bookkeeping that moves with every save of an account (its lockout stays off, so the counters never count).</summary>
+    private static readonly HashSet<string> Unaudited = [nameof(Account.ConcurrencyStamp), nameof(Account.AccessFailedCount), nameof(Account.LockoutEnd)];
 
     /// <summary>Records <paramref name="change"/> in the current tenant's audit log when the context is next saved.</summary>
     public static AuditEntry Audit(this OneGoDbContext db, AuditEvent change)

@@ -60,7 +60,7 @@ public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : IAs
 
     private async Task RegisterIntegrationAsync(ServerProcess node, string region)
     {
-        using var nationalOperator = await node.ClientAsync(DemoAccounts.UserName(Roles.Admin, RegionRules.NationalId));
+        using var nationalOperator = await node.AsAsync(Roles.Admin, RegionRules.NationalId);
         var created = await nationalOperator.SendJsonAsync(HttpMethod.Post, "/api/zone/integrations",
             new { name = "national-platform", url = _receiver.Url, secret = _receiver.Secret, regions = new[] { region } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -69,7 +69,7 @@ public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : IAs
     /// <summary>Asks for a run of <paramref name="tenant"/> now; a node that dies while answering is what the test wanted.</summary>
     private static async Task RequestRunAsync(ServerProcess node, string tenant)
     {
-        using var admin = await node.ClientAsync(DemoAccounts.UserName(Roles.Admin, tenant));
+        using var admin = await node.AsAsync(Roles.Admin, tenant);
         try
         {
             Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/t/{tenant}/publishing-runs", null)).StatusCode);
@@ -148,7 +148,7 @@ public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : IAs
         Assert.All(_receiver.Accepted, a => Assert.Equal(a.Key, (string?)JsonNode.Parse(a.Value)!["id"]));
         Assert.All(_receiver.Arrivals, a => Assert.True(a.SignatureValid && ids.Contains(a.Key), $"{a.Key}: signature valid {a.SignatureValid}"));
 
-        using var nationalOperator = await node.ClientAsync(DemoAccounts.UserName(Roles.Admin, RegionRules.NationalId));
+        using var nationalOperator = await node.AsAsync(Roles.Admin, RegionRules.NationalId);
         Assert.Empty((await (await nationalOperator.GetAsync("/api/zone/dead-letters")).JsonAsync())["items"]!.AsArray());
         return feed;
     }

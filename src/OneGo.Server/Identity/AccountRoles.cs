@@ -1,0 +1,61 @@
+using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Data;
+using OneGo.Tenancy;
+using OpenIddict.Abstractions;
+
+namespace OneGo.Server.Identity;
+
+/// <summary>What an account holds now, read where tokens are issued and sign-in decides on a second factor.</summary>
+public sealed class AccountRoles(OneGoDbContext db, CurrentTenant tenants, IOpenIddictTokenManager tokens)
+{
+    /// <summary>The roles the account holds: its approved grants that were not revoked, in its own tenant.</summary>
+    public async Task<List<string>> HeldAsync(Account account, CancellationToken cancellationToken)
+    {
+        // Grants are owned by the account's tenant: read them in its scope, as any tenant-owned row.
+        using (tenants.Enter(account.TenantId))
+        {
+            return await db.Set<AccountChange>().AsNoTracking()
+                .Where(c => c.AccountId == account.Id && c.Kind == AccountChangeKind.GrantRole && c.State == AccountChangeState.Approved)
+                .Select(c => c.Role!).Distinct().OrderBy(r => r).ToListAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Every account whose held roles break the separation of duties, with those roles.</summary>
+    public async Task<List<(Account Account, List<string> Roles)>> BreakingSeparationOfDutiesAsync(CancellationToken cancellationToken)
+    {
+        List<AccountChange> grants;
+        using (tenants.EnterReadingBelow(RegionRules.NationalId))
+        {
+            grants = await db.Set<AccountChange>().AsNoTracking()
+                .Where(c => c.Kind == AccountChangeKind.GrantRole && c.State == AccountChangeState.Approved).ToListAsync(cancellationToken);
+        }
+
+        var broken = grants.GroupBy(g => g.AccountId)
+            .Select(g => (Id: g.Key, Roles: g.Select(c => c.Role!).Distinct().Order(StringComparer.Ordinal).ToList()))
+            .Where(g => AccountRules.Conflict(g.Roles) is not null).ToList();
+        var ids = broken.Select(b => b.Id).ToList();
+        var accounts = await db.Set<Account>().AsNoTracking().Where(a => ids.Contains(a.Id) && !a.Disabled).ToDictionaryAsync(a => a.Id, cancellationToken);
+        return [.. broken.Where(b => accounts.ContainsKey(b.Id)).Select(b => (accounts[b.Id], b.Roles))];
+    }
+
+    /// <summary>Whether a person holding these roles signs in with a second factor.</summary>
+    public static bool NeedSecondFactor(IEnumerable<string> roles) => roles.Any(Roles.NeedSecondFactor.Contains);
+
+    /// <summary>
+    /// Revokes every token issued to the account — access and refresh, in every tenant — by its immutable subject,
+    /// so a disabled account or a revoked role stops working at once.
+    /// </summary>
+    public async Task<long> RevokeTokensAsync(Account account, CancellationToken cancellationToken)
+    {
+        var revoked = 0L;
+        await foreach (var token in tokens.FindBySubjectAsync(account.Id.ToString(), cancellationToken))
+        {
+            if (await tokens.TryRevokeAsync(token, cancellationToken))
+            {
+                revoked++;
+            }
+        }
+
+        return revoked;
+    }
+}

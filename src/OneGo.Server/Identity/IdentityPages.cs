@@ -1,0 +1,80 @@
+using System.Text;
+using Microsoft.AspNetCore.Antiforgery;
+using OneGo.Server.Pages;
+using QRCoder;
+
+namespace OneGo.Server.Identity;
+
+/// <summary>
+/// The frame of the sign-in, second-factor and password pages: the site's layout in the visitor's language, no script,
+/// no framing (frame-ancestors 'none' against clickjacking), never stored by a browser or proxy.
+/// </summary>
+internal static class IdentityPages
+{
+    public static IResult Page(HttpContext context, string title, Html main, int statusCode = StatusCodes.Status200OK)
+    {
+        var page = PageRequest.Of(context);
+        var document = Html.Of($"""
+            {Layout.Opening(page, title + " · " + page.T("一件事一次办", "OneGo"))}
+            <header class="site">
+            <a class="brand" href="/">{page.T("一件事一次办", "OneGo · get it done in one go")}</a>
+            {Layout.LanguageSwitch(page)}
+            </header>
+            <main id="main" tabindex="-1" class="identity">
+            {main}
+            </main>
+            </body>
+            </html>
+
+            """);
+        return new PageResult(page, document, statusCode, noStore: true);
+    }
+
+    /// <summary>The antiforgery field every identity form carries.</summary>
+    public static Html Antiforgery(HttpContext context, IAntiforgery antiforgery)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        return Html.Of($"""<input type="hidden" name="{tokens.FormFieldName}" value="{tokens.RequestToken}">""");
+    }
+
+    /// <summary>A question answered by one button that posts back with antiforgery (sign out, and the like).</summary>
+    public static IResult Confirm(HttpContext context, IAntiforgery antiforgery, string title, string question, string action, string button) =>
+        Page(context, title, Html.Of($"""
+            <h1>{title}</h1>
+            <p>{question}</p>
+            <form method="post" action="{action}">
+            {Antiforgery(context, antiforgery)}
+            <button type="submit">{button}</button>
+            </form>
+            """));
+
+    /// <summary>An error paragraph announced to screen readers, or nothing.</summary>
+    public static Html Error(string? message) =>
+        message is null ? Html.Empty : Html.Of($"""<p class="error" role="alert" id="error">{message}</p>""");
+
+    /// <summary>
+    /// A QR code of <paramref name="text"/> drawn as inline SVG from QRCoder's module matrix: part of the page itself, so
+    /// the content security policy (no images from elsewhere, no data: addresses) need not bend for it.
+    /// </summary>
+    public static Html QrCode(string text, string label)
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.M);
+        var modules = data.ModuleMatrix;
+        var size = modules.Count;
+        var path = new StringBuilder();
+        for (var y = 0; y < size; y++)
+        {
+            for (var x = 0; x < size; x++)
+            {
+                if (modules[y][x])
+                {
+                    path.Append('M').Append(x).Append(' ').Append(y).Append("h1v1h-1z");
+                }
+            }
+        }
+
+        var box = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Html.Of($"""<svg class="qr" role="img" aria-label="{label}" viewBox="0 0 {box} {box}" width="220" height="220" shape-rendering="crispEdges"><rect width="{box}" height="{box}" fill="#fff"/><path d="{path.ToString()}" fill="#000"/></svg>""");
+    }
+}

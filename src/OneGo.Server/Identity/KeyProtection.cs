@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace OneGo.Server.Identity;
+
+/// <summary>
+/// The certificate that protects OneGo's keys at rest (finding M6): the data-protection key ring (cookies,
+/// antiforgery, mail bodies, webhook secrets) is encrypted with it, and the token signing and encryption keys are
+/// encrypted through that ring — so a copy of the database alone (a backup, a replica, a DBA) forges no cookie and no
+/// token. <c>Identity:KeyProtection:Certificate</c> names a PKCS#12 file (<c>…:Password</c> its password) kept outside
+/// the database — a mounted secret, or a file an HSM/KMS provides. Required outside Development and Testing; there,
+/// a self-signed one is made once at <c>App_Data/keys/key-protection.pfx</c>. <c>…:Previous</c> lists older files
+/// that still decrypt keys written before a certificate rotation.
+/// </summary>
+public static class KeyProtection
+{
+    public const string Section = "Identity:KeyProtection";
+    public const string DefaultFile = "App_Data/keys/key-protection.pfx";
+
+    public static (X509Certificate2 Current, X509Certificate2[] Previous) Load(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var configured = configuration[$"{Section}:Certificate"];
+        var password = configuration[$"{Section}:Password"];
+        if (configured is not { Length: > 0 })
+        {
+            if (!environment.IsDevelopment() && !environment.IsEnvironment("Testing"))
+            {
+                throw new InvalidOperationException(
+                    $"{Section}:Certificate is not set. Outside Development, OneGo's signing, encryption and data-protection keys are protected at rest by a certificate kept outside the database: set {Section}:Certificate to a PKCS#12 file (and {Section}:Password).");
+            }
+
+            configured = DefaultFile;
+        }
+
+        var path = Path.IsPathRooted(configured) ? configured : Path.GetFullPath(Path.Combine(environment.ContentRootPath, configured));
+        if (!File.Exists(path) && (environment.IsDevelopment() || environment.IsEnvironment("Testing")))
+        {
+            CreateSelfSigned(path, password);
+        }
+
+        var previous = configuration.GetSection($"{Section}:Previous").Get<string[]>() ?? [];
+        return (Open(path, password), previous.Select(p => Open(p, password)).ToArray());
+    }
+
+    private static X509Certificate2 Open(string path, string? password) =>
+        X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.EphemeralKeySet | X509KeyStorageFlags.Exportable);
+
+    /// <summary>Made once, atomically: nodes and test hosts starting together all end up with the same file.</summary>
+    private static void CreateSelfSigned(string path, string? password)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var rsa = RSA.Create(3072);
+        var request = new CertificateRequest("CN=OneGo key protection (development)", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(20));
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        File.WriteAllBytes(temporary, certificate.Export(X509ContentType.Pkcs12, password));
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException)
+        {
+            // Another process made it first: use theirs.
+            File.Delete(temporary);
+        }
+    }
+}
