@@ -620,9 +620,12 @@ internal static class AccountsApi
                 break;
 
             case AccountChangeKind.ResetAuthenticator:
-                await users.ResetAuthenticatorKeyAsync(account!);
-                await users.SetTwoFactorEnabledAsync(account!, false);
-                await users.RemoveAuthenticationTokenAsync(account!, "[AspNetUserStore]", "RecoveryCodes");
+                // In one update (Identity's store saves nothing itself): key and recovery codes gone, the person enrols again at the next sign-in.
+                var tokens = (IUserAuthenticationTokenStore<Account>)context.RequestServices.GetRequiredService<IUserStore<Account>>();
+                await tokens.RemoveTokenAsync(account!, "[AspNetUserStore]", "AuthenticatorKey", cancellationToken);
+                await tokens.RemoveTokenAsync(account!, "[AspNetUserStore]", "RecoveryCodes", cancellationToken);
+                account!.TwoFactorEnabled = false;
+                await users.UpdateSecurityStampAsync(account);
                 credentials.Notify(account!, account!.Email!, $"身份验证器已重置，下次登录时请重新设置（{change.ProposedBy}、{context.Actor()}）。 Your authenticator was reset: set it up again at your next sign-in ({change.ProposedBy}, {context.Actor()}).");
                 revokeTokens = true;
                 break;

@@ -273,7 +273,8 @@ public static class SignInPage
         {
             if (enrolling)
             {
-                await users.SetTwoFactorEnabledAsync(account, true);
+                // One update of the account (Identity's store saves nothing itself): the codes, and the second factor on.
+                account.TwoFactorEnabled = true;
                 recoveryCodes = await users.GenerateNewTwoFactorRecoveryCodesAsync(account, 10);
                 db.Audit(new AuditEvent(account.Name, "account.second-factor-enrol", $"account/{account.Name}", new { client }, "authenticator enrolled; 10 recovery codes issued"));
             }

@@ -119,6 +119,12 @@ public static partial class Tokens
                 }
 
                 response = await SendAsync(http, cookies, HttpMethod.Post, target.AbsolutePath, new FormUrlEncodedContent(fields));
+                if (response.StatusCode == HttpStatusCode.OK && ContinueLink().Match(await response.Content.ReadAsStringAsync()) is { Success: true } next)
+                {
+                    // Enrolled: the recovery codes are shown once, then the person continues where they were going.
+                    response = await SendAsync(http, cookies, HttpMethod.Get, WebUtility.HtmlDecode(next.Groups[1].Value), null);
+                }
+
                 continue;
             }
 
@@ -158,6 +164,9 @@ public static partial class Tokens
     /// <summary>The authenticator key an enrolment page shows, or null on any other page.</summary>
     public static string? EnrolmentKey(string page) =>
         EnrolmentKeyPattern().Match(page) is { Success: true } match ? match.Groups[1].Value.Replace(" ", "", StringComparison.Ordinal) : null;
+
+    [GeneratedRegex("<a id=\"continue\" href=\"([^\"]+)\"")]
+    private static partial Regex ContinueLink();
 
     [GeneratedRegex("id=\"authenticator-key\">([A-Z2-7 ]+)<")]
     private static partial Regex EnrolmentKeyPattern();
