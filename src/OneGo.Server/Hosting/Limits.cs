@@ -30,26 +30,28 @@ internal static class Limits
         var clientBurst = configuration.GetValue("RateLimiting:ClientBurst", 200);
         var identityPerSecond = configuration.GetValue("RateLimiting:IdentityPerSecond", 20);
         var identityBurst = configuration.GetValue("RateLimiting:IdentityBurst", 60);
+        // The period the "per second" figures refill in: a second, unless a test or an operator names another.
+        var period = configuration.GetValue("RateLimiting:Period", TimeSpan.FromSeconds(1));
         services.AddSingleton(new IdentityLimiter(PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            Bucket("identity:" + Address(context), identityPerSecond, identityBurst))));
+            Bucket("identity:" + Address(context), identityPerSecond, identityBurst, period))));
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(context => Bucket(ClientKey(context), clientPerSecond, clientBurst)),
+                PartitionedRateLimiter.Create<HttpContext, string>(context => Bucket(ClientKey(context), clientPerSecond, clientBurst, period)),
                 PartitionedRateLimiter.Create<HttpContext, string>(context => TenantKey(context) is { } tenant
-                    ? Bucket(tenant, perSecond, burst)
+                    ? Bucket(tenant, perSecond, burst, period)
                     : RateLimitPartition.GetNoLimiter("")));
             limiter.OnRejected = (rejected, _) => RejectAsync(rejected.HttpContext, rejected.Lease);
         });
         return services;
     }
 
-    private static RateLimitPartition<string> Bucket(string key, int perSecond, int burst) =>
+    private static RateLimitPartition<string> Bucket(string key, int perSecond, int burst, TimeSpan period) =>
         RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = burst,
             TokensPerPeriod = perSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            ReplenishmentPeriod = period,
             QueueLimit = 0,
             AutoReplenishment = true,
         });
