@@ -30,6 +30,7 @@ internal static class ConsoleSetup
     {
         var services = builder.Services;
         var allowHttp = IdentitySetup.AllowsHttp(builder.Configuration, builder.Environment);
+        var idle = builder.Configuration.GetValue("Identity:IdleTimeout", IdentitySetup.DefaultIdleTimeout);
         services.AddAuthentication()
             .AddCookie(CookieScheme, cookie =>
             {
@@ -37,7 +38,9 @@ internal static class ConsoleSetup
                 cookie.Cookie.Path = "/console";
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
                 cookie.Cookie.HttpOnly = true;
-                cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+                cookie.Cookie.SecurePolicy = allowHttp ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+                // A console left idle for Identity:IdleTimeout (30 minutes) asks for the sign-in again (等保 2.0: session timeout).
+                cookie.ExpireTimeSpan = idle;
                 cookie.SlidingExpiration = true;
                 // An anonymous visitor is sent to sign in through /connect/authorize, and comes back where they were.
                 cookie.LoginPath = "/console/signin";

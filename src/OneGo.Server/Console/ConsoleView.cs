@@ -35,8 +35,8 @@ internal sealed class ConsoleView
 
     public string UserTenant => User.FindFirstValue(OneGoClaims.Tenant) ?? "";
 
-    /// <summary>The account's user name (the token's subject).</summary>
-    public string UserName => User.FindFirstValue("sub") ?? "";
+    /// <summary>The account's user name (the subject is its immutable id).</summary>
+    public string UserName => User.FindFirstValue(OneGoClaims.UserName) ?? User.FindFirstValue("sub") ?? "";
 
     public string DisplayName => User.FindFirstValue("name") ?? UserName;
 
@@ -104,6 +104,7 @@ internal sealed class ConsoleView
         Roles.Admin => T("管理员", "Admin"),
         Roles.Editor => T("编辑", "Editor"),
         Roles.Reviewer => T("审核人", "Reviewer"),
+        Roles.Auditor => T("审计员", "Auditor"),
         _ => role,
     };
 
@@ -164,7 +165,16 @@ internal sealed class ConsoleView
         {
             links.Add((Base + "/accounts", T("账号", "Accounts")));
             links.Add((Base + "/publishing", T("发布", "Publishing")));
+        }
+
+        if (May(Capability.ReadAudit))
+        {
             links.Add((Base + "/audit", T("审计日志", "Audit log")));
+        }
+
+        if (May(Capability.VerifyAudit, RegionRules.NationalId))
+        {
+            links.Add(("/console/verification", T("审计日志校验", "Audit verification")));
         }
 
         if (May(Capability.OperateNation))
@@ -179,6 +189,7 @@ internal sealed class ConsoleView
             <a class="brand" href="/console">{T("一件事一次办 · 工作台", "OneGo · console")}</a>
             {Layout.LanguageSwitch(page)}
             <div class="who">{(DisplayName == UserName ? Html.Empty : Html.Of($"<span>{DisplayName}</span>"))}<span id="signed-in-as">{UserName}</span> <span class="meta">{roles} · {UserTenant}</span>
+            <a href="/account/password/change?returnUrl={Uri.EscapeDataString(Base)}">{T("修改密码", "Change password")}</a>
             <form method="post" action="/console/signout" class="inline">{Antiforgery}<button type="submit" class="secondary">{T("退出", "Sign out")}</button></form></div>
             </header>
             <nav class="console-nav" aria-label="{T("工作台", "Console")}"><p class="meta">{page.Name(Region)}</p><ul>{links.Select(l => Html.Of($"<li><a href=\"{l.Href}\">{l.Name}</a></li>"))}</ul></nav>
