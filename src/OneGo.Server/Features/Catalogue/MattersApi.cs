@@ -136,7 +136,8 @@ internal static class MattersApi
         {
             errors.Insert(0, ApiError.At("/code", "code-mismatch", $"The document's code '{matter.Code}' differs from the address's '{code}'; a matter keeps its basic code."));
         }
-        else if (record is null && CatalogueCodes.Check(code) is { } badCode)
+
+        if (record is null && CatalogueCodes.Check(code) is { } badCode)
         {
             errors.Insert(0, ApiError.At("/code", CatalogueCodes.Rule, badCode));
         }
