@@ -103,7 +103,7 @@ internal static class MatterPages
         }
 
         var facts = !exists ? Html.Empty : Html.Of($"""
-            <dl class="facts" id="state"><div><dt>{view.T("工作副本", "Working copy")}</dt><dd id="matter-state">{view.State(state)}</dd></div>
+            <dl class="facts" id="state"><div><dt>{view.T("工作副本", "Working copy")}</dt><dd id="matter-state" data-state="{state}">{view.State(state)}</dd></div>
             <div><dt>{view.T("上线修订", "Live revision")}</dt><dd>{(draft!["liveRevision"] is null ? view.T("尚未上线", "not live yet") : "r" + ConsoleView.Str(draft["liveRevision"]))}</dd></div>
             <div><dt>{view.T("修改", "Changed")}</dt><dd>{ConsoleView.Str(draft["updatedBy"])} · {view.When(draft["updatedAt"])}</dd></div>
             {(draft["submittedBy"] is null ? Html.Empty : Html.Of($"<div><dt>{view.T("提交", "Submitted")}</dt><dd>{ConsoleView.Str(draft["submittedBy"])} · {view.When(draft["submittedAt"])}</dd></div>"))}</dl>
