@@ -150,7 +150,7 @@ internal static class ConsolePages
     private static async Task<IResult> BundlesAsync(HttpContext context, ConsoleView view, ConsoleApi api)
     {
         var t = view.Tenant;
-        var drafts = (await api.AllAsync($"/api/t/{t}/drafts")).ToDictionary(d => ConsoleView.Str(d["code"]));
+        var drafts = (await api.AllAsync($"/api/t/{t}/drafts?kind=bundle")).ToDictionary(d => ConsoleView.Str(d["code"]));
         var live = (await api.AllAsync($"/api/t/{t}/bundles")).ToDictionary(l => ConsoleView.Str(l["summary"]?["code"]));
         var rows = drafts.Keys.Union(live.Keys).Order(StringComparer.Ordinal).Select(code =>
         {
@@ -175,15 +175,23 @@ internal static class ConsolePages
     private static async Task<IResult> InboxAsync(HttpContext context, ConsoleView view, ConsoleApi api)
     {
         var waiting = await api.AllAsync($"/api/t/{view.Tenant}/drafts?status=submitted");
-        var rows = waiting.Select(d => Html.Of($"""
-            <tr><th scope="row"><a href="{BundleHref(view, ConsoleView.Str(d["code"]))}">{ConsoleView.Str(d["code"])}</a></th>
-            <td>{(ConsoleView.Str(d["proposal"]) == "withdrawal" ? view.T("撤下", "Withdrawal") : view.T("变更", "Change"))}</td>
-            <td>{ConsoleView.Str(d["submittedBy"])}</td><td>{view.When(d["submittedAt"])}</td><td>{ConsoleView.Str(d["comment"])}</td></tr>
-            """));
+        // Bundles and matters wait in one inbox; each line opens its own working copy.
+        var rows = waiting.Select(d =>
+        {
+            var code = ConsoleView.Str(d["code"]);
+            var matter = ConsoleView.Str(d["kind"]) == "matter";
+            var kind = matter ? view.T("事项变更", "Matter change")
+                : ConsoleView.Str(d["proposal"]) == "withdrawal" ? view.T("撤下", "Withdrawal") : view.T("变更", "Change");
+            return Html.Of($"""
+                <tr><th scope="row"><a href="{(matter ? MatterPages.Href(view, code) : BundleHref(view, code))}">{code}</a></th>
+                <td>{kind}</td>
+                <td>{ConsoleView.Str(d["submittedBy"])}</td><td>{view.When(d["submittedAt"])}</td><td>{ConsoleView.Str(d["comment"])}</td></tr>
+                """);
+        });
         var main = Html.Of($"""
             <h1>{view.T("待审核", "Review inbox")}</h1>
             {(waiting.Count == 0 ? Html.Of($"<p class=\"none\" id=\"inbox-empty\">{view.T("没有待审核的变更。", "Nothing waits for review.")}</p>") : Html.Of($"""
-            <div class="table-wrap"><table id="inbox"><thead><tr><th>{view.T("一件事", "Bundle")}</th><th>{view.T("类型", "Kind")}</th><th>{view.T("提交人", "Submitted by")}</th><th>{view.T("提交时间", "Since")}</th><th>{view.T("说明", "Comment")}</th></tr></thead><tbody>{rows}</tbody></table></div>
+            <div class="table-wrap"><table id="inbox"><thead><tr><th>{view.T("一件事或事项", "Bundle or matter")}</th><th>{view.T("类型", "Kind")}</th><th>{view.T("提交人", "Submitted by")}</th><th>{view.T("提交时间", "Since")}</th><th>{view.T("说明", "Comment")}</th></tr></thead><tbody>{rows}</tbody></table></div>
             """))}
             """);
         return Show(view, view.T("待审核", "Review inbox"), main);
@@ -206,7 +214,7 @@ internal static class ConsolePages
     private static async Task<IResult> AdoptPageAsync(HttpContext context, ConsoleView view, ConsoleApi api, ApiAnswer? refused)
     {
         var directory = context.RequestServices.GetRequiredService<RegionDirectory>();
-        var own = (await api.AllAsync($"/api/t/{view.Tenant}/drafts")).Select(d => ConsoleView.Str(d["code"]))
+        var own = (await api.AllAsync($"/api/t/{view.Tenant}/drafts?kind=bundle")).Select(d => ConsoleView.Str(d["code"]))
             .Union((await api.AllAsync($"/api/t/{view.Tenant}/bundles")).Select(b => ConsoleView.Str(b["summary"]?["code"]))).ToHashSet(StringComparer.Ordinal);
         var sections = new List<Html>();
         foreach (var region in Above(directory, view.Region))

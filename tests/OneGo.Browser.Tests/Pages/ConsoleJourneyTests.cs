@@ -92,11 +92,12 @@ public sealed class ConsoleJourneyTestsOnSqlite(PagesServer server)
     }
 
     [Fact]
-    public void AnEditorChangesALocalMatterIsToldWhatIsWrongFirstAndTheBundlesUsingItSaySo()
+    public void AnEditorChangesALocalMatterAReviewerApprovesItFromTheInboxAndTheBundlesUsingItSaySo()
     {
         using var browser = Chromium.Open(server.Address);
         ConsoleSignIn.As(browser, $"/console/t/{Gulou}/matters", $"demo-editor@{Gulou}");
         browser.Follow(browser.Driver.FindElement(By.LinkText("funeral-fee-waiver")));
+        var matterPage = browser.Location;
         var original = browser.Find("#matter-json").GetAttribute("value") ?? "";
         Assert.Contains("鼓楼区民政局", original, StringComparison.Ordinal);
 
@@ -108,10 +109,30 @@ public sealed class ConsoleJourneyTestsOnSqlite(PagesServer server)
         Assert.Contains("/promisedDays", browser.Find("#matter-problem").Text, StringComparison.Ordinal);
         Assert.Contains("-3", browser.Find("#matter-json").GetAttribute("value"), StringComparison.Ordinal);
 
+        // Saved, the change is the matter's working copy: nothing of it is live yet.
         var right = original.Replace("鼓楼区民政局", "鼓楼区民政局殡葬管理所", StringComparison.Ordinal);
         browser.Script<object?>("document.getElementById('matter-json').value = arguments[0]; return null;", right);
         browser.Navigating(() => browser.Find("form.stack button").Click());
-        Assert.Equal($"/console/t/{Gulou}/matters", browser.Location);
+        Assert.Equal(matterPage, browser.Location);
+        Assert.Equal("draft", browser.Find("#matter-state").GetAttribute("data-state"));
+        browser.Find("#submit-comment").SendKeys("殡葬管理所承办减免。");
+        browser.Navigating(() => browser.Find("#submit button").Click());
+        Assert.Equal("submitted", browser.Find("#matter-state").GetAttribute("data-state"));
+        Assert.Empty(browser.FindAll("#review"));
+        browser.Go($"/console/t/{Gulou}/matters");
+        Assert.DoesNotContain("殡葬管理所", browser.Find("#matters-list").Text, StringComparison.Ordinal);
+        browser.Go($"/console/t/{Gulou}");
+        Assert.Empty(browser.FindAll("#matters-changed"));
+        ConsoleSignIn.Out(browser);
+
+        // The reviewer finds it in the inbox beside the bundles, reads the comment, and approves it.
+        ConsoleSignIn.As(browser, $"/console/t/{Gulou}/inbox", $"demo-reviewer@{Gulou}");
+        browser.Follow(browser.Driver.FindElement(By.LinkText("funeral-fee-waiver")));
+        Assert.Equal(matterPage, browser.Location);
+        Assert.Contains("殡葬管理所承办减免", browser.Find("#review-comment").Text, StringComparison.Ordinal);
+        browser.Navigating(() => browser.Find("#review form:not(.reject) button").Click());
+        Assert.Equal("approved", browser.Find("#matter-state").GetAttribute("data-state"));
+        browser.Go($"/console/t/{Gulou}/matters");
         Assert.Contains("鼓楼区民政局殡葬管理所", browser.Find("#matters-list").Text, StringComparison.Ordinal);
 
         // The live bundle built on that matter now says its matters changed since its approval.

@@ -73,7 +73,7 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
 
         using var sibling = await AsAsync(Roles.Editor, "fujian.xiamen.siming");
         Assert.Equal(HttpStatusCode.Forbidden, (await sibling.GetAsync("/api/t/350205/drafts")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await sibling.SendJsonAsync(HttpMethod.Put, "/api/t/350205/matters/x", new { code = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await sibling.SendJsonAsync(HttpMethod.Put, "/api/t/350205/matters/x/draft", new { code = "x" })).StatusCode);
 
         // An unknown tenant is a 404 before anything else.
         Assert.Equal(HttpStatusCode.NotFound, (await sibling.GetAsync("/api/t/nowhere/drafts")).StatusCode);
@@ -91,7 +91,7 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
         using var fujian = await AsAsync(Roles.Admin, "fujian");
         Assert.Equal(HttpStatusCode.OK, (await fujian.GetAsync("/api/t/350205/drafts")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await fujian.GetAsync("/api/t/350205/bundles/enrolment/draft")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await fujian.SendJsonAsync(HttpMethod.Put, "/api/t/350205/matters/x", new { code = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await fujian.SendJsonAsync(HttpMethod.Put, "/api/t/350205/matters/x/draft", new { code = "x" })).StatusCode);
 
         using var zhejiang = await AsAsync(Roles.Admin, "zhejiang");
         Assert.Equal(HttpStatusCode.Forbidden, (await zhejiang.GetAsync("/api/t/350205/drafts")).StatusCode);

@@ -67,5 +67,24 @@ public static class Http
         return approved;
     }
 
+    /// <summary>
+    /// A matter's next live revision as review makes it: the editor writes its working copy (If-Match of the copy
+    /// read, none for a new code) and submits it, then <paramref name="reviewer"/> — or, through
+    /// <see cref="ActAsTenantStaff"/>, the tenant's reviewer — approves it. Returns the first answer that is not a success.
+    /// </summary>
+    public static async Task<HttpResponseMessage> ReviseMatterAsync(this HttpClient editor, string tenant, JsonNode matter, HttpClient? reviewer = null)
+    {
+        var draft = $"/api/t/{tenant}/matters/{Uri.EscapeDataString((string)matter["code"]!)}/draft";
+        var read = await editor.GetAsync(draft);
+        var saved = await editor.SendJsonAsync(HttpMethod.Put, draft, matter, read.IsSuccessStatusCode ? read.ETag() : null);
+        if (!saved.IsSuccessStatusCode)
+        {
+            return saved;
+        }
+
+        var submitted = await editor.SendJsonAsync(HttpMethod.Post, draft + "/submit", ifMatch: saved.ETag());
+        return !submitted.IsSuccessStatusCode ? submitted : await (reviewer ?? editor).SendJsonAsync(HttpMethod.Post, draft + "/approve", ifMatch: submitted.ETag());
+    }
+
     public static MediaTypeHeaderValue? MediaType(this HttpResponseMessage response) => response.Content.Headers.ContentType;
 }

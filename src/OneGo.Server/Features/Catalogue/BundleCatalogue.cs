@@ -9,14 +9,27 @@ using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Catalogue;
 
-/// <summary>A tenant's own matters, by code, each with the ETag of its document.</summary>
-public sealed class LocalMatters(Dictionary<string, (Matter Matter, string ETag)> byCode)
+/// <summary>One live revision of a tenant's matter: the document, the ETag of its bytes and its number.</summary>
+public sealed record LiveMatter(Matter Matter, string ETag, int Revision);
+
+/// <summary>A tenant's own matters at their live revisions, by code. A matter with nothing approved yet is not among them.</summary>
+public sealed class LocalMatters(Dictionary<string, LiveMatter> byCode)
 {
-    public IReadOnlyDictionary<string, (Matter Matter, string ETag)> ByCode => byCode;
+    public IReadOnlyDictionary<string, LiveMatter> ByCode => byCode;
 
     public IReadOnlyDictionary<string, Matter> Documents { get; } = byCode.ToDictionary(m => m.Key, m => m.Value.Matter, StringComparer.Ordinal);
 
     public string? ETagOf(string code) => byCode.TryGetValue(code, out var m) ? m.ETag : null;
+
+    /// <summary>This tenant's matters an effective bundle embeds, with the live revision of each: what a submission pins.</summary>
+    public Dictionary<string, PinnedMatter> Used(EffectiveBundle effective) =>
+        effective.Matters.Select(m => m.Code).Where(byCode.ContainsKey).Distinct().Order(StringComparer.Ordinal)
+            .ToDictionary(c => c, c => new PinnedMatter(byCode[c].Revision, byCode[c].ETag), StringComparer.Ordinal);
+
+    /// <summary>The pinned matters whose live revision is no longer the one pinned, by code.</summary>
+    public IReadOnlyList<string> MovedSince(IReadOnlyDictionary<string, PinnedMatter> pinned) =>
+        pinned.Where(p => !byCode.TryGetValue(p.Key, out var live) || live.Revision != p.Value.Revision || live.ETag != p.Value.ETag)
+            .Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
 }
 
 /// <summary>
@@ -29,15 +42,23 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
 {
     private string Tenant => tenants.Id ?? throw new InvalidOperationException("The catalogue works inside a tenant scope.");
 
-    /// <summary>The current tenant's matters, by code, with the ETag of each.</summary>
+    /// <summary>
+    /// The current tenant's matters at their live revisions, by code. Working copies are never read here: only an
+    /// approved (or imported) revision reaches a bundle, its drafts, its guide or the zone.
+    /// </summary>
     public async Task<LocalMatters> LocalMattersAsync(CancellationToken cancellationToken)
     {
-        var rows = await db.Set<MatterRecord>().AsNoTracking().Select(m => new { m.Code, m.Document, m.ETag }).ToListAsync(cancellationToken);
+        var rows = await db.Set<MatterRecord>().AsNoTracking().Where(m => m.LiveRevision != null)
+            .Select(m => new { m.Code, m.Document, m.ETag, m.LiveRevision }).ToListAsync(cancellationToken);
         return new LocalMatters(rows.ToDictionary(
             r => r.Code,
-            r => (JsonSerializer.Deserialize<Matter>(r.Document, CatalogueJson.Options)!, r.ETag),
+            r => new LiveMatter(JsonSerializer.Deserialize<Matter>(r.Document!, CatalogueJson.Options)!, r.ETag!, r.LiveRevision!.Value),
             StringComparer.Ordinal));
     }
+
+    /// <summary>The pins a submission left on the working copy; null when it has none.</summary>
+    public static Dictionary<string, PinnedMatter>? PinsOf(BundleRecord record) =>
+        record.PinnedMatters is null ? null : JsonSerializer.Deserialize<Dictionary<string, PinnedMatter>>(record.PinnedMatters, CatalogueJson.Options);
 
     /// <summary>
     /// Resolves a bundle document for the current tenant: its own definition against its matters, or its
@@ -246,6 +267,7 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
         record.SubmittedAt = null;
         record.ReviewComment = null;
         record.Conflicts = null;
+        record.PinnedMatters = null;
         record.Revision++;
         record.Audience = JsonNamingPolicy.CamelCase.ConvertName(effective.Audience.ToString());
         record.Theme = JsonNamingPolicy.CamelCase.ConvertName(effective.Theme.ToString());

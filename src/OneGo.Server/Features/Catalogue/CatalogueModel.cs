@@ -15,6 +15,9 @@ internal static class CatalogueModel
             matter.Property(m => m.ETag).HasMaxLength(64);
             matter.Property(m => m.Origin).HasMaxLength(16);
             matter.Property(m => m.UpdatedBy).HasMaxLength(200);
+            matter.Property(m => m.DraftState).HasConversion<string>().HasMaxLength(16);
+            matter.Property(m => m.DraftUpdatedBy).HasMaxLength(200);
+            matter.Property(m => m.SubmittedBy).HasMaxLength(200);
             matter.Property(m => m.Revision).IsConcurrencyToken();
         });
 

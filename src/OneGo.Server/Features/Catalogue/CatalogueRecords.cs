@@ -3,8 +3,37 @@ using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Catalogue;
 
-/// <summary>A matter (事项) of a tenant: its definition document, as the API or a <c>tenants/</c> file last set it.</summary>
-public sealed class MatterRecord : ITenantOwned
+/// <summary>
+/// A working copy under review (PRODUCT.md §5), a bundle's or a matter's: its state, who last changed and who
+/// submitted it, and the reviewer's comment. <see cref="WorkingCopyReview"/> makes every move on it.
+/// </summary>
+public interface IWorkingCopy
+{
+    string Code { get; }
+
+    DraftState DraftState { get; set; }
+
+    ProposalKind Proposal { get; set; }
+
+    /// <summary>Raised by every change; the optimistic-concurrency token of the row.</summary>
+    int Revision { get; set; }
+
+    string? DraftUpdatedBy { get; set; }
+
+    DateTimeOffset DraftUpdatedAt { get; set; }
+
+    string? SubmittedBy { get; set; }
+
+    DateTimeOffset? SubmittedAt { get; set; }
+
+    string? ReviewComment { get; set; }
+}
+
+/// <summary>
+/// A matter (事项) of a tenant: its live revision — the approved (or imported) document, which bundles resolve
+/// against — and its working copy, reviewed like a bundle's before it becomes the next live revision.
+/// </summary>
+public sealed class MatterRecord : ITenantOwned, IWorkingCopy
 {
     public long Id { get; set; }
 
@@ -13,20 +42,47 @@ public sealed class MatterRecord : ITenantOwned
     /// <summary>Basic code (基本编码), unique within the tenant.</summary>
     public required string Code { get; set; }
 
-    /// <summary>The matter document (OneGo.Catalogue.Matter) as JSON.</summary>
-    public required string Document { get; set; }
+    /// <summary>The live revision's document (OneGo.Catalogue.Matter) as JSON; null until a first revision is approved.</summary>
+    public string? Document { get; set; }
 
-    /// <summary>Strong ETag of the document's bytes; also what a bundle version remembers to notice later changes.</summary>
-    public required string ETag { get; set; }
+    /// <summary>Strong ETag of the live document's bytes; also what a bundle version remembers to notice later changes.</summary>
+    public string? ETag { get; set; }
 
-    public required string Origin { get; set; }
+    /// <summary>The live revision's number (1, 2 …): raised by each approval or import; null while nothing is live.</summary>
+    public int? LiveRevision { get; set; }
+
+    /// <summary>Where the live revision came from (<see cref="Origins"/>); null while nothing is live.</summary>
+    public string? Origin { get; set; }
+
+    /// <summary>Who approved (or imported) the live revision, and when.</summary>
+    public string? UpdatedBy { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The working copy (a matter document) as JSON; the live document itself while nothing waits.</summary>
+    public required string Draft { get; set; }
+
+    public DraftState DraftState { get; set; }
+
+    // A matter is never withdrawn: what its working copy proposes is always a new revision.
+    ProposalKind IWorkingCopy.Proposal
+    {
+        get => ProposalKind.Change;
+        set { }
+    }
 
     /// <summary>Raised by every change; the optimistic-concurrency token of the row.</summary>
     public int Revision { get; set; }
 
-    public string? UpdatedBy { get; set; }
+    public string? DraftUpdatedBy { get; set; }
 
-    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset DraftUpdatedAt { get; set; }
+
+    public string? SubmittedBy { get; set; }
+
+    public DateTimeOffset? SubmittedAt { get; set; }
+
+    public string? ReviewComment { get; set; }
 }
 
 /// <summary>Where a matter's or a version's content came from.</summary>
@@ -43,7 +99,7 @@ public static class Origins
 /// A bundle (一件事) of a tenant: its working copy and which approved version is live. The working copy is a
 /// bundle document — its own definition, or an adoption of a standard with an overlay of local changes.
 /// </summary>
-public sealed class BundleRecord : ITenantOwned
+public sealed class BundleRecord : ITenantOwned, IWorkingCopy
 {
     public long Id { get; set; }
 
@@ -74,6 +130,12 @@ public sealed class BundleRecord : ITenantOwned
 
     /// <summary>The reviewer's comment when the working copy was rejected.</summary>
     public string? ReviewComment { get; set; }
+
+    /// <summary>
+    /// While submitted: the live revisions of this tenant's matters the working copy embeds, as they were at
+    /// submission (JSON object, code → <see cref="PinnedMatter"/>). Approval is refused when one has moved since.
+    /// </summary>
+    public string? PinnedMatters { get; set; }
 
     /// <summary>The latest approved version, which is live; null before the first approval and after a withdrawal.</summary>
     public int? LiveVersion { get; set; }
@@ -116,6 +178,9 @@ public sealed class BundleRecord : ITenantOwned
 
     public DateTimeOffset CreatedAt { get; set; }
 }
+
+/// <summary>A matter's live revision as a submitted bundle pinned it.</summary>
+public sealed record PinnedMatter(int Revision, string ETag);
 
 /// <summary>
 /// One approved version of a bundle: immutable and self-contained. It keeps the document as approved, the

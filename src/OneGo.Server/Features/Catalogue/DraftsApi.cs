@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
@@ -52,12 +53,22 @@ internal static class DraftsApi
     public sealed record DraftView(
         string Code, DraftState State, ProposalKind Proposal, int Revision, BundleDocument Document, int? LiveVersion,
         DateTimeOffset UpdatedAt, string? UpdatedBy, DateTimeOffset? SubmittedAt, string? SubmittedBy, string? Comment,
-        IReadOnlyList<RebaseConflict> Conflicts);
+        IReadOnlyList<RebaseConflict> Conflicts, IReadOnlyDictionary<string, PinnedMatter>? PinnedMatters);
 
-    /// <summary>A line of the drafts list: for the reviewer's inbox, what waits, since when, by whom.</summary>
+    /// <summary>
+    /// A line of the drafts list: for the reviewer's inbox, what waits, since when, by whom. <c>kind</c> says whose
+    /// working copy it is — a bundle's or a matter's; for a matter, <c>liveVersion</c> is its live revision.
+    /// </summary>
     public sealed record DraftItem(
-        string Code, DraftState State, ProposalKind Proposal, DateTimeOffset UpdatedAt, string? UpdatedBy,
+        string Kind, string Code, DraftState State, ProposalKind Proposal, DateTimeOffset UpdatedAt, string? UpdatedBy,
         DateTimeOffset? SubmittedAt, string? SubmittedBy, int? LiveVersion, string? Comment);
+
+    /// <summary>The kinds of working copy the drafts list holds.</summary>
+    public static class Kinds
+    {
+        public const string Bundle = "bundle";
+        public const string Matter = "matter";
+    }
 
     public sealed record Approval(string Code, int Version, string ETag, string Location);
 
@@ -65,7 +76,7 @@ internal static class DraftsApi
     {
         var view = new DraftView(record.Code, record.DraftState, record.Proposal, record.Revision, BundleDocument.Parse(record.Draft),
             record.LiveVersion, record.DraftUpdatedAt, record.DraftUpdatedBy, record.SubmittedAt, record.SubmittedBy, record.ReviewComment,
-            ConflictsOf(record));
+            ConflictsOf(record), BundleCatalogue.PinsOf(record));
         var bytes = JsonSerializer.SerializeToUtf8Bytes(view, CatalogueJson.Options);
         return (bytes, Preconditions.ETagOf(bytes));
     }
@@ -101,6 +112,11 @@ internal static class DraftsApi
         if (string.IsNullOrWhiteSpace(code))
         {
             return Invalid(document.CheckShape().DefaultIfEmpty(new CatalogueError("/definition/code", ErrorRule.Required, "The bundle needs a code.")));
+        }
+
+        if (CatalogueCodes.Check(code) is { } badCode)
+        {
+            return Invalid([new CatalogueError(document.Definition is not null ? "/definition/code" : "/adopts/code", CatalogueCodes.Rule, badCode)]);
         }
 
         if (await db.Set<BundleRecord>().AnyAsync(b => b.Code == code, cancellationToken))
@@ -142,7 +158,7 @@ internal static class DraftsApi
         return Send(context, record, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListDrafts(OneGoDbContext db, string? status, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<IResult> ListDrafts(OneGoDbContext db, string? status, string? kind, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         DraftState? wanted = null;
@@ -158,22 +174,47 @@ internal static class DraftsApi
             }
         }
 
+        if (kind is not (null or Kinds.Bundle or Kinds.Matter))
+        {
+            errors.Add(ApiError.ForParameter("kind", "enum", $"kind must be bundle or matter; it was '{kind}'."));
+        }
+
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
         }
 
-        var after = paging.After ?? "";
-        var query = db.Set<BundleRecord>().AsNoTracking().Where(b => b.DraftState != DraftState.Approved && string.Compare(b.Code, after) > 0);
-        if (wanted is not null)
+        // One list of both kinds, bundles first, each by code: the cursor remembers "kind/code".
+        var (afterKind, afterCode) = paging.After?.Split('/', 2) is [var k, var c] && k is Kinds.Bundle or Kinds.Matter ? (k, c) : (Kinds.Bundle, paging.After ?? "");
+        var items = new List<DraftItem>();
+        if (kind is null or Kinds.Bundle && afterKind == Kinds.Bundle)
         {
-            query = query.Where(b => b.DraftState == wanted);
+            var query = db.Set<BundleRecord>().AsNoTracking().Where(b => b.DraftState != DraftState.Approved && string.Compare(b.Code, afterCode) > 0);
+            if (wanted is not null)
+            {
+                query = query.Where(b => b.DraftState == wanted);
+            }
+
+            items.AddRange(await query.OrderBy(b => b.Code).Take(paging.Limit + 1)
+                .Select(b => new DraftItem(Kinds.Bundle, b.Code, b.DraftState, b.Proposal, b.DraftUpdatedAt, b.DraftUpdatedBy, b.SubmittedAt, b.SubmittedBy, b.LiveVersion, b.ReviewComment))
+                .ToListAsync(cancellationToken));
         }
 
-        var rows = await query.OrderBy(b => b.Code).Take(paging.Limit + 1)
-            .Select(b => new DraftItem(b.Code, b.DraftState, b.Proposal, b.DraftUpdatedAt, b.DraftUpdatedBy, b.SubmittedAt, b.SubmittedBy, b.LiveVersion, b.ReviewComment))
-            .ToListAsync(cancellationToken);
-        return Results.Json(paging.Take(rows, r => r.Code), CatalogueJson.Options);
+        if (kind is null or Kinds.Matter && items.Count <= paging.Limit)
+        {
+            var after = afterKind == Kinds.Matter ? afterCode : "";
+            var query = db.Set<MatterRecord>().AsNoTracking().Where(m => m.DraftState != DraftState.Approved && string.Compare(m.Code, after) > 0);
+            if (wanted is not null)
+            {
+                query = query.Where(m => m.DraftState == wanted);
+            }
+
+            items.AddRange(await query.OrderBy(m => m.Code).Take(paging.Limit + 1)
+                .Select(m => new DraftItem(Kinds.Matter, m.Code, m.DraftState, ProposalKind.Change, m.DraftUpdatedAt, m.DraftUpdatedBy, m.SubmittedAt, m.SubmittedBy, m.LiveRevision, m.ReviewComment))
+                .ToListAsync(cancellationToken));
+        }
+
+        return Results.Json(paging.Take(items, i => i.Kind + "/" + i.Code), CatalogueJson.Options);
     }
 
     private static async Task<IResult> GetDraft(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
@@ -214,23 +255,11 @@ internal static class DraftsApi
 
         var before = BundleDocument.Parse(record!.Draft);
         record.Draft = JsonSerializer.Serialize(document, CatalogueJson.Options);
-        Move(record, decision!);
+        WorkingCopyReview.Edited(record, decision!, context.Actor(), clock.Now());
         // Saving the draft after a rebase is the editor's answer to the changes it set aside.
         record.Conflicts = null;
-        record.DraftUpdatedAt = clock.Now();
-        record.DraftUpdatedBy = context.Actor();
-        record.Revision++;
-        db.Audit(new AuditEvent(context.Actor(), "bundle.edit", $"bundle/{code}", JsonChanges.Between(before, document)));
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Preconditions.Stale(null);
-        }
-
-        return Send(context, record);
+        WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "edit", JsonChanges.Between(before, document));
+        return await SaveMoveAsync(context, db, record, cancellationToken);
     }
 
     private static async Task<IResult> GetEffective(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, string code, CancellationToken cancellationToken)
@@ -253,31 +282,17 @@ internal static class DraftsApi
     }
 
     /// <summary>The working copy as the review lifecycle sees it.</summary>
-    internal static ReviewSubject SubjectOf(BundleRecord record) => new(
-        record.DraftState, record.Proposal, record.LiveVersion is not null, record.Conflicts is not null, record.DraftUpdatedBy, record.SubmittedBy);
-
-    /// <summary>A refused move as the API answers it: 409 naming the current state, or 403 for four eyes.</summary>
-    internal static IResult? Refused(ReviewDecision decision, BundleRecord record) => decision.Refusal switch
-    {
-        null => null,
-        { Kind: ReviewRefusalKind.FourEyes } four => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: four.Title, detail: four.Detail,
-            type: "https://onego.gov.cn/problems/four-eyes"),
-        var illegal => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: illegal.Title, detail: illegal.Detail,
-            extensions: new Dictionary<string, object?> { ["state"] = ReviewLifecycle.Name(record.DraftState), ["proposal"] = JsonNamingPolicy.CamelCase.ConvertName(record.Proposal.ToString()) }),
-    };
-
-    internal static void Move(BundleRecord record, ReviewDecision decision)
-    {
-        record.DraftState = decision.Next!.Value;
-        record.Proposal = decision.Proposal;
-    }
+    internal static ReviewSubject SubjectOf(BundleRecord record) =>
+        WorkingCopyReview.SubjectOf(record, record.LiveVersion is not null, record.Conflicts is not null);
 
     /// <summary>
-    /// Checks a review move against the working copy read by the caller: the lifecycle first (409, or 403 for four
-    /// eyes after the preconditions), then If-Match (428/412). Returns the record and the decision, or the answer.
+    /// Checks a review move against the working copy read by the caller (<see cref="WorkingCopyReview.DecideAsync"/>).
+    /// <paramref name="conflict"/> may add a 409 of the move's own, asked after the lifecycle and before If-Match.
+    /// Returns the record and the decision, or the answer.
     /// </summary>
     private static async Task<(BundleRecord? Record, ReviewDecision? Decision, IResult? Answer)> BeginMoveAsync(
-        HttpContext context, OneGoDbContext db, string code, ReviewAction action, CancellationToken cancellationToken)
+        HttpContext context, OneGoDbContext db, string code, ReviewAction action, CancellationToken cancellationToken,
+        Func<BundleRecord, Task<IResult?>>? conflict = null)
     {
         var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
         if (record is null)
@@ -285,66 +300,13 @@ internal static class DraftsApi
             return (null, null, UnknownBundle(context, code));
         }
 
-        var decision = ReviewLifecycle.Decide(SubjectOf(record), action, context.Actor());
-        if (decision.Refusal is { Kind: ReviewRefusalKind.IllegalTransition })
-        {
-            return (record, decision, Refused(decision, record));
-        }
-
-        var (ifMatch, missing) = Preconditions.RequireIfMatch(context.Request);
-        if (missing is not null)
-        {
-            return (record, decision, missing);
-        }
-
-        if (Preconditions.CheckIfMatch(ifMatch!, View(record).ETag) is { } stale)
-        {
-            return (record, decision, stale);
-        }
-
-        return (record, decision, Refused(decision, record));
+        var (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, SubjectOf(record), action, View(record).ETag,
+            namesWhatWasRead: action != ReviewAction.Edit, conflict is null ? null : () => conflict(record));
+        return (record, decision, answer);
     }
 
-    /// <summary>The reviewer's or editor's note on a move, from an optional JSON body <c>{"comment": "…"}</c>.</summary>
-    public sealed record ReviewNote(string? Comment);
-
-    private static async Task<(string? Comment, IResult? Problem)> ReadNoteAsync(HttpRequest request, bool required, CancellationToken cancellationToken)
-    {
-        string? comment = null;
-        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
-        {
-            var (note, problem) = await JsonBody.ReadAsync<ReviewNote>(request, cancellationToken);
-            if (problem is not null)
-            {
-                return (null, problem);
-            }
-
-            comment = note!.Comment?.Trim();
-        }
-
-        if (comment is { Length: > 2000 })
-        {
-            return (null, ApiProblems.Invalid([ApiError.At("/comment", "length", "A comment has at most 2,000 characters.")]));
-        }
-
-        return required && string.IsNullOrEmpty(comment)
-            ? (null, ApiProblems.Invalid([ApiError.At("/comment", "required", "Say why: the editor reads the comment to know what to change.")]))
-            : (string.IsNullOrEmpty(comment) ? null : comment, null);
-    }
-
-    private static async Task<IResult> SaveMoveAsync(HttpContext context, OneGoDbContext db, BundleRecord record, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Preconditions.Stale(null);
-        }
-
-        return Send(context, record);
-    }
+    private static async Task<IResult> SaveMoveAsync(HttpContext context, OneGoDbContext db, BundleRecord record, CancellationToken cancellationToken) =>
+        await WorkingCopyReview.SaveAsync(db, cancellationToken) ?? Send(context, record);
 
     private static async Task<IResult> Submit(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
@@ -354,28 +316,30 @@ internal static class DraftsApi
             return answer;
         }
 
-        var (comment, problem) = await ReadNoteAsync(context.Request, required: false, cancellationToken);
+        var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: false, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        if (record!.Proposal == ProposalKind.Change)
+        record!.PinnedMatters = null;
+        if (record.Proposal == ProposalKind.Change)
         {
             // Nobody submits what would not resolve: a matter or a standard may have changed since the draft was saved.
-            var resolution = await catalogue.ResolveAsync(BundleDocument.Parse(record.Draft), await catalogue.LocalMattersAsync(cancellationToken), cancellationToken);
+            var matters = await catalogue.LocalMattersAsync(cancellationToken);
+            var resolution = await catalogue.ResolveAsync(BundleDocument.Parse(record.Draft), matters, cancellationToken);
             if (!resolution.IsValid)
             {
                 return Invalid(resolution.Errors);
             }
+
+            // What the reviewer will read is built from these matter revisions; approval is held to them.
+            record.PinnedMatters = JsonSerializer.Serialize(matters.Used(resolution.Value!), CatalogueJson.Options);
         }
 
-        Move(record, decision!);
-        record.SubmittedBy = context.Actor();
-        record.SubmittedAt = clock.Now();
-        record.ReviewComment = comment;
-        record.Revision++;
-        db.Audit(new AuditEvent(context.Actor(), record.Proposal == ProposalKind.Withdrawal ? "bundle.submit-withdrawal" : "bundle.submit", $"bundle/{code}", null, comment));
+        WorkingCopyReview.Submitted(record, decision!, context.Actor(), clock.Now(), comment);
+        WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, record.Proposal == ProposalKind.Withdrawal ? "submit-withdrawal" : "submit",
+            record.PinnedMatters is null ? null : new { pinnedMatters = BundleCatalogue.PinsOf(record) }, comment);
         return await SaveMoveAsync(context, db, record, cancellationToken);
     }
 
@@ -387,20 +351,19 @@ internal static class DraftsApi
             return answer;
         }
 
-        var (comment, problem) = await ReadNoteAsync(context.Request, required: true, cancellationToken);
+        var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: true, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        Move(record!, decision!);
+        // Proposing a withdrawal is a change and a submission at once: four eyes keeps the proposer from approving it.
         var now = clock.Now();
-        record!.DraftUpdatedBy = record.SubmittedBy = context.Actor();
+        record!.DraftUpdatedBy = context.Actor();
         record.DraftUpdatedAt = now;
-        record.SubmittedAt = now;
-        record.ReviewComment = comment;
-        record.Revision++;
-        db.Audit(new AuditEvent(context.Actor(), "bundle.submit-withdrawal", $"bundle/{code}", new { liveVersion = record.LiveVersion }, comment));
+        record.PinnedMatters = null;
+        WorkingCopyReview.Submitted(record, decision!, context.Actor(), now, comment);
+        WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "submit-withdrawal", new { liveVersion = record.LiveVersion }, comment);
         return await SaveMoveAsync(context, db, record, cancellationToken);
     }
 
@@ -412,31 +375,55 @@ internal static class DraftsApi
             return answer;
         }
 
-        var (comment, problem) = await ReadNoteAsync(context.Request, required: true, cancellationToken);
+        var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: true, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
         var proposal = record!.Proposal;
-        Move(record, decision!);
-        record.ReviewComment = comment;
-        record.SubmittedBy = null;
-        record.SubmittedAt = null;
-        record.Revision++;
-        db.Audit(new AuditEvent(context.Actor(), proposal == ProposalKind.Withdrawal ? "bundle.reject-withdrawal" : "bundle.reject", $"bundle/{code}", null, comment));
+        WorkingCopyReview.Rejected(record, decision!, comment!);
+        record.PinnedMatters = null;
+        WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, proposal == ProposalKind.Withdrawal ? "reject-withdrawal" : "reject", comment: comment);
         return await SaveMoveAsync(context, db, record, cancellationToken);
+    }
+
+    /// <summary>
+    /// 409 when a matter the submission pinned has another live revision now: the reviewer read the bundle built
+    /// from the pinned ones, so it must be submitted again to be approved with the new ones.
+    /// </summary>
+    private static async Task<IResult?> PinnedMattersMovedAsync(BundleRecord record, BundleCatalogue catalogue, CancellationToken cancellationToken)
+    {
+        if (record.Proposal != ProposalKind.Change)
+        {
+            return null;
+        }
+
+        var pinned = BundleCatalogue.PinsOf(record);
+        if (pinned is null)
+        {
+            return WorkingCopyReview.Conflict(record, "Submitted without its matters pinned",
+                "This working copy was submitted before submissions pinned the matters they embed; reject it and have it submitted again.");
+        }
+
+        var moved = (await catalogue.LocalMattersAsync(cancellationToken)).MovedSince(pinned);
+        return moved.Count == 0
+            ? null
+            : WorkingCopyReview.Conflict(record, "A matter changed since the submission",
+                $"{string.Join(", ", moved)} {(moved.Count == 1 ? "has" : "have")} a new live revision since '{record.Code}' was submitted, so what was submitted is not what would go live. Reject it and have it submitted again.",
+                new Dictionary<string, object?> { ["matters"] = moved });
     }
 
     private static async Task<IResult> Approve(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, LiveBundles live, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
-        var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Approve, cancellationToken);
+        var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Approve, cancellationToken,
+            r => PinnedMattersMovedAsync(r, catalogue, cancellationToken));
         if (answer is not null)
         {
             return answer;
         }
 
-        var (comment, problem) = await ReadNoteAsync(context.Request, required: false, cancellationToken);
+        var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: false, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -447,32 +434,37 @@ internal static class DraftsApi
             var withdrawn = record.LiveVersion;
             record.LiveVersion = null;
             record.WithdrawnAt = clock.Now();
-            Move(record, decision!);
-            record.SubmittedBy = null;
-            record.SubmittedAt = null;
-            record.ReviewComment = null;
-            record.Revision++;
-            db.Audit(new AuditEvent(context.Actor(), "bundle.withdraw", $"bundle/{code}", new { withdrawnVersion = withdrawn }, comment));
+            WorkingCopyReview.Settled(record);
+            WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "withdraw", new { withdrawnVersion = withdrawn }, comment);
             var saved = await SaveMoveAsync(context, db, record, cancellationToken);
             live.Forget(context.Tenant().Id, code);
             return saved;
         }
 
+        // The matters are those pinned at submission (checked above), so this is what the reviewer read, byte for byte.
         var document = BundleDocument.Parse(record.Draft);
+        var pinned = BundleCatalogue.PinsOf(record)!;
         var matters = await catalogue.LocalMattersAsync(cancellationToken);
         var resolution = await catalogue.ResolveAsync(document, matters, cancellationToken);
-        if (!resolution.IsValid)
+        if (!resolution.IsValid || matters.MovedSince(pinned).Count > 0)
         {
-            // A matter it uses may have changed since the draft was submitted.
-            return Invalid(resolution.Errors);
+            // Only a standard or a matter changing between the check and here could cause it: ask again.
+            return Preconditions.Stale(null);
         }
 
         var previous = record.LiveVersion is { } liveVersion
-            ? await db.Set<BundleVersion>().AsNoTracking().Where(v => v.BundleCode == code && v.Version == liveVersion).Select(v => v.Document).SingleAsync(cancellationToken)
+            ? await db.Set<BundleVersion>().AsNoTracking().Where(v => v.BundleCode == code && v.Version == liveVersion).Select(v => new { v.Document, v.Effective }).SingleAsync(cancellationToken)
             : null;
         var version = catalogue.RecordVersion(record, document, resolution.Value!, matters, Origins.Api, context.Actor());
-        db.Audit(new AuditEvent(context.Actor(), "bundle.approve", $"bundle/{code}",
-            new { version = version.Version, etag = version.ETag, changes = JsonChanges.Between(previous is null ? null : BundleDocument.Parse(previous), document) }, comment));
+        WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "approve", new
+        {
+            version = version.Version,
+            etag = version.ETag,
+            pinnedMatters = pinned,
+            changes = JsonChanges.Between(previous is null ? null : BundleDocument.Parse(previous.Document), document),
+            // What goes live, against what was live: the effective bundle as served, field by field.
+            effectiveChanges = JsonChanges.Between(previous is null ? null : JsonNode.Parse(previous.Effective), JsonNode.Parse(version.Effective)),
+        }, comment);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

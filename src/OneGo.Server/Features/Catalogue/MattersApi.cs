@@ -9,21 +9,62 @@ using OneGo.Server.Identity;
 
 namespace OneGo.Server.Features.Catalogue;
 
-/// <summary>A tenant's matters (事项): list, read, create or change (PUT by basic code).</summary>
+/// <summary>
+/// A tenant's matters (事项): the live revisions, and each matter's working copy reviewed like a bundle's — an
+/// editor changes and submits it, another person approves it into the next live revision or rejects it. Only the
+/// live revision reaches bundles; the moves go through <see cref="WorkingCopyReview"/>, as the bundles' do.
+/// </summary>
 internal static class MattersApi
 {
     public static IEndpointRouteBuilder MapMattersApi(this IEndpointRouteBuilder app)
     {
         var matters = app.MapGroup("/api/t/{tenant}/matters").WithTags("Matters");
-        matters.MapGet("", ListMatters).WithName("ListMatters").WithSummary("The tenant's matters, by basic code.").Requires(Capability.ReadDrafts);
-        matters.MapGet("/{code}", GetMatter).WithName("GetMatter").WithSummary("One matter document, with its ETag.").Requires(Capability.ReadDrafts);
-        matters.MapPut("/{code}", PutMatter).WithName("PutMatter").Requires(Capability.EditCatalogue)
-            .WithSummary("Creates the matter (201) or, with If-Match, changes it.")
+        matters.MapGet("", ListMatters).WithName("ListMatters").WithSummary("The tenant's live matters, by basic code.").Requires(Capability.ReadDrafts);
+        matters.MapGet("/{code}", GetMatter).WithName("GetMatter").WithSummary("One matter's live revision, with its ETag.").Requires(Capability.ReadDrafts);
+        matters.MapPut("/{code}", Moved).WithName("PutMatterMoved").ExcludeFromDescription().Requires(Capability.EditCatalogue);
+        matters.MapGet("/{code}/draft", GetDraft).WithName("GetMatterDraft").WithSummary("The matter's working copy, with its ETag.").Requires(Capability.ReadDrafts);
+        matters.MapPut("/{code}/draft", PutDraft).WithName("PutMatterDraft").Requires(Capability.EditCatalogue)
+            .WithSummary("Creates the matter's working copy (201) or, with If-Match, changes it; a submitted one is read-only (409).")
             .Accepts<Matter>("application/json");
+        matters.MapPost("/{code}/draft/submit", Submit).WithName("SubmitMatterDraft")
+            .WithSummary("Hands the working copy named by If-Match to review. Optional body {comment}.")
+            .Requires(Capability.EditCatalogue);
+        matters.MapPost("/{code}/draft/approve", Approve).WithName("ApproveMatterDraft")
+            .WithSummary("Approves the submitted working copy named by If-Match: the matter's next live revision. Not by whoever last changed or submitted it.")
+            .Requires(Capability.Review);
+        matters.MapPost("/{code}/draft/reject", Reject).WithName("RejectMatterDraft")
+            .WithSummary("Returns the submitted working copy named by If-Match to its editors; body {comment} is required.")
+            .Requires(Capability.Review);
         return app;
     }
 
-    public sealed record MatterItem(string Code, Text Name, string? Department, string ETag, DateTimeOffset UpdatedAt, string Origin);
+    public sealed record MatterItem(string Code, Text Name, string? Department, string ETag, int Revision, DateTimeOffset UpdatedAt, string Origin);
+
+    /// <summary>A matter's working copy as the API shows it; its ETag is the hash of these bytes.</summary>
+    public sealed record MatterDraftView(
+        string Code, DraftState State, int Revision, Matter Document, int? LiveRevision,
+        DateTimeOffset UpdatedAt, string? UpdatedBy, DateTimeOffset? SubmittedAt, string? SubmittedBy, string? Comment);
+
+    private static (byte[] Bytes, string ETag) View(MatterRecord record)
+    {
+        var view = new MatterDraftView(record.Code, record.DraftState, record.Revision, Parse(record.Draft), record.LiveRevision,
+            record.DraftUpdatedAt, record.DraftUpdatedBy, record.SubmittedAt, record.SubmittedBy, record.ReviewComment);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(view, CatalogueJson.Options);
+        return (bytes, Preconditions.ETagOf(bytes));
+    }
+
+    private static Matter Parse(string json) => JsonSerializer.Deserialize<Matter>(json, CatalogueJson.Options)!;
+
+    private static IResult Send(HttpContext context, MatterRecord record, int status = StatusCodes.Status200OK)
+    {
+        var (bytes, etag) = View(record);
+        context.Response.Headers.ETag = etag;
+        context.Response.Headers.CacheControl = "no-cache";
+        return Results.Text(System.Text.Encoding.UTF8.GetString(bytes), "application/json", System.Text.Encoding.UTF8, status);
+    }
+
+    private static IResult UnknownMatter(HttpContext context, string code) =>
+        ApiProblems.NotFound("Unknown matter", $"{context.Tenant().Id} has no matter with the code '{code}'.");
 
     private static async Task<IResult> ListMatters(OneGoDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
     {
@@ -35,41 +76,52 @@ internal static class MattersApi
 
         var after = paging.After ?? "";
         var rows = await db.Set<MatterRecord>().AsNoTracking()
-            .Where(m => string.Compare(m.Code, after) > 0)
+            .Where(m => m.LiveRevision != null && string.Compare(m.Code, after) > 0)
             .OrderBy(m => m.Code)
             .Take(paging.Limit + 1)
             .ToListAsync(cancellationToken);
         var items = rows.Select(r =>
         {
-            var matter = JsonSerializer.Deserialize<Matter>(r.Document, CatalogueJson.Options)!;
-            return new MatterItem(r.Code, matter.Name, matter.Department, r.ETag, r.UpdatedAt, r.Origin);
+            var matter = Parse(r.Document!);
+            return new MatterItem(r.Code, matter.Name, matter.Department, r.ETag!, r.LiveRevision!.Value, r.UpdatedAt, r.Origin!);
         });
         return Results.Ok(paging.Take(items, i => i.Code));
     }
 
     private static async Task<IResult> GetMatter(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
     {
-        var row = await db.Set<MatterRecord>().AsNoTracking().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
+        var row = await db.Set<MatterRecord>().AsNoTracking().SingleOrDefaultAsync(m => m.Code == code && m.LiveRevision != null, cancellationToken);
         return row is null
-            ? ApiProblems.NotFound("Unknown matter", $"{context.Tenant().Id} has no matter with the code '{code}'.")
-            : Preconditions.Json(context, System.Text.Encoding.UTF8.GetBytes(row.Document), row.ETag);
+            ? UnknownMatter(context, code)
+            : Preconditions.Json(context, System.Text.Encoding.UTF8.GetBytes(row.Document!), row.ETag!);
     }
 
-    private static async Task<IResult> PutMatter(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+    // Matters were once changed in place; a client still doing so is told where the working copy is now.
+    private static IResult Moved(HttpContext context, string code)
     {
-        var row = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
-        string? ifMatch = null;
-        if (row is not null)
-        {
-            (ifMatch, var missing) = Preconditions.RequireIfMatch(context.Request);
-            if (missing is not null)
-            {
-                return missing;
-            }
+        context.Response.Headers.Allow = "GET";
+        return Results.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Matters are changed through their working copy",
+            detail: $"A matter's change is reviewed before it goes live: PUT /api/t/{context.Tenant().Id}/matters/{Uri.EscapeDataString(code)}/draft, then submit it for review.",
+            type: "https://onego.gov.cn/problems/use-the-draft");
+    }
 
-            if (Preconditions.CheckIfMatch(ifMatch!, row.ETag) is { } stale)
+    private static async Task<IResult> GetDraft(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
+    {
+        var record = await db.Set<MatterRecord>().AsNoTracking().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
+        return record is null ? UnknownMatter(context, code) : Send(context, record);
+    }
+
+    private static async Task<IResult> PutDraft(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+    {
+        var record = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
+        ReviewDecision? decision = null;
+        if (record is not null)
+        {
+            IResult? answer;
+            (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, SubjectOf(record), ReviewAction.Edit, View(record).ETag, namesWhatWasRead: false);
+            if (answer is not null)
             {
-                return stale;
+                return answer;
             }
         }
 
@@ -85,23 +137,28 @@ internal static class MattersApi
             errors.Insert(0, ApiError.At("/code", "code-mismatch", $"The document's code '{matter.Code}' differs from the address's '{code}'; a matter keeps its basic code."));
         }
 
+        if (record is null && CatalogueCodes.Check(code) is { } badCode)
+        {
+            errors.Insert(0, ApiError.At("/code", CatalogueCodes.Rule, badCode));
+        }
+
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
         }
 
-        var document = JsonSerializer.SerializeToUtf8Bytes(matter, CatalogueJson.Options);
-        var etag = Preconditions.ETagOf(document);
-        var created = row is null;
-        var before = row is null ? null : JsonSerializer.Deserialize<Matter>(row.Document, CatalogueJson.Options);
-        row ??= db.Set<MatterRecord>().Add(new MatterRecord { Code = code, Document = "", ETag = "", Origin = Origins.Api }).Entity;
-        row.Document = System.Text.Encoding.UTF8.GetString(document);
-        row.ETag = etag;
-        row.Origin = Origins.Api;
-        row.Revision++;
-        row.UpdatedAt = clock.Now();
-        row.UpdatedBy = context.Actor();
-        db.Audit(new AuditEvent(context.Actor(), created ? "matter.create" : "matter.change", $"matter/{code}", JsonChanges.Between(before, matter)));
+        var now = clock.Now();
+        var created = record is null;
+        var before = record is null ? null : Parse(record.Draft);
+        if (record is null)
+        {
+            record = db.Set<MatterRecord>().Add(new MatterRecord { Code = code, Draft = "", DraftState = DraftState.Draft }).Entity;
+            decision = new ReviewDecision(DraftState.Draft, ProposalKind.Change, null);
+        }
+
+        record.Draft = JsonSerializer.Serialize(matter, CatalogueJson.Options);
+        WorkingCopyReview.Edited(record, decision!, context.Actor(), now);
+        WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record, created ? "create" : "edit", JsonChanges.Between(before, matter));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -113,15 +170,97 @@ internal static class MattersApi
         catch (DbUpdateException) when (created)
         {
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Created meanwhile",
-                detail: $"A matter '{code}' was created meanwhile; read it and change it with its ETag.");
+                detail: $"A matter '{code}' was created meanwhile; read its working copy and change it with its ETag.");
         }
 
-        context.Response.Headers.ETag = etag;
         if (created)
         {
-            context.Response.Headers.Location = $"/api/t/{context.Tenant().Id}/matters/{Uri.EscapeDataString(code)}";
+            context.Response.Headers.Location = $"/api/t/{context.Tenant().Id}/matters/{Uri.EscapeDataString(code)}/draft";
         }
 
-        return Results.Text(row.Document, "application/json", System.Text.Encoding.UTF8, created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        return Send(context, record, created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    private static ReviewSubject SubjectOf(MatterRecord record) => WorkingCopyReview.SubjectOf(record, record.LiveRevision is not null);
+
+    private static async Task<(MatterRecord? Record, ReviewDecision? Decision, string? Comment, IResult? Answer)> BeginMoveAsync(
+        HttpContext context, OneGoDbContext db, string code, ReviewAction action, bool commentRequired, CancellationToken cancellationToken)
+    {
+        var record = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
+        if (record is null)
+        {
+            return (null, null, null, UnknownMatter(context, code));
+        }
+
+        var (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, SubjectOf(record), action, View(record).ETag, namesWhatWasRead: true);
+        if (answer is not null)
+        {
+            return (record, decision, null, answer);
+        }
+
+        var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, commentRequired, cancellationToken);
+        return (record, decision, comment, problem);
+    }
+
+    private static async Task<IResult> SaveMoveAsync(HttpContext context, OneGoDbContext db, MatterRecord record, CancellationToken cancellationToken) =>
+        await WorkingCopyReview.SaveAsync(db, cancellationToken) ?? Send(context, record);
+
+    private static async Task<IResult> Submit(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+    {
+        var (record, decision, comment, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Submit, commentRequired: false, cancellationToken);
+        if (answer is not null)
+        {
+            return answer;
+        }
+
+        WorkingCopyReview.Submitted(record!, decision!, context.Actor(), clock.Now(), comment);
+        WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record!, "submit", comment: comment);
+        return await SaveMoveAsync(context, db, record!, cancellationToken);
+    }
+
+    private static async Task<IResult> Reject(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
+    {
+        var (record, decision, comment, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Reject, commentRequired: true, cancellationToken);
+        if (answer is not null)
+        {
+            return answer;
+        }
+
+        WorkingCopyReview.Rejected(record!, decision!, comment!);
+        WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record!, "reject", comment: comment);
+        return await SaveMoveAsync(context, db, record!, cancellationToken);
+    }
+
+    private static async Task<IResult> Approve(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+    {
+        var (record, _, comment, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Approve, commentRequired: false, cancellationToken);
+        if (answer is not null)
+        {
+            return answer;
+        }
+
+        var before = record!.Document is null ? null : Parse(record.Document);
+        var after = Parse(record.Draft);
+        MakeLive(record, after, Origins.Api, context.Actor(), clock.Now());
+        WorkingCopyReview.Settled(record);
+        WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record, "approve",
+            new { revision = record.LiveRevision, etag = record.ETag, changes = JsonChanges.Between(before, after) }, comment);
+        return await SaveMoveAsync(context, db, record, cancellationToken);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="matter"/> the matter's next live revision, and its working copy too; the caller settles
+    /// the working copy and audits. Approval and the <c>tenants/</c> import both come through here.
+    /// </summary>
+    public static void MakeLive(MatterRecord record, Matter matter, string origin, string actor, DateTimeOffset now)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(matter, CatalogueJson.Options);
+        record.Document = System.Text.Encoding.UTF8.GetString(bytes);
+        record.ETag = Preconditions.ETagOf(bytes);
+        record.LiveRevision = (record.LiveRevision ?? 0) + 1;
+        record.Origin = origin;
+        record.UpdatedBy = actor;
+        record.UpdatedAt = now;
+        record.Draft = record.Document;
     }
 }

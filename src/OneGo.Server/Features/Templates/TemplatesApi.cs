@@ -51,7 +51,11 @@ internal static class TemplatesApi
     /// <summary>An adopter against its standard: where it stands and what it changes.</summary>
     public sealed record StandardStatus(TemplateRef Adopts, int LatestVersion, int Behind, IReadOnlyList<OverlayChange> Changes, IReadOnlyList<FieldDifference> Differences, IReadOnlyList<FieldDifference> StandardChangedSince);
 
-    public sealed record BundleDiffView(string Code, int? Version, StandardStatus? Standard, IReadOnlyList<string> MattersChangedSinceApproval);
+    /// <summary>
+    /// What a live bundle changes against its standard. <c>mattersChangedSinceApproval</c> — this tenant's matters
+    /// with a newer live revision than the version embeds — is there only for callers who may read the drafts.
+    /// </summary>
+    public sealed record BundleDiffView(string Code, int? Version, StandardStatus? Standard, IReadOnlyList<string>? MattersChangedSinceApproval);
 
     public sealed record RebaseRequest(int? Version);
 
@@ -123,15 +127,21 @@ internal static class TemplatesApi
         var embedded = (JsonSerializer.Deserialize<List<Matter>>(version.Matters, CatalogueJson.Options) ?? []).ToDictionary(m => m.Code, StringComparer.Ordinal);
         var status = await StatusAsync(catalogue, context.Tenant().Id, document, embedded, cancellationToken);
 
-        var approvedETags = JsonSerializer.Deserialize<Dictionary<string, string>>(version.MatterETags) ?? [];
-        LocalMatters current;
-        // Matters are not public; only their ETags are compared, to say which changed since approval.
-        using (tenants.Enter(context.Tenant().Id))
+        // Which matters have a newer live revision than the one this version embeds is the tenant's own business:
+        // matters are not public, so only those who may read its drafts are told.
+        List<string>? changed = null;
+        if (Capabilities.Allows(context.User, Capability.ReadDrafts, context.Tenant().Id))
         {
-            current = await catalogue.LocalMattersAsync(cancellationToken);
+            var approvedETags = JsonSerializer.Deserialize<Dictionary<string, string>>(version.MatterETags) ?? [];
+            LocalMatters current;
+            using (tenants.Enter(context.Tenant().Id))
+            {
+                current = await catalogue.LocalMattersAsync(cancellationToken);
+            }
+
+            changed = approvedETags.Where(m => current.ETagOf(m.Key) != m.Value).Select(m => m.Key).Order(StringComparer.Ordinal).ToList();
         }
 
-        var changed = approvedETags.Where(m => current.ETagOf(m.Key) != m.Value).Select(m => m.Key).Order(StringComparer.Ordinal).ToList();
         return Results.Json(new BundleDiffView(code, version.Version, status, changed), CatalogueJson.Options);
     }
 
@@ -212,30 +222,17 @@ internal static class TemplatesApi
         }
 
         var document = BundleDocument.Parse(record.Draft);
-        var decision = ReviewLifecycle.Decide(DraftsApi.SubjectOf(record), ReviewAction.Edit, context.Actor());
-        if (DraftsApi.Refused(decision, record) is { } refused)
+        // A rebase is an edit that must name the working copy it read (If-Match: * is refused).
+        var (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, DraftsApi.SubjectOf(record), ReviewAction.Edit, DraftsApi.ViewOf(record).ETag,
+            namesWhatWasRead: true, conflict: () => Task.FromResult(document.Adopts is null
+                ? WorkingCopyReview.Conflict(record, "Not an adoption", $"'{code}' adopts no standard; there is nothing to rebase onto.")
+                : null));
+        if (answer is not null)
         {
-            return refused;
+            return answer;
         }
 
-        if (document.Adopts is null)
-        {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not an adoption",
-                detail: $"'{code}' adopts no standard; there is nothing to rebase onto.",
-                extensions: new Dictionary<string, object?> { ["state"] = ReviewLifecycle.Name(record.DraftState) });
-        }
-
-        var (ifMatch, missing) = Preconditions.RequireIfMatch(context.Request);
-        if (missing is not null)
-        {
-            return missing;
-        }
-
-        if (Preconditions.CheckIfMatch(ifMatch!, DraftsApi.ViewOf(record).ETag) is { } stale)
-        {
-            return stale;
-        }
-
+        var adopts = document.Adopts!;
         var (request, problem) = await JsonBody.ReadAsync<RebaseRequest>(context.Request, cancellationToken);
         if (problem is not null)
         {
@@ -243,34 +240,27 @@ internal static class TemplatesApi
         }
 
         var tenant = context.Tenant().Id;
-        var from = await catalogue.LoadStandardAsync(document.Adopts, tenant, cancellationToken);
+        var from = await catalogue.LoadStandardAsync(adopts, tenant, cancellationToken);
         var to = request!.Version is int target && target > 0
-            ? await catalogue.LoadStandardAsync(document.Adopts with { Version = target }, tenant, cancellationToken)
+            ? await catalogue.LoadStandardAsync(adopts with { Version = target }, tenant, cancellationToken)
             : null;
         if (to is null || !to.IsValid || !from.IsValid)
         {
             return ApiProblems.Invalid([ApiError.At("/version", "unknown-standard",
-                $"{document.Adopts.Tenant} has no approved version {request.Version} of its standard '{document.Adopts.Code}' to rebase onto.")]);
+                $"{adopts.Tenant} has no approved version {request.Version} of its standard '{adopts.Code}' to rebase onto.")]);
         }
 
         var matters = await catalogue.LocalMattersAsync(cancellationToken);
         var result = OverlayRebase.Rebase(from.Value!, to.Value!, document.Overlay!, matters.Documents);
         var rebased = document with { Adopts = result.Overlay.Adopts, Changes = result.Overlay.Changes };
         record.Draft = JsonSerializer.Serialize(rebased, CatalogueJson.Options);
-        DraftsApi.Move(record, decision);
+        WorkingCopyReview.Edited(record, decision, context.Actor(), clock.Now());
         record.Conflicts = result.Conflicts.Count == 0 ? null : JsonSerializer.Serialize(result.Conflicts, CatalogueJson.Options);
-        record.DraftUpdatedAt = clock.Now();
-        record.DraftUpdatedBy = context.Actor();
-        record.Revision++;
-        db.Audit(new AuditEvent(context.Actor(), "bundle.rebase", $"bundle/{code}",
-            new { from = document.Adopts.Version, to = request.Version, conflicts = result.Conflicts, changes = JsonChanges.Between(document, rebased) }));
-        try
+        WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Bundle, record, "rebase",
+            new { from = adopts.Version, to = request.Version, conflicts = result.Conflicts, changes = JsonChanges.Between(document, rebased) });
+        if (await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost)
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Preconditions.Stale(null);
+            return lost;
         }
 
         var (bytes, etag) = DraftsApi.ViewOf(record);

@@ -199,25 +199,25 @@ public sealed class TenantImport(
     private async Task ApplyMatterAsync(MatterFile file, DateTimeOffset now, List<FileProblem> problems, CancellationToken cancellationToken)
     {
         var row = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == file.Matter.Code, cancellationToken);
-        if (row is { Origin: Origins.Api })
+        if (row is not null && (row.DraftState != DraftState.Approved || row.Origin != Origins.File))
         {
+            var why = row.DraftState != DraftState.Approved ? "its working copy is " + ReviewLifecycle.Name(row.DraftState)
+                : "its live revision was approved there";
             problems.Add(file.Source.At("/code",
-                $"the matter '{file.Matter.Code}' was changed through the API since it was last imported; nothing was overwritten. Export it into this file or discard that change, then import again."));
+                $"the matter '{file.Matter.Code}' was changed through the API since it was last imported ({why}); nothing was overwritten. Export it into this file or discard that change, then import again."));
             return;
         }
 
-        var document = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(file.Matter, CatalogueJson.Options);
-        var before = row is null ? null : System.Text.Json.JsonSerializer.Deserialize<Matter>(row.Document, CatalogueJson.Options);
-        row ??= db.Set<MatterRecord>().Add(new MatterRecord { Code = file.Matter.Code, Document = "", ETag = "", Origin = Origins.File }).Entity;
-        row.Document = System.Text.Encoding.UTF8.GetString(document);
-        row.ETag = CanonicalJson.ETag(document);
-        row.Origin = Origins.File;
-        row.Revision++;
-        row.UpdatedAt = now;
-        row.UpdatedBy = Actor;
+        var before = row?.Document is null ? null : System.Text.Json.JsonSerializer.Deserialize<Matter>(row.Document, CatalogueJson.Options);
+        row ??= db.Set<MatterRecord>().Add(new MatterRecord { Code = file.Matter.Code, Draft = "" }).Entity;
+        // The file was reviewed where it is kept: it becomes the live revision directly.
+        MattersApi.MakeLive(row, file.Matter, Origins.File, Actor, now);
+        row.DraftUpdatedBy = Actor;
+        row.DraftUpdatedAt = now;
+        WorkingCopyReview.Settled(row);
         var previous = await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
         db.Audit(new AuditEvent(Actor, "import.matter", $"matter/{file.Matter.Code}",
-            new { file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous, changes = JsonChanges.Between(before, file.Matter) }));
+            new { file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous, revision = row.LiveRevision, changes = JsonChanges.Between(before, file.Matter) }));
         await db.SaveChangesAsync(cancellationToken);
     }
 

@@ -53,30 +53,48 @@ public abstract class DraftsApiTests(Provider provider) : IAsyncLifetime
     {
         foreach (var code in codes)
         {
-            Assert.Equal(HttpStatusCode.Created, (await _client.SendJsonAsync(HttpMethod.Put, $"/api/t/350203/matters/{code}", Matter(code))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await _client.ReviseMatterAsync("350203", Matter(code))).StatusCode);
         }
     }
 
     [Fact]
     public async Task AMatterIsCreatedThenChangedOnlyWithTheETagOfWhatWasRead()
     {
-        var created = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1", Matter("m1"));
+        var created = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1/draft", Matter("m1"));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Equal("/api/t/fujian.xiamen.siming/matters/m1", created.Headers.Location!.OriginalString);
+        Assert.Equal("/api/t/fujian.xiamen.siming/matters/m1/draft", created.Headers.Location!.OriginalString);
         var etag = created.ETag();
 
-        var read = await _client.GetAsync("/api/t/fujian.xiamen.siming/matters/m1");
+        var read = await _client.GetAsync("/api/t/fujian.xiamen.siming/matters/m1/draft");
         Assert.Equal(etag, read.ETag());
+        // Nothing of a new matter is live before a reviewer approves it.
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/t/350203/matters/m1")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.PreconditionRequired, (await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1", Matter("m1", "甲"))).StatusCode);
-        var changed = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1", Matter("m1", "乙"), etag);
+        Assert.Equal(HttpStatusCode.PreconditionRequired, (await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1/draft", Matter("m1", "甲"))).StatusCode);
+        var changed = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1/draft", Matter("m1", "乙"), etag);
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         Assert.NotEqual(etag, changed.ETag());
 
         // A second writer holding the first ETag is refused, and what the first wrote stays.
-        var stale = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1", Matter("m1", "丙"), etag);
+        var stale = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1/draft", Matter("m1", "丙"), etag);
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
-        Assert.Equal("乙", (string?)(await (await _client.GetAsync("/api/t/350203/matters/m1")).JsonAsync())["department"]);
+        Assert.Equal("乙", (string?)(await (await _client.GetAsync("/api/t/350203/matters/m1/draft")).JsonAsync())["document"]!["department"]);
+
+        // Approved, it is the live revision, with the ETag of its bytes.
+        Assert.Equal(HttpStatusCode.OK, (await _client.SubmitAndApproveAsync("/api/t/350203/matters/m1/draft", changed.ETag())).StatusCode);
+        var live = await _client.GetAsync("/api/t/350203/matters/m1");
+        Assert.Equal("乙", (string?)(await live.JsonAsync())["department"]);
+        var listed = (await (await _client.GetAsync("/api/t/350203/matters?limit=500")).JsonAsync())["items"]!.AsArray().Single(m => (string?)m!["code"] == "m1")!;
+        Assert.Equal((live.ETag(), 1), ((string?)listed["eTag"], (int)listed["revision"]!));
+    }
+
+    [Fact]
+    public async Task TheOldInPlaceMatterWriteIsRefusedAndSaysWhereTheWorkingCopyIs()
+    {
+        var response = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1", Matter("m1"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Contains("/api/t/fujian.xiamen.siming/matters/m1/draft", (string?)(await response.JsonAsync())["detail"], StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/t/350203/matters/m1/draft")).StatusCode);
     }
 
     [Fact]
@@ -86,17 +104,17 @@ public abstract class DraftsApiTests(Provider provider) : IAsyncLifetime
         matter.Remove("department");
         matter["materials"] = new JsonArray();
         matter["promisedDays"] = -1;
-        var response = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m2", matter);
+        var response = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m2/draft", matter);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var places = await response.ErrorPlacesAsync();
         Assert.Contains("/department", places);
         Assert.Contains("/materials", places);
         Assert.Contains("/promisedDays", places);
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/t/350203/matters/m2")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/t/350203/matters/m2/draft")).StatusCode);
 
         var unknownField = Matter("m2");
         unknownField["colour"] = "red";
-        var shape = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m2", unknownField);
+        var shape = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m2/draft", unknownField);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, shape.StatusCode);
         Assert.Equal(["/colour"], await shape.ErrorPlacesAsync());
     }
@@ -183,7 +201,7 @@ public abstract class DraftsApiTests(Provider provider) : IAsyncLifetime
         var matter = await read.JsonAsync();
         var property = matter["materials"]!.AsArray().Single(m => (string?)m!["code"] == "property-certificate")!;
         property["source"] = new JsonObject { ["kind"] = "applicant" };
-        Assert.Equal(HttpStatusCode.OK, (await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350205/matters/primary-school-enrolment", matter, read.ETag())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.ReviseMatterAsync("350205", matter)).StatusCode);
 
         // The live version embeds the matter as approved: nothing changes until a new version is approved.
         Assert.Empty((await HukouGuideAsync(_client))["bring"]!.AsArray());

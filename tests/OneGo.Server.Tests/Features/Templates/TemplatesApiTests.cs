@@ -71,7 +71,7 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
     {
         foreach (var (code, department, days) in new[] { ("pension", "厦门市社保中心", 10), ("medical", "厦门市医保局", 5), ("housing-fund", "厦门市公积金中心", 5) })
         {
-            Assert.Equal(HttpStatusCode.Created, (await _client.SendJsonAsync(HttpMethod.Put, $"/api/t/fujian.xiamen/matters/{code}", Matter(code, department, days))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await _client.ReviseMatterAsync("fujian.xiamen", Matter(code, department, days))).StatusCode);
         }
 
         Assert.Equal(HttpStatusCode.Created, (await _client.SendJsonAsync(HttpMethod.Post, "/api/t/350200/bundles", Standard("厦门市统一指南", "/leadDepartment"))).StatusCode);
@@ -189,10 +189,9 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
         var before = await (await _client.GetAsync("/api/t/350205/bundles/enrolment/diff")).JsonAsync();
         Assert.Empty(before["mattersChangedSinceApproval"]!.AsArray());
 
-        var read = await _client.GetAsync("/api/t/350205/matters/vaccination-check");
-        var matter = await read.JsonAsync();
+        var matter = await (await _client.GetAsync("/api/t/350205/matters/vaccination-check")).JsonAsync();
         matter["promisedDays"] = 3;
-        Assert.Equal(HttpStatusCode.OK, (await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350205/matters/vaccination-check", matter, read.ETag())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.ReviseMatterAsync("350205", matter)).StatusCode);
 
         var after = await (await _client.GetAsync("/api/t/350205/bundles/enrolment/diff")).JsonAsync();
         Assert.Equal(["vaccination-check"], after["mattersChangedSinceApproval"]!.AsArray().Select(c => (string)c!));
@@ -219,10 +218,9 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
         await ResolutionsAfterReadingAsync(standard, unrelated);
         Assert.Equal(0, await ResolutionsAfterReadingAsync(standard, unrelated));
 
-        var read = await _client.GetAsync("/api/t/350200/matters/medical");
-        var matter = await read.JsonAsync();
+        var matter = await (await _client.GetAsync("/api/t/350200/matters/medical")).JsonAsync();
         matter["promisedDays"] = 4;
-        Assert.Equal(HttpStatusCode.OK, (await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350200/matters/medical", matter, read.ETag())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.ReviseMatterAsync("350200", matter)).StatusCode);
 
         Assert.Equal(1, await ResolutionsAfterReadingAsync(standard, unrelated));
         Assert.Equal(4, (int)(await (await _client.GetAsync(standard)).JsonAsync())["matters"]!.AsArray().Single(m => (string?)m!["code"] == "medical")!["promisedDays"]!);

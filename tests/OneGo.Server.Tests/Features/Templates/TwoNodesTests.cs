@@ -27,10 +27,9 @@ public sealed class TwoNodesTestsOnPostgres : IAsyncLifetime
         var etagBefore = before.ETag();
 
         // Node A approves a new version.
-        var read = await clientA.GetAsync("/api/t/350205/matters/vaccination-check");
-        var matter = await read.JsonAsync();
+        var matter = await (await clientA.GetAsync("/api/t/350205/matters/vaccination-check")).JsonAsync();
         matter["promisedDays"] = 3;
-        Assert.Equal(HttpStatusCode.OK, (await clientA.SendJsonAsync(HttpMethod.Put, "/api/t/350205/matters/vaccination-check", matter, read.ETag())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await clientA.ReviseMatterAsync("350205", matter)).StatusCode);
         var draft = await clientA.GetAsync("/api/t/350205/bundles/enrolment/draft");
         var saved = await clientA.SendJsonAsync(HttpMethod.Put, "/api/t/350205/bundles/enrolment/draft", (await draft.JsonAsync())["document"], draft.ETag());
         Assert.Equal(HttpStatusCode.OK, (await clientA.SubmitAndApproveAsync("/api/t/350205/bundles/enrolment/draft", saved.ETag())).StatusCode);

@@ -236,6 +236,9 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.Property<int?>("LocalChanges")
                         .HasColumnType("integer");
 
+                    b.Property<string>("PinnedMatters")
+                        .HasColumnType("text");
+
                     b.Property<string>("Proposal")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -374,22 +377,48 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)");
 
                     b.Property<string>("Document")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Draft")
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<string>("ETag")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("Origin")
+                    b.Property<string>("DraftState")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<DateTimeOffset>("DraftUpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DraftUpdatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("ETag")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("LiveRevision")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Origin")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ReviewComment")
+                        .HasColumnType("text");
+
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SubmittedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("TenantId")
                         .IsRequired()

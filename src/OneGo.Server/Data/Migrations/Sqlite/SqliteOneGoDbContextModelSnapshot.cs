@@ -223,6 +223,9 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.Property<int?>("LocalChanges")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PinnedMatters")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Proposal")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -357,22 +360,48 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Document")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Draft")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DraftState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DraftUpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DraftUpdatedBy")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ETag")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("LiveRevision")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Origin")
-                        .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewComment")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SubmittedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SubmittedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("TenantId")
                         .IsRequired()

@@ -1,0 +1,179 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace OneGo.Server.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class MatterReview : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AlterColumn<string>(
+                name: "Origin",
+                table: "Matters",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "TEXT",
+                oldMaxLength: 16);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "ETag",
+                table: "Matters",
+                type: "TEXT",
+                maxLength: 64,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "TEXT",
+                oldMaxLength: 64);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Document",
+                table: "Matters",
+                type: "TEXT",
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "TEXT");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Draft",
+                table: "Matters",
+                type: "TEXT",
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<string>(
+                name: "DraftState",
+                table: "Matters",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<long>(
+                name: "DraftUpdatedAt",
+                table: "Matters",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<string>(
+                name: "DraftUpdatedBy",
+                table: "Matters",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "LiveRevision",
+                table: "Matters",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ReviewComment",
+                table: "Matters",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "SubmittedAt",
+                table: "Matters",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SubmittedBy",
+                table: "Matters",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "PinnedMatters",
+                table: "Bundles",
+                type: "TEXT",
+                nullable: true);
+
+            // Every matter so far went live as it was written: its document is its live revision and its settled working copy.
+            migrationBuilder.Sql("UPDATE \"Matters\" SET \"Draft\" = \"Document\", \"DraftState\" = 'Approved', \"LiveRevision\" = \"Revision\", \"DraftUpdatedBy\" = \"UpdatedBy\", \"DraftUpdatedAt\" = \"UpdatedAt\"");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "Draft",
+                table: "Matters");
+
+            migrationBuilder.DropColumn(
+                name: "DraftState",
+                table: "Matters");
+
+            migrationBuilder.DropColumn(
+                name: "DraftUpdatedAt",
+                table: "Matters");
+
+            migrationBuilder.DropColumn(
+                name: "DraftUpdatedBy",
+                table: "Matters");
+
+            migrationBuilder.DropColumn(
+                name: "LiveRevision",
+                table: "Matters");
+
+            migrationBuilder.DropColumn(
+                name: "ReviewComment",
+                table: "Matters");
+
+            migrationBuilder.DropColumn(
+                name: "SubmittedAt",
+                table: "Matters");
+
+            migrationBuilder.DropColumn(
+                name: "SubmittedBy",
+                table: "Matters");
+
+            migrationBuilder.DropColumn(
+                name: "PinnedMatters",
+                table: "Bundles");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Origin",
+                table: "Matters",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "",
+                oldClrType: typeof(string),
+                oldType: "TEXT",
+                oldMaxLength: 16,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "ETag",
+                table: "Matters",
+                type: "TEXT",
+                maxLength: 64,
+                nullable: false,
+                defaultValue: "",
+                oldClrType: typeof(string),
+                oldType: "TEXT",
+                oldMaxLength: 64,
+                oldNullable: true);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Document",
+                table: "Matters",
+                type: "TEXT",
+                nullable: false,
+                defaultValue: "",
+                oldClrType: typeof(string),
+                oldType: "TEXT",
+                oldNullable: true);
+        }
+    }
+}
