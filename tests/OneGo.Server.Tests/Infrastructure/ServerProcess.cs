@@ -28,6 +28,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
                      "--TenantFiles:ImportOnStartup=false",
                      "--Logging:Format=simple",
                      $"--Blobs:Path={database.BlobFolder}",
+                     $"--Audit:CheckpointKey={OneGoApp.CheckpointKey}",
                  }.Concat(options))
         {
             start.ArgumentList.Add(option);
