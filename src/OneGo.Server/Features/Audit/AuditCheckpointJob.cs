@@ -32,9 +32,18 @@ internal sealed class AuditCheckpointJob(AuditCheckpoints checkpoints, ILogger<A
             case CheckpointOutcome.Refused:
                 foreach (var broken in run.ChainBreaks)
                 {
-                    logger.LogCritical(
-                        "Audit chain {Tenant} does not extend checkpoint #{Checkpoint}: entry {Sequence} {Kind}. {Detail} No checkpoint is written until it is restored",
-                        broken.Tenant, run.Checkpoint?.Number, broken.Sequence, Word(broken.Kind), broken.Detail);
+                    if (run.Checkpoint is null)
+                    {
+                        logger.LogCritical(
+                            "Audit chain {Tenant} is broken before the first checkpoint: entry {Sequence} {Kind}. {Detail} No checkpoint is written until it is restored",
+                            broken.Tenant, broken.Sequence, Word(broken.Kind), broken.Detail);
+                    }
+                    else
+                    {
+                        logger.LogCritical(
+                            "Audit chain {Tenant} does not extend checkpoint #{Checkpoint}: entry {Sequence} {Kind}. {Detail} No checkpoint is written until it is restored",
+                            broken.Tenant, run.Checkpoint.Number, broken.Sequence, Word(broken.Kind), broken.Detail);
+                    }
                 }
 
                 foreach (var broken in run.CheckpointBreaks)

@@ -252,7 +252,8 @@ internal sealed partial class AuditCheckpoints(OneGoDbContext db, CurrentTenant 
             return Broken(CheckpointBreakKind.Altered, $"Checkpoint #{number} ({path}) says it is checkpoint #{checkpoint.Number}: it was copied or altered.", checkpoint);
         }
 
-        if (signature is null)
+        // Read from outside: members the types declare required may still be missing.
+        if (signature?.Value is null)
         {
             return Broken(CheckpointBreakKind.Unsigned, $"Checkpoint #{number} ({path}) carries no signature.", checkpoint);
         }

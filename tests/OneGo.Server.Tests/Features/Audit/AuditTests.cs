@@ -379,6 +379,17 @@ public abstract class AuditTests(Provider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task H3_AChainBrokenBeforeTheFirstCheckpointIsCheckedFromItsFirstEntryAndNeverCheckpointed()
+    {
+        await TamperAsync($"""UPDATE "AuditEntries" SET "Actor" = 'someone-else' WHERE "TenantId" = '{Gulou}' AND "Sequence" = 3""");
+
+        Assert.Equal(CheckpointOutcome.Refused, (await RunCheckpointJobAsync()).Outcome);
+
+        Assert.Empty(await CheckpointBlobsAsync());
+        Assert.Contains($"Audit chain {Gulou} is broken before the first checkpoint: entry 3 altered", Assert.Single(CriticalLines()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task H3_ACheckpointAlteredOrDeletedIsReported()
     {
         await RunCheckpointJobAsync();
