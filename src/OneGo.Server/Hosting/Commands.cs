@@ -71,16 +71,7 @@ internal static class Commands
         var result = await services.GetRequiredService<AuditVerifier>().VerifyAsync(cancellationToken);
         var latest = result.Checkpoint is null ? "none" : $"#{result.Checkpoint.Number} of {result.Checkpoint.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}";
         Console.WriteLine($"{result.Chains} chain(s), {result.Entries} entries; {result.Checkpoints} checkpoint(s) walked, the latest: {latest}.");
-        foreach (var broken in result.CheckpointBreaks)
-        {
-            Console.WriteLine($"BROKEN checkpoint #{broken.Number} ({AuditCheckpointJob.Word(broken.Kind)}): {broken.Detail}");
-        }
-
-        foreach (var broken in result.Breaks)
-        {
-            Console.WriteLine($"BROKEN {broken.Tenant} at entry {broken.Sequence} ({AuditCheckpointJob.Word(broken.Kind)}): {broken.Detail}");
-        }
-
+        Print(Console.Out, result.CheckpointBreaks, result.Breaks);
         Console.WriteLine(result.Intact
             ? "Every chain is intact."
             : $"{result.Breaks.Count} chain(s) broken, {result.CheckpointBreaks.Count} break(s) in the checkpoints.");
@@ -101,20 +92,24 @@ internal static class Commands
                 Console.WriteLine($"No chain moved since checkpoint #{run.Checkpoint!.Number}.");
                 return 0;
             default:
-                foreach (var broken in run.ChainBreaks)
-                {
-                    Console.Error.WriteLine($"BROKEN {broken.Tenant} at entry {broken.Sequence} ({AuditCheckpointJob.Word(broken.Kind)}): {broken.Detail}");
-                }
-
-                foreach (var broken in run.CheckpointBreaks)
-                {
-                    Console.Error.WriteLine($"BROKEN checkpoint #{broken.Number} ({AuditCheckpointJob.Word(broken.Kind)}): {broken.Detail}");
-                }
-
+                Print(Console.Error, run.CheckpointBreaks, run.ChainBreaks);
                 Console.Error.WriteLine(run.Checkpoint is null
                     ? "No checkpoint written: a chain is not intact from its first entry. Run 'audit verify'."
                     : $"No checkpoint written: the chains do not extend checkpoint #{run.Checkpoint.Number}, or it is not this deployment's. Run 'audit verify'.");
                 return 1;
+        }
+    }
+
+    private static void Print(TextWriter output, IEnumerable<CheckpointBreak> checkpointBreaks, IEnumerable<ChainBreak> chainBreaks)
+    {
+        foreach (var broken in checkpointBreaks)
+        {
+            output.WriteLine($"BROKEN checkpoint #{broken.Number} ({AuditCheckpointJob.Word(broken.Kind)}): {broken.Detail}");
+        }
+
+        foreach (var broken in chainBreaks)
+        {
+            output.WriteLine($"BROKEN {broken.Tenant} at entry {broken.Sequence} ({AuditCheckpointJob.Word(broken.Kind)}): {broken.Detail}");
         }
     }
 

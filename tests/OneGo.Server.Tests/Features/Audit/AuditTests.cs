@@ -94,11 +94,23 @@ public abstract class AuditTests(Provider provider) : IAsyncLifetime
         return await response.JsonAsync();
     }
 
-    /// <summary>One run of the checkpoint job, a minute after the last, as the scheduler would fire it.</summary>
-    private async Task<CheckpointRun> RunCheckpointJobAsync()
+    /// <summary>An edit of Zhejiang's settings: a legitimate move of another chain.</summary>
+    private async Task ChangeZhejiangAsync()
     {
-        _clock.Advance(TimeSpan.FromMinutes(1));
-        await using var scope = _host.Services.CreateAsyncScope();
+        using var admin = await _host.AsAsync(Roles.Admin, "zhejiang");
+        var settings = await admin.GetAsync("/api/t/zhejiang/settings");
+        var body = await settings.JsonAsync();
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendJsonAsync(HttpMethod.Put, "/api/t/zhejiang/settings",
+            new JsonObject { ["name"] = body["name"]!.DeepClone(), ["displayName"] = "浙江政务服务网" }, settings.ETag())).StatusCode);
+    }
+
+    /// <summary>One run of the checkpoint job, a minute after the last, as the scheduler would fire it.</summary>
+    private Task<CheckpointRun> RunCheckpointJobAsync() => RunCheckpointJobAsync(_host, _clock);
+
+    private static async Task<CheckpointRun> RunCheckpointJobAsync(WebApplicationFactory<Program> node, FakeTimeProvider clock)
+    {
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await using var scope = node.Services.CreateAsyncScope();
         return await ActivatorUtilities.CreateInstance<AuditCheckpointJob>(scope.ServiceProvider).RunAsync(CancellationToken.None);
     }
 
@@ -308,11 +320,7 @@ public abstract class AuditTests(Provider provider) : IAsyncLifetime
         Assert.Equal(("removed", haicang.Sequence), ((string)breaks["fujian.xiamen.haicang"]["kind"]!, (long)breaks["fujian.xiamen.haicang"]["sequence"]!));
 
         // Within the window after the checkpoint, only the chain covers new entries: a new change verifies.
-        using var admin = await _host.AsAsync(Roles.Admin, "zhejiang");
-        var settings = await admin.GetAsync("/api/t/zhejiang/settings");
-        var body = await settings.JsonAsync();
-        Assert.Equal(HttpStatusCode.OK, (await admin.SendJsonAsync(HttpMethod.Put, "/api/t/zhejiang/settings",
-            new JsonObject { ["name"] = body["name"]!.DeepClone(), ["displayName"] = "浙江政务服务网" }, settings.ETag())).StatusCode);
+        await ChangeZhejiangAsync();
         Assert.DoesNotContain((await VerifyAsync())["breaks"]!.AsArray(), b => (string?)b!["tenant"] == "zhejiang");
     }
 
@@ -358,13 +366,7 @@ public abstract class AuditTests(Provider provider) : IAsyncLifetime
 
         // The owner deletes Gulou's last three entries; Zhejiang changes legitimately meanwhile.
         await TamperAsync($"""DELETE FROM "AuditEntries" WHERE "TenantId" = '{Gulou}' AND "Sequence" > {head - 3}""");
-        using (var admin = await _host.AsAsync(Roles.Admin, "zhejiang"))
-        {
-            var settings = await admin.GetAsync("/api/t/zhejiang/settings");
-            var body = await settings.JsonAsync();
-            Assert.Equal(HttpStatusCode.OK, (await admin.SendJsonAsync(HttpMethod.Put, "/api/t/zhejiang/settings",
-                new JsonObject { ["name"] = body["name"]!.DeepClone(), ["displayName"] = "浙江政务服务网" }, settings.ETag())).StatusCode);
-        }
+        await ChangeZhejiangAsync();
 
         _host.Services.GetFakeLogCollector().Clear();
         await RunCheckpointJobAsync();
@@ -465,19 +467,14 @@ public abstract class AuditTests(Provider provider) : IAsyncLifetime
         await using var other = new OneGoApp(_database, importOnStartup: false, settings: settings);
         var node = other.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock)));
 
-        async Task<CheckpointRun> RunOnOtherNodeAsync()
-        {
-            clock.Advance(TimeSpan.FromMinutes(1));
-            await using var scope = node.Services.CreateAsyncScope();
-            return await ActivatorUtilities.CreateInstance<AuditCheckpointJob>(scope.ServiceProvider).RunAsync(CancellationToken.None);
-        }
+        Task<CheckpointRun> RunOnOtherNodeAsync() => RunCheckpointJobAsync(node, clock);
 
         Assert.Equal(CheckpointOutcome.Written, (await RunCheckpointJobAsync()).Outcome);
         Assert.Equal(CheckpointOutcome.Unchanged, (await RunOnOtherNodeAsync()).Outcome);
         for (var round = 2; round <= 4; round++)
         {
             await ChangeGulouAsync($"第{round}轮");
-            var runs = await Task.WhenAll(Task.Run(RunCheckpointJobAsync), Task.Run(RunOnOtherNodeAsync));
+            var runs = await Task.WhenAll(Task.Run(() => RunCheckpointJobAsync()), Task.Run(RunOnOtherNodeAsync));
 
             // Whoever lost the number read the winner's checkpoint and found nothing left to write.
             Assert.Equal([CheckpointOutcome.Written, CheckpointOutcome.Unchanged], runs.Select(r => r.Outcome).Order());
