@@ -52,6 +52,9 @@ base="http://127.0.0.1:$port"
 echo "Starting it on $base (embedded default on $work/load.db)…" >&2
 (
   cd "$repo"
+  # A throwaway key for the audit checkpoints, given as a deployment gives it: from the environment, not the database.
+  Audit__CheckpointKey=$(head -c 32 /dev/urandom | base64 -w0)
+  export Audit__CheckpointKey
   ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production exec dotnet "$repo/src/OneGo.Server/bin/Release/net10.0/OneGo.Server.dll" \
     --urls="$base" \
     --Database:ConnectionString="Data Source=$work/load.db" \

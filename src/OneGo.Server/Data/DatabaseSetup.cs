@@ -88,6 +88,26 @@ internal static class DatabaseSetup
         }
     }
 
+    /// <summary>
+    /// Where the embedded default keeps what it stores beside its database: the folder of the SQLite file, wherever it
+    /// was resolved; with another database, <c>App_Data</c> under the content root.
+    /// </summary>
+    public static string EmbeddedFolder(IServiceProvider services, IHostEnvironment environment)
+    {
+        if (services.GetRequiredService<DatabaseOptions>().Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            using var scope = services.CreateScope();
+            var database = scope.ServiceProvider.GetRequiredService<OneGoDbContext>().Database;
+            var file = new SqliteConnectionStringBuilder(database.GetConnectionString()).DataSource;
+            if (Path.IsPathRooted(file) && Path.GetDirectoryName(file) is { Length: > 0 } folder)
+            {
+                return folder;
+            }
+        }
+
+        return Path.Combine(environment.ContentRootPath, "App_Data");
+    }
+
     private static string Required(DatabaseOptions options) =>
         options.ConnectionString ?? throw new InvalidOperationException(
             $"Database:ConnectionString is required when Database:Provider is '{options.Provider}'.");

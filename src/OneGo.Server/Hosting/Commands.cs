@@ -55,28 +55,62 @@ internal static class Commands
                 return await VerifyAuditAsync(services, cancellationToken);
 
             case ["audit", "checkpoint"]:
-                var checkpoint = await services.GetRequiredService<AuditCheckpoints>().WriteAsync(cancellationToken);
-                Console.WriteLine(checkpoint is null ? "No chain moved since the last checkpoint." : $"Checkpoint of {checkpoint.Chains.Count} chain(s) written at {checkpoint.At:O}.");
-                return 0;
+                return await CheckpointAsync(services, cancellationToken);
 
             default:
                 return Usage();
         }
     }
 
-    /// <summary>Prints each broken chain with its first bad entry; exit code 1 when any chain is broken.</summary>
+    /// <summary>
+    /// Prints each broken chain with its first bad entry and each break in the series of checkpoints; exit code 1 when
+    /// anything is broken.
+    /// </summary>
     private static async Task<int> VerifyAuditAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var result = await services.GetRequiredService<AuditVerifier>().VerifyAsync(cancellationToken);
-        Console.WriteLine($"{result.Chains} chain(s), {result.Entries} entries; checkpoint: {(result.Checkpoint is null ? "none" : result.Checkpoint.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}.");
-        foreach (var broken in result.Breaks)
-        {
-            Console.WriteLine($"BROKEN {broken.Tenant} at entry {broken.Sequence} ({broken.Kind.ToString().ToLowerInvariant()}): {broken.Detail}");
-        }
-
-        Console.WriteLine(result.Intact ? "Every chain is intact." : $"{result.Breaks.Count} chain(s) broken.");
+        var latest = result.Checkpoint is null ? "none" : $"#{result.Checkpoint.Number} of {result.Checkpoint.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}";
+        Console.WriteLine($"{result.Chains} chain(s), {result.Entries} entries; {result.Checkpoints} checkpoint(s) walked, the latest: {latest}.");
+        Print(Console.Out, result.CheckpointBreaks, result.Breaks);
+        Console.WriteLine(result.Intact
+            ? "Every chain is intact."
+            : $"{result.Breaks.Count} chain(s) broken, {result.CheckpointBreaks.Count} break(s) in the checkpoints.");
         Console.WriteLine(result.Window);
         return result.Intact ? 0 : 1;
+    }
+
+    /// <summary>Writes the next checkpoint as the job does; exit code 1, naming what broke, when it refuses.</summary>
+    private static async Task<int> CheckpointAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var run = await services.GetRequiredService<AuditCheckpoints>().WriteAsync(cancellationToken);
+        switch (run.Outcome)
+        {
+            case CheckpointOutcome.Written:
+                Console.WriteLine($"Checkpoint of {run.Checkpoint!.Chains.Count} chain(s) written at {run.Checkpoint.At:O}: #{run.Checkpoint.Number}, {run.Path}.");
+                return 0;
+            case CheckpointOutcome.Unchanged:
+                Console.WriteLine($"No chain moved since checkpoint #{run.Checkpoint!.Number}.");
+                return 0;
+            default:
+                Print(Console.Error, run.CheckpointBreaks, run.ChainBreaks);
+                Console.Error.WriteLine(run.Checkpoint is null
+                    ? "No checkpoint written: a chain is not intact from its first entry. Run 'audit verify'."
+                    : $"No checkpoint written: the chains do not extend checkpoint #{run.Checkpoint.Number}, or it is not this deployment's. Run 'audit verify'.");
+                return 1;
+        }
+    }
+
+    private static void Print(TextWriter output, IEnumerable<CheckpointBreak> checkpointBreaks, IEnumerable<ChainBreak> chainBreaks)
+    {
+        foreach (var broken in checkpointBreaks)
+        {
+            output.WriteLine($"BROKEN checkpoint #{broken.Number} ({AuditCheckpointJob.Word(broken.Kind)}): {broken.Detail}");
+        }
+
+        foreach (var broken in chainBreaks)
+        {
+            output.WriteLine($"BROKEN {broken.Tenant} at entry {broken.Sequence} ({AuditCheckpointJob.Word(broken.Kind)}): {broken.Detail}");
+        }
     }
 
     private static int Validate(string folder)

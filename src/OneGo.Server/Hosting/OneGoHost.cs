@@ -37,9 +37,7 @@ internal static class OneGoHost
         services.AddScoped<BundleCatalogue>();
         services.AddSingleton<ResolvedBundles>();
         services.AddSingleton<LiveBundles>();
-        services.AddScoped<AuditCheckpoints>();
-        services.AddScoped<AuditVerifier>();
-        services.AddRecurringJob<AuditCheckpointJob>(AuditCheckpointJob.Name, AuditCheckpointJob.ScheduleSetting, AuditCheckpointJob.DefaultSchedule);
+        services.AddOneGoAudit(builder.Configuration, builder.Environment);
         services.AddOneGoZone(builder.Configuration);
         services.AddHostedService<StartupWork>();
         services.AddOneGoScheduling(builder.Configuration);

@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
 using Azure.Storage.Blobs;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
 
 namespace OneGo.Server.Storage;
@@ -82,20 +80,8 @@ internal static partial class BlobSetup
             return Path.GetFullPath(Path.Combine(environment.ContentRootPath, configured));
         }
 
-        // The embedded default keeps everything it stores in one folder: the blobs beside the SQLite file, wherever
-        // DatabaseSetup resolved it.
-        if (services.GetRequiredService<DatabaseOptions>().Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
-        {
-            using var scope = services.CreateScope();
-            var database = scope.ServiceProvider.GetRequiredService<OneGoDbContext>().Database;
-            var file = new SqliteConnectionStringBuilder(database.GetConnectionString()).DataSource;
-            if (Path.IsPathRooted(file) && Path.GetDirectoryName(file) is { Length: > 0 } folder)
-            {
-                return Path.Combine(folder, "blobs");
-            }
-        }
-
-        return Path.Combine(environment.ContentRootPath, "App_Data", "blobs");
+        // The embedded default keeps everything it stores in one folder: the blobs beside the SQLite file.
+        return Path.Combine(DatabaseSetup.EmbeddedFolder(services, environment), "blobs");
     }
 
     [GeneratedRegex("^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using OneGo.Server.Features.Audit;
+using OneGo.Tenancy;
 using OneGo.Server.Tests.Infrastructure;
 
 namespace OneGo.Server.Tests.Hosting;
@@ -35,6 +37,7 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
         start.ArgumentList.Add($"--Database:Provider={_database.ProviderName}");
         start.ArgumentList.Add($"--Database:ConnectionString={_database.ConnectionString}");
         start.ArgumentList.Add($"--Blobs:Path={_blobs.Path}");
+        start.ArgumentList.Add($"--Audit:CheckpointKey={OneGoApp.CheckpointKey}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -76,7 +79,7 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
         var checkpoint = await RunAsync("audit", "checkpoint");
         Assert.True(checkpoint.Exit == 0, checkpoint.Error);
         Assert.Contains($"Checkpoint of {RepositoryTenants.RegionCount} chain(s) written", checkpoint.Out, StringComparison.Ordinal);
-        Assert.Single(Directory.EnumerateFiles(_blobs.Path, "2*.json", SearchOption.AllDirectories));
+        Assert.Equal("000000000001.json", Path.GetFileName(Assert.Single(Directory.EnumerateFiles(_blobs.Path, "0*.json", SearchOption.AllDirectories))));
 
         var intact = await RunAsync("audit", "verify");
         Assert.True(intact.Exit == 0, intact.Out + intact.Error);
@@ -90,6 +93,45 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
         var broken = await RunAsync("audit", "verify");
         Assert.Equal(1, broken.Exit);
         Assert.Contains("BROKEN fujian.xiamen.haicang at entry 2 (altered)", broken.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task H3_AuditVerifyNamesARewriteMadeBeforeTheLastCheckpointEvenAfterTheJobRanAgain()
+    {
+        using var tenants = RepositoryTenants.Copy();
+        Assert.Equal(0, (await RunAsync("tenants", "import", tenants.Path)).Exit);
+        Assert.Equal(0, (await RunAsync("audit", "checkpoint")).Exit);
+
+        // The table's owner changes Haicang's entry 2 and re-hashes every entry after it: consistent in itself.
+        long head;
+        var scope = new CurrentTenant();
+        await using (var db = _database.NewContext(scope))
+        using (scope.Enter("fujian.xiamen.haicang"))
+        {
+            var chain = await db.Set<AuditEntry>().AsNoTracking().OrderBy(e => e.Sequence).ToListAsync();
+            head = chain[^1].Sequence;
+            chain[1].Actor = "someone-else";
+            var previous = chain[0].Hash;
+            foreach (var entry in chain.Skip(1))
+            {
+                entry.PreviousHash = previous;
+                entry.Hash = entry.ComputeHash();
+                previous = entry.Hash;
+                await db.Database.ExecuteSqlAsync(
+                    $"""UPDATE "AuditEntries" SET "Actor" = {entry.Actor}, "PreviousHash" = {entry.PreviousHash}, "Hash" = {entry.Hash} WHERE "Id" = {entry.Id}""");
+            }
+        }
+
+        // The job runs again: it refuses to anchor the rewritten chain, and says so.
+        var again = await RunAsync("audit", "checkpoint");
+        Assert.Equal(1, again.Exit);
+        Assert.Contains($"BROKEN fujian.xiamen.haicang at entry {head} (rewritten)", again.Error, StringComparison.Ordinal);
+        Assert.Single(Directory.EnumerateFiles(_blobs.Path, "0*.json", SearchOption.AllDirectories));
+
+        var verify = await RunAsync("audit", "verify");
+        Assert.Equal(1, verify.Exit);
+        Assert.Contains($"BROKEN fujian.xiamen.haicang at entry {head} (rewritten)", verify.Out, StringComparison.Ordinal);
+        Assert.Contains("1 checkpoint(s) walked", verify.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,6 +15,9 @@ public interface IAppDatabase
 public sealed class OneGoApp(IAppDatabase database, string? tenantsFolder = null, bool importOnStartup = true, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
+    /// <summary>The key that signs the audit checkpoints of every test deployment (<c>Audit:CheckpointKey</c>): 32 bytes, base64.</summary>
+    public static string CheckpointKey { get; } = Convert.ToBase64String("OneGo tests sign checkpoints 32B"u8);
+
     public TestDatabase Database => (TestDatabase)database;
 
     /// <summary>The host's own blob folder (the file-system store), unless the settings name another store.</summary>
@@ -40,6 +43,7 @@ public sealed class OneGoApp(IAppDatabase database, string? tenantsFolder = null
         builder.UseSetting("Blobs:Path", BlobFolder);
         builder.UseSetting("Identity:KeyProtection:Certificate", TestKeys.Certificate);
         builder.UseSetting("Mail:PickupFolder", Path.Combine(BlobFolder, "mail"));
+        builder.UseSetting("Audit:CheckpointKey", CheckpointKey);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -30,6 +30,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
                      $"--Blobs:Path={database.BlobFolder}",
                      $"--Identity:KeyProtection:Certificate={TestKeys.Certificate}",
                      $"--Mail:PickupFolder={Path.Combine(database.BlobFolder, "mail")}",
+                     $"--Audit:CheckpointKey={OneGoApp.CheckpointKey}",
                  }.Concat(options))
         {
             start.ArgumentList.Add(option);

@@ -20,7 +20,7 @@ internal static class AuditApi
             .WithSummary("The tenant's audit log, newest first; filters subject (bundle/{code}, matter/{code}, account/{user} …), action and actor.")
             .Requires(Capability.ReadAudit);
         app.MapGet("/api/audit/verify", Verify).WithTags("Audit").WithName("VerifyAudit")
-            .WithSummary("Walks every tenant's chain against the latest checkpoint and names the first entry altered, removed or reordered, or a chain rewritten before the checkpoint.")
+            .WithSummary("Walks every checkpoint in order (signature, predecessor, heads never going back), then every tenant's chain against every checkpoint; names the first entry altered, removed or reordered, a chain rewritten before any checkpoint, and each break in the checkpoints.")
             .Requires(Capability.VerifyAudit);
         return app;
     }

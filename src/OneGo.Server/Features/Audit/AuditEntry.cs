@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using OneGo.Tenancy;
@@ -44,8 +43,8 @@ public sealed class AuditEntry : ITenantOwned
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
 
     /// <summary>
-    /// SHA-256 over every recorded field and the previous hash, as a JSON array so no field can bleed into the
-    /// next. Time counts in Unix milliseconds, which every provider stores exactly.
+    /// The hash (<see cref="AuditCryptography.HashAlgorithm"/>) of every recorded field and the previous hash, as a JSON
+    /// array so no field can bleed into the next. Time counts in Unix milliseconds, which every provider stores exactly.
     /// </summary>
     public string ComputeHash()
     {
@@ -53,7 +52,7 @@ public sealed class AuditEntry : ITenantOwned
         {
             TenantId, Sequence, At.ToUnixTimeMilliseconds(), Actor, Action, Subject, Comment, Changes, PreviousHash,
         });
-        return Convert.ToHexStringLower(SHA256.HashData(fields));
+        return AuditCryptography.Hash(fields);
     }
 }
 
