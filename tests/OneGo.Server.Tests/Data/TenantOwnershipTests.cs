@@ -16,7 +16,13 @@ public sealed class TenantOwnershipTests
         ["Region"] = "the region tree is the tenancy itself: public, and read to resolve every request's tenant",
         ["Integration"] = "a push integration is the national operator's, for regions it names; only the national operator changes it",
         ["ZoneHead"] = "the national zone's one counter, taken under a row lock by every publishing transaction so the feed is in commit order",
-        ["Account"] = "sign-in finds an account by its user name before any tenant is known; only admins at or above its tenant change it",
+        ["Account"] = "sign-in finds an account by its user name before any tenant is known; only admins at or above its tenant change it (its roles are tenant-owned AccountChanges)",
+        ["IdentityUserClaim`1"] = "ASP.NET Core Identity's claims of an account, read with the account at sign-in",
+        ["IdentityUserLogin`1"] = "ASP.NET Core Identity's external logins of an account (none today), read with the account at sign-in",
+        ["IdentityUserToken`1"] = "an account's authenticator key and recovery codes, read with the account at sign-in, before any tenant is known",
+        ["CredentialLink"] = "a set-password link, opened by a person who is not signed in, before any tenant is known",
+        ["OutgoingMail"] = "the deployment's mail queue, drained by one relay for every region; bodies encrypted and cleared once sent",
+        ["SignInFailures"] = "failed sign-ins counted per name and client address, before any tenant is known",
         ["DeploymentKey"] = "the deployment's token signing and encryption keys, one set for every tenant",
         ["DataProtectionKey"] = "the deployment's data-protection keys (cookies, antiforgery), one ring for every tenant",
         ["OpenIddictEntityFrameworkCoreApplication"] = "OAuth clients: found by client id at the token endpoint, before any tenant is known",
@@ -50,7 +56,7 @@ public sealed class TenantOwnershipTests
     public void EveryTenantOwnedTypeHasTheFilterARequiredTenantIdAndTenantIdInItsUniqueIndexes()
     {
         var owned = Model().GetEntityTypes().Where(e => e.IsTenantOwned()).ToList();
-        Assert.Equal(["AuditEntry", "BundleRecord", "BundleVersion", "MatterRecord", "OutboxItem", "Publication", "PublishingRun", "TenantFileRecord", "TenantSettings", "ZoneEntry"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["AccountChange", "AuditEntry", "BundleRecord", "BundleVersion", "MatterRecord", "OutboxItem", "Publication", "PublishingRun", "TenantFileRecord", "TenantSettings", "ZoneEntry"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
         foreach (var entity in owned)
         {
             Assert.Contains(entity.GetDeclaredQueryFilters(), f => f.Key == TenancyModel.FilterName);

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using OneGo.Server.Identity;
+using OneGo.Tenancy;
 using OneGo.Server.Tests.Infrastructure;
 
 namespace OneGo.Server.Tests.Identity;
@@ -21,6 +22,8 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
     private OneGoApp _app = null!;
     private readonly Dictionary<string, HttpClient> _callers = [];
     private string _runLocation = "";
+    private readonly Dictionary<string, long> _toApprove = [];
+    private readonly Dictionary<string, long> _toRefuse = [];
 
     private enum Access
     {
@@ -33,17 +36,21 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
 
         /// <summary>Onboarding a region below the victim's parent: only the parent's admin (and above).</summary>
         AdministerParent,
+
+        /// <summary>The victim's own audit log: its auditors only (三员管理: not its admins, not those above).</summary>
+        ReadAudit,
     }
 
     // Who may do what, written out by hand from PRODUCT.md §2 and API.md.
     private static readonly Dictionary<Access, string[]> Rightful = new()
     {
-        [Access.Public] = ["anonymous", "editor", "reviewer", "admin", "sibling-editor", "other-province-admin", "parent-admin", "zone-reader"],
+        [Access.Public] = ["anonymous", "editor", "reviewer", "admin", "admin-service", "auditor", "sibling-editor", "other-province-admin", "parent-admin", "parent-auditor", "zone-reader"],
         [Access.ReadDrafts] = ["editor", "reviewer", "admin", "parent-admin"],
         [Access.Edit] = ["editor"],
         [Access.Review] = ["reviewer"],
         [Access.Administer] = ["admin", "parent-admin"],
         [Access.AdministerParent] = ["parent-admin"],
+        [Access.ReadAudit] = ["auditor"],
     };
 
     private sealed record Call(HttpMethod Method, string Url, JsonNode? Body = null, string? IfMatch = null);
@@ -63,9 +70,13 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
         ["POST /connect/token"] = "OAuth protocol endpoint", ["GET /connect/authorize"] = "OAuth protocol endpoint", ["POST /connect/authorize"] = "OAuth protocol endpoint",
         ["GET /connect/endsession"] = "OAuth protocol endpoint", ["POST /connect/endsession"] = "OAuth protocol endpoint",
         ["GET /account/signin"] = "the sign-in page", ["POST /account/signin"] = "the sign-in page",
+        ["GET /account/second-factor"] = "the sign-in page's second step (SignInTests)", ["POST /account/second-factor"] = "the sign-in page's second step (SignInTests)",
+        ["GET /account/password"] = "a mailed set-password link (AccountTests)", ["POST /account/password"] = "a mailed set-password link (AccountTests)",
+        ["GET /account/password/change"] = "a signed-in person's own password (SignInTests)", ["POST /account/password/change"] = "a signed-in person's own password (SignInTests)",
+        ["POST /api/imports"] = "the national admins' import of the deployment's tenants/ folder (AccountTests)",
         ["GET /_probe/raw/{tenant}/{code}"] = "load probe, mapped only with Diagnostics:LoadProbe",
         ["PUT /api/t/{tenant}/matters/{code}"] = "retired: answers 405 naming the working copy's route (DraftsApiTests); guarded like a write all the same",
-        ["GET /api/audit/verify"] = "the national operator's, across every tenant (AuditTests)",
+        ["GET /api/audit/verify"] = "the national auditors', across every tenant (AuditTests, AccountTests)",
         ["GET /api/zone/bundles"] = "the public national zone across regions (ZoneTests)",
         ["GET /api/zone/feed"] = "integrations with scope zone.read (ZoneTests)", ["GET /api/zone/publications/{id}"] = "integrations with scope zone.read (ZoneTests)",
         ["GET /api/zone/integrations"] = "the national operator's (ZoneTests)", ["POST /api/zone/integrations"] = "the national operator's (ZoneTests)",
@@ -104,13 +115,25 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
             _ => new JsonObject { ["comment"] = "请补充办理地点。" })),
         ["POST /api/t/{tenant}/bundles/{code}/withdrawal"] = new(Access.Edit, (t, _) => t.ReadThenWriteAsync("/api/t/320106/bundles/convenience-store/draft", HttpMethod.Post, "/api/t/320106/bundles/convenience-store/withdrawal",
             _ => new JsonObject { ["comment"] = "并入新的一件事。" })),
-        ["GET /api/t/{tenant}/audit"] = new(Access.Administer, (t, _) => Get("/api/t/320106/audit")),
+        ["GET /api/t/{tenant}/audit"] = new(Access.ReadAudit, (t, _) => Get("/api/t/320106/audit")),
         ["POST /api/t/{tenant}/publishing-runs"] = new(Access.Administer, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/publishing-runs"))),
         ["GET /api/t/{tenant}/publishing-runs"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/publishing-runs")),
         ["GET /api/t/{tenant}/publishing-runs/{id:guid}"] = new(Access.ReadDrafts, (t, _) => Get(t._runLocation)),
         ["GET /api/t/{tenant}/accounts"] = new(Access.Administer, (t, _) => Get("/api/t/320106/accounts")),
         ["POST /api/t/{tenant}/accounts"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/accounts",
-            new JsonObject { ["userName"] = "pipeline-" + caller, ["roles"] = new JsonArray("editor"), ["kind"] = "service", ["secret"] = "a-long-enough-secret" }))),
+            new JsonObject { ["userName"] = "proposed-" + caller, ["email"] = $"proposed-{caller}@example.gov.cn", ["roles"] = new JsonArray("editor") }))),
+        ["GET /api/t/{tenant}/accounts/{userName}"] = new(Access.Administer, (t, caller) => Get($"/api/t/320106/accounts/mv-{caller}")),
+        ["POST /api/t/{tenant}/accounts/{userName}/roles"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/accounts/mv-{caller}/roles",
+            new JsonObject { ["role"] = "reviewer" }))),
+        ["POST /api/t/{tenant}/accounts/{userName}/roles/{role}/revoke"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/accounts/mv-{caller}/roles/editor/revoke"))),
+        ["POST /api/t/{tenant}/accounts/{userName}/credential"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/accounts/mv-{caller}/credential"))),
+        ["POST /api/t/{tenant}/accounts/{userName}/authenticator/reset"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/accounts/mv-{caller}/authenticator/reset"))),
+        ["POST /api/t/{tenant}/accounts/{userName}/email"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/accounts/mv-{caller}/email",
+            new JsonObject { ["email"] = $"new-{caller}@example.gov.cn" }))),
+        ["GET /api/t/{tenant}/account-changes"] = new(Access.Administer, (t, _) => Get("/api/t/320106/account-changes?state=proposed")),
+        ["POST /api/t/{tenant}/account-changes/{id:long}/approve"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/account-changes/{t._toApprove[caller]}/approve"))),
+        ["POST /api/t/{tenant}/account-changes/{id:long}/refuse"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/account-changes/{t._toRefuse[caller]}/refuse",
+            new JsonObject { ["comment"] = "不需要。" }))),
         ["POST /api/t/{tenant}/children"] = new(Access.AdministerParent, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320100/children",
             new JsonObject { ["segment"] = "gaochun", ["name"] = "高淳区", ["level"] = "district", ["divisionCode"] = "320118" }))),
         ["GET /api/t/{tenant}/settings"] = new(Access.Public, (t, _) => Get("/api/t/320106/settings")),
@@ -119,7 +142,7 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
         ["GET /regions/{tenant}/bundles/{code}"] = new(Access.Public, (t, _) => Get("/regions/320106/bundles/newborn")),
         ["PUT /api/t/{tenant}/settings"] = new(Access.Administer, (t, _) => t.ReadThenWriteAsync("/api/t/320106/settings", HttpMethod.Put, "/api/t/320106/settings",
             d => new JsonObject { ["name"] = d["name"]!.DeepClone(), ["displayName"] = "鼓楼区政务服务中心", ["publishingSchedule"] = "0 30 1 * * ?" })),
-        ["POST /api/t/{tenant}/accounts/{userName}/disable"] = new(Access.Administer, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/accounts/matrix-victim/disable"))),
+        ["POST /api/t/{tenant}/accounts/{userName}/disable"] = new(Access.Administer, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/accounts/mv-{caller}/disable"))),
     };
 
     private static Task<Call> Get(string url) => Task.FromResult(new Call(HttpMethod.Get, url));
@@ -137,13 +160,34 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
             _callers[name] = client;
         }
 
+        // Admins and auditors are people, signed in with their second factor; an admin service account may only import.
+        async Task AddPerson(string name, string role, string tenant) => _callers[name] = await _app.AsAsync(role, tenant);
+
         await Add("editor", DemoAccounts.UserName(Roles.Editor, Victim));
         await Add("reviewer", DemoAccounts.UserName(Roles.Reviewer, Victim));
-        await Add("admin", DemoAccounts.UserName(Roles.Admin, Victim));
+        await AddPerson("admin", Roles.Admin, Victim);
+        await Add("admin-service", DemoAccounts.UserName(Roles.Admin, Victim));
+        await AddPerson("auditor", Roles.Auditor, Victim);
         await Add("sibling-editor", DemoAccounts.UserName(Roles.Editor, "jiangsu.nanjing.jiangning"));
-        await Add("other-province-admin", DemoAccounts.UserName(Roles.Admin, "zhejiang"));
-        await Add("parent-admin", DemoAccounts.UserName(Roles.Admin, "jiangsu.nanjing"));
+        await AddPerson("other-province-admin", Roles.Admin, "zhejiang");
+        await AddPerson("parent-admin", Roles.Admin, "jiangsu.nanjing");
+        await AddPerson("parent-auditor", Roles.Auditor, "jiangsu.nanjing");
         await Add("zone-reader", DemoAccounts.ZoneReader, OneGoClaims.ZoneReadScope);
+
+        // The account rows: an account of the victim per caller, holding editor, with two changes proposed by the national operator.
+        using (var national = await _app.AsAsync(Roles.Admin, RegionRules.NationalId))
+        using (var province = await _app.AsAsync(Roles.Admin, "jiangsu"))
+        {
+            foreach (var caller in _callers.Keys)
+            {
+                Assert.Equal(HttpStatusCode.Created, (await People.ProposeAsync(national, Victim, $"mv-{caller}", $"mv-{caller}@example.gov.cn", Roles.Editor)).StatusCode);
+                Assert.All(await People.ApproveAllAsync(province, Victim, $"mv-{caller}"), a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+                Assert.Equal(HttpStatusCode.Created, (await People.ProposeAsync(national, Victim, $"md-{caller}", $"md-{caller}@example.gov.cn", Roles.Editor)).StatusCode);
+                Assert.All(await People.ApproveAllAsync(province, Victim, $"md-{caller}"), a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+                _toApprove[caller] = (long)(await (await national.SendJsonAsync(HttpMethod.Post, $"/api/t/{Victim}/accounts/md-{caller}/email", new { email = $"md2-{caller}@example.gov.cn" })).JsonAsync())["id"]!;
+                _toRefuse[caller] = (long)(await (await national.SendJsonAsync(HttpMethod.Post, $"/api/t/{Victim}/accounts/md-{caller}/roles", new { role = "reviewer" })).JsonAsync())["id"]!;
+            }
+        }
 
         // The submit row needs a draft; the approve and reject rows a draft waiting for review; the disable row an account.
         async Task<HttpResponseMessage> EditAsync(string code)
@@ -178,8 +222,6 @@ public abstract class IsolationMatrixTests(Provider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
         _runLocation = run.Headers.Location!.ToString();
         await RunEndedAsync(_callers["admin"], _runLocation);
-        Assert.Equal(HttpStatusCode.Created, (await _callers["admin"].SendJsonAsync(HttpMethod.Post, "/api/t/320106/accounts",
-            new { userName = "matrix-victim", roles = new[] { "editor" }, kind = "service", secret = "a-long-enough-secret" })).StatusCode);
     }
 
     public async Task DisposeAsync()

@@ -75,6 +75,27 @@ public static partial class People
         return email;
     }
 
+    /// <summary>
+    /// A person holding editor and reviewer (as PRODUCT.md allows): the tenant's demo editor, granted reviewer by its
+    /// admin with the approval of the admin above, signed in with the authenticator it then enrols. Returns a client
+    /// calling as that person, and their user name.
+    /// </summary>
+    public static async Task<(HttpClient Client, string UserName)> EditorAndReviewerAsync(WebApplicationFactory<Program> app, string tenant, string parent)
+    {
+        var name = OneGo.Server.Identity.DemoAccounts.UserName(OneGo.Server.Identity.Roles.Editor, tenant);
+        using (var admin = await app.AsAsync(OneGo.Server.Identity.Roles.Admin, tenant))
+        using (var above = await app.AsAsync(OneGo.Server.Identity.Roles.Admin, parent))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await admin.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/accounts/{name}/roles", new { role = "reviewer" })).StatusCode);
+            Assert.All(await ApproveAllAsync(above, tenant, name), a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        }
+
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            await Tokens.PersonAsync(() => Tokens.Browser(app), name, OneGo.Server.Identity.DemoAccounts.Secret, authenticatorKey: null));
+        return (client, name);
+    }
+
     [GeneratedRegex("https?://[^\\s]+/account/password\\?link=[0-9a-f]+&token=[^\\s]+")]
     private static partial Regex LinkPattern();
 

@@ -37,6 +37,9 @@ public static partial class Tokens
         return (string?)body["access_token"] ?? throw new InvalidOperationException($"No token for {clientId}: {body.ToJsonString()}");
     }
 
+    /// <summary>The loopback redirect of tools that sign a person in, which the console's client accepts in demo mode.</summary>
+    private const string ToolRedirect = "http://127.0.0.1/oidc-callback";
+
     /// <summary>Roles whose demo account the tests use as a person (signed in with a second factor), not as a service account.</summary>
     public static bool ActsAsPerson(string role) => role is Roles.Admin or Roles.Auditor;
 
@@ -77,7 +80,7 @@ public static partial class Tokens
         var challenge = Base64Url(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier)));
         var authorize = "/connect/authorize?" + string.Join('&', new Dictionary<string, string>
         {
-            ["client_id"] = "onego-console", ["redirect_uri"] = ConsoleUi.ConsoleClient.ToolRedirect, ["response_type"] = "code",
+            ["client_id"] = "onego-console", ["redirect_uri"] = ToolRedirect, ["response_type"] = "code",
             ["scope"] = "openid profile offline_access api", ["code_challenge"] = challenge, ["code_challenge_method"] = "S256",
             ["state"] = Guid.NewGuid().ToString("N"), ["nonce"] = Guid.NewGuid().ToString("N"),
         }.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
@@ -92,7 +95,7 @@ public static partial class Tokens
 
             var location = response.Headers.Location!;
             var target = location.IsAbsoluteUri ? location : new Uri(http.BaseAddress!, location);
-            if (target.AbsoluteUri.StartsWith(ConsoleUi.ConsoleClient.ToolRedirect, StringComparison.Ordinal))
+            if (target.AbsoluteUri.StartsWith(ToolRedirect, StringComparison.Ordinal))
             {
                 code = System.Web.HttpUtility.ParseQueryString(target.Query)["code"];
                 break;
@@ -134,7 +137,7 @@ public static partial class Tokens
         var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code", ["code"] = code ?? throw new InvalidOperationException($"Signing {userName} in gave no code."),
-            ["redirect_uri"] = ConsoleUi.ConsoleClient.ToolRedirect, ["client_id"] = "onego-console", ["code_verifier"] = verifier,
+            ["redirect_uri"] = ToolRedirect, ["client_id"] = "onego-console", ["code_verifier"] = verifier,
         }));
         var body = JsonNode.Parse(await token.Content.ReadAsStringAsync())!;
         return (string?)body["access_token"] ?? throw new InvalidOperationException($"No token for {userName}: {body.ToJsonString()}");

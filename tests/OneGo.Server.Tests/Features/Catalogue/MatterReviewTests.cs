@@ -24,6 +24,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
     private HttpClient _editor = null!;
     private HttpClient _reviewer = null!;
     private HttpClient _admin = null!;
+    private HttpClient _auditor = null!;
     private HttpClient _anonymous = null!;
 
     public async Task InitializeAsync()
@@ -33,6 +34,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         _editor = await _app.AsAsync(Roles.Editor, "jiangsu.nanjing.gulou");
         _reviewer = await _app.AsAsync(Roles.Reviewer, "jiangsu.nanjing.gulou");
         _admin = await _app.AsAsync(Roles.Admin, "jiangsu.nanjing.gulou");
+        _auditor = await _app.AsAsync(Roles.Auditor, "jiangsu.nanjing.gulou");
         _anonymous = _app.CreateClient();
     }
 
@@ -41,21 +43,14 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         _editor.Dispose();
         _reviewer.Dispose();
         _admin.Dispose();
+        _auditor.Dispose();
         _anonymous.Dispose();
         await _app.DisposeAsync();
         await _database.DisposeAsync();
     }
 
     /// <summary>An account of Gulou holding both editor and reviewer, as the README allows.</summary>
-    private async Task<HttpClient> BothRolesAsync()
-    {
-        var created = await _admin.SendJsonAsync(HttpMethod.Post, "/api/t/320106/accounts",
-            new { userName = "gulou-both", roles = new[] { "editor", "reviewer" }, kind = "service", secret = "a-long-enough-secret" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var both = _app.CreateClient();
-        both.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(both, "gulou-both", "a-long-enough-secret"));
-        return both;
-    }
+    private async Task<HttpClient> BothRolesAsync() => (await People.EditorAndReviewerAsync(_app, "jiangsu.nanjing.gulou", "jiangsu")).Client;
 
     /// <summary>Saves the matter's working copy with its department set to <paramref name="department"/>.</summary>
     private static async Task<HttpResponseMessage> EditMatterAsync(HttpClient editor, string department)
@@ -164,7 +159,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
         var inbox = (await (await _reviewer.GetAsync("/api/t/320106/drafts?status=submitted")).JsonAsync())["items"]!.AsArray();
         var waiting = Assert.Single(inbox)!;
-        Assert.Equal(("matter", "funeral-fee-waiver", "demo-editor@jiangsu.nanjing.gulou", "所名更正。"),
+        Assert.Equal(("matter", "funeral-fee-waiver", "svc-demo-editor@jiangsu.nanjing.gulou", "所名更正。"),
             ((string?)waiting["kind"], (string?)waiting["code"], (string?)waiting["submittedBy"], (string?)waiting["comment"]));
         Assert.Empty((await (await _reviewer.GetAsync("/api/t/320106/drafts?status=submitted&kind=bundle")).JsonAsync())["items"]!.AsArray());
 
@@ -182,10 +177,10 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         Assert.Empty((await (await _reviewer.GetAsync("/api/t/320106/drafts?status=submitted")).JsonAsync())["items"]!.AsArray());
 
         // Every move is audited in the same save, with the change of the live revision on the approval.
-        var log = (await (await _admin.GetAsync("/api/t/320106/audit?subject=matter/funeral-fee-waiver")).JsonAsync())["items"]!.AsArray();
+        var log = (await (await _auditor.GetAsync("/api/t/320106/audit?subject=matter/funeral-fee-waiver")).JsonAsync())["items"]!.AsArray();
         Assert.Equal(["matter.approve", "matter.submit", "matter.edit", "import.matter"], log.Select(e => (string)e!["action"]!));
         var approval = log[0]!;
-        Assert.Equal("demo-reviewer@jiangsu.nanjing.gulou", (string?)approval["actor"]);
+        Assert.Equal("svc-demo-reviewer@jiangsu.nanjing.gulou", (string?)approval["actor"]);
         Assert.Contains(approval["changes"]!["changes"]!.AsArray(), c => (string?)c!["path"] == "/department" && (string?)c["after"] == "鼓楼区民政局殡葬管理所");
     }
 
@@ -197,7 +192,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         var submitted = await both.SendJsonAsync(HttpMethod.Post, MatterDraft + "/submit", ifMatch: edited.ETag());
         var own = await both.SendJsonAsync(HttpMethod.Post, MatterDraft + "/approve", ifMatch: submitted.ETag());
         Assert.Equal(HttpStatusCode.Forbidden, own.StatusCode);
-        Assert.Contains("gulou-both", (string?)(await own.JsonAsync())["detail"], StringComparison.Ordinal);
+        Assert.Contains("demo-editor@jiangsu.nanjing.gulou", (string?)(await own.JsonAsync())["detail"], StringComparison.Ordinal);
 
         // Submitting another's change makes one its submitter: four eyes holds for that too.
         var rejected = await _reviewer.SendJsonAsync(HttpMethod.Post, MatterDraft + "/reject", new { comment = "请写明全称。" }, submitted.ETag());
@@ -250,8 +245,8 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         var approved = await _reviewer.SendJsonAsync(HttpMethod.Post, BundleDraft + "/approve", new { comment = "同意。" }, submitted.ETag());
         Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
 
-        var entry = Assert.Single((await (await _admin.GetAsync("/api/t/320106/audit?action=bundle.approve")).JsonAsync())["items"]!.AsArray())!;
-        Assert.Equal(("demo-reviewer@jiangsu.nanjing.gulou", "同意。"), ((string?)entry["actor"], (string?)entry["comment"]));
+        var entry = Assert.Single((await (await _auditor.GetAsync("/api/t/320106/audit?action=bundle.approve")).JsonAsync())["items"]!.AsArray())!;
+        Assert.Equal(("svc-demo-reviewer@jiangsu.nanjing.gulou", "同意。"), ((string?)entry["actor"], (string?)entry["comment"]));
         // The bundle's own document did not change; what goes live did, and the entry says exactly what.
         Assert.Empty(entry["changes"]!["changes"]!.AsArray());
         var effective = entry["changes"]!["effectiveChanges"]!.AsArray();

@@ -26,6 +26,7 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
     private HttpClient _editor = null!;
     private HttpClient _reviewer = null!;
     private HttpClient _admin = null!;
+    private HttpClient _auditor = null!;
 
     public async Task InitializeAsync()
     {
@@ -34,6 +35,7 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
         _editor = await _app.AsAsync(Roles.Editor, "jiangsu.nanjing.gulou");
         _reviewer = await _app.AsAsync(Roles.Reviewer, "jiangsu.nanjing.gulou");
         _admin = await _app.AsAsync(Roles.Admin, "jiangsu.nanjing.gulou");
+        _auditor = await _app.AsAsync(Roles.Auditor, "jiangsu.nanjing.gulou");
     }
 
     public async Task DisposeAsync()
@@ -41,6 +43,7 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
         _editor.Dispose();
         _reviewer.Dispose();
         _admin.Dispose();
+        _auditor.Dispose();
         await _app.DisposeAsync();
         await _database.DisposeAsync();
     }
@@ -85,7 +88,7 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
         var submitted = await _editor.SendJsonAsync(HttpMethod.Post, Draft + "/submit", new { comment = "请审核新的办理时间。" }, saved.ETag());
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
         var view = await submitted.JsonAsync();
-        Assert.Equal(("submitted", "demo-editor@jiangsu.nanjing.gulou"), ((string?)view["state"], (string?)view["submittedBy"]));
+        Assert.Equal(("submitted", "svc-demo-editor@jiangsu.nanjing.gulou"), ((string?)view["state"], (string?)view["submittedBy"]));
 
         // Read-only while it waits: a PUT is 409, so is a rebase, and so is a second submit.
         var put = await _editor.SendJsonAsync(HttpMethod.Put, Draft, view["document"], submitted.ETag());
@@ -97,7 +100,7 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
         // The reviewer's inbox: what waits, since when, by whom.
         var inbox = await (await _reviewer.GetAsync("/api/t/320106/drafts?status=submitted")).JsonAsync();
         var waiting = Assert.Single(inbox["items"]!.AsArray())!;
-        Assert.Equal(("marriage", "demo-editor@jiangsu.nanjing.gulou", "请审核新的办理时间。"),
+        Assert.Equal(("marriage", "svc-demo-editor@jiangsu.nanjing.gulou", "请审核新的办理时间。"),
             ((string?)waiting["code"], (string?)waiting["submittedBy"], (string?)waiting["comment"]));
         Assert.NotNull(waiting["submittedAt"]);
 
@@ -149,12 +152,8 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
     [Fact]
     public async Task WhoeverLastChangedOrSubmittedADraftCannotApproveItEvenHoldingBothRoles()
     {
-        var created = await _admin.SendJsonAsync(HttpMethod.Post, "/api/t/320106/accounts",
-            new { userName = "gulou-both", roles = new[] { "editor", "reviewer" }, kind = "service", secret = "a-long-enough-secret" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Equal(["editor", "reviewer"], (await created.JsonAsync())["roles"]!.AsArray().Select(r => (string)r!));
-        using var both = _app.CreateClient();
-        both.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(both, "gulou-both", "a-long-enough-secret"));
+        var (both, name) = await People.EditorAndReviewerAsync(_app, "jiangsu.nanjing.gulou", "jiangsu");
+        using var _ = both;
 
         // The person with both roles edits and submits, then tries to approve their own change.
         var saved = await EditAsync(both, "自己改的");
@@ -162,7 +161,7 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
         var own = await both.SendJsonAsync(HttpMethod.Post, Draft + "/approve", ifMatch: submitted.ETag());
         Assert.Equal(HttpStatusCode.Forbidden, own.StatusCode);
-        Assert.Contains("gulou-both", (string?)(await own.JsonAsync())["detail"], StringComparison.Ordinal);
+        Assert.Contains(name, (string?)(await own.JsonAsync())["detail"], StringComparison.Ordinal);
         Assert.Equal("submitted", await StateAsync(_editor));
 
         // Four eyes comes after the preconditions: a stale approval by the same person is a 412, not a 403.
@@ -197,7 +196,7 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
         Assert.Equal(winner, GuideTextOf(draft["document"]!));
 
         // The winner's edit and only it is in the audit log.
-        var log = await (await _admin.GetAsync("/api/t/320106/audit?action=bundle.edit")).JsonAsync();
+        var log = await (await _auditor.GetAsync("/api/t/320106/audit?action=bundle.edit")).JsonAsync();
         Assert.Single(log["items"]!.AsArray());
     }
 
@@ -226,8 +225,8 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
 
         var state = await (await _editor.GetAsync(Draft)).JsonAsync();
         Assert.Equal(("approved", (int?)null), ((string?)state["state"], (int?)state["liveVersion"]));
-        var withdrawal = Assert.Single((await (await _admin.GetAsync("/api/t/320106/audit?action=bundle.withdraw")).JsonAsync())["items"]!.AsArray())!;
-        Assert.Equal("demo-reviewer@jiangsu.nanjing.gulou", (string?)withdrawal["actor"]);
+        var withdrawal = Assert.Single((await (await _auditor.GetAsync("/api/t/320106/audit?action=bundle.withdraw")).JsonAsync())["items"]!.AsArray())!;
+        Assert.Equal("svc-demo-reviewer@jiangsu.nanjing.gulou", (string?)withdrawal["actor"]);
 
         // Nothing is live to withdraw again; editing and approving makes it live once more, as version 2.
         var again = await _editor.GetAsync(Draft);
@@ -249,11 +248,11 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await _editor.GetAsync("/api/t/320106/audit")).StatusCode);
-        var log = await (await _admin.GetAsync("/api/t/320106/audit?subject=bundle/marriage")).JsonAsync();
+        var log = await (await _auditor.GetAsync("/api/t/320106/audit?subject=bundle/marriage")).JsonAsync();
         var entries = log["items"]!.AsArray().Select(e => e!).ToList();
         Assert.Equal(["bundle.approve", "bundle.submit", "bundle.edit", "bundle.reject", "bundle.submit", "bundle.edit", "import.bundle"],
             entries.Select(e => (string)e["action"]!));
-        Assert.Equal(["demo-reviewer@jiangsu.nanjing.gulou", "demo-editor@jiangsu.nanjing.gulou", "demo-editor@jiangsu.nanjing.gulou", "demo-reviewer@jiangsu.nanjing.gulou"],
+        Assert.Equal(["svc-demo-reviewer@jiangsu.nanjing.gulou", "svc-demo-editor@jiangsu.nanjing.gulou", "svc-demo-editor@jiangsu.nanjing.gulou", "svc-demo-reviewer@jiangsu.nanjing.gulou"],
             entries.Take(4).Select(e => (string)e["actor"]!));
         Assert.Equal("再写清楚一些", (string?)entries[3]["comment"]);
 
@@ -268,7 +267,7 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
         Assert.Equal(64, ((string)import["sha256"]!).Length);
 
         // Entries chain: each names the hash of the one before it in the tenant's log.
-        var all = (await (await _admin.GetAsync("/api/t/320106/audit?limit=500")).JsonAsync())["items"]!.AsArray().Reverse().ToList();
+        var all = (await (await _auditor.GetAsync("/api/t/320106/audit?limit=500")).JsonAsync())["items"]!.AsArray().Reverse().ToList();
         Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), all.Select(e => (long)e!["sequence"]!));
         for (var i = 1; i < all.Count; i++)
         {
