@@ -24,7 +24,9 @@ public sealed class PagesServer : IAsyncLifetime
         // Every region publishes into the national zone as the server starts, as the embedded default does: the home page searches the zone.
         _server = await ServerProcess.StartAsync(_database, $"--urls=http://127.0.0.1:{FreePort()}", "--Publishing:RunOnStart=true",
             // Access tokens of 20 seconds, shorter than the console's refresh margin: every console page refreshes the person's token.
-            "--Identity:AccessTokenLifetime=00:00:20");
+            "--Identity:AccessTokenLifetime=00:00:20",
+            // Set-password links go to the test mail server, where the tests read them.
+            $"--Mail:Host={OneGo.Testing.TestSmtp.Settings["Mail:Host"]}", $"--Mail:Port={OneGo.Testing.TestSmtp.Settings["Mail:Port"]}", "--Mail:Security=none");
         Api = _server.Client();
     }
 

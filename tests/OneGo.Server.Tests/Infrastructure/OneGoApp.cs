@@ -44,6 +44,9 @@ public sealed class OneGoApp(IAppDatabase database, string? tenantsFolder = null
         builder.UseSetting("Identity:KeyProtection:Certificate", TestKeys.Certificate);
         builder.UseSetting("Mail:PickupFolder", Path.Combine(BlobFolder, "mail"));
         builder.UseSetting("Audit:CheckpointKey", CheckpointKey);
+        // Every request of an in-memory test host comes from one unknown address: tests of the limits set their own.
+        builder.UseSetting("RateLimiting:ClientPerSecond", "100000");
+        builder.UseSetting("RateLimiting:ClientBurst", "100000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
