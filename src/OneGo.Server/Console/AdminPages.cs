@@ -121,7 +121,7 @@ internal static class AdminPages
             ["roles"] = new JsonArray([.. form["roles"].Select(r => (JsonNode?)JsonValue.Create(r))]),
         };
         var answer = await api.PostAsync($"/api/t/{view.Tenant}/accounts", body);
-        return answer.Ok ? Results.Redirect($"{view.Base}/accounts#waiting") : await AccountsAsync(view, api, answer, form);
+        return answer.Ok ? Results.Redirect($"{view.Base}/accounts") : await AccountsAsync(view, api, answer, form);
     }
 
     private static async Task<IResult> AccountMoveAsync(HttpContext context, ConsoleView view, ConsoleApi api, string move)
@@ -145,7 +145,7 @@ internal static class AdminPages
         var comment = form["comment"].ToString().Trim();
         var body = decision == "refuse" || comment.Length > 0 ? new JsonObject { ["comment"] = comment } : null;
         var answer = await api.PostAsync($"/api/t/{view.Tenant}/account-changes/{context.GetRouteValue("id")}/{decision}", body);
-        return answer.Ok ? Results.Redirect($"{view.Base}/accounts#waiting") : await AccountsAsync(view, api, answer, null);
+        return answer.Ok ? Results.Redirect($"{view.Base}/accounts") : await AccountsAsync(view, api, answer, null);
     }
 
     private static async Task<IResult> PublishingAsync(ConsoleView view, ConsoleApi api, ApiAnswer? refused)
