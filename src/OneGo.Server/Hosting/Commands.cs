@@ -6,12 +6,12 @@ using OneGo.Server.Features.TenantFiles;
 namespace OneGo.Server.Hosting;
 
 /// <summary>
-/// The command-line entry: <c>migrate</c>, <c>audit verify|checkpoint</c>, and <c>tenants validate|import|export|diff [folder]</c> for the
+/// The command-line entry: <c>migrate</c>, <c>audit verify|checkpoint</c>, <c>accounts bootstrap</c> (the first national admins), and <c>tenants validate|import|export|diff [folder]</c> for the
 /// <c>tenants/</c> folder. Options such as <c>--Database:Provider=postgres</c> configure it as they do the server.
 /// </summary>
 internal static class Commands
 {
-    private static readonly string[] Known = ["migrate", "tenants", "audit", "help"];
+    private static readonly string[] Known = ["migrate", "tenants", "audit", "accounts", "help"];
 
     /// <summary>Splits the arguments into the command's words and the configuration options (<c>--key=value</c>).</summary>
     public static (string[] Command, string[] Options) Split(string[] args)
@@ -50,6 +50,9 @@ internal static class Commands
                     "export" => await ExportAsync(services, folder, cancellationToken),
                     _ => Usage(),
                 };
+
+            case ["accounts", "bootstrap", .. var people] when people.Length > 0:
+                return await services.GetRequiredService<Identity.Bootstrap>().RunAsync(people, Console.Out, Console.Error, cancellationToken);
 
             case ["audit", "verify"]:
                 return await VerifyAuditAsync(services, cancellationToken);
@@ -189,6 +192,7 @@ internal static class Commands
             usage: OneGo.Server migrate
                    OneGo.Server tenants validate|import|export|diff [folder]
                    OneGo.Server audit verify|checkpoint
+                   OneGo.Server accounts bootstrap user:email [user:email …] --Identity:Issuer=https://…
             options: --Database:Provider=sqlite|postgres|sqlserver --Database:ConnectionString=...
             """);
         return 2;

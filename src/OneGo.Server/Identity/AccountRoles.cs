@@ -38,6 +38,22 @@ public sealed class AccountRoles(OneGoDbContext db, CurrentTenant tenants, IOpen
         return [.. broken.Where(b => accounts.ContainsKey(b.Id)).Select(b => (accounts[b.Id], b.Roles))];
     }
 
+    /// <summary>The user names of national's enabled admins who are people and not demo accounts.</summary>
+    public async Task<List<string>> NationalAdminsAsync(CancellationToken cancellationToken)
+    {
+        List<Guid> ids;
+        using (tenants.Enter(RegionRules.NationalId))
+        {
+            ids = await db.Set<AccountChange>().AsNoTracking()
+                .Where(c => c.Kind == AccountChangeKind.GrantRole && c.Role == Roles.Admin && c.State == AccountChangeState.Approved)
+                .Select(c => c.AccountId).ToListAsync(cancellationToken);
+        }
+
+        return await db.Set<Account>().AsNoTracking()
+            .Where(a => ids.Contains(a.Id) && a.Kind == AccountKind.Person && !a.Disabled && a.CreatedBy != DemoAccounts.CreatedBy)
+            .Select(a => a.UserName!).ToListAsync(cancellationToken);
+    }
+
     /// <summary>Whether a person holding these roles signs in with a second factor.</summary>
     public static bool NeedSecondFactor(IEnumerable<string> roles) => roles.Any(Roles.NeedSecondFactor.Contains);
 

@@ -143,6 +143,7 @@ internal static class IdentitySetup
         services.AddScoped<AccountRoles>();
         services.AddScoped<SignInThrottle>();
         services.AddScoped<Credentials>();
+        services.AddScoped<Bootstrap>();
         services.AddScoped<Mailer>();
         var mail = configuration.GetSection("Mail").Get<MailOptions>() ?? new MailOptions();
         if (mail.Host is not { Length: > 0 } && !environment.IsDevelopment() && !environment.IsEnvironment("Testing"))

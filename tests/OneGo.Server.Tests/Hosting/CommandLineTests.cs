@@ -1,3 +1,5 @@
+using System.Net;
+using OneGo.Testing;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Features.Audit;
@@ -38,6 +40,7 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
         start.ArgumentList.Add($"--Database:ConnectionString={_database.ConnectionString}");
         start.ArgumentList.Add($"--Blobs:Path={_blobs.Path}");
         start.ArgumentList.Add($"--Audit:CheckpointKey={OneGoApp.CheckpointKey}");
+        start.ArgumentList.Add($"--Identity:KeyProtection:Certificate={TestKeys.Certificate}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -45,6 +48,41 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task AccountsBootstrapMakesTheFirstNationalAdminsWhoSetTheirOwnPasswordsAndOnlyOnce()
+    {
+        var email = People.Address("first-admin");
+        var mail = TestSmtp.Settings;
+        var early = await RunAsync("accounts", "bootstrap", $"zhang.wei:{email}", "--Identity:Issuer=http://localhost");
+        Assert.Equal(1, early.Exit);
+        Assert.Contains("import the tenants/ folder first", early.Error, StringComparison.Ordinal);
+        using var tenants = RepositoryTenants.Copy();
+        Assert.Equal(0, (await RunAsync("tenants", "import", tenants.Path)).Exit);
+
+        var run = await RunAsync("accounts", "bootstrap", $"zhang.wei:{email}", "--Identity:Issuer=http://localhost",
+            $"--Mail:Host={mail["Mail:Host"]}", $"--Mail:Port={mail["Mail:Port"]}", "--Mail:Security=none");
+        Assert.True(run.Exit == 0, run.Error);
+        Assert.Contains("zhang.wei: national admin; the set-password link went to ", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("token=", run.Out + run.Error, StringComparison.Ordinal);
+
+        // Once national has an admin, the rest are proposed and approved in the console: a second bootstrap is refused.
+        var again = await RunAsync("accounts", "bootstrap", $"li.na:{People.Address("second-admin")}", "--Identity:Issuer=http://localhost");
+        Assert.Equal(1, again.Exit);
+        Assert.Contains("national already has an admin (zhang.wei)", again.Error, StringComparison.Ordinal);
+
+        // The admin sets their own password from the mail and signs in with a second factor they enrol.
+        await using var app = new OneGoApp(_database, importOnStartup: false);
+        using (var browser = People.Browser(app))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await People.SetPasswordAsync(browser, await People.LinkFromMailAsync(email), "granite-cedar-meadow")).StatusCode);
+        }
+
+        using var admin = app.CreateClient();
+        admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            await Tokens.PersonAsync(() => Tokens.Browser(app), "zhang.wei", "granite-cedar-meadow", authenticatorKey: null));
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/t/national/accounts")).StatusCode);
     }
 
     [Fact]
