@@ -32,8 +32,11 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
             start.ArgumentList.Add(arg);
         }
 
-        start.ArgumentList.Add($"--Database:Provider={_database.ProviderName}");
-        start.ArgumentList.Add($"--Database:ConnectionString={_database.ConnectionString}");
+        foreach (var option in _database.CommandLineOptions)
+        {
+            start.ArgumentList.Add(option);
+        }
+
         start.ArgumentList.Add($"--Blobs:Path={_blobs.Path}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         using var process = Process.Start(start)!;

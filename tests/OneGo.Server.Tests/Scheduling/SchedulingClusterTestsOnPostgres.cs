@@ -139,25 +139,9 @@ public sealed partial class SchedulingClusterTestsOnPostgres
     [Fact]
     public async Task TheSchedulerRunsAsTheApplicationRoleWhichOwnsNoQuartzTable()
     {
-        const string appRole = "onego_app";
-        await using (var admin = new NpgsqlConnection(TestPostgres.ServerConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = admin.CreateCommand();
-            create.CommandText = $"""
-                DO $$ BEGIN
-                  CREATE ROLE {appRole} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-                EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-                """;
-            await create.ExecuteNonQueryAsync();
-        }
-
         await using var database = await TestDatabase.CreateAsync(Provider.Postgres, Content.Migrated);
         await SchedulingTestSupport.CreateFiresTableAsync(database);
-        var asApp = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Username = appRole }.ConnectionString;
-        await using var app = SchedulingTestSupport.Node(new AppDatabaseAs(database, asApp),
-            ("Database:OwnerConnectionString", database.ConnectionString),
-            ("Database:AppRole", appRole));
+        await using var app = SchedulingTestSupport.Node(database);
         await using var node = app.WithFireRecorder("00:00:01");
         var scheduler = await node.SchedulerAsync();
         Assert.Equal(SchedulerStatus.Running, scheduler.Status);
@@ -185,17 +169,10 @@ public sealed partial class SchedulingClusterTestsOnPostgres
             return await scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>().FindByIdAsync(expired) is null;
         }, pruned => pruned, "the pruning run as the application role");
 
-        await using var owner = new NpgsqlConnection(database.ConnectionString);
+        await using var owner = new NpgsqlConnection(database.OwnerConnectionString);
         await owner.OpenAsync();
         await using var owned = owner.CreateCommand();
-        owned.CommandText = $"SELECT count(*) FROM pg_tables WHERE tablename LIKE 'qrtz%' AND tableowner = '{appRole}'";
+        owned.CommandText = $"SELECT count(*) FROM pg_tables WHERE tablename LIKE 'qrtz%' AND tableowner = '{TestPostgres.AppRole}'";
         Assert.Equal(0L, await owned.ExecuteScalarAsync());
-    }
-
-    private sealed class AppDatabaseAs(TestDatabase database, string connectionString) : IAppDatabase
-    {
-        public string ProviderName => database.ProviderName;
-
-        public string ConnectionString => connectionString;
     }
 }
