@@ -31,6 +31,7 @@ internal static class TestPostgres
     /// </summary>
     public static async Task<string> CreateDatabaseAsync(string? template = null)
     {
+        TestUsage.Record(TestUsage.Postgres);
         await Roles.Value;
         var name = "onego_t_" + Guid.NewGuid().ToString("N")[..16];
         await using (var connection = new NpgsqlConnection(ServerConnectionString))

@@ -10,7 +10,7 @@ namespace OneGo.Browser.Tests.Pages;
 /// readable on a phone.
 /// </summary>
 [Collection(PagesCollection.Name)]
-public sealed class ConsoleAdminTestsOnSqlite(PagesServer server)
+public sealed class ConsoleAdminTestsInChromiumOnSqlite(PagesServer server)
 {
     [Fact]
     public void AnAdminMakesAnAccountPublishesAndReadsTheAuditLogAndADisabledPersonIsSignedOut()

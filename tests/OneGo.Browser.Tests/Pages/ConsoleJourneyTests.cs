@@ -10,7 +10,7 @@ namespace OneGo.Browser.Tests.Pages;
 /// Gulou's reviewer approves it from the inbox; Jiangsu's admin sees the adoption matrix change.
 /// </summary>
 [Collection(PagesCollection.Name)]
-public sealed class ConsoleJourneyTestsOnSqlite(PagesServer server)
+public sealed class ConsoleJourneyTestsInChromiumOnSqlite(PagesServer server)
 {
     private const string Gulou = "jiangsu.nanjing.gulou";
     private const string Standard = "utility-connection";

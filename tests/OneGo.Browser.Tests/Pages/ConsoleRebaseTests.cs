@@ -13,7 +13,7 @@ namespace OneGo.Browser.Tests.Pages;
 /// until it is resolved, resolves it and submits.
 /// </summary>
 [Collection(PagesCollection.Name)]
-public sealed class ConsoleRebaseTestsOnSqlite(PagesServer server)
+public sealed class ConsoleRebaseTestsInChromiumOnSqlite(PagesServer server)
 {
     private const string Gulou = "jiangsu.nanjing.gulou";
     private const string Workspace = $"/console/t/{Gulou}/bundles/marriage";

@@ -10,7 +10,7 @@ namespace OneGo.Browser.Tests.Pages;
 /// withdrawal and approves it, and the bundle is no longer live.
 /// </summary>
 [Collection(PagesCollection.Name)]
-public sealed class ConsoleReviewTestsOnSqlite(PagesServer server)
+public sealed class ConsoleReviewTestsInChromiumOnSqlite(PagesServer server)
 {
     private const string Gulou = "jiangsu.nanjing.gulou";
 

@@ -80,7 +80,7 @@ public sealed class HostTestsOnSqlite() : HostTests(Provider.Sqlite);
 
 public sealed class HostTestsOnPostgres() : HostTests(Provider.Postgres);
 
-public sealed partial class OpenApiTests(SqliteAppFixture fixture) : IClassFixture<SqliteAppFixture>
+public sealed partial class OpenApiTestsOnSqlite(SqliteAppFixture fixture) : IClassFixture<SqliteAppFixture>
 {
     [Fact]
     public async Task TheOpenApiDocumentDescribesEveryApiRouteWithItsMethod()

@@ -54,8 +54,15 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
     [Fact]
     public async Task AServiceAccountGetsATokenAndAWrongSecretGetsNone()
     {
-        var token = await Tokens.RequestAsync(_anonymous, "demo-editor@fujian.xiamen.haicang");
-        Assert.False(string.IsNullOrEmpty(token));
+        // The token works, as the account it names: Haicang's editor, who reads Haicang's drafts, not Siming's, and approves nothing.
+        using var editor = _app.CreateClient();
+        editor.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(_anonymous, "demo-editor@fujian.xiamen.haicang"));
+        Assert.Equal(HttpStatusCode.OK, (await editor.GetAsync("/api/t/350205/drafts")).StatusCode);
+        var beside = await editor.GetAsync("/api/t/350203/drafts");
+        Assert.Equal(HttpStatusCode.Forbidden, beside.StatusCode);
+        Assert.Contains("editor of fujian.xiamen.haicang", (string?)(await beside.JsonAsync())["detail"], StringComparison.Ordinal);
+        using var approve = await editor.GetAsync("/api/t/350205/bundles/enrolment/draft");
+        Assert.Equal(HttpStatusCode.Forbidden, (await editor.SendJsonAsync(HttpMethod.Post, "/api/t/350205/bundles/enrolment/draft/approve", ifMatch: approve.ETag())).StatusCode);
 
         var refused = await _anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -113,7 +120,12 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, disabled.StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await editor.GetAsync("/api/t/350203/drafts")).StatusCode);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => Tokens.RequestAsync(_anonymous, "demo-editor@fujian.xiamen.siming"));
+        var refused = await _anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "demo-editor@fujian.xiamen.siming", ["client_secret"] = DemoAccounts.Secret,
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("invalid_grant", (string?)(await refused.JsonAsync())["error"]);
 
         // A sibling's admin may not disable accounts beside it.
         using var haicang = await AsAsync(Roles.Admin, "fujian.xiamen.haicang");
@@ -150,9 +162,19 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
         using var xiamen = await AsAsync(Roles.Admin, "fujian.xiamen");
         var created = await xiamen.SendJsonAsync(HttpMethod.Post, "/api/t/350205/accounts", new { userName = "haicang-pipeline", roles = new[] { "admin" }, kind = "service", secret = "a-long-pipeline-secret" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.False(string.IsNullOrEmpty(await Tokens.RequestAsync(_anonymous, "haicang-pipeline", "a-long-pipeline-secret")));
-        var invalid = await xiamen.SendJsonAsync(HttpMethod.Post, "/api/t/350205/accounts", new { userName = "x", roles = new[] { "boss" }, kind = "service", secret = "short" });
+        // It signs in, as an admin of Haicang: Haicang's accounts, not Xiamen's above it nor Siming's beside it.
+        using var pipeline = _app.CreateClient();
+        pipeline.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(_anonymous, "haicang-pipeline", "a-long-pipeline-secret"));
+        var accounts = await pipeline.GetAsync("/api/t/350205/accounts");
+        Assert.Equal(HttpStatusCode.OK, accounts.StatusCode);
+        Assert.Contains((await accounts.JsonAsync())["items"]!.AsArray(), a => (string?)a!["userName"] == "haicang-pipeline" && (string?)a["tenant"] == "fujian.xiamen.haicang");
+        Assert.Equal(HttpStatusCode.Forbidden, (await pipeline.GetAsync("/api/t/fujian.xiamen/accounts")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await pipeline.GetAsync("/api/t/350203/accounts")).StatusCode);
+
+        var invalid = await xiamen.SendJsonAsync(HttpMethod.Post, "/api/t/350205/accounts", new { userName = "haicang-boss", roles = new[] { "boss" }, kind = "service", secret = "short" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid.StatusCode);
+        Assert.Equal(["/roles/0", "/secret"], (await invalid.ErrorPlacesAsync()).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain((await (await xiamen.GetAsync("/api/t/350205/accounts")).JsonAsync())["items"]!.AsArray(), a => (string?)a!["userName"] == "haicang-boss");
     }
 
     [Fact]
@@ -225,7 +247,7 @@ public sealed class IdentityTestsOnSqlite() : IdentityTests(Provider.Sqlite);
 
 public sealed class IdentityTestsOnPostgres() : IdentityTests(Provider.Postgres);
 
-public sealed class DemoModeTests
+public sealed class DemoModeTestsOnSqlite
 {
     [Fact]
     public async Task ProductionRefusesToStartWithDemoModeOn()

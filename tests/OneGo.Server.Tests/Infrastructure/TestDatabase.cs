@@ -75,6 +75,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public static async Task<TestDatabase> CreateAsync(Provider provider, Content content = Content.Seeded)
     {
+        TestUsage.Record(provider == Provider.Sqlite ? TestUsage.Sqlite : TestUsage.Postgres);
         if (provider == Provider.Sqlite)
         {
             var file = Path.Combine(Path.GetTempPath(), $"onego-test-{Guid.NewGuid():N}.db");

@@ -104,6 +104,17 @@ public sealed class CatalogueFilesTests : IDisposable
         var problem = Assert.Single(Problems());
         Assert.StartsWith($"tenants/{Matters}typo.yaml:4:7:", problem, StringComparison.Ordinal);
     }
+}
+
+/// <summary>An import of files that validate one by one but break a standard: reported at the change, nothing imported.</summary>
+public sealed class CatalogueFilesImportTestsOnSqlite : IDisposable
+{
+    private const string Bundles = "fujian/xiamen/haicang/bundles/";
+    private readonly TempFolder _tenants = RepositoryTenants.Copy();
+
+    public void Dispose() => _tenants.Dispose();
+
+    private List<string> Problems() => TenantImport.Validate(_tenants.Path).Select(p => p.ToString()).ToList();
 
     [Fact]
     public async Task AnOverlayBreakingItsStandardIsReportedAtTheChangeAndNothingIsImported()

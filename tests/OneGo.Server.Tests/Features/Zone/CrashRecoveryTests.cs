@@ -18,7 +18,7 @@ namespace OneGo.Server.Tests.Features.Zone;
 /// without the fault: the zone holds every live bundle once, every publication has its snapshot in blob storage,
 /// and the integration has every publication at least once, repeated only under its own Idempotency-Key.
 /// </summary>
-public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : IAsyncLifetime
+public sealed class CrashRecoveryTestsOnPostgresAndAzurite(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Haicang = "fujian.xiamen.haicang";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
