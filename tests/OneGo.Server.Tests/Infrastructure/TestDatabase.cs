@@ -98,8 +98,8 @@ public sealed class TestDatabase : IAsyncDisposable
         }
 
         var connectionString = content == Content.Empty
-            ? await TestPostgres.CreateDatabaseAsync()
-            : await TestPostgres.CreateDatabaseAsync(await (content == Content.Seeded ? PostgresSeeded : PostgresTemplate).Value);
+            ? await TestPostgres.CreateUnrecordedAsync()
+            : await TestPostgres.CreateUnrecordedAsync(await (content == Content.Seeded ? PostgresSeeded : PostgresTemplate).Value);
         return new TestDatabase(provider, connectionString, null);
     }
 
@@ -181,7 +181,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private static async Task<string> CreatePostgresTemplateAsync()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync();
+        var connectionString = await TestPostgres.CreateUnrecordedAsync();
         var options = new DbContextOptionsBuilder<PostgresOneGoDbContext>().UseNpgsql(connectionString).Options;
         await using (var db = new PostgresOneGoDbContext(options, new CurrentTenant()))
         {
