@@ -68,7 +68,7 @@ public sealed class ConsoleRebaseTestsInChromiumOnSqlite(PagesServer server)
 
     private async Task<HttpClient> ClientAsync(string account)
     {
-        var token = await server.Api.TokenAsync(account);
+        var token = await Tokens.RequestAsync(server.Api, account);
         var client = new HttpClient { BaseAddress = server.Address };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
