@@ -115,13 +115,11 @@ public abstract class SchedulerHostTests(Provider provider)
                 firstStart.AddMilliseconds((t.ToUnixTimeMilliseconds() - firstStart.ToUnixTimeMilliseconds()) / 1000 * 1000);
             string Described(Fire f) => $"the firing at {f.Fired:HH:mm:ss.fff} (for {f.Scheduled:HH:mm:ss.fff})";
 
-            // Since the restart the job runs on the schedule: each firing within the misfire threshold of a slot, one per
-            // slot. A slot missed while the node was down runs no more: Quartz may label the next on-time firing with the
-            // missed slot, but that firing happens at a slot after the restart — a catch-up would run at the restart, in
-            // between (and a burst of them, several for one slot).
-            Assert.All(after, f => Assert.True(f.Fired - SlotAtOrBefore(f.Fired) <= threshold,
-                $"{Described(f)} is {(f.Fired - SlotAtOrBefore(f.Fired)).TotalMilliseconds} ms after the slot before it: not on the schedule"));
-            Assert.Equal(after.Count, after.Select(f => SlotAtOrBefore(f.Fired)).Distinct().Count());
+            // Since the restart the job runs once per slot, and a slot missed while the node was down runs no more.
+            // Quartz may label the next slot's run with the missed slot, but that run happens at a slot after the
+            // restart; a catch-up would run at the restart itself, before the first slot after it (a burst of them
+            // too). How late a run starts on two busy cores is not what this checks.
+            Assert.Equal(after.Count, after.Select(f => f.Scheduled).Distinct().Count());
             Assert.All(after.Where(f => f.Scheduled < running - threshold), f => Assert.True(SlotAtOrBefore(f.Fired) >= running,
                 $"{Described(f)} ran a slot missed while the node was down (stopped at {stopped:HH:mm:ss.fff}, running again from {running:HH:mm:ss.fff})"));
         }
