@@ -1,10 +1,85 @@
 #!/usr/bin/env bash
 # OneGo's test command. It starts what the tests need (a throwaway PostgreSQL cluster, an in-memory Azurite, an SMTP server), runs
 # every test of Platform.sln on SQLite and PostgreSQL, stops and removes what it started, and ends with the line
-# "N passed, N failed, N skipped" computed from the test results (TRX). It fails when any test fails or none ran.
+# "N passed, N failed, N skipped" computed from the test results (TRX). It fails when any test fails or is skipped,
+# when none ran, when a service ran fewer tests than its minimum below, or when a test class reached a service its
+# name does not name.
+#   ./test.sh                       run everything
+#   ./test.sh --summary DIR [FILE]  only the closing summary, of the TRX files in DIR (and a usage file, see below)
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
+
+# A test class names each real service it uses (…OnSqlite, …OnPostgres, …OnPostgresAndAzurite, …InChromiumOnSqlite):
+# its tests count for each service it names, and for "none" when it names none. The tests check the names as they run
+# (tests/Shared/TestUsage.cs): a class that reaches a service its name does not name is written to the usage file.
+# Each service must run at least this many tests: a bit under the counts of 2026-12 (174 SQLite, 149 PostgreSQL, 47
+# Azurite, 17 Chromium, 208 none), so that losing a group, or most of one, fails.
+declare -A minimum=([SQLite]=165 [PostgreSQL]=140 [Azurite]=42 [Chromium]=15 [none]=195)
+
+summarize() {
+  local results=$1 usage=${2:-} status=0 summary
+  # One line per test result, grouped by the services its class names.
+  summary=$({ cat "$results"/*.trx 2>/dev/null || true; } | { grep -o '<UnitTestResult [^>]*>' || true; } | awk '
+    {
+      name = ""; outcome = "";
+      if (match($0, /testName="[^"]*"/)) name = substr($0, RSTART + 10, RLENGTH - 11);
+      if (match($0, /outcome="[^"]*"/)) outcome = substr($0, RSTART + 9, RLENGTH - 10);
+      class = name; sub(/\(.*/, "", class); sub(/\.[^.]*$/, "", class); sub(/.*\./, "", class);
+      n = 0;
+      if (class ~ /Sqlite/) g[++n] = "SQLite";
+      if (class ~ /Postgres/) g[++n] = "PostgreSQL";
+      if (class ~ /Azurite/) g[++n] = "Azurite";
+      if (class ~ /Chromium/) g[++n] = "Chromium";
+      if (n == 0) g[++n] = "none";
+      kind = outcome == "Passed" ? "passed" : (outcome == "Failed" || outcome == "Error" || outcome == "Timeout" || outcome == "Aborted") ? "failed" : "skipped";
+      for (i = 1; i <= n; i++) count[g[i], kind]++;
+      total[kind]++;
+      if (kind == "skipped") printf "SKIPPED %s (%s)\n", name, outcome;
+    }
+    END {
+      split("SQLite|PostgreSQL|Azurite|Chromium|none", order, "|");
+      for (i = 1; i <= 5; i++) printf "GROUP %s %d %d %d\n", order[i], count[order[i], "passed"] + 0, count[order[i], "failed"] + 0, count[order[i], "skipped"] + 0;
+      printf "TOTAL %d %d %d\n", total["passed"] + 0, total["failed"] + 0, total["skipped"] + 0;
+    }')
+
+  local passed failed skipped
+  read -r _ passed failed skipped <<<"$(grep '^TOTAL ' <<<"$summary")"
+  echo
+  echo "Tests by the service their class uses (a test counts for each service its class names):"
+  while read -r _ group p f s; do
+    printf "  %-11s %d passed, %d failed, %d skipped (at least %d must pass)\n" "$group:" "$p" "$f" "$s" "${minimum[$group]}"
+    if [ "$((passed + failed + skipped))" -gt 0 ] && [ "$p" -lt "${minimum[$group]}" ]; then
+      echo "Too few tests ran on $group: $p passed, at least ${minimum[$group]} must." >&2
+      status=1
+    fi
+  done < <(grep '^GROUP ' <<<"$summary")
+  if [ "$skipped" -ne 0 ]; then
+    echo "$skipped test(s) did not run (a skipped test is a failure here):" >&2
+    grep '^SKIPPED ' <<<"$summary" | sed 's/^SKIPPED /  /' >&2
+    status=1
+  fi
+  if [ -n "$usage" ] && [ -s "$usage" ]; then
+    echo "Test classes that reach a service their name does not name (service, where, the classes that must name it):" >&2
+    sort -u "$usage" | sed 's/^/  /' >&2
+    status=1
+  fi
+  if [ "$failed" -ne 0 ]; then
+    status=1
+  fi
+  if [ "$((passed + failed + skipped))" -eq 0 ]; then
+    echo "No test ran." >&2
+    status=1
+  fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  return $status
+}
+
+if [ "${1:-}" = "--summary" ]; then
+  summarize "${2:?the folder of the TRX files}" "${3:-}" || exit 1
+  exit 0
+fi
+
 work=$(mktemp -d /tmp/onego-test.XXXXXX)
 chmod 755 "$work"
 results="$root/.test-results"
@@ -46,43 +121,11 @@ else
   cat "$work/smtp4dev.err" >&2
   echo "smtp4dev could not be started: the tests that read mail will fail." >&2
 fi
+export ONEGO_TEST_USAGE="$work/usage.tsv"
+: >"$ONEGO_TEST_USAGE"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 status=0
 dotnet test Platform.sln --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
-
-# One line per test result; the class name says which database a test ran on (…OnSqlite, …OnPostgres).
-summary=$(cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*>' | awk '
-  {
-    name = ""; outcome = "";
-    if (match($0, /testName="[^"]*"/)) name = substr($0, RSTART + 10, RLENGTH - 11);
-    if (match($0, /outcome="[^"]*"/)) outcome = substr($0, RSTART + 9, RLENGTH - 10);
-    group = (name ~ /OnPostgres/) ? "PostgreSQL" : (name ~ /OnSqlite/) ? "SQLite" : "no database";
-    if (outcome == "Passed") { passed[group]++; p++ }
-    else if (outcome == "Failed" || outcome == "Error" || outcome == "Timeout" || outcome == "Aborted") { failed[group]++; f++ }
-    else { skipped[group]++; s++ }
-    groups[group] = 1
-  }
-  END {
-    n = split("SQLite|PostgreSQL|no database", order, "|");
-    for (i = 1; i <= n; i++) {
-      g = order[i];
-      if (g in groups) printf "  %-12s %d passed, %d failed, %d skipped\n", g ":", passed[g] + 0, failed[g] + 0, skipped[g] + 0;
-    }
-    printf "%d passed, %d failed, %d skipped\n", p + 0, f + 0, s + 0
-  }')
-
-echo
-echo "Tests by database:"
-echo "$summary"
-total_line=$(echo "$summary" | tail -n 1)
-passed=$(echo "$total_line" | awk '{print $1}')
-failed=$(echo "$total_line" | awk '{print $3}')
-if [ "${passed:-0}" -eq 0 ] && [ "${failed:-0}" -eq 0 ]; then
-  echo "No test ran." >&2
-  status=1
-fi
-if [ "${failed:-0}" -ne 0 ]; then
-  status=1
-fi
+summarize "$results" "$ONEGO_TEST_USAGE" || status=1
 exit $status

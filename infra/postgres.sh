@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the tests: installs the server from Debian's packages when missing,
-# starts it under /tmp on a free loopback port, and prints the connection string.
+# starts it under /tmp on a free loopback port, creates OneGo's owner and application roles (infra/postgres-roles.sql,
+# the production recipe), and prints the superuser's connection string. The tests use it only to create and drop their
+# databases; each database is owned by onego_owner, and the servers the tests start connect as onego_app.
 #   infra/postgres.sh start DIR   -> prints "Host=127.0.0.1;Port=N;Username=postgres;..."
 #   infra/postgres.sh stop DIR
 set -euo pipefail
@@ -45,6 +47,8 @@ case "$cmd" in
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >&2
     echo "$port" > "$dir/port"
+    "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+      -f "$(dirname "$0")/postgres-roles.sql" >"$dir/roles.log" 2>&1 || { cat "$dir/roles.log" >&2; exit 1; }
     echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Include Error Detail=true"
     ;;
   stop)

@@ -124,7 +124,7 @@ internal static class Commands
 
     private static async Task<int> ImportAsync(IServiceProvider services, string folder, CancellationToken cancellationToken)
     {
-        await services.GetRequiredService<OneGoDbContext>().Database.MigrateAsync(cancellationToken);
+        await DatabaseSetup.MigrateAsync(services, cancellationToken);
         var result = await services.GetRequiredService<TenantImport>().ImportAsync(folder, cancellationToken);
         return Report(result.Problems, () =>
         {
@@ -136,7 +136,7 @@ internal static class Commands
     private static async Task<int> DiffAsync(IServiceProvider services, string folder, CancellationToken cancellationToken)
     {
         // The diff runs the import and rolls it back, so the schema must be there; migrating changes no content.
-        await services.GetRequiredService<OneGoDbContext>().Database.MigrateAsync(cancellationToken);
+        await DatabaseSetup.MigrateAsync(services, cancellationToken);
         var (problems, plan) = await services.GetRequiredService<TenantImport>().DiffAsync(folder, cancellationToken);
         return Report(problems, () =>
         {

@@ -9,7 +9,8 @@ using OneGo.Server.Identity;
 namespace OneGo.Server.Hosting;
 
 /// <summary>
-/// Before the server takes requests: apply migrations, then import <c>tenants/</c> (the embedded default). Once
+/// Before the server takes requests: apply migrations, check that the database's defences bind the role OneGo connects
+/// as, then import <c>tenants/</c> (the embedded default). Once
 /// it listens: say where to open it.
 /// </summary>
 internal sealed class StartupWork(
@@ -30,6 +31,7 @@ internal sealed class StartupWork(
                 await DatabaseSetup.MigrateAsync(scope.ServiceProvider, cancellationToken);
             }
 
+            await DatabaseRoleCheck.CheckAsync(scope.ServiceProvider, environment, logger, cancellationToken);
             await ImportAsync(scope.ServiceProvider, cancellationToken);
         }
 

@@ -21,6 +21,7 @@ public sealed class Chromium : IDisposable
 
     private Chromium(Uri site, int width, int height)
     {
+        OneGo.Testing.TestUsage.Record(OneGo.Testing.TestUsage.Chromium);
         if (!File.Exists(ChromiumPath) || !File.Exists(ChromeDriverPath))
         {
             throw new InvalidOperationException(

@@ -5,7 +5,7 @@ namespace OneGo.Browser.Tests.Pages;
 
 /// <summary>What makes the pages usable by everyone: labelled controls, a skip link, a phone's width, a printed guide.</summary>
 [Collection(PagesCollection.Name)]
-public sealed class AccessibilityTestsOnSqlite(PagesServer server)
+public sealed class AccessibilityTestsInChromiumOnSqlite(PagesServer server)
 {
     private static readonly string[] Pages =
     [

@@ -9,7 +9,7 @@ namespace OneGo.Browser.Tests.Pages;
 /// unknown region. What the pages show is checked against the API of the same server.
 /// </summary>
 [Collection(PagesCollection.Name)]
-public sealed class CitizenJourneyTestsOnSqlite(PagesServer server)
+public sealed class CitizenJourneyTestsInChromiumOnSqlite(PagesServer server)
 {
     private const string Enrolment = "/regions/fujian.xiamen.haicang/bundles/enrolment";
 

@@ -10,7 +10,7 @@ namespace OneGo.Browser.Tests.Pages;
 /// Gulou's reviewer approves it from the inbox; Jiangsu's admin sees the adoption matrix change.
 /// </summary>
 [Collection(PagesCollection.Name)]
-public sealed class ConsoleJourneyTestsOnSqlite(PagesServer server)
+public sealed class ConsoleJourneyTestsInChromiumOnSqlite(PagesServer server)
 {
     private const string Gulou = "jiangsu.nanjing.gulou";
     private const string Standard = "utility-connection";
@@ -60,7 +60,8 @@ public sealed class ConsoleJourneyTestsOnSqlite(PagesServer server)
         browser.Find("#submit-comment").SendKeys("鼓楼区采用国家标准，补充本地办理地点。");
         browser.Navigating(() => browser.Find("#submit button").Click());
         Assert.Equal("submitted", browser.Find("#draft-state").GetAttribute("data-state"));
-        Assert.Empty(browser.FindAll("#review"));
+        // A submitted working copy is read-only: no form changes it or submits it again.
+        Assert.Empty(browser.FindAll("#submit, fieldset[id^='form-'] form"));
 
         // Another district's drafts are not Gulou's editor's to read: the API's 403 is what the page shows.
         browser.Go("/console/t/jiangsu.nanjing.jiangning/bundles");

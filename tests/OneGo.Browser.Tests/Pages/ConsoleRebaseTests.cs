@@ -13,7 +13,7 @@ namespace OneGo.Browser.Tests.Pages;
 /// until it is resolved, resolves it and submits.
 /// </summary>
 [Collection(PagesCollection.Name)]
-public sealed class ConsoleRebaseTestsOnSqlite(PagesServer server)
+public sealed class ConsoleRebaseTestsInChromiumOnSqlite(PagesServer server)
 {
     private const string Gulou = "jiangsu.nanjing.gulou";
     private const string Workspace = $"/console/t/{Gulou}/bundles/marriage";
@@ -68,7 +68,7 @@ public sealed class ConsoleRebaseTestsOnSqlite(PagesServer server)
 
     private async Task<HttpClient> ClientAsync(string account)
     {
-        var token = await server.Api.TokenAsync(account);
+        var token = await Tokens.RequestAsync(server.Api, account);
         var client = new HttpClient { BaseAddress = server.Address };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;

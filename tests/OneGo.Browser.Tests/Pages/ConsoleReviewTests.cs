@@ -1,4 +1,8 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using OneGo.Browser.Tests.Infrastructure;
+using OneGo.Server.Tests.Infrastructure;
 
 namespace OneGo.Browser.Tests.Pages;
 
@@ -10,7 +14,7 @@ namespace OneGo.Browser.Tests.Pages;
 /// withdrawal and approves it, and the bundle is no longer live.
 /// </summary>
 [Collection(PagesCollection.Name)]
-public sealed class ConsoleReviewTestsOnSqlite(PagesServer server)
+public sealed class ConsoleReviewTestsInChromiumOnSqlite(PagesServer server)
 {
     private const string Gulou = "jiangsu.nanjing.gulou";
 
@@ -50,19 +54,35 @@ public sealed class ConsoleReviewTestsOnSqlite(PagesServer server)
     }
 
     [Fact]
-    public void AnEditorProposesWithdrawalAndTheReviewerApprovesIt()
+    public async Task AnEditorProposesWithdrawalWhichTheProposerCannotApproveEvenAsAReviewerAndAnotherReviewerApprovesIt()
     {
+        // The proposer is both editor and reviewer: only four eyes, not a missing role, keeps them from approving it.
+        const string proposer = "gulou-editor-and-reviewer";
+        using (var admin = new HttpClient { BaseAddress = server.Address })
+        {
+            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(server.Api, $"demo-admin@{Gulou}"));
+            var created = await admin.PostAsync($"/api/t/{Gulou}/accounts", new StringContent(
+                $$"""{"userName":"{{proposer}}","roles":["editor","reviewer"],"kind":"person","password":"a-long-enough-password"}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
         const string workspace = $"/console/t/{Gulou}/bundles/retirement";
         using var browser = Chromium.Open(server.Address);
-        ConsoleSignIn.As(browser, workspace, $"demo-editor@{Gulou}");
+        ConsoleSignIn.As(browser, workspace, proposer, "a-long-enough-password");
         Assert.StartsWith("v", browser.Find("#live-version").Text, StringComparison.Ordinal);
         browser.Find("#withdraw summary").Click();
         browser.Find("#withdraw-comment").SendKeys("本区退休业务已并入市级平台统一办理。");
         browser.Navigating(() => browser.Find("#withdraw form button").Click());
         Assert.Equal("submitted", browser.Find("#draft-state").GetAttribute("data-state"));
         Assert.Contains("撤下", browser.Find("#draft-state").Text, StringComparison.Ordinal);
-        // Four eyes: the editor who proposed it is offered no approval.
-        Assert.Empty(browser.FindAll("#review"));
+
+        // Four eyes: the proposer, a reviewer too, approves their own proposal and is refused beside the form; it still waits.
+        browser.Navigating(() => browser.Find("#review form:not(.reject) button").Click());
+        var refusal = browser.Find("#problem-approve");
+        Assert.Equal("403", refusal.GetAttribute("data-status"));
+        Assert.Contains(proposer, refusal.Text, StringComparison.Ordinal);
+        Assert.Equal("submitted", browser.Find("#draft-state").GetAttribute("data-state"));
+        Assert.StartsWith("v", browser.Find("#live-version").Text, StringComparison.Ordinal);
         ConsoleSignIn.Out(browser);
 
         ConsoleSignIn.As(browser, $"/console/t/{Gulou}/inbox", $"demo-reviewer@{Gulou}");

@@ -53,9 +53,13 @@ public class RebaseTests
     [Fact]
     public void AShorterLimitStaysWhileStillShorterThanTheNewStandard()
     {
-        var result = OverlayRebase.Rebase(V1, V2(d => d with { PromisedDays = 18 }), District, Newborn.GulouMatters);
+        var v2 = V2(d => d with { PromisedDays = 18 });
+        var result = OverlayRebase.Rebase(V1, v2, District, Newborn.GulouMatters);
 
         Assert.True(result.IsClean);
+        Assert.Contains(result.Overlay.Changes, c => c is ShortenPromisedDays { Days: 12, Matter: null });
+        // The district still promises its 12 days, not the new standard's 18.
+        Assert.Equal(12, TemplateResolver.Resolve(v2, result.Overlay, Newborn.GulouMatters).Value!.PromisedDays);
     }
 
     [Fact]

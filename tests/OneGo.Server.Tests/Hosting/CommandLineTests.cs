@@ -36,8 +36,11 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
             start.ArgumentList.Add(arg);
         }
 
-        start.ArgumentList.Add($"--Database:Provider={_database.ProviderName}");
-        start.ArgumentList.Add($"--Database:ConnectionString={_database.ConnectionString}");
+        foreach (var option in _database.CommandLineOptions)
+        {
+            start.ArgumentList.Add(option);
+        }
+
         start.ArgumentList.Add($"--Blobs:Path={_blobs.Path}");
         start.ArgumentList.Add($"--Audit:CheckpointKey={OneGoApp.CheckpointKey}");
         start.ArgumentList.Add($"--Identity:KeyProtection:Certificate={TestKeys.Certificate}");

@@ -5,7 +5,7 @@ using OneGo.Server.Tests.Infrastructure;
 namespace OneGo.Server.Tests.Hosting;
 
 /// <summary>The limits that come before everything else: 413 for an oversized body, 429 per tenant.</summary>
-public sealed class LimitsTests : IAsyncLifetime
+public sealed class LimitsTestsOnSqlite : IAsyncLifetime
 {
     private TestDatabase _database = null!;
 

@@ -48,12 +48,15 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
     [Fact]
     public async Task AServiceAccountGetsATokenAndAWrongSecretGetsNone()
     {
-        // The token works as its service account's: Haicang's editor reads Haicang's drafts and no other region's.
-        var token = await Tokens.RequestAsync(_anonymous, "demo-editor@fujian.xiamen.haicang");
+        // The token works, as the account it names: Haicang's editor, who reads Haicang's drafts, not Siming's, and approves nothing.
         using var editor = _app.CreateClient();
-        editor.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        editor.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(_anonymous, "demo-editor@fujian.xiamen.haicang"));
         Assert.Equal(HttpStatusCode.OK, (await editor.GetAsync("/api/t/350205/drafts")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await editor.GetAsync("/api/t/350203/drafts")).StatusCode);
+        var beside = await editor.GetAsync("/api/t/350203/drafts");
+        Assert.Equal(HttpStatusCode.Forbidden, beside.StatusCode);
+        Assert.Contains("editor of fujian.xiamen.haicang", (string?)(await beside.JsonAsync())["detail"], StringComparison.Ordinal);
+        using var approve = await editor.GetAsync("/api/t/350205/bundles/enrolment/draft");
+        Assert.Equal(HttpStatusCode.Forbidden, (await editor.SendJsonAsync(HttpMethod.Post, "/api/t/350205/bundles/enrolment/draft/approve", ifMatch: approve.ETag())).StatusCode);
 
         var refused = await _anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -120,6 +123,7 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
         {
             ["grant_type"] = "client_credentials", ["client_id"] = "demo-editor@fujian.xiamen.siming", ["client_secret"] = DemoAccounts.Secret,
         }));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal("invalid_grant", (string?)(await refused.JsonAsync())["error"]);
 
         // A sibling's admin may not disable accounts beside it.
@@ -208,7 +212,7 @@ public sealed class IdentityTestsOnSqlite() : IdentityTests(Provider.Sqlite);
 
 public sealed class IdentityTestsOnPostgres() : IdentityTests(Provider.Postgres);
 
-public sealed class DemoModeTests
+public sealed class DemoModeTestsOnSqlite
 {
     [Fact]
     public async Task ProductionRefusesToStartWithDemoModeOn()

@@ -152,7 +152,7 @@ public sealed class KeysTestsOnSqlite() : KeysTests(Provider.Sqlite);
 public sealed class KeysTestsOnPostgres() : KeysTests(Provider.Postgres);
 
 /// <summary>What a production node refuses to start without (no database involved).</summary>
-public sealed class ProductionStartTests
+public sealed class ProductionStartTestsOnSqlite
 {
     [Theory]
     [InlineData("Identity:Issuer")]

@@ -1,6 +1,10 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using OneGo.Server.Data;
+using OneGo.Server.Features.Catalogue;
+using OneGo.Server.Identity;
 using OneGo.Server.Tests.Infrastructure;
 using OneGo.Tenancy;
 using OneGo.Testing;
@@ -13,44 +17,35 @@ namespace OneGo.Server.Tests.Identity;
 /// </summary>
 public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
 {
-    private const string AppRole = "onego_app";
+    private const string AppRole = TestPostgres.AppRole;
+    private const string Haicang = "fujian.xiamen.haicang";
+    private const string Gulou = "jiangsu.nanjing.gulou";
     private TestDatabase _database = null!;
-    private string _app = "";
 
-    public async Task InitializeAsync()
-    {
-        await using (var admin = new NpgsqlConnection(TestPostgres.ServerConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = admin.CreateCommand();
-            create.CommandText = $"""
-                DO $$ BEGIN
-                  CREATE ROLE {AppRole} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-                EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-                """;
-            await create.ExecuteNonQueryAsync();
-        }
-
-        _database = await TestDatabase.CreateAsync(Provider.Postgres);
-        _app = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Username = AppRole }.ConnectionString;
-    }
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(Provider.Postgres);
 
     public Task DisposeAsync() => _database.DisposeAsync().AsTask();
 
-    private OneGoApp Server() => new(new TestDatabaseAs(_database, _app), settings: new Dictionary<string, string?>
-    {
-        ["Database:OwnerConnectionString"] = _database.ConnectionString,
-        ["Database:AppRole"] = AppRole,
-    });
+    private OneGoApp Server(IReadOnlyDictionary<string, string?>? settings = null) => new(_database, settings: settings);
 
-    private async Task<NpgsqlConnection> AsAppAsync(string? tenant)
+    /// <summary>A connection as the application's role, in a scope set as <see cref="PostgresTenantScope"/> sets it.</summary>
+    private async Task<NpgsqlConnection> AsAppAsync(string? tenant, bool below = false, bool isPublic = false)
     {
-        var connection = new NpgsqlConnection(_app);
+        var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync();
         await using var scope = connection.CreateCommand();
-        scope.CommandText = "SELECT set_config('onego.tenant', $1, false)";
+        scope.CommandText = "SELECT set_config('onego.tenant', $1, false), set_config('onego.below', $2, false), set_config('onego.public', $3, false)";
         scope.Parameters.Add(new NpgsqlParameter { Value = tenant ?? "" });
+        scope.Parameters.Add(new NpgsqlParameter { Value = below ? "on" : "off" });
+        scope.Parameters.Add(new NpgsqlParameter { Value = isPublic ? "on" : "off" });
         await scope.ExecuteNonQueryAsync();
+        return connection;
+    }
+
+    private async Task<NpgsqlConnection> AsOwnerAsync()
+    {
+        var connection = new NpgsqlConnection(_database.OwnerConnectionString);
+        await connection.OpenAsync();
         return connection;
     }
 
@@ -68,18 +63,106 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Every tenant-owned table, from the model: a new one is covered without being named here.</summary>
+    private List<string> TenantOwnedTables()
+    {
+        using var db = _database.NewContext();
+        return db.Model.GetEntityTypes().Where(e => e.IsTenantOwned()).Select(e => e.GetTableName()!).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Publishing runs in two regions of different provinces, so that every tenant-owned table — catalogue, audit, runs,
+    /// publications, the zone's entries, the outbox — holds rows of both; fails naming a table that still has none.
+    /// </summary>
+    private async Task SeedTwoTenantsAsync(params string[] tenants)
+    {
+        await using (var server = Server(new Dictionary<string, string?> { ["Zone:RelayEnabled"] = "false" }))
+        {
+            using var anonymous = server.CreateClient();
+            foreach (var tenant in tenants)
+            {
+                using var admin = await server.AsAsync(Roles.Admin, tenant);
+                var run = await admin.PostAsync($"/api/t/{tenant}/publishing-runs", null);
+                Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+                await Eventually.HoldsAsync(async () => (string?)(await (await admin.GetAsync(run.Headers.Location)).JsonAsync())["run"]!["status"],
+                    s => s is "succeeded" or "failed", $"the publishing run of {tenant}");
+            }
+        }
+
+        await using var owner = await AsOwnerAsync();
+        var empty = new List<string>();
+        foreach (var table in TenantOwnedTables())
+        {
+            foreach (var tenant in tenants)
+            {
+                if (await ScalarAsync(owner, $"SELECT count(*) FROM \"{table}\" WHERE \"TenantId\" = '{tenant}'") == 0)
+                {
+                    empty.Add($"{table} ({tenant})");
+                }
+            }
+        }
+
+        Assert.True(empty.Count == 0, "These tenant-owned tables have no row to test row-level security on; make the seed above write some: " + string.Join(", ", empty));
+    }
+
+    /// <summary>
+    /// What the application's role, in <paramref name="own"/>'s scope, can do to the rows of <paramref name="other"/>
+    /// in <paramref name="table"/>: see them, update them, delete them, or move its own rows to that tenant. Run in a
+    /// transaction that is rolled back, so a breach found changes nothing. Empty when row-level security holds.
+    /// </summary>
+    private async Task<List<string>> BreachesAsync(string table, string own, string other)
+    {
+        await using var app = await AsAppAsync(own);
+        await using var transaction = await app.BeginTransactionAsync();
+        var breaches = new List<string>();
+        if (await ScalarAsync(app, $"SELECT count(*) FROM \"{table}\" WHERE \"TenantId\" = '{own}'") == 0)
+        {
+            breaches.Add($"{table}: {own}'s scope sees none of its own rows (nothing to compare with)");
+        }
+
+        if (await ScalarAsync(app, $"SELECT count(*) FROM \"{table}\" WHERE \"TenantId\" <> '{own}'") is > 0 and var seen)
+        {
+            breaches.Add($"{table}: {own}'s scope sees {seen} rows of other tenants");
+        }
+
+        foreach (var (what, sql) in new[]
+                 {
+                     ("updates", $"UPDATE \"{table}\" SET \"TenantId\" = \"TenantId\" WHERE \"TenantId\" = '{other}'"),
+                     ("deletes", $"DELETE FROM \"{table}\" WHERE \"TenantId\" = '{other}'"),
+                     ("moves to another tenant", $"UPDATE \"{table}\" SET \"TenantId\" = '{other}' WHERE \"TenantId\" = '{own}'"),
+                 })
+        {
+            await using (var savepoint = app.CreateCommand())
+            {
+                savepoint.CommandText = "SAVEPOINT attempt";
+                await savepoint.ExecuteNonQueryAsync();
+            }
+
+            try
+            {
+                if (await ExecuteAsync(app, sql) is > 0 and var rows)
+                {
+                    breaches.Add($"{table}: {own}'s scope {what} {rows} rows ({sql})");
+                }
+            }
+            catch (PostgresException refused) when (refused.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                // Refused outright: by a policy's WITH CHECK, or (the audit log) for want of the privilege.
+                await ExecuteAsync(app, "ROLLBACK TO SAVEPOINT attempt");
+            }
+        }
+
+        await transaction.RollbackAsync();
+        return breaches;
+    }
+
     [Fact]
     public async Task RowLevelSecurityIsOnAndForcedOnEveryTenantOwnedTableAndTheAppRoleOwnsNone()
     {
-        await using (var server = Server())
-        {
-            _ = server.Services;
-        }
-
         await using var db = _database.NewContext();
         var tables = db.Model.GetEntityTypes().Where(e => e.IsTenantOwned()).Select(e => e.GetTableName()!).Order().ToList();
         Assert.NotEmpty(tables);
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await using var connection = new NpgsqlConnection(_database.OwnerConnectionString);
         await connection.OpenAsync();
         foreach (var table in tables)
         {
@@ -92,11 +175,6 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
     [Fact]
     public async Task RawSqlAsTheAppRoleReachesNoOtherTenantsRows()
     {
-        await using (var server = Server())
-        {
-            _ = server.Services;
-        }
-
         await using (var outside = await AsAppAsync(null))
         {
             Assert.Equal(0, await ScalarAsync(outside, "SELECT count(*) FROM \"Matters\""));
@@ -111,7 +189,7 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
         await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(haicang,
             "UPDATE \"Matters\" SET \"TenantId\" = 'zhejiang' WHERE \"TenantId\" = 'fujian.xiamen.haicang'"));
 
-        await using var owner = new NpgsqlConnection(_database.ConnectionString);
+        await using var owner = new NpgsqlConnection(_database.OwnerConnectionString);
         await owner.OpenAsync();
         Assert.Equal(0, await ScalarAsync(owner, "SELECT count(*) FROM \"Matters\" WHERE \"Origin\" = 'tampered'"));
         Assert.True(await ScalarAsync(owner, "SELECT count(*) FROM \"Bundles\" WHERE \"TenantId\" = 'zhejiang'") > 50);
@@ -120,11 +198,6 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
     [Fact]
     public async Task ThePublicScopeSeesLiveContentOnlyAndWritesNothing()
     {
-        await using (var server = Server())
-        {
-            _ = server.Services;
-        }
-
         await using var connection = await AsAppAsync("fujian.xiamen.siming");
         await using (var set = connection.CreateCommand())
         {
@@ -145,11 +218,6 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
     [Fact]
     public async Task TheAppRoleAppendsToItsTenantsAuditLogButCannotUpdateDeleteOrTruncateIt()
     {
-        await using (var server = Server())
-        {
-            _ = server.Services;
-        }
-
         await using var haicang = await AsAppAsync("fujian.xiamen.haicang");
         Assert.True(await ScalarAsync(haicang, "SELECT count(*) FROM \"AuditEntries\"") > 0);
         foreach (var sql in (string[])[
@@ -189,13 +257,157 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
         var matter = await (await staff.GetAsync("/api/t/350205/matters/vaccination-check")).JsonAsync();
         matter["promisedDays"] = 4;
         Assert.Equal(HttpStatusCode.OK, (await staff.ReviseMatterAsync("350205", matter)).StatusCode);
+        Assert.Equal(4, (int)(await (await staff.GetAsync("/api/t/350205/matters/vaccination-check")).JsonAsync())["promisedDays"]!);
+
+        // The server's own connection is the application's role, not the owner.
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OneGoDbContext>();
+        Assert.Equal(AppRole, await db.Database.SqlQueryRaw<string>("SELECT current_user::text AS \"Value\"").SingleAsync());
+        await using var look = _database.NewContext();
+        var stored = await look.Set<MatterRecord>().IgnoreQueryFilters([TenancyModel.FilterName])
+            .Where(m => m.TenantId == Haicang && m.Code == "vaccination-check").Select(m => m.Document).SingleAsync();
+        Assert.Equal(4, (int)System.Text.Json.Nodes.JsonNode.Parse(stored!)!["promisedDays"]!);
     }
 
-    /// <summary>The same database, reached through another role's connection string.</summary>
-    private sealed class TestDatabaseAs(TestDatabase database, string connectionString) : IAppDatabase
+    [Fact]
+    public async Task OnEveryTenantOwnedTableAScopeSeesNoOtherTenantsRowAndUpdatesDeletesOrMovesNone()
     {
-        public string ProviderName => database.ProviderName;
+        await SeedTwoTenantsAsync(Haicang, Gulou);
+        await using var owner = await AsOwnerAsync();
+        var before = new Dictionary<string, long>();
+        var breaches = new List<string>();
+        foreach (var table in TenantOwnedTables())
+        {
+            before[table] = await ScalarAsync(owner, $"SELECT count(*) FROM \"{table}\" WHERE \"TenantId\" = '{Gulou}'");
+            breaches.AddRange(await BreachesAsync(table, Haicang, Gulou));
+            breaches.AddRange(await BreachesAsync(table, Gulou, Haicang));
+        }
 
-        public string ConnectionString => connectionString;
+        Assert.True(breaches.Count == 0, string.Join("\n", breaches));
+        foreach (var (table, count) in before)
+        {
+            Assert.Equal(count, await ScalarAsync(owner, $"SELECT count(*) FROM \"{table}\" WHERE \"TenantId\" = '{Gulou}'"));
+        }
     }
+
+    [Fact]
+    public async Task TheSameCheckReportsATableWhosePolicyAdmitsEveryRow()
+    {
+        // A copy of a tenant-owned table, row-level security forced as on the real one, but with a permissive policy.
+        await using (var owner = await AsOwnerAsync())
+        {
+            await ExecuteAsync(owner, $"""
+                CREATE TABLE "PermissiveMatters" (LIKE "Matters" INCLUDING ALL);
+                INSERT INTO "PermissiveMatters" OVERRIDING SYSTEM VALUE SELECT * FROM "Matters" WHERE "TenantId" IN ('{Haicang}', '{Gulou}');
+                ALTER TABLE "PermissiveMatters" ENABLE ROW LEVEL SECURITY;
+                ALTER TABLE "PermissiveMatters" FORCE ROW LEVEL SECURITY;
+                CREATE POLICY anything ON "PermissiveMatters" USING (true) WITH CHECK (true);
+                GRANT SELECT, INSERT, UPDATE, DELETE ON "PermissiveMatters" TO {AppRole};
+                """);
+        }
+
+        var breaches = await BreachesAsync("PermissiveMatters", Haicang, Gulou);
+        Assert.Contains(breaches, b => b.Contains("sees", StringComparison.Ordinal) && b.Contains("rows of other tenants", StringComparison.Ordinal));
+        Assert.Contains(breaches, b => b.Contains(" updates ", StringComparison.Ordinal));
+        Assert.Contains(breaches, b => b.Contains(" deletes ", StringComparison.Ordinal));
+        Assert.Contains(breaches, b => b.Contains(" moves to another tenant ", StringComparison.Ordinal));
+        Assert.Empty(await BreachesAsync("Matters", Haicang, Gulou));
+    }
+
+    [Fact]
+    public async Task M8_ThePublicAndReadBelowScopesCannotDelete()
+    {
+        await SeedTwoTenantsAsync(Haicang, Gulou);
+        var failures = new List<string>();
+        foreach (var table in TenantOwnedTables())
+        {
+            // The public scope reads a region's live content; the province's admin reads every region below it.
+            foreach (var (scope, connect, target) in new (string, Func<Task<NpgsqlConnection>>, string)[]
+                     {
+                         ($"public {Gulou}", () => AsAppAsync(Gulou, isPublic: true), $"\"TenantId\" = '{Gulou}'"),
+                         ("jiangsu reading below", () => AsAppAsync("jiangsu", below: true), "\"TenantId\" LIKE 'jiangsu.%'"),
+                         ("national reading below", () => AsAppAsync(RegionRules.NationalId, below: true), "\"TenantId\" <> 'national'"),
+                     })
+            {
+                await using var app = await connect();
+                await using var transaction = await app.BeginTransactionAsync();
+                foreach (var sql in new[] { $"DELETE FROM \"{table}\" WHERE {target}", $"UPDATE \"{table}\" SET \"TenantId\" = \"TenantId\" WHERE {target}" })
+                {
+                    try
+                    {
+                        if (await ExecuteAsync(app, sql) is > 0 and var rows)
+                        {
+                            failures.Add($"{scope}: {sql} changed {rows} rows");
+                        }
+                    }
+                    catch (PostgresException e)
+                    {
+                        // The audit log's DELETE and UPDATE are not granted at all: refused before any policy.
+                        if (e.SqlState != PostgresErrorCodes.InsufficientPrivilege || table != "AuditEntries")
+                        {
+                            failures.Add($"{scope}: {sql} failed with {e.SqlState} {e.MessageText} instead of changing nothing");
+                        }
+
+                        break;
+                    }
+                }
+
+                await transaction.RollbackAsync();
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+
+        // Not vacuous: those scopes do read those rows.
+        await using var below = await AsAppAsync("jiangsu", below: true);
+        Assert.True(await ScalarAsync(below, $"SELECT count(*) FROM \"PublishingRuns\" WHERE \"TenantId\" = '{Gulou}'") > 0);
+        await using var visitor = await AsAppAsync(Gulou, isPublic: true);
+        Assert.True(await ScalarAsync(visitor, "SELECT count(*) FROM \"Bundles\"") > 0);
+        Assert.True(await ScalarAsync(visitor, "SELECT count(*) FROM \"ZoneEntries\"") > 0);
+    }
+
+    [Theory]
+    [InlineData("the owner")]
+    [InlineData("the superuser")]
+    public async Task M5_OutsideDevelopmentTheServerRefusesToStartAsARoleRowLevelSecurityDoesNotBind(string who)
+    {
+        var connection = who == "the owner"
+            ? _database.OwnerConnectionString
+            : new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString) { Database = new NpgsqlConnectionStringBuilder(_database.ConnectionString).Database }.ConnectionString;
+        await using var server = Server(new Dictionary<string, string?> { ["environment"] = "Staging", ["Database:ConnectionString"] = connection });
+        var refused = Assert.ThrowsAny<Exception>(() => server.Services);
+        var message = Messages(refused);
+        Assert.Contains("OneGo refuses to start.", message, StringComparison.Ordinal);
+        Assert.Contains(who == "the owner" ? $"'{TestPostgres.OwnerRole}'" : "'postgres'", message, StringComparison.Ordinal);
+        Assert.Contains("it bypasses row-level security (BYPASSRLS)", message, StringComparison.Ordinal);
+        Assert.Contains("of OneGo's tables", message, StringComparison.Ordinal);
+        Assert.Contains("it may UPDATE, DELETE, TRUNCATE \"AuditEntries\"", message, StringComparison.Ordinal);
+        if (who == "the superuser")
+        {
+            Assert.Contains("it is a superuser", message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task M5_OutsideDevelopmentTheServerStartsAsTheApplicationsRoleAndRefusesATableWithoutForcedRowLevelSecurity()
+    {
+        await using (var server = Server(new Dictionary<string, string?> { ["environment"] = "Staging", ["Identity:AllowHttp"] = "true" }))
+        {
+            using var client = server.CreateClient();
+            var live = await client.GetAsync("/api/t/350205/bundles/enrolment");
+            Assert.True(live.StatusCode == HttpStatusCode.OK, await live.Content.ReadAsStringAsync());
+        }
+
+        await using (var owner = await AsOwnerAsync())
+        {
+            await ExecuteAsync(owner, "ALTER TABLE \"PublishingRuns\" NO FORCE ROW LEVEL SECURITY");
+        }
+
+        await using var unforced = Server(new Dictionary<string, string?> { ["environment"] = "Staging", ["Identity:AllowHttp"] = "true" });
+        var refused = Assert.ThrowsAny<Exception>(() => unforced.Services);
+        Assert.Contains($"'{AppRole}'", Messages(refused), StringComparison.Ordinal);
+        Assert.Contains("row-level security is not enabled and forced on \"PublishingRuns\"", Messages(refused), StringComparison.Ordinal);
+    }
+
+    private static string Messages(Exception e) => e.InnerException is null ? e.Message : e.Message + "\n" + Messages(e.InnerException);
 }

@@ -3,22 +3,17 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace OneGo.Server.Tests.Infrastructure;
 
-/// <summary>OneGo in a test host, on a given database and <c>tenants/</c> folder.</summary>
-/// <summary>What a test host needs of its database: the provider and how to connect.</summary>
-public interface IAppDatabase
-{
-    string ProviderName { get; }
-
-    string ConnectionString { get; }
-}
-
-public sealed class OneGoApp(IAppDatabase database, string? tenantsFolder = null, bool importOnStartup = true, IReadOnlyDictionary<string, string?>? settings = null)
+/// <summary>
+/// OneGo in a test host, on a given database and <c>tenants/</c> folder, connected as production connects (on
+/// PostgreSQL as the application's role, migrating through the owner's connection).
+/// </summary>
+public sealed class OneGoApp(TestDatabase database, string? tenantsFolder = null, bool importOnStartup = true, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
     /// <summary>The key that signs the audit checkpoints of every test deployment (<c>Audit:CheckpointKey</c>): 32 bytes, base64.</summary>
     public static string CheckpointKey { get; } = Convert.ToBase64String("OneGo tests sign checkpoints 32B"u8);
 
-    public TestDatabase Database => (TestDatabase)database;
+    public TestDatabase Database => database;
 
     /// <summary>The host's own blob folder (the file-system store), unless the settings name another store.</summary>
     public string BlobFolder { get; } = Path.Combine(Path.GetTempPath(), "onego-blobs-" + Guid.NewGuid().ToString("N")[..12]);
@@ -35,8 +30,11 @@ public sealed class OneGoApp(IAppDatabase database, string? tenantsFolder = null
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("Database:Provider", database.ProviderName);
-        builder.UseSetting("Database:ConnectionString", database.ConnectionString);
+        foreach (var (key, value) in database.HostSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.UseSetting("TenantFiles:Folder", tenantsFolder ?? RepositoryTenants.Folder);
         builder.UseSetting("TenantFiles:ImportOnStartup", importOnStartup ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");

@@ -30,27 +30,67 @@ public static class RowSnapshot
         return rows;
     }
 
-    /// <summary>Every row one tenant owns, and its accounts, as text: what a refused call must leave as it was.</summary>
-    public static async Task<SortedDictionary<string, string>> TakeAsync(TestDatabase database, string tenant)
+    /// <summary>
+    /// What a refused call must leave as it was, for each of <paramref name="tenants"/>: every row of every tenant-owned
+    /// table (taken from the model, so a new table is in without being named here — catalogue, audit entries, runs,
+    /// publications, zone entries, outbox, files), the regions at and below it and its accounts; and the deployment's
+    /// shared rows a refused call could reach (integrations, the zone's counter).
+    /// </summary>
+    public static async Task<SortedDictionary<string, string>> OfTenantsAsync(TestDatabase database, params string[] tenants)
     {
         await using var db = database.NewContext();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
         var rows = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        void Add<T>(string table, IEnumerable<T> items, Func<T, string> key)
+        var inTenants = string.Join(", ", tenants.Select((_, i) => $"@t{i}"));
+        var tables = db.Model.GetEntityTypes().Where(e => e.GetTableName() is not null && e.FindPrimaryKey() is not null)
+            .GroupBy(e => e.GetTableName()!).Select(g => g.First()).ToList();
+        foreach (var entity in tables)
         {
-            foreach (var item in items)
+            var where = entity.IsTenantOwned() ? $"\"TenantId\" IN ({inTenants})"
+                : entity.ClrType.Name == "Account" ? $"\"TenantId\" IN ({inTenants})"
+                : entity.ClrType.Name == "Region" ? string.Join(" OR ", tenants.Select((_, i) => $"\"Id\" = @t{i} OR \"Id\" LIKE @t{i} || '.%'"))
+                : entity.ClrType.Name is "Integration" or "ZoneHead" ? "1 = 1"
+                : null;
+            if (where is null)
             {
-                rows[$"{table}/{key(item)}"] = JsonSerializer.Serialize(item);
+                continue;
+            }
+
+            var table = entity.GetTableName()!;
+            var key = entity.FindPrimaryKey()!.Properties.Select(p => p.GetColumnName()).ToList();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT * FROM \"{table}\" WHERE {where}";
+            for (var i = 0; i < tenants.Length; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = $"t{i}";
+                parameter.Value = tenants[i];
+                command.Parameters.Add(parameter);
+            }
+
+            await using var reader = await command.ExecuteReaderAsync();
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+            while (await reader.ReadAsync())
+            {
+                var values = columns.Select((c, i) => (c, Text(reader.IsDBNull(i) ? null : reader.GetValue(i)))).ToList();
+                var id = string.Join(":", key.Select(k => values.First(v => v.c == k).Item2));
+                rows[$"{table}/{id}"] = string.Join("|", values.Select(v => $"{v.c}={v.Item2}"));
             }
         }
 
-        var filter = new[] { TenancyModel.FilterName };
-        Add("TenantSettings", await db.TenantSettings.IgnoreQueryFilters(filter).Where(s => s.TenantId == tenant).AsNoTracking().ToListAsync(), s => s.TenantId);
-        Add("Matters", await db.Set<MatterRecord>().IgnoreQueryFilters(filter).Where(m => m.TenantId == tenant).AsNoTracking().ToListAsync(), m => m.Code);
-        Add("Bundles", await db.Set<BundleRecord>().IgnoreQueryFilters(filter).Where(b => b.TenantId == tenant).AsNoTracking().ToListAsync(), b => b.Code);
-        Add("BundleVersions", await db.Set<BundleVersion>().IgnoreQueryFilters(filter).Where(v => v.TenantId == tenant).AsNoTracking().Select(v => new { v.BundleCode, v.Version, v.ETag }).ToListAsync(), v => $"{v.BundleCode}:{v.Version}");
-        Add("Accounts", await db.Set<OneGo.Server.Identity.Account>().Where(a => a.TenantId == tenant).AsNoTracking().ToListAsync(), a => a.UserName + ":" + a.Kind);
         return rows;
     }
+
+    private static string Text(object? value) => value switch
+    {
+        null => "null",
+        byte[] bytes => Convert.ToBase64String(bytes),
+        DateTime t => t.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        DateTimeOffset t => t.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     /// <summary>The keys of the rows that were added, removed or changed.</summary>
     public static List<string> Changed(IDictionary<string, string> before, IDictionary<string, string> after) =>

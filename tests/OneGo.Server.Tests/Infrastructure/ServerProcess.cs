@@ -23,15 +23,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
         foreach (var option in new[]
                  {
                      "--urls=http://127.0.0.1:0",
-                     $"--Database:Provider={database.ProviderName}",
-                     $"--Database:ConnectionString={database.ConnectionString}",
                      "--TenantFiles:ImportOnStartup=false",
                      "--Logging:Format=simple",
                      $"--Blobs:Path={database.BlobFolder}",
                      $"--Identity:KeyProtection:Certificate={TestKeys.Certificate}",
                      $"--Mail:PickupFolder={Path.Combine(database.BlobFolder, "mail")}",
                      $"--Audit:CheckpointKey={OneGoApp.CheckpointKey}",
-                 }.Concat(options))
+                 }.Concat(database.CommandLineOptions).Concat(options))
         {
             start.ArgumentList.Add(option);
         }

@@ -31,23 +31,44 @@ public enum Content
 /// template database, so that migrations and the import of the repository's catalogue run once per test run
 /// rather than once per test.
 /// </summary>
-public sealed class TestDatabase : IAsyncDisposable, IAppDatabase
+public sealed class TestDatabase : IAsyncDisposable
 {
     private static readonly Lazy<Task<string>> SqliteTemplate = new(CreateSqliteTemplateAsync);
     private static readonly Lazy<Task<string>> PostgresTemplate = new(CreatePostgresTemplateAsync);
     private static readonly Lazy<Task<string>> SqliteSeeded = new(() => SeedAsync(Provider.Sqlite));
     private static readonly Lazy<Task<string>> PostgresSeeded = new(() => SeedAsync(Provider.Postgres));
 
-    private TestDatabase(Provider provider, string connectionString, string? file)
+    private TestDatabase(Provider provider, string ownerConnectionString, string? file)
     {
         Provider = provider;
-        ConnectionString = connectionString;
+        OwnerConnectionString = ownerConnectionString;
+        ConnectionString = provider == Provider.Postgres ? TestPostgres.As(ownerConnectionString, TestPostgres.AppRole) : ownerConnectionString;
         File = file;
     }
 
     public Provider Provider { get; }
 
+    /// <summary>A SQLite file a test manages itself (the embedded default's App_Data, say): nothing is copied into it, nothing deleted.</summary>
+    public static TestDatabase AtSqliteFile(string file)
+    {
+        TestUsage.Record(TestUsage.Sqlite);
+        return new TestDatabase(Provider.Sqlite, $"Data Source={file}", null);
+    }
+
+    /// <summary>
+    /// How OneGo connects, as production does: on PostgreSQL as the application's role, which owns no table and which
+    /// row-level security binds.
+    /// </summary>
     public string ConnectionString { get; }
+
+    /// <summary>
+    /// The tables' owner: migrates, and lets a test set up, tamper with or look at every tenant's rows (on PostgreSQL it
+    /// bypasses row-level security). The same file as <see cref="ConnectionString"/> on SQLite.
+    /// </summary>
+    public string OwnerConnectionString { get; }
+
+    /// <summary>The application's role on PostgreSQL, granted its rights after each migration; none on SQLite.</summary>
+    public string? AppRole => Provider == Provider.Postgres ? TestPostgres.AppRole : null;
 
     private string? File { get; }
 
@@ -61,6 +82,7 @@ public sealed class TestDatabase : IAsyncDisposable, IAppDatabase
 
     public static async Task<TestDatabase> CreateAsync(Provider provider, Content content = Content.Seeded)
     {
+        TestUsage.Record(provider == Provider.Sqlite ? TestUsage.Sqlite : TestUsage.Postgres);
         if (provider == Provider.Sqlite)
         {
             var file = Path.Combine(Path.GetTempPath(), $"onego-test-{Guid.NewGuid():N}.db");
@@ -83,8 +105,8 @@ public sealed class TestDatabase : IAsyncDisposable, IAppDatabase
         }
 
         var connectionString = content == Content.Empty
-            ? await TestPostgres.CreateDatabaseAsync()
-            : await TestPostgres.CreateDatabaseAsync(await (content == Content.Seeded ? PostgresSeeded : PostgresTemplate).Value);
+            ? await TestPostgres.CreateUnrecordedAsync()
+            : await TestPostgres.CreateUnrecordedAsync(await (content == Content.Seeded ? PostgresSeeded : PostgresTemplate).Value);
         return new TestDatabase(provider, connectionString, null);
     }
 
@@ -105,15 +127,30 @@ public sealed class TestDatabase : IAsyncDisposable, IAppDatabase
         }
 
         NpgsqlConnection.ClearAllPools();
-        return new NpgsqlConnectionStringBuilder(database.ConnectionString).Database!;
+        return new NpgsqlConnectionStringBuilder(database.OwnerConnectionString).Database!;
     }
 
-    /// <summary>A context on this database outside any request, for a test to look at the rows.</summary>
+    /// <summary>
+    /// A context on this database outside any request, as the owner, for a test to set up or look at the rows of any
+    /// tenant (the query filter and the write guard still apply to it; row-level security does not).
+    /// </summary>
     public OneGoDbContext NewContext(CurrentTenant? tenants = null) => Provider switch
     {
-        Provider.Sqlite => new SqliteOneGoDbContext(new DbContextOptionsBuilder<SqliteOneGoDbContext>().UseSqlite(ConnectionString).Options, tenants ?? new CurrentTenant()),
-        _ => new PostgresOneGoDbContext(new DbContextOptionsBuilder<PostgresOneGoDbContext>().UseNpgsql(ConnectionString).Options, tenants ?? new CurrentTenant()),
+        Provider.Sqlite => new SqliteOneGoDbContext(new DbContextOptionsBuilder<SqliteOneGoDbContext>().UseSqlite(OwnerConnectionString).Options, tenants ?? new CurrentTenant()),
+        _ => new PostgresOneGoDbContext(new DbContextOptionsBuilder<PostgresOneGoDbContext>().UseNpgsql(OwnerConnectionString).Options, tenants ?? new CurrentTenant()),
     };
+
+    /// <summary>The settings a OneGo host or process on this database is given: as production is configured.</summary>
+    public IReadOnlyDictionary<string, string?> HostSettings => new Dictionary<string, string?>
+    {
+        ["Database:Provider"] = ProviderName,
+        ["Database:ConnectionString"] = ConnectionString,
+        ["Database:OwnerConnectionString"] = Provider == Provider.Postgres ? OwnerConnectionString : null,
+        ["Database:AppRole"] = AppRole,
+    };
+
+    /// <summary><see cref="HostSettings"/> as a server process's command-line options.</summary>
+    public IEnumerable<string> CommandLineOptions => HostSettings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}");
 
     public async ValueTask DisposeAsync()
     {
@@ -132,7 +169,7 @@ public sealed class TestDatabase : IAsyncDisposable, IAppDatabase
         }
         else
         {
-            await TestPostgres.DropDatabaseAsync(ConnectionString);
+            await TestPostgres.DropDatabaseAsync(OwnerConnectionString);
         }
     }
 
@@ -151,11 +188,14 @@ public sealed class TestDatabase : IAsyncDisposable, IAppDatabase
 
     private static async Task<string> CreatePostgresTemplateAsync()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync();
+        var connectionString = await TestPostgres.CreateUnrecordedAsync();
         var options = new DbContextOptionsBuilder<PostgresOneGoDbContext>().UseNpgsql(connectionString).Options;
         await using (var db = new PostgresOneGoDbContext(options, new CurrentTenant()))
         {
+            // As the server migrates: the owner creates the tables, then grants the application's role its rights, so
+            // that a copy can be reached as that role before any server has started on it.
             await db.Database.MigrateAsync();
+            await db.Database.ExecuteSqlAsync($"SELECT onego_grant_app({TestPostgres.AppRole})");
         }
 
         // A template must have no open connections when it is copied.

@@ -15,7 +15,7 @@ using Quartz;
 namespace OneGo.Server.Tests.Scheduling;
 
 /// <summary>Several nodes on one PostgreSQL database form one Quartz cluster, as production runs them.</summary>
-public sealed partial class SchedulingClusterTestsOnPostgres
+public sealed class SchedulingClusterTestsOnPostgres
 {
     [Fact]
     public async Task TwoNodesRunEverySlotOfAJobExactlyOnce()
@@ -42,6 +42,50 @@ public sealed partial class SchedulingClusterTestsOnPostgres
         Assert.All(slots.Zip(slots.Skip(1)), pair => Assert.Equal(TimeSpan.FromSeconds(1), pair.Second - pair.First));
     }
 
+    [Fact]
+    public async Task TheSchedulerRunsAsTheApplicationRoleWhichOwnsNoQuartzTable()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Postgres, Content.Migrated);
+        await SchedulingTestSupport.CreateFiresTableAsync(database);
+        await using var app = SchedulingTestSupport.Node(database);
+        await using var node = app.WithFireRecorder("00:00:01");
+        var scheduler = await node.SchedulerAsync();
+        Assert.Equal(SchedulerStatus.Running, scheduler.Status);
+        Assert.True((await scheduler.GetMetadata()).JobStoreClustered);
+
+        await SchedulingTestSupport.FiresAsync(database, f => f.Count >= 2, "two firings as the application role");
+        string expired;
+        await using (var scope = node.Services.CreateAsyncScope())
+        {
+            var tokens = scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>();
+            expired = (await tokens.GetIdAsync(await tokens.CreateAsync(new OpenIddictTokenDescriptor
+            {
+                CreationDate = DateTimeOffset.UtcNow.AddDays(-30),
+                ExpirationDate = DateTimeOffset.UtcNow.AddDays(-29),
+                Status = OpenIddictConstants.Statuses.Valid,
+                Subject = "prune-test",
+                Type = OpenIddictConstants.TokenTypeHints.RefreshToken,
+            })))!;
+        }
+
+        await node.Services.GetRequiredService<Jobs>().RunNowAsync(PruneTokensJob.Key, CancellationToken.None);
+        await SchedulingTestSupport.EventuallyAsync(async () =>
+        {
+            await using var scope = node.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>().FindByIdAsync(expired) is null;
+        }, pruned => pruned, "the pruning run as the application role");
+
+        await using var owner = new NpgsqlConnection(database.OwnerConnectionString);
+        await owner.OpenAsync();
+        await using var owned = owner.CreateCommand();
+        owned.CommandText = $"SELECT count(*) FROM pg_tables WHERE tablename LIKE 'qrtz%' AND tableowner = '{TestPostgres.AppRole}'";
+        Assert.Equal(0L, await owned.ExecuteScalarAsync());
+    }
+}
+
+/// <summary>Two server processes on one database and blob container: a tenant's schedule survives the node that ran it.</summary>
+public sealed partial class SchedulingFailoverTestsOnPostgresAndAzurite
+{
     [Fact]
     public async Task ATenantsScheduledPublishingFiresOncePerSlotOnTwoServersAndTheSurvivorFiresTheNextSlotsWhenTheOneThatRanTheLastIsKilled()
     {
@@ -135,67 +179,4 @@ public sealed partial class SchedulingClusterTestsOnPostgres
 
     [GeneratedRegex(@"Publishing run (?<run>[0-9a-f-]{36}) of (?<tenant>\S+): the firing for (?<slot>\S+) runs on node \S+")]
     private static partial Regex FiringLine();
-
-    [Fact]
-    public async Task TheSchedulerRunsAsTheApplicationRoleWhichOwnsNoQuartzTable()
-    {
-        const string appRole = "onego_app";
-        await using (var admin = new NpgsqlConnection(TestPostgres.ServerConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = admin.CreateCommand();
-            create.CommandText = $"""
-                DO $$ BEGIN
-                  CREATE ROLE {appRole} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-                EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-                """;
-            await create.ExecuteNonQueryAsync();
-        }
-
-        await using var database = await TestDatabase.CreateAsync(Provider.Postgres, Content.Migrated);
-        await SchedulingTestSupport.CreateFiresTableAsync(database);
-        var asApp = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Username = appRole }.ConnectionString;
-        await using var app = SchedulingTestSupport.Node(new AppDatabaseAs(database, asApp),
-            ("Database:OwnerConnectionString", database.ConnectionString),
-            ("Database:AppRole", appRole));
-        await using var node = app.WithFireRecorder("00:00:01");
-        var scheduler = await node.SchedulerAsync();
-        Assert.Equal(SchedulerStatus.Running, scheduler.Status);
-        Assert.True((await scheduler.GetMetadata()).JobStoreClustered);
-
-        await SchedulingTestSupport.FiresAsync(database, f => f.Count >= 2, "two firings as the application role");
-        string expired;
-        await using (var scope = node.Services.CreateAsyncScope())
-        {
-            var tokens = scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>();
-            expired = (await tokens.GetIdAsync(await tokens.CreateAsync(new OpenIddictTokenDescriptor
-            {
-                CreationDate = DateTimeOffset.UtcNow.AddDays(-30),
-                ExpirationDate = DateTimeOffset.UtcNow.AddDays(-29),
-                Status = OpenIddictConstants.Statuses.Valid,
-                Subject = "prune-test",
-                Type = OpenIddictConstants.TokenTypeHints.RefreshToken,
-            })))!;
-        }
-
-        await node.Services.GetRequiredService<Jobs>().RunNowAsync(PruneTokensJob.Key, CancellationToken.None);
-        await SchedulingTestSupport.EventuallyAsync(async () =>
-        {
-            await using var scope = node.Services.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>().FindByIdAsync(expired) is null;
-        }, pruned => pruned, "the pruning run as the application role");
-
-        await using var owner = new NpgsqlConnection(database.ConnectionString);
-        await owner.OpenAsync();
-        await using var owned = owner.CreateCommand();
-        owned.CommandText = $"SELECT count(*) FROM pg_tables WHERE tablename LIKE 'qrtz%' AND tableowner = '{appRole}'";
-        Assert.Equal(0L, await owned.ExecuteScalarAsync());
-    }
-
-    private sealed class AppDatabaseAs(TestDatabase database, string connectionString) : IAppDatabase
-    {
-        public string ProviderName => database.ProviderName;
-
-        public string ConnectionString => connectionString;
-    }
 }

@@ -81,8 +81,11 @@ public abstract class SchedulingMigrationTests(Provider provider)
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OneGo.Server.dll"));
         start.ArgumentList.Add("migrate");
-        start.ArgumentList.Add($"--Database:Provider={database.ProviderName}");
-        start.ArgumentList.Add($"--Database:ConnectionString={database.ConnectionString}");
+        foreach (var option in database.CommandLineOptions)
+        {
+            start.ArgumentList.Add(option);
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();

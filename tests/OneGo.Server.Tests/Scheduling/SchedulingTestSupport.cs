@@ -114,7 +114,7 @@ internal static class SchedulingTestSupport
     /// A node on <paramref name="database"/> as these tests want it: no import and no demo accounts, which only cost
     /// start-up time here, and the given settings.
     /// </summary>
-    public static OneGoApp Node(IAppDatabase database, params (string Key, string Value)[] settings)
+    public static OneGoApp Node(TestDatabase database, params (string Key, string Value)[] settings)
     {
         var all = new Dictionary<string, string?> { ["Demo:Enabled"] = "false" };
         foreach (var (key, value) in settings)

@@ -11,7 +11,7 @@ using OneGo.Testing;
 namespace OneGo.Server.Tests.Storage;
 
 /// <summary>The blob store as the server picks it from <c>Blobs:*</c>, and its place in <c>/health/ready</c>.</summary>
-public sealed class BlobHostingTests
+public sealed class BlobHostingTestsOnSqlite
 {
     [Fact]
     public async Task AzureWithoutAConnectionStringFailsAtStartUpNamingTheSetting()
@@ -48,6 +48,36 @@ public sealed class BlobHostingTests
     }
 
     [Fact]
+    public async Task ReadinessFailsWhenTheBlobFolderCannotBeWritten()
+    {
+        using var folder = new TempFolder("blobs");
+        folder.Write("taken", "a file where the folder should be");
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, Content.Migrated);
+        await using var app = new OneGoApp(database, importOnStartup: false, settings: new Dictionary<string, string?> { ["Blobs:Path"] = folder.File("taken") });
+        using var client = app.CreateClient();
+
+        var ready = await client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var checks = (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("migrations").GetProperty("status").GetString());
+        Assert.Equal("Unhealthy", checks.GetProperty("blobs").GetProperty("status").GetString());
+        Assert.Contains("Blobs:Path", checks.GetProperty("blobs").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<string> Messages(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            yield return e.Message;
+        }
+    }
+}
+
+/// <summary>The server on Azure Blob Storage (Azurite): readiness names the container, and snapshots land in it.</summary>
+public sealed class BlobHostingTestsOnSqliteAndAzurite
+{
+    [Fact]
     public async Task OnAzureReadinessReportsTheContainerAndTheServerWritesIntoIt()
     {
         var container = new BlobContainerClient(TestAzurite.ConnectionString, TestAzurite.NewContainerName());
@@ -75,32 +105,6 @@ public sealed class BlobHostingTests
         finally
         {
             await container.DeleteIfExistsAsync();
-        }
-    }
-
-    [Fact]
-    public async Task ReadinessFailsWhenTheBlobFolderCannotBeWritten()
-    {
-        using var folder = new TempFolder("blobs");
-        folder.Write("taken", "a file where the folder should be");
-        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, Content.Migrated);
-        await using var app = new OneGoApp(database, importOnStartup: false, settings: new Dictionary<string, string?> { ["Blobs:Path"] = folder.File("taken") });
-        using var client = app.CreateClient();
-
-        var ready = await client.GetAsync("/health/ready");
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        var checks = (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks");
-        Assert.Equal("Healthy", checks.GetProperty("migrations").GetProperty("status").GetString());
-        Assert.Equal("Unhealthy", checks.GetProperty("blobs").GetProperty("status").GetString());
-        Assert.Contains("Blobs:Path", checks.GetProperty("blobs").GetProperty("description").GetString(), StringComparison.Ordinal);
-    }
-
-    private static IEnumerable<string> Messages(Exception error)
-    {
-        for (Exception? e = error; e is not null; e = e.InnerException)
-        {
-            yield return e.Message;
         }
     }
 }

@@ -12,9 +12,12 @@ using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Zone;
 
-/// <summary>How the relay delivers: <c>Zone:*</c> settings.</summary>
+/// <summary>How runs publish and the relay delivers: <c>Zone:*</c> settings.</summary>
 public sealed class RelayOptions
 {
+    /// <summary>How many bundles a publishing run publishes in one transaction.</summary>
+    public int PublishBatchSize { get; set; } = 200;
+
     /// <summary>How often a node looks for due items when nothing woke it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 

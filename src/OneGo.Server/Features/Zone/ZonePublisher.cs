@@ -13,9 +13,10 @@ namespace OneGo.Server.Features.Zone;
 /// current entries, the outbox (blob snapshot and pushes), the bundles marked as published and the audit entry —
 /// so a crash at any point leaves every item published once or not yet, and the next run takes up the rest.
 /// </summary>
-internal sealed class ZonePublisher(OneGoDbContext db, CurrentTenant tenants, TimeProvider clock, OutboxSignal relay, CrashPoints crash, ILogger<ZonePublisher> logger)
+internal sealed class ZonePublisher(
+    OneGoDbContext db, CurrentTenant tenants, TimeProvider clock, OutboxSignal relay, CrashPoints crash, Microsoft.Extensions.Options.IOptions<RelayOptions> options,
+    ILogger<ZonePublisher> logger)
 {
-    public const int BatchSize = 200;
     public const string Actor = "system:publishing";
 
     /// <summary>A run that has been running this long is taken for one whose node died.</summary>
@@ -40,6 +41,7 @@ internal sealed class ZonePublisher(OneGoDbContext db, CurrentTenant tenants, Ti
             var wanted = integrations.Where(i => i.Wants(tenant)).Select(i => i.Id).ToList();
             while (await PublishBatchAsync(tenant, run, wanted, cancellationToken))
             {
+                crash.Reached(CrashPoints.BetweenBatches);
             }
 
             run.Status = RunStatus.Succeeded;
@@ -103,7 +105,7 @@ internal sealed class ZonePublisher(OneGoDbContext db, CurrentTenant tenants, Ti
         var batch = await db.Set<BundleRecord>()
             .Where(b => (b.LiveVersion != null && b.ZoneVersion != b.LiveVersion)
                         || (b.LiveVersion == null && b.WithdrawnAt != null && b.ZoneVersion != null && !b.ZoneWithdrawn))
-            .OrderBy(b => b.Code).Take(BatchSize).ToListAsync(cancellationToken);
+            .OrderBy(b => b.Code).Take(options.Value.PublishBatchSize).ToListAsync(cancellationToken);
         if (batch.Count == 0)
         {
             return false;
@@ -179,6 +181,7 @@ internal sealed class ZonePublisher(OneGoDbContext db, CurrentTenant tenants, Ti
             run.Withdrawn += withdrawn.Count;
             db.Audit(new AuditEvent(Actor, "zone.publish", $"run/{run.Id}", new { published, withdrawn }));
             await db.SaveChangesAsync(cancellationToken);
+            crash.Reached(CrashPoints.BeforeZoneCommit);
             await transaction.CommitAsync(cancellationToken);
             crash.Reached(CrashPoints.AfterZoneCommit);
         });

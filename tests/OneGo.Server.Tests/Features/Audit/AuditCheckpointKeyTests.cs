@@ -53,7 +53,7 @@ public sealed class AuditCheckpointKeyTests
         // The embedded default's layout: a SQLite file in a folder of its own, created and migrated at start, and the
         // blobs beside it.
         using var folder = new TempFolder("App_Data");
-        var database = new EmbeddedDatabase(folder.File("onego.db"));
+        var database = TestDatabase.AtSqliteFile(folder.File("onego.db"));
         var settings = new Dictionary<string, string?>
         {
             ["Blobs:Path"] = folder.File("blobs"),
@@ -86,12 +86,5 @@ public sealed class AuditCheckpointKeyTests
 
         Assert.Equal(key, await File.ReadAllTextAsync(keyFile));
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-    }
-
-    private sealed record EmbeddedDatabase(string File) : IAppDatabase
-    {
-        public string ProviderName => "sqlite";
-
-        public string ConnectionString => $"Data Source={File}";
     }
 }

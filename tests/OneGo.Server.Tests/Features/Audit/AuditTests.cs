@@ -493,4 +493,4 @@ public abstract class AuditTests(Provider provider) : IAsyncLifetime
 
 public sealed class AuditTestsOnSqlite() : AuditTests(Provider.Sqlite);
 
-public sealed class AuditTestsOnPostgres() : AuditTests(Provider.Postgres);
+public sealed class AuditTestsOnPostgresAndAzurite() : AuditTests(Provider.Postgres);

@@ -203,17 +203,27 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
     [Fact]
     public async Task WithdrawingALiveBundleIsReviewedAndThenItIsNoLongerLive()
     {
-        var read = await _editor.GetAsync(Draft);
-        var unexplained = await _editor.SendJsonAsync(HttpMethod.Post, "/api/t/320106/bundles/marriage/withdrawal", ifMatch: read.ETag());
+        // The proposer holds both roles, so that only four eyes — not a missing role — keeps them from approving it.
+        Assert.Equal(HttpStatusCode.Created, (await _admin.SendJsonAsync(HttpMethod.Post, "/api/t/320106/accounts",
+            new { userName = "gulou-proposer", roles = new[] { "editor", "reviewer" }, kind = "service", secret = "a-long-enough-secret" })).StatusCode);
+        using var proposer = _app.CreateClient();
+        proposer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(proposer, "gulou-proposer", "a-long-enough-secret"));
+        var read = await proposer.GetAsync(Draft);
+        var unexplained = await proposer.SendJsonAsync(HttpMethod.Post, "/api/t/320106/bundles/marriage/withdrawal", ifMatch: read.ETag());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unexplained.StatusCode);
 
-        var proposed = await _editor.SendJsonAsync(HttpMethod.Post, "/api/t/320106/bundles/marriage/withdrawal", new { comment = "并入“婚育户一件事”。" }, read.ETag());
+        var proposed = await proposer.SendJsonAsync(HttpMethod.Post, "/api/t/320106/bundles/marriage/withdrawal", new { comment = "并入“婚育户一件事”。" }, read.ETag());
         Assert.Equal(HttpStatusCode.OK, proposed.StatusCode);
         var view = await proposed.JsonAsync();
         Assert.Equal(("submitted", "withdrawal"), ((string?)view["state"], (string?)view["proposal"]));
         Assert.Equal(HttpStatusCode.OK, (await _app.CreateClient().GetAsync("/api/t/320106/bundles/marriage")).StatusCode);
 
-        // The proposer cannot approve it; a reviewer can.
+        // The proposer cannot approve it, reviewer or not; another reviewer can.
+        var own = await proposer.SendJsonAsync(HttpMethod.Post, Draft + "/approve", ifMatch: proposed.ETag());
+        Assert.Equal(HttpStatusCode.Forbidden, own.StatusCode);
+        Assert.Contains("gulou-proposer", (string?)(await own.JsonAsync())["detail"], StringComparison.Ordinal);
+        Assert.Equal(("submitted", "withdrawal"), ((string?)(await (await _editor.GetAsync(Draft)).JsonAsync())["state"], (string?)view["proposal"]));
+        Assert.Equal(HttpStatusCode.OK, (await _app.CreateClient().GetAsync("/api/t/320106/bundles/marriage")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _reviewer.SendJsonAsync(HttpMethod.Post, Draft + "/approve", ifMatch: proposed.ETag())).StatusCode);
 
         using var citizen = _app.CreateClient();

@@ -13,7 +13,7 @@ namespace OneGo.Server.Tests.Features.TenantFiles;
 /// The real regional catalogues of <c>tenants/</c>, imported as the embedded default imports them, counted the
 /// way a user would count them, and every guide of every bundle evaluated for every combination of answers.
 /// </summary>
-public sealed class RealCataloguesTests(SqliteAppFixture fixture) : IClassFixture<SqliteAppFixture>
+public sealed class RealCataloguesTestsOnSqlite(SqliteAppFixture fixture) : IClassFixture<SqliteAppFixture>
 {
     private HttpClient Client => fixture.Client;
 

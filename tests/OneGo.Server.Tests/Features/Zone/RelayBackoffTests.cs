@@ -253,4 +253,4 @@ public abstract class RelayBackoffTests(Provider provider) : IAsyncLifetime
 
 public sealed class RelayBackoffTestsOnSqlite() : RelayBackoffTests(Provider.Sqlite);
 
-public sealed class RelayBackoffTestsOnPostgres() : RelayBackoffTests(Provider.Postgres);
+public sealed class RelayBackoffTestsOnPostgresAndAzurite() : RelayBackoffTests(Provider.Postgres);

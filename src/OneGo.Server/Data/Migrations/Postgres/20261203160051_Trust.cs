@@ -351,10 +351,8 @@ namespace OneGo.Server.Data.Migrations.Postgres
             migrationBuilder.Sql("""
                 ALTER TABLE "AccountChanges" ENABLE ROW LEVEL SECURITY;
                 ALTER TABLE "AccountChanges" FORCE ROW LEVEL SECURITY;
-                CREATE POLICY onego_tenant ON "AccountChanges"
-                  USING (onego_visible("TenantId") AND current_setting('onego.public', true) IS DISTINCT FROM 'on')
-                  WITH CHECK (onego_writable("TenantId") AND current_setting('onego.public', true) IS DISTINCT FROM 'on');
                 """);
+            migrationBuilder.Sql(PerCommandPolicies.For("AccountChanges", $"onego_visible(\"TenantId\") AND {PerCommandPolicies.NotPublic}"));
         }
 
         /// <inheritdoc />
