@@ -8,6 +8,7 @@ internal static class ZoneSetup
         services.Configure<RelayOptions>(configuration.GetSection("Zone"));
         services.AddSingleton<CrashPoints>();
         services.AddScoped<ZonePublisher>();
+        services.AddSingleton(sp => PublishingScheduleRule.Read(configuration, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PublishingSchedules>();
         services.AddSingleton<Scheduling.IJobSource>(sp => sp.GetRequiredService<PublishingSchedules>());
         services.AddSingleton<OutboxSignal>();
