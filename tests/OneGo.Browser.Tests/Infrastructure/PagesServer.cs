@@ -24,7 +24,9 @@ public sealed class PagesServer : IAsyncLifetime
         // Every region publishes into the national zone as the server starts, as the embedded default does: the home page searches the zone.
         _server = await ServerProcess.StartAsync(_database, $"--urls=http://127.0.0.1:{FreePort()}", "--Publishing:RunOnStart=true",
             // Access tokens of 20 seconds, shorter than the console's refresh margin: every console page refreshes the person's token.
-            "--Identity:AccessTokenLifetime=00:00:20");
+            "--Identity:AccessTokenLifetime=00:00:20",
+            // The console registers an integration on this machine's loopback address, which pushes may not reach unless allowed.
+            "--Zone:Push:AllowedNetworks=127.0.0.1/32");
         Api = _server.Client();
     }
 

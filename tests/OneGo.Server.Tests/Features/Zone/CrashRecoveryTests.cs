@@ -49,6 +49,8 @@ public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : IAs
             $"--Blobs:Container={_container}",
             "--Zone:Lease=00:00:03",
             "--Zone:PollInterval=00:00:00.500",
+            // The receiver runs on this machine's loopback address, which pushes may not reach unless allowed.
+            "--Zone:Push:AllowedNetworks=127.0.0.1/32",
         ];
         if (crashAt is not null)
         {
