@@ -34,6 +34,10 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
             ["Zone:PollInterval"] = "00:00:00.200",
             ["Zone:MaxAttempts"] = "4",
             ["Zone:PushTimeout"] = "00:00:02",
+            // The receiver runs on this machine's loopback address, which pushes may not reach unless allowed.
+            ["Zone:Push:AllowedNetworks"] = "127.0.0.1/32",
+            // A schedule that fires every second, to see a scheduled run without waiting.
+            ["Publishing:MinimumInterval"] = "00:00:01",
         };
         if (provider == Provider.Postgres)
         {
@@ -179,6 +183,24 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
         var interrupted = await (await _haicangAdmin.GetAsync($"/api/t/{Haicang}/publishing-runs/{dead}")).JsonAsync();
         Assert.Equal("failed", (string?)interrupted["run"]!["status"]);
         Assert.StartsWith("interrupted", (string?)interrupted["run"]!["error"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task L7_AFailedRunShowsTheKindOfFailureAndNotWhatTheExceptionSaid()
+    {
+        // A live version the database does not hold: the run cannot find what it is to publish.
+        var tenants = new OneGo.Tenancy.CurrentTenant();
+        await using (var db = _database.NewContext(tenants))
+        {
+            using (tenants.Enter(Haicang))
+            {
+                Assert.Equal(1, await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(db.Database,
+                    "UPDATE \"Bundles\" SET \"LiveVersion\" = 99 WHERE \"TenantId\" = {0} AND \"Code\" = {1}", Haicang, "enrolment"));
+            }
+        }
+
+        var run = await PublishAsync(_haicangAdmin, Haicang);
+        Assert.Equal(("failed", "failed: an internal error; the details are in the node's log"), ((string?)run["run"]!["status"], (string?)run["run"]!["error"]));
     }
 
     [Fact]
