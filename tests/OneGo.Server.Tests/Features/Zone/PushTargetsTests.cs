@@ -49,13 +49,7 @@ public abstract class PushTargetsTests(Provider provider) : IAsyncLifetime
     private static async Task<List<string>> PublishAsync(OneGoApp node)
     {
         using var admin = await node.AsAsync(Roles.Admin, Haicang);
-        var accepted = await admin.PostAsync($"/api/t/{Haicang}/publishing-runs", null);
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        var location = accepted.Headers.Location!.ToString();
-        var run = await Eventually.HoldsAsync(async () => await (await admin.GetAsync(location)).JsonAsync(),
-            r => (string?)r["run"]!["status"] is "succeeded" or "failed", $"run {location}", timeout: TimeSpan.FromSeconds(60));
-        Assert.Equal("succeeded", (string?)run["run"]!["status"]);
-        return run["publications"]!.AsArray().Select(p => (string)p!["id"]!).ToList();
+        return Publishing.Published(await admin.PublishNowAsync(Haicang));
     }
 
     private static Task<JsonArray> DeadLettersAsync(HttpClient nationalOperator, int count) =>

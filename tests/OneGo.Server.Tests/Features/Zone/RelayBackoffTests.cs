@@ -77,13 +77,7 @@ public abstract class RelayBackoffTests(Provider provider) : IAsyncLifetime
     private async Task<List<string>> PublishAsync()
     {
         using var admin = await _host.AsAsync(Roles.Admin, Jiangsu);
-        var accepted = await admin.PostAsync($"/api/t/{Jiangsu}/publishing-runs", null);
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        var location = accepted.Headers.Location!.ToString();
-        var run = await Eventually.HoldsAsync(async () => await (await admin.GetAsync(location)).JsonAsync(),
-            r => (string?)r["run"]!["status"] is "succeeded" or "failed", $"run {location}", timeout: TimeSpan.FromSeconds(60));
-        Assert.Equal("succeeded", (string?)run["run"]!["status"]);
-        return run["publications"]!.AsArray().Select(p => (string)p!["id"]!).ToList();
+        return Publishing.Published(await admin.PublishNowAsync(Jiangsu));
     }
 
     /// <summary>One pass of the relay at the fake clock's now, as a node's relay loop would make it.</summary>
