@@ -101,7 +101,7 @@ public static partial class JsonBody
     /// <summary>A 415 when the body is declared as JSON in a charset other than UTF-8 (JSON travels in UTF-8, RFC 8259).</summary>
     public static IResult? UnsupportedCharset(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media) && IsJson(media) &&
-        media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+        media.Charset.HasValue && !HeaderUtilities.RemoveQuotes(media.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase)
             ? MediaTypeProblem($"The body is declared as charset={Shorten(media.Charset.ToString())}; OneGo reads JSON in UTF-8 only.")
             : null;
 
