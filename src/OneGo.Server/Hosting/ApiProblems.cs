@@ -11,6 +11,22 @@ public sealed record ApiError(string? Pointer, string? Parameter, string Rule, s
     public static ApiError ForParameter(string name, string rule, string message) => new(null, name, rule, message);
 }
 
+/// <summary>The checks every write route makes alike.</summary>
+public static class ApiChecks
+{
+    /// <summary>Adds a 422 error at <paramref name="pointer"/> when <paramref name="value"/> is longer than its column holds.</summary>
+    public static bool CheckLength(this List<ApiError> errors, string pointer, string? value, int max)
+    {
+        if (value is null || value.Length <= max)
+        {
+            return true;
+        }
+
+        errors.Add(ApiError.At(pointer, "length", $"{pointer.TrimStart('/')} has at most {max:N0} characters; this one has {value.Length:N0}."));
+        return false;
+    }
+}
+
 /// <summary>The problem details (RFC 9457) every route answers with.</summary>
 public static class ApiProblems
 {

@@ -44,7 +44,7 @@ internal static class Commands
 
                 return verb switch
                 {
-                    "validate" => Validate(folder),
+                    "validate" => Validate(folder, services.GetRequiredService<Features.Zone.PublishingScheduleRule>()),
                     "import" => await ImportAsync(services, folder, cancellationToken),
                     "diff" => await DiffAsync(services, folder, cancellationToken),
                     "export" => await ExportAsync(services, folder, cancellationToken),
@@ -116,9 +116,9 @@ internal static class Commands
         }
     }
 
-    private static int Validate(string folder)
+    private static int Validate(string folder, Features.Zone.PublishingScheduleRule schedules)
     {
-        var problems = TenantImport.Validate(folder);
+        var problems = TenantImport.Validate(folder, schedules);
         return Report(problems, () => Console.WriteLine($"{folder}: every file is valid."));
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OneGo.Server.Data;
+using OneGo.Server.Identity;
 using OneGo.Server.Storage;
 
 namespace OneGo.Server.Hosting;
@@ -11,6 +12,8 @@ namespace OneGo.Server.Hosting;
 internal static class Health
 {
     private const string Ready = "ready";
+
+    private static readonly JsonSerializerOptions WithoutNulls = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     public static IServiceCollection AddOneGoHealth(this IServiceCollection services)
     {
@@ -29,14 +32,20 @@ internal static class Health
         return app;
     }
 
+    /// <summary>
+    /// Anyone (a load balancer) reads each check's status; what a check found — folders, containers, migrations,
+    /// errors — is for the national operator's token only, and for the log, where a failing check writes it.
+    /// </summary>
     private static Task Write(HttpContext context, HealthReport report)
     {
+        var details = context.User.Identity?.IsAuthenticated == true && Capabilities.Allows(context.User, Capability.OperateNation, null);
         context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
         return JsonSerializer.SerializeAsync(context.Response.Body, new
         {
             status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
-        }, cancellationToken: context.RequestAborted);
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = details ? e.Value.Description : null }),
+        }, WithoutNulls, context.RequestAborted);
     }
 
     private sealed class MigrationsApplied(OneGoDbContext db, Identity.DeploymentKeys keys) : IHealthCheck

@@ -44,6 +44,7 @@ internal static class OneGoHost
 
         services.AddCitizenPages();
         services.AddProblemDetails();
+        services.AddOneGoBadRequests();
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -58,12 +59,17 @@ internal static class OneGoHost
         return builder;
     }
 
-    /// <summary>JSON as every route writes it: camelCase, enums as camelCase words, Chinese unescaped.</summary>
+    /// <summary>
+    /// JSON as every route writes it: camelCase, enums as camelCase words, Chinese unescaped; and read as
+    /// <see cref="JsonBody"/> reads it: an unknown field, a key sent twice or an enum given as a number is refused.
+    /// </summary>
     public static void Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.AllowDuplicateProperties = false;
     }
 
     public static WebApplication MapOneGo(this WebApplication app)
@@ -76,6 +82,7 @@ internal static class OneGoHost
 
         app.UseStatusCodePages();
         app.UseBodyLimit(app.Configuration);
+        app.UseReadableBodies();
         app.UseStaticFiles();
         app.UseForwardedAddresses();
         app.UseRouting();

@@ -58,6 +58,17 @@ internal sealed class Jobs(ISchedulerFactory schedulers, TimeProvider clock, ILo
         await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
     }
 
+    /// <summary>
+    /// Keeps <paramref name="key"/> stored, to be run now, and removes its schedule: for a job whose schedule cannot
+    /// be kept (a tenant's schedule that never fires), which must not stop the node from starting.
+    /// </summary>
+    public async Task UnscheduleAsync(JobKey key, Type jobType, string description, CancellationToken cancellationToken)
+    {
+        await StoreAsync(key, jobType, description, cancellationToken);
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        await scheduler.UnscheduleJob(TriggerKeyOf(key), cancellationToken);
+    }
+
     /// <summary>Removes a job and its triggers; a firing already running finishes.</summary>
     public async Task<bool> DeleteAsync(JobKey key, CancellationToken cancellationToken)
     {

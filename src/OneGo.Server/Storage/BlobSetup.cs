@@ -34,7 +34,7 @@ internal static partial class BlobSetup
         {
             case "filesystem":
                 // The default folder follows the database, which is only known once its services are.
-                services.AddSingleton<IBlobStore>(provider => new FileSystemBlobStore(Folder(options, environment, provider)));
+                services.AddSingleton<IBlobStore>(provider => new FileSystemBlobStore(Folder(options, environment, provider), provider.GetRequiredService<TimeProvider>()));
                 break;
             case "azure":
                 // Checked here, so that a misconfigured node fails at start-up rather than at its first publication.

@@ -8,10 +8,16 @@ namespace OneGo.Server.Storage;
 /// is then renamed, so a reader sees the old content or the new, never half of it. The file system keeps no content
 /// type: the snapshots say what they are.
 /// </summary>
-internal sealed class FileSystemBlobStore(string root) : IBlobStore
+internal sealed class FileSystemBlobStore(string root, TimeProvider? clock = null) : IBlobStore
 {
     /// <summary>A claim older than this without its blob was left by a writer that died; it no longer holds the name.</summary>
     private static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often readiness writes a probe file; probes in between only look for the folder.</summary>
+    public static readonly TimeSpan WriteProbeInterval = TimeSpan.FromMinutes(1);
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private DateTimeOffset? _lastWritten;
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -136,13 +142,21 @@ internal sealed class FileSystemBlobStore(string root) : IBlobStore
         try
         {
             Directory.CreateDirectory(Root);
-            var probe = Path.Combine(Root, $".ready-{Guid.NewGuid():N}");
-            await File.WriteAllBytesAsync(probe, [], cancellationToken);
-            File.Delete(probe);
+            // Probes come every few seconds from every load balancer: the folder is written to at most once a minute.
+            var now = _clock.GetUtcNow();
+            if (_lastWritten is not { } last || now - last >= WriteProbeInterval)
+            {
+                var probe = Path.Combine(Root, $".ready-{Guid.NewGuid():N}");
+                await File.WriteAllBytesAsync(probe, [], cancellationToken);
+                File.Delete(probe);
+                _lastWritten = now;
+            }
+
             return HealthCheckResult.Healthy($"the folder {Root} can be written");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            _lastWritten = null;
             return HealthCheckResult.Unhealthy($"The blob folder {Root} cannot be written ({e.Message}); set Blobs:Path to a folder OneGo may write.", e);
         }
     }

@@ -26,7 +26,9 @@ public sealed class PagesServer : IAsyncLifetime
             // Access tokens of 20 seconds, shorter than the console's refresh margin: every console page refreshes the person's token.
             "--Identity:AccessTokenLifetime=00:00:20",
             // Set-password links go to the test mail server, where the tests read them.
-            $"--Mail:Host={OneGo.Testing.TestSmtp.Settings["Mail:Host"]}", $"--Mail:Port={OneGo.Testing.TestSmtp.Settings["Mail:Port"]}", "--Mail:Security=none");
+            $"--Mail:Host={OneGo.Testing.TestSmtp.Settings["Mail:Host"]}", $"--Mail:Port={OneGo.Testing.TestSmtp.Settings["Mail:Port"]}", "--Mail:Security=none",
+            // The console registers an integration on this machine's loopback address, which pushes may not reach unless allowed.
+            "--Zone:Push:AllowedNetworks=127.0.0.1/32");
         Api = _server.Client();
     }
 

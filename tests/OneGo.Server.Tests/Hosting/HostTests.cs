@@ -39,6 +39,31 @@ public abstract class HostTests(Provider provider)
     }
 
     [Fact]
+    public async Task L7_ReadinessShowsAnyoneTheStatusesAndOnlyTheNationalOperatorWhatTheChecksFound()
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var app = new OneGoApp(database);
+        using var anonymous = app.CreateClient();
+        using var editor = await app.AsAsync(OneGo.Server.Identity.Roles.Editor, "fujian.xiamen.haicang");
+        using var nationalOperator = await app.AsAsync(OneGo.Server.Identity.Roles.Admin, OneGo.Tenancy.RegionRules.NationalId);
+
+        foreach (var caller in new[] { anonymous, editor })
+        {
+            var ready = await caller.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            var text = await ready.Content.ReadAsStringAsync();
+            var checks = JsonDocument.Parse(text).RootElement.GetProperty("checks");
+            Assert.Equal(["blobs", "database", "migrations"], checks.EnumerateObject().Select(c => c.Name).Order(StringComparer.Ordinal));
+            Assert.All(checks.EnumerateObject(), c => Assert.Equal(["status"], c.Value.EnumerateObject().Select(p => p.Name)));
+            Assert.DoesNotContain(app.BlobFolder, text, StringComparison.Ordinal);
+        }
+
+        var detailed = await (await nationalOperator.GetAsync("/health/ready")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(app.BlobFolder, detailed.GetProperty("checks").GetProperty("blobs").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal("all migrations applied", detailed.GetProperty("checks").GetProperty("migrations").GetProperty("description").GetString());
+    }
+
+    [Fact]
     public async Task AHostNameMappedInConfigurationResolvesItsTenant()
     {
         await using var database = await TestDatabase.CreateAsync(provider);

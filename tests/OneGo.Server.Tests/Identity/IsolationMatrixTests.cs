@@ -118,7 +118,11 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
     private sealed record Call(HttpMethod Method, string Url, JsonNode? Body = null, string? IfMatch = null, string? Host = null);
 
     /// <summary>A route's expectation: who may, what they send, and which tenants besides the victim the call aims at.</summary>
-    private sealed record Row(Access Access, Func<IsolationMatrixTests, string, Task<Call>> Build, params string[] Targets);
+    private sealed record Row(Access Access, Func<IsolationMatrixTests, string, Task<Call>> Build, params string[] Targets)
+    {
+        /// <summary>What a rightful caller gets when it is not a 2xx: a retired route's answer, say.</summary>
+        public int? RightfulStatus { get; init; }
+    }
 
     // Routes that are not part of the API and need no caller table, each with why. No /api route may be here.
     private static readonly Dictionary<string, string> OutsideTheMatrix = new()
@@ -156,6 +160,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /api/zone/bundles"] = new(Access.Public, (t, _) => Get($"/api/zone/bundles?region={VictimCode}")),
         ["GET /api/t/{tenant}/matters"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/matters")),
         ["GET /api/t/{tenant}/matters/{code}"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/matters/funeral-fee-waiver")),
+        // Retired: an editor is told to use the working copy (405), anyone else is refused as for any write.
+        ["PUT /api/t/{tenant}/matters/{code}"] = new(Access.Edit, (t, _) => t.ReadThenWriteAsync("/api/t/320106/matters/funeral-fee-waiver", HttpMethod.Put, "/api/t/320106/matters/funeral-fee-waiver", d => d)) { RightfulStatus = 405 },
         ["GET /api/t/{tenant}/matters/{code}/draft"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/matters/funeral-fee-waiver/draft")),
         ["PUT /api/t/{tenant}/matters/{code}/draft"] = new(Access.Edit, (t, _) => t.ReadThenWriteAsync("/api/t/320106/matters/funeral-fee-waiver/draft", HttpMethod.Put, "/api/t/320106/matters/funeral-fee-waiver/draft", d => d["document"]!)),
         ["POST /api/t/{tenant}/matters/{code}/draft/submit"] = new(Access.Edit, (t, _) => t.ReadThenWriteAsync("/api/t/320106/matters/matrix-draft/draft", HttpMethod.Post, "/api/t/320106/matters/matrix-draft/draft/submit", _ => null)),
@@ -204,7 +210,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /api/zone/publications/{id}"] = new(Access.ReadZone, (t, _) => Get($"/api/zone/publications/{t._publicationId}")),
         ["GET /api/zone/integrations"] = new(Access.OperateNation, (t, _) => Get("/api/zone/integrations")),
         ["POST /api/zone/integrations"] = new(Access.OperateNation, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, "/api/zone/integrations",
-            new JsonObject { ["name"] = "matrix-" + caller, ["url"] = $"https://push.example.org/{caller}", ["secret"] = "a-long-enough-secret", ["regions"] = new JsonArray(VictimCode) }))),
+            new JsonObject { ["name"] = "matrix-" + caller, ["url"] = $"https://203.0.113.7/{caller}", ["secret"] = "a-long-enough-secret", ["regions"] = new JsonArray(VictimCode) }))),
         ["GET /api/zone/dead-letters"] = new(Access.OperateNation, (t, _) => Get("/api/zone/dead-letters")),
         ["POST /api/zone/dead-letters/{id:long}/replay"] = new(Access.OperateNation, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/zone/dead-letters/{t._deadLetter}/replay"))),
         ["GET /api/audit/verify"] = new(Access.VerifyAudit, (t, _) => Get("/api/audit/verify")),
@@ -281,7 +287,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         }
 
         Assert.Equal(HttpStatusCode.Created, (await national.SendJsonAsync(HttpMethod.Post, "/api/zone/integrations",
-            new { name = "matrix-setup", url = "https://push.example.org/setup", secret = "a-long-enough-secret", regions = new[] { VictimCode } })).StatusCode);
+            new { name = "matrix-setup", url = "https://203.0.113.7/setup", secret = "a-long-enough-secret", regions = new[] { VictimCode } })).StatusCode);
 
         async Task<HttpResponseMessage> EditAsync(string code)
         {
@@ -451,8 +457,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
                 var response = await SendAsync(_callers[caller], await row.Build(this, caller));
                 calls++;
                 var status = (int)response.StatusCode;
-                var expected = rightful ? "2xx" : caller == "anonymous" ? "401" : "403";
-                if (rightful ? status is < 200 or >= 300 : status.ToString(System.Globalization.CultureInfo.InvariantCulture) != expected)
+                var expected = rightful ? row.RightfulStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "2xx" : caller == "anonymous" ? "401" : "403";
+                if (rightful ? (row.RightfulStatus is { } retired ? status != retired : status is < 200 or >= 300) : status.ToString(System.Globalization.CultureInfo.InvariantCulture) != expected)
                 {
                     failures.Add($"{route} as {caller}: {status}, expected {expected}: {await response.Content.ReadAsStringAsync()}");
                     continue;
@@ -615,7 +621,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["POST /console/t/{tenant}/accounts/{userName}/disable"] = Form(Access.Administer, Console + "/accounts/mc-{caller}/disable"),
         ["POST /console/t/{tenant}/publishing"] = Form(Access.Administer, Console + "/publishing"),
         ["POST /console/national/integrations"] = Form(Access.OperateNation, "/console/national/integrations", (_, caller) => Task.FromResult(new Dictionary<string, string>
-            { ["name"] = "console-" + caller, ["url"] = $"https://push.example.org/console-{caller}", ["secret"] = "a-long-enough-secret", ["regions"] = VictimCode })),
+            { ["name"] = "console-" + caller, ["url"] = $"https://203.0.113.7/console-{caller}", ["secret"] = "a-long-enough-secret", ["regions"] = VictimCode })),
         ["POST /console/national/dead-letters/{id:long}/replay"] = Form(Access.OperateNation, "/console/national/dead-letters/{dead-letter}/replay"),
         // Signing out is checked for cross-site posts only; a person's own sign-out ends the matrix.
         ["POST /console/signout"] = Form(Access.SignedIn, "/console/signout"),

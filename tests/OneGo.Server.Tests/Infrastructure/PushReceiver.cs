@@ -92,6 +92,14 @@ public sealed class PushReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>The next delivery is answered with a redirect (e.g. 307, which keeps the method and body) to <paramref name="location"/>.</summary>
+    public void ThenRedirect(int status, string location) => _script.Enqueue(context =>
+    {
+        context.Response.StatusCode = status;
+        context.Response.Headers.Location = location;
+        return Task.FromResult(false);
+    });
+
     /// <summary>The next delivery is accepted (kept) but its connection dropped before any answer: the sender cannot know.</summary>
     public void ThenAcceptAndDropTheAnswer() => _script.Enqueue(context =>
     {

@@ -103,6 +103,8 @@ public sealed partial class SchedulingFailoverTestsOnPostgresAndAzurite
                 "--Blobs:Provider=Azure",
                 $"--Blobs:ConnectionString={TestAzurite.ConnectionString}",
                 $"--Blobs:Container={container}",
+                // A schedule every five seconds, to see slots fire on both nodes without waiting.
+                "--Publishing:MinimumInterval=00:00:05",
             ];
             var nodes = await StartTwoAsync(database, options);
             await using var first = nodes[0];

@@ -52,17 +52,26 @@ public sealed class BlobHostingTestsOnSqlite
     {
         using var folder = new TempFolder("blobs");
         folder.Write("taken", "a file where the folder should be");
-        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, Content.Migrated);
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite);
         await using var app = new OneGoApp(database, importOnStartup: false, settings: new Dictionary<string, string?> { ["Blobs:Path"] = folder.File("taken") });
-        using var client = app.CreateClient();
+        using var nationalOperator = await app.AsAsync(OneGo.Server.Identity.Roles.Admin, OneGo.Tenancy.RegionRules.NationalId);
 
-        var ready = await client.GetAsync("/health/ready");
+        var ready = await nationalOperator.GetAsync("/health/ready");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         var checks = (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks");
         Assert.Equal("Healthy", checks.GetProperty("migrations").GetProperty("status").GetString());
         Assert.Equal("Unhealthy", checks.GetProperty("blobs").GetProperty("status").GetString());
         Assert.Contains("Blobs:Path", checks.GetProperty("blobs").GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        // Anyone else (a load balancer) reads the statuses, and not where the folder is or what the file system said.
+        using var anonymous = app.CreateClient();
+        var seen = await anonymous.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, seen.StatusCode);
+        var text = await seen.Content.ReadAsStringAsync();
+        Assert.Equal("Unhealthy", JsonDocument.Parse(text).RootElement.GetProperty("checks").GetProperty("blobs").GetProperty("status").GetString());
+        Assert.DoesNotContain("taken", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("description", text, StringComparison.Ordinal);
     }
 
     private static IEnumerable<string> Messages(Exception error)
@@ -83,14 +92,15 @@ public sealed class BlobHostingTestsOnSqliteAndAzurite
         var container = new BlobContainerClient(TestAzurite.ConnectionString, TestAzurite.NewContainerName());
         try
         {
-            await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, Content.Migrated);
+            // Seeded: the national operator, who reads what the checks found, has an account.
+            await using var database = await TestDatabase.CreateAsync(Provider.Sqlite);
             await using var app = new OneGoApp(database, importOnStartup: false, settings: new Dictionary<string, string?>
             {
                 ["Blobs:Provider"] = "Azure",
                 ["Blobs:ConnectionString"] = TestAzurite.ConnectionString,
                 ["Blobs:Container"] = container.Name,
             });
-            using var client = app.CreateClient();
+            using var client = await app.AsAsync(OneGo.Server.Identity.Roles.Admin, OneGo.Tenancy.RegionRules.NationalId);
 
             var ready = await client.GetAsync("/health/ready");
 
@@ -105,6 +115,14 @@ public sealed class BlobHostingTestsOnSqliteAndAzurite
         finally
         {
             await container.DeleteIfExistsAsync();
+        }
+    }
+
+    private static IEnumerable<string> Messages(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            yield return e.Message;
         }
     }
 }

@@ -190,6 +190,29 @@ public sealed class BlobStoreTestsOnFileSystem : BlobStoreTests, IDisposable
     }
 
     [Fact]
+    public async Task L7_ReadinessWritesIntoTheBlobFolderAtMostOnceAMinute()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new FileSystemBlobStore(_folder.Path, clock);
+        // The folder's modification time moves when a probe file is written and removed in it.
+        var untouched = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        Assert.Equal(HealthStatus.Healthy, (await store.CheckReadyAsync()).Status);
+        Directory.SetLastWriteTimeUtc(_folder.Path, untouched);
+        for (var probe = 0; probe < 10; probe++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(5));
+            Assert.Equal(HealthStatus.Healthy, (await store.CheckReadyAsync()).Status);
+        }
+
+        Assert.Equal(untouched, Directory.GetLastWriteTimeUtc(_folder.Path));
+        clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(HealthStatus.Healthy, (await store.CheckReadyAsync()).Status);
+        Assert.NotEqual(untouched, Directory.GetLastWriteTimeUtc(_folder.Path));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_folder.Path));
+    }
+
+    [Fact]
     public async Task ReadinessIsUnhealthyNamingTheSettingWhenTheFolderCannotBeMade()
     {
         // A file where the folder should be: even root, which ignores permissions, cannot make a folder there.

@@ -27,7 +27,7 @@ internal sealed record RegionDocument(
     public static readonly string[] Levels = ["national", "province", "city", "district"];
 
     /// <summary>Reads the document; problems are reported to the reader and null is returned.</summary>
-    public static RegionDocument? Read(DocumentReader reader, JsonNode? root)
+    internal static RegionDocument? Read(DocumentReader reader, JsonNode? root, Zone.PublishingScheduleRule schedules)
     {
         var fields = reader.Fields(root, "", "a region file");
         if (fields is null)
@@ -59,14 +59,13 @@ internal sealed record RegionDocument(
             reader.OnlyKnownFields(publishing, "/publishing", "'publishing'", PublishingFields);
             if (reader.Text(publishing, "/publishing", "schedule", required: false, maxLength: 120) is { } cron)
             {
-                if (Quartz.CronExpression.TryParse(cron, out _))
+                if (schedules.Check(cron) is { } problem)
                 {
-                    schedule = cron;
+                    reader.Report("/publishing/schedule", problem);
                 }
                 else
                 {
-                    reader.Report("/publishing/schedule",
-                        $"'{cron}' is not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week), for example \"0 0 2 * * ?\" for 02:00 every day, Asia/Shanghai time.");
+                    schedule = cron;
                 }
             }
         }

@@ -15,9 +15,16 @@ internal sealed class TenantFolder
     /// <summary>Folders inside a region folder that hold the region's content rather than child regions.</summary>
     public static readonly string[] ContentFolders = ["matters", "bundles"];
 
-    private TenantFolder(string root) => Root = root;
+    private TenantFolder(string root, Zone.PublishingScheduleRule schedules)
+    {
+        Root = root;
+        Schedules = schedules;
+    }
 
     public string Root { get; }
+
+    /// <summary>What a region's publishing schedule must be.</summary>
+    internal Zone.PublishingScheduleRule Schedules { get; }
 
     public List<RegionFile> Regions { get; } = [];
 
@@ -30,9 +37,9 @@ internal sealed class TenantFolder
     public bool IsValid => Problems.Count == 0;
 
     /// <summary>Reads and checks the whole folder. Problems are sorted by path, line and column.</summary>
-    public static TenantFolder Read(string root)
+    internal static TenantFolder Read(string root, Zone.PublishingScheduleRule schedules)
     {
-        var folder = new TenantFolder(Path.GetFullPath(root));
+        var folder = new TenantFolder(Path.GetFullPath(root), schedules);
         if (!File.Exists(Path.Combine(folder.Root, RegionFileName)))
         {
             folder.Problems.Add(new FileProblem(folder.Display(RegionFileName), 1, 1,
@@ -56,16 +63,16 @@ internal sealed class TenantFolder
     {
         var file = Path.Combine(directory, RegionFileName);
         var relative = Relative(file);
-        var bytes = File.ReadAllBytes(file);
-        var (source, syntax) = YamlSource.Parse(Display(relative), System.Text.Encoding.UTF8.GetString(bytes));
+        var bytes = ReadBytes(file, relative);
+        var (source, syntax) = bytes is null ? (null, null) : YamlSource.Parse(Display(relative), System.Text.Encoding.UTF8.GetString(bytes));
         if (syntax is not null)
         {
             Problems.Add(syntax);
         }
-        else if (source is not null)
+        else if (source is not null && bytes is not null)
         {
             var reader = new DocumentReader(source);
-            var document = RegionDocument.Read(reader, source.Root);
+            var document = RegionDocument.Read(reader, source.Root, Schedules);
             Problems.AddRange(reader.Problems);
             if (document is not null && reader.Problems.Count == 0)
             {
@@ -128,7 +135,12 @@ internal sealed class TenantFolder
                 continue;
             }
 
-            var bytes = File.ReadAllBytes(path);
+            var bytes = ReadBytes(path, relative);
+            if (bytes is null)
+            {
+                continue;
+            }
+
             var (source, syntax) = YamlSource.Parse(Display(relative), System.Text.Encoding.UTF8.GetString(bytes));
             if (syntax is not null)
             {
@@ -138,6 +150,20 @@ internal sealed class TenantFolder
 
             yield return (path, relative, Convert.ToHexStringLower(SHA256.HashData(bytes)), source!);
         }
+    }
+
+    /// <summary>The file's bytes, or null with a problem recorded when it is larger than any file of the folder needs to be.</summary>
+    private byte[]? ReadBytes(string path, string relative)
+    {
+        var length = new FileInfo(path).Length;
+        if (length > YamlSource.MaxFileBytes)
+        {
+            Problems.Add(new FileProblem(Display(relative), 1, 1,
+                $"the file has {length:N0} bytes; a file of tenants/ has at most {YamlSource.MaxFileBytes:N0} (1 MiB): split its content into smaller files."));
+            return null;
+        }
+
+        return File.ReadAllBytes(path);
     }
 
     private static bool IsYaml(string path) =>

@@ -39,12 +39,17 @@ public sealed record ImportResult(IReadOnlyList<FileProblem> Problems, ImportPla
 /// that region's tenant scope.
 /// </summary>
 public sealed class TenantImport(
-    OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, BundleCatalogue catalogue, LiveBundles live, TimeProvider clock, ILogger<TenantImport> logger)
+    OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, BundleCatalogue catalogue, LiveBundles live, TimeProvider clock, ILogger<TenantImport> logger,
+    Features.Zone.PublishingScheduleRule schedules)
 {
     public const string Actor = "import";
 
-    /// <summary>Checks the folder without touching the database: everything but adoptions, which need the standards' versions.</summary>
-    public static IReadOnlyList<FileProblem> Validate(string folder) => TenantFolder.Read(folder).Problems;
+    /// <summary>
+    /// Checks the folder without touching the database: everything but adoptions, which need the standards' versions.
+    /// Schedules are held to <paramref name="schedules"/>, the server's rule, or else the default one.
+    /// </summary>
+    public static IReadOnlyList<FileProblem> Validate(string folder, Features.Zone.PublishingScheduleRule? schedules = null) =>
+        TenantFolder.Read(folder, schedules ?? Features.Zone.PublishingScheduleRule.Default).Problems;
 
     /// <summary>What an import would change, found by running it and rolling it back: problems included.</summary>
     public async Task<(IReadOnlyList<FileProblem> Problems, ImportPlan? Plan)> DiffAsync(string folder, CancellationToken cancellationToken)
@@ -57,7 +62,7 @@ public sealed class TenantImport(
 
     private async Task<ImportResult> RunAsync(string folder, bool dryRun, CancellationToken cancellationToken)
     {
-        var files = TenantFolder.Read(folder);
+        var files = TenantFolder.Read(folder, schedules);
         if (!files.IsValid)
         {
             return new ImportResult(files.Problems, null);

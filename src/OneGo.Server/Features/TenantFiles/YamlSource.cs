@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace OneGo.Server.Features.TenantFiles;
@@ -17,6 +18,12 @@ internal sealed partial class YamlSource
     private readonly Dictionary<string, Mark> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Mark> _keys = new(StringComparer.Ordinal);
 
+    /// <summary>The largest file read, as large as an API body may be: a region's file or a bundle is far smaller.</summary>
+    public const int MaxFileBytes = 1 << 20;
+
+    /// <summary>How deep blocks and lists may nest; the deepest document OneGo reads needs about ten.</summary>
+    public const int MaxDepth = 64;
+
     private YamlSource(string path) => Path = path;
 
     /// <summary>The path shown in problems, relative to the repository: <c>tenants/fujian/tenant.yaml</c>.</summary>
@@ -30,6 +37,11 @@ internal sealed partial class YamlSource
         var source = new YamlSource(path);
         try
         {
+            if (Refused(path, text) is { } refused)
+            {
+                return (null, refused);
+            }
+
             var stream = new YamlStream();
             stream.Load(new StringReader(text));
             if (stream.Documents.Count > 1)
@@ -57,6 +69,37 @@ internal sealed partial class YamlSource
 
             return (null, new FileProblem(path, (int)error.Start.Line, (int)error.Start.Column, message));
         }
+    }
+
+    /// <summary>
+    /// What OneGo does not read in a YAML file, found in the parser's events before any document is built: an anchor
+    /// or an alias (a few lines of aliases can expand to gigabytes, or to a value that contains itself), and
+    /// nesting deeper than <see cref="MaxDepth"/>.
+    /// </summary>
+    private static FileProblem? Refused(string path, string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case AnchorAlias alias:
+                    return new FileProblem(path, (int)alias.Start.Line, (int)alias.Start.Column,
+                        $"'*{alias.Value}' repeats a value by alias: files in tenants/ do not use anchors (&) or aliases (*); write the value out where it is needed.");
+                case NodeEvent { Anchor.IsEmpty: false } anchored:
+                    return new FileProblem(path, (int)anchored.Start.Line, (int)anchored.Start.Column,
+                        $"'&{anchored.Anchor}' names a value to repeat: files in tenants/ do not use anchors (&) or aliases (*); write the value out where it is needed.");
+                case MappingStart or SequenceStart when ++depth > MaxDepth:
+                    return new FileProblem(path, (int)parser.Current.Start.Line, (int)parser.Current.Start.Column,
+                        $"blocks and lists are nested more than {MaxDepth} deep here; no document of tenants/ needs that many levels.");
+                case MappingEnd or SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The problem at a JSON pointer: at the value, or at its key when <paramref name="atKey"/>.</summary>

@@ -24,16 +24,22 @@ internal static class RegionsAdminApi
     public static IEndpointRouteBuilder MapRegionsAdminApi(this IEndpointRouteBuilder app)
     {
         var tenant = app.MapGroup("/api/t/{tenant}").WithTags("Tenants");
-        tenant.MapPost("/children", Create).WithName("CreateChildRegion")
+        tenant.MapPost("/children", Create).WithName("CreateChildRegion").Accepts<NewRegion>("application/json")
             .WithSummary("Onboards a region directly below this one (admins at or above it).").Requires(Capability.Administer);
         tenant.MapGet("/settings", GetSettings).WithName("GetTenantSettings").WithSummary("The region's names and settings, with an ETag.");
-        tenant.MapPut("/settings", PutSettings).WithName("PutTenantSettings")
+        tenant.MapPut("/settings", PutSettings).WithName("PutTenantSettings").Accepts<SettingsChange>("application/json")
             .WithSummary("Changes the region's names and settings; needs If-Match (admins at or above it).").Requires(Capability.Administer);
         return app;
     }
 
-    private static async Task<IResult> Create(HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, Zone.PublishingSchedules schedules, TimeProvider clock, NewRegion body, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, Zone.PublishingSchedules schedules, TimeProvider clock, CancellationToken cancellationToken)
     {
+        var (body, problem) = await JsonBody.ReadAsync<NewRegion>(context.Request, cancellationToken);
+        if (body is null)
+        {
+            return problem!;
+        }
+
         var parent = context.Tenant();
         var errors = new List<ApiError>();
         var badSegment = body.Segment is null ? "segment is required: the region's id below its parent, in lowercase pinyin." : RegionRules.CheckSegment(body.Segment);
@@ -41,11 +47,18 @@ internal static class RegionsAdminApi
         {
             errors.Add(ApiError.At("/segment", "pattern", badSegment));
         }
+        else if (RegionRules.ChildId(parent.Id, body.Segment!) is { Length: > TenancyModel.TenantIdMaxLength } longId)
+        {
+            errors.Add(ApiError.At("/segment", "length", $"The region's id would have {longId.Length:N0} characters with this segment; an id has at most {TenancyModel.TenantIdMaxLength}: choose a shorter segment."));
+        }
 
-        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 100)
+        if (string.IsNullOrWhiteSpace(body.Name))
         {
             errors.Add(ApiError.At("/name", "required", "name is required (at most 100 characters)."));
         }
+
+        errors.CheckLength("/name", body.Name, 100);
+        errors.CheckLength("/nameEn", body.NameEn, 200);
 
         if (body.Level is not { } level || RegionRules.CheckLevel(level, parent.Level) is { } badLevel)
         {
@@ -110,7 +123,8 @@ internal static class RegionsAdminApi
         return Preconditions.Json(context, bytes, etag);
     }
 
-    private static async Task<IResult> PutSettings(HttpContext context, OneGoDbContext db, RegionDirectory directory, Zone.PublishingSchedules schedules, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> PutSettings(
+        HttpContext context, OneGoDbContext db, RegionDirectory directory, Zone.PublishingSchedules schedules, Zone.PublishingScheduleRule rule, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (ifMatch, missing) = Preconditions.RequireIfMatch(context.Request);
         if (missing is not null)
@@ -123,16 +137,30 @@ internal static class RegionsAdminApi
             return stale;
         }
 
-        var change = await context.Request.ReadFromJsonAsync<SettingsChange>(cancellationToken);
+        var (change, problem) = await JsonBody.ReadAsync<SettingsChange>(context.Request, cancellationToken);
+        if (change is null)
+        {
+            return problem!;
+        }
+
         var errors = new List<ApiError>();
-        if (change is null || string.IsNullOrWhiteSpace(change.Name))
+        if (string.IsNullOrWhiteSpace(change.Name))
         {
             errors.Add(ApiError.At("/name", "required", "name is required; a renamed region keeps its id."));
         }
 
-        if (change?.PublishingSchedule is { } cron && !Quartz.CronExpression.TryParse(cron, out _))
+        // The columns' lengths: checked here, so that a long value is a 422 naming the field rather than the database's error.
+        errors.CheckLength("/name", change.Name, 100);
+        errors.CheckLength("/nameEn", change.NameEn, 200);
+        errors.CheckLength("/displayName", change.DisplayName, 200);
+        errors.CheckLength("/displayNameEn", change.DisplayNameEn, 300);
+        errors.CheckLength("/contact/phone", change.Contact?.Phone, 50);
+        errors.CheckLength("/contact/email", change.Contact?.Email, 200);
+        errors.CheckLength("/contact/address", change.Contact?.Address, 300);
+        errors.CheckLength("/contact/hours", change.Contact?.Hours, 200);
+        if (change.PublishingSchedule is { } cron && errors.CheckLength("/publishingSchedule", cron, 120) && rule.Check(cron) is { } badSchedule)
         {
-            errors.Add(ApiError.At("/publishingSchedule", "cron", $"'{cron}' is not a Quartz cron expression, e.g. \"0 0 2 * * ?\" for 02:00 every day (Asia/Shanghai)."));
+            errors.Add(ApiError.At("/publishingSchedule", "schedule", badSchedule));
         }
 
         if (errors.Count > 0)
@@ -144,7 +172,7 @@ internal static class RegionsAdminApi
         var region = await db.Regions.SingleAsync(r => r.Id == context.Tenant().Id, cancellationToken);
         var settings = await db.TenantSettings.SingleOrDefaultAsync(cancellationToken) ?? db.TenantSettings.Add(new TenantSettings()).Entity;
         var before = Snapshot(region, settings);
-        region.Name = change!.Name!;
+        region.Name = change.Name!;
         region.NameEn = change.NameEn;
         region.UpdatedAt = now;
         settings.DisplayName = change.DisplayName;

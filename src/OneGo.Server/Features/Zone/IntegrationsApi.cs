@@ -23,7 +23,7 @@ internal static class IntegrationsApi
     public static IEndpointRouteBuilder MapIntegrationsApi(this IEndpointRouteBuilder app)
     {
         var zone = app.MapGroup("/api/zone").WithTags("Zone integrations").Requires(Capability.OperateNation);
-        zone.MapPost("/integrations", CreateAsync).WithName("CreateIntegration")
+        zone.MapPost("/integrations", CreateAsync).WithName("CreateIntegration").Accepts<NewIntegration>("application/json")
             .WithSummary("Registers a push integration: its URL, its HMAC secret and the regions it wants (each with everything below it).");
         zone.MapGet("/integrations", ListAsync).WithName("ListIntegrations").WithSummary("The push integrations, with what waits and what was dead-lettered.");
         zone.MapGet("/dead-letters", DeadLettersAsync).WithName("ListDeadLetters").WithSummary("Deliveries given up, each with its reason.");
@@ -31,19 +31,43 @@ internal static class IntegrationsApi
         return app;
     }
 
+    /// <summary>How many regions one integration names; each stands for everything below it.</summary>
+    private const int MaxRegions = 50;
+
     private static async Task<IResult> CreateAsync(
-        HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, IDataProtectionProvider protection, TimeProvider clock,
-        NewIntegration body, CancellationToken cancellationToken)
+        HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, IDataProtectionProvider protection, PushTargets targets, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
+        var (body, problem) = await JsonBody.ReadAsync<NewIntegration>(context.Request, cancellationToken);
+        if (body is null)
+        {
+            return problem!;
+        }
+
         var errors = new List<ApiError>();
-        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200)
+        if (string.IsNullOrWhiteSpace(body.Name))
         {
             errors.Add(ApiError.At("/name", "required", "A name is required (at most 200 characters)."));
         }
 
-        if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        errors.CheckLength("/name", body.Name, 200);
+        Uri? url = null;
+        if (errors.CheckLength("/url", body.Url, 1000))
         {
-            errors.Add(ApiError.At("/url", "url", "url must be an absolute http(s) address the zone POSTs publications to."));
+            if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var candidate) || candidate.Scheme is not ("https" or "http"))
+            {
+                errors.Add(ApiError.At("/url", "url", targets.RequireHttps
+                    ? "url must be an absolute https address the zone POSTs publications to."
+                    : "url must be an absolute http(s) address the zone POSTs publications to."));
+            }
+            else if (await targets.CheckAsync(candidate, cancellationToken) is { } refused)
+            {
+                errors.Add(ApiError.At("/url", "address", refused));
+            }
+            else
+            {
+                url = candidate;
+            }
         }
 
         if (body.Secret is not { Length: >= 16 })
@@ -51,10 +75,15 @@ internal static class IntegrationsApi
             errors.Add(ApiError.At("/secret", "length", "The signing secret needs at least 16 characters."));
         }
 
+        errors.CheckLength("/secret", body.Secret, 256);
         var regions = new List<string>();
         if (body.Regions is not { Count: > 0 })
         {
             errors.Add(ApiError.At("/regions", "required", "Name at least one region (a tenant id or division code; national for all)."));
+        }
+        else if (body.Regions.Count > MaxRegions)
+        {
+            errors.Add(ApiError.At("/regions", "length", $"An integration names at most {MaxRegions} regions; each stands for itself and everything below it."));
         }
         else
         {

@@ -137,7 +137,8 @@ internal sealed class OutboxRelay(
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                return new Outcome(false, true, null, "blob storage: " + e.Message, null);
+                logger.LogWarning(e, "The snapshot of {Publication} could not be written to blob storage", publication.PublicId);
+                return new Outcome(false, true, null, "blob storage unavailable", null);
             }
         }
 
@@ -168,13 +169,54 @@ internal sealed class OutboxRelay(
                 ? header.Delta ?? (header.Date is { } date ? date - clock.GetUtcNow() : null)
                 : null;
             // A 4xx says the request itself is wrong: sending it again would not help — except a timeout or a rate limit.
+            // A 3xx is not followed (it could lead anywhere): the integration's URL is wrong, as with a 4xx.
             var retry = status is 408 or 429 || status >= 500;
-            return new Outcome(false, retry, status, $"{status} {response.ReasonPhrase}", retryAfter);
+            return new Outcome(false, retry, status, $"HTTP {status}", retryAfter);
         }
         catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return new Outcome(false, true, null, e is OperationCanceledException ? $"no answer within {Options.PushTimeout.TotalSeconds:0} s" : e.Message, null);
+            // What the operator reads (and the dead letters show) is the kind of failure; what the network said stays in the log.
+            var error = e is OperationCanceledException ? "timeout" : ErrorClass((HttpRequestException)e);
+            logger.LogInformation(e, "Push of {Publication} to integration {Integration} failed: {Error}", publication.PublicId, integration.Name, error);
+            // An address the zone does not push to stays refused however often it is tried: dead-lettered at once.
+            return new Outcome(false, error != AddressNotAllowed, null, error, null);
         }
+    }
+
+    private const string AddressNotAllowed = "address not allowed";
+
+    /// <summary>The kind of a failed connection, in a few words that say nothing of the network behind it.</summary>
+    private static string ErrorClass(HttpRequestException error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is PushAddressRefusedException)
+            {
+                return AddressNotAllowed;
+            }
+
+            if (e is System.Net.Sockets.SocketException socket)
+            {
+                return socket.SocketErrorCode switch
+                {
+                    System.Net.Sockets.SocketError.ConnectionRefused => "connection refused",
+                    System.Net.Sockets.SocketError.TimedOut => "timeout",
+                    System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData or System.Net.Sockets.SocketError.TryAgain => "host not found",
+                    System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.ConnectionAborted => "connection closed",
+                    _ => "connection failed",
+                };
+            }
+        }
+
+        return error.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => "host not found",
+            HttpRequestError.ConnectionError => "connection failed",
+            HttpRequestError.SecureConnectionError => "TLS failed",
+            HttpRequestError.ResponseEnded => "connection closed",
+            HttpRequestError.InvalidResponse => "invalid answer",
+            _ => "delivery failed",
+        };
     }
 
     private async Task RecordAsync(OneGoDbContext db, OutboxItem item, Outcome outcome, CancellationToken cancellationToken)

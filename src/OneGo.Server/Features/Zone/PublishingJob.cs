@@ -39,12 +39,42 @@ internal sealed class PublishingJob(ZonePublisher publisher, ILogger<PublishingJ
 /// Keeps each tenant's publishing trigger in the scheduler's store in step with its settings: at start-up for every
 /// tenant, and at once when a tenant's schedule changes (the store is shared, so every node sees the change).
 /// </summary>
-internal sealed class PublishingSchedules(Jobs jobs, IServiceScopeFactory scopes, IConfiguration configuration, ILogger<PublishingSchedules> logger) : IJobSource
+internal sealed class PublishingSchedules(
+    Jobs jobs, IServiceScopeFactory scopes, PublishingScheduleRule rule, IConfiguration configuration, ILogger<PublishingSchedules> logger) : IJobSource
 {
+    /// <summary>Schedules the tenant's runs on <paramref name="cron"/>, which the caller has checked with <see cref="PublishingScheduleRule"/>.</summary>
     public async Task ApplyAsync(string tenant, string? cron, CancellationToken cancellationToken)
     {
         var schedule = new JobSchedule.Cron(string.IsNullOrWhiteSpace(cron) ? TenantSettings.DefaultPublishingSchedule : cron);
-        await jobs.ScheduleAsync(PublishingJob.KeyOf(tenant), typeof(PublishingJob), schedule, $"Publishing run of {tenant}", cancellationToken);
+        await jobs.ScheduleAsync(PublishingJob.KeyOf(tenant), typeof(PublishingJob), schedule, Description(tenant), cancellationToken);
+    }
+
+    private static string Description(string tenant) => $"Publishing run of {tenant}";
+
+    /// <summary>
+    /// At start-up: a stored schedule the rule refuses (put there by an older version or by SQL) is logged and the
+    /// tenant left without scheduled runs — "publish now" still works — instead of failing the node's start.
+    /// </summary>
+    private async Task ApplyStoredAsync(string tenant, string? cron, CancellationToken cancellationToken)
+    {
+        var expression = string.IsNullOrWhiteSpace(cron) ? TenantSettings.DefaultPublishingSchedule : cron;
+        var problem = rule.Check(expression);
+        if (problem is null)
+        {
+            try
+            {
+                await ApplyAsync(tenant, expression, cancellationToken);
+                return;
+            }
+            catch (SchedulerException error)
+            {
+                problem = error.Message;
+            }
+        }
+
+        logger.LogWarning("The publishing schedule of {Tenant} is not kept: {Problem} The tenant publishes only when asked until an admin sets a schedule (PUT …/settings)",
+            tenant, problem);
+        await jobs.UnscheduleAsync(PublishingJob.KeyOf(tenant), typeof(PublishingJob), Description(tenant), cancellationToken);
     }
 
     public async Task ScheduleAsync(CancellationToken cancellationToken)
@@ -61,7 +91,7 @@ internal sealed class PublishingSchedules(Jobs jobs, IServiceScopeFactory scopes
         var regions = await db.Regions.AsNoTracking().Select(r => r.Id).ToListAsync(cancellationToken);
         foreach (var region in regions)
         {
-            await ApplyAsync(region, schedules.GetValueOrDefault(region), cancellationToken);
+            await ApplyStoredAsync(region, schedules.GetValueOrDefault(region), cancellationToken);
         }
 
         logger.LogInformation("Publishing schedules in step for {Count} tenant(s)", regions.Count);

@@ -52,7 +52,13 @@ internal sealed class ZonePublisher(
             db.ChangeTracker.Clear();
             run = await db.Set<PublishingRun>().SingleAsync(r => r.Id == runId, cancellationToken);
             run.Status = RunStatus.Failed;
-            run.Error = e.Message;
+            // The run's readers (the tenant's admins and editors) see the kind of failure; the exception is in the log above.
+            run.Error = e switch
+            {
+                DbUpdateException or System.Data.Common.DbException => "failed: a database error; the details are in the node's log",
+                TimeoutException => "failed: a timeout; the details are in the node's log",
+                _ => "failed: an internal error; the details are in the node's log",
+            };
         }
 
         run.FinishedAt = clock.Now();

@@ -8,13 +8,24 @@ internal static class ZoneSetup
         services.Configure<RelayOptions>(configuration.GetSection("Zone"));
         services.AddSingleton<CrashPoints>();
         services.AddScoped<ZonePublisher>();
+        services.AddSingleton(sp => PublishingScheduleRule.Read(configuration, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PublishingSchedules>();
         services.AddSingleton<Scheduling.IJobSource>(sp => sp.GetRequiredService<PublishingSchedules>());
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxRelay>();
         services.AddHostedService<OutboxRelayService>();
-        // Pushes go to outside endpoints: no automatic retries here — the outbox retries, with its own backoff.
-        services.AddHttpClient(OutboxRelay.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.Configure<PushOptions>(configuration.GetSection("Zone:Push"));
+        services.AddSingleton<PushTargets>();
+        // Pushes go to outside endpoints: no automatic retries here — the outbox retries, with its own backoff. Each
+        // connection goes only to an address PushTargets allows; no redirect is followed (a 3xx is a failed delivery)
+        // and no proxy is used, since either would reach an address that was never checked.
+        services.AddHttpClient(OutboxRelay.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = sp.GetRequiredService<PushTargets>().ConnectAsync,
+            });
         return services;
     }
 }

@@ -12,6 +12,9 @@ public sealed class TenantFolderTests : IDisposable
 
     private List<string> Problems() => TenantImport.Validate(_tenants.Path).Select(p => p.ToString()).ToList();
 
+    /// <summary>Zhejiang's file: its name, level and code, then <paramref name="more"/> from line 4.</summary>
+    private void WriteZhejiang(string more) => _tenants.Write("zhejiang/tenant.yaml", "name: 浙江省\nlevel: province\ndivisionCode: 330000\n" + more);
+
     [Fact]
     public void TheRepositoryFolderIsValid() => Assert.Empty(TenantImport.Validate(RepositoryTenants.Folder));
 
@@ -109,6 +112,57 @@ public sealed class TenantFolderTests : IDisposable
         _tenants.Write("zhejiang/tenant.yaml", "name: 浙江省\nlevel: province\ndivisionCode: 330000\npublishing:\n  schedule: every night\n");
         var problem = Assert.Single(Problems());
         Assert.StartsWith("tenants/zhejiang/tenant.yaml:5:13: 'every night' is not a Quartz cron expression", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void C3_AScheduleThatNeverFiresOrFiresTooOftenIsReportedAtTheSchedule()
+    {
+        WriteZhejiang("publishing:\n  schedule: \"0 0 0 31 2 ?\"\n");
+        Assert.StartsWith("tenants/zhejiang/tenant.yaml:5:13: '0 0 0 31 2 ?' never fires", Assert.Single(Problems()), StringComparison.Ordinal);
+
+        WriteZhejiang("publishing:\n  schedule: \"0 * * * * ?\"\n");
+        var problem = Assert.Single(Problems());
+        Assert.StartsWith("tenants/zhejiang/tenant.yaml:5:13: '0 * * * * ?' fires 1 minute(s) apart", problem, StringComparison.Ordinal);
+        Assert.EndsWith("a region publishes at most every 5 minute(s).", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void L6_ABillionLaughsFileIsRefusedAtItsFirstAnchorWithoutBeingExpanded()
+    {
+        var laughs = new System.Text.StringBuilder("nameEn: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (var i = 1; i < 10; i++)
+        {
+            laughs.Append(System.Globalization.CultureInfo.InvariantCulture, $"x{i}: &a{i} [{string.Join(",", Enumerable.Repeat($"*a{i - 1}", 9))}]\n");
+        }
+
+        WriteZhejiang(laughs.ToString());
+        Assert.Equal("tenants/zhejiang/tenant.yaml:4:9: '&a0' names a value to repeat: files in tenants/ do not use anchors (&) or aliases (*); write the value out where it is needed.",
+            Assert.Single(Problems()));
+    }
+
+    [Fact]
+    public void L6_AValueThatContainsItselfAndAnAliasAloneAreRefusedAtTheirPlace()
+    {
+        WriteZhejiang("contact: &self [*self]\n");
+        Assert.StartsWith("tenants/zhejiang/tenant.yaml:4:10: '&self' names a value to repeat", Assert.Single(Problems()), StringComparison.Ordinal);
+
+        WriteZhejiang("nameEn: *nowhere\n");
+        var problem = Assert.Single(Problems());
+        Assert.StartsWith("tenants/zhejiang/tenant.yaml:4:", problem, StringComparison.Ordinal);
+        Assert.Contains("anchors (&) or aliases (*)", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void L6_NestingDeeperThanAnyDocumentNeedsAndAFileOverOneMebibyteAreRefused()
+    {
+        // Below the file's own block, the 64th '[' opens the 65th level.
+        WriteZhejiang("nameEn: " + new string('[', 5000) + new string(']', 5000) + "\n");
+        Assert.Equal("tenants/zhejiang/tenant.yaml:4:72: blocks and lists are nested more than 64 deep here; no document of tenants/ needs that many levels.", Assert.Single(Problems()));
+
+        WriteZhejiang("nameEn: \"" + new string('z', 1 << 20) + "\"\n");
+        var bytes = new FileInfo(_tenants.File("zhejiang/tenant.yaml")).Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"tenants/zhejiang/tenant.yaml:1:1: the file has {bytes} bytes; a file of tenants/ has at most 1,048,576 (1 MiB): split its content into smaller files.",
+            Assert.Single(Problems()));
     }
 
     [Fact]

@@ -61,6 +61,8 @@ public sealed class CrashRecoveryTestsOnPostgresAndAzurite(ITestOutputHelper out
             // Quick check-ins, so that the restarted node's cluster takes the killed one for dead within seconds.
             "--Scheduling:ClusterCheckinInterval=00:00:01",
             "--Scheduling:ClusterCheckinMisfireThreshold=00:00:03",
+            // The receiver runs on this machine's loopback address, which pushes may not reach unless allowed.
+            "--Zone:Push:AllowedNetworks=127.0.0.1/32",
         ];
         if (crashAt is not null)
         {

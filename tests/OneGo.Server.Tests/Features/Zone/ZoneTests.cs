@@ -35,6 +35,10 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
             ["Zone:PollInterval"] = "00:00:00.200",
             ["Zone:MaxAttempts"] = "4",
             ["Zone:PushTimeout"] = "00:00:02",
+            // The receiver runs on this machine's loopback address, which pushes may not reach unless allowed.
+            ["Zone:Push:AllowedNetworks"] = "127.0.0.1/32",
+            // A schedule that fires every second, to see a scheduled run without waiting.
+            ["Publishing:MinimumInterval"] = "00:00:01",
         };
         if (provider == Provider.Postgres)
         {
@@ -64,14 +68,7 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
         Eventually.HoldsAsync(read, done, what, timeout: TimeSpan.FromSeconds(60));
 
     /// <summary>Publishes now as the tenant's admin and waits for the run to end; returns the run with what it published.</summary>
-    private async Task<JsonNode> PublishAsync(HttpClient admin, string tenant)
-    {
-        var accepted = await admin.PostAsync($"/api/t/{tenant}/publishing-runs", null);
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        var location = accepted.Headers.Location!.ToString();
-        return await EventuallyAsync(async () => await (await admin.GetAsync(location)).JsonAsync(),
-            r => (string?)r["run"]!["status"] is "succeeded" or "failed", $"run {location}");
-    }
+    private static Task<JsonNode> PublishAsync(HttpClient admin, string tenant) => admin.PublishNowAsync(tenant);
 
     private async Task<List<JsonNode>> FeedAsync()
     {
@@ -197,6 +194,24 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
         var interrupted = await (await _haicangAdmin.GetAsync($"/api/t/{Haicang}/publishing-runs/{dead}")).JsonAsync();
         Assert.Equal("failed", (string?)interrupted["run"]!["status"]);
         Assert.StartsWith("interrupted", (string?)interrupted["run"]!["error"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task L7_AFailedRunShowsTheKindOfFailureAndNotWhatTheExceptionSaid()
+    {
+        // A live version the database does not hold: the run cannot find what it is to publish.
+        var tenants = new OneGo.Tenancy.CurrentTenant();
+        await using (var db = _database.NewContext(tenants))
+        {
+            using (tenants.Enter(Haicang))
+            {
+                Assert.Equal(1, await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(db.Database,
+                    "UPDATE \"Bundles\" SET \"LiveVersion\" = 99 WHERE \"TenantId\" = {0} AND \"Code\" = {1}", Haicang, "enrolment"));
+            }
+        }
+
+        var run = await PublishAsync(_haicangAdmin, Haicang);
+        Assert.Equal(("failed", "failed: an internal error; the details are in the node's log"), ((string?)run["run"]!["status"], (string?)run["run"]!["error"]));
     }
 
     [Fact]

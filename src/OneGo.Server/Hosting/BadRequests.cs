@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace OneGo.Server.Hosting;
+
+/// <summary>
+/// Requests the framework cannot read are the client's mistake, answered as problem details naming what was wrong,
+/// in every environment alike: a parameter that is not of its type, a typed body that is not JSON or not its
+/// document (422 at the pointer, as <see cref="JsonBody"/> answers), a form body that cannot be decoded.
+/// </summary>
+internal static partial class BadRequests
+{
+    public static IServiceCollection AddOneGoBadRequests(this IServiceCollection services)
+    {
+        // The framework throws (rather than answering an empty 400) so that the problem below can say what was wrong;
+        // by default it throws only in Development, where the exception handler then answered 500.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BadRequestHandler>();
+        return services;
+    }
+
+    /// <summary>
+    /// Looks at a body before anything else reads it. A form is read here: OpenIddict looks for a token in every form
+    /// body and the sign-in page binds its fields, so a form that cannot be decoded (<c>%00</c>, a broken multipart
+    /// body, too many fields) is a 400 here rather than an exception in theirs. A body declared as JSON in another
+    /// charset than UTF-8 is a 415 on every route alike, whether the route reads it itself or the framework binds it.
+    /// </summary>
+    public static IApplicationBuilder UseReadableBodies(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (JsonBody.UnsupportedCharset(context.Request.ContentType) is { } charset)
+        {
+            await charset.ExecuteAsync(context);
+            return;
+        }
+
+        if (context.Request.HasFormContentType)
+        {
+            try
+            {
+                await context.Request.ReadFormAsync(context.RequestAborted);
+            }
+            catch (Exception error) when (error is InvalidDataException || (error is IOException && error is not BadHttpRequestException))
+            {
+                await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form cannot be read",
+                    detail: $"The form body cannot be decoded: {error.Message} Encode each value as UTF-8 and percent-encode it; control characters such as %00 are refused.",
+                    type: "https://onego.gov.cn/problems/bad-request").ExecuteAsync(context);
+                return;
+            }
+        }
+
+        await next(context);
+    });
+
+    private sealed class BadRequestHandler : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not BadHttpRequestException bad || context.Response.HasStarted)
+            {
+                return false;
+            }
+
+            await Answer(context.Request, bad).ExecuteAsync(context);
+            return true;
+        }
+    }
+
+    private static IResult Answer(HttpRequest request, BadHttpRequestException bad)
+    {
+        if (bad.InnerException is JsonException json)
+        {
+            return JsonBody.Problem(json, null);
+        }
+
+        if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return JsonBody.UnsupportedMediaType(request.ContentType) ?? Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported media type", detail: bad.Message, type: "https://onego.gov.cn/problems/media-type");
+        }
+
+        if (BoundParameter().Match(bad.Message) is { Success: true } parameter)
+        {
+            var name = parameter.Groups["name"].Value;
+            var value = parameter.Groups["value"].Value;
+            var message = $"{name} cannot be '{(value.Length > 100 ? value[..100] + "…" : value)}': it must be {Kind(parameter.Groups["type"].Value)}.";
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "A parameter cannot be read", detail: message,
+                type: "https://onego.gov.cn/problems/bad-request",
+                extensions: new Dictionary<string, object?> { ["errors"] = new[] { ApiError.ForParameter(name, "type", message) } });
+        }
+
+        return Results.Problem(statusCode: bad.StatusCode, title: bad.StatusCode switch
+        {
+            StatusCodes.Status413PayloadTooLarge => "The body is too large",
+            StatusCodes.Status408RequestTimeout => "The request took too long",
+            _ => "The request cannot be read",
+        }, detail: bad.Message, type: "https://onego.gov.cn/problems/bad-request");
+    }
+
+    private static string Kind(string type) => type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?').ToLowerInvariant() switch
+    {
+        "int" or "long" or "int32" or "int64" => "a whole number",
+        "bool" or "boolean" => "true or false",
+        "guid" => "an id (a GUID)",
+        "datetimeoffset" or "datetime" => "a date and time (ISO 8601)",
+        _ => $"a value of the kind {type}",
+    };
+
+    // The framework's own wording: Failed to bind parameter "int? limit" from "abc".
+    [GeneratedRegex("^Failed to bind parameter \"(?<type>[^\"]+) (?<name>[^ \"]+)\" from \"(?<value>.*)\"\\.$", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex BoundParameter();
+}
