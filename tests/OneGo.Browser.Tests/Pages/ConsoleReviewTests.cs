@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using OneGo.Browser.Tests.Infrastructure;
 using OneGo.Server.Tests.Infrastructure;
 
@@ -57,18 +56,22 @@ public sealed class ConsoleReviewTestsInChromiumOnSqlite(PagesServer server)
     public async Task AnEditorProposesWithdrawalWhichTheProposerCannotApproveEvenAsAReviewerAndAnotherReviewerApprovesIt()
     {
         // The proposer is both editor and reviewer: only four eyes, not a missing role, keeps them from approving it.
-        const string proposer = "gulou-editor-and-reviewer";
-        using (var admin = new HttpClient { BaseAddress = server.Address })
+        // Brought in as OneGo brings people in: proposed by Gulou's admin, approved by the province's, password set from the mail.
+        var proposer = "gulou-editor-reviewer-" + Guid.NewGuid().ToString("N")[..6];
+        const string password = "a-long-enough-password";
+        using (var admin = await AdminAsync(Gulou))
+        using (var above = await AdminAsync("jiangsu"))
         {
-            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(server.Api, $"demo-admin@{Gulou}"));
-            var created = await admin.PostAsync($"/api/t/{Gulou}/accounts", new StringContent(
-                $$"""{"userName":"{{proposer}}","roles":["editor","reviewer"],"kind":"person","password":"a-long-enough-password"}""", Encoding.UTF8, "application/json"));
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var email = People.Address(proposer);
+            Assert.Equal(HttpStatusCode.Created, (await People.ProposeAsync(admin, Gulou, proposer, email, "editor", "reviewer")).StatusCode);
+            Assert.All(await People.ApproveAllAsync(above, Gulou, proposer), a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+            using var mailReader = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = server.Address };
+            Assert.Equal(HttpStatusCode.Redirect, (await People.SetPasswordAsync(mailReader, await People.LinkFromMailAsync(email), password)).StatusCode);
         }
 
         const string workspace = $"/console/t/{Gulou}/bundles/retirement";
         using var browser = Chromium.Open(server.Address);
-        ConsoleSignIn.As(browser, workspace, proposer, "a-long-enough-password");
+        ConsoleSignIn.As(browser, workspace, proposer, password);
         Assert.StartsWith("v", browser.Find("#live-version").Text, StringComparison.Ordinal);
         browser.Find("#withdraw summary").Click();
         browser.Find("#withdraw-comment").SendKeys("本区退休业务已并入市级平台统一办理。");
@@ -93,5 +96,13 @@ public sealed class ConsoleReviewTestsInChromiumOnSqlite(PagesServer server)
         browser.Navigating(() => browser.Find("#review form:not(.reject) button").Click());
         Assert.Equal("未上线", browser.Find("#live-version").Text);
         browser.Screenshot("console-withdrawn");
+    }
+
+    private async Task<HttpClient> AdminAsync(string tenant)
+    {
+        var client = new HttpClient { BaseAddress = server.Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            await Tokens.DemoTokenAsync(server.Api, () => Tokens.Browser(server.Address), "admin", tenant));
+        return client;
     }
 }

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using OneGo.Server.Tests.Infrastructure;
+using OneGo.Testing;
 
 namespace OneGo.Server.Tests.Hosting;
 
@@ -83,7 +84,9 @@ public abstract class HostTests(Provider provider)
     public async Task OutsideDevelopmentTheStartLogNamesTheDefencesTheDatabaseLacks()
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        await using var server = await ServerProcess.StartAsync(database, "--environment=Staging", "--Identity:AllowHttp=true");
+        var mail = TestSmtp.Settings;
+        await using var server = await ServerProcess.StartAsync(database, "--environment=Staging", "--Identity:AllowHttp=true",
+            $"--Mail:Host={mail["Mail:Host"]}", $"--Mail:Port={mail["Mail:Port"]}", "--Mail:Security=none");
         using var client = server.Client();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/t/350205/bundles/enrolment")).StatusCode);
         // SQLite has no row-level security and no privileges: a residual risk said at every start; PostgreSQL as the

@@ -26,7 +26,9 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
 
     public Task DisposeAsync() => _database.DisposeAsync().AsTask();
 
-    private OneGoApp Server(IReadOnlyDictionary<string, string?>? settings = null) => new(_database, settings: settings);
+    /// <summary>A node on the test's database; mail goes to the test server, as a node outside Development requires.</summary>
+    private OneGoApp Server(IReadOnlyDictionary<string, string?>? settings = null) =>
+        new(_database, settings: new Dictionary<string, string?>(TestSmtp.Settings.Concat(settings ?? new Dictionary<string, string?>())));
 
     /// <summary>A connection as the application's role, in a scope set as <see cref="PostgresTenantScope"/> sets it.</summary>
     private async Task<NpgsqlConnection> AsAppAsync(string? tenant, bool below = false, bool isPublic = false)

@@ -40,6 +40,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => Read(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        // A node that refuses to start says why and exits: the test hears it at once rather than after the timeout.
+        _process.EnableRaisingEvents = true;
+        _process.Exited += (_, _) =>
+        {
+            _process.WaitForExit();
+            _address.TrySetException(new InvalidOperationException($"The server exited with {_process.ExitCode} before it listened:\n" + Output));
+        };
     }
 
     public Uri Address { get; private set; } = null!;

@@ -21,7 +21,14 @@ internal static class MattersApi
         var matters = app.MapGroup("/api/t/{tenant}/matters").WithTags("Matters");
         matters.MapGet("", ListMatters).WithName("ListMatters").WithSummary("The tenant's live matters, by basic code.").Requires(Capability.ReadDrafts);
         matters.MapGet("/{code}", GetMatter).WithName("GetMatter").WithSummary("One matter's live revision, with its ETag.").Requires(Capability.ReadDrafts);
-        matters.MapPut("/{code}", Moved).WithName("PutMatterMoved").ExcludeFromDescription().Requires(Capability.EditCatalogue);
+        matters.MapPut("/{code}", Moved).WithName("PutMatterMoved").Requires(Capability.EditCatalogue)
+            .WithSummary("Retired: a matter changes through its working copy (PUT …/matters/{code}/draft), never in place")
+            .ProducesProblem(StatusCodes.Status405MethodNotAllowed)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Deprecated = true;
+                return Task.CompletedTask;
+            });
         matters.MapGet("/{code}/draft", GetDraft).WithName("GetMatterDraft").WithSummary("The matter's working copy, with its ETag.").Requires(Capability.ReadDrafts);
         matters.MapPut("/{code}/draft", PutDraft).WithName("PutMatterDraft").Requires(Capability.EditCatalogue)
             .WithSummary("Creates the matter's working copy (201) or, with If-Match, changes it; a submitted one is read-only (409).")

@@ -299,7 +299,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
     [InlineData("bell\u0007")]
     [InlineData("新生儿")]
     [InlineData("a-code-of-sixty-five-characters-is-one-character-too-long-for-its")]
-    public async Task ABundleOrMatterCodeOutsideTheFormatIsRefusedAtItsPointer(string code)
+    public async Task L11_ABundleOrMatterCodeOutsideTheFormatIsRefusedAtItsPointer(string code)
     {
         var bundle = new JsonObject
         {

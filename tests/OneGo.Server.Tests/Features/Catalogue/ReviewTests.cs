@@ -25,7 +25,6 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
     private OneGoApp _app = null!;
     private HttpClient _editor = null!;
     private HttpClient _reviewer = null!;
-    private HttpClient _admin = null!;
     private HttpClient _auditor = null!;
 
     public async Task InitializeAsync()
@@ -34,7 +33,6 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
         _app = new OneGoApp(_database);
         _editor = await _app.AsAsync(Roles.Editor, "jiangsu.nanjing.gulou");
         _reviewer = await _app.AsAsync(Roles.Reviewer, "jiangsu.nanjing.gulou");
-        _admin = await _app.AsAsync(Roles.Admin, "jiangsu.nanjing.gulou");
         _auditor = await _app.AsAsync(Roles.Auditor, "jiangsu.nanjing.gulou");
     }
 
@@ -42,7 +40,6 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
     {
         _editor.Dispose();
         _reviewer.Dispose();
-        _admin.Dispose();
         _auditor.Dispose();
         await _app.DisposeAsync();
         await _database.DisposeAsync();
@@ -204,10 +201,9 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
     public async Task WithdrawingALiveBundleIsReviewedAndThenItIsNoLongerLive()
     {
         // The proposer holds both roles, so that only four eyes — not a missing role — keeps them from approving it.
-        Assert.Equal(HttpStatusCode.Created, (await _admin.SendJsonAsync(HttpMethod.Post, "/api/t/320106/accounts",
-            new { userName = "gulou-proposer", roles = new[] { "editor", "reviewer" }, kind = "service", secret = "a-long-enough-secret" })).StatusCode);
-        using var proposer = _app.CreateClient();
-        proposer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(proposer, "gulou-proposer", "a-long-enough-secret"));
+        var both = await People.EditorAndReviewerAsync(_app, "jiangsu.nanjing.gulou", "jiangsu");
+        using var proposer = both.Client;
+        var proposerName = both.UserName;
         var read = await proposer.GetAsync(Draft);
         var unexplained = await proposer.SendJsonAsync(HttpMethod.Post, "/api/t/320106/bundles/marriage/withdrawal", ifMatch: read.ETag());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unexplained.StatusCode);
@@ -221,7 +217,7 @@ public abstract class ReviewTests(Provider provider) : IAsyncLifetime
         // The proposer cannot approve it, reviewer or not; another reviewer can.
         var own = await proposer.SendJsonAsync(HttpMethod.Post, Draft + "/approve", ifMatch: proposed.ETag());
         Assert.Equal(HttpStatusCode.Forbidden, own.StatusCode);
-        Assert.Contains("gulou-proposer", (string?)(await own.JsonAsync())["detail"], StringComparison.Ordinal);
+        Assert.Contains(proposerName, (string?)(await own.JsonAsync())["detail"], StringComparison.Ordinal);
         Assert.Equal(("submitted", "withdrawal"), ((string?)(await (await _editor.GetAsync(Draft)).JsonAsync())["state"], (string?)view["proposal"]));
         Assert.Equal(HttpStatusCode.OK, (await _app.CreateClient().GetAsync("/api/t/320106/bundles/marriage")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _reviewer.SendJsonAsync(HttpMethod.Post, Draft + "/approve", ifMatch: proposed.ETag())).StatusCode);

@@ -110,7 +110,7 @@ public abstract class RelayBackoffTests(Provider provider) : IAsyncLifetime
         _receiver.RetryAfter = "120";
         _receiver.Then(503);
         var published = await PublishAsync();
-        await DeliverDueAsync();
+        await DeliverAllDueAsync();
         var refused = _receiver.Arrivals.Single(a => a.Status == 503).Key;
         Assert.Equal(published.Where(p => p != refused).Order(StringComparer.Ordinal), _receiver.Accepted.Keys.Order(StringComparer.Ordinal));
         var waiting = await PushOfAsync(refused);
@@ -174,7 +174,7 @@ public abstract class RelayBackoffTests(Provider provider) : IAsyncLifetime
         var published = await PublishAsync();
         var failing = published[0];
         _receiver.Refuse[failing] = 500;
-        await DeliverDueAsync();
+        await DeliverAllDueAsync();
 
         var delays = new List<TimeSpan>();
         for (var attempt = 1; attempt < MaxAttempts; attempt++)
@@ -223,7 +223,7 @@ public abstract class RelayBackoffTests(Provider provider) : IAsyncLifetime
             _receiver.Refuse[key] = status;
         }
 
-        await DeliverDueAsync();
+        await DeliverAllDueAsync();
         foreach (var (key, status) in refused)
         {
             var item = await PushOfAsync(key);
