@@ -7,7 +7,8 @@ namespace OneGo.Server.Hosting;
 /// <summary>
 /// Requests the framework cannot read are the client's mistake, answered as problem details naming what was wrong,
 /// in every environment alike: a parameter that is not of its type, a typed body that is not JSON or not its
-/// document (422 at the pointer, as <see cref="JsonBody"/> answers), a form body that cannot be decoded.
+/// document (422 at the pointer, as <see cref="JsonBody"/> answers), a form body that cannot be decoded, a query value
+/// holding a control character.
 /// </summary>
 internal static partial class BadRequests
 {
@@ -32,6 +33,21 @@ internal static partial class BadRequests
         {
             await charset.ExecuteAsync(context);
             return;
+        }
+
+        // A control character in a query value (%00 above all) is never meant: PostgreSQL cannot even compare text
+        // holding NUL, so it would surface as a 500 in whichever filter passed it on. Refused here, once, for every route.
+        foreach (var (name, values) in context.Request.Query)
+        {
+            if (values.Any(v => v is not null && v.Any(char.IsControl)))
+            {
+                var message = $"{name} holds a control character (such as %00); query values are printable text.";
+                await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "A parameter cannot be read", detail: message,
+                    type: "https://onego.gov.cn/problems/bad-request",
+                    extensions: new Dictionary<string, object?> { ["errors"] = new[] { ApiError.ForParameter(name, "control", message) } })
+                    .ExecuteAsync(context);
+                return;
+            }
         }
 
         if (context.Request.HasFormContentType)

@@ -52,6 +52,8 @@ internal static class Commands
                 };
 
             case ["accounts", "bootstrap", .. var people] when people.Length > 0:
+                // As the schema's owner where there is one: the application's role may not create tables.
+                await DatabaseSetup.MigrateAsync(services, cancellationToken);
                 return await services.GetRequiredService<Identity.Bootstrap>().RunAsync(people, Console.Out, Console.Error, cancellationToken);
 
             case ["audit", "verify"]:

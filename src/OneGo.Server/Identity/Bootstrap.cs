@@ -19,7 +19,6 @@ internal sealed class Bootstrap(OneGoDbContext db, CurrentTenant tenants, Accoun
 
     public async Task<int> RunAsync(IReadOnlyList<string> people, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        await db.Database.MigrateAsync(cancellationToken);
         if (!await db.Regions.AnyAsync(r => r.Id == RegionRules.NationalId, cancellationToken))
         {
             error.WriteLine("There is no region 'national' yet: import the tenants/ folder first ('tenants import').");

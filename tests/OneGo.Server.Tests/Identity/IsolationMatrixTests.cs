@@ -695,7 +695,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
                 if (!ok)
                 {
                     var body = await response.Content.ReadAsStringAsync();
-                    failures.Add($"{route} as {caller}{(withToken ? "" : " from another site")}: {status} {location}, expected {expected}: {body[..Math.Min(body.Length, 300)]}");
+                    // The page's error summary says what the API answered; otherwise the start of the page.
+                    var summary = body.IndexOf("role=\"alert\"", StringComparison.Ordinal) is var at and >= 0 ? body[at..Math.Min(body.Length, at + 400)] : body[..Math.Min(body.Length, 300)];
+                    failures.Add($"{route} as {caller}{(withToken ? "" : " from another site")}: {status} {location}, expected {expected}: {summary}");
                 }
 
                 if (rightful && withToken)

@@ -21,11 +21,22 @@ public static partial class People
     /// <summary>Approves every change of the account that waits, as <paramref name="approver"/>; returns the answers.</summary>
     public static async Task<List<HttpResponseMessage>> ApproveAllAsync(HttpClient approver, string tenant, string userName)
     {
-        var changes = await (await approver.GetAsync($"/api/t/{tenant}/account-changes?state=proposed")).JsonAsync();
-        var answers = new List<HttpResponseMessage>();
-        foreach (var change in changes["items"]!.AsArray().Where(c => (string?)c!["account"] == userName))
+        // Every page of the inbox: a busy tenant's proposals do not fit on the first.
+        var waiting = new List<long>();
+        string? next = null;
+        do
         {
-            answers.Add(await approver.PostAsync($"/api/t/{tenant}/account-changes/{(long)change!["id"]!}/approve", null));
+            var page = await (await approver.GetAsync($"/api/t/{tenant}/account-changes?state=proposed" + (next is null ? "" : "&cursor=" + Uri.EscapeDataString(next)))).JsonAsync();
+            waiting.AddRange(page["items"]!.AsArray().Where(c => (string?)c!["account"] == userName).Select(c => (long)c!["id"]!));
+            next = (string?)page["next"];
+        }
+        while (next is not null);
+
+        Assert.True(waiting.Count > 0, $"{userName} has no proposed change in {tenant} to approve.");
+        var answers = new List<HttpResponseMessage>();
+        foreach (var id in waiting)
+        {
+            answers.Add(await approver.PostAsync($"/api/t/{tenant}/account-changes/{id}/approve", null));
         }
 
         return answers;

@@ -12,7 +12,7 @@ namespace OneGo.Server.Tests.Features.Audit;
 /// The key that signs the audit checkpoints lives outside the database: a setting a deployment must give, or in
 /// Development a file generated once beside the SQLite file of the embedded default.
 /// </summary>
-public sealed class AuditCheckpointKeyTests
+public sealed class AuditCheckpointKeyTestsOnSqlite
 {
     private static readonly Dictionary<string, string?> Production = new()
     {
