@@ -203,19 +203,45 @@ public sealed class PreconditionProblem(ProblemHttpResult problem) : ProblemResu
 }
 
 /// <summary>
+/// A change of a working copy refused, in the contract's order: 409 its state does not allow it (a submitted copy is
+/// read-only; naming the state), 428 no If-Match, 412 a stale If-Match.
+/// </summary>
+public sealed class EditProblem(ProblemHttpResult problem) : ProblemResult(problem, Declared), IEndpointMetadataProvider
+{
+    internal static readonly (int, Type, string)[] Declared =
+    [
+        (StatusCodes.Status409Conflict, typeof(StateConflictProblem), "The working copy's state (named in 'state') does not allow this: a submitted working copy is read-only."),
+        (StatusCodes.Status412PreconditionFailed, typeof(StaleProblem), "The working copy changed since it was read (If-Match names an older ETag); nothing was saved."),
+        (StatusCodes.Status428PreconditionRequired, typeof(Problem), "Send the ETag of the working copy that was read in If-Match."),
+    ];
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, Declared);
+}
+
+/// <summary>
 /// A review move refused, in the contract's order: 404 no such working copy, 409 a move its state does not allow
-/// (naming the state), 428 no If-Match (or <c>*</c> where the move must name what was read), 412 a stale If-Match,
-/// 403 four eyes (whoever last changed or submitted it cannot approve it).
+/// (naming the state), 428 no If-Match (or <c>*</c>: a move must name what was read), 412 a stale If-Match.
 /// </summary>
 public sealed class ReviewProblem(ProblemHttpResult problem) : ProblemResult(problem, Declared), IEndpointMetadataProvider
 {
-    private static readonly (int, Type, string)[] Declared =
+    internal static readonly (int, Type, string)[] Declared =
     [
-        (StatusCodes.Status403Forbidden, typeof(Problem), "Four eyes: whoever last changed or submitted the working copy cannot approve it."),
         (StatusCodes.Status404NotFound, typeof(Problem), "No such working copy here."),
         (StatusCodes.Status409Conflict, typeof(StateConflictProblem), "The working copy's state (named in 'state') does not allow this move."),
         (StatusCodes.Status412PreconditionFailed, typeof(StaleProblem), "The working copy changed since it was read (If-Match names an older ETag); nothing was saved."),
         (StatusCodes.Status428PreconditionRequired, typeof(Problem), "Send the ETag of the working copy that was read in If-Match (a review move must name one; '*' names none)."),
+    ];
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, Declared);
+}
+
+/// <summary>An approval refused: as any review move (<see cref="ReviewProblem"/>), and 403 four eyes.</summary>
+public sealed class ApprovalProblem(ProblemHttpResult problem) : ProblemResult(problem, Declared), IEndpointMetadataProvider
+{
+    private static readonly (int, Type, string)[] Declared =
+    [
+        .. ReviewProblem.Declared,
+        (StatusCodes.Status403Forbidden, typeof(Problem), "Four eyes: whoever last changed or submitted the working copy cannot approve it."),
     ];
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, Declared);

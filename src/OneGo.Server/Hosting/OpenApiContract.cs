@@ -209,6 +209,7 @@ internal static partial class OpenApiContract
 
         DeclarePathParameters(operation, route);
         DescribePaging(operation);
+        DeclarePreconditions(operation, metadata.OfType<IProducesResponseTypeMetadata>().Select(m => m.StatusCode).ToHashSet());
 
         operation.Security = required is not null
             ? [Requirement(context.Document!, ScopeOf(required.Capability))]
@@ -327,21 +328,56 @@ internal static partial class OpenApiContract
             position++;
             if (declared is OpenApiParameter own && own.Description is null)
             {
-                own.Description = PathParameterDescription(parameter.Name);
+                own.Description = PathParameterDescription(parameter.Name, route.RawText ?? "");
             }
         }
     }
 
-    private static string? PathParameterDescription(string name) => name switch
+    private static string? PathParameterDescription(string name, string route) => name switch
     {
         TenantResolution.RouteParameter => "The region: its id (a dotted pinyin path such as fujian.xiamen.haicang) or its GB/T 2260 division code (350205), answered alike.",
-        "code" => "The code of the bundle, standard or matter, unique within the region.",
-        "version" => "The approved version's number.",
+        "code" when route.Contains("/matters/", StringComparison.Ordinal) => "The matter's code, unique within the region.",
+        "code" when route.Contains("/templates/", StringComparison.Ordinal) => "The standard's code (the bundle the region offers as a template).",
+        "code" => "The bundle's code, unique within the region (an adopter keeps its standard's code).",
+        "version" => "The approved version's number: 1, 2 …",
         "userName" => "The account's user name.",
         "role" => "The role: admin, editor, reviewer, auditor or officer.",
-        "id" => "The id.",
+        "id" when route.Contains("/publications/", StringComparison.Ordinal) => "The publication's id (pub_…), as the feed gives it.",
+        "id" when route.Contains("/publishing-runs/", StringComparison.Ordinal) => "The run's id, as the Location of publish-now gives it.",
+        "id" when route.Contains("/dead-letters/", StringComparison.Ordinal) => "The dead letter's id, as the list of dead letters gives it.",
+        "id" when route.Contains("/account-changes/", StringComparison.Ordinal) => "The account change's id, as its proposal's Location gives it.",
         _ => null,
     };
+
+    /// <summary>
+    /// The conditional request headers a route reads: If-None-Match where it answers 304, If-Match where it answers 412
+    /// or 428 (required in effect: without it the answer is 428, except where a write creates what does not exist yet).
+    /// </summary>
+    private static void DeclarePreconditions(OpenApiOperation operation, IReadOnlySet<int> statuses)
+    {
+        operation.Parameters ??= [];
+        if (statuses.Contains(StatusCodes.Status304NotModified))
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "If-None-Match",
+                In = ParameterLocation.Header,
+                Description = "The ETag of the copy the reader has: 304 without a body when it is still current.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+        }
+
+        if (statuses.Contains(StatusCodes.Status428PreconditionRequired))
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "If-Match",
+                In = ParameterLocation.Header,
+                Description = "The ETag of what was read: 428 without it (a review move must name one, '*' names none), 412 when it is no longer current.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+        }
+    }
 
     private static void DescribePaging(OpenApiOperation operation)
     {
@@ -481,7 +517,9 @@ internal static partial class OpenApiContract
             // A problem may carry members of its own kind beside these (RFC 9457 extensions).
             schema.AdditionalPropertiesAllowed = true;
             schema.AdditionalProperties = null;
-            schema.Required = new HashSet<string> { "status", "title" };
+            schema.Required ??= new HashSet<string>();
+            schema.Required.Add("status");
+            schema.Required.Add("title");
         }
 
         foreach (var property in context.JsonTypeInfo.Properties)

@@ -240,13 +240,13 @@ internal static class DraftsApi
     private static NotFoundProblem UnknownBundle(HttpContext context, string code) =>
         ApiProblems.NotFound("No such bundle", $"{context.Tenant().Id} has no bundle '{code}'.");
 
-    private static async Task<Results<Tagged<DraftView>, ReviewProblem, BodyProblem, InvalidProblem>> PutDraft(
+    private static async Task<Results<Tagged<DraftView>, NotFoundProblem, EditProblem, BodyProblem, InvalidProblem>> PutDraft(
         HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Edit, cancellationToken);
         if (answer is not null)
         {
-            return answer;
+            return record is null ? new NotFoundProblem(answer) : new EditProblem(answer);
         }
 
         var (document, problem) = await JsonBody.ReadAsync<BundleDocument>(context.Request, cancellationToken);
@@ -274,7 +274,7 @@ internal static class DraftsApi
         // Saving the draft after a rebase is the editor's answer to the changes it set aside.
         record.Conflicts = null;
         WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "edit", JsonChanges.Between(before, document));
-        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? lost : Send(record);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new EditProblem(lost) : Send(record);
     }
 
     private static async Task<Results<Conditional<EffectiveBundle>, NotFoundProblem, InvalidProblem>> GetEffective(
@@ -306,14 +306,14 @@ internal static class DraftsApi
     /// <paramref name="conflict"/> may add a 409 of the move's own, asked after the lifecycle and before If-Match.
     /// Returns the record and the decision, or the answer.
     /// </summary>
-    private static async Task<(BundleRecord? Record, ReviewDecision? Decision, ReviewProblem? Answer)> BeginMoveAsync(
+    private static async Task<(BundleRecord? Record, ReviewDecision? Decision, ProblemHttpResult? Answer)> BeginMoveAsync(
         HttpContext context, OneGoDbContext db, string code, ReviewAction action, CancellationToken cancellationToken,
         Func<BundleRecord, Task<ProblemHttpResult?>>? conflict = null)
     {
         var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
         if (record is null)
         {
-            return (null, null, new ReviewProblem(UnknownBundle(context, code).Problem));
+            return (null, null, UnknownBundle(context, code).Problem);
         }
 
         var (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, SubjectOf(record), action, View(record).ETag,
@@ -326,7 +326,7 @@ internal static class DraftsApi
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Submit, cancellationToken);
         if (answer is not null)
         {
-            return answer;
+            return new ReviewProblem(answer);
         }
 
         var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: false, cancellationToken);
@@ -353,7 +353,7 @@ internal static class DraftsApi
         WorkingCopyReview.Submitted(record, decision!, context.Actor(), clock.Now(), comment);
         WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, record.Proposal == ProposalKind.Withdrawal ? "submit-withdrawal" : "submit",
             record.PinnedMatters is null ? null : new { pinnedMatters = BundleCatalogue.PinsOf(record) }, comment);
-        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? lost : Send(record);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ReviewProblem(lost) : Send(record);
     }
 
     private static async Task<Results<Tagged<DraftView>, ReviewProblem, BodyProblem>> ProposeWithdrawal(
@@ -362,7 +362,7 @@ internal static class DraftsApi
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.ProposeWithdrawal, cancellationToken);
         if (answer is not null)
         {
-            return answer;
+            return new ReviewProblem(answer);
         }
 
         var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: true, cancellationToken);
@@ -378,7 +378,7 @@ internal static class DraftsApi
         record.PinnedMatters = null;
         WorkingCopyReview.Submitted(record, decision!, context.Actor(), now, comment);
         WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "submit-withdrawal", new { liveVersion = record.LiveVersion }, comment);
-        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? lost : Send(record);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ReviewProblem(lost) : Send(record);
     }
 
     private static async Task<Results<Tagged<DraftView>, ReviewProblem, BodyProblem>> Reject(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
@@ -386,7 +386,7 @@ internal static class DraftsApi
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Reject, cancellationToken);
         if (answer is not null)
         {
-            return answer;
+            return new ReviewProblem(answer);
         }
 
         var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: true, cancellationToken);
@@ -399,7 +399,7 @@ internal static class DraftsApi
         WorkingCopyReview.Rejected(record, decision!, comment!);
         record.PinnedMatters = null;
         WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, proposal == ProposalKind.Withdrawal ? "reject-withdrawal" : "reject", comment: comment);
-        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? lost : Send(record);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ReviewProblem(lost) : Send(record);
     }
 
     /// <summary>
@@ -428,14 +428,14 @@ internal static class DraftsApi
                 new Dictionary<string, object?> { ["matters"] = moved });
     }
 
-    private static async Task<Results<OkDocument<Approval>, Tagged<DraftView>, ReviewProblem, BodyProblem>> Approve(
+    private static async Task<Results<OkDocument<Approval>, Tagged<DraftView>, ApprovalProblem, BodyProblem>> Approve(
         HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, LiveBundles live, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Approve, cancellationToken,
             r => PinnedMattersMovedAsync(r, catalogue, cancellationToken));
         if (answer is not null)
         {
-            return answer;
+            return new ApprovalProblem(answer);
         }
 
         var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: false, cancellationToken);
@@ -453,7 +453,7 @@ internal static class DraftsApi
             WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "withdraw", new { withdrawnVersion = withdrawn }, comment);
             var lost = await WorkingCopyReview.SaveAsync(db, cancellationToken);
             live.Forget(context.Tenant().Id, code);
-            return lost is null ? Send(record) : lost;
+            return lost is null ? Send(record) : new ApprovalProblem(lost);
         }
 
         // The matters are those pinned at submission (checked above), so this is what the reviewer read, byte for byte.
@@ -464,7 +464,7 @@ internal static class DraftsApi
         if (!resolution.IsValid || matters.MovedSince(pinned).Count > 0)
         {
             // Only a standard or a matter changing between the check and here could cause it: ask again.
-            return new ReviewProblem(Preconditions.Stale(null));
+            return new ApprovalProblem(Preconditions.Stale(null));
         }
 
         var previous = record.LiveVersion is { } liveVersion
@@ -486,7 +486,7 @@ internal static class DraftsApi
         }
         catch (DbUpdateException)
         {
-            return new ReviewProblem(Preconditions.Stale(null));
+            return new ApprovalProblem(Preconditions.Stale(null));
         }
 
         live.Forget(context.Tenant().Id, code);

@@ -120,18 +120,18 @@ internal static class MattersApi
         return record is null ? UnknownMatter(context, code) : Send(record);
     }
 
-    private static async Task<Results<Tagged<MatterDraftView>, CreatedTagged<MatterDraftView>, ReviewProblem, BodyProblem, InvalidProblem, ConflictProblem>> PutDraft(
+    private static async Task<Results<Tagged<MatterDraftView>, CreatedTagged<MatterDraftView>, EditProblem, BodyProblem, InvalidProblem, ConflictProblem>> PutDraft(
         HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
         ReviewDecision? decision = null;
         if (record is not null)
         {
-            ReviewProblem? answer;
+            ProblemHttpResult? answer;
             (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, SubjectOf(record), ReviewAction.Edit, View(record).ETag, namesWhatWasRead: false);
             if (answer is not null)
             {
-                return answer;
+                return new EditProblem(answer);
             }
         }
 
@@ -175,7 +175,7 @@ internal static class MattersApi
         }
         catch (DbUpdateConcurrencyException)
         {
-            return new ReviewProblem(Preconditions.Stale(null));
+            return new EditProblem(Preconditions.Stale(null));
         }
         catch (DbUpdateException) when (created)
         {
@@ -197,13 +197,13 @@ internal static class MattersApi
     /// <summary>The working copy and the decision on the move with the comment it came with, or why the move is refused.</summary>
     private sealed record Move(MatterRecord Record, ReviewDecision Decision, string? Comment);
 
-    private static async Task<(Move? Move, ReviewProblem? Refused, BodyProblem? Unreadable)> BeginMoveAsync(
+    private static async Task<(Move? Move, ProblemHttpResult? Refused, BodyProblem? Unreadable)> BeginMoveAsync(
         HttpContext context, OneGoDbContext db, string code, ReviewAction action, bool commentRequired, CancellationToken cancellationToken)
     {
         var record = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
         if (record is null)
         {
-            return (null, new ReviewProblem(UnknownMatter(context, code).Problem), null);
+            return (null, UnknownMatter(context, code).Problem, null);
         }
 
         var (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, SubjectOf(record), action, View(record).ETag, namesWhatWasRead: true);
@@ -221,12 +221,12 @@ internal static class MattersApi
         var (move, refused, unreadable) = await BeginMoveAsync(context, db, code, ReviewAction.Submit, commentRequired: false, cancellationToken);
         if (move is not (var record, var decision, var comment))
         {
-            return refused is not null ? refused : unreadable!;
+            return refused is not null ? new ReviewProblem(refused) : unreadable!;
         }
 
         WorkingCopyReview.Submitted(record, decision, context.Actor(), clock.Now(), comment);
         WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record, "submit", comment: comment);
-        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? lost : Send(record);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ReviewProblem(lost) : Send(record);
     }
 
     private static async Task<Results<Tagged<MatterDraftView>, ReviewProblem, BodyProblem>> Reject(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
@@ -234,20 +234,20 @@ internal static class MattersApi
         var (move, refused, unreadable) = await BeginMoveAsync(context, db, code, ReviewAction.Reject, commentRequired: true, cancellationToken);
         if (move is not (var record, var decision, var comment))
         {
-            return refused is not null ? refused : unreadable!;
+            return refused is not null ? new ReviewProblem(refused) : unreadable!;
         }
 
         WorkingCopyReview.Rejected(record, decision, comment!);
         WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record, "reject", comment: comment);
-        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? lost : Send(record);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ReviewProblem(lost) : Send(record);
     }
 
-    private static async Task<Results<Tagged<MatterDraftView>, ReviewProblem, BodyProblem>> Approve(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Tagged<MatterDraftView>, ApprovalProblem, BodyProblem>> Approve(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var (move, refused, unreadable) = await BeginMoveAsync(context, db, code, ReviewAction.Approve, commentRequired: false, cancellationToken);
         if (move is not (var record, _, var comment))
         {
-            return refused is not null ? refused : unreadable!;
+            return refused is not null ? new ApprovalProblem(refused) : unreadable!;
         }
 
         var before = record.Document is null ? null : Parse(record.Document);
@@ -256,7 +256,7 @@ internal static class MattersApi
         WorkingCopyReview.Settled(record);
         WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record, "approve",
             new { revision = record.LiveRevision, etag = record.ETag, changes = JsonChanges.Between(before, after) }, comment);
-        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? lost : Send(record);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ApprovalProblem(lost) : Send(record);
     }
 
     /// <summary>

@@ -51,22 +51,22 @@ internal static class WorkingCopyReview
     /// (another 409 of the caller's), then If-Match (428, or 412 when stale), then four eyes (403). A move other
     /// than an edit must name the ETag it read: <c>If-Match: *</c> is 428 there. Returns the decision, or the answer.
     /// </summary>
-    public static async Task<(ReviewDecision Decision, ReviewProblem? Answer)> DecideAsync(
+    public static async Task<(ReviewDecision Decision, ProblemHttpResult? Answer)> DecideAsync(
         HttpContext context, IWorkingCopy copy, ReviewSubject subject, ReviewAction action, string currentETag, bool namesWhatWasRead,
         Func<Task<ProblemHttpResult?>>? conflict = null)
     {
         var decision = ReviewLifecycle.Decide(subject, action, context.Actor());
         if (decision.Refusal is { Kind: ReviewRefusalKind.IllegalTransition })
         {
-            return (decision, new ReviewProblem(Refused(decision, copy)!));
+            return (decision, Refused(decision, copy));
         }
 
         if (conflict is not null && await conflict() is { } own)
         {
-            return (decision, new ReviewProblem(own));
+            return (decision, own);
         }
 
-        return (decision, (Precondition(context.Request, currentETag, namesWhatWasRead) ?? Refused(decision, copy)) is { } refused ? new ReviewProblem(refused) : null);
+        return (decision, Precondition(context.Request, currentETag, namesWhatWasRead) ?? Refused(decision, copy));
     }
 
     /// <summary>428 without If-Match (or with <c>*</c> where the move must name what was read), 412 when it is stale.</summary>
@@ -168,7 +168,7 @@ internal static class WorkingCopyReview
         db.Audit(new AuditEvent(context.Actor(), $"{kind}.{move}", $"{kind}/{copy.Code}", changes, comment));
 
     /// <summary>Saves the move; a write that lost the race to another is 412 and leaves nothing.</summary>
-    public static async Task<ReviewProblem?> SaveAsync(OneGoDbContext db, CancellationToken cancellationToken)
+    public static async Task<ProblemHttpResult?> SaveAsync(OneGoDbContext db, CancellationToken cancellationToken)
     {
         try
         {
@@ -177,7 +177,7 @@ internal static class WorkingCopyReview
         }
         catch (DbUpdateConcurrencyException)
         {
-            return new ReviewProblem(Preconditions.Stale(null));
+            return Preconditions.Stale(null);
         }
     }
 }

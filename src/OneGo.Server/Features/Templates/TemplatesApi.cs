@@ -226,13 +226,13 @@ internal static class TemplatesApi
         return new OkDocument<IReadOnlyList<FieldDifference>>(BundleDiff.Compare(catalogue.EffectiveOf(version), draft.Value!));
     }
 
-    private static async Task<Results<OkDocument<RebaseView>, ReviewProblem, BodyProblem, InvalidProblem>> Rebase(
+    private static async Task<Results<OkDocument<RebaseView>, NotFoundProblem, EditProblem, BodyProblem, InvalidProblem>> Rebase(
         HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
         if (record is null)
         {
-            return new ReviewProblem(ApiProblems.NotFound("No such bundle", $"{context.Tenant().Id} has no bundle '{code}'.").Problem);
+            return ApiProblems.NotFound("No such bundle", $"{context.Tenant().Id} has no bundle '{code}'.");
         }
 
         var document = BundleDocument.Parse(record.Draft);
@@ -243,7 +243,7 @@ internal static class TemplatesApi
                 : null));
         if (answer is not null)
         {
-            return answer;
+            return new EditProblem(answer);
         }
 
         var adopts = document.Adopts!;
@@ -274,7 +274,7 @@ internal static class TemplatesApi
             new { from = adopts.Version, to = request.Version, conflicts = result.Conflicts, changes = JsonChanges.Between(document, rebased) });
         if (await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost)
         {
-            return lost;
+            return new EditProblem(lost);
         }
 
         var (bytes, etag) = DraftsApi.ViewOf(record);
