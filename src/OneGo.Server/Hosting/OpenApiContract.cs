@@ -141,15 +141,6 @@ internal static partial class OpenApiContract
     /// </summary>
     private static void DescribePushes(OpenApiDocument document)
     {
-        static OpenApiParameter Header(string name, string description, string? pattern = null) => new()
-        {
-            Name = name,
-            In = ParameterLocation.Header,
-            Required = true,
-            Description = description,
-            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = pattern },
-        };
-
         static OpenApiResponse Answer(string description) => new() { Description = description };
 
         var push = new OpenApiOperation
@@ -168,7 +159,7 @@ internal static partial class OpenApiContract
             Parameters =
             [
                 Header("X-OneGo-Timestamp", "When the delivery was signed: Unix time in seconds."),
-                Header("X-OneGo-Signature", "sha256= and the hex HMAC-SHA256 of '{timestamp}.{body}' with the integration's secret.", "^sha256=[0-9a-f]{64}$"),
+                Header("X-OneGo-Signature", "sha256= and the hex HMAC-SHA256 of '{timestamp}.{body}' with the integration's secret.", pattern: "^sha256=[0-9a-f]{64}$"),
                 Header("Idempotency-Key", "The publication's id: a delivery with a key already taken is the same publication again."),
             ],
             RequestBody = new OpenApiRequestBody
@@ -358,26 +349,23 @@ internal static partial class OpenApiContract
         operation.Parameters ??= [];
         if (statuses.Contains(StatusCodes.Status304NotModified))
         {
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = "If-None-Match",
-                In = ParameterLocation.Header,
-                Description = "The ETag of the copy the reader has: 304 without a body when it is still current.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-            });
+            operation.Parameters.Add(Header("If-None-Match", "The ETag of the copy the reader has: 304 without a body when it is still current.", required: false));
         }
 
         if (statuses.Contains(StatusCodes.Status428PreconditionRequired))
         {
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = "If-Match",
-                In = ParameterLocation.Header,
-                Description = "The ETag of what was read: 428 without it (a review move must name one, '*' names none), 412 when it is no longer current.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-            });
+            operation.Parameters.Add(Header("If-Match", "The ETag of what was read: 428 without it (a review move must name one, '*' names none), 412 when it is no longer current.", required: false));
         }
     }
+
+    private static OpenApiParameter Header(string name, string description, bool required = true, string? pattern = null) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Header,
+        Required = required,
+        Description = description,
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = pattern },
+    };
 
     private static void DescribePaging(OpenApiOperation operation)
     {
