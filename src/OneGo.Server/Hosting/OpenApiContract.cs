@@ -228,10 +228,13 @@ internal static partial class OpenApiContract
                 Because(status.Key, reason);
             }
 
-            if (operation.Responses.TryGetValue(Key(status.Key), out var found) && found is OpenApiResponse response)
+            // A response without a body (304) is one the framework's description leaves out.
+            if (!operation.Responses.TryGetValue(Key(status.Key), out var found) || found is not OpenApiResponse response)
             {
-                await DescribeBodiesAsync(response, status, context, cancellationToken);
+                operation.Responses[Key(status.Key)] = response = new OpenApiResponse();
             }
+
+            await DescribeBodiesAsync(response, status, context, cancellationToken);
         }
 
         // What the pipeline answers before the handler runs, from the endpoint's metadata.
@@ -288,6 +291,14 @@ internal static partial class OpenApiContract
                 var always = header.Required && (header.With is null || bodies.All(b => headers.Any(h => h.StatusCode == header.StatusCode && h.Name == header.Name && h.With == b)));
                 AddHeader(response, header.Name, header.Description, JsonSchemaType.String, always);
             }
+        }
+
+        // In the order of their statuses, whoever declared them.
+        var ordered = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        operation.Responses.Clear();
+        foreach (var (status, response) in ordered)
+        {
+            operation.Responses[status] = response;
         }
 
         OpenApiExamples.Apply(operation, context);
