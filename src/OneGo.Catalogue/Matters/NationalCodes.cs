@@ -110,24 +110,23 @@ public static class NationalCodes
     public static CodeProblem? CheckDivisionCode(string code, string? regionDivisionCode, string regionName)
     {
         ArgumentNullException.ThrowIfNull(code);
-        if (code.Length != 12 || !code.All(char.IsAsciiDigit))
-            return new(ErrorRule.DivisionCodeFormat,
-                $"The division code of an implementation code has 12 digits: the region's 6-digit GB/T 2260 code, then its township and village (or zeros); '{Shown(code)}' is not 12 digits.");
+        if (!IsDivisionCode(code))
+            return DivisionCodeShape(code);
         if (regionDivisionCode is null)
             return new(ErrorRule.DivisionCodeRegion,
                 $"{regionName} has no division code, so no implementation code agrees with it: national matters are the basic catalogue, and each region gives the implementation code of the matters it implements.");
         return code.StartsWith(regionDivisionCode, StringComparison.Ordinal)
             ? null
             : new(ErrorRule.DivisionCodeRegion,
-                $"The division code {code} lies in {code[..6]}, not in {regionName} ({regionDivisionCode}): an implementation code names the region that implements the matter, so its division code begins with {regionDivisionCode}.");
+                $"The division code {code} lies in {code[..6]}, not in {regionName}, whose division code is {regionDivisionCode}: an implementation code names the region that implements the matter, so its division code begins with {regionDivisionCode}.");
     }
 
     /// <summary>
-    /// Checks an implementation code part by part for a matter of <paramref name="basicCode"/> owned by the region
-    /// <paramref name="regionDivisionCode"/> (null: national; <paramref name="regionKnown"/> false: the region is not
-    /// known here, so the division code is checked by shape only). Every part that fails is reported.
+    /// Checks an implementation code part by part for a matter of <paramref name="basicCode"/> (null: not known, so the
+    /// first part is checked by shape only): every part that fails is reported. Whether the division code lies in the
+    /// matter's region is <see cref="CheckDivisionCode"/>'s question.
     /// </summary>
-    public static IReadOnlyList<CodeProblem> CheckImplementationCode(string code, string? basicCode, string? regionDivisionCode, string regionName, bool regionKnown = true)
+    public static IReadOnlyList<CodeProblem> CheckImplementationCode(string code, string? basicCode)
     {
         ArgumentNullException.ThrowIfNull(code);
         if (code.Length > ImplementationCodeMaxLength)
@@ -144,9 +143,8 @@ public static class NationalCodes
         else if (basicCode is not null && parts.BasicCode != basicCode)
             problems.Add(new(ErrorRule.ImplementationBasicCode,
                 $"The implementation code begins with the basic code '{parts.BasicCode}', but the matter claims '{basicCode}': an implementation code begins with the basic code of the matter it implements."));
-        if (CheckDivisionCode(parts.DivisionCode, regionDivisionCode, regionName) is { } badDivision
-            && (regionKnown || badDivision.Rule == ErrorRule.DivisionCodeFormat))
-            problems.Add(badDivision);
+        if (!IsDivisionCode(parts.DivisionCode))
+            problems.Add(DivisionCodeShape(parts.DivisionCode));
         if (parts.Unit.Length != 3 || !parts.Unit.All(char.IsAsciiDigit))
             problems.Add(new(ErrorRule.UnitFormat, $"The implementation code's third part, after the division code, is a 3-digit unit ('000' in the published codes); '{Shown(parts.Unit)}' is not 3 digits."));
         if (CheckCreditCode(parts.CreditCode) is { } badCredit)
@@ -155,6 +153,11 @@ public static class NationalCodes
             problems.Add(new(ErrorRule.HandlingItemFormat, $"The implementation code ends with the handling item (业务办理项): a digit, a hyphen and two digits, '1-00' in the published codes; '{Shown(parts.HandlingItem)}' is not."));
         return problems;
     }
+
+    private static bool IsDivisionCode(string code) => code.Length == 12 && code.All(char.IsAsciiDigit);
+
+    private static CodeProblem DivisionCodeShape(string code) => new(ErrorRule.DivisionCodeFormat,
+        $"The division code of an implementation code has 12 digits: the region's 6-digit GB/T 2260 code, then its township and village (or zeros); '{Shown(code)}' is not 12 digits.");
 
     private static bool IsHandlingItem(string item) =>
         item.Length == 4 && char.IsAsciiDigit(item[0]) && item[1] == '-' && char.IsAsciiDigit(item[2]) && char.IsAsciiDigit(item[3]);

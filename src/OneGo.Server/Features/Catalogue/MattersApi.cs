@@ -6,6 +6,7 @@ using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
+using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Catalogue;
 
@@ -111,7 +112,7 @@ internal static class MattersApi
         return record is null ? UnknownMatter(context, code) : Send(context, record);
     }
 
-    private static async Task<IResult> PutDraft(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+    private static async Task<IResult> PutDraft(HttpContext context, OneGoDbContext db, CurrentTenant tenants, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
         ReviewDecision? decision = null;
@@ -131,7 +132,7 @@ internal static class MattersApi
             return problem;
         }
 
-        var errors = CatalogueValidator.ValidateMatter(matter!).Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList();
+        var errors = (await NationalCatalogue.ValidateAsync(db, tenants, context.Tenant(), matter!, cancellationToken)).Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList();
         if (matter!.Code != code)
         {
             errors.Insert(0, ApiError.At("/code", "code-mismatch", $"The document's code '{matter.Code}' differs from the address's '{code}'; a matter keeps its basic code."));
