@@ -7,6 +7,15 @@ public sealed record CatalogueDocument
     public IReadOnlyList<BundleDefinition> Bundles { get; init; } = [];
 }
 
+/// <summary>The region that owns a matter, as its national codes are held to it; national has no division code.</summary>
+public sealed record MatterRegion(string Name, string? DivisionCode)
+{
+    public bool IsNational => DivisionCode is null;
+}
+
+/// <summary>A national matter as the basic catalogue lists it for claims: its basic code, its code in OneGo, and whether the basic code is illustrative.</summary>
+public sealed record BasicCatalogueEntry(string BasicCode, string MatterCode, bool Illustrative);
+
 /// <summary>
 /// Checks definitions before they are stored. Returns every error found (never throws on bad content),
 /// each with a pointer into the validated document (scheme: <see cref="Pointer"/>), in document order.
@@ -47,14 +56,20 @@ public static class CatalogueValidator
         return errors;
     }
 
-    /// <summary>One matter document: pointers relative to it (<c>/department</c>, <c>/materials/{code}/source/dataset</c>).</summary>
-    public static IReadOnlyList<CatalogueError> ValidateMatter(Matter matter)
+    /// <summary>
+    /// One matter document: pointers relative to it (<c>/department</c>, <c>/materials/{code}/source/dataset</c>,
+    /// <c>/implementationCode</c>). Its national codes are checked by shape, and with <paramref name="region"/>, the
+    /// region that owns it, held to that region too (<see cref="ValidateCodesInRegion"/>). Whether a claimed basic code
+    /// exists is <see cref="ValidateClaim"/>'s question.
+    /// </summary>
+    public static IReadOnlyList<CatalogueError> ValidateMatter(Matter matter, MatterRegion? region = null)
     {
         ArgumentNullException.ThrowIfNull(matter);
         var errors = new List<CatalogueError>();
         var what = Describe(matter);
         if (string.IsNullOrWhiteSpace(matter.Code))
-            errors.Add(new("/code", ErrorRule.Required, "The matter has no code. Give its basic code (基本编码)."));
+            errors.Add(new("/code", ErrorRule.Required, "The matter has no code. Give it a code that is unique in the region, for example 'birth-medical-certificate'."));
+        CheckNationalCodes(matter, what, errors);
         if (string.IsNullOrWhiteSpace(matter.Name?.Zh))
             errors.Add(new("/name", ErrorRule.Required, $"The matter {what} has no name. Give its Chinese name."));
         if (string.IsNullOrWhiteSpace(matter.Department))
@@ -85,7 +100,75 @@ public static class CatalogueValidator
             if (string.IsNullOrWhiteSpace(field.Label?.Zh))
                 errors.Add(new(at + "/label", ErrorRule.Required, $"The form field '{field.Code}' of {what} has no label."));
         }
+        if (region is not null)
+            errors.AddRange(ValidateCodesInRegion(matter, region));
         return errors;
+    }
+
+    // The national codes' shapes, which need no region: each part of an implementation code, and its basic code.
+    private static void CheckNationalCodes(Matter matter, string what, List<CatalogueError> errors)
+    {
+        var basicCode = matter.BasicCode;
+        if (basicCode is not null && NationalCodes.CheckBasicCode(basicCode) is { } badBasic)
+        {
+            errors.Add(new("/basicCode", ErrorRule.BasicCodeFormat, badBasic));
+            basicCode = null;
+        }
+        else if (basicCode is null && matter.ImplementationCode is not null)
+        {
+            errors.Add(new("/basicCode", ErrorRule.Required,
+                $"The matter {what} has an implementation code but no basic code. An implementation code begins with the basic code of the national matter it implements: give that basic code as 'basicCode'."));
+        }
+
+        if (matter.ImplementationCode is { } implementation)
+        {
+            foreach (var problem in NationalCodes.CheckImplementationCode(implementation, basicCode))
+                errors.Add(new("/implementationCode", problem.Rule, problem.Message));
+        }
+    }
+
+    /// <summary>
+    /// A matter's national codes held to <paramref name="region"/>, the region that owns it: a national matter has its
+    /// basic code, and an implementation code's division code lies in the region. Only what the region decides is
+    /// reported; <see cref="ValidateMatter"/> reports the codes' shapes.
+    /// </summary>
+    public static IReadOnlyList<CatalogueError> ValidateCodesInRegion(Matter matter, MatterRegion region)
+    {
+        ArgumentNullException.ThrowIfNull(matter);
+        ArgumentNullException.ThrowIfNull(region);
+        var errors = new List<CatalogueError>();
+        if (matter.BasicCode is null && region.IsNational)
+        {
+            errors.Add(new("/basicCode", ErrorRule.Required,
+                $"The national matter {Describe(matter)} has no basic code (事项基本编码). A national matter is an entry of the basic catalogue; give its basic code, and mark it 'illustrativeCodes: true' when no public code is known."));
+        }
+
+        if (matter.ImplementationCode is { } code && ImplementationCode.Split(code) is { } parts
+            && NationalCodes.CheckDivisionCode(parts.DivisionCode, region.DivisionCode, region.Name) is { Rule: ErrorRule.DivisionCodeRegion } elsewhere)
+        {
+            errors.Add(new("/implementationCode", elsewhere.Rule, elsewhere.Message));
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// A matter's claim (认领): its basic code must be the basic code of a national matter — <paramref name="claimed"/>, as
+    /// the caller found it in the national basic catalogue, or null when none has it — and when that national matter's
+    /// code is illustrative, the matter says its own codes are too. Pointers as <see cref="ValidateMatter"/>'s.
+    /// </summary>
+    public static IReadOnlyList<CatalogueError> ValidateClaim(Matter matter, BasicCatalogueEntry? claimed)
+    {
+        ArgumentNullException.ThrowIfNull(matter);
+        if (matter.BasicCode is null || NationalCodes.CheckBasicCode(matter.BasicCode) is not null)
+            return [];
+        if (claimed is null)
+            return [new("/basicCode", ErrorRule.UnknownBasicCode,
+                $"No national matter has the basic code '{matter.BasicCode}'. A region's matter claims (认领) the national matter it implements by that matter's basic code; leave 'basicCode' out when it implements none.")];
+        if (claimed.Illustrative && !matter.IllustrativeCodes)
+            return [new("/basicCode", ErrorRule.IllustrativeCode,
+                $"The basic code '{claimed.BasicCode}' of the national matter '{claimed.MatterCode}' is illustrative, so the codes of {Describe(matter)} are too: add 'illustrativeCodes: true'.")];
+        return [];
     }
 
     private static void CheckMaterials(IReadOnlyList<Material> materials, string listPointer, string matterCode, string what,

@@ -35,7 +35,9 @@ internal static class Haicang
     public static Matter PrimaryEnrolmentMatter => new()
     {
         Code = PrimaryEnrolment,
-        ImplementationCode = "350205-JY-001",
+        BasicCode = "000X00045000",
+        ImplementationCode = "000X00045000-350205000000-000-113502050000000194-1-00",
+        IllustrativeCodes = true,
         Name = Text.Of("义务教育阶段新生入学报名", "Primary school enrolment"),
         Department = "海沧区教育局",
         Kind = MatterKind.PublicService,

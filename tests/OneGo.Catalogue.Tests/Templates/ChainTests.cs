@@ -59,12 +59,13 @@ public class ChainTests
     [Fact]
     public void TheNearestLevelsMatterWins()
     {
-        var localHukou = Newborn.Hukou with { Department = "鼓楼区公安分局", ImplementationCode = "320106-GA-01" };
+        const string gulouCode = "000X00021000-320106000000-000-113201060000000191-1-00";
+        var localHukou = Newborn.Hukou with { Department = "鼓楼区公安分局", BasicCode = "000X00021000", ImplementationCode = gulouCode };
         var local = new Dictionary<string, Matter>(Newborn.GulouMatters) { ["hukou"] = localHukou };
 
         var result = TemplateResolver.Resolve(Newborn.Chain, Newborn.Gulou with { Changes = [] }, local);
 
-        Assert.Equal("320106-GA-01", result.Value!.Matters.Single(m => m.Code == "hukou").ImplementationCode);
+        Assert.Equal(gulouCode, result.Value!.Matters.Single(m => m.Code == "hukou").ImplementationCode);
     }
 
     [Fact]

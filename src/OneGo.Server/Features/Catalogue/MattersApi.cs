@@ -7,6 +7,7 @@ using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
+using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Catalogue;
 
@@ -128,7 +129,7 @@ internal static class MattersApi
     }
 
     private static async Task<Results<Tagged<MatterDraftView>, CreatedTagged<MatterDraftView>, EditProblem, BodyProblem, InvalidProblem, ConflictProblem>> PutDraft(
-        HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+        HttpContext context, OneGoDbContext db, CurrentTenant tenants, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
         ReviewDecision? decision = null;
@@ -148,7 +149,7 @@ internal static class MattersApi
             return problem;
         }
 
-        var errors = CatalogueValidator.ValidateMatter(matter!).Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList();
+        var errors = (await NationalCatalogue.ValidateAsync(db, tenants, context.Tenant(), matter!, cancellationToken)).Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList();
         if (matter!.Code != code)
         {
             errors.Insert(0, ApiError.At("/code", "code-mismatch", $"The document's code '{matter.Code}' differs from the address's '{code}'; a matter keeps its basic code."));
@@ -274,6 +275,8 @@ internal static class MattersApi
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(matter, CatalogueJson.Options);
         record.Document = System.Text.Encoding.UTF8.GetString(bytes);
+        record.BasicCode = matter.BasicCode;
+        record.ImplementationCode = matter.ImplementationCode;
         record.ETag = Preconditions.ETagOf(bytes);
         record.LiveRevision = (record.LiveRevision ?? 0) + 1;
         record.Origin = origin;

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using OneGo.Catalogue;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Hosting;
+using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.TenantFiles;
 
@@ -48,18 +49,28 @@ internal static class ContentFiles
         {
             var problems = new List<FileProblem>();
             var matter = Read<Matter>(source, problems, "a matter file");
+            var codesOnly = true;
             if (matter is not null)
             {
-                problems.AddRange(CatalogueValidator.ValidateMatter(matter)
-                    .Select(e => source.At(Pointer.ToIndexPointer(source.Root, e.Pointer), e.Message)));
+                // The codes are held to the region once the whole tree is read (CheckNationalCodes); here, their shapes.
+                var errors = CatalogueValidator.ValidateMatter(matter);
+                codesOnly = errors.All(e => e.Pointer is "/basicCode" or "/implementationCode");
+                problems.AddRange(errors.Select(e => source.At(Pointer.ToIndexPointer(source.Root, e.Pointer), e.Message)));
+                if (tenantId == RegionRules.NationalId && matter.BasicCode is { } basicCode && NationalCodes.CheckBasicCode(basicCode) is null)
+                {
+                    folder.BasicCatalogue.Add((new BasicCatalogueEntry(basicCode, matter.Code, matter.IllustrativeCodes), source));
+                }
+
                 if (folder.Matters.FirstOrDefault(m => m.TenantId == tenantId && m.Matter.Code == matter.Code) is { } twin)
                 {
                     problems.Add(source.At("/code", $"the code '{matter.Code}' is also the code of {twin.Source.Path}; a code names one matter in a region."));
+                    codesOnly = false;
                 }
             }
 
             folder.Problems.AddRange(problems);
-            if (matter is not null && problems.Count == 0)
+            // A matter whose only problems are its national codes is still what its bundles name: they are checked against it.
+            if (matter is not null && codesOnly)
             {
                 folder.Matters.Add(new MatterFile(tenantId, relative, sha, matter, source));
             }
@@ -86,6 +97,52 @@ internal static class ContentFiles
             if (document is not null && problems.Count == 0)
             {
                 folder.Bundles.Add(new BundleFile(tenantId, relative, sha, document, source));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks the national codes across files, once the region tree is checked: each matter's codes held to its region
+    /// (of a region whose own file is sound), a basic code naming one national matter (<c>tenants/matters/</c>, the
+    /// national basic catalogue kept in the repository), every region's claim (认领) naming one of them, and an
+    /// implementation code used once in a region.
+    /// </summary>
+    public static void CheckNationalCodes(TenantFolder folder)
+    {
+        var catalogue = new Dictionary<string, (BasicCatalogueEntry Entry, YamlSource Source)>(StringComparer.Ordinal);
+        foreach (var national in folder.BasicCatalogue)
+        {
+            if (!catalogue.TryAdd(national.Entry.BasicCode, national))
+            {
+                folder.Problems.Add(national.Source.At("/basicCode",
+                    $"the basic code '{national.Entry.BasicCode}' is also the basic code of {catalogue[national.Entry.BasicCode].Source.Path}; a basic code names one matter of the national basic catalogue."));
+            }
+        }
+
+        var regions = folder.Regions.Where(r => !folder.RegionsWithProblems.Contains(r.Id))
+            .ToDictionary(r => r.Id, r => new MatterRegion($"{r.Document.Name} ({r.Id})", r.Document.DivisionCode), StringComparer.Ordinal);
+        foreach (var file in folder.Matters.Where(m => regions.ContainsKey(m.TenantId)))
+        {
+            folder.Problems.AddRange(CatalogueValidator.ValidateCodesInRegion(file.Matter, regions[file.TenantId])
+                .Select(e => file.Source.At(Pointer.ToIndexPointer(file.Source.Root, e.Pointer), e.Message)));
+        }
+
+        foreach (var file in folder.Matters.Where(m => m.TenantId != RegionRules.NationalId))
+        {
+            var claimed = file.Matter.BasicCode is { } code && catalogue.TryGetValue(code, out var holder) ? holder.Entry : null;
+            folder.Problems.AddRange(CatalogueValidator.ValidateClaim(file.Matter, claimed)
+                .Select(e => file.Source.At(Pointer.ToIndexPointer(file.Source.Root, e.Pointer),
+                    e.Rule == ErrorRule.UnknownBasicCode ? e.Message + " The national matters are the files of tenants/matters/." : e.Message)));
+        }
+
+        foreach (var duplicate in folder.Matters.Where(m => m.Matter.ImplementationCode is not null)
+                     .GroupBy(m => (m.TenantId, m.Matter.ImplementationCode)).Where(g => g.Count() > 1))
+        {
+            var first = duplicate.First();
+            foreach (var file in duplicate.Skip(1))
+            {
+                folder.Problems.Add(file.Source.At("/implementationCode",
+                    $"the implementation code '{file.Matter.ImplementationCode}' is also the implementation code of {first.Source.Path}; an implementation code names one implementation in a region."));
             }
         }
     }

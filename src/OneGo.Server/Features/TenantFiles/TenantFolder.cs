@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OneGo.Catalogue;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.TenantFiles;
@@ -32,6 +33,15 @@ internal sealed class TenantFolder
 
     public List<BundleFile> Bundles { get; } = [];
 
+    /// <summary>
+    /// The national matters' basic codes as their files give them, also of a file with another problem, so that the
+    /// regions' claims are checked against the catalogue the files mean.
+    /// </summary>
+    internal List<(BasicCatalogueEntry Entry, YamlSource Source)> BasicCatalogue { get; } = [];
+
+    /// <summary>The regions whose place in the tree is wrong (level, division code): their content is not held to them.</summary>
+    internal HashSet<string> RegionsWithProblems { get; } = new(StringComparer.Ordinal);
+
     public List<FileProblem> Problems { get; } = [];
 
     public bool IsValid => Problems.Count == 0;
@@ -49,6 +59,7 @@ internal sealed class TenantFolder
 
         folder.ReadRegion(folder.Root, RegionRules.NationalId, parentId: null);
         folder.CheckTree();
+        ContentFiles.CheckNationalCodes(folder);
         ContentFiles.CheckDefinitions(folder);
         folder.Problems.Sort((a, b) => (a.Path, a.Line, a.Column).CompareTo((b.Path, b.Line, b.Column)));
         return folder;
@@ -183,11 +194,13 @@ internal sealed class TenantFolder
 
             if (RegionRules.CheckLevel(region.Document.Level, parent?.Document.Level) is { } levelProblem)
             {
+                RegionsWithProblems.Add(region.Id);
                 Problems.Add(region.Source.At("/level", $"'level' is {region.Document.Level.ToString().ToLowerInvariant()}, but {levelProblem}"));
             }
             else if (RegionRules.CheckDivisionCode(region.Document.DivisionCode, region.Document.Level, parent?.Document.DivisionCode, parent?.Document.Level) is { } codeProblem)
             {
                 var at = region.Document.DivisionCode is null ? "" : "/divisionCode";
+                RegionsWithProblems.Add(region.Id);
                 Problems.Add(region.Source.At(at, char.ToUpperInvariant(codeProblem[0]) + codeProblem[1..]));
             }
         }
@@ -197,6 +210,7 @@ internal sealed class TenantFolder
             var holders = duplicate.ToList();
             foreach (var region in holders)
             {
+                RegionsWithProblems.Add(region.Id);
                 var others = string.Join(", ", holders.Where(o => o != region).Select(o => $"{o.Id} ({o.Source.Path})"));
                 Problems.Add(region.Source.At("/divisionCode",
                     $"the division code {duplicate.Key} is also used by {others}: a code names one region, since it stands for the region's id in every address."));
