@@ -188,7 +188,9 @@ public static class CanonicalJson
     {
         w.WriteStartObject();
         w.WriteString(Property.Code, m.Code);
+        if (m.BasicCode is not null) w.WriteString(Property.BasicCode, m.BasicCode);
         if (m.ImplementationCode is not null) w.WriteString(Property.ImplementationCode, m.ImplementationCode);
+        if (m.IllustrativeCodes) w.WriteBoolean(Property.IllustrativeCodes, true);
         WriteText(w, Property.Name, m.Name);
         if (m.Department is not null) w.WriteString(Property.Department, m.Department);
         if (m.Kind is { } kind) w.WriteString(Property.Kind, Encoded(kind));
@@ -396,6 +398,7 @@ public static class CanonicalJson
         public static readonly JsonEncodedText Address = JsonEncodedText.Encode("address");
         public static readonly JsonEncodedText After = JsonEncodedText.Encode("after");
         public static readonly JsonEncodedText Audience = JsonEncodedText.Encode("audience");
+        public static readonly JsonEncodedText BasicCode = JsonEncodedText.Encode("basicCode");
         public static readonly JsonEncodedText Before = JsonEncodedText.Encode("before");
         public static readonly JsonEncodedText Channels = JsonEncodedText.Encode("channels");
         public static readonly JsonEncodedText Code = JsonEncodedText.Encode("code");
@@ -413,6 +416,7 @@ public static class CanonicalJson
         public static readonly JsonEncodedText GuideText = JsonEncodedText.Encode("guideText");
         public static readonly JsonEncodedText Hours = JsonEncodedText.Encode("hours");
         public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+        public static readonly JsonEncodedText IllustrativeCodes = JsonEncodedText.Encode("illustrativeCodes");
         public static readonly JsonEncodedText ImplementationCode = JsonEncodedText.Encode("implementationCode");
         public static readonly JsonEncodedText Include = JsonEncodedText.Encode("include");
         public static readonly JsonEncodedText Keywords = JsonEncodedText.Encode("keywords");

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OneGo.Catalogue;
 
 /// <summary>
@@ -8,11 +10,32 @@ namespace OneGo.Catalogue;
 /// </summary>
 public sealed record Matter
 {
-    /// <summary>Basic code (基本编码), unique within a tenant; the key of the matter everywhere.</summary>
+    /// <summary>
+    /// The matter's code in OneGo (a slug such as <c>birth-medical-certificate</c>), unique within a tenant: what routes,
+    /// JSON pointers, files and bundles name it by. The national codes are <see cref="BasicCode"/> and <see cref="ImplementationCode"/>.
+    /// </summary>
     public required string Code { get; init; }
 
-    /// <summary>Implementation code (实施编码) of this region, when it has one.</summary>
+    /// <summary>
+    /// 事项基本编码: for a national matter, its code in the national basic catalogue (required); for a region's matter,
+    /// the basic code of the national matter it implements — its claim (认领), which must name a national matter.
+    /// Absent for a region's own matter that implements none.
+    /// </summary>
+    public string? BasicCode { get; init; }
+
+    /// <summary>
+    /// 实施编码 of this region's implementation, composed as GB/T 39554.1-2020 says (<see cref="NationalCodes"/>): it begins
+    /// with <see cref="BasicCode"/> and names the region's division code and the implementing body's 统一社会信用代码.
+    /// </summary>
     public string? ImplementationCode { get; init; }
+
+    /// <summary>
+    /// True when <see cref="BasicCode"/> and <see cref="ImplementationCode"/> are made up in the national shape because no
+    /// public code is known: readers must not take them for the national platform's codes. A matter claiming a national
+    /// matter whose basic code is illustrative says so too.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool IllustrativeCodes { get; init; }
 
     public required Text Name { get; init; }
 

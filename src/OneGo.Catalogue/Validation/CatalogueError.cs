@@ -49,4 +49,35 @@ public static class ErrorRule
     public const string BrokenChain = "broken-chain";
     /// <summary>Rebase: the standard changed the same field between the two versions.</summary>
     public const string ChangedUpstream = "changed-upstream";
+
+    // National matter codes (NationalCodes): each rule names the part of the code that fails.
+
+    /// <summary>A basic code (事项基本编码) that is not capital letters and digits in hyphen-joined groups.</summary>
+    public const string BasicCodeFormat = "basic-code-format";
+    /// <summary>A region's matter claims a basic code that no national matter has.</summary>
+    public const string UnknownBasicCode = "unknown-basic-code";
+    /// <summary>Two national matters with one basic code.</summary>
+    public const string DuplicateBasicCode = "duplicate-basic-code";
+    /// <summary>A national matter would change a basic code that regions' matters claim.</summary>
+    public const string ClaimedBasicCode = "claimed-basic-code";
+    /// <summary>A matter claims a national matter whose basic code is illustrative without saying its own codes are.</summary>
+    public const string IllustrativeCode = "illustrative-code";
+    /// <summary>An implementation code (实施编码) that is not five hyphen-joined parts.</summary>
+    public const string ImplementationCodeFormat = "implementation-code-format";
+    /// <summary>Two matters of a region with one implementation code.</summary>
+    public const string DuplicateImplementationCode = "duplicate-implementation-code";
+    /// <summary>The implementation code's basic code part is not the matter's basic code.</summary>
+    public const string ImplementationBasicCode = "implementation-code-basic-code";
+    /// <summary>The implementation code's division code part is not 12 digits.</summary>
+    public const string DivisionCodeFormat = "division-code-format";
+    /// <summary>The implementation code's division code lies outside the region that owns the matter.</summary>
+    public const string DivisionCodeRegion = "division-code-region";
+    /// <summary>The implementation code's unit part is not 3 digits.</summary>
+    public const string UnitFormat = "unit-format";
+    /// <summary>The implementing body's 统一社会信用代码 is not 18 characters of its alphabet with digits in the 3rd to 8th.</summary>
+    public const string CreditCodeFormat = "credit-code-format";
+    /// <summary>The 统一社会信用代码's 18th character is not the check character of GB 32100-2015.</summary>
+    public const string CreditCodeCheck = "credit-code-check";
+    /// <summary>The implementation code's handling item (业务办理项) is not a digit, a hyphen and two digits.</summary>
+    public const string HandlingItemFormat = "handling-item-format";
 }

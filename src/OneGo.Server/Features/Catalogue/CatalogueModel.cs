@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OneGo.Catalogue;
 
 namespace OneGo.Server.Features.Catalogue;
 
@@ -12,6 +13,9 @@ internal static class CatalogueModel
             matter.ToTable("Matters");
             matter.Property(m => m.Code).HasMaxLength(100);
             matter.HasIndex(m => m.Code).IsUnique();
+            matter.Property(m => m.BasicCode).HasMaxLength(NationalCodes.BasicCodeMaxLength);
+            matter.HasIndex(m => m.BasicCode);
+            matter.Property(m => m.ImplementationCode).HasMaxLength(NationalCodes.ImplementationCodeMaxLength);
             matter.Property(m => m.ETag).HasMaxLength(64);
             matter.Property(m => m.Origin).HasMaxLength(16);
             matter.Property(m => m.UpdatedBy).HasMaxLength(200);

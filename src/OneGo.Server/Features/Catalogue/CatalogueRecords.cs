@@ -39,11 +39,20 @@ public sealed class MatterRecord : ITenantOwned, IWorkingCopy
 
     public string TenantId { get; set; } = "";
 
-    /// <summary>Basic code (基本编码), unique within the tenant.</summary>
+    /// <summary>The matter's code in OneGo (a slug), unique within the tenant: what routes and files name it by.</summary>
     public required string Code { get; set; }
 
     /// <summary>The live revision's document (OneGo.Catalogue.Matter) as JSON; null until a first revision is approved.</summary>
     public string? Document { get; set; }
+
+    /// <summary>
+    /// The live revision's 事项基本编码: a national matter's entry in the basic catalogue, a region's matter's claim (认领) of
+    /// the national matter it implements. Kept beside the document so that claims are found by an index.
+    /// </summary>
+    public string? BasicCode { get; set; }
+
+    /// <summary>The live revision's 实施编码, when the region gives one.</summary>
+    public string? ImplementationCode { get; set; }
 
     /// <summary>Strong ETag of the live document's bytes; also what a bundle version remembers to notice later changes.</summary>
     public string? ETag { get; set; }

@@ -256,6 +256,8 @@ internal static class MattersApi
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(matter, CatalogueJson.Options);
         record.Document = System.Text.Encoding.UTF8.GetString(bytes);
+        record.BasicCode = matter.BasicCode;
+        record.ImplementationCode = matter.ImplementationCode;
         record.ETag = Preconditions.ETagOf(bytes);
         record.LiveRevision = (record.LiveRevision ?? 0) + 1;
         record.Origin = origin;

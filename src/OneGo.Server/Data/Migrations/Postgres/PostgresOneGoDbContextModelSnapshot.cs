@@ -371,6 +371,10 @@ namespace OneGo.Server.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("BasicCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -398,6 +402,10 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.Property<string>("ETag")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ImplementationCode")
+                        .HasMaxLength(81)
+                        .HasColumnType("character varying(81)");
 
                     b.Property<int?>("LiveRevision")
                         .HasColumnType("integer");
@@ -433,6 +441,8 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("BasicCode");
 
                     b.HasIndex("TenantId", "Code")
                         .IsUnique();

@@ -371,6 +371,10 @@ namespace OneGo.Server.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("BasicCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -398,6 +402,10 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                     b.Property<string>("ETag")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("ImplementationCode")
+                        .HasMaxLength(81)
+                        .HasColumnType("nvarchar(81)");
 
                     b.Property<int?>("LiveRevision")
                         .HasColumnType("int");
@@ -433,6 +441,8 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasColumnType("nvarchar(200)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("BasicCode");
 
                     b.HasIndex("TenantId", "Code")
                         .IsUnique();

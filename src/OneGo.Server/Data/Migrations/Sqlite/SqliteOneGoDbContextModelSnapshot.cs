@@ -354,6 +354,10 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("BasicCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -380,6 +384,10 @@ namespace OneGo.Server.Data.Migrations.Sqlite
 
                     b.Property<string>("ETag")
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImplementationCode")
+                        .HasMaxLength(81)
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("LiveRevision")
@@ -416,6 +424,8 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("BasicCode");
 
                     b.HasIndex("TenantId", "Code")
                         .IsUnique();
