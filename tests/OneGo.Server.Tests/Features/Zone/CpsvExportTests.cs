@@ -185,7 +185,13 @@ public abstract class CpsvExportTests(CpsvFixture fixture, ITestOutputHelper out
 
         // Its matters are related services, each with a competent authority; its materials are evidence.
         var matters = enrolment["PublicService.relatedService"]!.AsArray();
-        Assert.Equal(live["matters"]!.AsArray().Select(m => (string)m!["code"]!), matters.Select(m => (string)m!["PublicService.identifier"]!));
+        // A matter is identified by its national codes when it has them: the region's implementation code, else the basic code it claims.
+        Assert.Equal(live["matters"]!.AsArray().Select(m => (string)(m!["implementationCode"] ?? m["basicCode"] ?? m["code"])!),
+            matters.Select(m => (string)m!["PublicService.identifier"]!));
+        Assert.Contains(live["matters"]!.AsArray(), m => m!["implementationCode"] is not null);
+        Assert.All(live["matters"]!.AsArray().Where(m => m!["implementationCode"] is not null), m => Assert.Contains(
+            matters.Single(s => ((string)s!["@id"]!).EndsWith($"/matters/{m!["code"]}", StringComparison.Ordinal))!["http://www.w3.org/ns/adms#identifier"]!.AsArray(),
+            i => (string?)i!["http://www.w3.org/2004/02/skos/core#notation"] == (string?)m!["implementationCode"]));
         Assert.All(matters, m => Assert.NotNull(m!["PublicService.hasCompetentAuthority"]));
         Assert.Equal(live["materials"]!.AsArray().Count, enrolment["PublicService.hasInput"]!.AsArray().Count);
 

@@ -25,6 +25,9 @@ internal sealed class CpsvDescription(CpsvIris iris)
     private const string Identifier = "http://purl.org/dc/terms/identifier";
     private const string GeographicName = "http://www.w3.org/ns/locn#geographicName";
     private const string Address = "http://www.w3.org/ns/locn#address";
+    private const string AdmsIdentifier = "http://www.w3.org/ns/adms#identifier";
+    private const string AdmsIdentifierClass = "http://www.w3.org/ns/adms#Identifier";
+    private const string SchemaAgency = "http://www.w3.org/ns/adms#schemaAgency";
 
     // The EU's authority tables name currencies and languages; OneGo's own concepts are under the base URI.
     private const string Yuan = "http://publications.europa.eu/resource/authority/currency/CNY";
@@ -83,7 +86,13 @@ internal sealed class CpsvDescription(CpsvIris iris)
             var id = CpsvIris.Matter(_id, matter.Code);
             var step = bundle.Steps.FirstOrDefault(s => s.Code == matter.Code);
             var node = Node(id, "PublicService");
-            node["PublicService.identifier"] = matter.Code;
+            // The region's implementation code names this implementation; the basic code the national matter it claims.
+            node["PublicService.identifier"] = matter.ImplementationCode ?? matter.BasicCode ?? matter.Code;
+            if (NationalCodes(id, matter) is { Count: > 0 } codes)
+            {
+                node[AdmsIdentifier] = codes;
+            }
+
             node["PublicService.name"] = Lang(matter.Name);
             var department = matter.Department ?? bundle.LeadDepartment;
             node["PublicService.description"] = Lang(Describe(matter.Kind, department, step?.Optional == true));
@@ -142,6 +151,33 @@ internal sealed class CpsvDescription(CpsvIris iris)
             }
 
             return node;
+        }
+
+        /// <summary>事项基本编码 and 实施编码 as identifiers of their schemes; made-up ones say that they are.</summary>
+        private static JsonArray NationalCodes(string matter, Matter definition)
+        {
+            var codes = new JsonArray();
+            void Add(string kind, string? code, Text scheme)
+            {
+                if (code is null)
+                {
+                    return;
+                }
+
+                var identifier = Node($"{matter}/identifiers/{kind}", AdmsIdentifierClass);
+                identifier[Notation] = code;
+                identifier[SchemaAgency] = Lang(scheme);
+                if (definition.IllustrativeCodes)
+                {
+                    identifier[Note] = Lang(Text.Of("示例编码：并非国家政务服务平台公布的编码。", "Illustrative: not a code published by the national government service platform."));
+                }
+
+                codes.Add(identifier);
+            }
+
+            Add("basic-code", definition.BasicCode, Text.Of("国家政务服务事项基本目录（事项基本编码）", "National basic catalogue of government service matters (basic code)"));
+            Add("implementation-code", definition.ImplementationCode, Text.Of("实施编码（GB/T 39554.1-2020）", "Implementation code (GB/T 39554.1-2020)"));
+            return codes;
         }
 
         private string CostOf(Matter matter) => CpsvIris.Matter(_id, matter.Code) + "/cost";
