@@ -33,8 +33,6 @@ internal sealed class CpsvDescription(CpsvIris iris)
     private const string Yuan = "http://publications.europa.eu/resource/authority/currency/CNY";
     private const string Languages = "http://publications.europa.eu/resource/authority/language/";
 
-    public CpsvIris Iris => iris;
-
     public JsonObject Describe(RegionInfo region, EffectiveBundle bundle) => new Item(iris, region, bundle).Service();
 
     /// <summary>One bundle's description; a node it refers to more than once is written in full the first time only.</summary>
@@ -74,10 +72,9 @@ internal sealed class CpsvDescription(CpsvIris iris)
 
             service["PublicService.hasInput"] = new JsonArray(bundle.Materials
                 .Select(m => (JsonNode)Evidence($"{_id}/materials/{Uri.EscapeDataString(m.Code)}", m.Code, m.Name, m.Kind, m.Source, m.MayFollowLater)).ToArray());
-            // The matters first, so each writes its own cost in full; the bundle's costs are theirs.
-            var matters = new JsonArray(bundle.Matters.Select(m => (JsonNode)Matter(m)).ToArray());
+            // The bundle's costs are its matters' (each written in full under its matter): OneGo holds no fee of its own for a bundle.
             service["PublicService.hasCost"] = new JsonArray(bundle.Matters.Select(m => (JsonNode)Ref(CostOf(m))).ToArray());
-            service["PublicService.relatedService"] = matters;
+            service["PublicService.relatedService"] = new JsonArray(bundle.Matters.Select(m => (JsonNode)Matter(m)).ToArray());
             return service;
         }
 
