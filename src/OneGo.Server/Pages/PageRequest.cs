@@ -118,23 +118,7 @@ internal sealed class PageRequest
             _ => "企业服务",
         };
 
-    public string Of(LifeTheme theme) => !English ? theme.ToChinese() : theme switch
-    {
-        LifeTheme.Birth => "Birth",
-        LifeTheme.Schooling => "School",
-        LifeTheme.Employment => "Work",
-        LifeTheme.Housing => "Housing",
-        LifeTheme.Marriage => "Marriage",
-        LifeTheme.Childbearing => "Having children",
-        LifeTheme.Medical => "Medical care",
-        LifeTheme.Retirement => "Retirement",
-        LifeTheme.Funeral => "After a death",
-        LifeTheme.VeteranRetirement => "Leaving the armed forces",
-        LifeTheme.Establishment => "Starting a business",
-        LifeTheme.Operation => "Running a business",
-        LifeTheme.Exit => "Closing a business",
-        _ => "Other",
-    };
+    public string Of(LifeTheme theme) => English ? theme.ToEnglish() : theme.ToChinese();
 
     public string Of(Channel channel) => !English ? channel.ToChinese() : channel switch
     {

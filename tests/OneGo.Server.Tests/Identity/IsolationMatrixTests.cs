@@ -158,6 +158,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /regions/{tenant}"] = new(Access.Public, (t, _) => Get("/regions/320106")),
         ["GET /regions/{tenant}/bundles/{code}"] = new(Access.Public, (t, _) => Get("/regions/320106/bundles/newborn")),
         ["GET /api/zone/bundles"] = new(Access.Public, (t, _) => Get($"/api/zone/bundles?region={VictimCode}")),
+        ["GET /api/zone/cpsv"] = new(Access.Public, (t, _) => Get($"/api/zone/cpsv?region={VictimCode}")),
         ["GET /api/t/{tenant}/matters"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/matters")),
         ["GET /api/t/{tenant}/matters/{code}"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/matters/funeral-fee-waiver")),
         // Retired: an editor is told to use the working copy (405), anyone else is refused as for any write.

@@ -7,6 +7,7 @@ using OneGo.Catalogue;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Tenants;
+using OneGo.Server.Features.Zone.Cpsv;
 using Tenants = OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
@@ -54,8 +55,14 @@ internal static class ZoneApi
             .WithSummary("Publications in commit order after the cursor; never skips one. Resume from 'next'.")
             .Requires(Capability.ReadZone);
         zone.MapGet("/publications/{id}", PublicationAsync).WithName("getPublication")
-            .WithSummary("One publication, immutable.")
+            .WithSummary("One publication, immutable; with Accept: application/ld+json, the bundle it publishes in CPSV-AP 3.2.0.")
+            .Produces<PublicationView>(StatusCodes.Status200OK, CpsvApi.Json)
+            .ProducesAlso<CpsvDocument>(StatusCodes.Status200OK, CpsvApi.JsonLd)
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status406NotAcceptable)
             .Requires(Capability.ReadZone);
+        zone.MapCpsvApi();
         return app;
     }
 
@@ -91,18 +98,43 @@ internal static class ZoneApi
         return new OkDocument<FeedPage>(new FeedPage(rows.Select(r => View(r)).ToList(), next, more));
     }
 
-    private static async Task<Results<Conditional<PublicationView>, NotFoundProblem>> PublicationAsync(OneGoDbContext db, CurrentTenant tenants, string id, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> PublicationAsync(
+        HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, string id, CancellationToken cancellationToken)
     {
-        using var scope = tenants.EnterReadingBelow(RegionRules.NationalId);
-        var publication = await db.Set<Publication>().AsNoTracking().SingleOrDefaultAsync(p => p.PublicId == id, cancellationToken);
-        if (publication is null)
+        Publication? publication;
+        using (tenants.EnterReadingBelow(RegionRules.NationalId))
         {
-            return ApiProblems.NotFound("No such publication", $"The zone has no publication '{id}'.");
+            publication = await db.Set<Publication>().AsNoTracking().SingleOrDefaultAsync(p => p.PublicId == id, cancellationToken);
         }
 
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(View(publication), CatalogueJson.Options);
-        // A publication never changes.
-        return Preconditions.Json<PublicationView>(bytes, Preconditions.ETagOf(bytes), immutable: true);
+        if (publication is null)
+        {
+            return ApiProblems.NotFound("No such publication", $"The zone has no publication '{id}'.").Problem;
+        }
+
+        context.Response.Headers.Vary = "Accept";
+        var media = ContentNegotiation.Choose(context.Request, CpsvApi.Json, CpsvApi.JsonLd);
+        var bytes = media switch
+        {
+            CpsvApi.Json => JsonSerializer.SerializeToUtf8Bytes(View(publication), CatalogueJson.Options),
+            CpsvApi.JsonLd => await CpsvApi.DescribeAsync(context, directory, publication, cancellationToken),
+            _ => null,
+        };
+        if (bytes is null)
+        {
+            // A withdrawal describes no service: it has no CPSV-AP form.
+            return media is null || publication.Kind == PublicationKind.Withdrawal
+                ? CpsvApi.NotAcceptable(publication.Kind == PublicationKind.Withdrawal ? [CpsvApi.Json] : [CpsvApi.Json, CpsvApi.JsonLd])
+                : throw new InvalidOperationException("A publication of a version without content.");
+        }
+
+        // A publication never changes; each form of it has its own ETag, the hash of its bytes.
+        var etag = Preconditions.ETagOf(bytes);
+        context.Response.Headers.ETag = etag;
+        context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        return Preconditions.NotModified(context.Request, etag)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Bytes(bytes, media == CpsvApi.JsonLd ? CpsvApi.JsonLd : "application/json; charset=utf-8");
     }
 
     private static async Task<Results<OkDocument<Page<ZoneBundleItem>>, InvalidProblem>> SearchAsync(

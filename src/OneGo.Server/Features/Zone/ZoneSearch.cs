@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
@@ -18,6 +19,24 @@ internal static class ZoneSearch
 
     public static async Task<(List<ZoneApi.ZoneBundleItem> Items, string? Next)> FindAsync(
         OneGoDbContext db, CurrentTenant tenants, Filter filter, Paging paging, CancellationToken cancellationToken)
+    {
+        var (rows, next) = await PageAsync(db, tenants, filter, paging,
+            e => new { e.TenantId, e.BundleCode, e.Version, e.PublicationPublicId, e.PublishedAt, e.Summary }, r => r.TenantId + "/" + r.BundleCode, cancellationToken);
+        return (rows.Select(r => new ZoneApi.ZoneBundleItem(r.TenantId, r.BundleCode, r.Version, r.PublicationPublicId, r.PublishedAt, JsonNode.Parse(r.Summary)!)).ToList(), next);
+    }
+
+    /// <summary>A live bundle in the zone with the effective content its publication carries.</summary>
+    public sealed record Published(string TenantId, string BundleCode, int Version, string Publication, byte[] Effective);
+
+    /// <summary>The same search and paging as <see cref="FindAsync"/>, with each bundle's published content (the CPSV-AP export).</summary>
+    public static Task<(List<Published> Items, string? Next)> PublishedAsync(
+        OneGoDbContext db, CurrentTenant tenants, Filter filter, Paging paging, CancellationToken cancellationToken) =>
+        PageAsync(db, tenants, filter, paging,
+            e => new Published(e.TenantId, e.BundleCode, e.Version, e.PublicationPublicId, e.Publication!.Effective!), r => r.TenantId + "/" + r.BundleCode, cancellationToken);
+
+    private static async Task<(List<T> Items, string? Next)> PageAsync<T>(
+        OneGoDbContext db, CurrentTenant tenants, Filter filter, Paging paging, Expression<Func<ZoneEntry, T>> select, Func<T, string> key,
+        CancellationToken cancellationToken)
     {
         // Anyone may search the zone: a public scope over every region, reading live (published) content only.
         using var scope = tenants.EnterPublic(RegionRules.NationalId, readsBelow: true);
@@ -50,17 +69,15 @@ internal static class ZoneSearch
             query = query.Where(e => string.Compare(e.TenantId, afterTenant) > 0 || (e.TenantId == afterTenant && string.Compare(e.BundleCode, afterCode) > 0));
         }
 
-        var rows = await query.OrderBy(e => e.TenantId).ThenBy(e => e.BundleCode).Take(paging.Limit + 1)
-            .Select(e => new { e.TenantId, e.BundleCode, e.Version, e.PublicationPublicId, e.PublishedAt, e.Summary })
-            .ToListAsync(cancellationToken);
+        var rows = await query.OrderBy(e => e.TenantId).ThenBy(e => e.BundleCode).Take(paging.Limit + 1).Select(select).ToListAsync(cancellationToken);
         // The database orders and compares (its collation); the page is cut here without comparing again.
         string? next = null;
         if (rows.Count > paging.Limit)
         {
             rows.RemoveAt(paging.Limit);
-            next = Paging.Encode(rows[^1].TenantId + "/" + rows[^1].BundleCode);
+            next = Paging.Encode(key(rows[^1]));
         }
 
-        return (rows.Select(r => new ZoneApi.ZoneBundleItem(r.TenantId, r.BundleCode, r.Version, r.PublicationPublicId, r.PublishedAt, JsonNode.Parse(r.Summary)!)).ToList(), next);
+        return (rows, next);
     }
 }

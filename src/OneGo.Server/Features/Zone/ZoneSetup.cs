@@ -1,3 +1,5 @@
+using OneGo.Server.Features.Zone.Cpsv;
+
 namespace OneGo.Server.Features.Zone;
 
 /// <summary>The zone's services: publishing runs, per-tenant schedules, the outbox relay and its HTTP client.</summary>
@@ -6,6 +8,7 @@ internal static class ZoneSetup
     public static IServiceCollection AddOneGoZone(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<RelayOptions>(configuration.GetSection("Zone"));
+        services.AddCpsvExport(configuration);
         services.AddSingleton<CrashPoints>();
         services.AddScoped<ZonePublisher>();
         services.AddSingleton(sp => PublishingScheduleRule.Read(configuration, sp.GetRequiredService<TimeProvider>()));

@@ -127,6 +127,13 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await staff.SendJsonAsync(HttpMethod.Post, $"/api/t/{Haicang}/bundles/enrolment/draft/approve", ifMatch: proposed.ETag())).StatusCode);
         Assert.Equal(1, (int)(await PublishAsync(_haicangAdmin, Haicang))["run"]!["withdrawn"]!);
         Assert.Equal(("enrolment", "withdrawal", 2), ((string)(await FeedAsync()).Last()["bundle"]!, (string)(await FeedAsync()).Last()["kind"]!, (int)(await FeedAsync()).Last()["version"]!));
+        // A withdrawal describes no service: it has no CPSV-AP form.
+        using (var asCpsv = new HttpRequestMessage(HttpMethod.Get, $"/api/zone/publications/{(await FeedAsync()).Last()["id"]}"))
+        {
+            asCpsv.Headers.Accept.ParseAdd("application/ld+json");
+            Assert.Equal(HttpStatusCode.NotAcceptable, (await _reader.SendAsync(asCpsv)).StatusCode);
+        }
+
         Assert.DoesNotContain((await (await citizen.GetAsync("/api/zone/bundles?region=fujian.xiamen")).JsonAsync())["items"]!.AsArray(), i => (string?)i!["code"] == "enrolment");
 
         // Every publication's snapshot lands in blob storage at {tenant}/{bundle}/{version}.json.
