@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
@@ -30,7 +28,6 @@ public sealed class ResponseContract
 
     private static readonly Lazy<ResponseContract> CommittedDocument = new(() => Load(CommittedPath));
 
-    private readonly OpenApiDocument _document;
     private readonly Uri _documentUri = new("https://onego.invalid/openapi/v1.json");
     private readonly BuildOptions _build = new() { Dialect = Dialect.Draft202012, SchemaRegistry = new SchemaRegistry() };
     private readonly EvaluationOptions _evaluate = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
@@ -45,8 +42,7 @@ public sealed class ResponseContract
             throw new InvalidOperationException("The OpenAPI document does not read: " + string.Join("; ", read.Diagnostic?.Errors.Select(e => e.ToString()) ?? []));
         }
 
-        _document = read.Document;
-        _paths = [.. (_document.Paths ?? []).Select(p => (p.Key, p.Key.Trim('/').Split('/'), p.Value))];
+        _paths = [.. (read.Document.Paths ?? []).Select(p => (p.Key, p.Key.Trim('/').Split('/'), p.Value))];
         // The whole document is the base every $ref of a schema resolves against (#/components/schemas/…).
         JsonSchema.Build(JsonDocument.Parse(text).RootElement, _build, _documentUri);
     }
