@@ -5,7 +5,9 @@ namespace OneGo.Catalogue;
 
 /// <summary>
 /// A text written in Chinese, optionally with its English translation. Every text of the catalogue
-/// is one of these. In JSON it is either a plain string (Chinese only) or <c>{"zh": "…", "en": "…"}</c>.
+/// is one of these. It is written <c>{"zh": "…", "en": "…"}</c>, <c>en</c> left out when there is no
+/// translation, as <see cref="CanonicalJson"/> writes it: one shape in every response. It is read from that
+/// object or from a plain string (Chinese only), as the <c>tenants/</c> files and older clients write it.
 /// </summary>
 [JsonConverter(typeof(TextJsonConverter))]
 public sealed record Text
@@ -50,14 +52,9 @@ internal sealed class TextJsonConverter : JsonConverter<Text>
 
     public override void Write(Utf8JsonWriter writer, Text value, JsonSerializerOptions options)
     {
-        if (value.En is null)
-        {
-            writer.WriteStringValue(value.Zh);
-            return;
-        }
         writer.WriteStartObject();
         writer.WriteString("zh", value.Zh);
-        writer.WriteString("en", value.En);
+        if (value.En is not null) writer.WriteString("en", value.En);
         writer.WriteEndObject();
     }
 }

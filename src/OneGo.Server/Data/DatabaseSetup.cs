@@ -71,20 +71,31 @@ internal static class DatabaseSetup
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<DatabaseOptions>();
+        IReadOnlyList<string> applied;
         if (options.OwnerConnectionString is not { Length: > 0 } owner || !options.Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
         {
-            await services.GetRequiredService<OneGoDbContext>().Database.MigrateAsync(cancellationToken);
-            return;
+            var database = services.GetRequiredService<OneGoDbContext>().Database;
+            applied = [.. await database.GetPendingMigrationsAsync(cancellationToken)];
+            await database.MigrateAsync(cancellationToken);
+        }
+        else
+        {
+            var ownerOptions = new DbContextOptionsBuilder<PostgresOneGoDbContext>().UseNpgsql(owner).Options;
+            await using var db = new PostgresOneGoDbContext(ownerOptions, services.GetRequiredService<OneGo.Tenancy.CurrentTenant>());
+            applied = [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
+            await db.Database.MigrateAsync(cancellationToken);
+            if (options.AppRole is { Length: > 0 } role)
+            {
+                // Not a tenant query: grants table rights to the application's role (the AppRoleGrants migration's
+                // function quotes the name); row-level security keeps applying to that role.
+                await db.Database.ExecuteSqlAsync($"SELECT onego_grant_app({role})", cancellationToken);
+            }
         }
 
-        var ownerOptions = new DbContextOptionsBuilder<PostgresOneGoDbContext>().UseNpgsql(owner).Options;
-        await using var db = new PostgresOneGoDbContext(ownerOptions, services.GetRequiredService<OneGo.Tenancy.CurrentTenant>());
-        await db.Database.MigrateAsync(cancellationToken);
-        if (options.AppRole is { Length: > 0 } role)
+        // Data steps run as the application, in each tenant's scope, once their migration is in.
+        if (applied.Any(m => m.EndsWith("_" + TextShape.Migration, StringComparison.Ordinal)))
         {
-            // Not a tenant query: grants table rights to the application's role (the AppRoleGrants migration's
-            // function quotes the name); row-level security keeps applying to that role.
-            await db.Database.ExecuteSqlAsync($"SELECT onego_grant_app({role})", cancellationToken);
+            await TextShape.RegenerateAsync(services, cancellationToken);
         }
     }
 

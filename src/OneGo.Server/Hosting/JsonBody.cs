@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using OneGo.Catalogue;
 
@@ -57,33 +58,33 @@ public static partial class JsonBody
             : throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"This text has {text.Length:N0}{TooLong}{MaxTextLength:N0}."));
     }
 
-    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken) where T : class
+    public static async Task<(T? Value, BodyProblem? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken) where T : class
     {
         if (UnsupportedMediaType(request.ContentType) is { } refused)
         {
-            return (null, refused);
+            return (null, new BodyProblem(refused));
         }
 
         try
         {
             var value = await JsonSerializer.DeserializeAsync<T>(request.Body, Options, cancellationToken);
             return value is null
-                ? (null, ApiProblems.Invalid([ApiError.At("", "required", "The body is empty; send the document as JSON.")]))
+                ? (null, new BodyProblem(ApiProblems.Validation([ApiError.At("", "required", "The body is empty; send the document as JSON.")])))
                 : (value, null);
         }
         catch (JsonException error)
         {
-            return (null, Problem(error, typeof(T)));
+            return (null, new BodyProblem(Problem(error, typeof(T))));
         }
         catch (NotSupportedException error) when (DiscriminatorPath(error) is { } path)
         {
             // System.Text.Json refuses a polymorphic object without its discriminator this way, not as a JsonException.
-            return (null, MissingDiscriminator(path, typeof(T)));
+            return (null, new BodyProblem(MissingDiscriminator(path, typeof(T))));
         }
     }
 
     /// <summary>A 415 unless the body is declared as JSON (<c>application/json</c> or <c>…+json</c>) in UTF-8.</summary>
-    public static IResult? UnsupportedMediaType(string? contentType)
+    public static ProblemHttpResult? UnsupportedMediaType(string? contentType)
     {
         if (string.IsNullOrWhiteSpace(contentType))
         {
@@ -99,7 +100,7 @@ public static partial class JsonBody
     }
 
     /// <summary>A 415 when the body is declared as JSON in a charset other than UTF-8 (JSON travels in UTF-8, RFC 8259).</summary>
-    public static IResult? UnsupportedCharset(string? contentType) =>
+    public static ProblemHttpResult? UnsupportedCharset(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media) && IsJson(media) &&
         media.Charset.HasValue && !HeaderUtilities.RemoveQuotes(media.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase)
             ? MediaTypeProblem($"The body is declared as charset={Shorten(media.Charset.ToString())}; OneGo reads JSON in UTF-8 only.")
@@ -109,7 +110,7 @@ public static partial class JsonBody
         media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
         (media.Type.Equals("application", StringComparison.OrdinalIgnoreCase) && media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
 
-    private static IResult MediaTypeProblem(string detail) => Results.Problem(
+    private static ProblemHttpResult MediaTypeProblem(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status415UnsupportedMediaType,
         title: "Unsupported media type",
         detail: detail,
@@ -118,7 +119,7 @@ public static partial class JsonBody
     private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
 
     /// <summary>The 422 for a body System.Text.Json could not read into <paramref name="document"/>, at the pointer where it stopped.</summary>
-    public static IResult Problem(JsonException error, Type? document)
+    public static ProblemHttpResult Problem(JsonException error, Type? document)
     {
         var pointer = ToPointer(error.Path);
         var message = Explain(error);
@@ -129,15 +130,15 @@ public static partial class JsonBody
             message = $"'{value}' is not a kind of change OneGo knows; '{discriminator.Name}' is one of {string.Join(", ", discriminator.Values)}.";
         }
 
-        return ApiProblems.Invalid([ApiError.At(pointer, Rule(error), message)]);
+        return ApiProblems.Validation([ApiError.At(pointer, Rule(error), message)]);
     }
 
-    private static IResult MissingDiscriminator(string path, Type document)
+    private static ProblemHttpResult MissingDiscriminator(string path, Type document)
     {
         var discriminator = Discriminator(document);
         var name = discriminator?.Name ?? "op";
         var allowed = discriminator is null ? "" : $": one of {string.Join(", ", discriminator.Value.Values)}";
-        return ApiProblems.Invalid([ApiError.At(ToPointer(path) + "/" + Pointer.Escape(name), "required",
+        return ApiProblems.Validation([ApiError.At(ToPointer(path) + "/" + Pointer.Escape(name), "required",
             $"This change has no '{name}'; name what it does{allowed}.")]);
     }
 

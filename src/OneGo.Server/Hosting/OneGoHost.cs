@@ -46,12 +46,7 @@ internal static class OneGoHost
         services.AddProblemDetails();
         services.AddOneGoBadRequests();
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "OneGo";
-            document.Info.Description = "一件事一次办: regions as tenants, standard bundles, personalised guides, the national service zone.";
-            return Task.CompletedTask;
-        }));
+        services.AddOneGoOpenApi();
         services.AddOneGoHealth();
         services.AddOneGoLimits(builder.Configuration);
         builder.AddOneGoIdentity();

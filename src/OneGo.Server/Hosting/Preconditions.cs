@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using OneGo.Catalogue;
 
@@ -18,12 +19,12 @@ public static class Preconditions
         tags.Any(t => t.Tag == "*" || (!t.IsWeak && t.Tag == etag) || (t.IsWeak && t.Tag == etag));
 
     /// <summary>The ETag a write names in If-Match, or a 428 problem when it names none.</summary>
-    public static (string? ETag, IResult? Problem) RequireIfMatch(HttpRequest request)
+    public static (string? ETag, ProblemHttpResult? Problem) RequireIfMatch(HttpRequest request)
     {
         var value = request.Headers.IfMatch.ToString();
         if (string.IsNullOrWhiteSpace(value))
         {
-            return (null, Results.Problem(
+            return (null, TypedResults.Problem(
                 statusCode: StatusCodes.Status428PreconditionRequired,
                 title: "If-Match is required",
                 detail: "Send the ETag of what you read in an If-Match header, so that a change made meanwhile by someone else is not overwritten.",
@@ -34,7 +35,7 @@ public static class Preconditions
     }
 
     /// <summary>A 412 when the If-Match value is not the current ETag.</summary>
-    public static IResult? CheckIfMatch(string ifMatch, string current) =>
+    public static ProblemHttpResult? CheckIfMatch(string ifMatch, string current) =>
         ifMatch == "*" || ifMatch == current || ifMatch.Split(',').Select(v => v.Trim()).Contains(current)
             ? null
             : Stale(current);
@@ -43,7 +44,7 @@ public static class Preconditions
     /// A 412: the If-Match named an older version. <paramref name="current"/> is the current ETag when it is known,
     /// or null when another write won the race between the check and the save.
     /// </summary>
-    public static IResult Stale(string? current) => Results.Problem(
+    public static ProblemHttpResult Stale(string? current) => TypedResults.Problem(
         statusCode: StatusCodes.Status412PreconditionFailed,
         title: "Changed since you read it",
         detail: (current is null
@@ -53,13 +54,6 @@ public static class Preconditions
         type: "https://onego.gov.cn/problems/stale",
         extensions: new Dictionary<string, object?> { ["currentETag"] = current });
 
-    /// <summary>Writes JSON bytes with their strong ETag, or 304 when the reader already has them.</summary>
-    public static IResult Json(HttpContext context, byte[] bytes, string etag, bool immutable = false)
-    {
-        context.Response.Headers.ETag = etag;
-        context.Response.Headers.CacheControl = immutable ? "public, max-age=31536000, immutable" : "no-cache";
-        return NotModified(context.Request, etag)
-            ? Results.StatusCode(StatusCodes.Status304NotModified)
-            : Results.Bytes(bytes, "application/json; charset=utf-8");
-    }
+    /// <summary>JSON bytes with their strong ETag, or 304 when the reader already has them.</summary>
+    public static Conditional<T> Json<T>(byte[] bytes, string etag, bool immutable = false) => new(bytes, etag, immutable);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
@@ -7,6 +8,12 @@ using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using OpenIddict.Abstractions;
+using ProposalAnswer = Microsoft.AspNetCore.Http.HttpResults.Results<
+    OneGo.Server.Hosting.CreatedAt<OneGo.Server.Identity.AccountsApi.ChangeView>,
+    OneGo.Server.Hosting.NotFoundProblem,
+    OneGo.Server.Hosting.BodyProblem,
+    OneGo.Server.Hosting.InvalidProblem,
+    OneGo.Server.Hosting.ConflictProblem>;
 
 namespace OneGo.Server.Identity;
 
@@ -37,28 +44,48 @@ internal static class AccountsApi
 
     public sealed record NewEmail(string? Email, string? Comment);
 
+    /// <summary>An admin's note on a change: why.</summary>
+    /// <param name="Comment">At most 2,000 characters.</param>
     public sealed record Note(string? Comment);
+
+    /// <summary>One account with the history of its four-eyes changes.</summary>
+    public sealed record AccountDetail(AccountView Account, IReadOnlyList<ChangeView> Changes);
+
+    /// <summary>A role taken away: the account's tokens were revoked.</summary>
+    /// <param name="RevokedTokens">How many of its tokens were revoked.</param>
+    public sealed record RoleRevoked(string UserName, string RevokedRole, long RevokedTokens);
+
+    /// <summary>An account disabled: its tokens were revoked.</summary>
+    /// <param name="Disabled">Always true.</param>
+    /// <param name="RevokedTokens">How many of its tokens were revoked.</param>
+    public sealed record AccountDisabled(string UserName, bool Disabled, long RevokedTokens);
 
     public static void MapAccountsApi(this WebApplication app)
     {
         var accounts = app.MapGroup("/api/t/{tenant}/accounts").WithTags("Accounts").Requires(Capability.Administer);
-        accounts.MapGet("", ListAsync).WithName("ListAccounts").WithSummary("The tenant's people and service accounts: roles held, grants waiting, addresses masked.");
-        accounts.MapPost("", ProposeAsync).WithName("ProposeAccount")
+        accounts.MapGet("", ListAsync).WithName("listAccounts").WithSummary("The tenant's people and service accounts: roles held, grants waiting, addresses masked.");
+        accounts.MapPost("", ProposeAsync).WithName("proposeAccount").Accepts<NewAccount>(MediaTypes.Json)
             .WithSummary("Proposes a person or a service account with its roles; each role waits for a second admin, and the credential goes by mail once one is approved.");
-        accounts.MapGet("/{userName}", GetAsync).WithName("GetAccount").WithSummary("One account, with the history of its four-eyes changes.");
-        accounts.MapPost("/{userName}/roles", ProposeRoleAsync).WithName("ProposeRole").WithSummary("Proposes a role grant; another admin approves it.");
-        accounts.MapPost("/{userName}/roles/{role}/revoke", RevokeRoleAsync).WithName("RevokeRole").WithSummary("Takes a held role away at once and revokes the account's tokens.");
-        accounts.MapPost("/{userName}/credential", ProposeCredentialAsync).WithName("ProposeCredential")
+        accounts.MapGet("/{userName}", GetAsync).WithName("getAccount").WithSummary("One account, with the history of its four-eyes changes.");
+        accounts.MapPost("/{userName}/roles", ProposeRoleAsync).WithName("proposeRole").Accepts<NewGrant>(MediaTypes.Json)
+            .WithSummary("Proposes a role grant; another admin approves it.");
+        accounts.MapPost("/{userName}/roles/{role}/revoke", RevokeRoleAsync).WithName("revokeRole").Accepts<Note>(isOptional: true, MediaTypes.Json)
+            .WithSummary("Takes a held role away at once and revokes the account's tokens.");
+        accounts.MapPost("/{userName}/credential", ProposeCredentialAsync).WithName("proposeCredential").Accepts<Note>(isOptional: true, MediaTypes.Json)
             .WithSummary("Proposes a new set-password link (a person) or client secret (a service account), mailed once another admin approves.");
-        accounts.MapPost("/{userName}/authenticator/reset", ProposeAuthenticatorResetAsync).WithName("ProposeAuthenticatorReset")
+        accounts.MapPost("/{userName}/authenticator/reset", ProposeAuthenticatorResetAsync).WithName("proposeAuthenticatorReset").Accepts<Note>(isOptional: true, MediaTypes.Json)
             .WithSummary("Proposes removing a person's authenticator (they enrol again); another admin approves.");
-        accounts.MapPost("/{userName}/email", ProposeEmailAsync).WithName("ProposeEmail").WithSummary("Proposes a new e-mail address; another admin approves, and the old address is told.");
-        accounts.MapPost("/{userName}/disable", DisableAsync).WithName("DisableAccount").WithSummary("Disables the account at once and revokes its tokens.");
+        accounts.MapPost("/{userName}/email", ProposeEmailAsync).WithName("proposeEmail").Accepts<NewEmail>(MediaTypes.Json)
+            .WithSummary("Proposes a new e-mail address; another admin approves, and the old address is told.");
+        accounts.MapPost("/{userName}/disable", DisableAsync).WithName("disableAccount").Accepts<Note>(isOptional: true, MediaTypes.Json)
+            .WithSummary("Disables the account at once and revokes its tokens.");
 
         var changes = app.MapGroup("/api/t/{tenant}/account-changes").WithTags("Accounts").Requires(Capability.Administer);
-        changes.MapGet("", ListChangesAsync).WithName("ListAccountChanges").WithSummary("The tenant's four-eyes account changes; state=proposed is the approving admin's inbox.");
-        changes.MapPost("/{id:long}/approve", (Delegate)ApproveAsync).WithName("ApproveAccountChange").WithSummary("Approves a change proposed by another admin; not one's own, not one's own account.");
-        changes.MapPost("/{id:long}/refuse", RefuseAsync).WithName("RefuseAccountChange").WithSummary("Refuses a proposed change, with a reason (body {comment}).");
+        changes.MapGet("", ListChangesAsync).WithName("listAccountChanges").WithSummary("The tenant's four-eyes account changes; state=proposed is the approving admin's inbox.");
+        changes.MapPost("/{id:long}/approve", (Delegate)ApproveAsync).WithName("approveAccountChange").Accepts<Note>(isOptional: true, MediaTypes.Json)
+            .WithSummary("Approves a change proposed by another admin; not one's own, not one's own account.");
+        changes.MapPost("/{id:long}/refuse", RefuseAsync).WithName("refuseAccountChange").Accepts<Note>(MediaTypes.Json)
+            .WithSummary("Refuses a proposed change, with a reason (body {comment}).");
     }
 
     private static GrantView Grant(AccountChange c) => new(c.Id, c.Role!, c.State, c.ProposedBy, c.ProposedAt, c.DecidedBy, c.DecidedAt);
@@ -72,12 +99,12 @@ internal static class AccountsApi
         changes.Where(c => c.Kind == AccountChangeKind.GrantRole && c.State == AccountChangeState.Proposed).Select(Grant).ToList(),
         a.Disabled, a.PasswordHash is not null, a.TwoFactorEnabled, a.ClientId, a.CreatedAt, a.CreatedBy);
 
-    private static async Task<IResult> ListAsync(HttpContext context, OneGoDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<AccountView>>> ListAsync(HttpContext context, OneGoDbContext db, CancellationToken cancellationToken)
     {
         var tenant = context.Tenant().Id;
         var rows = await db.Set<Account>().AsNoTracking().Where(a => a.TenantId == tenant).OrderBy(a => a.UserName).ToListAsync(cancellationToken);
         var changes = (await db.Set<AccountChange>().AsNoTracking().Where(c => c.Kind == AccountChangeKind.GrantRole).ToListAsync(cancellationToken)).ToLookup(c => c.AccountId);
-        return Results.Ok(new Page<AccountView>(rows.Select(a => View(a, changes[a.Id].ToList())).ToList(), null));
+        return TypedResults.Ok(new Page<AccountView>(rows.Select(a => View(a, changes[a.Id].ToList())).ToList(), null));
     }
 
     /// <summary>
@@ -91,10 +118,10 @@ internal static class AccountsApi
         return await db.Set<Account>().SingleOrDefaultAsync(a => a.NormalizedUserName == normalized && a.TenantId == tenant, cancellationToken);
     }
 
-    private static IResult UnknownAccount(HttpContext context, string userName) =>
+    private static NotFoundProblem UnknownAccount(HttpContext context, string userName) =>
         ApiProblems.NotFound("No such account", $"{context.Tenant().Id} has no account '{userName}'.");
 
-    private static async Task<IResult> GetAsync(HttpContext context, OneGoDbContext db, string userName, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AccountDetail>, NotFoundProblem>> GetAsync(HttpContext context, OneGoDbContext db, string userName, CancellationToken cancellationToken)
     {
         var account = await FindAsync(context, db, userName, cancellationToken);
         if (account is null)
@@ -103,10 +130,10 @@ internal static class AccountsApi
         }
 
         var changes = await db.Set<AccountChange>().AsNoTracking().Where(c => c.AccountId == account.Id).OrderBy(c => c.Id).ToListAsync(cancellationToken);
-        return Results.Ok(new { account = View(account, changes), changes = changes.Select(c => Change(c, account.Name)) });
+        return TypedResults.Ok(new AccountDetail(View(account, changes), changes.Select(c => Change(c, account.Name)).ToList()));
     }
 
-    private static async Task<IResult> ProposeAsync(
+    private static async Task<Results<CreatedAt<AccountView>, BodyProblem, InvalidProblem, ConflictProblem>> ProposeAsync(
         HttpContext context, OneGoDbContext db, UserManager<Account> users, IOpenIddictApplicationManager applications, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<NewAccount>(context.Request, cancellationToken);
@@ -149,8 +176,8 @@ internal static class AccountsApi
         if (await db.Set<Account>().AnyAsync(a => a.NormalizedUserName == normalized || a.ClientId == userName, cancellationToken)
             || await applications.FindByClientIdAsync(userName, cancellationToken) is not null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The user name is taken",
-                detail: $"'{userName}' is already the name of an account or an OAuth client; names are unique across people, service accounts and clients.");
+            return ApiProblems.Conflict("The user name is taken",
+                $"'{userName}' is already the name of an account or an OAuth client; names are unique across people, service accounts and clients.");
         }
 
         var now = clock.Now();
@@ -187,11 +214,10 @@ internal static class AccountsApi
         }
         catch (DbUpdateException)
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The user name is taken", detail: $"An account '{userName}' was made meanwhile.");
+            return ApiProblems.Conflict("The user name is taken", $"An account '{userName}' was made meanwhile.");
         }
 
-        context.Response.Headers.Location = $"/api/t/{account.TenantId}/accounts/{account.Name}";
-        return Results.Json(View(account, grants), statusCode: StatusCodes.Status201Created);
+        return new CreatedAt<AccountView>($"/api/t/{account.TenantId}/accounts/{account.Name}", View(account, grants));
     }
 
     /// <summary>The roles named in a proposal: known, not twice, and held apart where the separation of duties says so.</summary>
@@ -227,7 +253,7 @@ internal static class AccountsApi
         return roles;
     }
 
-    private static async Task<IResult> ProposeRoleAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, string userName, CancellationToken cancellationToken)
+    private static async Task<ProposalAnswer> ProposeRoleAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, string userName, CancellationToken cancellationToken)
     {
         var account = await FindAsync(context, db, userName, cancellationToken);
         if (account is null)
@@ -253,8 +279,7 @@ internal static class AccountsApi
             && (c.State == AccountChangeState.Approved || c.State == AccountChangeState.Proposed)).ToListAsync(cancellationToken);
         if (grants.Any(g => g.Role == role))
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already held or proposed",
-                detail: $"{account.Name} already holds or waits for the role '{role}'.");
+            return ApiProblems.Conflict("Already held or proposed", $"{account.Name} already holds or waits for the role '{role}'.");
         }
 
         if (AccountRules.Conflict([.. grants.Select(g => g.Role!), role!]) is { } conflict)
@@ -273,13 +298,12 @@ internal static class AccountsApi
         }
     }
 
-    private static async Task<IResult> AddProposalAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, Account account, AccountChange change, string? comment, CancellationToken cancellationToken)
+    private static async Task<ProposalAnswer> AddProposalAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, Account account, AccountChange change, string? comment, CancellationToken cancellationToken)
     {
         if (await db.Set<AccountChange>().AnyAsync(c => c.AccountId == account.Id && c.Kind == change.Kind && c.State == AccountChangeState.Proposed
                 && (change.Kind != AccountChangeKind.GrantRole || c.Role == change.Role), cancellationToken))
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already proposed",
-                detail: $"The same change of {account.Name} already waits for a second admin.");
+            return ApiProblems.Conflict("Already proposed", $"The same change of {account.Name} already waits for a second admin.");
         }
 
         change.AccountId = account.Id;
@@ -292,16 +316,17 @@ internal static class AccountsApi
         db.Audit(new AuditEvent(context.Actor(), "account.change-propose", $"account/{account.Name}",
             new { kind = change.Kind, role = change.Role, email = AccountRules.Mask(change.Email) }, comment));
         await db.SaveChangesAsync(cancellationToken);
-        context.Response.Headers.Location = $"/api/t/{account.TenantId}/account-changes/{change.Id}";
-        return Results.Json(Change(change, account.Name), statusCode: StatusCodes.Status201Created);
+        return new CreatedAt<ChangeView>($"/api/t/{account.TenantId}/account-changes/{change.Id}", Change(change, account.Name));
     }
 
-    private static async Task<(Account? Account, string? Comment, IResult? Problem)> ReadTargetAsync(HttpContext context, OneGoDbContext db, string userName, CancellationToken cancellationToken)
+    /// <summary>The account a move is about and the comment it came with; or no such account; or a body that cannot be read.</summary>
+    private static async Task<(Account? Account, string? Comment, NotFoundProblem? Unknown, BodyProblem? Unreadable)> ReadTargetAsync(
+        HttpContext context, OneGoDbContext db, string userName, CancellationToken cancellationToken)
     {
         var account = await FindAsync(context, db, userName, cancellationToken);
         if (account is null)
         {
-            return (null, null, UnknownAccount(context, userName));
+            return (null, null, UnknownAccount(context, userName), null);
         }
 
         string? comment = null;
@@ -310,7 +335,7 @@ internal static class AccountsApi
             var (note, problem) = await JsonBody.ReadAsync<Note>(context.Request, cancellationToken);
             if (problem is not null)
             {
-                return (account, null, problem);
+                return (account, null, null, problem);
             }
 
             comment = note!.Comment;
@@ -318,33 +343,38 @@ internal static class AccountsApi
             CheckComment(comment, errors);
             if (errors.Count > 0)
             {
-                return (account, null, ApiProblems.Invalid(errors));
+                return (account, null, null, new BodyProblem(ApiProblems.Validation(errors)));
             }
         }
 
-        return (account, comment, null);
+        return (account, comment, null, null);
     }
 
-    private static async Task<IResult> ProposeCredentialAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, string userName, CancellationToken cancellationToken)
+    private static async Task<ProposalAnswer> ProposeCredentialAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, string userName, CancellationToken cancellationToken)
     {
-        var (account, comment, problem) = await ReadTargetAsync(context, db, userName, cancellationToken);
-        return problem ?? await AddProposalAsync(context, db, clock, account!, new AccountChange { Kind = AccountChangeKind.ReissueCredential }, comment, cancellationToken);
-    }
-
-    private static async Task<IResult> ProposeAuthenticatorResetAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, string userName, CancellationToken cancellationToken)
-    {
-        var (account, comment, problem) = await ReadTargetAsync(context, db, userName, cancellationToken);
-        if (problem is not null)
+        var (account, comment, unknown, unreadable) = await ReadTargetAsync(context, db, userName, cancellationToken);
+        if (account is null || unreadable is not null)
         {
-            return problem;
+            return unknown is not null ? unknown : unreadable!;
         }
 
-        return account!.Kind != AccountKind.Person
-            ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not a person", detail: "A service account has no authenticator.")
+        return await AddProposalAsync(context, db, clock, account, new AccountChange { Kind = AccountChangeKind.ReissueCredential }, comment, cancellationToken);
+    }
+
+    private static async Task<ProposalAnswer> ProposeAuthenticatorResetAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, string userName, CancellationToken cancellationToken)
+    {
+        var (account, comment, unknown, unreadable) = await ReadTargetAsync(context, db, userName, cancellationToken);
+        if (account is null || unreadable is not null)
+        {
+            return unknown is not null ? unknown : unreadable!;
+        }
+
+        return account.Kind != AccountKind.Person
+            ? ApiProblems.Conflict("Not a person", "A service account has no authenticator.")
             : await AddProposalAsync(context, db, clock, account, new AccountChange { Kind = AccountChangeKind.ResetAuthenticator }, comment, cancellationToken);
     }
 
-    private static async Task<IResult> ProposeEmailAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, string userName, CancellationToken cancellationToken)
+    private static async Task<ProposalAnswer> ProposeEmailAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, string userName, CancellationToken cancellationToken)
     {
         var account = await FindAsync(context, db, userName, cancellationToken);
         if (account is null)
@@ -370,13 +400,13 @@ internal static class AccountsApi
             : await AddProposalAsync(context, db, clock, account, new AccountChange { Kind = AccountChangeKind.ChangeEmail, Email = body.Email }, body.Comment, cancellationToken);
     }
 
-    private static async Task<IResult> RevokeRoleAsync(
+    private static async Task<Results<Ok<RoleRevoked>, NotFoundProblem, BodyProblem>> RevokeRoleAsync(
         HttpContext context, OneGoDbContext db, UserManager<Account> users, AccountRoles held, TimeProvider clock, string userName, string role, CancellationToken cancellationToken)
     {
-        var (account, comment, problem) = await ReadTargetAsync(context, db, userName, cancellationToken);
-        if (problem is not null)
+        var (account, comment, unknown, unreadable) = await ReadTargetAsync(context, db, userName, cancellationToken);
+        if (account is null || unreadable is not null)
         {
-            return problem;
+            return unknown is not null ? unknown : unreadable!;
         }
 
         var grants = await db.Set<AccountChange>().Where(c => c.AccountId == account!.Id && c.Kind == AccountChangeKind.GrantRole && c.Role == role
@@ -398,19 +428,19 @@ internal static class AccountsApi
         db.Audit(new AuditEvent(context.Actor(), "account.role-revoke", $"account/{account!.Name}", new { role }, comment));
         await db.SaveChangesAsync(cancellationToken);
         var revoked = await held.RevokeTokensAsync(account, cancellationToken);
-        return Results.Ok(new { userName = account.Name, revokedRole = role, revokedTokens = revoked });
+        return TypedResults.Ok(new RoleRevoked(account.Name, role, revoked));
     }
 
-    private static async Task<IResult> DisableAsync(
+    private static async Task<Results<Ok<AccountDisabled>, NotFoundProblem, BodyProblem>> DisableAsync(
         HttpContext context, OneGoDbContext db, UserManager<Account> users, AccountRoles held, string userName, CancellationToken cancellationToken)
     {
-        var (account, comment, problem) = await ReadTargetAsync(context, db, userName, cancellationToken);
-        if (problem is not null)
+        var (account, comment, unknown, unreadable) = await ReadTargetAsync(context, db, userName, cancellationToken);
+        if (account is null || unreadable is not null)
         {
-            return problem;
+            return unknown is not null ? unknown : unreadable!;
         }
 
-        if (!account!.Disabled)
+        if (!account.Disabled)
         {
             account.Disabled = true;
             await users.UpdateSecurityStampAsync(account);
@@ -420,10 +450,15 @@ internal static class AccountsApi
 
         // By the account's immutable subject: the tokens of this account, and no other account's of the same name elsewhere.
         var revoked = await held.RevokeTokensAsync(account, cancellationToken);
-        return Results.Ok(new { userName = account.Name, disabled = true, revokedTokens = revoked });
+        return TypedResults.Ok(new AccountDisabled(account.Name, true, revoked));
     }
 
-    private static async Task<IResult> ListChangesAsync(OneGoDbContext db, string? state, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<ChangeView>>, InvalidProblem>> ListChangesAsync(
+        OneGoDbContext db,
+        [System.ComponentModel.Description("proposed (the approving admin's inbox), approved, refused or revoked; all when absent.")] string? state,
+        int? limit,
+        string? cursor,
+        CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         AccountChangeState? wanted = null;
@@ -472,43 +507,43 @@ internal static class AccountsApi
         var ids = rows.Select(r => r.AccountId).Distinct().ToList();
         var names = await db.Set<Account>().AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.Name, cancellationToken);
         var items = rows.Select(r => Change(r, names.GetValueOrDefault(r.AccountId, r.AccountId.ToString())));
-        return Results.Ok(paging.Take(items, c => c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return TypedResults.Ok(paging.Take(items, c => c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     /// <summary>
     /// The change to decide: proposed (409 otherwise), and decided by someone other than who proposed it and other
     /// than the account itself (403, four eyes: even an admin cannot approve their own proposal or their own account).
     /// </summary>
-    private static async Task<(AccountChange? Change, Account? Account, IResult? Answer)> BeginDecisionAsync(HttpContext context, OneGoDbContext db, long id, CancellationToken cancellationToken)
+    private static async Task<(AccountChange? Change, Account? Account, DecisionProblem? Answer)> BeginDecisionAsync(HttpContext context, OneGoDbContext db, long id, CancellationToken cancellationToken)
     {
         var change = await db.Set<AccountChange>().SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (change is null)
         {
-            return (null, null, ApiProblems.NotFound("No such change", $"{context.Tenant().Id} has no account change {id}."));
+            return (null, null, new DecisionProblem(ApiProblems.NotFound("No such change", $"{context.Tenant().Id} has no account change {id}.").Problem));
         }
 
         var account = await db.Set<Account>().SingleAsync(a => a.Id == change.AccountId, cancellationToken);
         if (change.State != AccountChangeState.Proposed)
         {
-            return (change, account, Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already decided",
+            return (change, account, new DecisionProblem(TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already decided",
                 detail: $"This change is {change.State.ToString().ToLowerInvariant()}; only a proposed change can be approved or refused.",
-                extensions: new Dictionary<string, object?> { ["state"] = JsonNamingPolicy.CamelCase.ConvertName(change.State.ToString()) }));
+                extensions: new Dictionary<string, object?> { ["state"] = JsonNamingPolicy.CamelCase.ConvertName(change.State.ToString()) })));
         }
 
         var actor = context.Actor();
         if (actor == change.ProposedBy || actor == account.Name)
         {
-            return (change, account, Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Four eyes",
+            return (change, account, new DecisionProblem(TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Four eyes",
                 detail: actor == change.ProposedBy
                     ? $"{actor} proposed this change, so another admin of {change.TenantId} or above must decide it."
                     : $"This change is to {actor}'s own account, so another admin must decide it.",
-                type: "https://onego.gov.cn/problems/four-eyes"));
+                type: "https://onego.gov.cn/problems/four-eyes")));
         }
 
         return (change, account, null);
     }
 
-    private static async Task<IResult> RefuseAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, long id, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ChangeView>, DecisionProblem, BodyProblem, InvalidProblem>> RefuseAsync(HttpContext context, OneGoDbContext db, TimeProvider clock, long id, CancellationToken cancellationToken)
     {
         var (change, account, answer) = await BeginDecisionAsync(context, db, id, cancellationToken);
         if (answer is not null)
@@ -540,24 +575,24 @@ internal static class AccountsApi
         change.Comment = note.Comment;
         change.Revision++;
         db.Audit(new AuditEvent(context.Actor(), "account.change-refuse", $"account/{account!.Name}", new { change = change.Id, kind = change.Kind, role = change.Role }, note.Comment));
-        return await SaveDecisionAsync(db, change, account, cancellationToken);
+        return await SaveDecisionAsync(db, cancellationToken) is { } lost ? lost : TypedResults.Ok(Change(change, account.Name));
     }
 
-    private static async Task<IResult> SaveDecisionAsync(OneGoDbContext db, AccountChange change, Account account, CancellationToken cancellationToken)
+    /// <summary>Saves a decision; null, or the 409 when another admin decided the same change at the same moment.</summary>
+    private static async Task<DecisionProblem?> SaveDecisionAsync(OneGoDbContext db, CancellationToken cancellationToken)
     {
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            return null;
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Decided meanwhile", detail: "Another admin decided this change at the same moment.");
+            return new DecisionProblem(TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Decided meanwhile", detail: "Another admin decided this change at the same moment."));
         }
-
-        return Results.Ok(Change(change, account.Name));
     }
 
-    private static async Task<IResult> ApproveAsync(
+    private static async Task<Results<Ok<ChangeView>, DecisionProblem, BodyProblem>> ApproveAsync(
         HttpContext context, OneGoDbContext db, UserManager<Account> users, Credentials credentials, AccountRoles held, TimeProvider clock, long id, CancellationToken cancellationToken)
     {
         var (change, account, answer) = await BeginDecisionAsync(context, db, id, cancellationToken);
@@ -586,8 +621,8 @@ internal static class AccountsApi
                 var roles = await held.HeldAsync(account!, cancellationToken);
                 if (AccountRules.Conflict([.. roles, change.Role!]) is { } conflict)
                 {
-                    return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Separation of duties",
-                        detail: $"{account!.Name} now holds '{conflict.Held}', which cannot be held together with '{conflict.Asked}'.");
+                    return new DecisionProblem(TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Separation of duties",
+                        detail: $"{account!.Name} now holds '{conflict.Held}', which cannot be held together with '{conflict.Asked}'."));
                 }
 
                 // The first role of an account without a credential sends one; a later role changes what its tokens carry.
@@ -648,10 +683,10 @@ internal static class AccountsApi
         change.Revision++;
         db.Audit(new AuditEvent(context.Actor(), "account.change-approve", $"account/{account!.Name}",
             new { change = change.Id, kind = change.Kind, role = change.Role, email = AccountRules.Mask(change.Email), proposedBy = change.ProposedBy }, comment));
-        var saved = await SaveDecisionAsync(db, change, account, cancellationToken);
+        var lost = await SaveDecisionAsync(db, cancellationToken);
         if (db.Database.CurrentTransaction is { } transaction)
         {
-            if (saved is Microsoft.AspNetCore.Http.HttpResults.Ok<ChangeView>)
+            if (lost is null)
             {
                 await transaction.CommitAsync(cancellationToken);
             }
@@ -666,7 +701,7 @@ internal static class AccountsApi
             await held.RevokeTokensAsync(account, cancellationToken);
         }
 
-        return saved;
+        return lost is null ? TypedResults.Ok(Change(change, account.Name)) : lost;
     }
 
     // OpenIddict saves its client on its own: in one transaction with the approval, neither is kept without the other.

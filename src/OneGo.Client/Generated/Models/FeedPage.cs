@@ -8,12 +8,12 @@ using System;
 namespace OneGo.Client.Models
 {
     /// <summary>
-    /// A page of the feed; `next` is where to resume — after the last item, or where the reader already was.
+    /// A page of the feed.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class FeedPage : IParsable
     {
-        /// <summary>The items property</summary>
+        /// <summary>The publications after the cursor, in commit order.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::OneGo.Client.Models.PublicationView>? Items { get; set; }
@@ -21,9 +21,9 @@ namespace OneGo.Client.Models
 #else
         public List<global::OneGo.Client.Models.PublicationView> Items { get; set; }
 #endif
-        /// <summary>The more property</summary>
+        /// <summary>Whether more publications follow now; when false, ask again later with &apos;next&apos;.</summary>
         public bool? More { get; set; }
-        /// <summary>The next property</summary>
+        /// <summary>Where to resume: after the last item, or where the reader already was when there was nothing new. Always present.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Next { get; set; }

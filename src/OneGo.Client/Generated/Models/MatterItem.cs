@@ -37,7 +37,7 @@ namespace OneGo.Client.Models
 #else
         public string ETag { get; set; }
 #endif
-        /// <summary>Its name.</summary>
+        /// <summary>A text in Chinese with its English translation when there is one. Responses always write it as this object, &apos;en&apos; absent without a translation; a request may also send a plain string (Chinese only).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::OneGo.Client.Models.Text? Name { get; set; }

@@ -12,8 +12,10 @@ namespace OneGo.Client.Models
     /// Problem details (RFC 9457): what went wrong, for a person to read and a program to tell apart by `type` and `status`.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public partial class Problem : ApiException, IParsable
+    public partial class Problem : ApiException, IAdditionalDataHolder, IParsable
     {
+        /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
+        public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>What went wrong this time, and what to do about it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -51,6 +53,13 @@ namespace OneGo.Client.Models
         public string Type { get; set; }
 #endif
         /// <summary>
+        /// Instantiates a new <see cref="global::OneGo.Client.Models.Problem"/> and sets the default values.
+        /// </summary>
+        public Problem()
+        {
+            AdditionalData = new Dictionary<string, object>();
+        }
+        /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
         /// <returns>A <see cref="global::OneGo.Client.Models.Problem"/></returns>
@@ -87,6 +96,7 @@ namespace OneGo.Client.Models
             writer.WriteStringValue("title", Title);
             writer.WriteStringValue("traceId", TraceId);
             writer.WriteStringValue("type", Type);
+            writer.WriteAdditionalData(AdditionalData);
         }
     }
 }

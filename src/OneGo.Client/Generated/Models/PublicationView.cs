@@ -8,12 +8,12 @@ using System;
 namespace OneGo.Client.Models
 {
     /// <summary>
-    /// A publication as the feed and the push deliver it.
+    /// A publication as the feed and the push deliver it: immutable.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class PublicationView : IParsable
     {
-        /// <summary>The bundle property</summary>
+        /// <summary>The bundle&apos;s code.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Bundle { get; set; }
@@ -21,15 +21,15 @@ namespace OneGo.Client.Models
 #else
         public string Bundle { get; set; }
 #endif
-        /// <summary>The content property</summary>
+        /// <summary>The version&apos;s effective content; absent for a withdrawal.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::OneGo.Client.Models.JsonNode? Content { get; set; }
+        public global::OneGo.Client.Models.EffectiveBundle? Content { get; set; }
 #nullable restore
 #else
-        public global::OneGo.Client.Models.JsonNode Content { get; set; }
+        public global::OneGo.Client.Models.EffectiveBundle Content { get; set; }
 #endif
-        /// <summary>The eTag property</summary>
+        /// <summary>The strong ETag of the version&apos;s effective content (as the live bundle route serves it); absent for a withdrawal.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? ETag { get; set; }
@@ -37,7 +37,7 @@ namespace OneGo.Client.Models
 #else
         public string ETag { get; set; }
 #endif
-        /// <summary>The id property</summary>
+        /// <summary>Its stable id; also the push&apos;s Idempotency-Key.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Id { get; set; }
@@ -45,21 +45,21 @@ namespace OneGo.Client.Models
 #else
         public string Id { get; set; }
 #endif
-        /// <summary>What a publication announces: a new approved version, or that the bundle was withdrawn.</summary>
+        /// <summary>version: a new approved version; withdrawal: the bundle is no longer live.</summary>
         public global::OneGo.Client.Models.PublicationKind? Kind { get; set; }
-        /// <summary>The publishedAt property</summary>
+        /// <summary>When the publishing run committed it.</summary>
         public DateTimeOffset? PublishedAt { get; set; }
-        /// <summary>The sequence property</summary>
+        /// <summary>Its place in the zone&apos;s feed, in the order the publishing transactions committed.</summary>
         public long? Sequence { get; set; }
-        /// <summary>The summary property</summary>
+        /// <summary>The bundle&apos;s summary, as the zone&apos;s search shows it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::OneGo.Client.Models.JsonNode? Summary { get; set; }
+        public global::OneGo.Client.Models.BundleSummary? Summary { get; set; }
 #nullable restore
 #else
-        public global::OneGo.Client.Models.JsonNode Summary { get; set; }
+        public global::OneGo.Client.Models.BundleSummary Summary { get; set; }
 #endif
-        /// <summary>The tenant property</summary>
+        /// <summary>The region that published it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Tenant { get; set; }
@@ -67,7 +67,7 @@ namespace OneGo.Client.Models
 #else
         public string Tenant { get; set; }
 #endif
-        /// <summary>The version property</summary>
+        /// <summary>The version published, or for a withdrawal the version withdrawn.</summary>
         public int? Version { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -88,13 +88,13 @@ namespace OneGo.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "bundle", n => { Bundle = n.GetStringValue(); } },
-                { "content", n => { Content = n.GetObjectValue<global::OneGo.Client.Models.JsonNode>(global::OneGo.Client.Models.JsonNode.CreateFromDiscriminatorValue); } },
+                { "content", n => { Content = n.GetObjectValue<global::OneGo.Client.Models.EffectiveBundle>(global::OneGo.Client.Models.EffectiveBundle.CreateFromDiscriminatorValue); } },
                 { "eTag", n => { ETag = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
                 { "kind", n => { Kind = n.GetEnumValue<global::OneGo.Client.Models.PublicationKind>(); } },
                 { "publishedAt", n => { PublishedAt = n.GetDateTimeOffsetValue(); } },
                 { "sequence", n => { Sequence = n.GetLongValue(); } },
-                { "summary", n => { Summary = n.GetObjectValue<global::OneGo.Client.Models.JsonNode>(global::OneGo.Client.Models.JsonNode.CreateFromDiscriminatorValue); } },
+                { "summary", n => { Summary = n.GetObjectValue<global::OneGo.Client.Models.BundleSummary>(global::OneGo.Client.Models.BundleSummary.CreateFromDiscriminatorValue); } },
                 { "tenant", n => { Tenant = n.GetStringValue(); } },
                 { "version", n => { Version = n.GetIntValue(); } },
             };
@@ -107,13 +107,13 @@ namespace OneGo.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("bundle", Bundle);
-            writer.WriteObjectValue<global::OneGo.Client.Models.JsonNode>("content", Content);
+            writer.WriteObjectValue<global::OneGo.Client.Models.EffectiveBundle>("content", Content);
             writer.WriteStringValue("eTag", ETag);
             writer.WriteStringValue("id", Id);
             writer.WriteEnumValue<global::OneGo.Client.Models.PublicationKind>("kind", Kind);
             writer.WriteDateTimeOffsetValue("publishedAt", PublishedAt);
             writer.WriteLongValue("sequence", Sequence);
-            writer.WriteObjectValue<global::OneGo.Client.Models.JsonNode>("summary", Summary);
+            writer.WriteObjectValue<global::OneGo.Client.Models.BundleSummary>("summary", Summary);
             writer.WriteStringValue("tenant", Tenant);
             writer.WriteIntValue("version", Version);
         }

@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace OneGo.Client.Models
 {
+    /// <summary>
+    /// A rebase&apos;s outcome.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class RebaseView : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The conflicts property</summary>
+        /// <summary>The local changes that no longer apply, set aside with their reasons.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::OneGo.Client.Models.RebaseConflict>? Conflicts { get; set; }
@@ -20,15 +21,15 @@ namespace OneGo.Client.Models
 #else
         public List<global::OneGo.Client.Models.RebaseConflict> Conflicts { get; set; }
 #endif
-        /// <summary>The draft property</summary>
+        /// <summary>The rebased working copy, as its own route shows it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public UntypedNode? Draft { get; set; }
+        public global::OneGo.Client.Models.DraftView? Draft { get; set; }
 #nullable restore
 #else
-        public UntypedNode Draft { get; set; }
+        public global::OneGo.Client.Models.DraftView Draft { get; set; }
 #endif
-        /// <summary>The upstream property</summary>
+        /// <summary>What changed in the standard between the two versions.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::OneGo.Client.Models.FieldDifference>? Upstream { get; set; }
@@ -55,7 +56,7 @@ namespace OneGo.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "conflicts", n => { Conflicts = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.RebaseConflict>(global::OneGo.Client.Models.RebaseConflict.CreateFromDiscriminatorValue)?.AsList(); } },
-                { "draft", n => { Draft = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
+                { "draft", n => { Draft = n.GetObjectValue<global::OneGo.Client.Models.DraftView>(global::OneGo.Client.Models.DraftView.CreateFromDiscriminatorValue); } },
                 { "upstream", n => { Upstream = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.FieldDifference>(global::OneGo.Client.Models.FieldDifference.CreateFromDiscriminatorValue)?.AsList(); } },
             };
         }
@@ -67,7 +68,7 @@ namespace OneGo.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.RebaseConflict>("conflicts", Conflicts);
-            writer.WriteObjectValue<UntypedNode>("draft", Draft);
+            writer.WriteObjectValue<global::OneGo.Client.Models.DraftView>("draft", Draft);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.FieldDifference>("upstream", Upstream);
         }
     }

@@ -12,8 +12,10 @@ namespace OneGo.Client.Models
     /// 412: the If-Match named an older version; nothing was saved.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public partial class StaleProblem : ApiException, IParsable
+    public partial class StaleProblem : ApiException, IAdditionalDataHolder, IParsable
     {
+        /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
+        public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>The current ETag when it is known; null when another write won the race between the check and the save.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -59,6 +61,13 @@ namespace OneGo.Client.Models
         public string Type { get; set; }
 #endif
         /// <summary>
+        /// Instantiates a new <see cref="global::OneGo.Client.Models.StaleProblem"/> and sets the default values.
+        /// </summary>
+        public StaleProblem()
+        {
+            AdditionalData = new Dictionary<string, object>();
+        }
+        /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
         /// <returns>A <see cref="global::OneGo.Client.Models.StaleProblem"/></returns>
@@ -97,6 +106,7 @@ namespace OneGo.Client.Models
             writer.WriteStringValue("title", Title);
             writer.WriteStringValue("traceId", TraceId);
             writer.WriteStringValue("type", Type);
+            writer.WriteAdditionalData(AdditionalData);
         }
     }
 }

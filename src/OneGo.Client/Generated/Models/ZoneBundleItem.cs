@@ -7,10 +7,11 @@ using System.IO;
 using System;
 namespace OneGo.Client.Models
 {
+    /// <summary>
+    /// A live bundle in the national zone: the region&apos;s latest publication of it.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ZoneBundleItem : IParsable
-    #pragma warning restore CS1591
     {
         /// <summary>The code property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -20,7 +21,7 @@ namespace OneGo.Client.Models
 #else
         public string Code { get; set; }
 #endif
-        /// <summary>The publication property</summary>
+        /// <summary>The id of the publication it comes from.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Publication { get; set; }
@@ -30,13 +31,13 @@ namespace OneGo.Client.Models
 #endif
         /// <summary>The publishedAt property</summary>
         public DateTimeOffset? PublishedAt { get; set; }
-        /// <summary>The summary property</summary>
+        /// <summary>Any JSON value.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public UntypedNode? Summary { get; set; }
+        public global::OneGo.Client.Models.BundleSummary? Summary { get; set; }
 #nullable restore
 #else
-        public UntypedNode Summary { get; set; }
+        public global::OneGo.Client.Models.BundleSummary Summary { get; set; }
 #endif
         /// <summary>The tenant property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -69,7 +70,7 @@ namespace OneGo.Client.Models
                 { "code", n => { Code = n.GetStringValue(); } },
                 { "publication", n => { Publication = n.GetStringValue(); } },
                 { "publishedAt", n => { PublishedAt = n.GetDateTimeOffsetValue(); } },
-                { "summary", n => { Summary = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
+                { "summary", n => { Summary = n.GetObjectValue<global::OneGo.Client.Models.BundleSummary>(global::OneGo.Client.Models.BundleSummary.CreateFromDiscriminatorValue); } },
                 { "tenant", n => { Tenant = n.GetStringValue(); } },
                 { "version", n => { Version = n.GetIntValue(); } },
             };
@@ -84,7 +85,7 @@ namespace OneGo.Client.Models
             writer.WriteStringValue("code", Code);
             writer.WriteStringValue("publication", Publication);
             writer.WriteDateTimeOffsetValue("publishedAt", PublishedAt);
-            writer.WriteObjectValue<UntypedNode>("summary", Summary);
+            writer.WriteObjectValue<global::OneGo.Client.Models.BundleSummary>("summary", Summary);
             writer.WriteStringValue("tenant", Tenant);
             writer.WriteIntValue("version", Version);
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
 using OneGo.Server.Hosting;
@@ -16,16 +17,23 @@ internal static class AuditApi
 
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/t/{tenant}/audit", List).WithTags("Audit").WithName("ListAudit")
+        app.MapGet("/api/t/{tenant}/audit", List).WithTags("Audit").WithName("listAuditEntries")
             .WithSummary("The tenant's audit log, newest first; filters subject (bundle/{code}, matter/{code}, account/{user} …), action and actor.")
             .Requires(Capability.ReadAudit);
-        app.MapGet("/api/audit/verify", Verify).WithTags("Audit").WithName("VerifyAudit")
+        app.MapGet("/api/audit/verify", Verify).WithTags("Audit").WithName("verifyAuditChains")
             .WithSummary("Walks every checkpoint in order (signature, predecessor, heads never going back), then every tenant's chain against every checkpoint; names the first entry altered, removed or reordered, a chain rewritten before any checkpoint, and each break in the checkpoints.")
             .Requires(Capability.VerifyAudit);
         return app;
     }
 
-    private static async Task<IResult> List(OneGoDbContext db, int? limit, string? cursor, string? subject, string? action, string? actor, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<AuditItem>>, InvalidProblem>> List(
+        OneGoDbContext db,
+        int? limit,
+        string? cursor,
+        [System.ComponentModel.Description("Only the entries about this subject: bundle/{code}, matter/{code}, account/{user}, tenant/{id} …")] string? subject,
+        [System.ComponentModel.Description("Only the entries of this action, e.g. bundle.approve.")] string? action,
+        [System.ComponentModel.Description("Only the entries of this actor (a user name or a client id).")] string? actor,
+        CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         long? before = null;
@@ -77,9 +85,9 @@ internal static class AuditApi
 
         var items = rows.Select(e => new AuditItem(e.Sequence, e.At, e.Actor, e.Action, e.Subject, e.Comment,
             e.Changes is null ? null : JsonNode.Parse(e.Changes), e.Hash, e.PreviousHash)).ToList();
-        return Results.Ok(new Page<AuditItem>(items, next));
+        return TypedResults.Ok(new Page<AuditItem>(items, next));
     }
 
-    private static async Task<IResult> Verify(AuditVerifier verifier, CancellationToken cancellationToken) =>
-        Results.Ok(await verifier.VerifyAsync(cancellationToken));
+    private static async Task<Ok<AuditVerification>> Verify(AuditVerifier verifier, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await verifier.VerifyAsync(cancellationToken));
 }

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
@@ -13,25 +15,38 @@ internal static class BundlesApi
     public static IEndpointRouteBuilder MapBundlesApi(this IEndpointRouteBuilder app)
     {
         var bundles = app.MapGroup("/api/t/{tenant}/bundles").WithTags("Bundles");
-        bundles.MapGet("", ListLive).WithName("ListBundles")
+        bundles.MapGet("", ListLive).WithName("listLiveBundles")
             .WithSummary("The tenant's live bundles (latest approved versions); filters audience, theme, q.");
-        bundles.MapGet("/{code}", GetLive).WithName("GetBundle")
+        bundles.MapGet("/{code}", GetLive).WithName("getLiveBundle")
             .WithSummary("One live bundle's effective content, with a strong ETag; 304 on If-None-Match.");
-        bundles.MapPost("/{code}/guide", Guide).WithName("EvaluateGuide")
+        bundles.MapPost("/{code}/guide", Guide).WithName("evaluateGuide")
             .WithSummary("The personalised guide for a set of scenario answers.")
-            .Accepts<GuideRequest>("application/json");
-        bundles.MapGet("/{code}/versions", ListVersions).WithName("ListBundleVersions").WithSummary("The bundle's approved versions.");
-        bundles.MapGet("/{code}/versions/{version:int}", GetVersion).WithName("GetBundleVersion").WithSummary("One approved version's effective content (immutable).");
+            .Accepts<GuideRequest>(MediaTypes.Json);
+        bundles.MapGet("/{code}/versions", ListVersions).WithName("listBundleVersions").WithSummary("The bundle's approved versions.");
+        bundles.MapGet("/{code}/versions/{version:int}", GetVersion).WithName("getBundleVersion").WithSummary("One approved version's effective content (immutable).");
         return app;
     }
 
-    /// <summary>The answers to a bundle's scenario questions: question id → option id.</summary>
+    /// <summary>The answers to a bundle's scenario questions.</summary>
+    /// <param name="Answers">Question id → the id of the option chosen.</param>
     public sealed record GuideRequest(Dictionary<string, string>? Answers);
 
+    /// <summary>An approved version of a bundle.</summary>
+    /// <param name="Version">Its number: 1, 2 …</param>
+    /// <param name="ETag">The strong ETag of its effective content.</param>
+    /// <param name="ApprovedAt">When it was approved (or imported).</param>
+    /// <param name="ApprovedBy">Who approved (or imported) it.</param>
+    /// <param name="Origin">Where it came from: api (reviewed here) or file (a reviewed file of tenants/, imported).</param>
     public sealed record VersionItem(int Version, string ETag, DateTimeOffset ApprovedAt, string? ApprovedBy, string Origin);
 
-    private static async Task<IResult> ListLive(
-        OneGoDbContext db, string? audience, string? theme, string? q, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<Page<LiveBundleItem>>, InvalidProblem>> ListLive(
+        OneGoDbContext db,
+        [Description("personal or enterprise.")] string? audience,
+        [Description("A life-cycle theme (birth, schooling, employment … for people; establishment, operation, exit for enterprises).")] string? theme,
+        [Description("Text within the bundle's name (Chinese or English) or keywords.")] string? q,
+        int? limit,
+        string? cursor,
+        CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         CheckWord<Audience>(errors, "audience", audience);
@@ -42,7 +57,7 @@ internal static class BundlesApi
         }
 
         var items = await LiveAsync(db, new LiveFilter(audience, theme, q), paging.After ?? "", paging.Limit + 1, cancellationToken);
-        return Results.Json(paging.Take(items, i => i.Summary.Code), CatalogueJson.Options);
+        return new OkDocument<Page<LiveBundleItem>>(paging.Take(items, i => i.Summary.Code));
     }
 
     /// <summary>What the live-bundle list filters by: audience and theme as their camelCase words, and text within name or keywords.</summary>
@@ -90,7 +105,7 @@ internal static class BundlesApi
         }
     }
 
-    private static async Task<IResult> GetLive(HttpContext context, LiveBundles live, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Conditional<EffectiveBundle>, NotFoundProblem>> GetLive(HttpContext context, LiveBundles live, string code, CancellationToken cancellationToken)
     {
         var tenant = context.Tenant().Id;
         var entry = live.Fresh(tenant, code);
@@ -120,23 +135,11 @@ internal static class BundlesApi
             }
         }
 
-        // What Preconditions.Json does, with the bytes written here rather than through a file result: the public
-        // read path is the hottest route, and a file result evaluates preconditions this route does not use.
-        var response = context.Response;
-        response.Headers.ETag = entry.ETag;
-        response.Headers.CacheControl = "no-cache";
-        if (Preconditions.NotModified(context.Request, entry.ETag))
-        {
-            return Results.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength = entry.Bytes.Length;
-        await response.Body.WriteAsync(entry.Bytes, cancellationToken);
-        return Results.Empty;
+        return Preconditions.Json<EffectiveBundle>(entry.Bytes, entry.ETag);
     }
 
-    private static async Task<IResult> Guide(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, string code, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<Guide>, NotFoundProblem, BodyProblem, InvalidProblem>> Guide(
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, string code, CancellationToken cancellationToken)
     {
         var version = await LiveVersionAsync(db, code, cancellationToken);
         if (version is null)
@@ -153,7 +156,7 @@ internal static class BundlesApi
         var effective = catalogue.EffectiveOf(version);
         var result = GuideEvaluator.Evaluate(effective, request!.Answers ?? []);
         return result.Guide is { } guide
-            ? Results.Json(guide, CatalogueJson.Options)
+            ? new OkDocument<Guide>(guide)
             : ApiProblems.Invalid(result.Errors.Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList());
     }
 
@@ -166,7 +169,8 @@ internal static class BundlesApi
             : await db.Set<BundleVersion>().AsNoTracking().SingleAsync(v => v.BundleCode == code && v.Version == live, cancellationToken);
     }
 
-    private static async Task<IResult> ListVersions(HttpContext context, OneGoDbContext db, string code, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<VersionItem>>, InvalidProblem, NotFoundProblem>> ListVersions(
+        HttpContext context, OneGoDbContext db, string code, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         if (errors.Count > 0)
@@ -182,10 +186,11 @@ internal static class BundlesApi
         var versions = await db.Set<BundleVersion>().AsNoTracking().Where(v => v.BundleCode == code).OrderBy(v => v.Version)
             .Select(v => new VersionItem(v.Version, v.ETag, v.ApprovedAt, v.ApprovedBy, v.Origin)).ToListAsync(cancellationToken);
         // Versions page by number; the cursor keeps the number zero-padded so that it sorts as text.
-        return Results.Ok(paging.Take(versions, v => v.Version.ToString("D9", System.Globalization.CultureInfo.InvariantCulture)));
+        return TypedResults.Ok(paging.Take(versions, v => v.Version.ToString("D9", System.Globalization.CultureInfo.InvariantCulture)));
     }
 
-    private static async Task<IResult> GetVersion(HttpContext context, OneGoDbContext db, string code, int version, CancellationToken cancellationToken)
+    private static async Task<Results<Conditional<EffectiveBundle>, NotFoundProblem>> GetVersion(
+        HttpContext context, OneGoDbContext db, string code, int version, CancellationToken cancellationToken)
     {
         var row = await db.Set<BundleVersion>().AsNoTracking()
             .Where(v => v.BundleCode == code && v.Version == version)
@@ -193,6 +198,6 @@ internal static class BundlesApi
             .SingleOrDefaultAsync(cancellationToken);
         return row is null
             ? ApiProblems.NotFound("No such version", $"{context.Tenant().Id} has no version {version} of a bundle '{code}'.")
-            : Preconditions.Json(context, row.Effective, row.ETag, immutable: true);
+            : Preconditions.Json<EffectiveBundle>(row.Effective, row.ETag, immutable: true);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
@@ -21,30 +22,35 @@ internal static class DraftsApi
     public static IEndpointRouteBuilder MapDraftsApi(this IEndpointRouteBuilder app)
     {
         var tenant = app.MapGroup("/api/t/{tenant}").WithTags("Drafts");
-        tenant.MapPost("/bundles", Create).WithName("CreateBundle")
+        tenant.MapPost("/bundles", Create).WithName("createBundle")
             .WithSummary("Creates a bundle: its own definition, or an adoption of a standard with local changes.")
-            .Accepts<BundleDocument>("application/json")
+            .Accepts<BundleDocument>(MediaTypes.Json)
             .Requires(Capability.EditCatalogue);
-        tenant.MapGet("/drafts", ListDrafts).WithName("ListDrafts").WithSummary("Working copies: draft, submitted, rejected.").Requires(Capability.ReadDrafts);
-        tenant.MapGet("/bundles/{code}/draft", GetDraft).WithName("GetDraft").WithSummary("The working copy, with its ETag.").Requires(Capability.ReadDrafts);
-        tenant.MapPut("/bundles/{code}/draft", PutDraft).WithName("PutDraft")
+        tenant.MapGet("/drafts", ListDrafts).WithName("listDrafts").WithSummary("Working copies: draft, submitted, rejected.").Requires(Capability.ReadDrafts);
+        tenant.MapGet("/bundles/{code}/draft", GetDraft).WithName("getBundleDraft").WithSummary("The working copy, with its ETag.").Requires(Capability.ReadDrafts);
+        tenant.MapPut("/bundles/{code}/draft", PutDraft).WithName("saveBundleDraft")
             .WithSummary("Changes the working copy; needs If-Match.")
-            .Accepts<BundleDocument>("application/json")
+            .Accepts<BundleDocument>(MediaTypes.Json)
             .Requires(Capability.EditCatalogue);
-        tenant.MapGet("/bundles/{code}/draft/effective", GetEffective).WithName("GetDraftEffective")
+        tenant.MapGet("/bundles/{code}/draft/effective", GetEffective).WithName("getEffectiveBundleDraft")
             .WithSummary("The working copy resolved through its standard's chain.")
             .Requires(Capability.ReadDrafts);
-        tenant.MapPost("/bundles/{code}/draft/submit", Submit).WithName("SubmitDraft")
+        tenant.MapPost("/bundles/{code}/draft/submit", Submit).WithName("submitBundleDraft")
             .WithSummary("Hands the working copy named by If-Match to review; it is read-only until approved or rejected. Optional body {comment}.")
+            .Accepts<WorkingCopyReview.ReviewNote>(isOptional: true, MediaTypes.Json)
             .Requires(Capability.EditCatalogue);
-        tenant.MapPost("/bundles/{code}/draft/approve", Approve).WithName("ApproveDraft")
+        tenant.MapPost("/bundles/{code}/draft/approve", Approve).WithName("approveBundleDraft")
             .WithSummary("Approves the submitted working copy named by If-Match: a new live version, or the withdrawal. Not by whoever last changed or submitted it.")
+            .Accepts<WorkingCopyReview.ReviewNote>(isOptional: true, MediaTypes.Json)
+            .WithMetadata(new DeclaredHeader(StatusCodes.Status200OK, "Location", "Where the new version can be read (not for a withdrawal).", Required: false))
             .Requires(Capability.Review);
-        tenant.MapPost("/bundles/{code}/draft/reject", Reject).WithName("RejectDraft")
+        tenant.MapPost("/bundles/{code}/draft/reject", Reject).WithName("rejectBundleDraft")
             .WithSummary("Returns the submitted working copy named by If-Match to its editors; body {comment} is required.")
+            .Accepts<WorkingCopyReview.ReviewNote>(MediaTypes.Json)
             .Requires(Capability.Review);
-        tenant.MapPost("/bundles/{code}/withdrawal", ProposeWithdrawal).WithName("ProposeWithdrawal")
+        tenant.MapPost("/bundles/{code}/withdrawal", ProposeWithdrawal).WithName("proposeWithdrawal")
             .WithSummary("Asks to withdraw the live bundle (If-Match of its working copy, body {comment} required); a reviewer approves or rejects it like any change.")
+            .Accepts<WorkingCopyReview.ReviewNote>(MediaTypes.Json)
             .Requires(Capability.EditCatalogue);
         return app;
     }
@@ -70,6 +76,11 @@ internal static class DraftsApi
         public const string Matter = "matter";
     }
 
+    /// <summary>What an approval made live.</summary>
+    /// <param name="Code">The bundle's code.</param>
+    /// <param name="Version">The new version's number, live from now on.</param>
+    /// <param name="ETag">The strong ETag of the new version's effective content.</param>
+    /// <param name="Location">Where the new version can be read.</param>
     public sealed record Approval(string Code, int Version, string ETag, string Location);
 
     private static (byte[] Bytes, string ETag) View(BundleRecord record)
@@ -87,20 +98,17 @@ internal static class DraftsApi
 
     internal static (byte[] Bytes, string ETag) ViewOf(BundleRecord record) => View(record);
 
-    internal static IResult SendView(HttpContext context, BundleRecord record) => Send(context, record);
-
-    private static IResult Send(HttpContext context, BundleRecord record, int status = StatusCodes.Status200OK)
+    private static Tagged<DraftView> Send(BundleRecord record)
     {
         var (bytes, etag) = View(record);
-        context.Response.Headers.ETag = etag;
-        context.Response.Headers.CacheControl = "no-cache";
-        return Results.Text(System.Text.Encoding.UTF8.GetString(bytes), "application/json", System.Text.Encoding.UTF8, status);
+        return new Tagged<DraftView>(bytes, etag);
     }
 
-    private static IResult Invalid(IEnumerable<CatalogueError> errors) =>
+    private static InvalidProblem Invalid(IEnumerable<CatalogueError> errors) =>
         ApiProblems.Invalid(errors.Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList());
 
-    private static async Task<IResult> Create(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<CreatedTagged<DraftView>, BodyProblem, InvalidProblem, ConflictProblem>> Create(
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (document, problem) = await JsonBody.ReadAsync<BundleDocument>(context.Request, cancellationToken);
         if (problem is not null)
@@ -121,8 +129,8 @@ internal static class DraftsApi
 
         if (await db.Set<BundleRecord>().AnyAsync(b => b.Code == code, cancellationToken))
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The code is taken",
-                detail: $"{context.Tenant().Id} already has a bundle '{code}'. Change its draft instead, or choose another code.");
+            return ApiProblems.Conflict("The code is taken",
+                $"{context.Tenant().Id} already has a bundle '{code}'. Change its draft instead, or choose another code.");
         }
 
         var matters = await catalogue.LocalMattersAsync(cancellationToken);
@@ -151,14 +159,20 @@ internal static class DraftsApi
         }
         catch (DbUpdateException)
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The code is taken", detail: $"A bundle '{code}' was created meanwhile.");
+            return ApiProblems.Conflict("The code is taken", $"A bundle '{code}' was created meanwhile.");
         }
 
-        context.Response.Headers.Location = $"/api/t/{context.Tenant().Id}/bundles/{Uri.EscapeDataString(code)}/draft";
-        return Send(context, record, StatusCodes.Status201Created);
+        var (bytes, etag) = View(record);
+        return new CreatedTagged<DraftView>(bytes, etag, $"/api/t/{context.Tenant().Id}/bundles/{Uri.EscapeDataString(code)}/draft");
     }
 
-    private static async Task<IResult> ListDrafts(OneGoDbContext db, string? status, string? kind, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<Page<DraftItem>>, InvalidProblem>> ListDrafts(
+        OneGoDbContext db,
+        [System.ComponentModel.Description("draft, submitted (the reviewer's inbox) or rejected; all three when absent.")] string? status,
+        [System.ComponentModel.Description("bundle or matter; both when absent (bundles first).")] string? kind,
+        int? limit,
+        string? cursor,
+        CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         DraftState? wanted = null;
@@ -214,24 +228,25 @@ internal static class DraftsApi
                 .ToListAsync(cancellationToken));
         }
 
-        return Results.Json(paging.Take(items, i => i.Kind + "/" + i.Code), CatalogueJson.Options);
+        return new OkDocument<Page<DraftItem>>(paging.Take(items, i => i.Kind + "/" + i.Code));
     }
 
-    private static async Task<IResult> GetDraft(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Tagged<DraftView>, NotFoundProblem>> GetDraft(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<BundleRecord>().AsNoTracking().SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
-        return record is null ? UnknownBundle(context, code) : Send(context, record);
+        return record is null ? UnknownBundle(context, code) : Send(record);
     }
 
-    private static IResult UnknownBundle(HttpContext context, string code) =>
+    private static NotFoundProblem UnknownBundle(HttpContext context, string code) =>
         ApiProblems.NotFound("No such bundle", $"{context.Tenant().Id} has no bundle '{code}'.");
 
-    private static async Task<IResult> PutDraft(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Tagged<DraftView>, NotFoundProblem, EditProblem, BodyProblem, InvalidProblem>> PutDraft(
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Edit, cancellationToken);
         if (answer is not null)
         {
-            return answer;
+            return record is null ? new NotFoundProblem(answer) : new EditProblem(answer);
         }
 
         var (document, problem) = await JsonBody.ReadAsync<BundleDocument>(context.Request, cancellationToken);
@@ -259,10 +274,11 @@ internal static class DraftsApi
         // Saving the draft after a rebase is the editor's answer to the changes it set aside.
         record.Conflicts = null;
         WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "edit", JsonChanges.Between(before, document));
-        return await SaveMoveAsync(context, db, record, cancellationToken);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new EditProblem(lost) : Send(record);
     }
 
-    private static async Task<IResult> GetEffective(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Conditional<EffectiveBundle>, NotFoundProblem, InvalidProblem>> GetEffective(
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<BundleRecord>().AsNoTracking().SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
         if (record is null)
@@ -278,7 +294,7 @@ internal static class DraftsApi
         }
 
         var bytes = CanonicalJson.Serialize(resolution.Value!);
-        return Preconditions.Json(context, bytes, CanonicalJson.ETag(bytes));
+        return Preconditions.Json<EffectiveBundle>(bytes, CanonicalJson.ETag(bytes));
     }
 
     /// <summary>The working copy as the review lifecycle sees it.</summary>
@@ -290,14 +306,14 @@ internal static class DraftsApi
     /// <paramref name="conflict"/> may add a 409 of the move's own, asked after the lifecycle and before If-Match.
     /// Returns the record and the decision, or the answer.
     /// </summary>
-    private static async Task<(BundleRecord? Record, ReviewDecision? Decision, IResult? Answer)> BeginMoveAsync(
+    private static async Task<(BundleRecord? Record, ReviewDecision? Decision, ProblemHttpResult? Answer)> BeginMoveAsync(
         HttpContext context, OneGoDbContext db, string code, ReviewAction action, CancellationToken cancellationToken,
-        Func<BundleRecord, Task<IResult?>>? conflict = null)
+        Func<BundleRecord, Task<ProblemHttpResult?>>? conflict = null)
     {
         var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
         if (record is null)
         {
-            return (null, null, UnknownBundle(context, code));
+            return (null, null, UnknownBundle(context, code).Problem);
         }
 
         var (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, SubjectOf(record), action, View(record).ETag,
@@ -305,15 +321,12 @@ internal static class DraftsApi
         return (record, decision, answer);
     }
 
-    private static async Task<IResult> SaveMoveAsync(HttpContext context, OneGoDbContext db, BundleRecord record, CancellationToken cancellationToken) =>
-        await WorkingCopyReview.SaveAsync(db, cancellationToken) ?? Send(context, record);
-
-    private static async Task<IResult> Submit(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Tagged<DraftView>, ReviewProblem, BodyProblem, InvalidProblem>> Submit(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Submit, cancellationToken);
         if (answer is not null)
         {
-            return answer;
+            return new ReviewProblem(answer);
         }
 
         var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: false, cancellationToken);
@@ -340,15 +353,16 @@ internal static class DraftsApi
         WorkingCopyReview.Submitted(record, decision!, context.Actor(), clock.Now(), comment);
         WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, record.Proposal == ProposalKind.Withdrawal ? "submit-withdrawal" : "submit",
             record.PinnedMatters is null ? null : new { pinnedMatters = BundleCatalogue.PinsOf(record) }, comment);
-        return await SaveMoveAsync(context, db, record, cancellationToken);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ReviewProblem(lost) : Send(record);
     }
 
-    private static async Task<IResult> ProposeWithdrawal(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Tagged<DraftView>, ReviewProblem, BodyProblem>> ProposeWithdrawal(
+        HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.ProposeWithdrawal, cancellationToken);
         if (answer is not null)
         {
-            return answer;
+            return new ReviewProblem(answer);
         }
 
         var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: true, cancellationToken);
@@ -364,15 +378,15 @@ internal static class DraftsApi
         record.PinnedMatters = null;
         WorkingCopyReview.Submitted(record, decision!, context.Actor(), now, comment);
         WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "submit-withdrawal", new { liveVersion = record.LiveVersion }, comment);
-        return await SaveMoveAsync(context, db, record, cancellationToken);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ReviewProblem(lost) : Send(record);
     }
 
-    private static async Task<IResult> Reject(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Tagged<DraftView>, ReviewProblem, BodyProblem>> Reject(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
     {
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Reject, cancellationToken);
         if (answer is not null)
         {
-            return answer;
+            return new ReviewProblem(answer);
         }
 
         var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: true, cancellationToken);
@@ -385,14 +399,14 @@ internal static class DraftsApi
         WorkingCopyReview.Rejected(record, decision!, comment!);
         record.PinnedMatters = null;
         WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, proposal == ProposalKind.Withdrawal ? "reject-withdrawal" : "reject", comment: comment);
-        return await SaveMoveAsync(context, db, record, cancellationToken);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ReviewProblem(lost) : Send(record);
     }
 
     /// <summary>
     /// 409 when a matter the submission pinned has another live revision now: the reviewer read the bundle built
     /// from the pinned ones, so it must be submitted again to be approved with the new ones.
     /// </summary>
-    private static async Task<IResult?> PinnedMattersMovedAsync(BundleRecord record, BundleCatalogue catalogue, CancellationToken cancellationToken)
+    private static async Task<ProblemHttpResult?> PinnedMattersMovedAsync(BundleRecord record, BundleCatalogue catalogue, CancellationToken cancellationToken)
     {
         if (record.Proposal != ProposalKind.Change)
         {
@@ -414,13 +428,14 @@ internal static class DraftsApi
                 new Dictionary<string, object?> { ["matters"] = moved });
     }
 
-    private static async Task<IResult> Approve(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, LiveBundles live, TimeProvider clock, string code, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<Approval>, Tagged<DraftView>, ApprovalProblem, BodyProblem>> Approve(
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, LiveBundles live, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Approve, cancellationToken,
             r => PinnedMattersMovedAsync(r, catalogue, cancellationToken));
         if (answer is not null)
         {
-            return answer;
+            return new ApprovalProblem(answer);
         }
 
         var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, required: false, cancellationToken);
@@ -436,9 +451,9 @@ internal static class DraftsApi
             record.WithdrawnAt = clock.Now();
             WorkingCopyReview.Settled(record);
             WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "withdraw", new { withdrawnVersion = withdrawn }, comment);
-            var saved = await SaveMoveAsync(context, db, record, cancellationToken);
+            var lost = await WorkingCopyReview.SaveAsync(db, cancellationToken);
             live.Forget(context.Tenant().Id, code);
-            return saved;
+            return lost is null ? Send(record) : new ApprovalProblem(lost);
         }
 
         // The matters are those pinned at submission (checked above), so this is what the reviewer read, byte for byte.
@@ -449,7 +464,7 @@ internal static class DraftsApi
         if (!resolution.IsValid || matters.MovedSince(pinned).Count > 0)
         {
             // Only a standard or a matter changing between the check and here could cause it: ask again.
-            return Preconditions.Stale(null);
+            return new ApprovalProblem(Preconditions.Stale(null));
         }
 
         var previous = record.LiveVersion is { } liveVersion
@@ -471,12 +486,12 @@ internal static class DraftsApi
         }
         catch (DbUpdateException)
         {
-            return Preconditions.Stale(null);
+            return new ApprovalProblem(Preconditions.Stale(null));
         }
 
         live.Forget(context.Tenant().Id, code);
         var location = $"/api/t/{context.Tenant().Id}/bundles/{Uri.EscapeDataString(code)}/versions/{version.Version}";
         context.Response.Headers.Location = location;
-        return Results.Json(new Approval(code, version.Version, version.ETag, location), CatalogueJson.Options);
+        return new OkDocument<Approval>(new Approval(code, version.Version, version.ETag, location));
     }
 }

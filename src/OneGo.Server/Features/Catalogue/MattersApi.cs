@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
@@ -19,25 +20,35 @@ internal static class MattersApi
     public static IEndpointRouteBuilder MapMattersApi(this IEndpointRouteBuilder app)
     {
         var matters = app.MapGroup("/api/t/{tenant}/matters").WithTags("Matters");
-        matters.MapGet("", ListMatters).WithName("ListMatters").WithSummary("The tenant's live matters, by basic code.").Requires(Capability.ReadDrafts);
-        matters.MapGet("/{code}", GetMatter).WithName("GetMatter").WithSummary("One matter's live revision, with its ETag.").Requires(Capability.ReadDrafts);
+        matters.MapGet("", ListMatters).WithName("listMatters").WithSummary("The tenant's live matters, by basic code.").Requires(Capability.ReadDrafts);
+        matters.MapGet("/{code}", GetMatter).WithName("getMatter").WithSummary("One matter's live revision, with its ETag.").Requires(Capability.ReadDrafts);
         matters.MapPut("/{code}", Moved).WithName("PutMatterMoved").ExcludeFromDescription().Requires(Capability.EditCatalogue);
-        matters.MapGet("/{code}/draft", GetDraft).WithName("GetMatterDraft").WithSummary("The matter's working copy, with its ETag.").Requires(Capability.ReadDrafts);
-        matters.MapPut("/{code}/draft", PutDraft).WithName("PutMatterDraft").Requires(Capability.EditCatalogue)
+        matters.MapGet("/{code}/draft", GetDraft).WithName("getMatterDraft").WithSummary("The matter's working copy, with its ETag.").Requires(Capability.ReadDrafts);
+        matters.MapPut("/{code}/draft", PutDraft).WithName("saveMatterDraft").Requires(Capability.EditCatalogue)
             .WithSummary("Creates the matter's working copy (201) or, with If-Match, changes it; a submitted one is read-only (409).")
-            .Accepts<Matter>("application/json");
-        matters.MapPost("/{code}/draft/submit", Submit).WithName("SubmitMatterDraft")
+            .Accepts<Matter>(MediaTypes.Json);
+        matters.MapPost("/{code}/draft/submit", Submit).WithName("submitMatterDraft")
             .WithSummary("Hands the working copy named by If-Match to review. Optional body {comment}.")
+            .Accepts<WorkingCopyReview.ReviewNote>(isOptional: true, MediaTypes.Json)
             .Requires(Capability.EditCatalogue);
-        matters.MapPost("/{code}/draft/approve", Approve).WithName("ApproveMatterDraft")
+        matters.MapPost("/{code}/draft/approve", Approve).WithName("approveMatterDraft")
             .WithSummary("Approves the submitted working copy named by If-Match: the matter's next live revision. Not by whoever last changed or submitted it.")
+            .Accepts<WorkingCopyReview.ReviewNote>(isOptional: true, MediaTypes.Json)
             .Requires(Capability.Review);
-        matters.MapPost("/{code}/draft/reject", Reject).WithName("RejectMatterDraft")
+        matters.MapPost("/{code}/draft/reject", Reject).WithName("rejectMatterDraft")
             .WithSummary("Returns the submitted working copy named by If-Match to its editors; body {comment} is required.")
+            .Accepts<WorkingCopyReview.ReviewNote>(MediaTypes.Json)
             .Requires(Capability.Review);
         return app;
     }
 
+    /// <summary>A live matter in the list.</summary>
+    /// <param name="Code">Its code, unique within the region.</param>
+    /// <param name="Department">The department that handles it.</param>
+    /// <param name="ETag">The strong ETag of its live revision.</param>
+    /// <param name="Revision">The live revision's number.</param>
+    /// <param name="UpdatedAt">When the live revision was approved (or imported).</param>
+    /// <param name="Origin">Where it came from: api or file.</param>
     public sealed record MatterItem(string Code, Text Name, string? Department, string ETag, int Revision, DateTimeOffset UpdatedAt, string Origin);
 
     /// <summary>A matter's working copy as the API shows it; its ETag is the hash of these bytes.</summary>
@@ -55,18 +66,16 @@ internal static class MattersApi
 
     private static Matter Parse(string json) => JsonSerializer.Deserialize<Matter>(json, CatalogueJson.Options)!;
 
-    private static IResult Send(HttpContext context, MatterRecord record, int status = StatusCodes.Status200OK)
+    private static Tagged<MatterDraftView> Send(MatterRecord record)
     {
         var (bytes, etag) = View(record);
-        context.Response.Headers.ETag = etag;
-        context.Response.Headers.CacheControl = "no-cache";
-        return Results.Text(System.Text.Encoding.UTF8.GetString(bytes), "application/json", System.Text.Encoding.UTF8, status);
+        return new Tagged<MatterDraftView>(bytes, etag);
     }
 
-    private static IResult UnknownMatter(HttpContext context, string code) =>
+    private static NotFoundProblem UnknownMatter(HttpContext context, string code) =>
         ApiProblems.NotFound("Unknown matter", $"{context.Tenant().Id} has no matter with the code '{code}'.");
 
-    private static async Task<IResult> ListMatters(OneGoDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<MatterItem>>, InvalidProblem>> ListMatters(OneGoDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         if (errors.Count > 0)
@@ -85,43 +94,44 @@ internal static class MattersApi
             var matter = Parse(r.Document!);
             return new MatterItem(r.Code, matter.Name, matter.Department, r.ETag!, r.LiveRevision!.Value, r.UpdatedAt, r.Origin!);
         });
-        return Results.Ok(paging.Take(items, i => i.Code));
+        return TypedResults.Ok(paging.Take(items, i => i.Code));
     }
 
-    private static async Task<IResult> GetMatter(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Conditional<Matter>, NotFoundProblem>> GetMatter(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
     {
         var row = await db.Set<MatterRecord>().AsNoTracking().SingleOrDefaultAsync(m => m.Code == code && m.LiveRevision != null, cancellationToken);
         return row is null
             ? UnknownMatter(context, code)
-            : Preconditions.Json(context, System.Text.Encoding.UTF8.GetBytes(row.Document!), row.ETag!);
+            : Preconditions.Json<Matter>(System.Text.Encoding.UTF8.GetBytes(row.Document!), row.ETag!);
     }
 
     // Matters were once changed in place; a client still doing so is told where the working copy is now.
-    private static IResult Moved(HttpContext context, string code)
+    private static ProblemHttpResult Moved(HttpContext context, string code)
     {
         context.Response.Headers.Allow = "GET";
-        return Results.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Matters are changed through their working copy",
+        return TypedResults.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Matters are changed through their working copy",
             detail: $"A matter's change is reviewed before it goes live: PUT /api/t/{context.Tenant().Id}/matters/{Uri.EscapeDataString(code)}/draft, then submit it for review.",
             type: "https://onego.gov.cn/problems/use-the-draft");
     }
 
-    private static async Task<IResult> GetDraft(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Tagged<MatterDraftView>, NotFoundProblem>> GetDraft(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<MatterRecord>().AsNoTracking().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
-        return record is null ? UnknownMatter(context, code) : Send(context, record);
+        return record is null ? UnknownMatter(context, code) : Send(record);
     }
 
-    private static async Task<IResult> PutDraft(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Tagged<MatterDraftView>, CreatedTagged<MatterDraftView>, EditProblem, BodyProblem, InvalidProblem, ConflictProblem>> PutDraft(
+        HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
         ReviewDecision? decision = null;
         if (record is not null)
         {
-            IResult? answer;
+            ProblemHttpResult? answer;
             (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, SubjectOf(record), ReviewAction.Edit, View(record).ETag, namesWhatWasRead: false);
             if (answer is not null)
             {
-                return answer;
+                return new EditProblem(answer);
             }
         }
 
@@ -165,87 +175,88 @@ internal static class MattersApi
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Preconditions.Stale(null);
+            return new EditProblem(Preconditions.Stale(null));
         }
         catch (DbUpdateException) when (created)
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Created meanwhile",
-                detail: $"A matter '{code}' was created meanwhile; read its working copy and change it with its ETag.");
+            return ApiProblems.Conflict("Created meanwhile",
+                $"A matter '{code}' was created meanwhile; read its working copy and change it with its ETag.");
         }
 
         if (created)
         {
-            context.Response.Headers.Location = $"/api/t/{context.Tenant().Id}/matters/{Uri.EscapeDataString(code)}/draft";
+            var (bytes, etag) = View(record);
+            return new CreatedTagged<MatterDraftView>(bytes, etag, $"/api/t/{context.Tenant().Id}/matters/{Uri.EscapeDataString(code)}/draft");
         }
 
-        return Send(context, record, created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        return Send(record);
     }
 
     private static ReviewSubject SubjectOf(MatterRecord record) => WorkingCopyReview.SubjectOf(record, record.LiveRevision is not null);
 
-    private static async Task<(MatterRecord? Record, ReviewDecision? Decision, string? Comment, IResult? Answer)> BeginMoveAsync(
+    /// <summary>The working copy and the decision on the move with the comment it came with, or why the move is refused.</summary>
+    private sealed record Move(MatterRecord Record, ReviewDecision Decision, string? Comment);
+
+    private static async Task<(Move? Move, ProblemHttpResult? Refused, BodyProblem? Unreadable)> BeginMoveAsync(
         HttpContext context, OneGoDbContext db, string code, ReviewAction action, bool commentRequired, CancellationToken cancellationToken)
     {
         var record = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
         if (record is null)
         {
-            return (null, null, null, UnknownMatter(context, code));
+            return (null, UnknownMatter(context, code).Problem, null);
         }
 
         var (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, SubjectOf(record), action, View(record).ETag, namesWhatWasRead: true);
         if (answer is not null)
         {
-            return (record, decision, null, answer);
+            return (null, answer, null);
         }
 
         var (comment, problem) = await WorkingCopyReview.ReadNoteAsync(context.Request, commentRequired, cancellationToken);
-        return (record, decision, comment, problem);
+        return problem is null ? (new Move(record, decision, comment), null, null) : (null, null, problem);
     }
 
-    private static async Task<IResult> SaveMoveAsync(HttpContext context, OneGoDbContext db, MatterRecord record, CancellationToken cancellationToken) =>
-        await WorkingCopyReview.SaveAsync(db, cancellationToken) ?? Send(context, record);
-
-    private static async Task<IResult> Submit(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Tagged<MatterDraftView>, ReviewProblem, BodyProblem>> Submit(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
-        var (record, decision, comment, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Submit, commentRequired: false, cancellationToken);
-        if (answer is not null)
+        var (move, refused, unreadable) = await BeginMoveAsync(context, db, code, ReviewAction.Submit, commentRequired: false, cancellationToken);
+        if (move is not (var record, var decision, var comment))
         {
-            return answer;
+            return refused is not null ? new ReviewProblem(refused) : unreadable!;
         }
 
-        WorkingCopyReview.Submitted(record!, decision!, context.Actor(), clock.Now(), comment);
-        WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record!, "submit", comment: comment);
-        return await SaveMoveAsync(context, db, record!, cancellationToken);
+        WorkingCopyReview.Submitted(record, decision, context.Actor(), clock.Now(), comment);
+        WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record, "submit", comment: comment);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ReviewProblem(lost) : Send(record);
     }
 
-    private static async Task<IResult> Reject(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Tagged<MatterDraftView>, ReviewProblem, BodyProblem>> Reject(HttpContext context, OneGoDbContext db, string code, CancellationToken cancellationToken)
     {
-        var (record, decision, comment, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Reject, commentRequired: true, cancellationToken);
-        if (answer is not null)
+        var (move, refused, unreadable) = await BeginMoveAsync(context, db, code, ReviewAction.Reject, commentRequired: true, cancellationToken);
+        if (move is not (var record, var decision, var comment))
         {
-            return answer;
+            return refused is not null ? new ReviewProblem(refused) : unreadable!;
         }
 
-        WorkingCopyReview.Rejected(record!, decision!, comment!);
-        WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record!, "reject", comment: comment);
-        return await SaveMoveAsync(context, db, record!, cancellationToken);
+        WorkingCopyReview.Rejected(record, decision, comment!);
+        WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record, "reject", comment: comment);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ReviewProblem(lost) : Send(record);
     }
 
-    private static async Task<IResult> Approve(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
+    private static async Task<Results<Tagged<MatterDraftView>, ApprovalProblem, BodyProblem>> Approve(HttpContext context, OneGoDbContext db, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
-        var (record, _, comment, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Approve, commentRequired: false, cancellationToken);
-        if (answer is not null)
+        var (move, refused, unreadable) = await BeginMoveAsync(context, db, code, ReviewAction.Approve, commentRequired: false, cancellationToken);
+        if (move is not (var record, _, var comment))
         {
-            return answer;
+            return refused is not null ? new ApprovalProblem(refused) : unreadable!;
         }
 
-        var before = record!.Document is null ? null : Parse(record.Document);
+        var before = record.Document is null ? null : Parse(record.Document);
         var after = Parse(record.Draft);
         MakeLive(record, after, Origins.Api, context.Actor(), clock.Now());
         WorkingCopyReview.Settled(record);
         WorkingCopyReview.Audit(db, context, DraftsApi.Kinds.Matter, record, "approve",
             new { revision = record.LiveRevision, etag = record.ETag, changes = JsonChanges.Between(before, after) }, comment);
-        return await SaveMoveAsync(context, db, record, cancellationToken);
+        return await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost ? new ApprovalProblem(lost) : Send(record);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
@@ -20,16 +21,16 @@ internal static class WorkingCopyReview
         new(copy.DraftState, copy.Proposal, isLive, hasConflicts, copy.DraftUpdatedBy, copy.SubmittedBy);
 
     /// <summary>A refused move as the API answers it: 409 naming the current state, or 403 for four eyes.</summary>
-    public static IResult? Refused(ReviewDecision decision, IWorkingCopy copy) => decision.Refusal switch
+    public static ProblemHttpResult? Refused(ReviewDecision decision, IWorkingCopy copy) => decision.Refusal switch
     {
         null => null,
-        { Kind: ReviewRefusalKind.FourEyes } four => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: four.Title, detail: four.Detail,
+        { Kind: ReviewRefusalKind.FourEyes } four => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: four.Title, detail: four.Detail,
             type: "https://onego.gov.cn/problems/four-eyes"),
         var illegal => Conflict(copy, illegal.Title, illegal.Detail),
     };
 
     /// <summary>A 409 for the working copy's state, naming it (and what it proposes) as every review refusal does.</summary>
-    public static IResult Conflict(IWorkingCopy copy, string title, string detail, IDictionary<string, object?>? more = null)
+    public static ProblemHttpResult Conflict(IWorkingCopy copy, string title, string detail, IDictionary<string, object?>? more = null)
     {
         var extensions = new Dictionary<string, object?>
         {
@@ -41,7 +42,7 @@ internal static class WorkingCopyReview
             extensions[key] = value;
         }
 
-        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: title, detail: detail, extensions: extensions);
+        return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: title, detail: detail, extensions: extensions);
     }
 
     /// <summary>
@@ -50,9 +51,9 @@ internal static class WorkingCopyReview
     /// (another 409 of the caller's), then If-Match (428, or 412 when stale), then four eyes (403). A move other
     /// than an edit must name the ETag it read: <c>If-Match: *</c> is 428 there. Returns the decision, or the answer.
     /// </summary>
-    public static async Task<(ReviewDecision Decision, IResult? Answer)> DecideAsync(
+    public static async Task<(ReviewDecision Decision, ProblemHttpResult? Answer)> DecideAsync(
         HttpContext context, IWorkingCopy copy, ReviewSubject subject, ReviewAction action, string currentETag, bool namesWhatWasRead,
-        Func<Task<IResult?>>? conflict = null)
+        Func<Task<ProblemHttpResult?>>? conflict = null)
     {
         var decision = ReviewLifecycle.Decide(subject, action, context.Actor());
         if (decision.Refusal is { Kind: ReviewRefusalKind.IllegalTransition })
@@ -69,7 +70,7 @@ internal static class WorkingCopyReview
     }
 
     /// <summary>428 without If-Match (or with <c>*</c> where the move must name what was read), 412 when it is stale.</summary>
-    public static IResult? Precondition(HttpRequest request, string currentETag, bool namesWhatWasRead)
+    public static ProblemHttpResult? Precondition(HttpRequest request, string currentETag, bool namesWhatWasRead)
     {
         var (ifMatch, missing) = Preconditions.RequireIfMatch(request);
         if (missing is not null)
@@ -79,7 +80,7 @@ internal static class WorkingCopyReview
 
         if (namesWhatWasRead && ifMatch!.Split(',').Any(v => v.Trim() == "*"))
         {
-            return Results.Problem(
+            return TypedResults.Problem(
                 statusCode: StatusCodes.Status428PreconditionRequired,
                 title: "If-Match must name an ETag",
                 detail: "A review move must name the ETag of the working copy that was read, so that nobody submits, approves or rejects content they did not see; If-Match: * names none.",
@@ -92,7 +93,7 @@ internal static class WorkingCopyReview
     /// <summary>The reviewer's or editor's note on a move, from an optional JSON body <c>{"comment": "…"}</c>.</summary>
     public sealed record ReviewNote(string? Comment);
 
-    public static async Task<(string? Comment, IResult? Problem)> ReadNoteAsync(HttpRequest request, bool required, CancellationToken cancellationToken)
+    public static async Task<(string? Comment, BodyProblem? Problem)> ReadNoteAsync(HttpRequest request, bool required, CancellationToken cancellationToken)
     {
         string? comment = null;
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
@@ -108,11 +109,11 @@ internal static class WorkingCopyReview
 
         if (comment is { Length: > 2000 })
         {
-            return (null, ApiProblems.Invalid([ApiError.At("/comment", "length", "A comment has at most 2,000 characters.")]));
+            return (null, new BodyProblem(ApiProblems.Validation([ApiError.At("/comment", "length", "A comment has at most 2,000 characters.")])));
         }
 
         return required && string.IsNullOrEmpty(comment)
-            ? (null, ApiProblems.Invalid([ApiError.At("/comment", "required", "Say why: the editor reads the comment to know what to change.")]))
+            ? (null, new BodyProblem(ApiProblems.Validation([ApiError.At("/comment", "required", "Say why: the editor reads the comment to know what to change.")])))
             : (string.IsNullOrEmpty(comment) ? null : comment, null);
     }
 
@@ -167,7 +168,7 @@ internal static class WorkingCopyReview
         db.Audit(new AuditEvent(context.Actor(), $"{kind}.{move}", $"{kind}/{copy.Code}", changes, comment));
 
     /// <summary>Saves the move; a write that lost the race to another is 412 and leaves nothing.</summary>
-    public static async Task<IResult?> SaveAsync(OneGoDbContext db, CancellationToken cancellationToken)
+    public static async Task<ProblemHttpResult?> SaveAsync(OneGoDbContext db, CancellationToken cancellationToken)
     {
         try
         {

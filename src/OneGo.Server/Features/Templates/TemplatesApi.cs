@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
@@ -22,20 +23,22 @@ internal static class TemplatesApi
     public static IEndpointRouteBuilder MapTemplatesApi(this IEndpointRouteBuilder app)
     {
         var tenant = app.MapGroup("/api/t/{tenant}").WithTags("Templates");
-        tenant.MapGet("/templates", ListTemplates).WithName("ListTemplates")
+        tenant.MapGet("/templates", ListTemplates).WithName("listTemplates")
             .WithSummary("The standards this tenant offers to the tenants below, with their versions.");
-        tenant.MapGet("/templates/{code}/adoptions", ListAdoptions).WithName("ListAdoptions")
+        tenant.MapGet("/templates/{code}/adoptions", ListAdoptions).WithName("listAdoptions")
             .WithSummary("Who below adopted the standard (live), at which version, how far behind, how many local changes.");
-        tenant.MapGet("/bundles/{code}/diff", LiveDiff).WithName("GetBundleDiff")
-            .WithSummary("What the live bundle changes against its standard; how far behind it is; matters changed since approval.");
+        tenant.MapGet("/bundles/{code}/diff", LiveDiff).WithName("getLiveBundleDiff")
+            .WithSummary("What the live bundle changes against its standard; how far behind it is; matters changed since approval.")
+            .WithMetadata(new OptionalSignIn(Capability.ReadDrafts));
 
         var drafts = tenant.MapGroup("/bundles/{code}/draft");
-        drafts.MapGet("/diff", DraftDiff).WithName("GetDraftDiff")
+        drafts.MapGet("/diff", DraftDiff).WithName("getBundleDraftDiff")
             .WithSummary("What the working copy changes against its standard (against=template) or against its live version (against=live).")
             .Requires(Capability.ReadDrafts);
-        drafts.MapPost("/rebase", Rebase).WithName("RebaseDraft")
+        drafts.MapPost("/rebase", Rebase).WithName("rebaseBundleDraft")
             .WithSummary("Re-applies the overlay on a newer standard version; changes that no longer apply are set aside as conflicts.")
-            .Accepts<RebaseRequest>("application/json")
+            .Accepts<RebaseRequest>(MediaTypes.Json)
+            .WithMetadata(new DeclaredHeader(StatusCodes.Status200OK, "ETag", "The strong ETag of the rebased working copy: name it in If-Match to move it on."))
             .Requires(Capability.EditCatalogue);
         return app;
     }
@@ -59,9 +62,13 @@ internal static class TemplatesApi
 
     public sealed record RebaseRequest(int? Version);
 
-    public sealed record RebaseView(JsonNode Draft, IReadOnlyList<RebaseConflict> Conflicts, IReadOnlyList<FieldDifference> Upstream);
+    /// <summary>A rebase's outcome.</summary>
+    /// <param name="Draft">The rebased working copy, as its own route shows it.</param>
+    /// <param name="Conflicts">The local changes that no longer apply, set aside with their reasons.</param>
+    /// <param name="Upstream">What changed in the standard between the two versions.</param>
+    public sealed record RebaseView([property: SchemaOf(typeof(DraftsApi.DraftView))] JsonNode Draft, IReadOnlyList<RebaseConflict> Conflicts, IReadOnlyList<FieldDifference> Upstream);
 
-    private static async Task<IResult> ListTemplates(HttpContext context, OneGoDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<Page<TemplateItem>>, InvalidProblem>> ListTemplates(HttpContext context, OneGoDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         if (errors.Count > 0)
@@ -88,10 +95,10 @@ internal static class TemplatesApi
             return new TemplateItem(s.Code, summary.Name, s.LiveVersion!.Value, document.Standard?.Locked ?? [], document.Adopts,
                 all.Select(v => new TemplateVersionItem(v.Version, v.ETag, v.ApprovedAt)).ToList());
         });
-        return Results.Json(paging.Take(items, i => i.Code), CatalogueJson.Options);
+        return new OkDocument<Page<TemplateItem>>(paging.Take(items, i => i.Code));
     }
 
-    private static async Task<IResult> ListAdoptions(HttpContext context, OneGoDbContext db, CurrentTenant tenants, string code, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<Adoptions>, NotFoundProblem>> ListAdoptions(HttpContext context, OneGoDbContext db, CurrentTenant tenants, string code, CancellationToken cancellationToken)
     {
         var owner = context.Tenant().Id;
         var latest = await db.Set<BundleRecord>().AsNoTracking().Where(b => b.Code == code && b.IsStandard).Select(b => b.LiveVersion).SingleOrDefaultAsync(cancellationToken);
@@ -111,10 +118,11 @@ internal static class TemplatesApi
                 .ToListAsync(cancellationToken);
         }
 
-        return Results.Json(new Adoptions(new TemplateRef { Tenant = owner, Code = code, Version = latest.Value }, items.OrderBy(i => i.Tenant, StringComparer.Ordinal).ToList()), CatalogueJson.Options);
+        return new OkDocument<Adoptions>(new Adoptions(new TemplateRef { Tenant = owner, Code = code, Version = latest.Value }, items.OrderBy(i => i.Tenant, StringComparer.Ordinal).ToList()));
     }
 
-    private static async Task<IResult> LiveDiff(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, CurrentTenant tenants, string code, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<BundleDiffView>, NotFoundProblem>> LiveDiff(
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, CurrentTenant tenants, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<BundleRecord>().AsNoTracking().SingleOrDefaultAsync(b => b.Code == code && b.LiveVersion != null, cancellationToken);
         if (record is null)
@@ -142,7 +150,7 @@ internal static class TemplatesApi
             changed = approvedETags.Where(m => current.ETagOf(m.Key) != m.Value).Select(m => m.Key).Order(StringComparer.Ordinal).ToList();
         }
 
-        return Results.Json(new BundleDiffView(code, version.Version, status, changed), CatalogueJson.Options);
+        return new OkDocument<BundleDiffView>(new BundleDiffView(code, version.Version, status, changed));
     }
 
     /// <summary>Where an adopter stands against its standard: null for a bundle of its own.</summary>
@@ -171,7 +179,13 @@ internal static class TemplatesApi
         return new StandardStatus(adopts, latest, latest - adopts.Version, document.Changes, differences, upstream);
     }
 
-    private static async Task<IResult> DraftDiff(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, string code, string? against, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<BundleDiffView>, OkDocument<IReadOnlyList<FieldDifference>>, InvalidProblem, NotFoundProblem, ConflictProblem>> DraftDiff(
+        HttpContext context,
+        OneGoDbContext db,
+        BundleCatalogue catalogue,
+        string code,
+        [System.ComponentModel.Description("template (the default): what the working copy changes against its standard, as a BundleDiffView; live: the field-by-field differences from its live version.")] string? against,
+        CancellationToken cancellationToken)
     {
         if (against is not (null or "template" or "live"))
         {
@@ -190,17 +204,16 @@ internal static class TemplatesApi
         {
             if (document.Adopts is null)
             {
-                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not an adoption",
-                    detail: $"'{code}' is a bundle of its own: it has no standard to compare with. Use against=live.");
+                return ApiProblems.Conflict("Not an adoption", $"'{code}' is a bundle of its own: it has no standard to compare with. Use against=live.");
             }
 
             var status = await StatusAsync(catalogue, context.Tenant().Id, document, matters.Documents, cancellationToken);
-            return Results.Json(new BundleDiffView(code, record.LiveVersion, status, []), CatalogueJson.Options);
+            return new OkDocument<BundleDiffView>(new BundleDiffView(code, record.LiveVersion, status, []));
         }
 
         if (record.LiveVersion is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Nothing live yet", detail: $"'{code}' has no approved version to compare with.");
+            return ApiProblems.Conflict("Nothing live yet", $"'{code}' has no approved version to compare with.");
         }
 
         var version = await db.Set<BundleVersion>().AsNoTracking().SingleAsync(v => v.BundleCode == code && v.Version == record.LiveVersion, cancellationToken);
@@ -210,10 +223,11 @@ internal static class TemplatesApi
             return ApiProblems.Invalid(draft.Errors.Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList());
         }
 
-        return Results.Json(BundleDiff.Compare(catalogue.EffectiveOf(version), draft.Value!), CatalogueJson.Options);
+        return new OkDocument<IReadOnlyList<FieldDifference>>(BundleDiff.Compare(catalogue.EffectiveOf(version), draft.Value!));
     }
 
-    private static async Task<IResult> Rebase(HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<RebaseView>, NotFoundProblem, EditProblem, BodyProblem, InvalidProblem>> Rebase(
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
         if (record is null)
@@ -229,7 +243,7 @@ internal static class TemplatesApi
                 : null));
         if (answer is not null)
         {
-            return answer;
+            return new EditProblem(answer);
         }
 
         var adopts = document.Adopts!;
@@ -260,11 +274,11 @@ internal static class TemplatesApi
             new { from = adopts.Version, to = request.Version, conflicts = result.Conflicts, changes = JsonChanges.Between(document, rebased) });
         if (await WorkingCopyReview.SaveAsync(db, cancellationToken) is { } lost)
         {
-            return lost;
+            return new EditProblem(lost);
         }
 
         var (bytes, etag) = DraftsApi.ViewOf(record);
         context.Response.Headers.ETag = etag;
-        return Results.Json(new RebaseView(JsonNode.Parse(bytes)!, result.Conflicts, result.Upstream), CatalogueJson.Options);
+        return new OkDocument<RebaseView>(new RebaseView(JsonNode.Parse(bytes)!, result.Conflicts, result.Upstream));
     }
 }

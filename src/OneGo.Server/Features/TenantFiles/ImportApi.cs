@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
 
@@ -14,17 +15,17 @@ internal static class ImportApi
 
     public static IEndpointRouteBuilder MapImportApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/imports", ImportAsync).WithTags("Tenants").WithName("ImportTenantFiles")
+        app.MapPost("/api/imports", ImportAsync).WithTags("Tenants").WithName("importTenantFiles")
             .WithSummary("Imports the server's tenants/ folder; a file with an error is 422 with its path, line and column, and nothing is kept.")
             .Requires(Capability.Import);
         return app;
     }
 
-    private static async Task<IResult> ImportAsync(HttpContext context, TenantImport import, TenantFilesOptions files, ILogger<TenantImport> logger, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ImportAnswer>, ConflictProblem, InvalidProblem>> ImportAsync(HttpContext context, TenantImport import, TenantFilesOptions files, ILogger<TenantImport> logger, CancellationToken cancellationToken)
     {
         if (files.Folder is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "No tenants/ folder", detail: "This server has no tenants/ folder to import: set TenantFiles:Folder.");
+            return ApiProblems.Conflict("No tenants/ folder", "This server has no tenants/ folder to import: set TenantFiles:Folder.");
         }
 
         logger.LogInformation("{Actor} imports {Folder}", context.Actor(), files.Folder);
@@ -35,6 +36,6 @@ internal static class ImportApi
                 $"The tenants/ folder was not imported: {result.Problems.Count} problem(s); nothing changed.");
         }
 
-        return Results.Ok(new ImportAnswer(result.Applied!.Changes.Count, result.Applied.UnchangedFiles, result.Applied.Changes.Select(c => c.Path).ToList()));
+        return TypedResults.Ok(new ImportAnswer(result.Applied!.Changes.Count, result.Applied.UnchangedFiles, result.Applied.Changes.Select(c => c.Path).ToList()));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Audit;
@@ -15,24 +16,40 @@ namespace OneGo.Server.Features.Tenants;
 /// </summary>
 internal static class RegionsAdminApi
 {
+    /// <summary>A region to onboard directly below the route's region.</summary>
+    /// <param name="Segment">Its id below its parent, in lowercase pinyin: the new id is the parent's id, a dot and this.</param>
+    /// <param name="Name">Its Chinese name (at most 100 characters).</param>
+    /// <param name="NameEn">Its English name.</param>
+    /// <param name="Level">Its level: one below the parent's.</param>
+    /// <param name="DivisionCode">Its GB/T 2260 six-digit division code, agreeing with the parent's.</param>
     public sealed record NewRegion(string? Segment, string? Name, string? NameEn, RegionLevel? Level, string? DivisionCode);
 
+    /// <summary>A region just onboarded.</summary>
+    /// <param name="Id">Its id, canonical from now on.</param>
+    /// <param name="DivisionCode">Its division code.</param>
+    /// <param name="Name">Its Chinese name.</param>
+    /// <param name="ParentId">The region it was onboarded below.</param>
+    public sealed record CreatedRegion(string Id, string? DivisionCode, string? Name, string ParentId);
+
+    /// <summary>A region's names and settings, as its admins change them.</summary>
     public sealed record SettingsView(string Tenant, string Name, string? NameEn, string? DisplayName, string? DisplayNameEn, TenantContact Contact, TenantPublishing Publishing);
 
+    /// <summary>A region's names and settings as a change sends them: every field, the unchanged ones too.</summary>
+    /// <param name="PublishingSchedule">A Quartz cron expression in Asia/Shanghai; the default schedule when absent.</param>
     public sealed record SettingsChange(string? Name, string? NameEn, string? DisplayName, string? DisplayNameEn, TenantContact? Contact, string? PublishingSchedule);
 
     public static IEndpointRouteBuilder MapRegionsAdminApi(this IEndpointRouteBuilder app)
     {
         var tenant = app.MapGroup("/api/t/{tenant}").WithTags("Tenants");
-        tenant.MapPost("/children", Create).WithName("CreateChildRegion").Accepts<NewRegion>("application/json")
+        tenant.MapPost("/children", Create).WithName("createChildRegion").Accepts<NewRegion>(MediaTypes.Json)
             .WithSummary("Onboards a region directly below this one (admins at or above it).").Requires(Capability.Administer);
-        tenant.MapGet("/settings", GetSettings).WithName("GetTenantSettings").WithSummary("The region's names and settings, with an ETag.");
-        tenant.MapPut("/settings", PutSettings).WithName("PutTenantSettings").Accepts<SettingsChange>("application/json")
+        tenant.MapGet("/settings", GetSettings).WithName("getTenantSettings").WithSummary("The region's names and settings, with an ETag.");
+        tenant.MapPut("/settings", PutSettings).WithName("updateTenantSettings").Accepts<SettingsChange>(MediaTypes.Json)
             .WithSummary("Changes the region's names and settings; needs If-Match (admins at or above it).").Requires(Capability.Administer);
         return app;
     }
 
-    private static async Task<IResult> Create(HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, Zone.PublishingSchedules schedules, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<CreatedAt<CreatedRegion>, BodyProblem, InvalidProblem, ConflictProblem>> Create(HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, Zone.PublishingSchedules schedules, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<NewRegion>(context.Request, cancellationToken);
         if (body is null)
@@ -77,8 +94,7 @@ internal static class RegionsAdminApi
         var id = RegionRules.ChildId(parent.Id, body.Segment!);
         if (await directory.ResolveAsync(id, cancellationToken) is not null || await db.Regions.AnyAsync(r => r.Id == id || r.DivisionCode == body.DivisionCode, cancellationToken))
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The region exists",
-                detail: $"There is already a region with the id {id} or the division code {body.DivisionCode}.");
+            return ApiProblems.Conflict("The region exists", $"There is already a region with the id {id} or the division code {body.DivisionCode}.");
         }
 
         var now = clock.Now();
@@ -103,7 +119,7 @@ internal static class RegionsAdminApi
 
         directory.Invalidate();
         await schedules.ApplyAsync(id, null, cancellationToken);
-        return Results.Created($"/api/tenants/{id}", new { id, divisionCode = body.DivisionCode, name = body.Name, parentId = parent.Id });
+        return new CreatedAt<CreatedRegion>($"/api/tenants/{id}", new CreatedRegion(id, body.DivisionCode, body.Name, parent.Id));
     }
 
     private static async Task<(byte[] Bytes, string ETag)> ViewAsync(HttpContext context, OneGoDbContext db, CancellationToken cancellationToken)
@@ -117,24 +133,24 @@ internal static class RegionsAdminApi
         return (bytes, Preconditions.ETagOf(bytes));
     }
 
-    private static async Task<IResult> GetSettings(HttpContext context, OneGoDbContext db, CancellationToken cancellationToken)
+    private static async Task<Conditional<SettingsView>> GetSettings(HttpContext context, OneGoDbContext db, CancellationToken cancellationToken)
     {
         var (bytes, etag) = await ViewAsync(context, db, cancellationToken);
-        return Preconditions.Json(context, bytes, etag);
+        return Preconditions.Json<SettingsView>(bytes, etag);
     }
 
-    private static async Task<IResult> PutSettings(
+    private static async Task<Results<Conditional<SettingsView>, PreconditionProblem, BodyProblem, InvalidProblem>> PutSettings(
         HttpContext context, OneGoDbContext db, RegionDirectory directory, Zone.PublishingSchedules schedules, Zone.PublishingScheduleRule rule, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (ifMatch, missing) = Preconditions.RequireIfMatch(context.Request);
         if (missing is not null)
         {
-            return missing;
+            return new PreconditionProblem(missing);
         }
 
         if (Preconditions.CheckIfMatch(ifMatch!, (await ViewAsync(context, db, cancellationToken)).ETag) is { } stale)
         {
-            return stale;
+            return new PreconditionProblem(stale);
         }
 
         var (change, problem) = await JsonBody.ReadAsync<SettingsChange>(context.Request, cancellationToken);

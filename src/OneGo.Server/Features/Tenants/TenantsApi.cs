@@ -38,22 +38,27 @@ internal static class TenantsApi
         var api = app.MapGroup("/api").WithTags("Tenants");
 
         api.MapGet("/tenants", ListTenants)
-            .WithName("ListTenants")
+            .WithName("listTenants")
             .WithSummary("The regions: id, division code, name, level and parent; filter by parent or level.");
 
         api.MapGet("/tenants/{tenant}", GetTenant)
-            .WithName("GetTenant")
+            .WithName("getTenant")
             .WithSummary("One region, by id or division code, with its children and settings.");
 
         api.MapGet("/site", GetSite)
-            .WithName("GetSite")
+            .WithName("getSite")
             .WithSummary("The region this host name serves (Tenancy:Hosts), if any.");
 
         return app;
     }
 
-    private static async Task<Results<Ok<Page<TenantSummary>>, ProblemHttpResult>> ListTenants(
-        RegionDirectory directory, string? parent, string? level, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<TenantSummary>>, InvalidProblem>> ListTenants(
+        RegionDirectory directory,
+        [System.ComponentModel.Description("Only the regions directly below this one (an id or a division code).")] string? parent,
+        [System.ComponentModel.Description("Only the regions of this level: national, province, city or district.")] string? level,
+        int? limit,
+        string? cursor,
+        CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         RegionInfo? parentRegion = null;
@@ -77,7 +82,7 @@ internal static class TenantsApi
 
         if (errors.Count > 0)
         {
-            return (ProblemHttpResult)ApiProblems.Invalid(errors);
+            return ApiProblems.Invalid(errors);
         }
 
         var regions = (await directory.AllAsync(cancellationToken))
@@ -94,11 +99,11 @@ internal static class TenantsApi
         return TypedResults.Ok(Detail(region, settings));
     }
 
-    private static async Task<Results<Ok<TenantDetail>, ProblemHttpResult>> GetSite(HttpContext context, OneGoDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TenantDetail>, NotFoundProblem>> GetSite(HttpContext context, OneGoDbContext db, CancellationToken cancellationToken)
     {
         if (context.Features.Get<RequestTenant>() is not { } tenant)
         {
-            return (ProblemHttpResult)ApiProblems.NotFound("No region for this host", $"The host name '{context.Request.Host.Host}' is not mapped to a region (Tenancy:Hosts).");
+            return ApiProblems.NotFound("No region for this host", $"The host name '{context.Request.Host.Host}' is not mapped to a region (Tenancy:Hosts).");
         }
 
         var settings = await db.TenantSettings.AsNoTracking().SingleOrDefaultAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
@@ -17,24 +18,29 @@ internal static class IntegrationsApi
 
     public sealed record IntegrationView(Guid Id, string Name, string Url, IReadOnlyList<string> Regions, bool Enabled, DateTimeOffset CreatedAt, int Pending, int DeadLetters);
 
+    /// <summary>A dead letter as replaying it answers: it waits to be delivered again.</summary>
+    /// <param name="Id">The dead letter's id.</param>
+    /// <param name="Status">pending: it is delivered again, from its first attempt.</param>
+    public sealed record Replay(long Id, string Status);
+
     public sealed record DeadLetter(long Id, string Tenant, string Publication, string Bundle, int Version, OutboxKind Kind, Guid? Integration,
         int Attempts, int? LastStatus, string? LastError, DateTimeOffset CreatedAt);
 
     public static IEndpointRouteBuilder MapIntegrationsApi(this IEndpointRouteBuilder app)
     {
         var zone = app.MapGroup("/api/zone").WithTags("Zone integrations").Requires(Capability.OperateNation);
-        zone.MapPost("/integrations", CreateAsync).WithName("CreateIntegration").Accepts<NewIntegration>("application/json")
+        zone.MapPost("/integrations", CreateAsync).WithName("createIntegration").Accepts<NewIntegration>(MediaTypes.Json)
             .WithSummary("Registers a push integration: its URL, its HMAC secret and the regions it wants (each with everything below it).");
-        zone.MapGet("/integrations", ListAsync).WithName("ListIntegrations").WithSummary("The push integrations, with what waits and what was dead-lettered.");
-        zone.MapGet("/dead-letters", DeadLettersAsync).WithName("ListDeadLetters").WithSummary("Deliveries given up, each with its reason.");
-        zone.MapPost("/dead-letters/{id:long}/replay", ReplayAsync).WithName("ReplayDeadLetter").WithSummary("Delivers a dead letter again, from its first attempt.");
+        zone.MapGet("/integrations", ListAsync).WithName("listIntegrations").WithSummary("The push integrations, with what waits and what was dead-lettered.");
+        zone.MapGet("/dead-letters", DeadLettersAsync).WithName("listDeadLetters").WithSummary("Deliveries given up, each with its reason.");
+        zone.MapPost("/dead-letters/{id:long}/replay", ReplayAsync).WithName("replayDeadLetter").WithSummary("Delivers a dead letter again, from its first attempt.");
         return app;
     }
 
     /// <summary>How many regions one integration names; each stands for everything below it.</summary>
     private const int MaxRegions = 50;
 
-    private static async Task<IResult> CreateAsync(
+    private static async Task<Results<CreatedDocument<IntegrationView>, BodyProblem, InvalidProblem, ConflictProblem>> CreateAsync(
         HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, IDataProtectionProvider protection, PushTargets targets, TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -107,7 +113,7 @@ internal static class IntegrationsApi
 
         if (await db.Set<Integration>().AnyAsync(i => i.Name == body.Name, cancellationToken))
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The name is taken", detail: $"There is already an integration '{body.Name}'.");
+            return ApiProblems.Conflict("The name is taken", $"There is already an integration '{body.Name}'.");
         }
 
         var integration = new Integration
@@ -127,7 +133,7 @@ internal static class IntegrationsApi
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return Results.Json(await ViewAsync(db, tenants, integration, cancellationToken), CatalogueJson.Options, statusCode: StatusCodes.Status201Created);
+        return new CreatedDocument<IntegrationView>(await ViewAsync(db, tenants, integration, cancellationToken));
     }
 
     private static async Task<IntegrationView> ViewAsync(OneGoDbContext db, CurrentTenant tenants, Integration i, CancellationToken cancellationToken)
@@ -139,7 +145,7 @@ internal static class IntegrationsApi
             counts.FirstOrDefault(c => c.Key == OutboxStatus.Pending)?.Count ?? 0, counts.FirstOrDefault(c => c.Key == OutboxStatus.DeadLetter)?.Count ?? 0);
     }
 
-    private static async Task<IResult> ListAsync(OneGoDbContext db, CurrentTenant tenants, CancellationToken cancellationToken)
+    private static async Task<OkDocument<Page<IntegrationView>>> ListAsync(OneGoDbContext db, CurrentTenant tenants, CancellationToken cancellationToken)
     {
         var views = new List<IntegrationView>();
         foreach (var integration in await db.Set<Integration>().AsNoTracking().OrderBy(i => i.Name).ToListAsync(cancellationToken))
@@ -147,20 +153,20 @@ internal static class IntegrationsApi
             views.Add(await ViewAsync(db, tenants, integration, cancellationToken));
         }
 
-        return Results.Json(new Page<IntegrationView>(views, null), CatalogueJson.Options);
+        return new OkDocument<Page<IntegrationView>>(new Page<IntegrationView>(views, null));
     }
 
-    private static async Task<IResult> DeadLettersAsync(OneGoDbContext db, CurrentTenant tenants, CancellationToken cancellationToken)
+    private static async Task<OkDocument<Page<DeadLetter>>> DeadLettersAsync(OneGoDbContext db, CurrentTenant tenants, CancellationToken cancellationToken)
     {
         using var scope = tenants.EnterReadingBelow(RegionRules.NationalId);
         var rows = await db.Set<OutboxItem>().AsNoTracking().Where(o => o.Status == OutboxStatus.DeadLetter).OrderBy(o => o.Id).Take(Paging.MaxLimit)
             .Select(o => new DeadLetter(o.Id, o.TenantId, o.Publication!.PublicId, o.Publication.BundleCode, o.Publication.Version, o.Kind, o.IntegrationId,
                 o.Attempts, o.LastStatus, o.LastError, o.CreatedAt))
             .ToListAsync(cancellationToken);
-        return Results.Json(new Page<DeadLetter>(rows, null), CatalogueJson.Options);
+        return new OkDocument<Page<DeadLetter>>(new Page<DeadLetter>(rows, null));
     }
 
-    private static async Task<IResult> ReplayAsync(HttpContext context, OneGoDbContext db, CurrentTenant tenants, OutboxSignal signal, TimeProvider clock, long id, CancellationToken cancellationToken)
+    private static async Task<Results<AcceptedAt<Replay>, NotFoundProblem>> ReplayAsync(HttpContext context, OneGoDbContext db, CurrentTenant tenants, OutboxSignal signal, TimeProvider clock, long id, CancellationToken cancellationToken)
     {
         string? tenant;
         using (tenants.EnterReadingBelow(RegionRules.NationalId))
@@ -188,6 +194,6 @@ internal static class IntegrationsApi
         }
 
         signal.Wake();
-        return Results.Accepted($"/api/zone/dead-letters", new { id, status = "pending" });
+        return new AcceptedAt<Replay>("/api/zone/dead-letters", new Replay(id, "pending"));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
@@ -23,18 +24,18 @@ internal static class PublishingApi
     public static IEndpointRouteBuilder MapPublishingApi(this IEndpointRouteBuilder app)
     {
         var runs = app.MapGroup("/api/t/{tenant}/publishing-runs").WithTags("Publishing");
-        runs.MapPost("", PublishNowAsync).WithName("PublishNow")
+        runs.MapPost("", PublishNowAsync).WithName("publishNow")
             .WithSummary("Publishes the tenant's approved items now: 202 with the run's Location; a run already queued or under way is returned instead of a second.")
             .Requires(Capability.Administer);
-        runs.MapGet("", ListAsync).WithName("ListPublishingRuns").WithSummary("The tenant's runs, newest first.").Requires(Capability.ReadDrafts);
-        runs.MapGet("/{id:guid}", GetAsync).WithName("GetPublishingRun").WithSummary("One run and what it published.").Requires(Capability.ReadDrafts);
+        runs.MapGet("", ListAsync).WithName("listPublishingRuns").WithSummary("The tenant's runs, newest first.").Requires(Capability.ReadDrafts);
+        runs.MapGet("/{id:guid}", GetAsync).WithName("getPublishingRun").WithSummary("One run and what it published.").Requires(Capability.ReadDrafts);
         return app;
     }
 
     private static RunView View(PublishingRun r) =>
         new(r.Id, r.TenantId, r.Trigger, r.Status, r.RequestedBy, r.RequestedAt, r.StartedAt, r.FinishedAt, r.Published, r.Withdrawn, r.Error);
 
-    private static async Task<IResult> PublishNowAsync(HttpContext context, ZonePublisher publisher, Jobs jobs, CancellationToken cancellationToken)
+    private static async Task<AcceptedAt<RunView>> PublishNowAsync(HttpContext context, ZonePublisher publisher, Jobs jobs, CancellationToken cancellationToken)
     {
         var tenant = context.Tenant().Id;
         var (run, created) = await publisher.QueueAsync(tenant, "manual", context.Actor(), cancellationToken);
@@ -50,12 +51,10 @@ internal static class PublishingApi
             await jobs.RunNowAsync(PublishingJob.KeyOf(tenant), cancellationToken, new JobDataMap { [PublishingJob.RunKey] = run.Id.ToString() });
         }
 
-        var location = $"/api/t/{tenant}/publishing-runs/{run.Id}";
-        context.Response.Headers.Location = location;
-        return Results.Json(View(run), CatalogueJson.Options, statusCode: StatusCodes.Status202Accepted);
+        return new AcceptedAt<RunView>($"/api/t/{tenant}/publishing-runs/{run.Id}", View(run), CatalogueJson.Options);
     }
 
-    private static async Task<IResult> ListAsync(OneGoDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<Page<RunView>>, InvalidProblem>> ListAsync(OneGoDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         if (errors.Count > 0)
@@ -79,10 +78,10 @@ internal static class PublishingApi
             next = Paging.Encode(rows[^1].RequestedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        return Results.Json(new Page<RunView>(rows.Select(View).ToList(), next), CatalogueJson.Options);
+        return new OkDocument<Page<RunView>>(new Page<RunView>(rows.Select(View).ToList(), next));
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, OneGoDbContext db, Guid id, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<RunDetail>, NotFoundProblem>> GetAsync(HttpContext context, OneGoDbContext db, Guid id, CancellationToken cancellationToken)
     {
         var run = await db.Set<PublishingRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (run is null)
@@ -92,6 +91,6 @@ internal static class PublishingApi
 
         var items = await db.Set<Publication>().AsNoTracking().Where(p => p.RunId == id).OrderBy(p => p.Sequence)
             .Select(p => new PublishedItem(p.PublicId, p.Sequence, p.BundleCode, p.Version, p.Kind, p.PublishedAt)).ToListAsync(cancellationToken);
-        return Results.Json(new RunDetail(View(run), items), CatalogueJson.Options);
+        return new OkDocument<RunDetail>(new RunDetail(View(run), items));
     }
 }

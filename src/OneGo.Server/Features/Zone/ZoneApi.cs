@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
@@ -19,25 +20,40 @@ namespace OneGo.Server.Features.Zone;
 /// </summary>
 internal static class ZoneApi
 {
-    /// <summary>A publication as the feed and the push deliver it.</summary>
+    /// <summary>A publication as the feed and the push deliver it: immutable.</summary>
+    /// <param name="Id">Its stable id; also the push's Idempotency-Key.</param>
+    /// <param name="Sequence">Its place in the zone's feed, in the order the publishing transactions committed.</param>
+    /// <param name="Tenant">The region that published it.</param>
+    /// <param name="Bundle">The bundle's code.</param>
+    /// <param name="Version">The version published, or for a withdrawal the version withdrawn.</param>
+    /// <param name="Kind">version: a new approved version; withdrawal: the bundle is no longer live.</param>
+    /// <param name="ETag">The strong ETag of the version's effective content (as the live bundle route serves it); absent for a withdrawal.</param>
+    /// <param name="PublishedAt">When the publishing run committed it.</param>
+    /// <param name="Summary">The bundle's summary, as the zone's search shows it.</param>
+    /// <param name="Content">The version's effective content; absent for a withdrawal.</param>
     public sealed record PublicationView(
         string Id, long Sequence, string Tenant, string Bundle, int Version, PublicationKind Kind, string? ETag, DateTimeOffset PublishedAt,
-        JsonNode? Summary, JsonNode? Content);
+        [property: SchemaOf(typeof(BundleSummary))] JsonNode? Summary, [property: SchemaOf(typeof(EffectiveBundle))] JsonNode? Content);
 
-    /// <summary>A page of the feed; <c>next</c> is where to resume — after the last item, or where the reader already was.</summary>
+    /// <summary>A page of the feed.</summary>
+    /// <param name="Items">The publications after the cursor, in commit order.</param>
+    /// <param name="Next">Where to resume: after the last item, or where the reader already was when there was nothing new. Always present.</param>
+    /// <param name="More">Whether more publications follow now; when false, ask again later with 'next'.</param>
     public sealed record FeedPage(IReadOnlyList<PublicationView> Items, string Next, bool More);
 
-    public sealed record ZoneBundleItem(string Tenant, string Code, int Version, string Publication, DateTimeOffset PublishedAt, JsonNode Summary);
+    /// <summary>A live bundle in the national zone: the region's latest publication of it.</summary>
+    /// <param name="Publication">The id of the publication it comes from.</param>
+    public sealed record ZoneBundleItem(string Tenant, string Code, int Version, string Publication, DateTimeOffset PublishedAt, [property: SchemaOf(typeof(BundleSummary))] JsonNode Summary);
 
     public static IEndpointRouteBuilder MapZoneApi(this IEndpointRouteBuilder app)
     {
         var zone = app.MapGroup("/api/zone").WithTags("Zone");
-        zone.MapGet("/bundles", SearchAsync).WithName("SearchZone")
+        zone.MapGet("/bundles", SearchAsync).WithName("searchZone")
             .WithSummary("Live bundles in the national zone across regions: region (a tenant id or code: it and everything below), audience, theme, q.");
-        zone.MapGet("/feed", FeedAsync).WithName("ZoneFeed")
+        zone.MapGet("/feed", FeedAsync).WithName("readZoneFeed")
             .WithSummary("Publications in commit order after the cursor; never skips one. Resume from 'next'.")
             .Requires(Capability.ReadZone);
-        zone.MapGet("/publications/{id}", PublicationAsync).WithName("GetPublication")
+        zone.MapGet("/publications/{id}", PublicationAsync).WithName("getPublication")
             .WithSummary("One publication, immutable.")
             .Requires(Capability.ReadZone);
         return app;
@@ -47,7 +63,7 @@ internal static class ZoneApi
         p.PublicId, p.Sequence, p.TenantId, p.BundleCode, p.Version, p.Kind, p.ETag, p.PublishedAt,
         JsonNode.Parse(p.Summary), withContent && p.Effective is not null ? JsonNode.Parse(p.Effective) : null);
 
-    private static async Task<IResult> FeedAsync(OneGoDbContext db, CurrentTenant tenants, string? cursor, int? limit, CancellationToken cancellationToken)
+    private static async Task<Results<OkDocument<FeedPage>, InvalidProblem>> FeedAsync(OneGoDbContext db, CurrentTenant tenants, string? cursor, int? limit, CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         long after = 0;
@@ -72,10 +88,10 @@ internal static class ZoneApi
         }
 
         var next = Paging.Encode((rows.Count > 0 ? rows[^1].Sequence : after).ToString(CultureInfo.InvariantCulture));
-        return Results.Json(new FeedPage(rows.Select(r => View(r)).ToList(), next, more), CatalogueJson.Options);
+        return new OkDocument<FeedPage>(new FeedPage(rows.Select(r => View(r)).ToList(), next, more));
     }
 
-    private static async Task<IResult> PublicationAsync(HttpContext context, OneGoDbContext db, CurrentTenant tenants, string id, CancellationToken cancellationToken)
+    private static async Task<Results<Conditional<PublicationView>, NotFoundProblem>> PublicationAsync(OneGoDbContext db, CurrentTenant tenants, string id, CancellationToken cancellationToken)
     {
         using var scope = tenants.EnterReadingBelow(RegionRules.NationalId);
         var publication = await db.Set<Publication>().AsNoTracking().SingleOrDefaultAsync(p => p.PublicId == id, cancellationToken);
@@ -86,11 +102,19 @@ internal static class ZoneApi
 
         var bytes = JsonSerializer.SerializeToUtf8Bytes(View(publication), CatalogueJson.Options);
         // A publication never changes.
-        return Preconditions.Json(context, bytes, Preconditions.ETagOf(bytes), immutable: true);
+        return Preconditions.Json<PublicationView>(bytes, Preconditions.ETagOf(bytes), immutable: true);
     }
 
-    private static async Task<IResult> SearchAsync(
-        OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, string? region, string? audience, string? theme, string? q, int? limit, string? cursor,
+    private static async Task<Results<OkDocument<Page<ZoneBundleItem>>, InvalidProblem>> SearchAsync(
+        OneGoDbContext db,
+        CurrentTenant tenants,
+        RegionDirectory directory,
+        [System.ComponentModel.Description("A region's id or division code: that region and every region below it.")] string? region,
+        [System.ComponentModel.Description("personal or enterprise.")] string? audience,
+        [System.ComponentModel.Description("A life-cycle theme.")] string? theme,
+        [System.ComponentModel.Description("Text within the bundle's name (Chinese or English) or keywords.")] string? q,
+        int? limit,
+        string? cursor,
         CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
@@ -106,6 +130,6 @@ internal static class ZoneApi
         }
 
         var (items, next) = await ZoneSearch.FindAsync(db, tenants, new ZoneSearch.Filter(root, audience, theme, q), paging, cancellationToken);
-        return Results.Json(new Page<ZoneBundleItem>(items, next), CatalogueJson.Options);
+        return new OkDocument<Page<ZoneBundleItem>>(new Page<ZoneBundleItem>(items, next));
     }
 }

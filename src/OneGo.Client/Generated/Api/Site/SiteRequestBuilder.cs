@@ -40,7 +40,7 @@ namespace OneGo.Client.Api.Site
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Site.TenantDetail429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.TenantDetail?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -54,7 +54,7 @@ namespace OneGo.Client.Api.Site
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.Site.TenantDetail429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.TenantDetail>(requestInfo, global::OneGo.Client.Models.TenantDetail.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

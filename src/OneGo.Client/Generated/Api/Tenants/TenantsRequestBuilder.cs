@@ -52,9 +52,9 @@ namespace OneGo.Client.Api.Tenants
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfTenantSummary"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.Tenants.PageOfTenantSummary400Error">When receiving a 400 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 400 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Tenants.PageOfTenantSummary429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.PageOfTenantSummary?> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.Tenants.TenantsRequestBuilder.TenantsRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -67,9 +67,9 @@ namespace OneGo.Client.Api.Tenants
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "400", global::OneGo.Client.Api.Tenants.PageOfTenantSummary400Error.CreateFromDiscriminatorValue },
+                { "400", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.Tenants.PageOfTenantSummary429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfTenantSummary>(requestInfo, global::OneGo.Client.Models.PageOfTenantSummary.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

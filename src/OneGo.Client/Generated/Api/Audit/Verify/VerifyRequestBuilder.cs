@@ -39,9 +39,9 @@ namespace OneGo.Client.Api.Audit.Verify
         /// <returns>A <see cref="global::OneGo.Client.Models.AuditVerification"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.Audit.Verify.AuditVerification401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Audit.Verify.AuditVerification403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Audit.Verify.AuditVerification429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.AuditVerification?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -54,9 +54,9 @@ namespace OneGo.Client.Api.Audit.Verify
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.Audit.Verify.AuditVerification401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.Audit.Verify.AuditVerification403Error.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.Audit.Verify.AuditVerification429Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.AuditVerification>(requestInfo, global::OneGo.Client.Models.AuditVerification.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

@@ -39,8 +39,8 @@ namespace OneGo.Client.Api.Tenants.Item
         /// <returns>A <see cref="global::OneGo.Client.Models.TenantDetail"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.Tenants.Item.TenantDetail404Error">When receiving a 404 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Tenants.Item.TenantDetail429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.TenantDetail?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,8 +53,8 @@ namespace OneGo.Client.Api.Tenants.Item
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "404", global::OneGo.Client.Api.Tenants.Item.TenantDetail404Error.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.Tenants.Item.TenantDetail429Error.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.TenantDetail>(requestInfo, global::OneGo.Client.Models.TenantDetail.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

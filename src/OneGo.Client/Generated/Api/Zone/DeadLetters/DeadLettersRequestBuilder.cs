@@ -19,7 +19,7 @@ namespace OneGo.Client.Api.Zone.DeadLetters
     public partial class DeadLettersRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the OneGo.Client.api.zone.deadLetters.item collection</summary>
-        /// <param name="position">The id.</param>
+        /// <param name="position">The dead letter&apos;s id, as the list of dead letters gives it.</param>
         /// <returns>A <see cref="global::OneGo.Client.Api.Zone.DeadLetters.Item.DeadLettersItemRequestBuilder"/></returns>
         public global::OneGo.Client.Api.Zone.DeadLetters.Item.DeadLettersItemRequestBuilder this[long position]
         {
@@ -52,9 +52,9 @@ namespace OneGo.Client.Api.Zone.DeadLetters
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfDeadLetter"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.Zone.DeadLetters.PageOfDeadLetter401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.DeadLetters.PageOfDeadLetter403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.DeadLetters.PageOfDeadLetter429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.PageOfDeadLetter?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -67,9 +67,9 @@ namespace OneGo.Client.Api.Zone.DeadLetters
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.Zone.DeadLetters.PageOfDeadLetter401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.Zone.DeadLetters.PageOfDeadLetter403Error.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.Zone.DeadLetters.PageOfDeadLetter429Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfDeadLetter>(requestInfo, global::OneGo.Client.Models.PageOfDeadLetter.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

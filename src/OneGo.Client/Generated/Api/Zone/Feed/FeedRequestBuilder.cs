@@ -39,11 +39,11 @@ namespace OneGo.Client.Api.Zone.Feed
         /// <returns>A <see cref="global::OneGo.Client.Models.FeedPage"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.Zone.Feed.FeedPage400Error">When receiving a 400 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.Feed.FeedPage401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.Feed.FeedPage403Error">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 400 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.Feed.FeedPage429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.FeedPage?> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.Zone.Feed.FeedRequestBuilder.FeedRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -56,11 +56,11 @@ namespace OneGo.Client.Api.Zone.Feed
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "400", global::OneGo.Client.Api.Zone.Feed.FeedPage400Error.CreateFromDiscriminatorValue },
-                { "401", global::OneGo.Client.Api.Zone.Feed.FeedPage401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.Zone.Feed.FeedPage403Error.CreateFromDiscriminatorValue },
+                { "400", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.Zone.Feed.FeedPage429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.FeedPage>(requestInfo, global::OneGo.Client.Models.FeedPage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

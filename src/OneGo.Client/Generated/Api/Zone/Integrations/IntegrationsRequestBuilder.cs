@@ -39,9 +39,9 @@ namespace OneGo.Client.Api.Zone.Integrations
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfIntegrationView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.Zone.Integrations.PageOfIntegrationView401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.Integrations.PageOfIntegrationView403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.Integrations.PageOfIntegrationView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.PageOfIntegrationView?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -54,9 +54,9 @@ namespace OneGo.Client.Api.Zone.Integrations
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.Zone.Integrations.PageOfIntegrationView401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.Zone.Integrations.PageOfIntegrationView403Error.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.Zone.Integrations.PageOfIntegrationView429Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfIntegrationView>(requestInfo, global::OneGo.Client.Models.PageOfIntegrationView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -67,13 +67,13 @@ namespace OneGo.Client.Api.Zone.Integrations
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.Zone.Integrations.IntegrationView401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.Integrations.IntegrationView403Error">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 409 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.Integrations.IntegrationView413Error">When receiving a 413 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.Integrations.IntegrationView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.IntegrationView?> PostAsync(global::OneGo.Client.Models.NewIntegration body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -87,13 +87,13 @@ namespace OneGo.Client.Api.Zone.Integrations
             var requestInfo = ToPostRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.Zone.Integrations.IntegrationView401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.Zone.Integrations.IntegrationView403Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "409", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "413", global::OneGo.Client.Api.Zone.Integrations.IntegrationView413Error.CreateFromDiscriminatorValue },
+                { "413", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.Zone.Integrations.IntegrationView429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.IntegrationView>(requestInfo, global::OneGo.Client.Models.IntegrationView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

@@ -16,7 +16,7 @@ namespace OneGo.Client.Api.Zone.Publications
     public partial class PublicationsRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the OneGo.Client.api.zone.publications.item collection</summary>
-        /// <param name="position">The id.</param>
+        /// <param name="position">The publication&apos;s id (pub_…), as the feed gives it.</param>
         /// <returns>A <see cref="global::OneGo.Client.Api.Zone.Publications.Item.PublicationsItemRequestBuilder"/></returns>
         public global::OneGo.Client.Api.Zone.Publications.Item.PublicationsItemRequestBuilder this[string position]
         {

@@ -19,7 +19,7 @@ namespace OneGo.Client.Api.T.Item.AccountChanges
     public partial class AccountChangesRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the OneGo.Client.api.t.item.accountChanges.item collection</summary>
-        /// <param name="position">The id.</param>
+        /// <param name="position">The account change&apos;s id, as its proposal&apos;s Location gives it.</param>
         /// <returns>A <see cref="global::OneGo.Client.Api.T.Item.AccountChanges.Item.AccountChangesItemRequestBuilder"/></returns>
         public global::OneGo.Client.Api.T.Item.AccountChanges.Item.AccountChangesItemRequestBuilder this[long position]
         {
@@ -52,12 +52,12 @@ namespace OneGo.Client.Api.T.Item.AccountChanges
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfChangeView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.AccountChanges.PageOfChangeView400Error">When receiving a 400 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.AccountChanges.PageOfChangeView401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.AccountChanges.PageOfChangeView403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.AccountChanges.PageOfChangeView404Error">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 400 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.AccountChanges.PageOfChangeView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.PageOfChangeView?> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.AccountChanges.AccountChangesRequestBuilder.AccountChangesRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -70,12 +70,12 @@ namespace OneGo.Client.Api.T.Item.AccountChanges
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "400", global::OneGo.Client.Api.T.Item.AccountChanges.PageOfChangeView400Error.CreateFromDiscriminatorValue },
-                { "401", global::OneGo.Client.Api.T.Item.AccountChanges.PageOfChangeView401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.AccountChanges.PageOfChangeView403Error.CreateFromDiscriminatorValue },
-                { "404", global::OneGo.Client.Api.T.Item.AccountChanges.PageOfChangeView404Error.CreateFromDiscriminatorValue },
+                { "400", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.AccountChanges.PageOfChangeView429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfChangeView>(requestInfo, global::OneGo.Client.Models.PageOfChangeView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

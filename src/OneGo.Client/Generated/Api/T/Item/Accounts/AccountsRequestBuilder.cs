@@ -52,10 +52,10 @@ namespace OneGo.Client.Api.T.Item.Accounts
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfAccountView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Accounts.PageOfAccountView401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Accounts.PageOfAccountView403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Accounts.PageOfAccountView404Error">When receiving a 404 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Accounts.PageOfAccountView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.PageOfAccountView?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -68,10 +68,10 @@ namespace OneGo.Client.Api.T.Item.Accounts
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.T.Item.Accounts.PageOfAccountView401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.Accounts.PageOfAccountView403Error.CreateFromDiscriminatorValue },
-                { "404", global::OneGo.Client.Api.T.Item.Accounts.PageOfAccountView404Error.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Accounts.PageOfAccountView429Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfAccountView>(requestInfo, global::OneGo.Client.Models.PageOfAccountView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -82,14 +82,14 @@ namespace OneGo.Client.Api.T.Item.Accounts
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Accounts.AccountView401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Accounts.AccountView403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Accounts.AccountView404Error">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 409 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Accounts.AccountView413Error">When receiving a 413 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Accounts.AccountView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.AccountView?> PostAsync(global::OneGo.Client.Models.NewAccount body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -103,14 +103,14 @@ namespace OneGo.Client.Api.T.Item.Accounts
             var requestInfo = ToPostRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.T.Item.Accounts.AccountView401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.Accounts.AccountView403Error.CreateFromDiscriminatorValue },
-                { "404", global::OneGo.Client.Api.T.Item.Accounts.AccountView404Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "409", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "413", global::OneGo.Client.Api.T.Item.Accounts.AccountView413Error.CreateFromDiscriminatorValue },
+                { "413", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Accounts.AccountView429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.AccountView>(requestInfo, global::OneGo.Client.Models.AccountView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

@@ -39,12 +39,12 @@ namespace OneGo.Client.Api.T.Item.Audit
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfAuditItem"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Audit.PageOfAuditItem400Error">When receiving a 400 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Audit.PageOfAuditItem401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Audit.PageOfAuditItem403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Audit.PageOfAuditItem404Error">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 400 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Audit.PageOfAuditItem429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.PageOfAuditItem?> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.Audit.AuditRequestBuilder.AuditRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -57,12 +57,12 @@ namespace OneGo.Client.Api.T.Item.Audit
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "400", global::OneGo.Client.Api.T.Item.Audit.PageOfAuditItem400Error.CreateFromDiscriminatorValue },
-                { "401", global::OneGo.Client.Api.T.Item.Audit.PageOfAuditItem401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.Audit.PageOfAuditItem403Error.CreateFromDiscriminatorValue },
-                { "404", global::OneGo.Client.Api.T.Item.Audit.PageOfAuditItem404Error.CreateFromDiscriminatorValue },
+                { "400", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Audit.PageOfAuditItem429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfAuditItem>(requestInfo, global::OneGo.Client.Models.PageOfAuditItem.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

@@ -19,7 +19,7 @@ namespace OneGo.Client.Api.T.Item.Bundles
     public partial class BundlesRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the OneGo.Client.api.t.item.bundles.item collection</summary>
-        /// <param name="position">The code of the bundle, standard or matter, unique within the region.</param>
+        /// <param name="position">The bundle&apos;s code, unique within the region (an adopter keeps its standard&apos;s code).</param>
         /// <returns>A <see cref="global::OneGo.Client.Api.T.Item.Bundles.Item.WithCodeItemRequestBuilder"/></returns>
         public global::OneGo.Client.Api.T.Item.Bundles.Item.WithCodeItemRequestBuilder this[string position]
         {
@@ -52,10 +52,10 @@ namespace OneGo.Client.Api.T.Item.Bundles
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfLiveBundleItem"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.PageOfLiveBundleItem400Error">When receiving a 400 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.PageOfLiveBundleItem404Error">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 400 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.PageOfLiveBundleItem429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.PageOfLiveBundleItem?> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.Bundles.BundlesRequestBuilder.BundlesRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -68,10 +68,10 @@ namespace OneGo.Client.Api.T.Item.Bundles
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "400", global::OneGo.Client.Api.T.Item.Bundles.PageOfLiveBundleItem400Error.CreateFromDiscriminatorValue },
-                { "404", global::OneGo.Client.Api.T.Item.Bundles.PageOfLiveBundleItem404Error.CreateFromDiscriminatorValue },
+                { "400", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Bundles.PageOfLiveBundleItem429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfLiveBundleItem>(requestInfo, global::OneGo.Client.Models.PageOfLiveBundleItem.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -82,14 +82,14 @@ namespace OneGo.Client.Api.T.Item.Bundles
         /// <param name="body">A bundle&apos;s working copy as the API and the `tenants/` files write it: either its ownBundleDefinition? BundleDocument.Definition, or TemplateRef? BundleDocument.Adopts a standard at a version with local IReadOnlyList&amp;lt;OverlayChange&amp;gt; BundleDocument.Changes.StandardSettings? BundleDocument.Standard marks it as a standard offered to the tenants below, with the fields it locks.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.DraftView401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.DraftView403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.DraftView404Error">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 409 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.DraftView413Error">When receiving a 413 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.DraftView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.DraftView?> PostAsync(global::OneGo.Client.Models.BundleDocument body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -103,14 +103,14 @@ namespace OneGo.Client.Api.T.Item.Bundles
             var requestInfo = ToPostRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.T.Item.Bundles.DraftView401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.Bundles.DraftView403Error.CreateFromDiscriminatorValue },
-                { "404", global::OneGo.Client.Api.T.Item.Bundles.DraftView404Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "409", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "413", global::OneGo.Client.Api.T.Item.Bundles.DraftView413Error.CreateFromDiscriminatorValue },
+                { "413", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Bundles.DraftView429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.DraftView>(requestInfo, global::OneGo.Client.Models.DraftView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

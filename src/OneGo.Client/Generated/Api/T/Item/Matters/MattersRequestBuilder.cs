@@ -19,7 +19,7 @@ namespace OneGo.Client.Api.T.Item.Matters
     public partial class MattersRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the OneGo.Client.api.t.item.matters.item collection</summary>
-        /// <param name="position">The code of the bundle, standard or matter, unique within the region.</param>
+        /// <param name="position">The matter&apos;s code, unique within the region.</param>
         /// <returns>A <see cref="global::OneGo.Client.Api.T.Item.Matters.Item.WithCodeItemRequestBuilder"/></returns>
         public global::OneGo.Client.Api.T.Item.Matters.Item.WithCodeItemRequestBuilder this[string position]
         {
@@ -52,12 +52,12 @@ namespace OneGo.Client.Api.T.Item.Matters
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfMatterItem"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Matters.PageOfMatterItem400Error">When receiving a 400 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Matters.PageOfMatterItem401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Matters.PageOfMatterItem403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Matters.PageOfMatterItem404Error">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 400 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Matters.PageOfMatterItem429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.PageOfMatterItem?> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.Matters.MattersRequestBuilder.MattersRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -70,12 +70,12 @@ namespace OneGo.Client.Api.T.Item.Matters
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "400", global::OneGo.Client.Api.T.Item.Matters.PageOfMatterItem400Error.CreateFromDiscriminatorValue },
-                { "401", global::OneGo.Client.Api.T.Item.Matters.PageOfMatterItem401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.Matters.PageOfMatterItem403Error.CreateFromDiscriminatorValue },
-                { "404", global::OneGo.Client.Api.T.Item.Matters.PageOfMatterItem404Error.CreateFromDiscriminatorValue },
+                { "400", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Matters.PageOfMatterItem429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfMatterItem>(requestInfo, global::OneGo.Client.Models.PageOfMatterItem.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

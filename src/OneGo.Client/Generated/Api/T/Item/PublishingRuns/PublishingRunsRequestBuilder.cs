@@ -19,7 +19,7 @@ namespace OneGo.Client.Api.T.Item.PublishingRuns
     public partial class PublishingRunsRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the OneGo.Client.api.t.item.publishingRuns.item collection</summary>
-        /// <param name="position">The id.</param>
+        /// <param name="position">The run&apos;s id, as the Location of publish-now gives it.</param>
         /// <returns>A <see cref="global::OneGo.Client.Api.T.Item.PublishingRuns.Item.PublishingRunsItemRequestBuilder"/></returns>
         public global::OneGo.Client.Api.T.Item.PublishingRuns.Item.PublishingRunsItemRequestBuilder this[Guid position]
         {
@@ -52,12 +52,12 @@ namespace OneGo.Client.Api.T.Item.PublishingRuns
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfRunView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.PageOfRunView400Error">When receiving a 400 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.PageOfRunView401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.PageOfRunView403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.PageOfRunView404Error">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 400 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.PageOfRunView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.PageOfRunView?> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.PublishingRuns.PublishingRunsRequestBuilder.PublishingRunsRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -70,12 +70,12 @@ namespace OneGo.Client.Api.T.Item.PublishingRuns
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "400", global::OneGo.Client.Api.T.Item.PublishingRuns.PageOfRunView400Error.CreateFromDiscriminatorValue },
-                { "401", global::OneGo.Client.Api.T.Item.PublishingRuns.PageOfRunView401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.PublishingRuns.PageOfRunView403Error.CreateFromDiscriminatorValue },
-                { "404", global::OneGo.Client.Api.T.Item.PublishingRuns.PageOfRunView404Error.CreateFromDiscriminatorValue },
+                { "400", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.PublishingRuns.PageOfRunView429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfRunView>(requestInfo, global::OneGo.Client.Models.PageOfRunView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -85,10 +85,10 @@ namespace OneGo.Client.Api.T.Item.PublishingRuns
         /// <returns>A <see cref="global::OneGo.Client.Models.RunView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.RunView401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.RunView403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.RunView404Error">When receiving a 404 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.RunView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.RunView?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -101,10 +101,10 @@ namespace OneGo.Client.Api.T.Item.PublishingRuns
             var requestInfo = ToPostRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.T.Item.PublishingRuns.RunView401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.PublishingRuns.RunView403Error.CreateFromDiscriminatorValue },
-                { "404", global::OneGo.Client.Api.T.Item.PublishingRuns.RunView404Error.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.PublishingRuns.RunView429Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.RunView>(requestInfo, global::OneGo.Client.Models.RunView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

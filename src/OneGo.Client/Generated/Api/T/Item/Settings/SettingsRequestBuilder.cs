@@ -39,8 +39,8 @@ namespace OneGo.Client.Api.T.Item.Settings
         /// <returns>A <see cref="global::OneGo.Client.Models.SettingsView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Settings.SettingsView404Error">When receiving a 404 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Settings.SettingsView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.SettingsView?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,8 +53,8 @@ namespace OneGo.Client.Api.T.Item.Settings
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "404", global::OneGo.Client.Api.T.Item.Settings.SettingsView404Error.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Settings.SettingsView429Error.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.SettingsView>(requestInfo, global::OneGo.Client.Models.SettingsView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -65,15 +65,15 @@ namespace OneGo.Client.Api.T.Item.Settings
         /// <param name="body">A region&apos;s names and settings as a change sends them: every field, the unchanged ones too.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Settings.SettingsView401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Settings.SettingsView403Error">When receiving a 403 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Settings.SettingsView404Error">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.StaleProblem">When receiving a 412 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Settings.SettingsView413Error">When receiving a 413 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 428 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Settings.SettingsView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.SettingsView?> PutAsync(global::OneGo.Client.Models.SettingsChange body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -87,15 +87,15 @@ namespace OneGo.Client.Api.T.Item.Settings
             var requestInfo = ToPutRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.T.Item.Settings.SettingsView401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.Settings.SettingsView403Error.CreateFromDiscriminatorValue },
-                { "404", global::OneGo.Client.Api.T.Item.Settings.SettingsView404Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "412", global::OneGo.Client.Models.StaleProblem.CreateFromDiscriminatorValue },
-                { "413", global::OneGo.Client.Api.T.Item.Settings.SettingsView413Error.CreateFromDiscriminatorValue },
+                { "413", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
                 { "428", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Settings.SettingsView429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.SettingsView>(requestInfo, global::OneGo.Client.Models.SettingsView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

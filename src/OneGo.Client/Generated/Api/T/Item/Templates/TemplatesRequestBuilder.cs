@@ -19,7 +19,7 @@ namespace OneGo.Client.Api.T.Item.Templates
     public partial class TemplatesRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the OneGo.Client.api.t.item.templates.item collection</summary>
-        /// <param name="position">The code of the bundle, standard or matter, unique within the region.</param>
+        /// <param name="position">The standard&apos;s code (the bundle the region offers as a template).</param>
         /// <returns>A <see cref="global::OneGo.Client.Api.T.Item.Templates.Item.WithCodeItemRequestBuilder"/></returns>
         public global::OneGo.Client.Api.T.Item.Templates.Item.WithCodeItemRequestBuilder this[string position]
         {
@@ -52,10 +52,10 @@ namespace OneGo.Client.Api.T.Item.Templates
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfTemplateItem"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Templates.PageOfTemplateItem400Error">When receiving a 400 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Templates.PageOfTemplateItem404Error">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 400 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Templates.PageOfTemplateItem429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.PageOfTemplateItem?> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.Templates.TemplatesRequestBuilder.TemplatesRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -68,10 +68,10 @@ namespace OneGo.Client.Api.T.Item.Templates
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "400", global::OneGo.Client.Api.T.Item.Templates.PageOfTemplateItem400Error.CreateFromDiscriminatorValue },
-                { "404", global::OneGo.Client.Api.T.Item.Templates.PageOfTemplateItem404Error.CreateFromDiscriminatorValue },
+                { "400", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Templates.PageOfTemplateItem429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfTemplateItem>(requestInfo, global::OneGo.Client.Models.PageOfTemplateItem.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

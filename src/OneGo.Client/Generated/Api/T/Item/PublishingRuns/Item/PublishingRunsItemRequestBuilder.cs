@@ -39,10 +39,10 @@ namespace OneGo.Client.Api.T.Item.PublishingRuns.Item
         /// <returns>A <see cref="global::OneGo.Client.Models.RunDetail"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.Item.RunDetail401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.Item.RunDetail403Error">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.PublishingRuns.Item.RunDetail429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.RunDetail?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -55,10 +55,10 @@ namespace OneGo.Client.Api.T.Item.PublishingRuns.Item
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.T.Item.PublishingRuns.Item.RunDetail401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.PublishingRuns.Item.RunDetail403Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.PublishingRuns.Item.RunDetail429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.RunDetail>(requestInfo, global::OneGo.Client.Models.RunDetail.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

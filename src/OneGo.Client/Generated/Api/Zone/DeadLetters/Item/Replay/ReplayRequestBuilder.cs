@@ -39,10 +39,10 @@ namespace OneGo.Client.Api.Zone.DeadLetters.Item.Replay
         /// <returns>A <see cref="global::OneGo.Client.Models.Replay"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.Zone.DeadLetters.Item.Replay.Replay401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.DeadLetters.Item.Replay.Replay403Error">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.Zone.DeadLetters.Item.Replay.Replay429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.Replay?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -55,10 +55,10 @@ namespace OneGo.Client.Api.Zone.DeadLetters.Item.Replay
             var requestInfo = ToPostRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.Zone.DeadLetters.Item.Replay.Replay401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.Zone.DeadLetters.Item.Replay.Replay403Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.Zone.DeadLetters.Item.Replay.Replay429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.Replay>(requestInfo, global::OneGo.Client.Models.Replay.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

@@ -19,7 +19,7 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Versions
     public partial class VersionsRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the OneGo.Client.api.t.item.bundles.item.versions.item collection</summary>
-        /// <param name="position">The approved version&apos;s number.</param>
+        /// <param name="position">The approved version&apos;s number: 1, 2 …</param>
         /// <returns>A <see cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Versions.Item.WithVersionItemRequestBuilder"/></returns>
         public global::OneGo.Client.Api.T.Item.Bundles.Item.Versions.Item.WithVersionItemRequestBuilder this[int position]
         {
@@ -52,10 +52,10 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Versions
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfVersionItem"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Versions.PageOfVersionItem400Error">When receiving a 400 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 400 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Versions.PageOfVersionItem429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.PageOfVersionItem?> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.Bundles.Item.Versions.VersionsRequestBuilder.VersionsRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -68,10 +68,10 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Versions
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "400", global::OneGo.Client.Api.T.Item.Bundles.Item.Versions.PageOfVersionItem400Error.CreateFromDiscriminatorValue },
+                { "400", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
                 { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Bundles.Item.Versions.PageOfVersionItem429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfVersionItem>(requestInfo, global::OneGo.Client.Models.PageOfVersionItem.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

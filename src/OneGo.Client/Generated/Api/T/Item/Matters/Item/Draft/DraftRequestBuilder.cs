@@ -57,10 +57,10 @@ namespace OneGo.Client.Api.T.Item.Matters.Item.Draft
         /// <returns>A <see cref="global::OneGo.Client.Models.MatterDraftView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView403Error">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.MatterDraftView?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -73,10 +73,10 @@ namespace OneGo.Client.Api.T.Item.Matters.Item.Draft
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView403Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.MatterDraftView>(requestInfo, global::OneGo.Client.Models.MatterDraftView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -87,15 +87,16 @@ namespace OneGo.Client.Api.T.Item.Matters.Item.Draft
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView401Error">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.StateConflictProblem">When receiving a 409 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.StaleProblem">When receiving a 412 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView413Error">When receiving a 413 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 428 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.MatterDraftView?> PutAsync(global::OneGo.Client.Models.Matter body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -109,15 +110,16 @@ namespace OneGo.Client.Api.T.Item.Matters.Item.Draft
             var requestInfo = ToPutRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView401Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "409", global::OneGo.Client.Models.StateConflictProblem.CreateFromDiscriminatorValue },
                 { "412", global::OneGo.Client.Models.StaleProblem.CreateFromDiscriminatorValue },
-                { "413", global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView413Error.CreateFromDiscriminatorValue },
+                { "413", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
                 { "428", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Matters.Item.Draft.MatterDraftView429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.MatterDraftView>(requestInfo, global::OneGo.Client.Models.MatterDraftView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

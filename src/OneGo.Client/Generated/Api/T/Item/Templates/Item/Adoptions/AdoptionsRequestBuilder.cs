@@ -40,7 +40,7 @@ namespace OneGo.Client.Api.T.Item.Templates.Item.Adoptions
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Templates.Item.Adoptions.Adoptions429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.Adoptions?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -54,7 +54,7 @@ namespace OneGo.Client.Api.T.Item.Templates.Item.Adoptions
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Templates.Item.Adoptions.Adoptions429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.Adoptions>(requestInfo, global::OneGo.Client.Models.Adoptions.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

@@ -40,16 +40,16 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve
         /// <param name="body">The reviewer&apos;s or editor&apos;s note on a move, from an optional JSON body `{&quot;comment&quot;: &quot;…&quot;}`.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.Approve401Error">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.StateConflictProblem">When receiving a 409 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.StaleProblem">When receiving a 412 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.Approve413Error">When receiving a 413 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 428 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.Approve429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse?> PostAsync(global::OneGo.Client.Models.ReviewNote body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -63,16 +63,16 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve
             var requestInfo = ToPostRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.Approve401Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "409", global::OneGo.Client.Models.StateConflictProblem.CreateFromDiscriminatorValue },
                 { "412", global::OneGo.Client.Models.StaleProblem.CreateFromDiscriminatorValue },
-                { "413", global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.Approve413Error.CreateFromDiscriminatorValue },
+                { "413", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
                 { "428", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.Approve429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse>(requestInfo, global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -108,26 +108,26 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve
             return new global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Composed type wrapper for classes <see cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApprovePostResponseMember1"/>, <see cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApprovePostResponseMember2"/>
+        /// Composed type wrapper for classes <see cref="global::OneGo.Client.Models.Approval"/>, <see cref="global::OneGo.Client.Models.DraftView"/>
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class ApprovePostResponse : IComposedTypeWrapper, IParsable
         {
-            /// <summary>Composed type representation for type <see cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApprovePostResponseMember1"/></summary>
+            /// <summary>Composed type representation for type <see cref="global::OneGo.Client.Models.Approval"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            public global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApprovePostResponseMember1? ApprovePostResponseMember1 { get; set; }
+            public global::OneGo.Client.Models.Approval? Approval { get; set; }
 #nullable restore
 #else
-            public global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApprovePostResponseMember1 ApprovePostResponseMember1 { get; set; }
+            public global::OneGo.Client.Models.Approval Approval { get; set; }
 #endif
-            /// <summary>Composed type representation for type <see cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApprovePostResponseMember2"/></summary>
+            /// <summary>Composed type representation for type <see cref="global::OneGo.Client.Models.DraftView"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            public global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApprovePostResponseMember2? ApprovePostResponseMember2 { get; set; }
+            public global::OneGo.Client.Models.DraftView? DraftView { get; set; }
 #nullable restore
 #else
-            public global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApprovePostResponseMember2 ApprovePostResponseMember2 { get; set; }
+            public global::OneGo.Client.Models.DraftView DraftView { get; set; }
 #endif
             /// <summary>
             /// Creates a new instance of the appropriate class based on discriminator value
@@ -139,6 +139,14 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve
                 if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
                 var mappingValue = parseNode.GetChildNode("")?.GetStringValue();
                 var result = new global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse();
+                if("Approval".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+                {
+                    result.Approval = new global::OneGo.Client.Models.Approval();
+                }
+                else if("DraftView".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+                {
+                    result.DraftView = new global::OneGo.Client.Models.DraftView();
+                }
                 return result;
             }
             /// <summary>
@@ -147,13 +155,13 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve
             /// <returns>A IDictionary&lt;string, Action&lt;IParseNode&gt;&gt;</returns>
             public virtual IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
             {
-                if(ApprovePostResponseMember1 != null)
+                if(Approval != null)
                 {
-                    return ApprovePostResponseMember1.GetFieldDeserializers();
+                    return Approval.GetFieldDeserializers();
                 }
-                else if(ApprovePostResponseMember2 != null)
+                else if(DraftView != null)
                 {
-                    return ApprovePostResponseMember2.GetFieldDeserializers();
+                    return DraftView.GetFieldDeserializers();
                 }
                 return new Dictionary<string, Action<IParseNode>>();
             }
@@ -164,13 +172,13 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve
             public virtual void Serialize(ISerializationWriter writer)
             {
                 if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-                if(ApprovePostResponseMember1 != null)
+                if(Approval != null)
                 {
-                    writer.WriteObjectValue<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApprovePostResponseMember1>(null, ApprovePostResponseMember1);
+                    writer.WriteObjectValue<global::OneGo.Client.Models.Approval>(null, Approval);
                 }
-                else if(ApprovePostResponseMember2 != null)
+                else if(DraftView != null)
                 {
-                    writer.WriteObjectValue<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApprovePostResponseMember2>(null, ApprovePostResponseMember2);
+                    writer.WriteObjectValue<global::OneGo.Client.Models.DraftView>(null, DraftView);
                 }
             }
         }

@@ -39,12 +39,12 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff
         /// <returns>A <see cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffRequestBuilder.DiffGetResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.Diff401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.Diff403Error">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.Diff429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffRequestBuilder.DiffGetResponse?> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffRequestBuilder.DiffRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -57,12 +57,12 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.Diff401Error.CreateFromDiscriminatorValue },
-                { "403", global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.Diff403Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "409", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.Diff429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffRequestBuilder.DiffGetResponse>(requestInfo, global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffRequestBuilder.DiffGetResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -95,26 +95,26 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff
             return new global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Composed type wrapper for classes <see cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember1"/>, List&lt;global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember2&gt;
+        /// Composed type wrapper for classes <see cref="global::OneGo.Client.Models.BundleDiffView"/>, List&lt;global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.FieldDifference&gt;
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class DiffGetResponse : IComposedTypeWrapper, IParsable
         {
-            /// <summary>Composed type representation for type <see cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember1"/></summary>
+            /// <summary>Composed type representation for type <see cref="global::OneGo.Client.Models.BundleDiffView"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            public global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember1? DiffGetResponseMember1 { get; set; }
+            public global::OneGo.Client.Models.BundleDiffView? BundleDiffView { get; set; }
 #nullable restore
 #else
-            public global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember1 DiffGetResponseMember1 { get; set; }
+            public global::OneGo.Client.Models.BundleDiffView BundleDiffView { get; set; }
 #endif
-            /// <summary>Composed type representation for type List&lt;global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember2&gt;</summary>
+            /// <summary>Composed type representation for type List&lt;global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.FieldDifference&gt;</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            public List<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember2>? DiffGetResponseMember2 { get; set; }
+            public List<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.FieldDifference>? FieldDifference { get; set; }
 #nullable restore
 #else
-            public List<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember2> DiffGetResponseMember2 { get; set; }
+            public List<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.FieldDifference> FieldDifference { get; set; }
 #endif
             /// <summary>
             /// Creates a new instance of the appropriate class based on discriminator value
@@ -126,9 +126,13 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff
                 if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
                 var mappingValue = parseNode.GetChildNode("")?.GetStringValue();
                 var result = new global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffRequestBuilder.DiffGetResponse();
-                if(parseNode.GetCollectionOfObjectValues<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember2>(global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember2.CreateFromDiscriminatorValue)?.AsList() is List<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember2> diffGetResponseMember2Value)
+                if("BundleDiffView".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
                 {
-                    result.DiffGetResponseMember2 = diffGetResponseMember2Value;
+                    result.BundleDiffView = new global::OneGo.Client.Models.BundleDiffView();
+                }
+                else if(parseNode.GetCollectionOfObjectValues<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.FieldDifference>(global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.FieldDifference.CreateFromDiscriminatorValue)?.AsList() is List<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.FieldDifference> fieldDifferenceValue)
+                {
+                    result.FieldDifference = fieldDifferenceValue;
                 }
                 return result;
             }
@@ -138,9 +142,9 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff
             /// <returns>A IDictionary&lt;string, Action&lt;IParseNode&gt;&gt;</returns>
             public virtual IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
             {
-                if(DiffGetResponseMember1 != null)
+                if(BundleDiffView != null)
                 {
-                    return DiffGetResponseMember1.GetFieldDeserializers();
+                    return BundleDiffView.GetFieldDeserializers();
                 }
                 return new Dictionary<string, Action<IParseNode>>();
             }
@@ -151,13 +155,13 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff
             public virtual void Serialize(ISerializationWriter writer)
             {
                 if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-                if(DiffGetResponseMember1 != null)
+                if(BundleDiffView != null)
                 {
-                    writer.WriteObjectValue<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember1>(null, DiffGetResponseMember1);
+                    writer.WriteObjectValue<global::OneGo.Client.Models.BundleDiffView>(null, BundleDiffView);
                 }
-                else if(DiffGetResponseMember2 != null)
+                else if(FieldDifference != null)
                 {
-                    writer.WriteCollectionOfObjectValues<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.DiffGetResponseMember2>(null, DiffGetResponseMember2);
+                    writer.WriteCollectionOfObjectValues<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Diff.FieldDifference>(null, FieldDifference);
                 }
             }
         }

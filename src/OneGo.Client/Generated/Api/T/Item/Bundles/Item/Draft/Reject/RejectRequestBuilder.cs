@@ -40,16 +40,16 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Reject
         /// <param name="body">The reviewer&apos;s or editor&apos;s note on a move, from an optional JSON body `{&quot;comment&quot;: &quot;…&quot;}`.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Reject.DraftView401Error">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.StateConflictProblem">When receiving a 409 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.StaleProblem">When receiving a 412 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Reject.DraftView413Error">When receiving a 413 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 428 status code</exception>
-        /// <exception cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Reject.DraftView429Error">When receiving a 429 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::OneGo.Client.Models.DraftView?> PostAsync(global::OneGo.Client.Models.ReviewNote body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -63,16 +63,16 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Reject
             var requestInfo = ToPostRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Reject.DraftView401Error.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "409", global::OneGo.Client.Models.StateConflictProblem.CreateFromDiscriminatorValue },
                 { "412", global::OneGo.Client.Models.StaleProblem.CreateFromDiscriminatorValue },
-                { "413", global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Reject.DraftView413Error.CreateFromDiscriminatorValue },
+                { "413", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
                 { "428", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "429", global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Reject.DraftView429Error.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.DraftView>(requestInfo, global::OneGo.Client.Models.DraftView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
