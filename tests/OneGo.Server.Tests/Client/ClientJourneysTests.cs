@@ -128,7 +128,7 @@ public abstract class ClientJourneysTests(Provider provider) : IAsyncLifetime
         // Another person, the reviewer (signed in with a second factor), approves what was submitted.
         var approved = await reviewer.Api.T[Haicang].Bundles["enrolment"].Draft.Approve.PostAsync(new ReviewNote { Comment = "同意" }, c => IfMatch(c, submitted, Headers()));
         // What the approval made live: the new version and its ETag, read as the document's member for it.
-        var version = approved?.ApprovePostResponseMember1;
+        var version = approved?.Approval;
         Assert.True(version is not null, "The client read the approval's answer as none of the members the document gives it (a oneOf needs a discriminator to tell them apart).");
         Assert.Equal(draft.LiveVersion + 1, version.Version);
 
