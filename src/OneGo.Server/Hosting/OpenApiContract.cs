@@ -141,15 +141,6 @@ internal static partial class OpenApiContract
     /// </summary>
     private static void DescribePushes(OpenApiDocument document)
     {
-        static OpenApiParameter Header(string name, string description, string? pattern = null) => new()
-        {
-            Name = name,
-            In = ParameterLocation.Header,
-            Required = true,
-            Description = description,
-            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = pattern },
-        };
-
         static OpenApiResponse Answer(string description) => new() { Description = description };
 
         var push = new OpenApiOperation
@@ -168,7 +159,7 @@ internal static partial class OpenApiContract
             Parameters =
             [
                 Header("X-OneGo-Timestamp", "When the delivery was signed: Unix time in seconds."),
-                Header("X-OneGo-Signature", "sha256= and the hex HMAC-SHA256 of '{timestamp}.{body}' with the integration's secret.", "^sha256=[0-9a-f]{64}$"),
+                Header("X-OneGo-Signature", "sha256= and the hex HMAC-SHA256 of '{timestamp}.{body}' with the integration's secret.", pattern: "^sha256=[0-9a-f]{64}$"),
                 Header("Idempotency-Key", "The publication's id: a delivery with a key already taken is the same publication again."),
             ],
             RequestBody = new OpenApiRequestBody
@@ -237,10 +228,13 @@ internal static partial class OpenApiContract
                 Because(status.Key, reason);
             }
 
-            if (operation.Responses.TryGetValue(Key(status.Key), out var found) && found is OpenApiResponse response)
+            // A response without a body (304) is one the framework's description leaves out.
+            if (!operation.Responses.TryGetValue(Key(status.Key), out var found) || found is not OpenApiResponse response)
             {
-                await DescribeBodiesAsync(response, status, context, cancellationToken);
+                operation.Responses[Key(status.Key)] = response = new OpenApiResponse();
             }
+
+            await DescribeBodiesAsync(response, status, context, cancellationToken);
         }
 
         // What the pipeline answers before the handler runs, from the endpoint's metadata.
@@ -297,6 +291,14 @@ internal static partial class OpenApiContract
                 var always = header.Required && (header.With is null || bodies.All(b => headers.Any(h => h.StatusCode == header.StatusCode && h.Name == header.Name && h.With == b)));
                 AddHeader(response, header.Name, header.Description, JsonSchemaType.String, always);
             }
+        }
+
+        // In the order of their statuses, whoever declared them.
+        var ordered = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        operation.Responses.Clear();
+        foreach (var (status, response) in ordered)
+        {
+            operation.Responses[status] = response;
         }
 
         OpenApiExamples.Apply(operation, context);
@@ -358,26 +360,23 @@ internal static partial class OpenApiContract
         operation.Parameters ??= [];
         if (statuses.Contains(StatusCodes.Status304NotModified))
         {
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = "If-None-Match",
-                In = ParameterLocation.Header,
-                Description = "The ETag of the copy the reader has: 304 without a body when it is still current.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-            });
+            operation.Parameters.Add(Header("If-None-Match", "The ETag of the copy the reader has: 304 without a body when it is still current.", required: false));
         }
 
         if (statuses.Contains(StatusCodes.Status428PreconditionRequired))
         {
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = "If-Match",
-                In = ParameterLocation.Header,
-                Description = "The ETag of what was read: 428 without it (a review move must name one, '*' names none), 412 when it is no longer current.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-            });
+            operation.Parameters.Add(Header("If-Match", "The ETag of what was read: 428 without it (a review move must name one, '*' names none), 412 when it is no longer current.", required: false));
         }
     }
+
+    private static OpenApiParameter Header(string name, string description, bool required = true, string? pattern = null) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Header,
+        Required = required,
+        Description = description,
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = pattern },
+    };
 
     private static void DescribePaging(OpenApiOperation operation)
     {
