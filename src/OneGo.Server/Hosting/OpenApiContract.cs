@@ -22,6 +22,8 @@ internal static partial class OpenApiContract
 {
     public const string SecurityScheme = "oauth2";
 
+    private const string AnyJson = "Any JSON value.";
+
     /// <summary>The schema components the transformers refer to, by id.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Type> Referenced = new();
 
@@ -61,7 +63,7 @@ internal static partial class OpenApiContract
                 if (document.Components?.Schemas is { } schemas && schemas.TryGetValue(owner, out var found) && found is OpenApiSchema schema &&
                     schema.Properties is { } properties && properties.TryGetValue(member, out var kept))
                 {
-                    var said = kept.Description ?? kept.OneOf?.Select(o => o.Description).FirstOrDefault(d => d is not null);
+                    var said = new[] { kept.Description }.Concat(kept.OneOf?.Select(o => o.Description) ?? []).FirstOrDefault(d => d is not null && d != AnyJson);
                     var reference = new OpenApiSchemaReference(holds, document) { Description = nullable ? null : said };
                     properties[member] = nullable ? new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Null }, reference], Description = said } : reference;
                 }
@@ -508,7 +510,7 @@ internal static partial class OpenApiContract
 
         if (type == typeof(JsonNode))
         {
-            schema.Description = "Any JSON value.";
+            schema.Description = AnyJson;
         }
 
         if (typeof(Problem).IsAssignableFrom(type))
