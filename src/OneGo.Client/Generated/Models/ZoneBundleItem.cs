@@ -31,7 +31,7 @@ namespace OneGo.Client.Models
 #endif
         /// <summary>The publishedAt property</summary>
         public DateTimeOffset? PublishedAt { get; set; }
-        /// <summary>Any JSON value.</summary>
+        /// <summary>A live bundle in lists: what a citizen or an integration needs to choose it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::OneGo.Client.Models.BundleSummary? Summary { get; set; }
