@@ -199,3 +199,11 @@ public sealed class CreatedTagged<T>(byte[] bytes, string etag, string location)
         builder.Metadata.Add(new DeclaredHeader(StatusCodes.Status201Created, "Cache-Control", "'no-cache'.", With: typeof(T)));
     }
 }
+
+/// <summary>Declaring a problem a route answers outside a typed result (a route whose 200 comes in more than one media type).</summary>
+public static class DeclaredProblems
+{
+    /// <summary>Declares <paramref name="status"/> as problem details of <paramref name="schema"/> (<see cref="Problem"/> by default).</summary>
+    public static RouteHandlerBuilder DeclaresProblem(this RouteHandlerBuilder builder, int status, string description, Type? schema = null) =>
+        builder.WithMetadata(new DeclaredResponse(status, schema ?? typeof(Problem), description, MediaTypes.Problem));
+}

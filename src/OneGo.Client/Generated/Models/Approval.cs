@@ -8,7 +8,7 @@ using System;
 namespace OneGo.Client.Models
 {
     /// <summary>
-    /// What an approval made live.
+    /// What an approval did: made a new version live, or withdrew the bundle. One shape for both, so that a client reads either alike.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class Approval : IParsable
@@ -21,7 +21,7 @@ namespace OneGo.Client.Models
 #else
         public string Code { get; set; }
 #endif
-        /// <summary>The strong ETag of the new version&apos;s effective content.</summary>
+        /// <summary>The strong ETag of the new version&apos;s effective content; none for a withdrawal.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? ETag { get; set; }
@@ -29,7 +29,7 @@ namespace OneGo.Client.Models
 #else
         public string ETag { get; set; }
 #endif
-        /// <summary>Where the new version can be read.</summary>
+        /// <summary>Where the new version can be read; none for a withdrawal.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Location { get; set; }
@@ -37,7 +37,15 @@ namespace OneGo.Client.Models
 #else
         public string Location { get; set; }
 #endif
-        /// <summary>The new version&apos;s number, live from now on.</summary>
+        /// <summary>`version`: a new version is live; `withdrawal`: the bundle is no longer live.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Outcome { get; set; }
+#nullable restore
+#else
+        public string Outcome { get; set; }
+#endif
+        /// <summary>The new version&apos;s number, live from now on; for a withdrawal, the version that was live until now.</summary>
         public int? Version { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -60,6 +68,7 @@ namespace OneGo.Client.Models
                 { "code", n => { Code = n.GetStringValue(); } },
                 { "eTag", n => { ETag = n.GetStringValue(); } },
                 { "location", n => { Location = n.GetStringValue(); } },
+                { "outcome", n => { Outcome = n.GetStringValue(); } },
                 { "version", n => { Version = n.GetIntValue(); } },
             };
         }
@@ -73,6 +82,7 @@ namespace OneGo.Client.Models
             writer.WriteStringValue("code", Code);
             writer.WriteStringValue("eTag", ETag);
             writer.WriteStringValue("location", Location);
+            writer.WriteStringValue("outcome", Outcome);
             writer.WriteIntValue("version", Version);
         }
     }

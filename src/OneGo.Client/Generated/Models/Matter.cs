@@ -20,6 +20,14 @@ namespace OneGo.Client.Models
 #else
         public global::OneGo.Client.Models.Text Acceptance { get; set; }
 #endif
+        /// <summary>The basicCode property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? BasicCode { get; set; }
+#nullable restore
+#else
+        public string BasicCode { get; set; }
+#endif
         /// <summary>The channels property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -68,6 +76,8 @@ namespace OneGo.Client.Models
 #else
         public List<global::OneGo.Client.Models.FormField> FormFields { get; set; }
 #endif
+        /// <summary>The illustrativeCodes property</summary>
+        public bool? IllustrativeCodes { get; set; }
         /// <summary>The implementationCode property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -151,12 +161,14 @@ namespace OneGo.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "acceptance", n => { Acceptance = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
+                { "basicCode", n => { BasicCode = n.GetStringValue(); } },
                 { "channels", n => { Channels = n.GetCollectionOfEnumValues<global::OneGo.Client.Models.Channel>()?.AsList(); } },
                 { "code", n => { Code = n.GetStringValue(); } },
                 { "conditions", n => { Conditions = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "department", n => { Department = n.GetStringValue(); } },
                 { "fees", n => { Fees = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
                 { "formFields", n => { FormFields = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.FormField>(global::OneGo.Client.Models.FormField.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "illustrativeCodes", n => { IllustrativeCodes = n.GetBoolValue(); } },
                 { "implementationCode", n => { ImplementationCode = n.GetStringValue(); } },
                 { "kind", n => { Kind = n.GetEnumValue<global::OneGo.Client.Models.MatterKind>(); } },
                 { "legalBasis", n => { LegalBasis = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
@@ -178,12 +190,14 @@ namespace OneGo.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("acceptance", Acceptance);
+            writer.WriteStringValue("basicCode", BasicCode);
             writer.WriteCollectionOfEnumValues<global::OneGo.Client.Models.Channel>("channels", Channels);
             writer.WriteStringValue("code", Code);
             writer.WriteObjectValue<UntypedNode>("conditions", Conditions);
             writer.WriteStringValue("department", Department);
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("fees", Fees);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.FormField>("formFields", FormFields);
+            writer.WriteBoolValue("illustrativeCodes", IllustrativeCodes);
             writer.WriteStringValue("implementationCode", ImplementationCode);
             writer.WriteEnumValue<global::OneGo.Client.Models.MatterKind>("kind", Kind);
             writer.WriteObjectValue<UntypedNode>("legalBasis", LegalBasis);

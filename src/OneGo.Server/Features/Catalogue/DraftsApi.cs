@@ -76,12 +76,17 @@ internal static class DraftsApi
         public const string Matter = "matter";
     }
 
-    /// <summary>What an approval made live.</summary>
+    /// <summary>What an approval did: made a new version live, or withdrew the bundle. One shape for both, so that a client reads either alike.</summary>
+    /// <param name="Outcome"><c>version</c>: a new version is live; <c>withdrawal</c>: the bundle is no longer live.</param>
     /// <param name="Code">The bundle's code.</param>
-    /// <param name="Version">The new version's number, live from now on.</param>
-    /// <param name="ETag">The strong ETag of the new version's effective content.</param>
-    /// <param name="Location">Where the new version can be read.</param>
-    public sealed record Approval(string Code, int Version, string ETag, string Location);
+    /// <param name="Version">The new version's number, live from now on; for a withdrawal, the version that was live until now.</param>
+    /// <param name="ETag">The strong ETag of the new version's effective content; none for a withdrawal.</param>
+    /// <param name="Location">Where the new version can be read; none for a withdrawal.</param>
+    public sealed record Approval(string Outcome, string Code, int? Version, string? ETag, string? Location)
+    {
+        public const string NewVersion = "version";
+        public const string Withdrawal = "withdrawal";
+    }
 
     private static (byte[] Bytes, string ETag) View(BundleRecord record)
     {
@@ -428,7 +433,7 @@ internal static class DraftsApi
                 new Dictionary<string, object?> { ["matters"] = moved });
     }
 
-    private static async Task<Results<OkDocument<Approval>, Tagged<DraftView>, ApprovalProblem, BodyProblem>> Approve(
+    private static async Task<Results<OkDocument<Approval>, ApprovalProblem, BodyProblem>> Approve(
         HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, LiveBundles live, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Approve, cancellationToken,
@@ -453,7 +458,7 @@ internal static class DraftsApi
             WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "withdraw", new { withdrawnVersion = withdrawn }, comment);
             var lost = await WorkingCopyReview.SaveAsync(db, cancellationToken);
             live.Forget(context.Tenant().Id, code);
-            return lost is null ? Send(record) : new ApprovalProblem(lost);
+            return lost is null ? new OkDocument<Approval>(new Approval(Approval.Withdrawal, code, withdrawn, null, null)) : new ApprovalProblem(lost);
         }
 
         // The matters are those pinned at submission (checked above), so this is what the reviewer read, byte for byte.
@@ -492,6 +497,6 @@ internal static class DraftsApi
         live.Forget(context.Tenant().Id, code);
         var location = $"/api/t/{context.Tenant().Id}/bundles/{Uri.EscapeDataString(code)}/versions/{version.Version}";
         context.Response.Headers.Location = location;
-        return new OkDocument<Approval>(new Approval(code, version.Version, version.ETag, location));
+        return new OkDocument<Approval>(new Approval(Approval.NewVersion, code, version.Version, version.ETag, location));
     }
 }

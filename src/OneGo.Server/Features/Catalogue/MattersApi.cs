@@ -25,7 +25,7 @@ internal static class MattersApi
         matters.MapGet("/{code}", GetMatter).WithName("getMatter").WithSummary("One matter's live revision, with its ETag.").Requires(Capability.ReadDrafts);
         matters.MapPut("/{code}", Moved).WithName("putMatterRetired").Requires(Capability.EditCatalogue)
             .WithSummary("Retired: a matter changes through its working copy (PUT …/matters/{code}/draft), never in place")
-            .ProducesProblem(StatusCodes.Status405MethodNotAllowed)
+            .DeclaresProblem(StatusCodes.Status405MethodNotAllowed, "Always: a matter changes through its working copy; Allow names GET.")
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 operation.Deprecated = true;

@@ -59,8 +59,8 @@ internal static class ZoneApi
             .Produces<PublicationView>(StatusCodes.Status200OK, CpsvApi.Json)
             .ProducesAlso<CpsvDocument>(StatusCodes.Status200OK, CpsvApi.JsonLd)
             .Produces(StatusCodes.Status304NotModified)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status406NotAcceptable)
+            .DeclaresProblem(StatusCodes.Status404NotFound, "The zone has no publication with that id.")
+            .DeclaresProblem(StatusCodes.Status406NotAcceptable, "Accept allows neither JSON nor, for a version, JSON-LD; a withdrawal has no JSON-LD form.")
             .Requires(Capability.ReadZone);
         zone.MapCpsvApi();
         return app;

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using OneGo.Client.Api.Zone.Bundles;
+using OneGo.Client.Api.Zone.Cpsv;
 using OneGo.Client.Api.Zone.DeadLetters;
 using OneGo.Client.Api.Zone.Feed;
 using OneGo.Client.Api.Zone.Integrations;
@@ -23,6 +24,11 @@ namespace OneGo.Client.Api.Zone
         public global::OneGo.Client.Api.Zone.Bundles.BundlesRequestBuilder Bundles
         {
             get => new global::OneGo.Client.Api.Zone.Bundles.BundlesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The cpsv property</summary>
+        public global::OneGo.Client.Api.Zone.Cpsv.CpsvRequestBuilder Cpsv
+        {
+            get => new global::OneGo.Client.Api.Zone.Cpsv.CpsvRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The deadLetters property</summary>
         public global::OneGo.Client.Api.Zone.DeadLetters.DeadLettersRequestBuilder DeadLetters

@@ -73,9 +73,9 @@ internal static class CpsvApi
             .WithDescription("Each item of @graph is a cpsv:PublicService with its matters as related services; next is the cursor of the next page. "
                              + "Answers application/ld+json (the default) or, asked for, the same document as application/json.")
             .Produces<CpsvDocument>(StatusCodes.Status200OK, JsonLd, Json)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status406NotAcceptable)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .DeclaresProblem(StatusCodes.Status404NotFound, "No region with that id or division code.")
+            .DeclaresProblem(StatusCodes.Status406NotAcceptable, "Accept allows neither JSON-LD nor JSON.")
+            .DeclaresProblem(StatusCodes.Status422UnprocessableEntity, "limit or cursor is not valid: each error names its parameter.", typeof(Hosting.ValidationProblem));
         return zone;
     }
 

@@ -34,7 +34,7 @@ namespace OneGo.Client.Api.Zone.Publications.Item
         {
         }
         /// <summary>
-        /// One publication, immutable.
+        /// One publication, immutable; with Accept: application/ld+json, the bundle it publishes in CPSV-AP 3.2.0.
         /// </summary>
         /// <returns>A <see cref="global::OneGo.Client.Models.PublicationView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -42,6 +42,7 @@ namespace OneGo.Client.Api.Zone.Publications.Item
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 406 status code</exception>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -58,12 +59,13 @@ namespace OneGo.Client.Api.Zone.Publications.Item
                 { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "406", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PublicationView>(requestInfo, global::OneGo.Client.Models.PublicationView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// One publication, immutable.
+        /// One publication, immutable; with Accept: application/ld+json, the bundle it publishes in CPSV-AP 3.2.0.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

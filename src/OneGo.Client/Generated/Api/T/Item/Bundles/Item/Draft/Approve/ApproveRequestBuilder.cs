@@ -36,7 +36,7 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve
         /// <summary>
         /// Approves the submitted working copy named by If-Match: a new live version, or the withdrawal. Not by whoever last changed or submitted it.
         /// </summary>
-        /// <returns>A <see cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse"/></returns>
+        /// <returns>A <see cref="global::OneGo.Client.Models.Approval"/></returns>
         /// <param name="body">The reviewer&apos;s or editor&apos;s note on a move, from an optional JSON body `{&quot;comment&quot;: &quot;…&quot;}`.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -52,11 +52,11 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse?> PostAsync(global::OneGo.Client.Models.ReviewNote body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::OneGo.Client.Models.Approval?> PostAsync(global::OneGo.Client.Models.ReviewNote body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse> PostAsync(global::OneGo.Client.Models.ReviewNote body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::OneGo.Client.Models.Approval> PostAsync(global::OneGo.Client.Models.ReviewNote body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -74,7 +74,7 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve
                 { "428", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse>(requestInfo, global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::OneGo.Client.Models.Approval>(requestInfo, global::OneGo.Client.Models.Approval.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Approves the submitted working copy named by If-Match: a new live version, or the withdrawal. Not by whoever last changed or submitted it.
@@ -106,81 +106,6 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve
         public global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder WithUrl(string rawUrl)
         {
             return new global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder(rawUrl, RequestAdapter);
-        }
-        /// <summary>
-        /// Composed type wrapper for classes <see cref="global::OneGo.Client.Models.Approval"/>, <see cref="global::OneGo.Client.Models.DraftView"/>
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-        public partial class ApprovePostResponse : IComposedTypeWrapper, IParsable
-        {
-            /// <summary>Composed type representation for type <see cref="global::OneGo.Client.Models.Approval"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::OneGo.Client.Models.Approval? Approval { get; set; }
-#nullable restore
-#else
-            public global::OneGo.Client.Models.Approval Approval { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::OneGo.Client.Models.DraftView"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::OneGo.Client.Models.DraftView? DraftView { get; set; }
-#nullable restore
-#else
-            public global::OneGo.Client.Models.DraftView DraftView { get; set; }
-#endif
-            /// <summary>
-            /// Creates a new instance of the appropriate class based on discriminator value
-            /// </summary>
-            /// <returns>A <see cref="global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse"/></returns>
-            /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-            public static global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse CreateFromDiscriminatorValue(IParseNode parseNode)
-            {
-                if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-                var mappingValue = parseNode.GetChildNode("")?.GetStringValue();
-                var result = new global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.Approve.ApproveRequestBuilder.ApprovePostResponse();
-                if("Approval".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
-                {
-                    result.Approval = new global::OneGo.Client.Models.Approval();
-                }
-                else if("DraftView".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
-                {
-                    result.DraftView = new global::OneGo.Client.Models.DraftView();
-                }
-                return result;
-            }
-            /// <summary>
-            /// The deserialization information for the current model
-            /// </summary>
-            /// <returns>A IDictionary&lt;string, Action&lt;IParseNode&gt;&gt;</returns>
-            public virtual IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
-            {
-                if(Approval != null)
-                {
-                    return Approval.GetFieldDeserializers();
-                }
-                else if(DraftView != null)
-                {
-                    return DraftView.GetFieldDeserializers();
-                }
-                return new Dictionary<string, Action<IParseNode>>();
-            }
-            /// <summary>
-            /// Serializes information the current object
-            /// </summary>
-            /// <param name="writer">Serialization writer to use to serialize this model</param>
-            public virtual void Serialize(ISerializationWriter writer)
-            {
-                if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-                if(Approval != null)
-                {
-                    writer.WriteObjectValue<global::OneGo.Client.Models.Approval>(null, Approval);
-                }
-                else if(DraftView != null)
-                {
-                    writer.WriteObjectValue<global::OneGo.Client.Models.DraftView>(null, DraftView);
-                }
-            }
         }
     }
 }
