@@ -59,6 +59,12 @@ internal static class ZoneApi
             .Produces<PublicationView>(StatusCodes.Status200OK, CpsvApi.Json)
             .ProducesAlso<CpsvDocument>(StatusCodes.Status200OK, CpsvApi.JsonLd)
             .Produces(StatusCodes.Status304NotModified)
+            .WithMetadata(
+                new DeclaredHeader(StatusCodes.Status200OK, "ETag", "The strong ETag of the form sent (JSON or JSON-LD): the hash of its bytes."),
+                new DeclaredHeader(StatusCodes.Status200OK, "Cache-Control", $"'{Conditional<PublicationView>.Immutable}': a publication never changes."),
+                new DeclaredHeader(StatusCodes.Status200OK, "Vary", "'Accept': JSON and JSON-LD are two forms of one publication.", Required: false),
+                new DeclaredHeader(StatusCodes.Status304NotModified, "ETag", "The ETag If-None-Match named: the reader's copy is current."),
+                new DeclaredHeader(StatusCodes.Status304NotModified, "Cache-Control", $"'{Conditional<PublicationView>.Immutable}'."))
             .DeclaresProblem(StatusCodes.Status404NotFound, "The zone has no publication with that id.")
             .DeclaresProblem(StatusCodes.Status406NotAcceptable, "Accept allows neither JSON nor, for a version, JSON-LD; a withdrawal has no JSON-LD form.")
             .Requires(Capability.ReadZone);
@@ -131,7 +137,7 @@ internal static class ZoneApi
         // A publication never changes; each form of it has its own ETag, the hash of its bytes.
         var etag = Preconditions.ETagOf(bytes);
         context.Response.Headers.ETag = etag;
-        context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        context.Response.Headers.CacheControl = Conditional<PublicationView>.Immutable;
         return Preconditions.NotModified(context.Request, etag)
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
             : TypedResults.Bytes(bytes, media == CpsvApi.JsonLd ? CpsvApi.JsonLd : "application/json; charset=utf-8");
