@@ -68,6 +68,49 @@ internal static class DatabaseSetup
     /// granting the application's role what it needs (never ownership, never BYPASSRLS) through
     /// the <c>onego_grant_app</c> function, with the role name passed as a parameter.
     /// </summary>
+    /// <summary>The advisory lock under which a starting node grants the application's role its rights ("OneGoGrt").</summary>
+    private const long GrantLock = 0x4F6E65476F477274;
+
+    /// <summary>The advisory lock a starting node holds while it migrates, imports and seeds ("OneGoSta").</summary>
+    private const long StartLock = 0x4F6E65476F537461;
+
+    /// <summary>
+    /// On PostgreSQL, waits for this node's turn to do its start-up work and holds it until disposed: nodes of one
+    /// deployment start together after a deploy, and their migrations, grants, imports and seeded clients would
+    /// otherwise race (a GRANT "tuple concurrently updated", a client id inserted twice). Elsewhere, nothing to wait for.
+    /// </summary>
+    public static async Task<IAsyncDisposable?> StartTurnAsync(DatabaseOptions options, CancellationToken cancellationToken)
+    {
+        if (!options.Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase)
+            || (options.OwnerConnectionString ?? options.ConnectionString) is not { Length: > 0 } connectionString)
+        {
+            return null;
+        }
+
+        var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using (var command = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({StartLock})", connection))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return new StartTurn(connection);
+    }
+
+    private sealed class StartTurn(Npgsql.NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            // Released explicitly: a pooled connection keeps its session, and with it the lock.
+            await using (var command = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_unlock({StartLock})", connection))
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await connection.DisposeAsync();
+        }
+    }
+
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<DatabaseOptions>();
@@ -87,8 +130,12 @@ internal static class DatabaseSetup
             if (options.AppRole is { Length: > 0 } role)
             {
                 // Not a tenant query: grants table rights to the application's role (the AppRoleGrants migration's
-                // function quotes the name); row-level security keeps applying to that role.
+                // function quotes the name); row-level security keeps applying to that role. Nodes starting together
+                // take turns: two GRANTs on one table at once fail with "tuple concurrently updated".
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({GrantLock})", cancellationToken);
                 await db.Database.ExecuteSqlAsync($"SELECT onego_grant_app({role})", cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
             }
         }
 

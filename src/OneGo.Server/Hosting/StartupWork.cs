@@ -24,6 +24,7 @@ internal sealed class StartupWork(
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
+        await using var turn = await DatabaseSetup.StartTurnAsync(database, cancellationToken);
         await using (var scope = scopes.CreateAsyncScope())
         {
             if (database.MigrateOnStartup)
