@@ -55,12 +55,22 @@ echo "Starting it on $base (embedded default on $work/load.db)…" >&2
   # A throwaway key for the audit checkpoints, given as a deployment gives it: from the environment, not the database.
   Audit__CheckpointKey=$(head -c 32 /dev/urandom | base64 -w0)
   export Audit__CheckpointKey
-  ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production exec dotnet "$repo/src/OneGo.Server/bin/Release/net10.0/OneGo.Server.dll" \
+  # Staging: Production's pipeline and its refusals, with plain HTTP allowed on this loopback address (Production
+  # serves HTTPS only). What else such a node refuses to start without: its public issuer, a mail server (named,
+  # never called here) and a certificate that protects its keys at rest, a throwaway one made for this run.
+  openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=OneGo load run" -days 1 \
+    -keyout "$work/keys.key" -out "$work/keys.crt" >/dev/null 2>&1
+  openssl pkcs12 -export -inkey "$work/keys.key" -in "$work/keys.crt" -out "$work/keys.pfx" -passout pass:load-run >/dev/null 2>&1
+  ASPNETCORE_ENVIRONMENT=Staging DOTNET_ENVIRONMENT=Staging exec dotnet "$repo/src/OneGo.Server/bin/Release/net10.0/OneGo.Server.dll" \
     --urls="$base" \
     --Database:ConnectionString="Data Source=$work/load.db" \
     --TenantFiles:Folder="$repo/tenants" \
     --Diagnostics:LoadProbe=true \
+    --Identity:Issuer="$base" --Identity:AllowHttp=true \
+    --Mail:Host=127.0.0.1 \
+    --Identity:KeyProtection:Certificate="$work/keys.pfx" --Identity:KeyProtection:Password=load-run \
     --RateLimiting:TokensPerSecond=100000000 --RateLimiting:Burst=100000000 \
+    --RateLimiting:ClientPerSecond=100000000 --RateLimiting:ClientBurst=100000000 \
     --Logging:LogLevel:Default=Warning \
     --Logging:LogLevel:Microsoft.AspNetCore=Warning
 ) >"$work/server.log" 2>&1 &
