@@ -51,20 +51,6 @@ public sealed class OkDocument<T>(T value) : IResult, IEndpointMetadataProvider,
         builder.Metadata.Add(new DeclaredResponse(StatusCodes.Status200OK, typeof(T), "", MediaTypes.Json));
 }
 
-/// <summary>201 with what was created, written as the catalogue writes JSON, where the list it joined shows it (no Location).</summary>
-public sealed class CreatedDocument<T>(T value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult<T>
-{
-    public int? StatusCode => StatusCodes.Status201Created;
-
-    public T? Value => value;
-
-    public Task ExecuteAsync(HttpContext httpContext) =>
-        TypedResults.Json(value, CatalogueJson.Options, statusCode: StatusCodes.Status201Created).ExecuteAsync(httpContext);
-
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new DeclaredResponse(StatusCodes.Status201Created, typeof(T), "", MediaTypes.Json));
-}
-
 /// <summary>
 /// 201 with what was created and its Location. Written as every route writes JSON, or — given
 /// <see cref="CatalogueJson.Options"/> — as the catalogue does.

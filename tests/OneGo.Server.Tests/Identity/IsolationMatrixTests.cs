@@ -40,6 +40,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
     private Guid _runId;
     private string _publicationId = "";
     private long _deadLetter;
+    private string _integration = "";
     private string _victimOnlyCode = "";
     private readonly Dictionary<string, long> _toApprove = [];
     private readonly Dictionary<string, long> _toRefuse = [];
@@ -210,6 +211,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /api/zone/feed"] = new(Access.ReadZone, (t, _) => Get("/api/zone/feed?limit=10")),
         ["GET /api/zone/publications/{id}"] = new(Access.ReadZone, (t, _) => Get($"/api/zone/publications/{t._publicationId}")),
         ["GET /api/zone/integrations"] = new(Access.OperateNation, (t, _) => Get("/api/zone/integrations")),
+        ["GET /api/zone/integrations/{id:guid}"] = new(Access.OperateNation, (t, _) => Get(t._integration)),
         ["POST /api/zone/integrations"] = new(Access.OperateNation, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, "/api/zone/integrations",
             new JsonObject { ["name"] = "matrix-" + caller, ["url"] = $"https://203.0.113.7/{caller}", ["secret"] = "a-long-enough-secret", ["regions"] = new JsonArray(VictimCode) }))),
         ["GET /api/zone/dead-letters"] = new(Access.OperateNation, (t, _) => Get("/api/zone/dead-letters")),
@@ -287,8 +289,10 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
             Assert.True(changed.StatusCode == HttpStatusCode.OK, await changed.Content.ReadAsStringAsync());
         }
 
-        Assert.Equal(HttpStatusCode.Created, (await national.SendJsonAsync(HttpMethod.Post, "/api/zone/integrations",
-            new { name = "matrix-setup", url = "https://203.0.113.7/setup", secret = "a-long-enough-secret", regions = new[] { VictimCode } })).StatusCode);
+        var integration = await national.SendJsonAsync(HttpMethod.Post, "/api/zone/integrations",
+            new { name = "matrix-setup", url = "https://203.0.113.7/setup", secret = "a-long-enough-secret", regions = new[] { VictimCode } });
+        Assert.Equal(HttpStatusCode.Created, integration.StatusCode);
+        _integration = integration.Headers.Location!.OriginalString;
 
         async Task<HttpResponseMessage> EditAsync(string code)
         {

@@ -32,6 +32,7 @@ internal static class IntegrationsApi
         zone.MapPost("/integrations", CreateAsync).WithName("createIntegration").Accepts<NewIntegration>(MediaTypes.Json)
             .WithSummary("Registers a push integration: its URL, its HMAC secret and the regions it wants (each with everything below it).");
         zone.MapGet("/integrations", ListAsync).WithName("listIntegrations").WithSummary("The push integrations, with what waits and what was dead-lettered.");
+        zone.MapGet("/integrations/{id:guid}", GetAsync).WithName("getIntegration").WithSummary("One push integration, with what waits and what was dead-lettered.");
         zone.MapGet("/dead-letters", DeadLettersAsync).WithName("listDeadLetters").WithSummary("Deliveries given up, each with its reason.");
         zone.MapPost("/dead-letters/{id:long}/replay", ReplayAsync).WithName("replayDeadLetter").WithSummary("Delivers a dead letter again, from its first attempt.");
         return app;
@@ -40,7 +41,7 @@ internal static class IntegrationsApi
     /// <summary>How many regions one integration names; each stands for everything below it.</summary>
     private const int MaxRegions = 50;
 
-    private static async Task<Results<CreatedDocument<IntegrationView>, BodyProblem, InvalidProblem, ConflictProblem>> CreateAsync(
+    private static async Task<Results<CreatedAt<IntegrationView>, BodyProblem, InvalidProblem, ConflictProblem>> CreateAsync(
         HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, IDataProtectionProvider protection, PushTargets targets, TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -133,7 +134,15 @@ internal static class IntegrationsApi
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return new CreatedDocument<IntegrationView>(await ViewAsync(db, tenants, integration, cancellationToken));
+        return new CreatedAt<IntegrationView>($"/api/zone/integrations/{integration.Id}", await ViewAsync(db, tenants, integration, cancellationToken), CatalogueJson.Options);
+    }
+
+    private static async Task<Results<OkDocument<IntegrationView>, NotFoundProblem>> GetAsync(OneGoDbContext db, CurrentTenant tenants, Guid id, CancellationToken cancellationToken)
+    {
+        var integration = await db.Set<Integration>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken);
+        return integration is null
+            ? ApiProblems.NotFound("No such integration", $"The zone has no push integration '{id}'.")
+            : new OkDocument<IntegrationView>(await ViewAsync(db, tenants, integration, cancellationToken));
     }
 
     private static async Task<IntegrationView> ViewAsync(OneGoDbContext db, CurrentTenant tenants, Integration i, CancellationToken cancellationToken)

@@ -247,6 +247,14 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
         var created = await _operator.SendJsonAsync(HttpMethod.Post, "/api/zone/integrations",
             new { name = "national-platform", url = receiver.Url, secret = receiver.Secret, regions = new[] { "350000" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        // Where it was created, it can be read: the same integration, with nothing waiting yet.
+        var registered = await created.JsonAsync();
+        var read = await _operator.GetAsync(created.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(registered.ToJsonString(), (await read.JsonAsync()).ToJsonString());
+        Assert.Equal($"/api/zone/integrations/{registered["id"]}", created.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _haicangAdmin.GetAsync(created.Headers.Location)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _operator.GetAsync($"/api/zone/integrations/{Guid.NewGuid()}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await _haicangAdmin.GetAsync("/api/zone/integrations")).StatusCode);
         var invalid = await _operator.SendJsonAsync(HttpMethod.Post, "/api/zone/integrations", new { name = "x", url = "ftp://x", secret = "short", regions = new[] { "nowhere" } });
         Assert.Equal(["/url", "/secret", "/regions/0"], await invalid.ErrorPlacesAsync());

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using OneGo.Client.Api.Zone.Integrations.Item;
 using OneGo.Client.Models;
 using System.Collections.Generic;
 using System.IO;
@@ -17,6 +18,18 @@ namespace OneGo.Client.Api.Zone.Integrations
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class IntegrationsRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>Gets an item from the OneGo.Client.api.zone.integrations.item collection</summary>
+        /// <param name="position">Unique identifier of the item</param>
+        /// <returns>A <see cref="global::OneGo.Client.Api.Zone.Integrations.Item.IntegrationsItemRequestBuilder"/></returns>
+        public global::OneGo.Client.Api.Zone.Integrations.Item.IntegrationsItemRequestBuilder this[Guid position]
+        {
+            get
+            {
+                var urlTplParams = new Dictionary<string, object>(PathParameters);
+                urlTplParams.Add("id", position);
+                return new global::OneGo.Client.Api.Zone.Integrations.Item.IntegrationsItemRequestBuilder(urlTplParams, RequestAdapter);
+            }
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::OneGo.Client.Api.Zone.Integrations.IntegrationsRequestBuilder"/> and sets the default values.
         /// </summary>
