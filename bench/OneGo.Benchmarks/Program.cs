@@ -6,6 +6,7 @@ using OneGo.Benchmarks;
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- quick    (a few seconds: a smoke run with a stopwatch)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- digest   (one hash of all outputs: must not change with an optimisation)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- parts    (the stages of resolving an adopter, timed apart; see Parts.cs)
+// dotnet run -c Release --project bench/OneGo.Benchmarks -- live [n]  (a cache-missed live-bundle request end to end, n = 200 bundles, beside the raw bytes; see LiveRequests.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- zone [n]  (publishing n = 10,000 bundles into the zone on PostgreSQL and Azurite)
 if (args is ["quick", ..])
 {
@@ -20,6 +21,11 @@ if (args is ["parts", .. var stage])
 if (args is ["digest", ..])
 {
     Digest.Run();
+    return;
+}
+if (args is ["live", ..])
+{
+    await LiveRequests.RunAsync(args is [_, var sample, ..] ? int.Parse(sample, System.Globalization.CultureInfo.InvariantCulture) : 200);
     return;
 }
 if (args is ["zone", ..])

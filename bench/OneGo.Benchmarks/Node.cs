@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace OneGo.Benchmarks;
+
+/// <summary>The server as its own process, as a node runs it, built beside the benchmarks.</summary>
+internal sealed partial class Node : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private Node(string[] options, string environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(ServerAssembly());
+        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        foreach (var option in options)
+        {
+            start.ArgumentList.Add(option);
+        }
+
+        // Testing by default: the demo accounts a run is requested with.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        start.WorkingDirectory = Path.GetDirectoryName(ServerAssembly());
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => Read(e.Data);
+        _process.ErrorDataReceived += (_, e) => Read(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    public static async Task<Node> StartAsync(string[] options, string environment = "Testing")
+    {
+        var node = new Node(options, environment);
+        node.Address = await node._address.Task.WaitAsync(TimeSpan.FromMinutes(3));
+        return node;
+    }
+
+    private void Read(string? line)
+    {
+        if (line is not null && line.Contains("Now listening on", StringComparison.Ordinal) && AddressPattern().Match(line) is { Success: true } match)
+        {
+            _address.TrySetResult(new Uri(match.Value));
+        }
+        else if (line is not null && (line.StartsWith("fail", StringComparison.Ordinal) || line.StartsWith("crit", StringComparison.Ordinal)) && !line.Contains("__EFMigrationsHistory", StringComparison.Ordinal))
+        {
+            Console.Error.WriteLine("server: " + line);
+        }
+    }
+
+    // The server project is built with the benchmarks (a build-only reference), in the same configuration.
+    private static string ServerAssembly()
+    {
+        var bench = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        var framework = Path.GetFileName(bench);
+        var configuration = Path.GetFileName(Path.GetDirectoryName(bench)!);
+        var repository = Path.GetFullPath(Path.Combine(bench, "..", "..", "..", "..", ".."));
+        return Path.Combine(repository, "src", "OneGo.Server", "bin", configuration, framework, "OneGo.Server.dll");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"http://127\.0\.0\.1:\d+")]
+    private static partial Regex AddressPattern();
+}
