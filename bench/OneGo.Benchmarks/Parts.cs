@@ -6,9 +6,9 @@ namespace OneGo.Benchmarks;
 
 /// <summary>
 /// The stages of resolving one adopter of the generated nation, timed apart (<c>-- parts</c>): the chain, the
-/// overlay, the bundle in full and against its standard's kept resolution, the whole. Each line is the fastest,
+/// overlay, the bundle, the whole. Each line is the fastest,
 /// the tenth fastest and the median of 60 rounds of 500, so a noisy machine still shows the stages' proportions.
-/// <c>-- parts overlay|standard|bundle|kept|adopter|chain [n]</c> runs one stage n times and nothing else, for a
+/// <c>-- parts overlay|standard|bundle|adopter|chain [n]</c> runs one stage n times and nothing else, for a
 /// profiler (<c>perf record</c> with <c>DOTNET_PerfMapEnabled=1</c>).
 /// </summary>
 internal static class Parts
@@ -21,14 +21,12 @@ internal static class Parts
         var standard = TemplateResolver.ResolveStandard(chain).Value!;
         var definition = TemplateResolver.ApplyOverlay(standard, overlay, nation.LocalMatters).Value!;
         var matters = LayeredMatters.Over(nation.LocalMatters, standard.Matters);
-        var kept = BundleResolver.Keep(standard.Definition, standard.Matters, standard.Lineage);
         var stages = new (string Name, string Key, Func<object> Op)[]
         {
             ("the chain of three levels", "standard", () => TemplateResolver.ResolveStandard(chain)),
             ("the 13-change overlay", "overlay", () => TemplateResolver.ApplyOverlay(standard, overlay, nation.LocalMatters)),
-            ("the bundle, in full", "bundle", () => BundleResolver.Resolve(definition, matters, standard.Lineage)),
-            ("the bundle, against the standard", "kept", () => BundleResolver.Resolve(definition, matters, standard.Lineage, kept)),
-            ("adopter on its kept standard", "adopter", () => TemplateResolver.Resolve(standard, overlay, nation.LocalMatters)),
+            ("the bundle", "bundle", () => BundleResolver.Resolve(definition, matters, standard.Lineage)),
+            ("adopter on its resolved standard", "adopter", () => TemplateResolver.Resolve(standard, overlay, nation.LocalMatters)),
             ("adopter through its chain, nothing kept", "chain", () => TemplateResolver.Resolve(chain, overlay, nation.LocalMatters)),
         };
         if (args is [var key, ..])

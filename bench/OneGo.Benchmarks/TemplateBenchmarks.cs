@@ -33,7 +33,7 @@ public class TemplateBenchmarks
     /// <summary>
     /// What resolving one adopter costs: its standard, three levels deep, resolved once per pinned version and kept
     /// (as the server keeps it for every adopter of that version), then the 13-change overlay applied and the
-    /// adopter's bundle resolved against the standard's own resolution.
+    /// adopter's bundle resolved.
     /// </summary>
     [Benchmark(Description = "resolve adopter: kept 3-level standard + 13-change overlay")]
     public EffectiveBundle ResolveAdopterOnStandard() => TemplateResolver.Resolve(_standard, _overlay, _nation.LocalMatters).Value!;

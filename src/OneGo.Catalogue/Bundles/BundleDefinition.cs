@@ -101,7 +101,7 @@ public sealed record Condition
 /// <summary>Codes of matters, materials and form fields a rule names.</summary>
 public sealed record RuleItems
 {
-    public static RuleItems None { get; } = new();
+    public static RuleItems None => new();
     public IReadOnlyList<string> Matters { get; init; } = [];
     public IReadOnlyList<string> Materials { get; init; } = [];
     public IReadOnlyList<string> FormFields { get; init; } = [];

@@ -164,12 +164,6 @@ internal static class BundleMath
     private static bool NoTripDelivery(IReadOnlyList<Delivery> delivery) =>
         delivery.Contains(Delivery.Online) || delivery.Contains(Delivery.Post);
 
-    private static bool HasStage(List<string> stages, string stage)
-    {
-        for (var i = 0; i < stages.Count; i++) if (Codes.Same(stages[i], stage)) return true;
-        return false;
-    }
-
     /// <summary>See <see cref="ReductionFigures"/> for what each figure means.</summary>
     public static Reductions Reductions(IReadOnlyList<Matter> matters, bool[] applies, MatterGraph graph, int? promise,
         IReadOnlyList<SourceKind> sources, IReadOnlyList<Channel> channels, IReadOnlyList<Delivery> delivery)
@@ -194,7 +188,7 @@ internal static class BundleMath
                 for (var j = 0; j < reviewSteps.Count; j++)
                 {
                     var stage = reviewSteps[j].Zh;
-                    if (!HasStage(stages, stage)) stages.Add(stage);
+                    if (!stages.Contains(stage)) stages.Add(stage);
                 }
             }
             days[i] = m.PromisedDays ?? 0;

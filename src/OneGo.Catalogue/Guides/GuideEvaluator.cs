@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace OneGo.Catalogue;
 
 /// <summary>Evaluates a bundle for one set of scenario answers.</summary>
@@ -16,7 +14,7 @@ public static class GuideEvaluator
         ArgumentNullException.ThrowIfNull(bundle);
         ArgumentNullException.ThrowIfNull(answers);
 
-        var index = BundleIndex.Of(bundle);
+        var index = new BundleIndex(bundle);
         var errors = CheckAnswers(bundle, index, answers);
         if (errors.Count > 0) return new GuideResult { Errors = errors };
 
@@ -357,15 +355,10 @@ internal sealed class RuleTargets
     public int[] SlotOfItem { get; }
 }
 
-/// <summary>
-/// Lookups a guide needs, built once per effective bundle and kept as long as the bundle lives: the bundle
-/// is immutable, so evaluating many guides of one live bundle does not rebuild them.
-/// </summary>
+/// <summary>The lookups one guide needs into its bundle: matters by code, what the rules name, the sentences of explanations.</summary>
 internal sealed class BundleIndex
 {
-    private static readonly ConditionalWeakTable<EffectiveBundle, BundleIndex> Cache = [];
-
-    private BundleIndex(EffectiveBundle bundle)
+    public BundleIndex(EffectiveBundle bundle)
     {
         Steps = BundleResolver.SortedByCode(bundle.Steps, static s => s.Code);
         Matters = BundleResolver.SortedByCode(bundle.Matters, static m => m.Code);
@@ -414,11 +407,11 @@ internal sealed class BundleIndex
     /// <summary>Per material of the bundle, the indices of the matters of its uses (-1 for a code that is no matter of the bundle).</summary>
     public int[][] UseIndices { get; }
 
-    /// <summary>The sentence naming all the matters a form field feeds; built once per bundle (racing builders build equal ones).</summary>
+    /// <summary>The sentence naming all the matters a form field feeds; built once per guide.</summary>
     public NeededBySentence FieldSuffix(int field) =>
         _fieldSuffixes[field] ??= Suffix(_form[field].Feeds, new System.Text.StringBuilder(64));
 
-    /// <summary>The sentence naming all the matters that need a material; built once per bundle.</summary>
+    /// <summary>The sentence naming all the matters that need a material; built once per guide.</summary>
     public NeededBySentence MaterialSuffix(int material) =>
         _materialSuffixes[material] ??= Suffix(NeededBy[material], new System.Text.StringBuilder(64));
 
@@ -481,6 +474,4 @@ internal sealed class BundleIndex
     public string[][] NeededBy { get; }
 
     public Option? Option(string question, string? option) => _options.GetValueOrDefault((question, option ?? ""));
-
-    public static BundleIndex Of(EffectiveBundle bundle) => Cache.GetValue(bundle, static b => new BundleIndex(b));
 }

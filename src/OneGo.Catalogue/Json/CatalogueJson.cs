@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -35,8 +36,8 @@ public static class CatalogueJson
 
     private static class EnumNames<TEnum> where TEnum : struct, Enum
     {
-        private static readonly Dictionary<TEnum, string> Names =
-            Enum.GetValues<TEnum>().ToDictionary(v => v, v => JsonNamingPolicy.CamelCase.ConvertName(v.ToString()));
+        private static readonly FrozenDictionary<TEnum, string> Names =
+            Enum.GetValues<TEnum>().Distinct().ToFrozenDictionary(v => v, v => JsonNamingPolicy.CamelCase.ConvertName(v.ToString()));
 
         public static string Of(TEnum value) => Names.TryGetValue(value, out var name) ? name : JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
     }

@@ -35,7 +35,7 @@ public static class NationalCodes
     public const string Example = "511Z07001006-511602000000-000-11511301008778183N-1-00";
 
     // GB 32100-2015: the weight of the i-th character (i = 1 … 17) is 3^(i-1) mod 31.
-    private static readonly int[] CreditCodeWeights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    private static ReadOnlySpan<int> CreditCodeWeights => [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
     /// <summary>Null for a basic code of the right shape; otherwise what is wrong (rule <see cref="ErrorRule.BasicCodeFormat"/>).</summary>
     public static string? CheckBasicCode(string code)

@@ -260,7 +260,7 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
         var rewired = new List<string>(after.Count + inherited.Count);
         for (var i = 0; i < after.Count; i++)
         {
-            if (!Codes.Same(after[i], code) && !Contains(rewired, after[i])) rewired.Add(after[i]);
+            if (after[i] != code && !Contains(rewired, after[i])) rewired.Add(after[i]);
         }
         for (var i = 0; i < inherited.Count; i++)
         {
@@ -336,7 +336,7 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
     private int IndexOfStep(string code)
     {
         var steps = Steps;
-        for (var i = 0; i < steps.Count; i++) if (Codes.Same(steps[i].Code, code)) return i;
+        for (var i = 0; i < steps.Count; i++) if (steps[i].Code == code) return i;
         return -1;
     }
 
@@ -356,7 +356,7 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
 
     private static bool Contains(IReadOnlyList<string> codes, string code)
     {
-        for (var i = 0; i < codes.Count; i++) if (Codes.Same(codes[i], code)) return true;
+        for (var i = 0; i < codes.Count; i++) if (codes[i] == code) return true;
         return false;
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 
 namespace OneGo.Catalogue;
 
@@ -24,7 +23,7 @@ public static class TemplateResolver
         }
         var root = chain[0];
         var definition = root.Definition!;
-        var matters = MattersByCode(root.Matters);
+        IReadOnlyDictionary<string, Matter> matters = root.Matters.ToDictionary(m => m.Code, StringComparer.Ordinal);
         var locks = new List<string>(root.Locked);
         var lineage = new List<TemplateRef> { root.Ref };
         for (var i = 1; i < chain.Count; i++)
@@ -78,14 +77,7 @@ public static class TemplateResolver
         ApplyOverlay(standard, overlay, localMatters).Errors;
 
     /// <summary>The effective bundle of an adopter (or of the standard itself when <paramref name="overlay"/> is null).</summary>
-    public static Resolution<EffectiveBundle> Resolve(ResolvedStandard standard, Overlay? overlay, IReadOnlyDictionary<string, Matter> localMatters) =>
-        Resolve(standard, overlay, localMatters, kept: true);
-
-    /// <param name="kept">
-    /// Whether the standard is kept for other adopters (resolved against its own resolution, computed once) or
-    /// resolved for this adopter alone (in full: its own resolution would serve nobody else).
-    /// </param>
-    private static Resolution<EffectiveBundle> Resolve(ResolvedStandard standard, Overlay? overlay, IReadOnlyDictionary<string, Matter> localMatters, bool kept)
+    public static Resolution<EffectiveBundle> Resolve(ResolvedStandard standard, Overlay? overlay, IReadOnlyDictionary<string, Matter> localMatters)
     {
         ArgumentNullException.ThrowIfNull(standard);
         ArgumentNullException.ThrowIfNull(localMatters);
@@ -97,56 +89,14 @@ public static class TemplateResolver
             definition = applied.Value!;
         }
         var matters = LayeredMatters.Over(localMatters, standard.Matters);
-        return new()
-        {
-            Errors = [],
-            Value = kept && BaseOf(standard) is { } based
-                ? BundleResolver.Resolve(definition, matters, standard.Lineage, based)
-                : BundleResolver.Resolve(definition, matters, standard.Lineage),
-        };
+        return new() { Errors = [], Value = BundleResolver.Resolve(definition, matters, standard.Lineage) };
     }
 
-    // Each resolved standard's own resolution, kept as long as the standard is: its adopters resolve against it
-    // and merge again only what their overlays change. A standard is immutable, so this never goes stale.
-    private static readonly ConditionalWeakTable<ResolvedStandard, BundleResolver.ResolvedBase?> Bases = new();
-
-    private static BundleResolver.ResolvedBase? BaseOf(ResolvedStandard standard) =>
-        Bases.GetValue(standard, static s =>
-        {
-            try
-            {
-                return BundleResolver.Keep(s.Definition, s.Matters, s.Lineage);
-            }
-            catch (ArgumentException)
-            {
-                return null; // a standard that does not resolve on its own (an adopter may still): adopters resolve in full
-            }
-        });
-
-    /// <summary>Chain and overlay in one call, for one adopter (the standard resolved here is not kept); see <see cref="ResolveStandard"/> and <see cref="Resolve(ResolvedStandard, Overlay?, IReadOnlyDictionary{string, Matter})"/>.</summary>
+    /// <summary>Chain and overlay in one call, for one adopter; see <see cref="ResolveStandard"/> and <see cref="Resolve(ResolvedStandard, Overlay?, IReadOnlyDictionary{string, Matter})"/>.</summary>
     public static Resolution<EffectiveBundle> Resolve(IReadOnlyList<TemplateVersion> chain, Overlay? overlay, IReadOnlyDictionary<string, Matter> localMatters)
     {
         var standard = ResolveStandard(chain);
-        return standard.IsValid ? Resolve(standard.Value!, overlay, localMatters, kept: false) : new() { Errors = standard.Errors };
-    }
-
-    // A version's embedded matters by code, kept as long as the list is (a version is immutable; every chain through
-    // it and every rebase onto it reads the same dictionary). A list changed in place is not mistaken for what it was.
-    private static readonly ConditionalWeakTable<IReadOnlyList<Matter>, MatterIndex> Indexes = new();
-
-    private sealed class MatterIndex(Matter[] items, IReadOnlyDictionary<string, Matter> byCode)
-    {
-        public readonly Matter[] Items = items;
-        public readonly IReadOnlyDictionary<string, Matter> ByCode = byCode;
-    }
-
-    private static IReadOnlyDictionary<string, Matter> MattersByCode(IReadOnlyList<Matter> matters)
-    {
-        if (Indexes.TryGetValue(matters, out var index) && BundleResolver.Same(index.Items, matters)) return index.ByCode;
-        var items = matters.ToArray();
-        index = new MatterIndex(items, items.ToDictionary(m => m.Code, StringComparer.Ordinal));
-        Indexes.AddOrUpdate(matters, index);
-        return index.ByCode;
+        return standard.IsValid ? Resolve(standard.Value!, overlay, localMatters) : new() { Errors = standard.Errors };
     }
 
     internal static List<CatalogueError> ApplyAll(OverlayEngine engine, IReadOnlyList<OverlayChange> changes)

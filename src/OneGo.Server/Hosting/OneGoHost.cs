@@ -35,6 +35,7 @@ internal static class OneGoHost
         services.AddScoped<TenantImport>();
         services.AddScoped<TenantExport>();
         services.AddScoped<BundleCatalogue>();
+        services.AddHybridCache();
         services.AddSingleton<ResolvedBundles>();
         services.AddSingleton<LiveBundles>();
         services.AddOneGoAudit(builder.Configuration, builder.Environment);

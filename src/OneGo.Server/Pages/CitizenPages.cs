@@ -86,7 +86,7 @@ internal static class CitizenPages
             return new PageResult(page, NoticePage.Render(page, page.T("没有这件事", "No such service"), message, region, trail), StatusCodes.Status404NotFound);
         }
 
-        var bundle = catalogue.EffectiveOf(version);
+        var bundle = await catalogue.EffectiveOfAsync(version, cancellationToken);
         var questionnaire = Questionnaire.Read(context.Request.Query);
         // A bundle without questions has one guide, shown at once; otherwise the guide follows the answers.
         var result = bundle.Scenarios.Count == 0

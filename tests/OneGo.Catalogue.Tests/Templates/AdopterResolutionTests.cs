@@ -3,8 +3,8 @@ using OneGo.Catalogue.Tests.Fixtures;
 namespace OneGo.Catalogue.Tests.Templates;
 
 /// <summary>
-/// An adopter is resolved against its standard's kept resolution, merging again only what its overlay changes.
-/// Whatever the overlay, the bytes must be those of resolving the adopter's definition from scratch.
+/// An adopter is resolved on its standard (resolved once through its chain, as the server keeps it). Whatever the
+/// overlay, the bytes must be those of resolving the adopter's definition from scratch.
 /// </summary>
 public class AdopterResolutionTests
 {

@@ -77,7 +77,7 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
         if (document.Definition is { } definition)
         {
             var key = Key(document, definition.Matters.Select(m => m.Code), matters);
-            return resolved.Resolution(key) ?? resolved.Keep(key, ResolveOwn(document, definition, matters.Documents));
+            return await resolved.ResolutionAsync(Tenant, document.Code ?? "", key, () => ResolveOwn(document, definition, matters.Documents), cancellationToken);
         }
 
         var standard = await LoadStandardAsync(document.Adopts!, Tenant, cancellationToken);
@@ -89,15 +89,13 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
         var named = standard.Value!.Definition.Matters.Select(m => m.Code)
             .Concat(document.Changes.OfType<AddMatter>().Select(a => a.Matter.Code));
         var adopterKey = Key(document, named, matters);
-        if (resolved.Resolution(adopterKey) is { } known)
+        return await resolved.ResolutionAsync(Tenant, document.Code ?? "", adopterKey, () =>
         {
-            return known;
-        }
-
-        var resolution = TemplateResolver.Resolve(standard.Value!, document.Overlay, matters.Documents);
-        return resolved.Keep(adopterKey, resolution.IsValid
-            ? resolution
-            : resolution with { Errors = resolution.Errors.Select(e => e.Pointer.StartsWith("/changes", StringComparison.Ordinal) || e.Pointer.StartsWith("/adopts", StringComparison.Ordinal) ? e : e.Under("/definition")).ToList() });
+            var resolution = TemplateResolver.Resolve(standard.Value!, document.Overlay, matters.Documents);
+            return resolution.IsValid
+                ? resolution
+                : resolution with { Errors = resolution.Errors.Select(e => e.Pointer.StartsWith("/changes", StringComparison.Ordinal) || e.Pointer.StartsWith("/adopts", StringComparison.Ordinal) ? e : e.Under("/definition")).ToList() };
+        }, cancellationToken);
     }
 
     private static Resolution<EffectiveBundle> ResolveOwn(BundleDocument document, BundleDefinition definition, IReadOnlyDictionary<string, Matter> matters)
@@ -154,16 +152,12 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
             };
         }
 
-        if (resolved.Standard(reference) is { } known)
+        return await resolved.StandardAsync(reference, async token =>
         {
-            return known;
-        }
-
-        var chain = new List<TemplateVersion>();
-        var error = await LoadChainAsync(reference, adopter, chain, "/adopts", cancellationToken);
-        return error is not null
-            ? new Resolution<ResolvedStandard> { Errors = [error] }
-            : resolved.Keep(reference, TemplateResolver.ResolveStandard(chain));
+            var chain = new List<TemplateVersion>();
+            var error = await LoadChainAsync(reference, adopter, chain, "/adopts", token);
+            return error is not null ? new Resolution<ResolvedStandard> { Errors = [error] } : TemplateResolver.ResolveStandard(chain);
+        }, cancellationToken);
     }
 
     private async Task<CatalogueError?> LoadChainAsync(TemplateRef reference, string below, List<TemplateVersion> chain, string pointer, CancellationToken cancellationToken)
@@ -277,24 +271,15 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
         record.AdoptsCode = document.Adopts?.Code;
         record.AdoptsVersion = document.Adopts?.Version;
         record.LocalChanges = document.Adopts is null ? null : document.Changes.Count;
-        resolved.Remember(Tenant, version, effective);
         return version;
     }
 
     /// <summary>The effective bundle of an approved version, read back from its canonical bytes and kept.</summary>
-    public EffectiveBundle EffectiveOf(BundleVersion version)
-    {
-        if (resolved.Find(version.TenantId, version.BundleCode, version.Version) is { } known)
-        {
-            return known;
-        }
-
-        // The canonical bytes read back into the same effective bundle (the domain guarantees the round trip).
-        var effective = JsonSerializer.Deserialize<EffectiveBundle>(version.Effective, CatalogueJson.Options)
-            ?? throw new InvalidOperationException($"Approved version {version.Version} of {version.TenantId}/{version.BundleCode} is empty.");
-        resolved.Remember(version.TenantId, version, effective);
-        return effective;
-    }
+    public Task<EffectiveBundle> EffectiveOfAsync(BundleVersion version, CancellationToken cancellationToken) =>
+        resolved.EffectiveAsync(version.TenantId, version.BundleCode, version.Version, _ => Task.FromResult(
+            // The canonical bytes read back into the same effective bundle (the domain guarantees the round trip).
+            JsonSerializer.Deserialize<EffectiveBundle>(version.Effective, CatalogueJson.Options)
+            ?? throw new InvalidOperationException($"Approved version {version.Version} of {version.TenantId}/{version.BundleCode} is empty.")), cancellationToken);
 
     public static string SearchText(EffectiveBundle bundle) =>
         string.Join(' ', new[] { bundle.Name.Zh, bundle.Name.En ?? "" }.Concat(bundle.Keywords)).ToLowerInvariant();

@@ -108,34 +108,10 @@ internal static class BundlesApi
     private static async Task<Results<Conditional<EffectiveBundle>, NotFoundProblem>> GetLive(HttpContext context, LiveBundles live, string code, CancellationToken cancellationToken)
     {
         var tenant = context.Tenant().Id;
-        var entry = live.Fresh(tenant, code);
-        if (entry is null)
-        {
-            // Only a stale entry needs the database: the hot path creates no DbContext.
-            var db = context.RequestServices.GetRequiredService<OneGoDbContext>();
-            var version = await db.Set<BundleRecord>().AsNoTracking().Where(b => b.Code == code).Select(b => b.LiveVersion).SingleOrDefaultAsync(cancellationToken);
-            if (version is null)
-            {
-                live.Forget(tenant, code);
-                return ApiProblems.NotFound("No such live bundle", $"{tenant} has no live bundle '{code}'.");
-            }
-
-            var known = live.Known(tenant, code);
-            if (known?.Version == version)
-            {
-                entry = live.Remember(tenant, code, known.Version, known.ETag, known.Bytes);
-            }
-            else
-            {
-                var row = await db.Set<BundleVersion>().AsNoTracking()
-                    .Where(v => v.BundleCode == code && v.Version == version)
-                    .Select(v => new { v.Effective, v.ETag })
-                    .SingleAsync(cancellationToken);
-                entry = live.Remember(tenant, code, version.Value, row.ETag, row.Effective);
-            }
-        }
-
-        return Preconditions.Json<EffectiveBundle>(entry.Bytes, entry.ETag);
+        var entry = await live.FindAsync(tenant, code, cancellationToken);
+        return entry is null
+            ? ApiProblems.NotFound("No such live bundle", $"{tenant} has no live bundle '{code}'.")
+            : Preconditions.Json<EffectiveBundle>(entry.Bytes, entry.ETag);
     }
 
     private static async Task<Results<OkDocument<Guide>, NotFoundProblem, BodyProblem, InvalidProblem>> Guide(
@@ -153,7 +129,7 @@ internal static class BundlesApi
             return problem;
         }
 
-        var effective = catalogue.EffectiveOf(version);
+        var effective = await catalogue.EffectiveOfAsync(version, cancellationToken);
         var result = GuideEvaluator.Evaluate(effective, request!.Answers ?? []);
         return result.Guide is { } guide
             ? new OkDocument<Guide>(guide)

@@ -457,7 +457,7 @@ internal static class DraftsApi
             WorkingCopyReview.Settled(record);
             WorkingCopyReview.Audit(db, context, Kinds.Bundle, record, "withdraw", new { withdrawnVersion = withdrawn }, comment);
             var lost = await WorkingCopyReview.SaveAsync(db, cancellationToken);
-            live.Forget(context.Tenant().Id, code);
+            await live.ForgetAsync(context.Tenant().Id, code, cancellationToken);
             return lost is null ? new OkDocument<Approval>(new Approval(Approval.Withdrawal, code, withdrawn, null, null)) : new ApprovalProblem(lost);
         }
 
@@ -494,7 +494,7 @@ internal static class DraftsApi
             return new ApprovalProblem(Preconditions.Stale(null));
         }
 
-        live.Forget(context.Tenant().Id, code);
+        await live.ForgetAsync(context.Tenant().Id, code, cancellationToken);
         var location = $"/api/t/{context.Tenant().Id}/bundles/{Uri.EscapeDataString(code)}/versions/{version.Version}";
         context.Response.Headers.Location = location;
         return new OkDocument<Approval>(new Approval(Approval.NewVersion, code, version.Version, version.ETag, location));

@@ -1,29 +1,75 @@
-using OneGo.Server.Hosting;
-using System.Collections.Concurrent;
+using System.ComponentModel;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
+using OneGo.Server.Data;
+using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Catalogue;
 
 /// <summary>
-/// The bytes of each live bundle, ready to send. An entry is trusted for <c>Catalogue:LiveCheckSeconds</c>
-/// (2 s by default); after that the live version number is read again (one indexed row), so a bundle approved
-/// on another node is served here within seconds. Keys carry the tenant: no tenant is served another's bytes.
+/// The bytes of each live bundle, ready to send, from the server's one cache (<see cref="HybridCache"/>). Which
+/// version is live is trusted for <c>Catalogue:LiveCheckSeconds</c> (2 s by default); after that it is read again
+/// (one indexed row), so a bundle approved or withdrawn on another node is served here within seconds, and one
+/// approved, withdrawn or imported on this node at once (<see cref="ForgetAsync"/>). A version's bytes never
+/// change: a live version that has not moved is sent from memory. Keys and tags carry the tenant: no tenant is
+/// served another's bytes.
 /// </summary>
-public sealed class LiveBundles(TimeProvider clock, IConfiguration configuration)
+public sealed class LiveBundles(HybridCache cache, IServiceScopeFactory scopes, CurrentTenant tenants, IConfiguration configuration)
 {
-    private readonly ConcurrentDictionary<(string Tenant, string Code), Entry> _entries = new();
-    private readonly TimeSpan _trust = TimeSpan.FromSeconds(configuration.GetValue("Catalogue:LiveCheckSeconds", 2.0));
+    private readonly HybridCacheEntryOptions _liveVersion = TrustedFor(TimeSpan.FromSeconds(configuration.GetValue("Catalogue:LiveCheckSeconds", 2.0)));
 
-    public sealed record Entry(int Version, string ETag, byte[] Bytes, DateTimeOffset CheckedAt);
+    private static HybridCacheEntryOptions TrustedFor(TimeSpan trust) =>
+        new() { Expiration = trust, LocalCacheExpiration = trust, Flags = HybridCacheEntryFlags.DisableDistributedCache };
 
-    /// <summary>An entry recent enough to send without asking the database.</summary>
-    public Entry? Fresh(string tenant, string code) =>
-        _entries.TryGetValue((tenant, code), out var entry) && clock.Now() - entry.CheckedAt < _trust ? entry : null;
+    /// <summary>A live version's canonical bytes and their ETag.</summary>
+    [ImmutableObject(true)]
+    public sealed record Entry(int Version, string ETag, byte[] Bytes);
 
-    /// <summary>An entry of any age, to reuse its bytes when the live version has not moved.</summary>
-    public Entry? Known(string tenant, string code) => _entries.GetValueOrDefault((tenant, code));
+    /// <summary>The tenant's live version of a bundle, or none.</summary>
+    [ImmutableObject(true)]
+    private sealed record LiveVersion(int? Version);
 
-    public Entry Remember(string tenant, string code, int version, string etag, byte[] bytes) =>
-        _entries[(tenant, code)] = new Entry(version, etag, bytes, clock.Now());
+    /// <summary>The live version of a tenant's bundle, or null when it has none.</summary>
+    public async Task<Entry?> FindAsync(string tenant, string code, CancellationToken cancellationToken)
+    {
+        var tags = ResolvedBundles.Tags(tenant, code);
+        var live = await cache.GetOrCreateAsync(
+            ResolvedBundles.Key("live", tenant, code),
+            (self: this, tenant, code),
+            static async (s, token) => new LiveVersion(await s.self.ReadAsync(s.tenant, db => db.Set<BundleRecord>().Where(b => b.Code == s.code).Select(b => b.LiveVersion).SingleOrDefaultAsync(token))),
+            _liveVersion,
+            tags,
+            cancellationToken);
+        if (live.Version is not { } version)
+        {
+            return null;
+        }
 
-    public void Forget(string tenant, string code) => _entries.TryRemove((tenant, code), out _);
+        return await cache.GetOrCreateAsync(
+            ResolvedBundles.Key("bytes", tenant, $"{version}:{code}"),
+            (self: this, tenant, code, version),
+            static async (s, token) => await s.self.ReadAsync(s.tenant, db => db.Set<BundleVersion>()
+                .Where(v => v.BundleCode == s.code && v.Version == s.version)
+                .Select(v => new Entry(v.Version, v.ETag, v.Effective))
+                .SingleAsync(token)),
+            ResolvedBundles.Kept,
+            tags,
+            cancellationToken);
+    }
+
+    /// <summary>Drops what this node keeps of a tenant's bundle: the next request reads which version is live.</summary>
+    public ValueTask ForgetAsync(string tenant, string code, CancellationToken cancellationToken) =>
+        cache.RemoveByTagAsync(ResolvedBundles.BundleTag(tenant, code), cancellationToken);
+
+    // Read in a scope of its own (the cache may share one read between requests) and in the tenant's public scope.
+    private async Task<T> ReadAsync<T>(string tenant, Func<OneGoDbContext, Task<T>> read)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        using (tenants.EnterPublic(tenant))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OneGoDbContext>();
+            db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+            return await read(db);
+        }
+    }
 }

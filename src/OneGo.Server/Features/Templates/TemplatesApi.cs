@@ -223,7 +223,7 @@ internal static class TemplatesApi
             return ApiProblems.Invalid(draft.Errors.Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList());
         }
 
-        return new OkDocument<IReadOnlyList<FieldDifference>>(BundleDiff.Compare(catalogue.EffectiveOf(version), draft.Value!));
+        return new OkDocument<IReadOnlyList<FieldDifference>>(BundleDiff.Compare(await catalogue.EffectiveOfAsync(version, cancellationToken), draft.Value!));
     }
 
     private static async Task<Results<OkDocument<RebaseView>, NotFoundProblem, EditProblem, BodyProblem, InvalidProblem>> Rebase(

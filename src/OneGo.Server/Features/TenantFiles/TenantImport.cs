@@ -128,7 +128,7 @@ public sealed class TenantImport(
             directory.Invalidate();
             foreach (var bundle in files.Bundles.Where(b => changed.Contains(files.Display(b.RelativePath))))
             {
-                live.Forget(bundle.TenantId, bundle.Code);
+                await live.ForgetAsync(bundle.TenantId, bundle.Code, cancellationToken);
             }
 
             foreach (var change in plan.Changes)

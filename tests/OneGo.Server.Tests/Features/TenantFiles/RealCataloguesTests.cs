@@ -142,7 +142,7 @@ public sealed class RealCataloguesTestsOnSqlite(SqliteAppFixture fixture) : ICla
                 foreach (var version in live)
                 {
                     bundles++;
-                    var effective = catalogue.EffectiveOf(version);
+                    var effective = await catalogue.EffectiveOfAsync(version, default);
                     foreach (var answers in Combinations(effective.Scenarios))
                     {
                         guides++;
