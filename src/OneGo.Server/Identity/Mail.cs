@@ -214,8 +214,11 @@ public sealed class MailRelay(IServiceScopeFactory scopes, MailOptions options, 
         {
             var folder = Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.PickupFolder));
             Directory.CreateDirectory(folder);
+            // Written under another name, then renamed: whoever reads the folder sees a mail whole or not at all.
             var file = Path.Combine(folder, $"{id:D8}.eml");
-            await message.WriteToAsync(file, cancellationToken);
+            var part = file + ".part";
+            await message.WriteToAsync(part, cancellationToken);
+            File.Move(part, file, overwrite: true);
             logger.LogInformation("No mail server is configured (Mail:Host): the mail to {To} was written to {File}", to, file);
             return;
         }
