@@ -91,12 +91,7 @@ internal static class LiveRequests
 
     private static string[] Options(string work)
     {
-        var repository = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(repository, "tenants", "tenant.yaml")))
-        {
-            repository = Path.GetDirectoryName(repository.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("No tenants/ folder above " + AppContext.BaseDirectory);
-        }
-
+        var repository = Node.Repository;
         // What a Staging node refuses to start without: a checkpoint key, its issuer, a mail server (named, never
         // called) and a certificate that protects its keys at rest — throwaway ones, made for this run.
         var certificate = Path.Combine(work, "keys.pfx");

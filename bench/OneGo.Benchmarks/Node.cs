@@ -31,6 +31,20 @@ internal sealed partial class Node : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The repository the benchmarks run from: the folder above them that holds <c>tenants/</c>.</summary>
+    public static string Repository { get; } = FindRepository();
+
+    private static string FindRepository()
+    {
+        var repository = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(repository, "tenants", "tenant.yaml")))
+        {
+            repository = Path.GetDirectoryName(repository.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("No tenants/ folder above " + AppContext.BaseDirectory);
+        }
+
+        return repository;
+    }
+
     public static async Task<Node> StartAsync(string[] options, string environment = "Testing")
     {
         var node = new Node(options, environment);
@@ -56,8 +70,7 @@ internal sealed partial class Node : IAsyncDisposable
         var bench = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         var framework = Path.GetFileName(bench);
         var configuration = Path.GetFileName(Path.GetDirectoryName(bench)!);
-        var repository = Path.GetFullPath(Path.Combine(bench, "..", "..", "..", "..", ".."));
-        return Path.Combine(repository, "src", "OneGo.Server", "bin", configuration, framework, "OneGo.Server.dll");
+        return Path.Combine(Repository, "src", "OneGo.Server", "bin", configuration, framework, "OneGo.Server.dll");
     }
 
     public async ValueTask DisposeAsync()

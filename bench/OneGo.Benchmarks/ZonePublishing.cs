@@ -95,12 +95,7 @@ internal static partial class ZonePublishing
     /// <summary>The regions down to Haicang and Haicang's catalogue only: the import and demo accounts take seconds, not a minute.</summary>
     private static string TrimmedTenants()
     {
-        var repository = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(repository, "tenants", "tenant.yaml")))
-        {
-            repository = Path.GetDirectoryName(repository.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("No tenants/ folder above " + AppContext.BaseDirectory);
-        }
-
+        var repository = Node.Repository;
         var source = Path.Combine(repository, "tenants");
         var target = Path.Combine(Path.GetTempPath(), "onego-bench-" + Guid.NewGuid().ToString("N")[..12], "tenants");
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
