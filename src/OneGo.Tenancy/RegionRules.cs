@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace OneGo.Tenancy;
 
 /// <summary>
-/// The rules of the region tree (PRODUCT.md §2): ids are dotted lowercase pinyin paths from the province down,
+/// The rules of the region tree: ids are dotted lowercase pinyin paths from the province down,
 /// division codes are GB/T 2260 six-digit codes whose prefix follows the parent's. Each rule answers with a
 /// sentence an administrator can act on, or null when the rule holds.
 /// </summary>

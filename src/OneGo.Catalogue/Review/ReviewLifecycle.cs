@@ -1,6 +1,6 @@
 namespace OneGo.Catalogue;
 
-/// <summary>The state of a bundle's working copy (PRODUCT.md §5).</summary>
+/// <summary>The state of a bundle's working copy.</summary>
 public enum DraftState
 {
     /// <summary>Being edited.</summary>
@@ -72,7 +72,7 @@ public enum ReviewRefusalKind
 /// </summary>
 public static class ReviewLifecycle
 {
-    /// <summary>The role that makes each move (PRODUCT.md §2: editors change, reviewers approve or reject).</summary>
+    /// <summary>The role that makes each move (editors change, reviewers approve or reject).</summary>
     public static string RoleFor(ReviewAction action) => action switch
     {
         ReviewAction.Edit or ReviewAction.Submit or ReviewAction.ProposeWithdrawal => "editor",

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using OneGo.Server.Features.Audit;
 
 namespace OneGo.Server.Identity;
 
@@ -10,13 +11,13 @@ public enum AccountKind
 }
 
 /// <summary>
-/// An account bound to one tenant (PRODUCT.md §2): ASP.NET Core Identity's user — password hash, security stamp,
+/// An account bound to one tenant: ASP.NET Core Identity's user — password hash, security stamp,
 /// authenticator key and recovery codes — with OneGo's tenant, kind and state. Its roles are <see cref="AccountChange"/>s
 /// of kind role grant, approved by a second admin. Shared, not tenant-owned: sign-in finds an account by its user
 /// name before any tenant is known; only admins at or above its tenant change it. Its <c>Id</c> is the immutable
 /// subject of its tokens; its user name is unique across people and service accounts, compared case-insensitively.
 /// </summary>
-public sealed class Account : IdentityUser<Guid>
+public sealed class Account : IdentityUser<Guid>, IAudited
 {
     public required string TenantId { get; set; }
 
@@ -52,7 +53,7 @@ public sealed class DeploymentKey
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-/// <summary>The roles of PRODUCT.md §2, each bound to one tenant.</summary>
+/// <summary>The roles, each bound to one tenant.</summary>
 public static class Roles
 {
     /// <summary>Accounts and settings of its tenant and below, imports; reads the drafts below. Holds no other role.</summary>

@@ -1,3 +1,4 @@
+using OneGo.Server.Features.Audit;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Identity;
@@ -34,11 +35,11 @@ public enum AccountChangeState
 }
 
 /// <summary>
-/// A change of an account that needs two admins (PRODUCT.md §2, §11: granting a role is itself four-eyes; so are
+/// A change of an account that needs two admins (granting a role is itself four-eyes; so are
 /// re-issuing a credential, resetting an authenticator and changing an e-mail address). Owned by the account's tenant,
 /// so the tenant filter and row-level security keep each region's requests to itself; every move is audited.
 /// </summary>
-public sealed class AccountChange : ITenantOwned
+public sealed class AccountChange : ITenantOwned, IAudited
 {
     public long Id { get; set; }
 

@@ -11,7 +11,7 @@ using OneGo.Tenancy;
 namespace OneGo.Server.Identity;
 
 /// <summary>
-/// People own their passwords (PRODUCT.md §11): a new person sets theirs through the one-time link mailed to them
+/// People own their passwords: a new person sets theirs through the one-time link mailed to them
 /// once a second admin approved their role (an expired, used or replaced link shows a page saying so and changes
 /// nothing); a signed-in person changes theirs. No admin ever chooses or sees one.
 /// </summary>

@@ -11,7 +11,7 @@ using OneGo.Tenancy;
 namespace OneGo.Server.Identity;
 
 /// <summary>
-/// Signing people in (PRODUCT.md §11): user name and password, then — for admins, reviewers and auditors — a TOTP
+/// Signing people in: user name and password, then — for admins, reviewers and auditors — a TOTP
 /// code from their authenticator (RFC 6238), enrolled at the first sign-in with recovery codes shown once. Guessing is
 /// slowed by <see cref="SignInThrottle"/>, never answered with a lock; unknown names cost the same work as known ones.
 /// Every success and failure is in the account's tenant's audit log. The pages sign the person into Identity's

@@ -17,7 +17,7 @@ public sealed class SignInFailures
 }
 
 /// <summary>
-/// Slows password guessing without letting anyone lock an officer out (PRODUCT.md §11; Identity's lockout stays
+/// Slows password guessing without letting anyone lock an officer out (Identity's lockout stays
 /// off). Failures are counted atomically in the database — parallel guesses cannot share one count — under three
 /// keys: the name from this client, the client alone, and the name from anywhere. Past a few free failures each key
 /// makes the next attempt wait a delay that doubles with every failure, up to a cap; the name-from-anywhere delay

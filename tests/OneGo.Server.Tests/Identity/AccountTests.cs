@@ -11,7 +11,7 @@ using OneGo.Testing;
 namespace OneGo.Server.Tests.Identity;
 
 /// <summary>
-/// Who may do what (security review H1, M1, L1; PRODUCT.md §2, §11): an admin proposes people and roles, a second
+/// Who may do what (security review H1, M1, L1): an admin proposes people and roles, a second
 /// admin approves, the person sets their own password from a mailed link, admins and auditors hold no other role,
 /// and a name is one account's only.
 /// </summary>

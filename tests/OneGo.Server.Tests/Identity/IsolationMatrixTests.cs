@@ -97,7 +97,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ("zone-reader", null, null),
     ];
 
-    // Who may do what to the victim, written out by hand from PRODUCT.md §2 and API.md.
+    // Who may do what to the victim, written out by hand from the roles and the routes the README describes.
     private static readonly Dictionary<Access, string[]> Rightful = new()
     {
         [Access.Public] = [.. Callers.Select(c => c.Name)],

@@ -87,7 +87,7 @@ public static partial class People
     }
 
     /// <summary>
-    /// A person holding editor and reviewer (as PRODUCT.md allows): the tenant's demo editor, granted reviewer by its
+    /// A person holding editor and reviewer (as the separation of duties allows): the tenant's demo editor, granted reviewer by its
     /// admin with the approval of the admin above, signed in with the authenticator it then enrols. Returns a client
     /// calling as that person, and their user name.
     /// </summary>

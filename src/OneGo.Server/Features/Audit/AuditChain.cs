@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using OneGo.Catalogue;
@@ -17,13 +18,6 @@ namespace OneGo.Server.Features.Audit;
 /// </summary>
 internal static class AuditChain
 {
-    /// <summary>The rows whose every change is recorded.</summary>
-    private static readonly HashSet<Type> Audited =
-    [
-        typeof(Region), typeof(TenantSettings), typeof(TenantFileRecord), typeof(MatterRecord), typeof(BundleRecord), typeof(BundleVersion), typeof(Account),
-        typeof(AccountChange), typeof(Microsoft.AspNetCore.Identity.IdentityUserToken<Guid>), typeof(Zone.Integration), typeof(Zone.Publication),
-    ];
-
     /// <summary>Identity's bookkeeping that moves with every save of an account (its lockout stays off, so the counters never count).</summary>
     private static readonly HashSet<string> Unaudited = [nameof(Account.ConcurrencyStamp), nameof(Account.AccessFailedCount), nameof(Account.LockoutEnd)];
 
@@ -72,7 +66,7 @@ internal static class AuditChain
 
                 added.Add(audit);
             }
-            else if (Audited.Contains(entry.Metadata.ClrType) &&
+            else if ((entry.Entity is IAudited or IdentityUserToken<Guid>) &&
                      !(entry.State == EntityState.Modified && entry.Properties.Where(p => p.IsModified).All(p => Unaudited.Contains(p.Metadata.Name))))
             {
                 unaudited ??= entry.Metadata.ClrType.Name;

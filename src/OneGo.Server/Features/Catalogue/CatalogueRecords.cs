@@ -1,10 +1,11 @@
 using OneGo.Catalogue;
+using OneGo.Server.Features.Audit;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Catalogue;
 
 /// <summary>
-/// A working copy under review (PRODUCT.md §5), a bundle's or a matter's: its state, who last changed and who
+/// A working copy under review, a bundle's or a matter's: its state, who last changed and who
 /// submitted it, and the reviewer's comment. <see cref="WorkingCopyReview"/> makes every move on it.
 /// </summary>
 public interface IWorkingCopy
@@ -33,7 +34,7 @@ public interface IWorkingCopy
 /// A matter (事项) of a tenant: its live revision — the approved (or imported) document, which bundles resolve
 /// against — and its working copy, reviewed like a bundle's before it becomes the next live revision.
 /// </summary>
-public sealed class MatterRecord : ITenantOwned, IWorkingCopy
+public sealed class MatterRecord : ITenantOwned, IWorkingCopy, IAudited
 {
     public long Id { get; set; }
 
@@ -108,7 +109,7 @@ public static class Origins
 /// A bundle (一件事) of a tenant: its working copy and which approved version is live. The working copy is a
 /// bundle document — its own definition, or an adoption of a standard with an overlay of local changes.
 /// </summary>
-public sealed class BundleRecord : ITenantOwned, IWorkingCopy
+public sealed class BundleRecord : ITenantOwned, IWorkingCopy, IAudited
 {
     public long Id { get; set; }
 
@@ -195,7 +196,7 @@ public sealed record PinnedMatter(int Revision, string ETag);
 /// One approved version of a bundle: immutable and self-contained. It keeps the document as approved, the
 /// tenant's own matters it used as they were, and the effective bundle's canonical bytes as served.
 /// </summary>
-public sealed class BundleVersion : ITenantOwned
+public sealed class BundleVersion : ITenantOwned, IAudited
 {
     public long Id { get; set; }
 

@@ -1,3 +1,4 @@
+using OneGo.Server.Features.Audit;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.TenantFiles;
@@ -6,7 +7,7 @@ namespace OneGo.Server.Features.TenantFiles;
 /// A file of <c>tenants/</c> as it was last imported: its path and content hash, so that an import applies only
 /// the files whose content changed.
 /// </summary>
-public sealed class TenantFileRecord : ITenantOwned
+public sealed class TenantFileRecord : ITenantOwned, IAudited
 {
     public long Id { get; set; }
 

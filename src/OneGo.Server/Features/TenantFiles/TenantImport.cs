@@ -263,7 +263,7 @@ public sealed class TenantImport(
         record.DraftUpdatedBy = Actor;
         var version = catalogue.RecordVersion(record, file.Document, resolution.Value!, matters, Origins.File, Actor, file.Sha256);
         var previous = await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
-        // The one path to a version without four eyes: the file was reviewed where it is kept (PRODUCT.md §5).
+        // The one path to a version without four eyes: the file was reviewed where it is kept.
         db.Audit(new AuditEvent(Actor, "import.bundle", $"bundle/{file.Code}",
             new { file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous, version = version.Version, changes = JsonChanges.Between(before, file.Document) }));
         await db.SaveChangesAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using OneGo.Server.Features.Audit;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Tenants;
@@ -6,7 +7,7 @@ namespace OneGo.Server.Features.Tenants;
 /// A region of the tree, which is a tenant. Shared by all tenants: the tree is the tenancy itself and is public.
 /// Its id is canonical and stable: a renamed region keeps it.
 /// </summary>
-public sealed class Region
+public sealed class Region : IAudited
 {
     public required string Id { get; init; }
 
@@ -26,8 +27,8 @@ public sealed class Region
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-/// <summary>A tenant's own settings (PRODUCT.md §2): display name, contact, publishing schedule.</summary>
-public sealed class TenantSettings : ITenantOwned
+/// <summary>A tenant's own settings: display name, contact, publishing schedule.</summary>
+public sealed class TenantSettings : ITenantOwned, IAudited
 {
     /// <summary>Quartz cron for the publishing runs, in Asia/Shanghai: every night at 02:00.</summary>
     public const string DefaultPublishingSchedule = "0 0 2 * * ?";

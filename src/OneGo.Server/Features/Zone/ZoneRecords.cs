@@ -1,3 +1,4 @@
+using OneGo.Server.Features.Audit;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Zone;
@@ -13,7 +14,7 @@ public enum PublicationKind
 /// One publication in the national service zone (国家政务服务平台 一件事 专区): append-only, with a stable public id and a
 /// zone-wide sequence number given in commit order, so a reader following the feed by cursor never misses one.
 /// </summary>
-public sealed class Publication : ITenantOwned
+public sealed class Publication : ITenantOwned, IAudited
 {
     public long Id { get; set; }
 
@@ -120,7 +121,7 @@ public sealed class PublishingRun : ITenantOwned
 }
 
 /// <summary>A push integration registered by the national operator: where to POST publications of which regions.</summary>
-public sealed class Integration
+public sealed class Integration : IAudited
 {
     public Guid Id { get; set; }
 

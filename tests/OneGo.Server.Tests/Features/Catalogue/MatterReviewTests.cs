@@ -8,8 +8,8 @@ namespace OneGo.Server.Tests.Features.Catalogue;
 
 /// <summary>
 /// A matter's elements are a working copy reviewed like a bundle's, and only the approved revision is live; a
-/// bundle's submission pins the matter revisions it embeds, so what the reviewer approves is what was submitted
-/// (PRODUCT.md §5). Gulou (鼓楼区, Nanjing) adds its own matter funeral-fee-waiver to its live after-death bundle.
+/// bundle's submission pins the matter revisions it embeds, so what the reviewer approves is what was submitted.
+/// Gulou (鼓楼区, Nanjing) adds its own matter funeral-fee-waiver to its live after-death bundle.
 /// </summary>
 public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
 {

@@ -13,7 +13,7 @@ using OneGo.Tenancy;
 namespace OneGo.Server.Tests.Features.Catalogue;
 
 /// <summary>
-/// Review as PRODUCT.md §5 has it: editors submit, another person approves or rejects with a comment, a submitted
+/// Review: editors submit, another person approves or rejects with a comment, a submitted
 /// draft is read-only, concurrent edits lose nothing, withdrawal is reviewed too, and every move is audited in
 /// the same transaction as the change.
 /// </summary>

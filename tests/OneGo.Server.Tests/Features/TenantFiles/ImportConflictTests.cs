@@ -9,7 +9,7 @@ namespace OneGo.Server.Tests.Features.TenantFiles;
 /// <summary>
 /// Importing <c>tenants/</c> makes approved revisions and versions directly (the review happened in the repository),
 /// but never over work done through the API: a matter or bundle with an open working copy, or whose live revision
-/// was approved through the API, stops the import, which keeps nothing and names each file and why (PRODUCT.md §5).
+/// was approved through the API, stops the import, which keeps nothing and names each file and why.
 /// </summary>
 public abstract class ImportConflictTests(Provider provider) : IAsyncLifetime
 {
