@@ -72,11 +72,15 @@ public static class NationalCodes
         {
             var c = code[i];
             if (CreditCodeCharacters.IndexOf(c, StringComparison.Ordinal) < 0)
+            {
                 return new(ErrorRule.CreditCodeFormat,
                     $"'{Shown(code)}' has '{Shown(c.ToString())}' at position {i + 1}; a 统一社会信用代码 uses digits and the capital letters other than I, O, S, V and Z (GB 32100-2015).");
+            }
             if (i is >= 2 and <= 7 && !char.IsAsciiDigit(c))
+            {
                 return new(ErrorRule.CreditCodeFormat,
                     $"'{Shown(code)}' has '{c}' at position {i + 1}; the 3rd to 8th characters of a 统一社会信用代码 are the registration authority's division code, in digits (GB 32100-2015).");
+            }
         }
         var expected = CreditCodeCheckCharacter(code.AsSpan(0, 17));
         return code[17] == expected
@@ -113,8 +117,10 @@ public static class NationalCodes
         if (!IsDivisionCode(code))
             return DivisionCodeShape(code);
         if (regionDivisionCode is null)
+        {
             return new(ErrorRule.DivisionCodeRegion,
                 $"{regionName} has no division code, so no implementation code agrees with it: national matters are the basic catalogue, and each region gives the implementation code of the matters it implements.");
+        }
         return code.StartsWith(regionDivisionCode, StringComparison.Ordinal)
             ? null
             : new(ErrorRule.DivisionCodeRegion,
@@ -130,19 +136,27 @@ public static class NationalCodes
     {
         ArgumentNullException.ThrowIfNull(code);
         if (code.Length > ImplementationCodeMaxLength)
+        {
             return [new(ErrorRule.ImplementationCodeFormat,
                 $"An implementation code (实施编码) has at most {ImplementationCodeMaxLength} characters: a basic code of at most {BasicCodeMaxLength} and the four parts after it; this one has {code.Length}.")];
+        }
         var parts = ImplementationCode.Split(code);
         if (parts is null)
+        {
             return [new(ErrorRule.ImplementationCodeFormat,
                 $"An implementation code (实施编码) is the basic code, the 12-digit division code, a 3-digit unit, the implementing body's 18-character 统一社会信用代码 and the handling item (a digit, a hyphen, two digits), joined by hyphens, for example {Example}; '{Shown(code)}' is not built that way.")];
+        }
 
         var problems = new List<CodeProblem>();
         if (CheckBasicCode(parts.BasicCode) is { } badBasic)
+        {
             problems.Add(new(ErrorRule.BasicCodeFormat, "The implementation code's first part is its basic code. " + badBasic));
+        }
         else if (basicCode is not null && parts.BasicCode != basicCode)
+        {
             problems.Add(new(ErrorRule.ImplementationBasicCode,
                 $"The implementation code begins with the basic code '{parts.BasicCode}', but the matter claims '{basicCode}': an implementation code begins with the basic code of the matter it implements."));
+        }
         if (!IsDivisionCode(parts.DivisionCode))
             problems.Add(DivisionCodeShape(parts.DivisionCode));
         if (parts.Unit.Length != 3 || !parts.Unit.All(char.IsAsciiDigit))

@@ -246,7 +246,7 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
                 };
                 if (rule.Include.IsEmpty && rule.Exclude.IsEmpty) continue;
             }
-            if (kept is not null) kept[to] = rule;
+            kept?[to] = rule;
             to++;
         }
         if (kept is null) return null;

@@ -163,11 +163,15 @@ public static class CatalogueValidator
         if (matter.BasicCode is null || NationalCodes.CheckBasicCode(matter.BasicCode) is not null)
             return [];
         if (claimed is null)
+        {
             return [new("/basicCode", ErrorRule.UnknownBasicCode,
                 $"No national matter has the basic code '{matter.BasicCode}'. A region's matter claims (认领) the national matter it implements by that matter's basic code; leave 'basicCode' out when it implements none.")];
+        }
         if (claimed.Illustrative && !matter.IllustrativeCodes)
+        {
             return [new("/basicCode", ErrorRule.IllustrativeCode,
                 $"The basic code '{claimed.BasicCode}' of the national matter '{claimed.MatterCode}' is illustrative, so the codes of {Describe(matter)} are too: add 'illustrativeCodes: true'.")];
+        }
         return [];
     }
 

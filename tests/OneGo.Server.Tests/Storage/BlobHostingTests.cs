@@ -117,12 +117,4 @@ public sealed class BlobHostingTestsOnSqliteAndAzurite
             await container.DeleteIfExistsAsync();
         }
     }
-
-    private static IEnumerable<string> Messages(Exception error)
-    {
-        for (Exception? e = error; e is not null; e = e.InnerException)
-        {
-            yield return e.Message;
-        }
-    }
 }

@@ -283,11 +283,7 @@ internal sealed partial class AuditCheckpoints(OneGoDbContext db, CurrentTenant 
     private async Task<(StoredCheckpoint? Latest, CheckpointBreak? Gone)> FindLatestAsync(CancellationToken cancellationToken)
     {
         StoredCheckpoint? latest = null;
-        var known = seen.Latest;
-        if (known is null)
-        {
-            known = (await ListAsync(cancellationToken)) is { Count: > 0 } paths ? NumberOf(paths[^1]) : 0;
-        }
+        var known = seen.Latest ?? ((await ListAsync(cancellationToken)) is { Count: > 0 } paths ? NumberOf(paths[^1]) : 0);
 
         if (known > 0)
         {
