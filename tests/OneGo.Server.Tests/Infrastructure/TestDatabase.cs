@@ -114,7 +114,9 @@ public sealed class TestDatabase : IAsyncDisposable
     private static async Task<string> SeedAsync(Provider provider)
     {
         var database = await CreateAsync(provider, Content.Migrated);
-        await using (var app = new OneGoApp(database))
+        // Without a scheduler: triggers stored now would carry this hour's next firings into every copy, and a copy
+        // started within the misfire threshold after one (01:30 in four districts) would publish as it starts.
+        await using (var app = new OneGoApp(database, settings: new Dictionary<string, string?> { ["Scheduling:Enabled"] = "false" }))
         {
             _ = app.Services;
         }
