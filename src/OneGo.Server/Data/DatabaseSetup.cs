@@ -63,11 +63,6 @@ internal static class DatabaseSetup
         return services;
     }
 
-    /// <summary>
-    /// Applies pending migrations — on PostgreSQL through the owner's connection when one is configured, then
-    /// granting the application's role what it needs (never ownership, never BYPASSRLS) through
-    /// the <c>onego_grant_app</c> function, with the role name passed as a parameter.
-    /// </summary>
     /// <summary>The advisory lock under which a starting node grants the application's role its rights ("OneGoGrt").</summary>
     private const long GrantLock = 0x4F6E65476F477274;
 
@@ -111,38 +106,32 @@ internal static class DatabaseSetup
         }
     }
 
+    /// <summary>
+    /// Applies pending migrations — on PostgreSQL through the owner's connection when one is configured, then
+    /// granting the application's role what it needs (never ownership, never BYPASSRLS) through
+    /// the <c>onego_grant_app</c> function, with the role name passed as a parameter.
+    /// </summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<DatabaseOptions>();
-        IReadOnlyList<string> applied;
         if (options.OwnerConnectionString is not { Length: > 0 } owner || !options.Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
         {
-            var database = services.GetRequiredService<OneGoDbContext>().Database;
-            applied = [.. await database.GetPendingMigrationsAsync(cancellationToken)];
-            await database.MigrateAsync(cancellationToken);
-        }
-        else
-        {
-            var ownerOptions = new DbContextOptionsBuilder<PostgresOneGoDbContext>().UseNpgsql(owner).Options;
-            await using var db = new PostgresOneGoDbContext(ownerOptions, services.GetRequiredService<OneGo.Tenancy.CurrentTenant>());
-            applied = [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
-            await db.Database.MigrateAsync(cancellationToken);
-            if (options.AppRole is { Length: > 0 } role)
-            {
-                // Not a tenant query: grants table rights to the application's role (the AppRoleGrants migration's
-                // function quotes the name); row-level security keeps applying to that role. Nodes starting together
-                // take turns: two GRANTs on one table at once fail with "tuple concurrently updated".
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({GrantLock})", cancellationToken);
-                await db.Database.ExecuteSqlAsync($"SELECT onego_grant_app({role})", cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            }
+            await services.GetRequiredService<OneGoDbContext>().Database.MigrateAsync(cancellationToken);
+            return;
         }
 
-        // Data steps run as the application, in each tenant's scope, once their migration is in.
-        if (applied.Any(m => m.EndsWith("_" + TextShape.Migration, StringComparison.Ordinal)))
+        var ownerOptions = new DbContextOptionsBuilder<PostgresOneGoDbContext>().UseNpgsql(owner).Options;
+        await using var db = new PostgresOneGoDbContext(ownerOptions, services.GetRequiredService<OneGo.Tenancy.CurrentTenant>());
+        await db.Database.MigrateAsync(cancellationToken);
+        if (options.AppRole is { Length: > 0 } role)
         {
-            await TextShape.RegenerateAsync(services, cancellationToken);
+            // Not a tenant query: grants table rights to the application's role (the AppRoleGrants migration's
+            // function quotes the name); row-level security keeps applying to that role. Nodes starting together
+            // take turns: two GRANTs on one table at once fail with "tuple concurrently updated".
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({GrantLock})", cancellationToken);
+            await db.Database.ExecuteSqlAsync($"SELECT onego_grant_app({role})", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
     }
 
