@@ -9,6 +9,7 @@ if (command.Length > 0)
 
 builder.AddOneGo();
 var app = builder.Build();
+app.ValidateSettings();
 
 if (command.Length > 0)
 {

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Options;
+using OneGo.Server.Identity;
 
 namespace OneGo.Server.ConsoleUi;
 
@@ -32,7 +34,7 @@ internal sealed record ApiAnswer(int Status, JsonNode? Body, string? ETag, strin
 /// The console therefore holds no rule of its own — the API decides, with the same authorization, tenant
 /// isolation, validation and preconditions as for any client — and shows what it answered.
 /// </summary>
-internal sealed class ConsoleApi(IHttpClientFactory clients, IHttpContextAccessor accessor, IServer server, IConfiguration configuration)
+internal sealed class ConsoleApi(IHttpClientFactory clients, IHttpContextAccessor accessor, IServer server, IOptions<IdentitySettings> settings)
 {
     public const string ClientName = "onego-console-api";
 
@@ -71,7 +73,7 @@ internal sealed class ConsoleApi(IHttpClientFactory clients, IHttpContextAccesso
     public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, string? json, string? ifMatch)
     {
         var context = Context;
-        using var request = new HttpRequestMessage(method, new Uri(ConsoleSetup.Authority(server, configuration), path));
+        using var request = new HttpRequestMessage(method, new Uri(ConsoleSetup.Authority(server, settings.Value), path));
         var token = await context.GetTokenAsync(ConsoleSetup.CookieScheme, "access_token");
         if (token is not null)
         {

@@ -1,8 +1,20 @@
+using Microsoft.Extensions.Options;
+using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace OneGo.Server.ConsoleUi;
+
+/// <summary><c>Console</c>: where people open the console.</summary>
+internal sealed class ConsoleSettings : ISettings
+{
+    public static string Section => "Console";
+
+    /// <summary>The origins people open the console at (behind a load balancer, the public one); unset, the addresses in <c>urls</c>.</summary>
+    [WebAddress]
+    public string[] Origins { get; set; } = [];
+}
 
 /// <summary>
 /// The console's OAuth client, <c>onego-console</c>: public, authorization code with PKCE, refresh tokens. Its
@@ -12,7 +24,8 @@ namespace OneGo.Server.ConsoleUi;
 /// and brought up to date when those addresses change; in demo mode it also accepts the loopback redirect
 /// <c>http://127.0.0.1/oidc-callback</c> of tools that sign a person in.
 /// </summary>
-internal sealed class ConsoleClient(IOpenIddictApplicationManager applications, IConfiguration configuration, IHostEnvironment environment)
+internal sealed class ConsoleClient(
+    IOpenIddictApplicationManager applications, IOptions<ConsoleSettings> console, IOptions<ServerSettings> server, IOptions<DemoSettings> demo, IHostEnvironment environment)
 {
     public const string ToolRedirect = "http://127.0.0.1/oidc-callback";
 
@@ -37,7 +50,7 @@ internal sealed class ConsoleClient(IOpenIddictApplicationManager applications, 
             descriptor.PostLogoutRedirectUris.Add(new Uri(origin + ConsoleSetup.SignedOutCallbackPath));
         }
 
-        if (DemoAccounts.Enabled(configuration, environment))
+        if (demo.Value.EnabledIn(environment))
         {
             descriptor.RedirectUris.Add(new Uri(ToolRedirect));
         }
@@ -85,12 +98,12 @@ internal sealed class ConsoleClient(IOpenIddictApplicationManager applications, 
     /// <summary>The origins people reach the console at.</summary>
     private IEnumerable<string> Origins()
     {
-        if (configuration.GetSection("Console:Origins").Get<string[]>() is { Length: > 0 } configured)
+        if (console.Value.Origins is { Length: > 0 } configured)
         {
             return configured.Select(u => new Uri(u).GetLeftPart(UriPartial.Authority));
         }
 
-        var urls = (configuration["urls"] ?? "http://localhost:5000").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var urls = (server.Value.Urls ?? "http://localhost:5000").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return urls.SelectMany(u =>
         {
             var local = ConsoleSetup.Loopback(u);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -29,8 +30,10 @@ internal static class ConsoleSetup
     public static WebApplicationBuilder AddOneGoConsole(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var allowHttp = IdentitySetup.AllowsHttp(builder.Configuration, builder.Environment);
-        var idle = builder.Configuration.GetValue("Identity:IdleTimeout", IdentitySetup.DefaultIdleTimeout);
+        var identity = builder.ReadSettings<IdentitySettings>();
+        var allowHttp = identity.AllowsHttpIn(builder.Environment);
+        builder.Services.AddSettings<ConsoleSettings>();
+        builder.Services.AddSettings<ServerSettings>();
         services.AddAuthentication()
             .AddCookie(CookieScheme, cookie =>
             {
@@ -40,7 +43,7 @@ internal static class ConsoleSetup
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SecurePolicy = allowHttp ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
                 // A console left idle for Identity:IdleTimeout (30 minutes) asks for the sign-in again (等保 2.0: session timeout).
-                cookie.ExpireTimeSpan = idle;
+                cookie.ExpireTimeSpan = identity.IdleTimeout;
                 cookie.SlidingExpiration = true;
                 // An anonymous visitor is sent to sign in through /connect/authorize, and comes back where they were.
                 cookie.LoginPath = "/console/signin";
@@ -80,8 +83,8 @@ internal static class ConsoleSetup
 
         // The authority is OneGo itself: the configured issuer behind a load balancer, else this node's own address,
         // which is only known once the server listens — options are built at the first sign-in, after that.
-        services.AddOptions<OpenIdConnectOptions>(SignInScheme).Configure<IServer, IConfiguration>((oidc, server, configuration) =>
-            oidc.Authority = Authority(server, configuration).ToString().TrimEnd('/'));
+        services.AddOptions<OpenIdConnectOptions>(SignInScheme).Configure<IServer, IOptions<IdentitySettings>>((oidc, server, settings) =>
+            oidc.Authority = Authority(server, settings.Value).ToString().TrimEnd('/'));
         services.AddAuthorizationBuilder().AddPolicy(CookieScheme, policy =>
             policy.AddAuthenticationSchemes(CookieScheme).RequireAuthenticatedUser());
         services.AddHttpContextAccessor();
@@ -92,9 +95,9 @@ internal static class ConsoleSetup
     }
 
     /// <summary>Where this node reaches OneGo's own endpoints: <c>Identity:Issuer</c> when set, else the first address it listens on.</summary>
-    public static Uri Authority(IServer server, IConfiguration configuration)
+    public static Uri Authority(IServer server, IdentitySettings settings)
     {
-        if (configuration["Identity:Issuer"] is { Length: > 0 } issuer)
+        if (settings.Issuer is { Length: > 0 } issuer)
         {
             return new Uri(issuer);
         }

@@ -17,7 +17,7 @@ internal static class DatabaseRoleCheck
 
     public static async Task CheckAsync(IServiceProvider services, IHostEnvironment environment, ILogger logger, CancellationToken cancellationToken)
     {
-        var options = services.GetRequiredService<DatabaseOptions>();
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseSettings>>().Value;
         var db = services.GetRequiredService<OneGoDbContext>();
         if (!db.Database.IsNpgsql())
         {

@@ -2,15 +2,18 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using OneGo.Server.Hosting;
 
 namespace OneGo.Server.Data;
 
-/// <summary>Which database OneGo runs on: <c>Database:Provider</c> and <c>Database:ConnectionString</c>.</summary>
-public sealed class DatabaseOptions
+/// <summary>Which database OneGo runs on: <c>Database:*</c>.</summary>
+public sealed class DatabaseSettings : ISettings
 {
-    public const string Section = "Database";
+    public static string Section => "Database";
 
     /// <summary><c>sqlite</c> (the embedded default), <c>postgres</c> or <c>sqlserver</c>.</summary>
+    [OneOf("sqlite", "postgres", "postgresql", "sqlserver")]
     public string Provider { get; set; } = "sqlite";
 
     /// <summary>The provider's connection string; for SQLite, the default is a file under App_Data.</summary>
@@ -27,20 +30,37 @@ public sealed class DatabaseOptions
 
     /// <summary>PostgreSQL: the application's role, granted what it needs on the tables after each migration.</summary>
     public string? AppRole { get; set; }
+
+    public bool IsSqlite => OneOfAttribute.Is(Provider, "sqlite");
+
+    public bool IsPostgres => Provider.Trim().StartsWith("postgres", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// <c>ConnectionStrings:OneGo</c>, where .NET tools keep connection strings: the database's when
+/// <c>Database:ConnectionString</c> is not set.
+/// </summary>
+public sealed class ConnectionStringSettings : ISettings
+{
+    public static string Section => "ConnectionStrings";
+
+    public string? OneGo { get; set; }
 }
 
 internal static class DatabaseSetup
 {
-    public static IServiceCollection AddOneGoDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    public static WebApplicationBuilder AddOneGoDatabase(this WebApplicationBuilder builder)
     {
-        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        options.ConnectionString ??= configuration.GetConnectionString("OneGo");
-        services.AddSingleton(options);
-
+        // The provider decides which DbContext there is, so it is read before the services are built.
+        var named = builder.ReadSettings<ConnectionStringSettings>().OneGo;
+        builder.Services.PostConfigure<DatabaseSettings>(database => database.ConnectionString ??= named);
+        var options = builder.ReadSettings<DatabaseSettings>();
+        var connectionString = options.ConnectionString ?? named;
+        var services = builder.Services;
         switch (options.Provider.Trim().ToLowerInvariant())
         {
             case "sqlite":
-                var sqlite = SqliteConnectionString(options.ConnectionString, environment);
+                var sqlite = SqliteConnectionString(connectionString, builder.Environment);
                 services.AddDbContext<OneGoDbContext, SqliteOneGoDbContext>(db => db
                     .UseSqlite(sqlite)
                     .AddInterceptors(new SqlitePragmas()));
@@ -48,19 +68,19 @@ internal static class DatabaseSetup
             case "postgres" or "postgresql":
                 services.AddSingleton<PostgresTenantScope>();
                 services.AddDbContext<OneGoDbContext, PostgresOneGoDbContext>((provider, db) => db
-                    .UseNpgsql(Required(options))
+                    .UseNpgsql(Required(connectionString, options))
                     .AddInterceptors(provider.GetRequiredService<PostgresTenantScope>()));
                 break;
             case "sqlserver":
                 services.AddDbContext<OneGoDbContext, SqlServerOneGoDbContext>(db => db
-                    .UseSqlServer(Required(options)));
+                    .UseSqlServer(Required(connectionString, options)));
                 break;
             default:
                 throw new InvalidOperationException(
                     $"Database:Provider is '{options.Provider}'; it must be one of sqlite, postgres, sqlserver.");
         }
 
-        return services;
+        return builder;
     }
 
     /// <summary>The advisory lock under which a starting node grants the application's role its rights ("OneGoGrt").</summary>
@@ -74,9 +94,9 @@ internal static class DatabaseSetup
     /// deployment start together after a deploy, and their migrations, grants, imports and seeded clients would
     /// otherwise race (a GRANT "tuple concurrently updated", a client id inserted twice). Elsewhere, nothing to wait for.
     /// </summary>
-    public static async Task<IAsyncDisposable?> StartTurnAsync(DatabaseOptions options, CancellationToken cancellationToken)
+    public static async Task<IAsyncDisposable?> StartTurnAsync(DatabaseSettings options, CancellationToken cancellationToken)
     {
-        if (!options.Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase)
+        if (!options.IsPostgres
             || (options.OwnerConnectionString ?? options.ConnectionString) is not { Length: > 0 } connectionString)
         {
             return null;
@@ -113,8 +133,8 @@ internal static class DatabaseSetup
     /// </summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var options = services.GetRequiredService<DatabaseOptions>();
-        if (options.OwnerConnectionString is not { Length: > 0 } owner || !options.Provider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
+        var options = services.GetRequiredService<IOptions<DatabaseSettings>>().Value;
+        if (options.OwnerConnectionString is not { Length: > 0 } owner || !options.IsPostgres)
         {
             await services.GetRequiredService<OneGoDbContext>().Database.MigrateAsync(cancellationToken);
             return;
@@ -141,7 +161,7 @@ internal static class DatabaseSetup
     /// </summary>
     public static string EmbeddedFolder(IServiceProvider services, IHostEnvironment environment)
     {
-        if (services.GetRequiredService<DatabaseOptions>().Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+        if (services.GetRequiredService<IOptions<DatabaseSettings>>().Value.IsSqlite)
         {
             using var scope = services.CreateScope();
             var database = scope.ServiceProvider.GetRequiredService<OneGoDbContext>().Database;
@@ -155,8 +175,8 @@ internal static class DatabaseSetup
         return Path.Combine(environment.ContentRootPath, "App_Data");
     }
 
-    private static string Required(DatabaseOptions options) =>
-        options.ConnectionString ?? throw new InvalidOperationException(
+    private static string Required(string? connectionString, DatabaseSettings options) =>
+        connectionString ?? throw new InvalidOperationException(
             $"Database:ConnectionString is required when Database:Provider is '{options.Provider}'.");
 
     private static string SqliteConnectionString(string? configured, IHostEnvironment environment)

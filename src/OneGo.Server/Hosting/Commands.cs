@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.TenantFiles;
@@ -24,7 +25,7 @@ internal static class Commands
     {
         await using var scope = app.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        var files = services.GetRequiredService<TenantFilesOptions>();
+        var files = services.GetRequiredService<IOptions<TenantFilesSettings>>().Value;
         var cancellationToken = CancellationToken.None;
 
         switch (command)
@@ -35,7 +36,7 @@ internal static class Commands
                 return 0;
 
             case ["tenants", var verb, .. var rest] when rest.Length <= 1:
-                var folder = rest.Length == 1 ? Path.GetFullPath(rest[0]) : files.Folder;
+                var folder = rest.Length == 1 ? Path.GetFullPath(rest[0]) : files.FolderIn(app.Environment);
                 if (folder is null)
                 {
                     Console.Error.WriteLine("No tenants/ folder found: name one, e.g. 'tenants validate ./tenants'.");

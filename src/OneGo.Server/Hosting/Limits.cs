@@ -3,9 +3,66 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Features.Tenants;
 
 namespace OneGo.Server.Hosting;
+
+/// <summary><c>Limits</c>: what a single request may carry.</summary>
+internal sealed class LimitsSettings : ISettings
+{
+    public static string Section => "Limits";
+
+    /// <summary>A larger body is a 413 before anything else reads it.</summary>
+    [Positive]
+    public long MaxRequestBodyBytes { get; set; } = 1L << 20;
+}
+
+/// <summary><c>RateLimiting</c>: the token buckets per tenant, per client and for the identity routes.</summary>
+internal sealed class RateLimitingSettings : ISettings
+{
+    public static string Section => "RateLimiting";
+
+    [Positive]
+    public int TokensPerSecond { get; set; } = 500;
+
+    [Positive]
+    public int Burst { get; set; } = 1000;
+
+    [Positive]
+    public int ClientPerSecond { get; set; } = 100;
+
+    [Positive]
+    public int ClientBurst { get; set; } = 200;
+
+    [Positive]
+    public int IdentityPerSecond { get; set; } = 20;
+
+    [Positive]
+    public int IdentityBurst { get; set; } = 60;
+
+    /// <summary>The period the "per second" figures refill in: a second, unless a test or an operator names another.</summary>
+    [Positive]
+    public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary><c>Network</c>: the proxies whose forwarded client address is believed.</summary>
+internal sealed class NetworkSettings : ISettings
+{
+    public static string Section => "Network";
+
+    /// <summary>Proxies by address.</summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>Proxies by network, in CIDR notation.</summary>
+    public string[] KnownNetworks { get; set; } = [];
+
+    IEnumerable<string> ISettings.Problems(IHostEnvironment environment) =>
+        KnownProxies.Where(p => !System.Net.IPAddress.TryParse(p, out _))
+            .Select(p => $"Network:KnownProxies has '{p}', which is not an IP address such as 10.0.0.5.")
+            .Concat(KnownNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _))
+                .Select(n => $"Network:KnownNetworks has '{n}', which is not a network in CIDR notation such as 10.0.0.0/24."));
+}
 
 /// <summary>
 /// What protects every tenant and every client from every other (finding M3): a body size limit (413), and rate
@@ -22,26 +79,26 @@ internal static class Limits
 {
     private static readonly string[] IdentityPaths = ["/connect/", "/account/"];
 
-    public static IServiceCollection AddOneGoLimits(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddOneGoLimits(this IServiceCollection services)
     {
-        var perSecond = configuration.GetValue("RateLimiting:TokensPerSecond", 500);
-        var burst = configuration.GetValue("RateLimiting:Burst", 1000);
-        var clientPerSecond = configuration.GetValue("RateLimiting:ClientPerSecond", 100);
-        var clientBurst = configuration.GetValue("RateLimiting:ClientBurst", 200);
-        var identityPerSecond = configuration.GetValue("RateLimiting:IdentityPerSecond", 20);
-        var identityBurst = configuration.GetValue("RateLimiting:IdentityBurst", 60);
-        // The period the "per second" figures refill in: a second, unless a test or an operator names another.
-        var period = configuration.GetValue("RateLimiting:Period", TimeSpan.FromSeconds(1));
-        services.AddSingleton(new IdentityLimiter(PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            Bucket("identity:" + Address(context), identityPerSecond, identityBurst, period))));
-        services.AddRateLimiter(limiter =>
+        services.AddSettings<LimitsSettings>();
+        services.AddSettings<RateLimitingSettings>();
+        services.AddSettings<NetworkSettings>();
+        services.AddSingleton(sp =>
         {
+            var limits = sp.GetRequiredService<IOptions<RateLimitingSettings>>().Value;
+            return new IdentityLimiter(PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                Bucket("identity:" + Address(context), limits.IdentityPerSecond, limits.IdentityBurst, limits.Period)));
+        });
+        services.AddRateLimiter(limiter => limiter.OnRejected = (rejected, _) => RejectAsync(rejected.HttpContext, rejected.Lease));
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingSettings>>((limiter, settings) =>
+        {
+            var limits = settings.Value;
             limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(context => Bucket(ClientKey(context), clientPerSecond, clientBurst, period)),
+                PartitionedRateLimiter.Create<HttpContext, string>(context => Bucket(ClientKey(context), limits.ClientPerSecond, limits.ClientBurst, limits.Period)),
                 PartitionedRateLimiter.Create<HttpContext, string>(context => TenantKey(context) is { } tenant
-                    ? Bucket(tenant, perSecond, burst, period)
+                    ? Bucket(tenant, limits.TokensPerSecond, limits.Burst, limits.Period)
                     : RateLimitPartition.GetNoLimiter("")));
-            limiter.OnRejected = (rejected, _) => RejectAsync(rejected.HttpContext, rejected.Lease);
         });
         return services;
     }
@@ -109,12 +166,13 @@ internal static class Limits
         var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = 1 };
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
-        foreach (var proxy in app.Configuration.GetSection("Network:KnownProxies").Get<string[]>() ?? [])
+        var trusted = app.Services.GetRequiredService<IOptions<NetworkSettings>>().Value;
+        foreach (var proxy in trusted.KnownProxies)
         {
             options.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
         }
 
-        foreach (var network in app.Configuration.GetSection("Network:KnownNetworks").Get<string[]>() ?? [])
+        foreach (var network in trusted.KnownNetworks)
         {
             options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
         }
@@ -126,11 +184,12 @@ internal static class Limits
     internal sealed record IdentityLimiter(PartitionedRateLimiter<HttpContext> Limiter);
 
     /// <summary>Refuses a body over the limit with a 413 problem before any other check; caps streamed bodies too.</summary>
-    public static IApplicationBuilder UseBodyLimit(this IApplicationBuilder app, IConfiguration configuration)
+    public static IApplicationBuilder UseBodyLimit(this IApplicationBuilder app)
     {
-        var max = configuration.GetValue("Limits:MaxRequestBodyBytes", 1L << 20);
+        var limits = app.ApplicationServices.GetRequiredService<IOptions<LimitsSettings>>();
         return app.Use(async (context, next) =>
         {
+            var max = limits.Value.MaxRequestBodyBytes;
             if (context.Request.ContentLength > max)
             {
                 await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The body is too large",

@@ -1,11 +1,21 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Tenants;
 
 namespace OneGo.Server.Hosting;
+
+/// <summary><c>Diagnostics</c>: what is there only to measure the server, never in a deployment.</summary>
+internal sealed class DiagnosticsSettings : ISettings
+{
+    public static string Section => "Diagnostics";
+
+    /// <summary>Maps <see cref="LoadProbe"/>'s route.</summary>
+    public bool LoadProbe { get; set; }
+}
 
 /// <summary>
 /// The ceiling the load script (<c>infra/load/live-bundle.sh</c>) measures the live-bundle route against:
@@ -24,7 +34,7 @@ internal static class LoadProbe
 
     public static IEndpointRouteBuilder MapLoadProbe(this IEndpointRouteBuilder app)
     {
-        if (!app.ServiceProvider.GetRequiredService<IConfiguration>().GetValue("Diagnostics:LoadProbe", false))
+        if (!app.ServiceProvider.GetRequiredService<IOptions<DiagnosticsSettings>>().Value.LoadProbe)
         {
             return app;
         }

@@ -18,6 +18,18 @@ using Scalar.AspNetCore;
 
 namespace OneGo.Server.Hosting;
 
+/// <summary>
+/// <c>urls</c> (or <c>ASPNETCORE_URLS</c>), ASP.NET Core's own setting of where the server listens, at the root of the
+/// configuration: OneGo reads it for the console's origins when <c>Console:Origins</c> does not name them.
+/// </summary>
+internal sealed class ServerSettings : ISettings
+{
+    public static string Section => "";
+
+    /// <summary>The addresses, separated by semicolons, e.g. <c>http://localhost:5080</c>.</summary>
+    public string? Urls { get; set; }
+}
+
 /// <summary>How the host is put together: the services, then the pipeline and the routes of each feature.</summary>
 internal static class OneGoHost
 {
@@ -28,20 +40,22 @@ internal static class OneGoHost
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CurrentTenant>();
-        services.AddOneGoDatabase(builder.Configuration, builder.Environment);
-        services.AddOneGoBlobs(builder.Configuration, builder.Environment);
-        services.AddSingleton(sp => TenantFilesOptions.Read(builder.Configuration, builder.Environment, sp.GetRequiredService<DatabaseOptions>()));
+        builder.AddOneGoDatabase();
+        services.AddOneGoBlobs();
+        services.AddSettings<TenantFilesSettings>();
+        services.AddSettings<TenancySettings>();
         services.AddSingleton<RegionDirectory>();
         services.AddScoped<TenantImport>();
         services.AddScoped<TenantExport>();
         services.AddScoped<BundleCatalogue>();
         services.AddHybridCache();
+        services.AddSettings<CatalogueSettings>();
         services.AddSingleton<ResolvedBundles>();
         services.AddSingleton<LiveBundles>();
-        services.AddOneGoAudit(builder.Configuration, builder.Environment);
-        services.AddOneGoZone(builder.Configuration);
+        services.AddOneGoAudit();
+        services.AddOneGoZone();
         services.AddHostedService<StartupWork>();
-        services.AddOneGoScheduling(builder.Configuration);
+        builder.AddOneGoScheduling();
 
         services.AddCitizenPages();
         services.AddProblemDetails();
@@ -49,7 +63,8 @@ internal static class OneGoHost
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.AddOneGoOpenApi();
         services.AddOneGoHealth();
-        services.AddOneGoLimits(builder.Configuration);
+        services.AddSettings<DiagnosticsSettings>();
+        services.AddOneGoLimits();
         builder.AddOneGoIdentity();
         builder.AddOneGoConsole();
         return builder;
@@ -77,7 +92,7 @@ internal static class OneGoHost
         }
 
         app.UseStatusCodePages();
-        app.UseBodyLimit(app.Configuration);
+        app.UseBodyLimit();
         app.UseReadableBodies();
         app.UseStaticFiles();
         app.UseForwardedAddresses();

@@ -2,6 +2,7 @@ using OneGo.Server.ConsoleUi;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Identity;
@@ -15,19 +16,19 @@ namespace OneGo.Server.Hosting;
 /// </summary>
 internal sealed class StartupWork(
     IServiceScopeFactory scopes,
-    DatabaseOptions database,
-    TenantFilesOptions files,
+    IOptions<DatabaseSettings> database,
+    IOptions<TenantFilesSettings> files,
+    IOptions<DemoSettings> demoSettings,
     IServer server,
-    IConfiguration configuration,
     IHostEnvironment environment,
     ILogger<StartupWork> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        await using var turn = await DatabaseSetup.StartTurnAsync(database, cancellationToken);
+        await using var turn = await DatabaseSetup.StartTurnAsync(database.Value, cancellationToken);
         await using (var scope = scopes.CreateAsyncScope())
         {
-            if (database.MigrateOnStartup)
+            if (database.Value.MigrateOnStartup)
             {
                 await DatabaseSetup.MigrateAsync(scope.ServiceProvider, cancellationToken);
             }
@@ -43,7 +44,7 @@ internal sealed class StartupWork(
             {
                 await ConsoleClient.EnsureAsync(scopes, cancellationToken);
                 var demo = scope.ServiceProvider.GetRequiredService<DemoAccounts>();
-                if (DemoAccounts.Enabled(configuration, environment))
+                if (demoSettings.Value.EnabledIn(environment))
                 {
                     await demo.EnsureAsync(cancellationToken);
                 }
@@ -78,16 +79,15 @@ internal sealed class StartupWork(
 
     private async Task ImportAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-
-        if (files.ImportOnStartup == true)
+        if (files.Value.ImportsOnStartup(database.Value))
         {
-            if (files.Folder is null)
+            if (files.Value.FolderIn(environment) is not { } folder)
             {
                 logger.LogWarning("No tenants/ folder was found above {ContentRoot}; set TenantFiles:Folder to import one", AppContext.BaseDirectory);
                 return;
             }
 
-            var result = await services.GetRequiredService<TenantImport>().ImportAsync(files.Folder, cancellationToken);
+            var result = await services.GetRequiredService<TenantImport>().ImportAsync(folder, cancellationToken);
             if (!result.Succeeded)
             {
                 foreach (var problem in result.Problems)
@@ -100,7 +100,7 @@ internal sealed class StartupWork(
             else
             {
                 logger.LogInformation("tenants/ imported from {Folder}: {Changed} file(s) applied, {Unchanged} unchanged",
-                    files.Folder, result.Applied!.Changes.Count, result.Applied.UnchangedFiles);
+                    folder, result.Applied!.Changes.Count, result.Applied.UnchangedFiles);
             }
         }
     }

@@ -5,6 +5,29 @@ using OpenTelemetry.Trace;
 
 namespace OneGo.Server.Hosting;
 
+/// <summary><c>Telemetry</c>: where traces, metrics and logs are exported.</summary>
+internal sealed class TelemetrySettings : ISettings
+{
+    public static string Section => "Telemetry";
+
+    [OneOf("none", "console", "otlp")]
+    public string Exporter { get; set; } = "none";
+
+    /// <summary>Where <c>otlp</c> sends them; unset, the standard OTEL_EXPORTER_OTLP_* variables say.</summary>
+    [WebAddress]
+    public string? OtlpEndpoint { get; set; }
+}
+
+/// <summary><c>Logging:Format</c>, OneGo's one setting beside ASP.NET Core's own <c>Logging:LogLevel</c>.</summary>
+internal sealed class LoggingSettings : ISettings
+{
+    public static string Section => "Logging";
+
+    /// <summary><c>simple</c> text lines or structured <c>json</c>; unset, text in Development and JSON elsewhere.</summary>
+    [OneOf("simple", "json")]
+    public string? Format { get; set; }
+}
+
 /// <summary>
 /// Structured logs, and OpenTelemetry traces and metrics (ASP.NET Core, EF Core, HTTP client, OneGo's own).
 /// <c>Telemetry:Exporter</c> chooses where they go: <c>none</c> (default), <c>console</c> or <c>otlp</c>
@@ -17,9 +40,11 @@ internal static class Telemetry
     public static WebApplicationBuilder AddOneGoTelemetry(this WebApplicationBuilder builder)
     {
         // Structured logs: JSON lines outside Development (Logging:Format overrides), readable text in it.
-        var format = builder.Configuration["Logging:Format"] ?? (builder.Environment.IsDevelopment() ? "simple" : "json");
+        var format = builder.ReadSettings<LoggingSettings>().Format is { Length: > 0 } configured
+            ? configured
+            : builder.Environment.IsDevelopment() ? "simple" : "json";
         builder.Logging.ClearProviders();
-        if (format.Equals("json", StringComparison.OrdinalIgnoreCase))
+        if (OneOfAttribute.Is(format, "json"))
         {
             builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffzzz ");
         }
@@ -28,18 +53,14 @@ internal static class Telemetry
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         }
 
-        var exporter = (builder.Configuration["Telemetry:Exporter"] ?? "none").Trim().ToLowerInvariant();
-        if (exporter == "none")
+        var telemetry = builder.ReadSettings<TelemetrySettings>();
+        var exporter = telemetry.Exporter.Trim().ToLowerInvariant();
+        if (exporter is "none" or "")
         {
             return builder;
         }
 
-        if (exporter is not ("console" or "otlp"))
-        {
-            throw new InvalidOperationException($"Telemetry:Exporter is '{exporter}'; it must be none, console or otlp.");
-        }
-
-        var endpoint = builder.Configuration["Telemetry:OtlpEndpoint"];
+        var endpoint = telemetry.OtlpEndpoint;
         void Otlp(OpenTelemetry.Exporter.OtlpExporterOptions o)
         {
             if (endpoint is { Length: > 0 })

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Audit;
@@ -715,7 +716,7 @@ internal static class AccountsApi
 
     /// <summary>Where a mailed link points: <c>Identity:Issuer</c> (the public address behind a load balancer), else this request's origin.</summary>
     private static string Origin(HttpContext context) =>
-        context.RequestServices.GetRequiredService<IConfiguration>()["Identity:Issuer"] is { Length: > 0 } issuer
+        context.RequestServices.GetRequiredService<IOptions<IdentitySettings>>().Value.Issuer is { Length: > 0 } issuer
             ? issuer
             : $"{context.Request.Scheme}://{context.Request.Host}";
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Audit;
 using OneGo.Server.Hosting;
@@ -13,7 +14,7 @@ namespace OneGo.Server.Identity;
 /// runs the deployment. Each gets the admin role of national and a set-password link at their own address; nobody
 /// running the command sees a password. Refused once national has an admin who is not a demo account.
 /// </summary>
-internal sealed class Bootstrap(OneGoDbContext db, CurrentTenant tenants, AccountRoles roles, UserManager<Account> users, Credentials credentials, MailRelay relay, IConfiguration configuration, TimeProvider clock)
+internal sealed class Bootstrap(OneGoDbContext db, CurrentTenant tenants, AccountRoles roles, UserManager<Account> users, Credentials credentials, MailRelay relay, IOptions<IdentitySettings> settings, TimeProvider clock)
 {
     public const string Actor = "system:bootstrap";
 
@@ -46,7 +47,7 @@ internal sealed class Bootstrap(OneGoDbContext db, CurrentTenant tenants, Accoun
             wanted.Add((parts[0], parts[1]));
         }
 
-        if (configuration["Identity:Issuer"] is not { Length: > 0 } origin)
+        if (settings.Value.Issuer is not { Length: > 0 } origin)
         {
             error.WriteLine("Identity:Issuer is not set: the mailed links would not know where OneGo is. Pass --Identity:Issuer=https://onego.example.gov.cn.");
             return 2;

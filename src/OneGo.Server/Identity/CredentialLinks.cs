@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
 using OneGo.Server.Hosting;
 
@@ -25,13 +26,11 @@ public sealed class CredentialLink
 
 /// <summary>Issues set-password links (for people) and client secrets (for service accounts), and mails them to the account's address.</summary>
 public sealed class Credentials(
-    OneGoDbContext db, UserManager<Account> users, Mailer mailer, TimeProvider clock, IConfiguration configuration,
+    OneGoDbContext db, UserManager<Account> users, Mailer mailer, TimeProvider clock, IOptions<IdentitySettings> settings,
     OpenIddict.Abstractions.IOpenIddictApplicationManager applications)
 {
-    public static readonly TimeSpan DefaultLinkLifetime = TimeSpan.FromDays(3);
-
     /// <summary>How long a set-password link lives: <c>Identity:PasswordLinkLifetime</c>, three days by default.</summary>
-    public TimeSpan LinkLifetime => configuration.GetValue("Identity:PasswordLinkLifetime", DefaultLinkLifetime);
+    public TimeSpan LinkLifetime => settings.Value.PasswordLinkLifetime;
 
     /// <summary>
     /// Queues a set-password link for the person in the context's pending changes; any earlier link stops working

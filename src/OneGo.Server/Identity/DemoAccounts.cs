@@ -9,6 +9,22 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace OneGo.Server.Identity;
 
+/// <summary><c>Demo:Enabled</c>: whether the demo accounts (below) exist; unset, in Development and Testing only.</summary>
+public sealed class DemoSettings : ISettings
+{
+    public static string Section => "Demo";
+
+    public bool? Enabled { get; set; }
+
+    public bool EnabledIn(IHostEnvironment environment) =>
+        Enabled ?? (environment.IsDevelopment() || environment.IsEnvironment("Testing"));
+
+    IEnumerable<string> ISettings.Problems(IHostEnvironment environment) =>
+        EnabledIn(environment) && environment.IsProduction()
+            ? ["Demo:Enabled is true in Production: demo accounts with a published secret must never exist there. Set Demo:Enabled=false."]
+            : [];
+}
+
 /// <summary>
 /// Demo mode: for every region and every role, the person <c>demo-{role}@{tenant}</c> with the password
 /// <c>demo-secret</c> — admins, reviewers and auditors enrolled with the published authenticator key
@@ -26,9 +42,6 @@ public sealed class DemoAccounts(
 
     /// <summary>The demo people's TOTP key (base32), published so that anyone trying OneGo can add it to an authenticator.</summary>
     public const string AuthenticatorKey = "ONEGODEMOAUTHENTICATORKEYSECRET2";
-
-    public static bool Enabled(IConfiguration configuration, IHostEnvironment environment) =>
-        configuration.GetValue("Demo:Enabled", environment.IsDevelopment() || environment.IsEnvironment("Testing"));
 
     /// <summary>The demo person of a role in a tenant, and the client id of its service account.</summary>
     public static string UserName(string role, string tenant) => $"demo-{role}@{tenant}";

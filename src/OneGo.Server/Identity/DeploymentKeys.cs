@@ -20,7 +20,7 @@ namespace OneGo.Server.Identity;
 /// signs only once it is older than that, so every node knows it before any token carries it. No development
 /// certificate is ever used.
 /// </summary>
-public sealed class DeploymentKeys(IServiceScopeFactory scopes, IDataProtectionProvider protection, IConfiguration configuration, TimeProvider clock)
+public sealed class DeploymentKeys(IServiceScopeFactory scopes, IDataProtectionProvider protection, IOptions<IdentitySettings> settings, TimeProvider clock)
     : IConfigureOptions<OpenIddictServerOptions>, IOptionsChangeTokenSource<OpenIddictServerOptions>, IOptionsChangeTokenSource<OpenIddictValidationOptions>, IDisposable
 {
     public const string Signing = "signing";
@@ -36,9 +36,9 @@ public sealed class DeploymentKeys(IServiceScopeFactory scopes, IDataProtectionP
     /// </summary>
     public bool Ephemeral { get; private set; }
 
-    public TimeSpan Rotation => configuration.GetValue("Identity:KeyRotation", TimeSpan.FromDays(90));
+    public TimeSpan Rotation => settings.Value.KeyRotation;
 
-    public TimeSpan Refresh => configuration.GetValue("Identity:KeyRefresh", TimeSpan.FromHours(1));
+    public TimeSpan Refresh => settings.Value.KeyRefresh;
 
     string IOptionsChangeTokenSource<OpenIddictServerOptions>.Name => Options.DefaultName;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
+using OneGo.Server.Hosting;
 using OneGo.Server.Scheduling;
 using OpenIddict.Server;
 using OpenIddict.Validation;
@@ -21,32 +22,22 @@ namespace OneGo.Server.Identity;
 /// </summary>
 internal static class IdentitySetup
 {
-    public static readonly TimeSpan DefaultAccessTokenLifetime = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(30);
-
     public static WebApplicationBuilder AddOneGoIdentity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         var environment = builder.Environment;
-        var configuration = builder.Configuration;
-        var demo = DemoAccounts.Enabled(configuration, environment);
-        if (demo && environment.IsProduction())
+        // Read now: the cookies, the token server and the data-protection ring are set up as they are registered.
+        var settings = builder.ReadSettings<IdentitySettings>();
+        services.AddSettings<DemoSettings>();
+        services.AddSettings<MailSettings>();
+        var secureCookies = !settings.AllowsHttpIn(environment);
+        var dataProtection = services.AddDataProtection().SetApplicationName("OneGo").PersistKeysToDbContext<OneGoDbContext>();
+        // Without a certificate outside Development and Testing the server does not start (IdentitySettings says why).
+        if (settings.KeyProtection.Certificate is { Length: > 0 } || environment.IsDevelopment() || environment.IsEnvironment("Testing"))
         {
-            throw new InvalidOperationException(
-                "Demo:Enabled is true in Production: demo accounts with a published secret must never exist there. Set Demo:Enabled=false.");
+            var (certificate, previous) = KeyProtection.Load(settings.KeyProtection, environment);
+            dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate([certificate, .. previous]);
         }
-
-        if (environment.IsProduction() && configuration["Identity:Issuer"] is not { Length: > 0 })
-        {
-            throw new InvalidOperationException(
-                "Identity:Issuer is not set. In Production every node must name the same public issuer (e.g. https://onego.example.gov.cn), never one taken from a request's Host header.");
-        }
-
-        var secureCookies = !AllowsHttp(configuration, environment);
-        var idle = configuration.GetValue("Identity:IdleTimeout", DefaultIdleTimeout);
-        var (certificate, previous) = KeyProtection.Load(configuration, environment);
-        services.AddDataProtection().SetApplicationName("OneGo").PersistKeysToDbContext<OneGoDbContext>()
-            .ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate([certificate, .. previous]);
 
         services.AddIdentityCore<Account>(identity =>
             {
@@ -68,7 +59,7 @@ internal static class IdentitySetup
         // The store saves nothing by itself: each change is saved by its caller together with its audit entry.
         services.AddScoped<IUserStore<Account>>(sp => new UserOnlyStore<Account, OneGoDbContext, Guid>(
             sp.GetRequiredService<OneGoDbContext>(), sp.GetService<IdentityErrorDescriber>()) { AutoSaveChanges = false });
-        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = configuration.GetValue("Identity:PasswordLinkLifetime", Credentials.DefaultLinkLifetime));
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = settings.PasswordLinkLifetime);
         // A disabled account, a reset authenticator or a changed password ends the person's sign-in within a minute.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
 
@@ -85,21 +76,21 @@ internal static class IdentitySetup
                       .AllowRefreshTokenFlow();
                 server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, OneGoClaims.ApiScope, OneGoClaims.ZoneReadScope);
                 // Short-lived by design (Identity:AccessTokenLifetime, 5 minutes): people keep working through refresh tokens.
-                server.SetAccessTokenLifetime(configuration.GetValue("Identity:AccessTokenLifetime", DefaultAccessTokenLifetime));
+                server.SetAccessTokenLifetime(settings.AccessTokenLifetime);
                 // A session ends a working day after sign-in, however busy: refreshing does not extend it (finding L10).
-                server.SetRefreshTokenLifetime(configuration.GetValue("Identity:SessionLifetime", TimeSpan.FromHours(10)));
+                server.SetRefreshTokenLifetime(settings.SessionLifetime);
                 server.DisableSlidingRefreshTokenExpiration();
-                if (configuration["Identity:Issuer"] is { Length: > 0 } issuer)
+                if (Uri.TryCreate(settings.Issuer, UriKind.Absolute, out var issuer))
                 {
                     // Behind a load balancer every node must name the same issuer, whatever address a request reached.
-                    server.SetIssuer(new Uri(issuer));
+                    server.SetIssuer(issuer);
                 }
 
                 var aspNetCore = server.UseAspNetCore()
                       .EnableTokenEndpointPassthrough()
                       .EnableAuthorizationEndpointPassthrough()
                       .EnableEndSessionEndpointPassthrough();
-                if (AllowsHttp(configuration, environment))
+                if (settings.AllowsHttpIn(environment))
                 {
                     // Plain HTTP on localhost for development and the test host; production runs behind TLS.
                     aspNetCore.DisableTransportSecurityRequirement();
@@ -127,7 +118,7 @@ internal static class IdentitySetup
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.Cookie.SecurePolicy = secureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             // Idle for Identity:IdleTimeout (30 minutes) and the person signs in again.
-            cookie.ExpireTimeSpan = idle;
+            cookie.ExpireTimeSpan = settings.IdleTimeout;
             cookie.SlidingExpiration = true;
         });
         services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, cookie =>
@@ -145,22 +136,12 @@ internal static class IdentitySetup
         services.AddScoped<Credentials>();
         services.AddScoped<Bootstrap>();
         services.AddScoped<Mailer>();
-        var mail = configuration.GetSection("Mail").Get<MailOptions>() ?? new MailOptions();
-        if (mail.Host is not { Length: > 0 } && !environment.IsDevelopment() && !environment.IsEnvironment("Testing"))
-        {
-            throw new InvalidOperationException("Mail:Host is not set. Set-password links and account notices go by mail only: name the SMTP server (Mail:Host, Mail:Port, Mail:From).");
-        }
-
-        services.AddSingleton(mail);
         services.AddSingleton<MailRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<MailRelay>());
-        services.AddRecurringJob<PruneTokensJob>(PruneTokensJob.Name, PruneTokensJob.ScheduleSetting, PruneTokensJob.DefaultSchedule);
+        services.AddRecurringJob<PruneTokensJob>(PruneTokensJob.Name, PruneTokensJob.ScheduleSetting,
+            sp => sp.GetRequiredService<IOptions<IdentitySettings>>().Value.PruneSchedule, PruneTokensJob.DefaultSchedule);
         return builder;
     }
-
-    /// <summary>Plain HTTP is allowed outside Production only: by default in Development and Testing, or by <c>Identity:AllowHttp</c>.</summary>
-    public static bool AllowsHttp(IConfiguration configuration, IHostEnvironment environment) =>
-        !environment.IsProduction() && configuration.GetValue("Identity:AllowHttp", environment.IsDevelopment() || environment.IsEnvironment("Testing"));
 
     public static WebApplication UseOneGoIdentity(this WebApplication app)
     {

@@ -14,32 +14,19 @@ namespace OneGo.Server.Identity;
 /// </summary>
 public static class KeyProtection
 {
-    public const string Section = "Identity:KeyProtection";
     public const string DefaultFile = "App_Data/keys/key-protection.pfx";
 
-    public static (X509Certificate2 Current, X509Certificate2[] Previous) Load(IConfiguration configuration, IHostEnvironment environment)
+    /// <summary>The certificates <paramref name="settings"/> name; outside Development and Testing one is required (see <see cref="IdentitySettings"/>).</summary>
+    public static (X509Certificate2 Current, X509Certificate2[] Previous) Load(KeyProtectionSettings settings, IHostEnvironment environment)
     {
-        var configured = configuration[$"{Section}:Certificate"];
-        var password = configuration[$"{Section}:Password"];
-        if (configured is not { Length: > 0 })
-        {
-            if (!environment.IsDevelopment() && !environment.IsEnvironment("Testing"))
-            {
-                throw new InvalidOperationException(
-                    $"{Section}:Certificate is not set. Outside Development, OneGo's signing, encryption and data-protection keys are protected at rest by a certificate kept outside the database: set {Section}:Certificate to a PKCS#12 file (and {Section}:Password).");
-            }
-
-            configured = DefaultFile;
-        }
-
+        var configured = settings.Certificate is { Length: > 0 } certificate ? certificate : DefaultFile;
         var path = Path.IsPathRooted(configured) ? configured : Path.GetFullPath(Path.Combine(environment.ContentRootPath, configured));
         if (!File.Exists(path) && (environment.IsDevelopment() || environment.IsEnvironment("Testing")))
         {
-            CreateSelfSigned(path, password);
+            CreateSelfSigned(path, settings.Password);
         }
 
-        var previous = configuration.GetSection($"{Section}:Previous").Get<string[]>() ?? [];
-        return (Open(path, password), previous.Select(p => Open(p, password)).ToArray());
+        return (Open(path, settings.Password), settings.Previous.Select(p => Open(p, settings.Password)).ToArray());
     }
 
     private static X509Certificate2 Open(string path, string? password) =>

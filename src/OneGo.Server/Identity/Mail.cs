@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using MimeKit;
 using OneGo.Server.Data;
 using OneGo.Server.Hosting;
@@ -14,10 +16,13 @@ namespace OneGo.Server.Identity;
 /// Testing without a host — <c>.eml</c> files in <c>Mail:PickupFolder</c> (App_Data/mail). Outside them a host is
 /// required: set-password links travel by mail only.
 /// </summary>
-public sealed class MailOptions
+public sealed class MailSettings : ISettings
 {
+    public static string Section => "Mail";
+
     public string? Host { get; set; }
 
+    [Range(1, 65535)]
     public int Port { get; set; } = 25;
 
     public string? UserName { get; set; }
@@ -25,11 +30,25 @@ public sealed class MailOptions
     public string? Password { get; set; }
 
     /// <summary><c>none</c>, <c>starttls</c> (when offered) or <c>tls</c> (implicit).</summary>
+    [OneOf("none", "starttls", "tls")]
     public string Security { get; set; } = "starttls";
 
     public string From { get; set; } = "OneGo 一件事一次办 <no-reply@onego.gov.cn>";
 
     public string PickupFolder { get; set; } = "App_Data/mail";
+
+    IEnumerable<string> ISettings.Problems(IHostEnvironment environment)
+    {
+        if (Host is not { Length: > 0 } && !environment.IsDevelopment() && !environment.IsEnvironment("Testing"))
+        {
+            yield return "Mail:Host is not set. Set-password links and account notices go by mail only: name the SMTP server (Mail:Host, Mail:Port, Mail:From).";
+        }
+
+        if (!MailboxAddress.TryParse(From, out _))
+        {
+            yield return $"Mail:From is '{From}', which is not a mail address such as OneGo <no-reply@onego.gov.cn>.";
+        }
+    }
 }
 
 /// <summary>
@@ -88,7 +107,7 @@ public sealed class Mailer(OneGoDbContext db, IDataProtectionProvider protection
 /// Sends queued mail: at once when nudged after a save, otherwise every few seconds; each message is leased by one
 /// node, sent, and its body cleared; a failure waits 30 s, 1 min, 2 min … (at most an hour) before the next try.
 /// </summary>
-public sealed class MailRelay(IServiceScopeFactory scopes, MailOptions options, IHostEnvironment environment, TimeProvider clock, ILogger<MailRelay> logger) : BackgroundService
+public sealed class MailRelay(IServiceScopeFactory scopes, IOptions<MailSettings> settings, IHostEnvironment environment, TimeProvider clock, ILogger<MailRelay> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _nudge = new(0, 1);
 
@@ -205,6 +224,7 @@ public sealed class MailRelay(IServiceScopeFactory scopes, MailOptions options, 
     private async Task DeliverAsync(string to, string subject, string body, long id, CancellationToken cancellationToken)
     {
         var message = new MimeMessage();
+        var options = settings.Value;
         message.From.Add(MailboxAddress.Parse(options.From));
         message.To.Add(MailboxAddress.Parse(to));
         message.Subject = subject;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OneGo.Server.Scheduling;
 using OpenIddict.Abstractions;
 using Quartz;
@@ -14,23 +15,20 @@ internal sealed class PruneTokensJob(
     IOpenIddictTokenManager tokens,
     IOpenIddictAuthorizationManager authorizations,
     TimeProvider clock,
-    IConfiguration configuration,
+    IOptions<IdentitySettings> settings,
     ILogger<PruneTokensJob> logger) : IJob
 {
     public const string Name = "prune-tokens";
     public const string ScheduleSetting = "Identity:PruneSchedule";
-    public const string AgeSetting = "Identity:PruneAfter";
 
     /// <summary>Every hour, on the hour (Asia/Shanghai; the zone matters only to schedules of a day or more).</summary>
     public const string DefaultSchedule = "0 0 * * * ?";
-
-    public static readonly TimeSpan DefaultAge = TimeSpan.FromDays(14);
 
     public static JobKey Key { get; } = Jobs.RecurringKey(Name);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
-        var threshold = clock.GetUtcNow() - configuration.GetValue(AgeSetting, DefaultAge);
+        var threshold = clock.GetUtcNow() - settings.Value.PruneAfter;
         var prunedTokens = await tokens.PruneAsync(threshold, cancellationToken);
         var prunedAuthorizations = await authorizations.PruneAsync(threshold, cancellationToken);
         logger.LogInformation("Pruned {Tokens} token(s) and {Authorizations} authorization(s) created before {Threshold:O}",

@@ -29,22 +29,45 @@ internal abstract record JobSchedule
     /// Reads a schedule as configured: an interval written <c>hh:mm:ss</c> (e.g. <c>00:15:00</c>) or a Quartz cron
     /// expression. <paramref name="setting"/> names where the value came from, for the message when it is neither.
     /// </summary>
-    public static JobSchedule Parse(string value, string setting)
+    public static JobSchedule Parse(string value, string setting) =>
+        Read(value, setting, out var problem) ?? throw new FormatException(problem);
+
+    /// <summary>Null when <paramref name="value"/> is a schedule, or unset; otherwise why not, naming <paramref name="setting"/>.</summary>
+    public static string? Problem(string? value, string setting)
+    {
+        if (value is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        _ = Read(value, setting, out var problem);
+        return problem;
+    }
+
+    private static JobSchedule? Read(string value, string setting, out string? problem)
     {
         var text = value.Trim();
+        problem = null;
         // A colon marks an interval; without it TimeSpan would read a bare "5" as five days.
         if (text.Contains(':', StringComparison.Ordinal) && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var every))
         {
-            return every > TimeSpan.Zero
-                ? new Interval(every)
-                : throw new FormatException($"{setting} is '{value}': an interval must be longer than zero, e.g. 00:15:00.");
+            if (every > TimeSpan.Zero)
+            {
+                return new Interval(every);
+            }
+
+            problem = $"{setting} is '{value}': an interval must be longer than zero, e.g. 00:15:00.";
+            return null;
         }
 
-        return CronExpression.TryParse(text, out _)
-            ? new Cron(text)
-            : throw new FormatException(
-                $"{setting} is '{value}': it must be a Quartz cron expression (seconds minutes hours day-of-month month day-of-week), " +
-                $"e.g. \"0 0 * * * ?\" for every hour, in {TenantSettings.TimeZone} time, or an interval such as 00:15:00.");
+        if (CronExpression.TryParse(text, out _))
+        {
+            return new Cron(text);
+        }
+
+        problem = $"{setting} is '{value}': it must be a Quartz cron expression (seconds minutes hours day-of-month month day-of-week), " +
+                  $"e.g. \"0 0 * * * ?\" for every hour, in {TenantSettings.TimeZone} time, or an interval such as 00:15:00.";
+        return null;
     }
 
     /// <summary>The trigger that fires <paramref name="job"/> on this schedule.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
 using Quartz;
 
@@ -16,9 +17,9 @@ internal sealed class SchedulerHost(
     Jobs jobs,
     IEnumerable<RecurringJob> recurring,
     IEnumerable<IJobSource> sources,
-    SchedulingSettings settings,
+    IOptions<SchedulingSettings> settings,
     IServiceScopeFactory scopes,
-    IConfiguration configuration,
+    IServiceProvider services,
     ILogger<SchedulerHost> logger) : IHostedLifecycleService
 {
     private readonly Lock _stopGate = new();
@@ -27,7 +28,7 @@ internal sealed class SchedulerHost(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!settings.Enabled)
+        if (!settings.Value.Enabled)
         {
             logger.LogInformation("Scheduling:Enabled is false: this node runs no scheduled jobs");
             return;
@@ -44,7 +45,7 @@ internal sealed class SchedulerHost(
         }
 
         // Every configured schedule is read before anything is stored, so a bad one changes nothing.
-        var declared = recurring.Select(job => (Job: job, Schedule: job.Schedule(configuration))).ToList();
+        var declared = recurring.Select(job => (Job: job, Schedule: job.Schedule(services))).ToList();
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         foreach (var (job, schedule) in declared)
         {

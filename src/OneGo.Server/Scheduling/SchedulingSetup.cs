@@ -4,22 +4,25 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using OneGo.Server.Data;
+using OneGo.Server.Hosting;
 using Quartz;
 
 namespace OneGo.Server.Scheduling;
 
 /// <summary>The <c>Scheduling</c> settings.</summary>
-internal sealed class SchedulingSettings
+internal sealed class SchedulingSettings : ISettings
 {
-    public const string Section = "Scheduling";
+    public static string Section => "Scheduling";
 
     /// <summary>Whether this node runs jobs. A node with it off can still store jobs and run them now on the others.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>How late a firing may start before it counts as missed and is skipped to the next slot.</summary>
+    [Positive]
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How often a clustered node records in the database that it is alive (Quartz's default).</summary>
+    [Positive]
     public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
 
     /// <summary>
@@ -27,6 +30,7 @@ internal sealed class SchedulingSettings
     /// reserved (Quartz's default). Shorter takes over sooner, but a node paused longer than this is written off
     /// while it still works.
     /// </summary>
+    [Positive]
     public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(7.5);
 }
 
@@ -40,11 +44,12 @@ internal static class SchedulingSetup
     /// <summary>The scheduler's name in the QRTZ_ tables: every node of a deployment must share it to form one cluster.</summary>
     public const string SchedulerName = "OneGo";
 
-    public static IServiceCollection AddOneGoScheduling(this IServiceCollection services, IConfiguration configuration)
+    public static WebApplicationBuilder AddOneGoScheduling(this WebApplicationBuilder builder)
     {
-        var settings = configuration.GetSection(SchedulingSettings.Section).Get<SchedulingSettings>() ?? new SchedulingSettings();
-        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        services.AddSingleton(settings);
+        // Quartz takes its store and cluster timings as it is registered.
+        var settings = builder.ReadSettings<SchedulingSettings>();
+        var database = builder.ReadSettings<DatabaseSettings>();
+        var services = builder.Services;
 
         // A node that stops checking in (killed, or cut off from the database) is taken for dead after the interval
         // plus the threshold; the others then fire the slots it had reserved.
@@ -97,19 +102,21 @@ internal static class SchedulingSetup
 
         services.AddSingleton<Jobs>();
         services.AddHostedService<SchedulerHost>();
-        return services;
+        return builder;
     }
 
     /// <summary>
-    /// Declares a job that runs on a schedule read from configuration at start-up (<paramref name="setting"/>, else
-    /// <paramref name="defaultSchedule"/>): a Quartz cron in Asia/Shanghai time or an interval (<c>hh:mm:ss</c>).
-    /// The job is stored under <see cref="Jobs.RecurringKey"/>(<paramref name="name"/>); when the configured schedule
-    /// changes, the next start replaces its trigger. Each run gets its own DI scope (a DbContext of its own).
+    /// Declares a job that runs on a schedule its settings give at start-up (<paramref name="configured"/>, the setting
+    /// named <paramref name="setting"/>; unset or empty, <paramref name="defaultSchedule"/>): a Quartz cron in
+    /// Asia/Shanghai time or an interval (<c>hh:mm:ss</c>). The job is stored under
+    /// <see cref="Jobs.RecurringKey"/>(<paramref name="name"/>); when the configured schedule changes, the next start
+    /// replaces its trigger. Each run gets its own DI scope (a DbContext of its own).
     /// </summary>
-    public static IServiceCollection AddRecurringJob<TJob>(this IServiceCollection services, string name, string setting, string defaultSchedule)
+    public static IServiceCollection AddRecurringJob<TJob>(
+        this IServiceCollection services, string name, string setting, Func<IServiceProvider, string?> configured, string defaultSchedule)
         where TJob : IJob
     {
-        services.AddSingleton(new RecurringJob(Jobs.RecurringKey(name), typeof(TJob), setting, defaultSchedule));
+        services.AddSingleton(new RecurringJob(Jobs.RecurringKey(name), typeof(TJob), setting, configured, defaultSchedule));
         return services;
     }
 
@@ -140,8 +147,8 @@ internal static class SchedulingSetup
 }
 
 /// <summary>A job declared with <see cref="SchedulingSetup.AddRecurringJob{TJob}"/>.</summary>
-internal sealed record RecurringJob(JobKey Key, Type JobType, string Setting, string DefaultSchedule)
+internal sealed record RecurringJob(JobKey Key, Type JobType, string Setting, Func<IServiceProvider, string?> Configured, string DefaultSchedule)
 {
-    public JobSchedule Schedule(IConfiguration configuration) =>
-        JobSchedule.Parse(configuration[Setting] is { Length: > 0 } configured ? configured : DefaultSchedule, Setting);
+    public JobSchedule Schedule(IServiceProvider services) =>
+        JobSchedule.Parse(Configured(services) is { Length: > 0 } configured ? configured : DefaultSchedule, Setting);
 }

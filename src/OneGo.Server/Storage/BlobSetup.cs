@@ -1,15 +1,18 @@
 using System.Text.RegularExpressions;
 using Azure.Storage.Blobs;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
+using OneGo.Server.Hosting;
 
 namespace OneGo.Server.Storage;
 
 /// <summary>Where OneGo keeps its blobs: <c>Blobs:Provider</c>, <c>Blobs:Path</c>, <c>Blobs:ConnectionString</c>, <c>Blobs:Container</c>.</summary>
-public sealed class BlobOptions
+public sealed partial class BlobSettings : ISettings
 {
-    public const string Section = "Blobs";
+    public static string Section => "Blobs";
 
     /// <summary><c>FileSystem</c> (the default) or <c>Azure</c>.</summary>
+    [OneOf("FileSystem", "Azure")]
     public string Provider { get; set; } = "FileSystem";
 
     /// <summary>
@@ -23,57 +26,61 @@ public sealed class BlobOptions
 
     /// <summary>Azure: the container, created when missing.</summary>
     public string Container { get; set; } = "onego";
-}
 
-internal static partial class BlobSetup
-{
-    public static IServiceCollection AddOneGoBlobs(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    public bool IsAzure => OneOfAttribute.Is(Provider, "Azure");
+
+    // Checked at start, so that a misconfigured node fails there rather than at its first publication.
+    IEnumerable<string> ISettings.Problems(IHostEnvironment environment)
     {
-        var options = configuration.GetSection(BlobOptions.Section).Get<BlobOptions>() ?? new BlobOptions();
-        switch (options.Provider.Trim().ToLowerInvariant())
+        if (!IsAzure)
         {
-            case "filesystem":
-                // The default folder follows the database, which is only known once its services are.
-                services.AddSingleton<IBlobStore>(provider => new FileSystemBlobStore(Folder(options, environment, provider), provider.GetRequiredService<TimeProvider>()));
-                break;
-            case "azure":
-                // Checked here, so that a misconfigured node fails at start-up rather than at its first publication.
-                services.AddSingleton<IBlobStore>(new AzureBlobStore(Container(options)));
-                break;
-            default:
-                throw new InvalidOperationException($"Blobs:Provider is '{options.Provider}'; it must be FileSystem or Azure.");
+            return [];
         }
 
-        return services;
-    }
-
-    private static BlobContainerClient Container(BlobOptions options)
-    {
-        if (options.ConnectionString is not { Length: > 0 } connectionString)
+        if (ConnectionString is not { Length: > 0 })
         {
-            throw new InvalidOperationException(
-                "Blobs:ConnectionString is required when Blobs:Provider is 'Azure': the storage account's connection string " +
-                "(DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net), e.g. from Blobs__ConnectionString.");
+            return ["Blobs:ConnectionString is required when Blobs:Provider is 'Azure': the storage account's connection string " +
+                    "(DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net), e.g. from Blobs__ConnectionString."];
         }
 
-        if (!ContainerName().IsMatch(options.Container))
+        if (!ContainerName().IsMatch(Container))
         {
-            throw new InvalidOperationException(
-                $"Blobs:Container is '{options.Container}'; a container name is 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit.");
+            return [$"Blobs:Container is '{Container}'; a container name is 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit."];
         }
 
         try
         {
-            return new BlobContainerClient(connectionString, options.Container);
+            _ = new BlobContainerClient(ConnectionString, Container);
+            return [];
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
             // Names the setting but not its value: that holds the account key.
-            throw new InvalidOperationException($"Blobs:ConnectionString is not a storage account connection string: {e.Message}", e);
+            return [$"Blobs:ConnectionString is not a storage account connection string: {e.Message}"];
         }
     }
 
-    private static string Folder(BlobOptions options, IHostEnvironment environment, IServiceProvider services)
+    [GeneratedRegex("^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    private static partial Regex ContainerName();
+}
+
+internal static class BlobSetup
+{
+    public static IServiceCollection AddOneGoBlobs(this IServiceCollection services)
+    {
+        services.AddSettings<BlobSettings>();
+        services.AddSingleton<IBlobStore>(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<BlobSettings>>().Value;
+            // The default folder follows the database, which is only known once its services are.
+            return options.IsAzure
+                ? new AzureBlobStore(new BlobContainerClient(options.ConnectionString, options.Container))
+                : new FileSystemBlobStore(Folder(options, provider.GetRequiredService<IHostEnvironment>(), provider), provider.GetRequiredService<TimeProvider>());
+        });
+        return services;
+    }
+
+    private static string Folder(BlobSettings options, IHostEnvironment environment, IServiceProvider services)
     {
         if (options.Path is { Length: > 0 } configured)
         {
@@ -83,7 +90,4 @@ internal static partial class BlobSetup
         // The embedded default keeps everything it stores in one folder: the blobs beside the SQLite file.
         return Path.Combine(DatabaseSetup.EmbeddedFolder(services, environment), "blobs");
     }
-
-    [GeneratedRegex("^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
-    private static partial Regex ContainerName();
 }

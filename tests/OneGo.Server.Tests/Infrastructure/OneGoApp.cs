@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Options;
 
 namespace OneGo.Server.Tests.Infrastructure;
 
@@ -49,6 +50,24 @@ public sealed class OneGoApp(TestDatabase database, string? tenantsFolder = null
         {
             builder.UseSetting(key, value);
         }
+    }
+}
+
+/// <summary>A host that refuses to start for its settings, and what it says.</summary>
+public static class SettingsRefusal
+{
+    /// <summary>Starts <paramref name="app"/>, which must refuse its settings; returns every failure, one a line.</summary>
+    public static string Of(WebApplicationFactory<Program> app)
+    {
+        var error = Record.Exception(() => app.Services);
+        List<OptionsValidationException> refusals = error switch
+        {
+            OptionsValidationException one => [one],
+            AggregateException many => [.. many.InnerExceptions.OfType<OptionsValidationException>()],
+            _ => [],
+        };
+        Assert.True(refusals.Count > 0, $"The host was to refuse its settings as it started; it {(error is null ? "started" : $"failed otherwise: {error}")}");
+        return string.Join("\n", refusals.SelectMany(r => r.Failures));
     }
 }
 

@@ -20,6 +20,8 @@ public sealed record Fire(string Job, DateTimeOffset Scheduled, DateTimeOffset F
 internal sealed class FireRecorder(OneGoDbContext db) : IJob
 {
     public const string Name = "test-fire-recorder";
+
+    /// <summary>What messages call its schedule: the tests give it directly, not through a setting.</summary>
     public const string Setting = "Tests:FireSchedule";
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
@@ -128,8 +130,7 @@ internal static class SchedulingTestSupport
     /// <summary>A host on <paramref name="database"/> that also declares <see cref="FireRecorder"/> on <paramref name="schedule"/>.</summary>
     public static WebApplicationFactory<Program> WithFireRecorder(this OneGoApp app, string schedule) =>
         app.WithWebHostBuilder(builder => builder
-            .UseSetting(FireRecorder.Setting, schedule)
-            .ConfigureServices(services => services.AddRecurringJob<FireRecorder>(FireRecorder.Name, FireRecorder.Setting, "00:00:01")));
+            .ConfigureServices(services => services.AddRecurringJob<FireRecorder>(FireRecorder.Name, FireRecorder.Setting, _ => schedule, "00:00:01")));
 
     public static async Task<IScheduler> SchedulerAsync(this WebApplicationFactory<Program> app) =>
         await app.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();

@@ -1,8 +1,31 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
+using OneGo.Server.Hosting;
 using OneGo.Server.Scheduling;
 
 namespace OneGo.Server.Features.Audit;
+
+/// <summary><c>Audit</c>: how often the chains are checkpointed, and the key that signs the checkpoints.</summary>
+internal sealed class AuditSettings : ISettings
+{
+    public static string Section => "Audit";
+
+    /// <summary>An interval <c>hh:mm:ss</c> or a Quartz cron (Asia/Shanghai).</summary>
+    public string CheckpointInterval { get; set; } = AuditCheckpointJob.DefaultSchedule;
+
+    /// <summary>The base64 key, at least 32 bytes; never in the database.</summary>
+    public string? CheckpointKey { get; set; }
+
+    /// <summary>Instead of the key: a file that holds it, relative to the content root.</summary>
+    public string? CheckpointKeyFile { get; set; }
+
+    public string? KeyFileIn(IHostEnvironment environment) =>
+        CheckpointKeyFile is { Length: > 0 } named ? Path.GetFullPath(Path.Combine(environment.ContentRootPath, named)) : null;
+
+    IEnumerable<string> ISettings.Problems(IHostEnvironment environment) =>
+        new[] { JobSchedule.Problem(CheckpointInterval, AuditCheckpointJob.ScheduleSetting), AuditCheckpointKey.Problem(this, environment) }.OfType<string>();
+}
 
 /// <summary>
 /// The key that signs the audit checkpoints, which is never kept in the database: whoever can rewrite the chains there
@@ -37,34 +60,53 @@ internal sealed class AuditCheckpointKey
     public bool Verifies(ReadOnlySpan<byte> data, string signature) => AuditCryptography.Verifies(_key, data, signature);
 
     /// <summary>
-    /// Registers the key. A configured key is checked now, so that a server with a bad one, or none outside
-    /// Development and Testing, refuses to start and names the setting; a key to generate is made on first use.
+    /// The key <paramref name="settings"/> name. A configured key, or one outside Development and Testing, was checked
+    /// as the server started (<see cref="AuditSettings"/>); in Development and Testing a missing one is made here.
     /// </summary>
-    public static void Register(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    public static AuditCheckpointKey Load(AuditSettings settings, IHostEnvironment environment, IServiceProvider services)
     {
-        if (configuration[Setting] is { Length: > 0 } configured)
+        if (settings.CheckpointKey is { Length: > 0 } configured)
         {
-            services.AddSingleton(new AuditCheckpointKey(Decode(configured, Setting), Setting));
-            return;
+            return new AuditCheckpointKey(Decode(configured, Setting, out var problem) ?? throw new InvalidOperationException(problem), Setting);
         }
 
-        var file = configuration[FileSetting] is { Length: > 0 } named ? Path.GetFullPath(Path.Combine(environment.ContentRootPath, named)) : null;
+        var file = settings.KeyFileIn(environment);
+        return environment.IsDevelopment() || environment.IsEnvironment("Testing")
+            ? FromFile(file ?? Path.Combine(DatabaseSetup.EmbeddedFolder(services, environment), DefaultFileName),
+                create: true, services.GetRequiredService<ILogger<AuditCheckpointKey>>())
+            : FromFile(file!, create: false, logger: null);
+    }
+
+    /// <summary>What is wrong with the configured key, or with its absence, naming the setting and never the value.</summary>
+    public static string? Problem(AuditSettings settings, IHostEnvironment environment)
+    {
+        if (settings.CheckpointKey is { Length: > 0 } configured)
+        {
+            _ = Decode(configured, Setting, out var problem);
+            return problem;
+        }
+
         if (environment.IsDevelopment() || environment.IsEnvironment("Testing"))
         {
-            services.AddSingleton(provider => FromFile(file ?? Path.Combine(DatabaseSetup.EmbeddedFolder(provider, environment), DefaultFileName),
-                create: true, provider.GetRequiredService<ILogger<AuditCheckpointKey>>()));
-            return;
+            return null;
         }
 
-        if (file is null)
+        if (settings.KeyFileIn(environment) is not { } file)
         {
-            throw new InvalidOperationException(
-                $"{Setting} is required outside Development: the base64 key (at least {AuditCryptography.MinimumKeyBytes} bytes, e.g. from " +
-                $"'openssl rand -base64 32') that signs the audit checkpoints, kept outside the database (e.g. Audit__CheckpointKey from a secret store), " +
-                $"or {FileSetting}, a file that holds it.");
+            return $"{Setting} is required outside Development: the base64 key (at least {AuditCryptography.MinimumKeyBytes} bytes, e.g. from " +
+                   $"'openssl rand -base64 32') that signs the audit checkpoints, kept outside the database (e.g. Audit__CheckpointKey from a secret store), " +
+                   $"or {FileSetting}, a file that holds it.";
         }
 
-        services.AddSingleton(FromFile(file, create: false, logger: null));
+        try
+        {
+            _ = Decode(File.ReadAllText(file).Trim(), $"The file {file} ({FileSetting})", out var problem);
+            return problem;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{FileSetting} names {file}, which cannot be read: {e.Message}";
+        }
     }
 
     private static AuditCheckpointKey FromFile(string path, bool create, ILogger? logger)
@@ -103,21 +145,25 @@ internal sealed class AuditCheckpointKey
         }
 
         logger?.LogInformation("Audit checkpoints are signed with the key in {Path}", path);
-        return new AuditCheckpointKey(Decode(text.Trim(), $"The file {path} ({FileSetting})"), path);
+        var source = $"The file {path} ({FileSetting})";
+        return new AuditCheckpointKey(Decode(text.Trim(), source, out var problem) ?? throw new InvalidOperationException(problem), path);
     }
 
-    /// <summary>The key's bytes; a message naming <paramref name="source"/>, never the value, when it is not a key.</summary>
-    private static byte[] Decode(string text, string source)
+    /// <summary>The key's bytes; null and a message naming <paramref name="source"/>, never the value, when it is not a key.</summary>
+    private static byte[]? Decode(string text, string source, out string? problem)
     {
         var key = new byte[text.Length];
+        problem = null;
         if (!Convert.TryFromBase64String(text, key, out var length))
         {
-            throw new InvalidOperationException($"{source} is not base64: it must hold a base64 key of at least {AuditCryptography.MinimumKeyBytes} bytes, e.g. from 'openssl rand -base64 32'.");
+            problem = $"{source} is not base64: it must hold a base64 key of at least {AuditCryptography.MinimumKeyBytes} bytes, e.g. from 'openssl rand -base64 32'.";
+            return null;
         }
 
         if (length < AuditCryptography.MinimumKeyBytes)
         {
-            throw new InvalidOperationException($"{source} holds a key of {length} bytes; it must be at least {AuditCryptography.MinimumKeyBytes} bytes, e.g. from 'openssl rand -base64 32'.");
+            problem = $"{source} holds a key of {length} bytes; it must be at least {AuditCryptography.MinimumKeyBytes} bytes, e.g. from 'openssl rand -base64 32'.";
+            return null;
         }
 
         return key[..length];
@@ -127,13 +173,15 @@ internal sealed class AuditCheckpointKey
 /// <summary>The audit log's services: the checkpoints, their key, the verifier and the checkpoint job.</summary>
 internal static class AuditSetup
 {
-    public static IServiceCollection AddOneGoAudit(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    public static IServiceCollection AddOneGoAudit(this IServiceCollection services)
     {
-        AuditCheckpointKey.Register(services, configuration, environment);
+        services.AddSettings<AuditSettings>();
+        services.AddSingleton(sp => AuditCheckpointKey.Load(sp.GetRequiredService<IOptions<AuditSettings>>().Value, sp.GetRequiredService<IHostEnvironment>(), sp));
         services.AddSingleton<CheckpointsSeen>();
         services.AddScoped<AuditCheckpoints>();
         services.AddScoped<AuditVerifier>();
-        services.AddRecurringJob<AuditCheckpointJob>(AuditCheckpointJob.Name, AuditCheckpointJob.ScheduleSetting, AuditCheckpointJob.DefaultSchedule);
+        services.AddRecurringJob<AuditCheckpointJob>(AuditCheckpointJob.Name, AuditCheckpointJob.ScheduleSetting,
+            sp => sp.GetRequiredService<IOptions<AuditSettings>>().Value.CheckpointInterval, AuditCheckpointJob.DefaultSchedule);
         return services;
     }
 }

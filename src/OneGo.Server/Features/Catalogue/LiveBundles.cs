@@ -1,10 +1,22 @@
 using System.ComponentModel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
+using OneGo.Server.Hosting;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Catalogue;
+
+/// <summary><c>Catalogue</c>: how long a node trusts what it knows of the catalogue before reading it again.</summary>
+public sealed class CatalogueSettings : ISettings
+{
+    public static string Section => "Catalogue";
+
+    /// <summary>How long the live version of a bundle is trusted before it is read again (approvals on other nodes).</summary>
+    [Positive(orZero: true)]
+    public double LiveCheckSeconds { get; set; } = 2;
+}
 
 /// <summary>
 /// The bytes of each live bundle, ready to send, from the server's one cache (<see cref="HybridCache"/>). Which
@@ -14,9 +26,9 @@ namespace OneGo.Server.Features.Catalogue;
 /// change: a live version that has not moved is sent from memory. Keys and tags carry the tenant: no tenant is
 /// served another's bytes.
 /// </summary>
-public sealed class LiveBundles(HybridCache cache, IServiceScopeFactory scopes, CurrentTenant tenants, IConfiguration configuration)
+public sealed class LiveBundles(HybridCache cache, IServiceScopeFactory scopes, CurrentTenant tenants, IOptions<CatalogueSettings> settings)
 {
-    private readonly HybridCacheEntryOptions _liveVersion = TrustedFor(TimeSpan.FromSeconds(configuration.GetValue("Catalogue:LiveCheckSeconds", 2.0)));
+    private readonly HybridCacheEntryOptions _liveVersion = TrustedFor(TimeSpan.FromSeconds(settings.Value.LiveCheckSeconds));
 
     private static HybridCacheEntryOptions TrustedFor(TimeSpan trust) =>
         new() { Expiration = trust, LocalCacheExpiration = trust, Flags = HybridCacheEntryFlags.DisableDistributedCache };

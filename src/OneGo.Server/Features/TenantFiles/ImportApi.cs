@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
 
@@ -21,15 +22,15 @@ internal static class ImportApi
         return app;
     }
 
-    private static async Task<Results<Ok<ImportAnswer>, ConflictProblem, InvalidProblem>> ImportAsync(HttpContext context, TenantImport import, TenantFilesOptions files, ILogger<TenantImport> logger, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ImportAnswer>, ConflictProblem, InvalidProblem>> ImportAsync(HttpContext context, TenantImport import, IOptions<TenantFilesSettings> settings, IHostEnvironment environment, ILogger<TenantImport> logger, CancellationToken cancellationToken)
     {
-        if (files.Folder is null)
+        if (settings.Value.FolderIn(environment) is not { } folder)
         {
             return ApiProblems.Conflict("No tenants/ folder", "This server has no tenants/ folder to import: set TenantFiles:Folder.");
         }
 
-        logger.LogInformation("{Actor} imports {Folder}", context.Actor(), files.Folder);
-        var result = await import.ImportAsync(files.Folder, cancellationToken);
+        logger.LogInformation("{Actor} imports {Folder}", context.Actor(), folder);
+        var result = await import.ImportAsync(folder, cancellationToken);
         if (!result.Succeeded)
         {
             return ApiProblems.Invalid(result.Problems.Select(p => new ApiError(null, null, "file", p.ToString())).ToList(),

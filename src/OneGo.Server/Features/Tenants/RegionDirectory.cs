@@ -1,6 +1,7 @@
 using OneGo.Server.Hosting;
 using System.Collections.Frozen;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
 using OneGo.Tenancy;
 
@@ -9,15 +10,27 @@ namespace OneGo.Server.Features.Tenants;
 /// <summary>One region as the rest of the server sees it: immutable, from the directory's snapshot.</summary>
 public sealed record RegionInfo(string Id, string? DivisionCode, string Name, string? NameEn, RegionLevel Level, string? ParentId, IReadOnlyList<string> ChildIds);
 
+/// <summary><c>Tenancy</c>: regions served on host names of their own, and how fresh each node's region tree is.</summary>
+public sealed class TenancySettings : ISettings
+{
+    public static string Section => "Tenancy";
+
+    /// <summary>A host name and the region (id or division code) served on it, e.g. <c>haicang.example.cn</c> → <c>350205</c>.</summary>
+    public Dictionary<string, string> Hosts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    [Positive(orZero: true)]
+    public double DirectoryRefreshSeconds { get; set; } = 5;
+}
+
 /// <summary>
 /// The region tree in memory, for resolving <c>{tenant}</c> by id or division code on every request without a
 /// query. A snapshot is reloaded when this node changes the tree and, so that several nodes agree, when it is
 /// older than <c>Tenancy:DirectoryRefreshSeconds</c> (5 s by default).
 /// </summary>
-public sealed class RegionDirectory(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration)
+public sealed class RegionDirectory(IServiceScopeFactory scopes, TimeProvider clock, IOptions<TenancySettings> settings)
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
-    private readonly TimeSpan _maxAge = TimeSpan.FromSeconds(configuration.GetValue("Tenancy:DirectoryRefreshSeconds", 5.0));
+    private readonly TimeSpan _maxAge = TimeSpan.FromSeconds(settings.Value.DirectoryRefreshSeconds);
     private volatile Snapshot? _snapshot;
 
     /// <summary>The region named by an id or a division code, or null when there is none.</summary>

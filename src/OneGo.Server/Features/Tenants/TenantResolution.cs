@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OneGo.Server.Hosting;
 using OneGo.Tenancy;
 
@@ -28,7 +29,7 @@ internal static class TenantResolution
                 return;
             }
         }
-        else if (context.RequestServices.GetRequiredService<IConfiguration>()[$"Tenancy:Hosts:{context.Request.Host.Host}"] is { Length: > 0 } hostTenant)
+        else if (context.RequestServices.GetRequiredService<IOptions<TenancySettings>>().Value.Hosts.GetValueOrDefault(context.Request.Host.Host) is { Length: > 0 } hostTenant)
         {
             region = await directory.ResolveAsync(hostTenant, context.RequestAborted);
         }

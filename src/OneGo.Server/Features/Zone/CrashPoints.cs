@@ -1,13 +1,29 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using OneGo.Server.Hosting;
 
 namespace OneGo.Server.Features.Zone;
+
+/// <summary><c>Testing</c>: what only the tests set, honoured only in the Testing environment.</summary>
+internal sealed class TestingSettings : ISettings
+{
+    public static string Section => "Testing";
+
+    /// <summary>The <see cref="CrashPoints"/> point at which the process kills itself.</summary>
+    public string? CrashAt { get; set; }
+
+    IEnumerable<string> ISettings.Problems(IHostEnvironment environment) =>
+        CrashAt is { Length: > 0 } point && !CrashPoints.All.Contains(point, StringComparer.Ordinal)
+            ? [$"Testing:CrashAt is '{point}'; it must be one of {string.Join(", ", CrashPoints.All)}."]
+            : [];
+}
 
 /// <summary>
 /// Fault injection for tests only: ends the process at a named point of publishing or delivery, as a node killed there
 /// would end, so that tests of a real server process can show that a crash loses nothing and publishes nothing twice.
 /// Armed by <c>Testing:CrashAt</c> and honoured only in the Testing environment; in any other it does nothing.
 /// </summary>
-internal sealed class CrashPoints(IHostEnvironment environment, IConfiguration configuration)
+internal sealed class CrashPoints(IHostEnvironment environment, IOptions<TestingSettings> settings)
 {
     public const string Setting = "Testing:CrashAt";
 
@@ -30,7 +46,7 @@ internal sealed class CrashPoints(IHostEnvironment environment, IConfiguration c
     public static readonly string[] All = [BeforeZoneCommit, AfterZoneCommit, BetweenBatches, AfterBlobWrite, AfterPushSent];
 
     /// <summary>The point armed, or null: always null outside the Testing environment.</summary>
-    public string? Armed { get; } = environment.IsEnvironment("Testing") ? configuration[Setting] : null;
+    public string? Armed { get; } = environment.IsEnvironment("Testing") ? settings.Value.CrashAt : null;
 
     public void Reached(string point)
     {

@@ -12,31 +12,6 @@ using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Zone;
 
-/// <summary>How runs publish and the relay delivers: <c>Zone:*</c> settings.</summary>
-public sealed class RelayOptions
-{
-    /// <summary>How many bundles a publishing run publishes in one transaction.</summary>
-    public int PublishBatchSize { get; set; } = 200;
-
-    /// <summary>How often a node looks for due items when nothing woke it.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>The first retry's delay; each further one doubles it, up to <see cref="MaxDelay"/>, with jitter.</summary>
-    public TimeSpan FirstRetry { get; set; } = TimeSpan.FromSeconds(5);
-
-    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(30);
-
-    /// <summary>After this many failed attempts an item is dead-lettered with its last reason.</summary>
-    public int MaxAttempts { get; set; } = 10;
-
-    public TimeSpan PushTimeout { get; set; } = TimeSpan.FromSeconds(15);
-
-    /// <summary>How long a node holds an item it works on; after a crash another node takes it over then.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
-
-    public int BatchSize { get; set; } = 50;
-}
-
 /// <summary>Wakes the relay when a publishing run has committed, instead of waiting for its next poll.</summary>
 internal sealed class OutboxSignal
 {
@@ -65,15 +40,15 @@ internal sealed class OutboxSignal
 /// <c>{tenant}/{bundle}/{version}.json</c>, and a signed POST to each integration that wants it. An item is held by
 /// one node at a time (a lease in its row), marked delivered only after the delivery succeeded, retried with
 /// exponential backoff and jitter (honouring Retry-After), and dead-lettered after a 4xx other than 408 and 429 or
-/// after <see cref="RelayOptions.MaxAttempts"/>. A crash at any point leaves the item to be delivered again.
+/// after <see cref="ZoneSettings.MaxAttempts"/>. A crash at any point leaves the item to be delivered again.
 /// </summary>
 internal sealed class OutboxRelay(
     IServiceScopeFactory scopes, IBlobStore blobs, IHttpClientFactory http, IDataProtectionProvider protection, TimeProvider clock, CrashPoints crash,
-    Microsoft.Extensions.Options.IOptions<RelayOptions> options, ILogger<OutboxRelay> logger)
+    Microsoft.Extensions.Options.IOptions<ZoneSettings> options, ILogger<OutboxRelay> logger)
 {
     public const string HttpClientName = "zone-push";
     public const string SecretPurpose = "OneGo.Zone.IntegrationSecret";
-    private RelayOptions Options => options.Value;
+    private ZoneSettings Options => options.Value;
 
     /// <summary>Delivers every item due now; returns how many were attempted.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
@@ -269,11 +244,11 @@ internal sealed class OutboxRelay(
 }
 
 /// <summary>Runs the relay on every node: woken by a publishing run, or every poll interval.</summary>
-internal sealed class OutboxRelayService(OutboxRelay relay, OutboxSignal signal, Microsoft.Extensions.Options.IOptions<RelayOptions> options, IConfiguration configuration, ILogger<OutboxRelayService> logger) : BackgroundService
+internal sealed class OutboxRelayService(OutboxRelay relay, OutboxSignal signal, Microsoft.Extensions.Options.IOptions<ZoneSettings> options, ILogger<OutboxRelayService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!configuration.GetValue("Zone:RelayEnabled", true))
+        if (!options.Value.RelayEnabled)
         {
             return;
         }

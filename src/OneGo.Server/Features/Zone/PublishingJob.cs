@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Scheduling;
@@ -40,7 +41,7 @@ internal sealed class PublishingJob(ZonePublisher publisher, ILogger<PublishingJ
 /// tenant, and at once when a tenant's schedule changes (the store is shared, so every node sees the change).
 /// </summary>
 internal sealed class PublishingSchedules(
-    Jobs jobs, IServiceScopeFactory scopes, PublishingScheduleRule rule, IConfiguration configuration, ILogger<PublishingSchedules> logger) : IJobSource
+    Jobs jobs, IServiceScopeFactory scopes, PublishingScheduleRule rule, IOptions<PublishingSettings> settings, ILogger<PublishingSchedules> logger) : IJobSource
 {
     /// <summary>Schedules the tenant's runs on <paramref name="cron"/>, which the caller has checked with <see cref="PublishingScheduleRule"/>.</summary>
     public async Task ApplyAsync(string tenant, string? cron, CancellationToken cancellationToken)
@@ -95,7 +96,7 @@ internal sealed class PublishingSchedules(
         }
 
         logger.LogInformation("Publishing schedules in step for {Count} tenant(s)", regions.Count);
-        if (configuration.GetValue("Publishing:RunOnStart", false))
+        if (settings.Value.RunOnStart)
         {
             await RunAllNowAsync(scope.ServiceProvider.GetRequiredService<ZonePublisher>(), regions, cancellationToken);
         }

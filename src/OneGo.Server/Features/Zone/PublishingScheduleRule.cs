@@ -12,8 +12,6 @@ namespace OneGo.Server.Features.Zone;
 /// </summary>
 public sealed class PublishingScheduleRule(TimeSpan minimumInterval, TimeProvider clock)
 {
-    public const string Setting = "Publishing:MinimumInterval";
-
     public static readonly TimeSpan DefaultMinimumInterval = TimeSpan.FromMinutes(5);
 
     /// <summary>How many firings after now are checked for their gaps: enough to see every field of a cron repeat.</summary>
@@ -23,9 +21,6 @@ public sealed class PublishingScheduleRule(TimeSpan minimumInterval, TimeProvide
     public static PublishingScheduleRule Default { get; } = new(DefaultMinimumInterval, TimeProvider.System);
 
     public TimeSpan MinimumInterval { get; } = minimumInterval;
-
-    public static PublishingScheduleRule Read(IConfiguration configuration, TimeProvider clock) =>
-        new(configuration.GetValue(Setting, DefaultMinimumInterval), clock);
 
     /// <summary>Null when <paramref name="cron"/> may be a region's schedule; otherwise a sentence saying why not and what is allowed.</summary>
     public string? Check(string cron)

@@ -3,26 +3,13 @@ using System.Net.Sockets;
 
 namespace OneGo.Server.Features.Zone;
 
-/// <summary>Where pushes may go: <c>Zone:Push:*</c> settings.</summary>
-public sealed class PushOptions
-{
-    /// <summary>
-    /// Networks in CIDR notation, separated by commas (e.g. <c>10.20.0.0/16, 192.168.7.0/24</c>), that a push may
-    /// reach although they are internal: an integration inside the government network. None by default.
-    /// </summary>
-    public string? AllowedNetworks { get; set; }
-
-    /// <summary>Whether an integration's URL must be https; by default it must, except in Development and Testing.</summary>
-    public bool? RequireHttps { get; set; }
-}
-
 /// <summary>A push refused before it left: the address its host resolves to is not one OneGo sends to.</summary>
 internal sealed class PushAddressRefusedException(string message) : IOException(message);
 
 /// <summary>
 /// Keeps pushes away from the node's own network (SSRF): an integration's URL may not name, or resolve to, a
 /// loopback, link-local (the cloud metadata service among them), private, shared (CGNAT), unique-local,
-/// unspecified, multicast or reserved address, unless <see cref="PushOptions.AllowedNetworks"/> names it. Checked
+/// unspecified, multicast or reserved address, unless <see cref="PushSettings.AllowedNetworks"/> names it. Checked
 /// when the URL is registered, and again on every connection, on the address actually connected to, so that a
 /// name that resolves elsewhere later (DNS rebinding) gets nowhere.
 /// </summary>
@@ -50,12 +37,11 @@ internal sealed class PushTargets
 
     private readonly IReadOnlyList<IPNetwork> _allowed;
 
-    public PushTargets(Microsoft.Extensions.Options.IOptions<PushOptions> options, IHostEnvironment environment)
+    public PushTargets(Microsoft.Extensions.Options.IOptions<ZoneSettings> options, IHostEnvironment environment)
     {
-        _allowed = (options.Value.AllowedNetworks ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => IPNetwork.TryParse(n, out var network)
-            ? network
-            : throw new InvalidOperationException($"Zone:Push:AllowedNetworks has '{n}', which is not a network in CIDR notation such as 10.20.0.0/16.")).ToList();
-        RequireHttps = options.Value.RequireHttps ?? !(environment.IsDevelopment() || environment.IsEnvironment("Testing"));
+        // Each was checked as the server started (ZoneSettings).
+        _allowed = options.Value.Push.Networks().Select(IPNetwork.Parse).ToList();
+        RequireHttps = options.Value.Push.RequiresHttpsIn(environment);
     }
 
     public bool RequireHttps { get; }

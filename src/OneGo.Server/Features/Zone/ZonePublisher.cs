@@ -14,7 +14,7 @@ namespace OneGo.Server.Features.Zone;
 /// so a crash at any point leaves every item published once or not yet, and the next run takes up the rest.
 /// </summary>
 internal sealed class ZonePublisher(
-    OneGoDbContext db, CurrentTenant tenants, TimeProvider clock, OutboxSignal relay, CrashPoints crash, Microsoft.Extensions.Options.IOptions<RelayOptions> options,
+    OneGoDbContext db, CurrentTenant tenants, TimeProvider clock, OutboxSignal relay, CrashPoints crash, Microsoft.Extensions.Options.IOptions<ZoneSettings> options,
     ILogger<ZonePublisher> logger)
 {
     public const string Actor = "system:publishing";

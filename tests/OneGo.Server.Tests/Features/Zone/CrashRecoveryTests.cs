@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Options;
 using OneGo.Server.Features.Zone;
 using OneGo.Server.Identity;
 using OneGo.Server.Tests.Infrastructure;
@@ -401,6 +401,5 @@ public sealed class CrashPointsTests
         Assert.Equal(CrashPoints.AfterPushSent, CrashPointsIn("Testing").Armed);
 
     private static CrashPoints CrashPointsIn(string environment) =>
-        new(new HostingEnvironment { EnvironmentName = environment },
-            new ConfigurationBuilder().AddInMemoryCollection([new(CrashPoints.Setting, CrashPoints.AfterPushSent)]).Build());
+        new(new HostingEnvironment { EnvironmentName = environment }, Options.Create(new TestingSettings { CrashAt = CrashPoints.AfterPushSent }));
 }

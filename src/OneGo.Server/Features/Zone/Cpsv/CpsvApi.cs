@@ -7,6 +7,7 @@ using OneGo.Catalogue;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
+using OneGo.Server.Identity;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.Zone.Cpsv;
@@ -22,15 +23,6 @@ public sealed record CpsvDocument(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Next = null);
 
 /// <summary>
-/// <c>Zone:Cpsv</c>: <see cref="BaseUri"/> is where the export's IRIs live. Unset, it is <c>{Identity:Issuer}/id/</c>,
-/// and without an issuer (Development, Testing) the request's own origin followed by <c>/id/</c>.
-/// </summary>
-internal sealed class CpsvOptions
-{
-    public Uri? BaseUri { get; set; }
-}
-
-/// <summary>
 /// The national zone in CPSV-AP 3.2.0 (the EU's Core Public Service Vocabulary Application Profile), so that what
 /// OneGo publishes lines up with catalogues outside it: <c>GET /api/zone/cpsv</c>, public and paged like the zone's
 /// search, and a publication read with <c>Accept: application/ld+json</c>.
@@ -39,15 +31,6 @@ internal static class CpsvApi
 {
     public const string JsonLd = "application/ld+json";
     public const string Json = "application/json";
-
-    public static IServiceCollection AddCpsvExport(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<CpsvOptions>().Bind(configuration.GetSection("Zone:Cpsv"))
-            .Validate(o => o.BaseUri is null || (o.BaseUri.IsAbsoluteUri && o.BaseUri.Scheme is "https" or "http" && o.BaseUri.Query.Length == 0 && o.BaseUri.Fragment.Length == 0),
-                "Zone:Cpsv:BaseUri must be an absolute http or https address without query or fragment, e.g. https://onego.example.gov.cn/id/.")
-            .ValidateOnStart();
-        return services;
-    }
 
     /// <summary>
     /// Declares a second media type of a response, with its own schema: <c>Produces</c> keeps one type per status code,
@@ -130,13 +113,13 @@ internal static class CpsvApi
     private static CpsvDescription DescriptionFor(HttpContext context)
     {
         var services = context.RequestServices;
-        if (services.GetRequiredService<IOptions<CpsvOptions>>().Value.BaseUri is { } configured)
+        if (services.GetRequiredService<IOptions<ZoneSettings>>().Value.Cpsv.BaseUri is { } configured)
         {
             return new CpsvDescription(new CpsvIris(configured));
         }
 
         // The deployment's public address when it names one; a node's own origin only where none is required.
-        var origin = services.GetRequiredService<IConfiguration>()["Identity:Issuer"] is { Length: > 0 } issuer
+        var origin = services.GetRequiredService<IOptions<IdentitySettings>>().Value.Issuer is { Length: > 0 } issuer
             ? issuer.TrimEnd('/')
             : $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}";
         return new CpsvDescription(new CpsvIris(new Uri(origin + "/id/")));

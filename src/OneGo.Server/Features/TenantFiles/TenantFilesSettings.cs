@@ -1,11 +1,12 @@
 using OneGo.Server.Data;
+using OneGo.Server.Hosting;
 
 namespace OneGo.Server.Features.TenantFiles;
 
 /// <summary>Where the <c>tenants/</c> folder is and whether the server imports it when it starts.</summary>
-public sealed class TenantFilesOptions
+public sealed class TenantFilesSettings : ISettings
 {
-    public const string Section = "TenantFiles";
+    public static string Section => "TenantFiles";
 
     /// <summary>The folder; by default the nearest <c>tenants/</c> above the server's content root (the repository's).</summary>
     public string? Folder { get; set; }
@@ -13,15 +14,13 @@ public sealed class TenantFilesOptions
     /// <summary>Import at start-up; by default on for the embedded default (SQLite) and off otherwise.</summary>
     public bool? ImportOnStartup { get; set; }
 
-    internal static TenantFilesOptions Read(IConfiguration configuration, IHostEnvironment environment, DatabaseOptions database)
-    {
-        var options = configuration.GetSection(Section).Get<TenantFilesOptions>() ?? new TenantFilesOptions();
-        options.ImportOnStartup ??= database.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase);
-        options.Folder = options.Folder is { Length: > 0 } configured
+    /// <summary>The folder as a full path, or null when none is configured and none is found.</summary>
+    public string? FolderIn(IHostEnvironment environment) =>
+        Folder is { Length: > 0 } configured
             ? Path.GetFullPath(Path.Combine(environment.ContentRootPath, configured))
             : FindRepositoryFolder(environment.ContentRootPath);
-        return options;
-    }
+
+    public bool ImportsOnStartup(DatabaseSettings database) => ImportOnStartup ?? database.IsSqlite;
 
     private static string? FindRepositoryFolder(string start)
     {
