@@ -109,6 +109,13 @@ if [ ! -x infra/redocly/node_modules/.bin/redocly ]; then
   (cd infra/redocly && npm ci --no-audit --no-fund --silent) || echo "Redocly CLI could not be installed: the OpenAPI lint test will fail." >&2
 fi
 
+# axe-core (pinned in infra/axe/package-lock.json) checks the main pages' accessibility in the browser tests; its test
+# fails, never skips, when the install failed.
+if [ ! -f infra/axe/node_modules/axe-core/axe.min.js ]; then
+  echo "Installing axe-core (npm ci in infra/axe)…"
+  (cd infra/axe && npm ci --no-audit --no-fund --silent) || echo "axe-core could not be installed: the accessibility check will fail." >&2
+fi
+
 # The mail server starts in the background while the rest starts: set-password links are read from it.
 echo "Starting smtp4dev (an SMTP server that keeps what it receives)…"
 infra/smtp4dev.sh start "$work/smtp4dev" >"$work/smtp4dev.address" 2>"$work/smtp4dev.err" &

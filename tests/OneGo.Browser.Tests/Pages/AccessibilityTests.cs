@@ -7,7 +7,8 @@ namespace OneGo.Browser.Tests.Pages;
 [Collection(PagesCollection.Name)]
 public sealed class AccessibilityTestsInChromiumOnSqlite(PagesServer server)
 {
-    private static readonly string[] Pages =
+    /// <summary>The main public pages, in Chinese and in English, a search and a guide answered included.</summary>
+    internal static readonly string[] Pages =
     [
         "/",
         "/?q=%E5%85%A5%E5%AD%A6",
