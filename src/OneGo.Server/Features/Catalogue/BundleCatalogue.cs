@@ -255,14 +255,9 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
         record.LatestVersion = version.Version;
         record.WithdrawnAt = null;
         record.Draft = version.Document;
-        record.DraftState = DraftState.Approved;
-        record.Proposal = ProposalKind.Change;
-        record.SubmittedBy = null;
-        record.SubmittedAt = null;
-        record.ReviewComment = null;
+        WorkingCopyReview.Settled(record);
         record.Conflicts = null;
         record.PinnedMatters = null;
-        record.Revision++;
         record.Audience = JsonNamingPolicy.CamelCase.ConvertName(effective.Audience.ToString());
         record.Theme = JsonNamingPolicy.CamelCase.ConvertName(effective.Theme.ToString());
         record.SearchText = SearchText(effective);
