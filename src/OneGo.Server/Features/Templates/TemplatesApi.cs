@@ -237,7 +237,7 @@ internal static class TemplatesApi
 
         var document = BundleDocument.Parse(record.Draft);
         // A rebase is an edit that must name the working copy it read (If-Match: * is refused).
-        var (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, DraftsApi.SubjectOf(record), ReviewAction.Edit, DraftsApi.ViewOf(record).ETag,
+        var (decision, answer) = await WorkingCopyReview.DecideAsync(context, record, DraftsApi.SubjectOf(record), ReviewAction.Edit, DraftsApi.View(record).ETag,
             namesWhatWasRead: true, conflict: () => Task.FromResult(document.Adopts is null
                 ? WorkingCopyReview.Conflict(record, "Not an adoption", $"'{code}' adopts no standard; there is nothing to rebase onto.")
                 : null));
@@ -277,7 +277,7 @@ internal static class TemplatesApi
             return new EditProblem(lost);
         }
 
-        var (bytes, etag) = DraftsApi.ViewOf(record);
+        var (bytes, etag) = DraftsApi.View(record);
         context.Response.Headers.ETag = etag;
         return new OkDocument<RebaseView>(new RebaseView(JsonNode.Parse(bytes)!, result.Conflicts, result.Upstream));
     }
