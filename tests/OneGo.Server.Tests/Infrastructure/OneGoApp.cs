@@ -8,7 +8,7 @@ namespace OneGo.Server.Tests.Infrastructure;
 /// OneGo in a test host, on a given database and <c>tenants/</c> folder, connected as production connects (on
 /// PostgreSQL as the application's role, migrating through the owner's connection).
 /// </summary>
-public sealed class OneGoApp(TestDatabase database, string? tenantsFolder = null, bool importOnStartup = true, IReadOnlyDictionary<string, string?>? settings = null)
+public sealed class OneGoApp(TestDatabase database, string? tenantsFolder = null, bool? importOnStartup = null, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
     /// <summary>The key that signs the audit checkpoints of every test deployment (<c>Audit:CheckpointKey</c>): 32 bytes, base64.</summary>
@@ -37,7 +37,10 @@ public sealed class OneGoApp(TestDatabase database, string? tenantsFolder = null
         }
 
         builder.UseSetting("TenantFiles:Folder", tenantsFolder ?? RepositoryTenants.Folder);
-        builder.UseSetting("TenantFiles:ImportOnStartup", importOnStartup ? "true" : "false");
+        // A copy of the seeded database holds the repository's catalogue already: importing it again at start would change
+        // nothing (a restart changes no row, TenantImportTests) and cost every host a second; any other folder is imported.
+        var import = importOnStartup ?? !(database.HoldsTheRepositoryCatalogue && tenantsFolder is null);
+        builder.UseSetting("TenantFiles:ImportOnStartup", import ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Blobs:Path", BlobFolder);
         builder.UseSetting("Identity:KeyProtection:Certificate", TestKeys.Certificate);

@@ -1,9 +1,12 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OneGo.Server.Data;
 using OneGo.Tenancy;
 using OneGo.Testing;
+using OpenIddict.Server;
 
 namespace OneGo.Server.Tests.Infrastructure;
 
@@ -47,6 +50,9 @@ public sealed class TestDatabase : IAsyncDisposable
     }
 
     public Provider Provider { get; }
+
+    /// <summary>A copy of the seeded database: the repository's <c>tenants/</c> folder is imported in it already.</summary>
+    public bool HoldsTheRepositoryCatalogue { get; private init; }
 
     /// <summary>A SQLite file a test manages itself (the embedded default's App_Data, say): nothing is copied into it, nothing deleted.</summary>
     public static TestDatabase AtSqliteFile(string file)
@@ -101,13 +107,13 @@ public sealed class TestDatabase : IAsyncDisposable
                 await command.ExecuteNonQueryAsync();
             }
 
-            return new TestDatabase(provider, $"Data Source={file}", file);
+            return new TestDatabase(provider, $"Data Source={file}", file) { HoldsTheRepositoryCatalogue = content == Content.Seeded };
         }
 
         var connectionString = content == Content.Empty
             ? await TestPostgres.CreateUnrecordedAsync()
             : await TestPostgres.CreateUnrecordedAsync(await (content == Content.Seeded ? PostgresSeeded : PostgresTemplate).Value);
-        return new TestDatabase(provider, connectionString, null);
+        return new TestDatabase(provider, connectionString, null) { HoldsTheRepositoryCatalogue = content == Content.Seeded };
     }
 
     // The repository's catalogue imported once, through the server's own start-up import, then copied per test.
@@ -118,7 +124,8 @@ public sealed class TestDatabase : IAsyncDisposable
         // started within the misfire threshold after one (01:30 in four districts) would publish as it starts.
         await using (var app = new OneGoApp(database, settings: new Dictionary<string, string?> { ["Scheduling:Enabled"] = "false" }))
         {
-            _ = app.Services;
+            // The deployment's token keys and data-protection key, made once here rather than by every copy's first request.
+            _ = app.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue;
         }
 
         if (provider == Provider.Sqlite)
