@@ -10,10 +10,10 @@ using OneGo.Tenancy;
 namespace OneGo.Server.Pages;
 
 /// <summary>A live bundle found by a search, with the region that offers it.</summary>
-internal sealed record SearchHit(RegionInfo Region, BundleSummary Bundle);
+public sealed record SearchHit(RegionInfo Region, BundleSummary Bundle);
 
 /// <summary>What a search found: at most <see cref="BundleSearch.MaxHits"/> hits, and whether there were more.</summary>
-internal sealed record SearchResults(IReadOnlyList<SearchHit> Hits, bool More);
+public sealed record SearchResults(IReadOnlyList<SearchHit> Hits, bool More);
 
 /// <summary>
 /// The home page's search: the national service zone (<see cref="ZoneSearch"/>, the query of

@@ -1,5 +1,9 @@
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.WebEncoders;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Localization;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Catalogue;
@@ -25,6 +29,12 @@ internal static class CitizenPages
     public static IServiceCollection AddCitizenPages(this IServiceCollection services)
     {
         services.AddSingleton<PageAssets>();
+        // The pages are Razor components rendered on the server (no script, nothing kept between requests); their words
+        // are in Resources/Pages, Chinese by default and English beside it, read in the language the page is asked in.
+        services.AddRazorComponents();
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        // Chinese stays readable in the source of the page: only what HTML gives meaning to is encoded, as Html does.
+        services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         services.AddScoped<BundleSearch>();
         // Tried before the default JSON writer: a problem on a page route is answered with a page.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemPage>());
@@ -47,7 +57,7 @@ internal static class CitizenPages
         var within = string.IsNullOrEmpty(region) ? null : await directory.ResolveAsync(region, cancellationToken);
         var text = q?.Trim();
         var results = string.IsNullOrEmpty(text) ? null : await search.SearchAsync(text, within, cancellationToken);
-        return new PageResult(page, HomePage.Render(page, regions, text, within, results));
+        return PageResult.Of<HomePage>(page, new { Page = page, Regions = regions, Query = text, Within = within, Results = results });
     }
 
     private static async Task<IResult> Region(
@@ -59,19 +69,28 @@ internal static class CitizenPages
         var filter = new RegionFilter(string.IsNullOrWhiteSpace(q) ? null : q.Trim(), Word<Audience>(audience), Word<LifeTheme>(theme));
         var items = await BundlesApi.LiveAsync(
             db,
-            new BundlesApi.LiveFilter(filter.Audience is { } a ? RegionPage.Word(a) : null, filter.Theme is { } t ? RegionPage.Word(t) : null, filter.Text),
+            new BundlesApi.LiveFilter(filter.Audience is { } a ? RegionFilter.Word(a) : null, filter.Theme is { } t ? RegionFilter.Word(t) : null, filter.Text),
             "",
             int.MaxValue,
             cancellationToken);
         var children = region.ChildIds.Select(directory.Cached).OfType<RegionInfo>()
             .OrderBy(r => r.DivisionCode ?? "", StringComparer.Ordinal).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
         var phone = await PhoneAsync(db, cancellationToken);
-        var html = RegionPage.Render(page, region, Layout.RegionTrail(page, directory, region), children, items.Select(i => i.Summary).ToList(), filter, phone);
-        return new PageResult(page, html);
+        return PageResult.Of<RegionPage>(page, new
+        {
+            Page = page,
+            Info = region,
+            Trail = Layout.RegionTrail(page, directory, region),
+            Below = children,
+            Bundles = items.Select(i => i.Summary).ToList(),
+            Filter = filter,
+            Phone = phone,
+        });
     }
 
     private static async Task<IResult> Bundle(
-        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, string code, CancellationToken cancellationToken)
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, IStringLocalizer<NoticePage> words, string code,
+        CancellationToken cancellationToken)
     {
         var page = PageRequest.Of(context);
         var region = context.Tenant();
@@ -80,10 +99,15 @@ internal static class CitizenPages
         if (version is null)
         {
             trail.Add((Links.Bundle(region, code), Html.Text(code)));
-            var message = page.English
-                ? Html.Of($"{page.Name(region)} offers no service “{code}” at present.")
-                : Html.Of($"{page.Name(region)}目前没有“{code}”这件事。");
-            return new PageResult(page, NoticePage.Render(page, page.T("没有这件事", "No such service"), message, region, trail), StatusCodes.Status404NotFound);
+            var notice = new
+            {
+                Page = page,
+                Heading = words["NoSuchService"].Value,
+                Message = Html.Format(words["NoSuchServiceMessage"], page.Name(region), Html.Text(code)),
+                Region = region,
+                Trail = trail,
+            };
+            return PageResult.Of<NoticePage>(page, notice, StatusCodes.Status404NotFound);
         }
 
         var bundle = await catalogue.EffectiveOfAsync(version, cancellationToken);
@@ -95,7 +119,8 @@ internal static class CitizenPages
         trail.Add((Links.Bundle(region, code), page.Text(bundle.Name)));
         var view = new BundleView(region, bundle, questionnaire, result, await PhoneAsync(db, cancellationToken));
         // Answers the guide cannot take are the API's 422, shown next to their questions.
-        return new PageResult(page, BundlePage.Render(page, view, trail), result is { IsValid: false } ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
+        return PageResult.Of<BundlePage>(page, new { Page = page, View = view, Trail = trail },
+            result is { IsValid: false } ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
     }
 
     /// <summary>The region's enquiry phone from its public settings, for where-to-go when a bundle names none.</summary>
@@ -103,5 +128,5 @@ internal static class CitizenPages
         db.TenantSettings.AsNoTracking().Select(s => s.ContactPhone).FirstOrDefaultAsync(cancellationToken);
 
     private static TEnum? Word<TEnum>(string? word) where TEnum : struct, Enum =>
-        Enum.GetValues<TEnum>().Cast<TEnum?>().FirstOrDefault(v => RegionPage.Word(v!.Value) == word);
+        Enum.GetValues<TEnum>().Cast<TEnum?>().FirstOrDefault(v => RegionFilter.Word(v!.Value) == word);
 }

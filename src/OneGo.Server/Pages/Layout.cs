@@ -1,31 +1,16 @@
+using CultureInfo = System.Globalization.CultureInfo;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http.HttpResults;
 using OneGo.Server.Features.Tenants;
 
 namespace OneGo.Server.Pages;
 
-/// <summary>What every page shares: the document, a skip link, the language switch, where the page is, the footer.</summary>
+/// <summary>
+/// What the pages still written as markup in C# (the console's, the sign-in pages) share with the citizens' pages, whose
+/// document is <see cref="Document"/>: the document's head with the skip link, and the language switch; and the trail of regions.
+/// </summary>
 internal static class Layout
 {
-    public static Html Document(PageRequest page, string title, IReadOnlyList<(string Href, Html Name)> trail, Html main)
-    {
-        return Html.Of($"""
-            {Opening(page, title + " · " + page.T("一件事一次办", "OneGo"))}
-            <header class="site">
-            <a class="brand" href="/">{page.T("一件事一次办", "OneGo · get it done in one go")}</a>
-            {LanguageSwitch(page)}
-            </header>
-            {Trail(page, trail)}
-            <main id="main" tabindex="-1">
-            {main}
-            </main>
-            <footer class="site">
-            <p>{page.T("政务服务便民热线 12345。本页内容以各地区发布的一件事为准。", "Government service hotline: 12345. What each region publishes is authoritative.")}</p>
-            </footer>
-            </body>
-            </html>
-
-            """);
-    }
-
     /// <summary>The start of every page, the console's too: the document's head, then the skip link to the main content.</summary>
     public static Html Opening(PageRequest page, string title) => Html.Of($"""
         <!doctype html>
@@ -46,22 +31,6 @@ internal static class Layout
         var other = page.English ? "zh-CN" : "en";
         return Html.Of($"""
             <nav class="language" aria-label="{page.T("语言", "Language")}"><a id="switch-language" href="{page.SwitchHref}" hreflang="{other}" lang="{other}">{(page.English ? "中文" : "English")}</a></nav>
-            """);
-    }
-
-    /// <summary>The breadcrumb: home, then each link of the trail; the last entry is the page itself.</summary>
-    private static Html Trail(PageRequest page, IReadOnlyList<(string Href, Html Name)> trail)
-    {
-        if (trail.Count == 0)
-        {
-            return Html.Empty;
-        }
-
-        var items = trail.Select((step, i) => i == trail.Count - 1
-            ? Html.Of($"<li aria-current=\"page\">{step.Name}</li>")
-            : Html.Of($"<li><a href=\"{step.Href}\">{step.Name}</a></li>"));
-        return Html.Of($"""
-            <nav class="trail" aria-label="{page.T("当前位置", "You are here")}"><ol><li><a href="/">{page.T("首页", "Home")}</a></li>{items}</ol></nav>
             """);
     }
 
@@ -89,19 +58,29 @@ internal static class Links
 /// <summary>A page as a response: HTML in the page's language, with headers that allow no script and no framing.</summary>
 internal sealed class PageResult(PageRequest page, Html document, int statusCode = StatusCodes.Status200OK, bool noStore = false) : IResult
 {
+    private const string HtmlType = "text/html; charset=utf-8";
+
     // No script at all; the stylesheet is the only thing a page loads; forms post back to OneGo only.
     private const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    public int StatusCode => statusCode;
-
-    public string Body => document.ToString();
+    /// <summary>
+    /// A page rendered from the Razor component <typeparamref name="TPage"/> on the server (static rendering: no script,
+    /// nothing kept between requests), with <paramref name="parameters"/> as its parameters.
+    /// </summary>
+    public static IResult Of<TPage>(PageRequest page, object parameters, int statusCode = StatusCodes.Status200OK)
+        where TPage : IComponent => new ComponentPage<TPage>(page, parameters, statusCode);
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        var response = httpContext.Response;
+        Headers(httpContext.Response, page, statusCode, noStore);
+        return httpContext.Response.WriteAsync(document.ToString(), httpContext.RequestAborted);
+    }
+
+    private static void Headers(HttpResponse response, PageRequest page, int statusCode, bool noStore)
+    {
         response.StatusCode = statusCode;
-        response.ContentType = "text/html; charset=utf-8";
+        response.ContentType = HtmlType;
         response.Headers.ContentLanguage = page.HtmlLang;
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
@@ -109,6 +88,18 @@ internal sealed class PageResult(PageRequest page, Html document, int statusCode
         response.Headers.CacheControl = noStore ? "no-store" : "no-cache";
         // The language comes from the cookie when the query does not name it.
         response.Headers.Vary = "Cookie";
-        return response.WriteAsync(document.ToString(), httpContext.RequestAborted);
+    }
+
+    private sealed class ComponentPage<TPage>(PageRequest page, object parameters, int statusCode) : IResult
+        where TPage : IComponent
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            Headers(httpContext.Response, page, statusCode, noStore: false);
+            // The components read their words in the UI culture of the rendering, set here: a culture set by the endpoint's
+            // own (async) handler does not outlive it.
+            CultureInfo.CurrentUICulture = page.Culture;
+            return new RazorComponentResult<TPage>(parameters) { StatusCode = statusCode, ContentType = HtmlType }.ExecuteAsync(httpContext);
+        }
     }
 }

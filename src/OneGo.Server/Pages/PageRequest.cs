@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Http.Extensions;
+using CultureInfo = System.Globalization.CultureInfo;
 using OneGo.Catalogue;
 using OneGo.Server.Features.Tenants;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Pages;
 
-internal enum Lang
+public enum Lang
 {
     Zh,
     En,
@@ -16,10 +17,13 @@ internal enum Lang
 /// Chinese by default; <c>?lang=en</c> or <c>?lang=zh</c> chooses, and the choice is remembered in a cookie so that
 /// the links of the page keep it without carrying it.
 /// </summary>
-internal sealed class PageRequest
+public sealed class PageRequest
 {
     public const string LanguageParameter = "lang";
     public const string LanguageCookie = "onego.lang";
+
+    private static readonly CultureInfo ChineseCulture = CultureInfo.GetCultureInfo("zh-CN");
+    private static readonly CultureInfo EnglishCulture = CultureInfo.GetCultureInfo("en");
 
     private readonly HttpRequest _request;
 
@@ -36,6 +40,9 @@ internal sealed class PageRequest
 
     /// <summary>The value of <c>&lt;html lang&gt;</c> and of Content-Language.</summary>
     public string HtmlLang => English ? "en" : "zh-CN";
+
+    /// <summary>The UI culture the page's resources are read in: Chinese (the neutral resources) or English.</summary>
+    public CultureInfo Culture => English ? EnglishCulture : ChineseCulture;
 
     public string Stylesheet { get; }
 

@@ -1,0 +1,31 @@
+using OneGo.Catalogue;
+using OneGo.Server.Features.Tenants;
+
+namespace OneGo.Server.Pages;
+
+/// <summary>
+/// The scenario answers of a bundle page's questionnaire, as the form sends them: <c>q.{questionId}={optionId}</c>,
+/// plus <c>answered=1</c> so that a form sent with nothing chosen is told what is missing.
+/// </summary>
+public sealed record Questionnaire(IReadOnlyDictionary<string, string> Answers, bool Submitted)
+{
+    public const string Prefix = "q.";
+    public const string SubmittedField = "answered";
+
+    public static Questionnaire Read(IQueryCollection query)
+    {
+        var answers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, values) in query)
+        {
+            if (key.StartsWith(Prefix, StringComparison.Ordinal) && key.Length > Prefix.Length && values.ToString() is { Length: > 0 } option)
+            {
+                answers[key[Prefix.Length..]] = option;
+            }
+        }
+
+        return new Questionnaire(answers, query.ContainsKey(SubmittedField) || answers.Count > 0);
+    }
+}
+
+/// <summary>Everything the bundle page shows: the live bundle, the answers given, and the guide or why there is none.</summary>
+public sealed record BundleView(RegionInfo Region, EffectiveBundle Bundle, Questionnaire Questionnaire, GuideResult? Result, string? RegionPhone);
