@@ -65,6 +65,9 @@ public sealed class PageRequest
         }
 
         var lang = asked ?? Parse(context.Request.Cookies[LanguageCookie]) ?? Lang.Zh;
+        // Words read by the handler that asked for the page (a notice's heading, say) are read in the page's language;
+        // the page itself sets it again as it renders (see PageResult), since a culture set in an async handler ends with it.
+        CultureInfo.CurrentUICulture = lang == Lang.En ? EnglishCulture : ChineseCulture;
         return new PageRequest(context.Request, lang, context.RequestServices.GetRequiredService<PageAssets>().StylesheetHref);
     }
 

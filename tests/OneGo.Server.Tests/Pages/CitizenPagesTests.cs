@@ -100,6 +100,11 @@ public abstract class CitizenPagesTests(AppFixture fixture)
         Assert.Contains("“999999”", page, StringComparison.Ordinal);
         var bundlePage = await PageAsync(client, "/regions/nowhere/bundles/enrolment", HttpStatusCode.NotFound);
         Assert.Contains("<h1>没有这个地区</h1>", bundlePage, StringComparison.Ordinal);
+        // In English, the page is English throughout: its heading and message as well as its frame.
+        var english = await PageAsync(client, "/regions/999999?lang=en", HttpStatusCode.NotFound);
+        Assert.Contains("<h1>No such region</h1>", english, StringComparison.Ordinal);
+        Assert.Contains("There is no region with the id or division code “999999”.", english, StringComparison.Ordinal);
+        Assert.Contains("Back to the home page", english, StringComparison.Ordinal);
 
         var api = await client.GetAsync("/api/t/999999/bundles");
         Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
@@ -113,6 +118,9 @@ public abstract class CitizenPagesTests(AppFixture fixture)
         var page = await PageAsync(client, "/regions/350205/bundles/moon-landing", HttpStatusCode.NotFound);
         Assert.Contains("<h1>没有这件事</h1>", page, StringComparison.Ordinal);
         Assert.Contains("href=\"/regions/fujian.xiamen.haicang\"", page, StringComparison.Ordinal);
+        var english = await PageAsync(client, "/regions/350205/bundles/moon-landing?lang=en", HttpStatusCode.NotFound);
+        Assert.Contains("<h1>No such service</h1>", english, StringComparison.Ordinal);
+        Assert.Contains("offers no service “moon-landing” at present.", english, StringComparison.Ordinal);
     }
 
     [Theory]
