@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Localization;
 using CultureInfo = System.Globalization.CultureInfo;
 using OneGo.Catalogue;
 using OneGo.Server.Features.Tenants;
@@ -27,9 +28,14 @@ public sealed class PageRequest
 
     private readonly HttpRequest _request;
 
-    private PageRequest(HttpRequest request, Lang lang, string stylesheet)
+    // The words pages share (levels, audiences, channels, days, trips), from Resources/Pages/PageRequest*.resx; read in
+    // the UI culture set below for the page's language.
+    private readonly IStringLocalizer<PageRequest> _words;
+
+    private PageRequest(HttpRequest request, Lang lang, string stylesheet, IStringLocalizer<PageRequest> words)
     {
         _request = request;
+        _words = words;
         Lang = lang;
         Stylesheet = stylesheet;
     }
@@ -68,7 +74,8 @@ public sealed class PageRequest
         // Words read by the handler that asked for the page (a notice's heading, say) are read in the page's language;
         // the page itself sets it again as it renders (see PageResult), since a culture set in an async handler ends with it.
         CultureInfo.CurrentUICulture = lang == Lang.En ? EnglishCulture : ChineseCulture;
-        return new PageRequest(context.Request, lang, context.RequestServices.GetRequiredService<PageAssets>().StylesheetHref);
+        var services = context.RequestServices;
+        return new PageRequest(context.Request, lang, services.GetRequiredService<PageAssets>().StylesheetHref, services.GetRequiredService<IStringLocalizer<PageRequest>>());
     }
 
     private static Lang? Parse(string? value) => value switch
@@ -108,67 +115,37 @@ public sealed class PageRequest
 
     public Html Name(RegionInfo region) => Text(new Text { Zh = region.Name, En = region.NameEn });
 
-    public string Level(RegionLevel level) => level switch
-    {
-        RegionLevel.National => T("全国", "National"),
-        RegionLevel.Province => T("省级", "Province"),
-        RegionLevel.City => T("市级", "City"),
-        _ => T("区县", "District"),
-    };
+    /// <summary>A region's level, as the region page's lead says it.</summary>
+    public string Level(RegionLevel level) => _words[$"Level.{level}"];
 
-    public string Of(Audience audience) => English
-        ? audience switch
-        {
-            Audience.Personal => "For individuals",
-            _ => "For enterprises",
-        }
-        : audience switch
-        {
-            Audience.Personal => "个人服务",
-            _ => "企业服务",
-        };
+    /// <summary>Whom a bundle serves, as a heading says it.</summary>
+    public string Of(Audience audience) => _words[$"Audience.{audience}"];
 
     public string Of(LifeTheme theme) => English ? theme.ToEnglish() : theme.ToChinese();
 
-    public string Of(Channel channel) => !English ? channel.ToChinese() : channel switch
-    {
-        Channel.Online => "online",
-        Channel.Mobile => "on a mobile app",
-        Channel.Window => "at a service window",
-        Channel.Post => "by post",
-        _ => "at a self-service terminal",
-    };
+    /// <summary>How one applies, as a list in a sentence says it.</summary>
+    public string Of(Channel channel) => _words[$"Channel.{channel}"];
 
-    public string Of(Delivery delivery) => !English ? delivery.ToChinese() : delivery switch
-    {
-        Delivery.Online => "online",
-        Delivery.Post => "by courier",
-        _ => "collected at the window",
-    };
+    /// <summary>How results reach the applicant, as a list in a sentence says it.</summary>
+    public string Of(Delivery delivery) => _words[$"Delivery.{delivery}"];
 
-    public string Of(MaterialKind kind) => !English ? kind.ToChinese() : kind switch
-    {
-        MaterialKind.Certificate => "certificate",
-        MaterialKind.Proof => "proof",
-        MaterialKind.Form => "form",
-        MaterialKind.Licence => "licence",
-        MaterialKind.Contract => "contract",
-        MaterialKind.Photo => "photo",
-        _ => "other",
-    };
+    public string Of(MaterialKind kind) => _words[$"MaterialKind.{kind}"];
 
     /// <summary>"、" between Chinese items, ", " between English ones.</summary>
-    public string List(IEnumerable<string> items) => string.Join(English ? ", " : "、", items);
+    public string List(IEnumerable<string> items) => string.Join(_words["ListSeparator"], items);
 
     /// <summary>Working days as a phrase: 0 is decided on the spot (即办).</summary>
-    public string Days(int days) => days == 0
-        ? T("即办", "on the spot")
-        : English ? (days == 1 ? "1 working day" : $"{days} working days") : $"{days} 个工作日";
+    public string Days(int days) => days switch
+    {
+        0 => _words["Days.None"],
+        1 => _words["Days.One"],
+        _ => _words["Days.Many", days],
+    };
 
     public string Trips(int trips) => trips switch
     {
-        0 => T("0 次（一趟不用跑）", "0 (no trip at all)"),
-        1 => T("1 次（最多跑一次）", "1 (at most one trip)"),
-        _ => English ? $"{trips} trips" : $"{trips} 次",
+        0 => _words["Trips.None"],
+        1 => _words["Trips.One"],
+        _ => _words["Trips.Many", trips],
     };
 }

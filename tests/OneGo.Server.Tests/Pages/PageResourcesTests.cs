@@ -53,6 +53,21 @@ public sealed partial class PageResourcesTests
     }
 
     [Fact]
+    public void EveryValueThePagesNameHasItsWords()
+    {
+        // PageRequest reads "<Kind>.<value>" for the values of these kinds; a value added to the catalogue needs its words.
+        var names = Entries(Path.Combine(Resources, "Pages", "PageRequest.resx")).Keys.ToHashSet(StringComparer.Ordinal);
+        IEnumerable<string> Keys<TEnum>(string kind) where TEnum : struct, Enum => Enum.GetValues<TEnum>().Select(v => $"{kind}.{v}");
+        string[] expected =
+        [
+            .. Keys<OneGo.Tenancy.RegionLevel>("Level"), .. Keys<OneGo.Catalogue.Audience>("Audience"), .. Keys<OneGo.Catalogue.Channel>("Channel"),
+            .. Keys<OneGo.Catalogue.Delivery>("Delivery"), .. Keys<OneGo.Catalogue.MaterialKind>("MaterialKind"),
+        ];
+        var missing = expected.Where(key => !names.Contains(key)).ToList();
+        Assert.True(missing.Count == 0, "Values without their words in Resources/Pages/PageRequest.resx: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public void TheServerIsBuiltWithItsEnglishSatelliteAndReadsChineseAsItsNeutralLanguage()
     {
         var server = typeof(Program).Assembly;
