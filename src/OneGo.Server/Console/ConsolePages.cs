@@ -88,7 +88,8 @@ internal static class ConsolePages
     private static async Task<IResult> HomeAsync(HttpContext context, ConsoleView view, ConsoleApi api)
     {
         var t = view.Tenant;
-        var live = await api.AllAsync($"/api/t/{t}/bundles");
+        // Where each live bundle stands, in one call: standards that moved on, and matters changed since approval.
+        var live = await api.AllAsync($"/api/t/{t}/live-standing");
         var drafts = view.May(Capability.ReadDrafts) ? await api.AllAsync($"/api/t/{t}/drafts") : null;
         var zone = await api.GetAsync($"/api/zone/bundles?region={Uri.EscapeDataString(t)}&limit=500");
         var zoneHere = zone.Items.Count(i => ConsoleView.Str(i?["tenant"]) == t);
@@ -98,22 +99,16 @@ internal static class ConsolePages
         var mattersChanged = new List<Html>();
         foreach (var item in live)
         {
-            var code = ConsoleView.Str(item["summary"]?["code"]);
-            var diff = await api.GetAsync($"/api/t/{t}/bundles/{Uri.EscapeDataString(code)}/diff");
-            if (!diff.Ok)
+            var code = ConsoleView.Str(item["code"]);
+            if (item["behind"]?.GetValue<int>() is > 0 and var by)
             {
-                continue;
+                var adopts = item["adopts"];
+                behind.Add(Html.Of($"<li><a href=\"{BundleHref(view, code)}\">{view.Text(item["name"])}</a> — {view.T("标准", "standard")} {ConsoleView.Str(adopts?["tenant"])}/{ConsoleView.Str(adopts?["code"])} {view.T("已有新版本，落后", "has moved on: behind by")} {by.ToString(System.Globalization.CultureInfo.InvariantCulture)}</li>"));
             }
 
-            if (diff.Body?["standard"]?["behind"]?.GetValue<int>() is > 0 and var by)
+            if (item["mattersChangedSinceApproval"] is JsonArray { Count: > 0 } changed)
             {
-                var adopts = diff.Body["standard"]!["adopts"];
-                behind.Add(Html.Of($"<li><a href=\"{BundleHref(view, code)}\">{view.Text(item["summary"]?["name"])}</a> — {view.T("标准", "standard")} {ConsoleView.Str(adopts?["tenant"])}/{ConsoleView.Str(adopts?["code"])} {view.T("已有新版本，落后", "has moved on: behind by")} {by.ToString(System.Globalization.CultureInfo.InvariantCulture)}</li>"));
-            }
-
-            if (diff.Body?["mattersChangedSinceApproval"] is JsonArray { Count: > 0 } changed)
-            {
-                mattersChanged.Add(Html.Of($"<li><a href=\"{BundleHref(view, code)}\">{view.Text(item["summary"]?["name"])}</a> — {view.T("事项已变更：", "matters changed: ")}{string.Join(", ", changed.Select(ConsoleView.Str))}</li>"));
+                mattersChanged.Add(Html.Of($"<li><a href=\"{BundleHref(view, code)}\">{view.Text(item["name"])}</a> — {view.T("事项已变更：", "matters changed: ")}{string.Join(", ", changed.Select(ConsoleView.Str))}</li>"));
             }
         }
 
@@ -274,27 +269,24 @@ internal static class ConsolePages
         var directory = context.RequestServices.GetRequiredService<RegionDirectory>();
         var regionsBelow = (await directory.AllAsync(context.RequestAborted))
             .Where(r => RegionRules.IsBelow(r.Id, view.Tenant)).OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
-        var standards = new List<(RegionInfo Offeror, JsonNode Standard, Dictionary<string, JsonNode> Adoptions)>();
-        foreach (var offeror in Above(directory, view.Region).Append(view.Region))
+        var matrix = await api.GetAsync($"/api/t/{view.Tenant}/adoption-matrix");
+        if (!matrix.Ok)
         {
-            foreach (var standard in await api.AllAsync($"/api/t/{offeror.Id}/templates"))
-            {
-                var adoptions = await api.GetAsync($"/api/t/{offeror.Id}/templates/{Uri.EscapeDataString(ConsoleView.Str(standard["code"]))}/adoptions");
-                var byTenant = adoptions.Body?["items"] is JsonArray items
-                    ? items.Where(i => i is not null && RegionRules.IsBelow(ConsoleView.Str(i["tenant"]), view.Tenant)).ToDictionary(i => ConsoleView.Str(i!["tenant"]), i => i!)
-                    : [];
-                standards.Add((offeror, standard, byTenant));
-            }
+            return Notice(view, matrix);
         }
 
-        // Columns: this region's standards first, then those of the regions above, nearest first.
-        standards = [.. standards.OrderByDescending(s => s.Offeror.Level)];
-        var own = standards.Where(s => s.Offeror.Id == view.Tenant).Select(s => Html.Of($"""
-            <li>{ConsoleView.Str(s.Standard["code"])} · {view.Text(s.Standard["name"])} — {view.T("版本", "versions")} {string.Join(", ", (s.Standard["versions"] as JsonArray ?? []).Select(v => "v" + ConsoleView.Str(v?["version"])))}</li>
+        // Columns as the matrix comes: this region's standards first, then those of the regions above, nearest first.
+        var standards = (matrix.Body?["standards"] as JsonArray ?? []).Where(s => s is not null).Select(s => (
+            Offeror: ConsoleView.Str(s!["standard"]?["tenant"]),
+            Code: ConsoleView.Str(s["standard"]?["code"]),
+            Standard: s,
+            Adoptions: (s["adoptions"] as JsonArray ?? []).Where(a => a is not null).GroupBy(a => ConsoleView.Str(a!["tenant"])).ToDictionary(g => g.Key, g => g.First()!))).ToList();
+        var own = standards.Where(s => s.Offeror == view.Tenant).Select(s => Html.Of($"""
+            <li>{s.Code} · {view.Text(s.Standard["name"])} — {view.T("版本", "versions")} {string.Join(", ", (s.Standard["versions"] as JsonArray ?? []).Select(v => "v" + ConsoleView.Str(v)))}</li>
             """)).ToList();
-        var header = standards.Select(s => Html.Of($"<th scope=\"col\"><abbr title=\"{s.Offeror.Id}\">{ConsoleView.Str(s.Standard["code"])}</abbr></th>"));
+        var header = standards.Select(s => Html.Of($"<th scope=\"col\"><abbr title=\"{s.Offeror}\">{s.Code}</abbr></th>"));
         var rows = regionsBelow.Select(r => Html.Of($"""
-            <tr><th scope="row">{view.Page.Name(r)}</th>{standards.Select(s => Cell(view, r, s.Standard, s.Adoptions))}</tr>
+            <tr><th scope="row">{view.Page.Name(r)}</th>{standards.Select(s => Cell(view, r, s.Code, s.Adoptions))}</tr>
             """));
         var main = Html.Of($"""
             <h1>{view.T("标准与采用情况", "Standards and adoptions")}</h1>
@@ -307,9 +299,8 @@ internal static class ConsolePages
         return Show(view, view.T("标准与采用情况", "Standards and adoptions"), main);
     }
 
-    private static Html Cell(ConsoleView view, RegionInfo region, JsonNode standard, Dictionary<string, JsonNode> adoptions)
+    private static Html Cell(ConsoleView view, RegionInfo region, string code, Dictionary<string, JsonNode> adoptions)
     {
-        var code = ConsoleView.Str(standard["code"]);
         if (!adoptions.TryGetValue(region.Id, out var adoption))
         {
             return Html.Of($"<td data-tenant=\"{region.Id}\" data-code=\"{code}\" class=\"none\">—</td>");

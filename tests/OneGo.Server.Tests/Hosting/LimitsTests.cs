@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
+using OneGo.Server.Identity;
 using OneGo.Server.Tests.Infrastructure;
 
 namespace OneGo.Server.Tests.Hosting;
@@ -50,5 +52,30 @@ public sealed class LimitsTestsOnSqlite : IAsyncLifetime
         Assert.NotNull(limited.Headers.RetryAfter);
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/t/zhejiang/bundles")).StatusCode);
+    }
+
+    /// <summary>
+    /// Finding L8: anyone signed in may open any region's console home, and each of its API calls counts against that
+    /// region's rate bucket. The home asks the API in a few calls however many bundles the region holds — not one per
+    /// live bundle — so reloading it cannot drain another region's bucket.
+    /// </summary>
+    [Fact]
+    public async Task ARegionsConsoleHomeCostsItsRateBucketAFewCallsHoweverManyBundlesItHolds()
+    {
+        // Chongqing's bucket holds six requests and is not refilled during the test.
+        await using var server = await ServerProcess.StartAsync(_database, $"--urls=http://127.0.0.1:{ServerProcess.FreePort()}", "--Zone:RelayEnabled=false",
+            "--RateLimiting:TokensPerSecond=1", "--RateLimiting:Burst=6", "--RateLimiting:Period=01:00:00");
+        using var anonymous = server.Client();
+        var live = (await JsonNode.ParseAsync(await (await anonymous.GetAsync("/api/t/chongqing/bundles?limit=500")).Content.ReadAsStreamAsync()))!["items"]!.AsArray();
+        Assert.True(live.Count > 6, $"Chongqing holds {live.Count} live bundles: more than its bucket, for the test to mean anything.");
+
+        // A Haicang editor opens Chongqing's console home: it shows every live bundle of Chongqing ...
+        using var haicang = await ConsoleSession.SignInAsync(server.Address, DemoAccounts.UserName(Roles.Editor, "fujian.xiamen.haicang"), DemoAccounts.Secret);
+        var home = await haicang.Client.GetAsync("/console/t/chongqing");
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.Matches($"id=\"count-live\">.*>{live.Count}<", await home.Content.ReadAsStringAsync());
+
+        // ... and Chongqing's API still serves everyone else.
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/t/chongqing/bundles")).StatusCode);
     }
 }

@@ -154,6 +154,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /api/t/{tenant}/bundles/{code}/diff"] = new(Access.Public, (t, _) => Get("/api/t/320106/bundles/newborn/diff")),
         ["GET /api/t/{tenant}/templates"] = new(Access.Public, (t, _) => Get("/api/t/320106/templates")),
         ["GET /api/t/{tenant}/templates/{code}/adoptions"] = new(Access.Public, (t, _) => Get("/api/t/jiangsu/templates/newborn/adoptions")),
+        ["GET /api/t/{tenant}/adoption-matrix"] = new(Access.Public, (t, _) => Get("/api/t/320106/adoption-matrix")),
+        ["GET /api/t/{tenant}/live-standing"] = new(Access.Public, (t, _) => Get("/api/t/320106/live-standing")),
         ["GET /api/t/{tenant}/settings"] = new(Access.Public, (t, _) => Get("/api/t/320106/settings")),
         ["GET /"] = new(Access.Public, (t, _) => Get("/?q=%E7%BB%93%E5%A9%9A")),
         ["GET /regions/{tenant}"] = new(Access.Public, (t, _) => Get("/regions/320106")),
@@ -652,7 +654,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
     {
         // One node at a time on the database: the console signs people in over a real loopback port.
         await _app.DisposeAsync();
-        await using var server = await ServerProcess.StartAsync(_database, $"--urls=http://127.0.0.1:{FreePort()}", "--Zone:RelayEnabled=false");
+        await using var server = await ServerProcess.StartAsync(_database, $"--urls=http://127.0.0.1:{ServerProcess.FreePort()}", "--Zone:RelayEnabled=false");
         using var api = await server.ClientAsync(DemoAccounts.UserName(Roles.Editor, Victim));
         using var adminApi = await server.AsAsync(Roles.Admin, Victim);
         // The account rows of the console: an account per person holding editor, and one with two changes waiting.
@@ -769,13 +771,6 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
                 session.Dispose();
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -27,6 +27,11 @@ internal static class TemplatesApi
             .WithSummary("The standards this tenant offers to the tenants below, with their versions.");
         tenant.MapGet("/templates/{code}/adoptions", ListAdoptions).WithName("listAdoptions")
             .WithSummary("Who below adopted the standard (live), at which version, how far behind, how many local changes.");
+        tenant.MapGet("/adoption-matrix", GetAdoptionMatrix.HandleAsync).WithName("getAdoptionMatrix")
+            .WithSummary("In one call: the standards this tenant and the regions above it offer (its own first), each with the live adoptions of the tenants below it.");
+        tenant.MapGet("/live-standing", ListLiveStanding.HandleAsync).WithName("listLiveStanding")
+            .WithSummary("In one call: each live bundle's standard and how far behind it is; for those who may read drafts, its matters changed since approval.")
+            .WithMetadata(new OptionalSignIn(Capability.ReadDrafts));
         tenant.MapGet("/bundles/{code}/diff", LiveDiff).WithName("getLiveBundleDiff")
             .WithSummary("What the live bundle changes against its standard; how far behind it is; matters changed since approval.")
             .WithMetadata(new OptionalSignIn(Capability.ReadDrafts));
@@ -50,6 +55,28 @@ internal static class TemplatesApi
     public sealed record AdoptionItem(string Tenant, string Code, int LiveVersion, int AdoptedVersion, int Behind, int LocalChanges, DateTimeOffset ApprovedAt);
 
     public sealed record Adoptions(TemplateRef Standard, IReadOnlyList<AdoptionItem> Items);
+
+    /// <summary>The standards a tenant may adopt or offers, with who below it adopted each.</summary>
+    /// <param name="Tenant">The tenant asked about: the adoptions are those of the tenants below it.</param>
+    /// <param name="Standards">Its own standards first, then its parent's, up to the national ones; by code within each.</param>
+    public sealed record AdoptionMatrix(string Tenant, IReadOnlyList<MatrixStandard> Standards);
+
+    /// <summary>One standard of the matrix.</summary>
+    /// <param name="Standard">Who offers it, its code, and its latest version.</param>
+    /// <param name="Name">Its name.</param>
+    /// <param name="Versions">Its approved versions, oldest first.</param>
+    /// <param name="Adoptions">The live adoptions of the tenants below the one asked about, by tenant.</param>
+    public sealed record MatrixStandard(TemplateRef Standard, Text Name, IReadOnlyList<int> Versions, IReadOnlyList<AdoptionItem> Adoptions);
+
+    /// <summary>Where a live bundle stands.</summary>
+    /// <param name="Code">The bundle's code.</param>
+    /// <param name="Name">Its name.</param>
+    /// <param name="Version">Its live version.</param>
+    /// <param name="Adopts">The standard its live version adopts, at the version it is pinned to; null for a bundle of its own.</param>
+    /// <param name="LatestStandardVersion">The standard's latest approved version; null for a bundle of its own.</param>
+    /// <param name="Behind">How many versions of its standard it is behind (0 for a bundle of its own).</param>
+    /// <param name="MattersChangedSinceApproval">This tenant's matters with a newer live revision than the version embeds; only for those who may read the drafts.</param>
+    public sealed record LiveStanding(string Code, Text Name, int Version, TemplateRef? Adopts, int? LatestStandardVersion, int Behind, IReadOnlyList<string>? MattersChangedSinceApproval);
 
     /// <summary>An adopter against its standard: where it stands and what it changes.</summary>
     public sealed record StandardStatus(TemplateRef Adopts, int LatestVersion, int Behind, IReadOnlyList<OverlayChange> Changes, IReadOnlyList<FieldDifference> Differences, IReadOnlyList<FieldDifference> StandardChangedSince);

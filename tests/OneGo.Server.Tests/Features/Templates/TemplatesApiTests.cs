@@ -158,6 +158,25 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
         Assert.Contains(live["standard"]!["standardChangedSince"]!.AsArray(), d => (string?)d!["pointer"] == "/guideText");
         Assert.Equal(1, (int)(await (await _client.GetAsync("/api/t/fujian.xiamen/templates/retire/adoptions")).JsonAsync())["items"]![0]!["behind"]!);
 
+        // The same, in one call for every live bundle of Siming and for every standard Xiamen and those above it offer.
+        var standing = (await (await _client.GetAsync("/api/t/350203/live-standing")).JsonAsync())["items"]!.AsArray().Single(i => (string?)i!["code"] == "retire")!;
+        Assert.Equal(("fujian.xiamen", "retire", 1, 2, 1), ((string)standing["adopts"]!["tenant"]!, (string)standing["adopts"]!["code"]!, (int)standing["adopts"]!["version"]!,
+            (int)standing["latestStandardVersion"]!, (int)standing["behind"]!));
+        var xiamen = await (await _client.GetAsync("/api/t/350200/adoption-matrix")).JsonAsync();
+        Assert.Equal("fujian.xiamen", (string?)xiamen["tenant"]);
+        var retire = xiamen["standards"]!.AsArray().Single(s => (string?)s!["standard"]!["code"] == "retire")!;
+        Assert.Equal(("fujian.xiamen", 2, "[1,2]"), ((string)retire["standard"]!["tenant"]!, (int)retire["standard"]!["version"]!, retire["versions"]!.ToJsonString()));
+        var adopter = Assert.Single(retire["adoptions"]!.AsArray())!;
+        Assert.Equal(("fujian.xiamen.siming", 1, 1, 3), ((string)adopter["tenant"]!, (int)adopter["adoptedVersion"]!, (int)adopter["behind"]!, (int)adopter["localChanges"]!));
+        // Its own standards come first, then those of the regions above it, nearest first; Fujian's matrix does not hold Xiamen's.
+        var offerors = xiamen["standards"]!.AsArray().Select(s => (string)s!["standard"]!["tenant"]!).Distinct().ToList();
+        Assert.Equal("fujian.xiamen", offerors[0]);
+        Assert.Equal("national", offerors[^1]);
+        Assert.DoesNotContain((await (await _client.GetAsync("/api/t/fujian/adoption-matrix")).JsonAsync())["standards"]!.AsArray(),
+            s => (string?)s!["standard"]!["tenant"] == "fujian.xiamen");
+        // Siming has no region below it: its matrix lists what it may adopt, adopted by nobody below.
+        Assert.All((await (await _client.GetAsync("/api/t/350203/adoption-matrix")).JsonAsync())["standards"]!.AsArray(), s => Assert.Empty(s!["adoptions"]!.AsArray()));
+
         var draft = await _client.GetAsync("/api/t/350203/bundles/retire/draft");
         Assert.Equal(HttpStatusCode.PreconditionRequired, (await _client.SendJsonAsync(HttpMethod.Post, "/api/t/350203/bundles/retire/draft/rebase", new { version = 2 })).StatusCode);
         var rebased = await _client.SendJsonAsync(HttpMethod.Post, "/api/t/350203/bundles/retire/draft/rebase", new { version = 2 }, draft.ETag());
@@ -195,6 +214,14 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
 
         var after = await (await _client.GetAsync("/api/t/350205/bundles/enrolment/diff")).JsonAsync();
         Assert.Equal(["vaccination-check"], after["mattersChangedSinceApproval"]!.AsArray().Select(c => (string)c!));
+
+        // The live standing says it of every live bundle at once — to those who may read the drafts, and to nobody else.
+        var standing = (await (await _client.GetAsync("/api/t/350205/live-standing?limit=500")).JsonAsync())["items"]!.AsArray();
+        Assert.Equal(["enrolment"], standing.Where(i => i!["mattersChangedSinceApproval"]!.AsArray().Count > 0).Select(i => (string)i!["code"]!));
+        using var anonymous = _app.CreateClient();
+        var public_ = (await (await anonymous.GetAsync("/api/t/350205/live-standing?limit=500")).JsonAsync())["items"]!.AsArray();
+        Assert.Equal(standing.Count, public_.Count);
+        Assert.All(public_, i => Assert.Null(i!["mattersChangedSinceApproval"]));
     }
 
     [Fact]

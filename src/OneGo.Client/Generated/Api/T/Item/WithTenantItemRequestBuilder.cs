@@ -4,10 +4,12 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using OneGo.Client.Api.T.Item.AccountChanges;
 using OneGo.Client.Api.T.Item.Accounts;
+using OneGo.Client.Api.T.Item.AdoptionMatrix;
 using OneGo.Client.Api.T.Item.Audit;
 using OneGo.Client.Api.T.Item.Bundles;
 using OneGo.Client.Api.T.Item.Children;
 using OneGo.Client.Api.T.Item.Drafts;
+using OneGo.Client.Api.T.Item.LiveStanding;
 using OneGo.Client.Api.T.Item.Matters;
 using OneGo.Client.Api.T.Item.PublishingRuns;
 using OneGo.Client.Api.T.Item.Settings;
@@ -34,6 +36,11 @@ namespace OneGo.Client.Api.T.Item
         {
             get => new global::OneGo.Client.Api.T.Item.Accounts.AccountsRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The adoptionMatrix property</summary>
+        public global::OneGo.Client.Api.T.Item.AdoptionMatrix.AdoptionMatrixRequestBuilder AdoptionMatrix
+        {
+            get => new global::OneGo.Client.Api.T.Item.AdoptionMatrix.AdoptionMatrixRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The audit property</summary>
         public global::OneGo.Client.Api.T.Item.Audit.AuditRequestBuilder Audit
         {
@@ -53,6 +60,11 @@ namespace OneGo.Client.Api.T.Item
         public global::OneGo.Client.Api.T.Item.Drafts.DraftsRequestBuilder Drafts
         {
             get => new global::OneGo.Client.Api.T.Item.Drafts.DraftsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The liveStanding property</summary>
+        public global::OneGo.Client.Api.T.Item.LiveStanding.LiveStandingRequestBuilder LiveStanding
+        {
+            get => new global::OneGo.Client.Api.T.Item.LiveStanding.LiveStandingRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The matters property</summary>
         public global::OneGo.Client.Api.T.Item.Matters.MattersRequestBuilder Matters
