@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Components;
 using OneGo.Server.Pages;
 using QRCoder;
 
@@ -7,10 +8,20 @@ namespace OneGo.Server.Identity;
 
 /// <summary>
 /// The frame of the sign-in, second-factor and password pages: the site's layout in the visitor's language, no script,
-/// no framing (frame-ancestors 'none' against clickjacking), never stored by a browser or proxy.
+/// no framing (frame-ancestors 'none' against clickjacking), never stored by a browser or proxy. The pages are Razor
+/// components (Pages/Identity); the sentences their endpoints pass them (why a try failed) are this class's resources,
+/// Resources/Identity/IdentityPages.resx and its English.
 /// </summary>
-internal static class IdentityPages
+internal sealed class IdentityPages
 {
+    private IdentityPages()
+    {
+    }
+
+    /// <summary>A sign-in or password page rendered from its component <typeparamref name="TPage"/>, never stored.</summary>
+    public static IResult Show<TPage>(PageRequest page, object parameters, int statusCode = StatusCodes.Status200OK)
+        where TPage : IComponent => PageResult.Of<TPage>(page, parameters, statusCode, noStore: true);
+
     public static IResult Page(HttpContext context, string title, Html main, int statusCode = StatusCodes.Status200OK)
     {
         var page = PageRequest.Of(context);

@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Audit;
 using OneGo.Server.Pages;
+using OneGo.Server.Pages.Identity;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Identity;
@@ -28,7 +30,7 @@ public static class SignInPage
     public static void MapSignInPage(this WebApplication app)
     {
         app.MapGet(Path, (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
-            PasswordForm(context, antiforgery, LocalReturn(returnUrl) ?? "/", null, null)).ExcludeFromDescription();
+            PasswordForm(context, antiforgery, LocalReturn(returnUrl) ?? "/", null)).ExcludeFromDescription();
         app.MapPost(Path, SignInAsync).ExcludeFromDescription();
         app.MapGet(SecondFactorPath, SecondFactorFormAsync).ExcludeFromDescription();
         app.MapPost(SecondFactorPath, SecondFactorAsync).ExcludeFromDescription();
@@ -54,13 +56,13 @@ public static class SignInPage
         return url;
     }
 
-    private static IResult BadReturn(HttpContext context) => IdentityPages.Page(context, "登录 Sign in", Html.Of($"""
-        <h1>{PageRequest.Of(context).T("无法登录", "Cannot sign in")}</h1>
-        {IdentityPages.Error(PageRequest.Of(context).T("登录后要前往的地址不是本站地址，已拒绝。请从 OneGo 的页面重新登录。", "The address to return to after signing in is not one of OneGo's own, so it was refused. Start again from a OneGo page."))}
-        <p><a href="/">{PageRequest.Of(context).T("返回首页", "Home")}</a></p>
-        """), StatusCodes.Status400BadRequest);
+    private static IResult BadReturn(HttpContext context)
+    {
+        var page = PageRequest.Of(context);
+        return IdentityPages.Show<BadReturnPage>(page, new { Page = page }, StatusCodes.Status400BadRequest);
+    }
 
-    private static IResult PasswordForm(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? error, string? notice, int status = StatusCodes.Status200OK)
+    private static IResult PasswordForm(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? error, int status = StatusCodes.Status200OK)
     {
         if (returnUrl is null)
         {
@@ -68,34 +70,19 @@ public static class SignInPage
         }
 
         var page = PageRequest.Of(context);
-        return IdentityPages.Page(context, page.T("登录", "Sign in"), Html.Of($"""
-            <h1>{page.T("登录", "Sign in")}</h1>
-            {(notice is null ? Html.Empty : Html.Of($"<p class=\"notice\" role=\"status\">{notice}</p>"))}
-            {IdentityPages.Error(error)}
-            <form method="post" action="{Path}">
-            {IdentityPages.Antiforgery(context, antiforgery)}
-            <input type="hidden" name="returnUrl" value="{returnUrl}">
-            <label for="userName">{page.T("用户名", "User name")}</label>
-            <input id="userName" name="userName" autocomplete="username" required autofocus>
-            <label for="password">{page.T("密码", "Password")}</label>
-            <input id="password" name="password" type="password" autocomplete="current-password" required>
-            <button type="submit">{page.T("登录", "Sign in")}</button>
-            </form>
-            """), status);
+        return IdentityPages.Show<SignInForm>(page, new { Page = page, Antiforgery = antiforgery.GetAndStoreTokens(context), ReturnUrl = returnUrl, Error = error }, status);
     }
 
-    private static IResult Throttled(HttpContext context, IAntiforgery antiforgery, string returnUrl, TimeSpan wait)
+    private static IResult Throttled(HttpContext context, IAntiforgery antiforgery, IStringLocalizer<IdentityPages> words, string returnUrl, TimeSpan wait)
     {
-        var page = PageRequest.Of(context);
         var seconds = (int)Math.Ceiling(wait.TotalSeconds);
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return PasswordForm(context, antiforgery, returnUrl,
-            page.T($"尝试次数过多，请 {seconds} 秒后再试。", $"Too many attempts: try again in {seconds} seconds."), null, StatusCodes.Status429TooManyRequests);
+        return PasswordForm(context, antiforgery, returnUrl, words["TooManyAttempts", seconds], StatusCodes.Status429TooManyRequests);
     }
 
     private static async Task<IResult> SignInAsync(
         HttpContext context, IAntiforgery antiforgery, OneGoDbContext db, CurrentTenant tenants, UserManager<Account> users,
-        SignInManager<Account> signIns, IPasswordHasher<Account> hasher, SignInThrottle throttle, AccountRoles held,
+        SignInManager<Account> signIns, IPasswordHasher<Account> hasher, SignInThrottle throttle, AccountRoles held, IStringLocalizer<IdentityPages> words,
         [FromForm] string? userName, [FromForm] string? password, [FromForm] string? returnUrl)
     {
         // Refused before anything is checked: a sign-in never ends on a redirect somewhere else.
@@ -105,13 +92,14 @@ public static class SignInPage
             return BadReturn(context);
         }
 
-        var page = PageRequest.Of(context);
+        // The page's language, which the words of an error are read in.
+        _ = PageRequest.Of(context);
         var name = (userName ?? "").Trim().ToLowerInvariant();
         var client = SignInThrottle.ClientOf(context);
         var cancellationToken = context.RequestAborted;
         if (await throttle.WaitAsync(name, client, cancellationToken, SignInThrottle.KnownDevice(context, name)) is { } wait && wait > TimeSpan.Zero)
         {
-            return Throttled(context, antiforgery, back, wait);
+            return Throttled(context, antiforgery, words, back, wait);
         }
 
         var account = name.Length is > 0 and <= 256 ? await users.FindByNameAsync(name) : null;
@@ -121,7 +109,7 @@ public static class SignInPage
         {
             await throttle.FailedAsync(name, client, cancellationToken);
             await AuditAsync(db, tenants, account, name, "signin.fail", new { client, reason = account is null ? "unknown name" : !usable ? "no usable password" : "wrong password" }, cancellationToken);
-            return PasswordForm(context, antiforgery, back, page.T("用户名或密码不正确。", "The user name or password is not right."), null);
+            return PasswordForm(context, antiforgery, back, words["WrongNameOrPassword"]);
         }
 
         await throttle.SucceededAsync(name, client, cancellationToken);
@@ -179,46 +167,25 @@ public static class SignInPage
 
     private static async Task<IResult> SecondFactorForm(HttpContext context, IAntiforgery antiforgery, UserManager<Account> users, Account account, string back, string? error, int status = StatusCodes.Status200OK)
     {
-        var page = PageRequest.Of(context);
-        var form = Html.Of($"""
-            <form method="post" action="{SecondFactorPath}">
-            {IdentityPages.Antiforgery(context, antiforgery)}
-            <input type="hidden" name="returnUrl" value="{back}">
-            <label for="code">{page.T("验证码（身份验证器中的 6 位数字）", "Code (the 6 digits in your authenticator)")}</label>
-            <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" autofocus>
-            {(account.TwoFactorEnabled ? Html.Of($"""
-                <label for="recoveryCode">{page.T("或一个恢复码", "Or a recovery code")}</label>
-                <input id="recoveryCode" name="recoveryCode" autocomplete="off">
-                """) : Html.Empty)}
-            <button type="submit">{page.T("验证", "Verify")}</button>
-            </form>
-            """);
-        if (account.TwoFactorEnabled)
+        AuthenticatorEnrolment? enrolment = null;
+        if (!account.TwoFactorEnabled)
         {
-            return IdentityPages.Page(context, page.T("两步验证", "Second factor"), Html.Of($"""
-                <h1>{page.T("两步验证", "Second factor")}</h1>
-                {IdentityPages.Error(error)}
-                <p>{page.T("请输入身份验证器中显示的验证码。", "Enter the code your authenticator shows.")}</p>
-                {form}
-                """), status);
+            var key = (await users.GetAuthenticatorKeyAsync(account))!;
+            var uri = $"otpauth://totp/{Uri.EscapeDataString("OneGo:" + account.Name)}?secret={key}&issuer=OneGo&digits=6&period=30";
+            var grouped = string.Join(' ', Enumerable.Range(0, (key.Length + 3) / 4).Select(i => key.Substring(i * 4, Math.Min(4, key.Length - (i * 4)))));
+            enrolment = new AuthenticatorEnrolment(uri, grouped);
         }
 
-        var key = (await users.GetAuthenticatorKeyAsync(account))!;
-        var uri = $"otpauth://totp/{Uri.EscapeDataString("OneGo:" + account.Name)}?secret={key}&issuer=OneGo&digits=6&period=30";
-        var grouped = string.Join(' ', Enumerable.Range(0, (key.Length + 3) / 4).Select(i => key.Substring(i * 4, Math.Min(4, key.Length - (i * 4)))));
-        return IdentityPages.Page(context, page.T("设置身份验证器", "Set up your authenticator"), Html.Of($"""
-            <h1>{page.T("设置身份验证器", "Set up your authenticator")}</h1>
-            {IdentityPages.Error(error)}
-            <p>{page.T("管理员、审核员和审计员登录时需要第二个因素。用身份验证器应用扫描二维码，或手动输入密钥，然后输入它显示的验证码。", "Admins, reviewers and auditors sign in with a second factor. Scan the code with an authenticator app, or type the key in, then enter the code it shows.")}</p>
-            {IdentityPages.QrCode(uri, page.T("身份验证器二维码", "Authenticator QR code"))}
-            <p>{page.T("密钥", "Key")}: <span class="secret" id="authenticator-key">{grouped}</span></p>
-            {form}
-            """), status);
+        var page = PageRequest.Of(context);
+        return IdentityPages.Show<SecondFactorForm>(page, new
+        {
+            Page = page, Antiforgery = antiforgery.GetAndStoreTokens(context), ReturnUrl = back, Enrolment = enrolment, Error = error,
+        }, status);
     }
 
     private static async Task<IResult> SecondFactorAsync(
         HttpContext context, IAntiforgery antiforgery, OneGoDbContext db, CurrentTenant tenants, UserManager<Account> users,
-        SignInManager<Account> signIns, SignInThrottle throttle,
+        SignInManager<Account> signIns, SignInThrottle throttle, IStringLocalizer<IdentityPages> words,
         [FromForm] string? code, [FromForm] string? recoveryCode, [FromForm] string? returnUrl)
     {
         var back = LocalReturn(returnUrl);
@@ -233,15 +200,16 @@ public static class SignInPage
             return Results.Redirect($"{Path}?returnUrl={Uri.EscapeDataString(back)}");
         }
 
+        // The page's language, which the words of an error are read in.
         var page = PageRequest.Of(context);
         var client = SignInThrottle.ClientOf(context);
         var key = "2fa/" + account.Id.ToString("N");
         var cancellationToken = context.RequestAborted;
         if (await throttle.WaitAsync(key, client, cancellationToken) is { } wait && wait > TimeSpan.Zero)
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return await SecondFactorForm(context, antiforgery, users, account, back,
-                page.T($"尝试次数过多，请 {Math.Ceiling(wait.TotalSeconds)} 秒后再试。", $"Too many attempts: try again in {Math.Ceiling(wait.TotalSeconds)} seconds."), StatusCodes.Status429TooManyRequests);
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return await SecondFactorForm(context, antiforgery, users, account, back, words["TooManyAttempts", seconds], StatusCodes.Status429TooManyRequests);
         }
 
         var enrolling = !account.TwoFactorEnabled;
@@ -264,7 +232,7 @@ public static class SignInPage
             db.ChangeTracker.Clear();
             await throttle.FailedAsync(key, client, cancellationToken);
             await AuditAsync(db, tenants, account, account.Name, "signin.second-factor-fail", new { client, method }, cancellationToken);
-            return await SecondFactorForm(context, antiforgery, users, account, back, page.T("验证码不正确。", "The code is not right."));
+            return await SecondFactorForm(context, antiforgery, users, account, back, words["WrongCode"]);
         }
 
         await throttle.SucceededAsync(key, client, cancellationToken);
@@ -295,12 +263,7 @@ public static class SignInPage
             return Results.Redirect(back);
         }
 
-        return IdentityPages.Page(context, page.T("恢复码", "Recovery codes"), Html.Of($"""
-            <h1>{page.T("身份验证器已设置", "Your authenticator is set up")}</h1>
-            <p>{page.T("请把下面的恢复码保存在安全的地方：手机丢失时，每个恢复码可代替验证码使用一次。它们只显示这一次。", "Keep these recovery codes somewhere safe: if you lose your phone, each one works once instead of a code. They are shown only now.")}</p>
-            <ul class="codes" id="recovery-codes">{recoveryCodes.Select(c => Html.Of($"<li>{c}</li>"))}</ul>
-            <p><a id="continue" href="{back}">{page.T("继续", "Continue")}</a></p>
-            """));
+        return IdentityPages.Show<RecoveryCodesPage>(page, new { Page = page, Codes = recoveryCodes.ToList(), ReturnUrl = back });
     }
 
     /// <summary>A security event in the account's tenant's audit log; a name nobody has goes to the national log.</summary>
@@ -315,3 +278,9 @@ public static class SignInPage
         }
     }
 }
+
+/// <summary>
+/// What a person enrolling their authenticator is shown: the <c>otpauth:</c> address its QR code holds, and the key in
+/// groups of four for typing it in.
+/// </summary>
+public sealed record AuthenticatorEnrolment(string Uri, string Key);

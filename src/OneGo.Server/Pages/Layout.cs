@@ -6,7 +6,7 @@ using OneGo.Server.Features.Tenants;
 namespace OneGo.Server.Pages;
 
 /// <summary>
-/// What the pages still written as markup in C# (the console's, the sign-in pages) share with the citizens' pages, whose
+/// What the pages still written as markup in C# (the console's) share with the citizens' and the sign-in pages, whose
 /// document is <see cref="Document"/>: the document's head with the skip link, and the language switch; and the trail of regions.
 /// </summary>
 internal static class Layout
@@ -66,10 +66,11 @@ internal sealed class PageResult(PageRequest page, Html document, int statusCode
 
     /// <summary>
     /// A page rendered from the Razor component <typeparamref name="TPage"/> on the server (static rendering: no script,
-    /// nothing kept between requests), with <paramref name="parameters"/> as its parameters.
+    /// nothing kept between requests), with <paramref name="parameters"/> as its parameters; a page with credentials in
+    /// it asks for <paramref name="noStore"/>.
     /// </summary>
-    public static IResult Of<TPage>(PageRequest page, object parameters, int statusCode = StatusCodes.Status200OK)
-        where TPage : IComponent => new ComponentPage<TPage>(page, parameters, statusCode);
+    public static IResult Of<TPage>(PageRequest page, object parameters, int statusCode = StatusCodes.Status200OK, bool noStore = false)
+        where TPage : IComponent => new ComponentPage<TPage>(page, parameters, statusCode, noStore);
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
@@ -90,12 +91,12 @@ internal sealed class PageResult(PageRequest page, Html document, int statusCode
         response.Headers.Vary = "Cookie";
     }
 
-    private sealed class ComponentPage<TPage>(PageRequest page, object parameters, int statusCode) : IResult
+    private sealed class ComponentPage<TPage>(PageRequest page, object parameters, int statusCode, bool noStore) : IResult
         where TPage : IComponent
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            Headers(httpContext.Response, page, statusCode, noStore: false);
+            Headers(httpContext.Response, page, statusCode, noStore);
             // The components read their words in the UI culture of the rendering, set here: a culture set by the endpoint's
             // own (async) handler does not outlive it.
             CultureInfo.CurrentUICulture = page.Culture;

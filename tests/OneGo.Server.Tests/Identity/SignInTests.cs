@@ -170,6 +170,50 @@ public abstract class SignInTests(Provider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSignInPageAskedForInEnglishSaysItsWordsInEnglish()
+    {
+        using var browser = From(_app, "10.9.1.1");
+        var page = await browser.GetAsync("/account/signin?lang=en");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal(["en"], page.Content.Headers.ContentLanguage);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<html lang=\"en\">", html, StringComparison.Ordinal);
+        Assert.Contains("<title>Sign in · OneGo</title>", html, StringComparison.Ordinal);
+        Assert.Contains("<label for=\"userName\">User name</label>", html, StringComparison.Ordinal);
+        Assert.Contains("<label for=\"password\">Password</label>", html, StringComparison.Ordinal);
+        Assert.Contains("<button type=\"submit\">Sign in</button>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("用户名", html, StringComparison.Ordinal);
+
+        // The choice is remembered: the form posted back, refused, answers in English too.
+        var refused = await SignInAsync(browser, Victim, "not-the-password");
+        Assert.Contains("<p class=\"error\" role=\"alert\" id=\"error\">The user name or password is not right.</p>", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFailedSignInIsAnsweredByTheFormAgainWithItsErrorAsAPageNeverKept()
+    {
+        using var browser = From(_app, "10.9.2.2");
+        var refused = await SignInAsync(browser, Victim, "not-the-password", "/console");
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Equal("text/html", refused.Content.Headers.ContentType?.MediaType);
+        Assert.True(refused.Headers.CacheControl!.NoStore);
+        Assert.Contains("frame-ancestors 'none'", refused.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        var html = await refused.Content.ReadAsStringAsync();
+        Assert.StartsWith("<!doctype html>", html, StringComparison.Ordinal);
+        Assert.Contains("<p class=\"error\" role=\"alert\" id=\"error\">用户名或密码不正确。</p>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+
+        // The form again, with a fresh antiforgery token and the same address to return to: it signs in.
+        var fields = People.Hidden(html);
+        Assert.Equal("/console", fields["returnUrl"]);
+        Assert.True(fields.ContainsKey("__RequestVerificationToken"));
+        fields["userName"] = Victim;
+        fields["password"] = DemoAccounts.Secret;
+        var signedIn = await browser.PostAsync("/account/signin", new FormUrlEncodedContent(fields));
+        Assert.Equal("/console", signedIn.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
     public async Task L12_APageElsewhereCannotSignAnOfficerOut()
     {
         using var browser = From(_app, "10.7.7.7");
