@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 using OneGo.Server.Data;
+using OneGo.Server.Pages;
+using OneGo.Server.Pages.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -120,7 +122,8 @@ internal static class ConnectEndpoints
         var confirmed = HttpMethods.IsPost(context.Request.Method) && await antiforgery.IsRequestValidAsync(context);
         if (string.IsNullOrEmpty(request.IdTokenHint) && !confirmed)
         {
-            return IdentityPages.Confirm(context, antiforgery, "退出登录 Sign out", "确定退出 OneGo 吗？ Sign out of OneGo?", "/connect/endsession", "退出 Sign out");
+            var page = PageRequest.Of(context);
+            return IdentityPages.Show<SignOutPage>(page, new { Page = page, Antiforgery = antiforgery.GetAndStoreTokens(context) });
         }
 
         await context.SignOutAsync(IdentityConstants.ApplicationScheme);

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Components;
 using OneGo.Server.Pages;
 using QRCoder;
@@ -21,47 +20,6 @@ internal sealed class IdentityPages
     /// <summary>A sign-in or password page rendered from its component <typeparamref name="TPage"/>, never stored.</summary>
     public static IResult Show<TPage>(PageRequest page, object parameters, int statusCode = StatusCodes.Status200OK)
         where TPage : IComponent => PageResult.Of<TPage>(page, parameters, statusCode, noStore: true);
-
-    public static IResult Page(HttpContext context, string title, Html main, int statusCode = StatusCodes.Status200OK)
-    {
-        var page = PageRequest.Of(context);
-        var document = Html.Of($"""
-            {Layout.Opening(page, title + " · " + page.T("一件事一次办", "OneGo"))}
-            <header class="site">
-            <a class="brand" href="/">{page.T("一件事一次办", "OneGo · get it done in one go")}</a>
-            {Layout.LanguageSwitch(page)}
-            </header>
-            <main id="main" tabindex="-1" class="identity">
-            {main}
-            </main>
-            </body>
-            </html>
-
-            """);
-        return new PageResult(page, document, statusCode, noStore: true);
-    }
-
-    /// <summary>The antiforgery field every identity form carries.</summary>
-    public static Html Antiforgery(HttpContext context, IAntiforgery antiforgery)
-    {
-        var tokens = antiforgery.GetAndStoreTokens(context);
-        return Html.Of($"""<input type="hidden" name="{tokens.FormFieldName}" value="{tokens.RequestToken}">""");
-    }
-
-    /// <summary>A question answered by one button that posts back with antiforgery (sign out, and the like).</summary>
-    public static IResult Confirm(HttpContext context, IAntiforgery antiforgery, string title, string question, string action, string button) =>
-        Page(context, title, Html.Of($"""
-            <h1>{title}</h1>
-            <p>{question}</p>
-            <form method="post" action="{action}">
-            {Antiforgery(context, antiforgery)}
-            <button type="submit">{button}</button>
-            </form>
-            """));
-
-    /// <summary>An error paragraph announced to screen readers, or nothing.</summary>
-    public static Html Error(string? message) =>
-        message is null ? Html.Empty : Html.Of($"""<p class="error" role="alert" id="error">{message}</p>""");
 
     /// <summary>
     /// A QR code of <paramref name="text"/> drawn as inline SVG from QRCoder's module matrix: part of the page itself, so

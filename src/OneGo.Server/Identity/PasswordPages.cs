@@ -2,10 +2,12 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Audit;
 using OneGo.Server.Hosting;
 using OneGo.Server.Pages;
+using OneGo.Server.Pages.Identity;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Identity;
@@ -31,44 +33,18 @@ public static class PasswordPages
     private static IResult Unusable(HttpContext context, string refusal)
     {
         var page = PageRequest.Of(context);
-        var (title, text) = refusal switch
-        {
-            "used" => (page.T("链接已使用", "This link was used"), page.T("这个链接已经用过了：密码已设置。请直接登录；忘记密码请联系管理员重新发送链接。", "This link has been used: the password is set. Sign in; if you forgot it, ask your administrator for a new link.")),
-            "expired" => (page.T("链接已过期", "This link has expired"), page.T("这个链接已过期。请联系管理员重新发送链接。", "This link has expired. Ask your administrator for a new one.")),
-            "replaced" => (page.T("链接已失效", "This link no longer works"), page.T("这个链接已被更新的链接取代，或账号已变更。请使用最新的邮件，或联系管理员。", "A newer link replaced this one, or the account changed since. Use the latest mail, or ask your administrator.")),
-            _ => (page.T("链接无效", "This link is not valid"), page.T("这不是 OneGo 发出的有效链接。", "This is not a valid link from OneGo.")),
-        };
-        return IdentityPages.Page(context, title, Html.Of($"""
-            <h1 id="link-state" data-state="{refusal}">{title}</h1>
-            <p>{text}</p>
-            <p><a href="{SignInPage.Path}">{page.T("登录", "Sign in")}</a></p>
-            """), refusal is "used" or "expired" or "replaced" ? StatusCodes.Status410Gone : StatusCodes.Status404NotFound);
+        return IdentityPages.Show<LinkRefusedPage>(page, new { Page = page, State = refusal },
+            refusal is "used" or "expired" or "replaced" ? StatusCodes.Status410Gone : StatusCodes.Status404NotFound);
     }
 
     private static IResult SetForm(HttpContext context, IAntiforgery antiforgery, Account account, string link, string token, string? error)
     {
         var page = PageRequest.Of(context);
-        return IdentityPages.Page(context, page.T("设置密码", "Set your password"), Html.Of($"""
-            <h1>{page.T("设置密码", "Set your password")}</h1>
-            <p>{page.T("账号", "Account")}: <strong id="account-name">{account.Name}</strong></p>
-            {IdentityPages.Error(error)}
-            <form method="post" action="{SetPath}">
-            {IdentityPages.Antiforgery(context, antiforgery)}
-            <input type="hidden" name="link" value="{link}">
-            <input type="hidden" name="token" value="{token}">
-            {NewPasswordFields(page)}
-            <button type="submit">{page.T("设置密码", "Set password")}</button>
-            </form>
-            """), error is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
+        return IdentityPages.Show<SetPasswordForm>(page, new
+        {
+            Page = page, Antiforgery = antiforgery.GetAndStoreTokens(context), AccountName = account.Name, Link = link, Token = token, Error = error,
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
     }
-
-    private static Html NewPasswordFields(PageRequest page) => Html.Of($"""
-        <p class="meta" id="password-rules">{page.T("至少 12 个字符；不能包含用户名，也不能是常见密码。", "At least 12 characters; not containing your user name, and not a common password.")}</p>
-        <label for="newPassword">{page.T("新密码", "New password")}</label>
-        <input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required aria-describedby="password-rules">
-        <label for="repeat">{page.T("再次输入新密码", "New password again")}</label>
-        <input id="repeat" name="repeat" type="password" autocomplete="new-password" required>
-        """);
 
     private static async Task<IResult> SetFormAsync(HttpContext context, IAntiforgery antiforgery, Credentials credentials, string? link, string? token)
     {
@@ -83,7 +59,7 @@ public static class PasswordPages
 
     private static async Task<IResult> SetAsync(
         HttpContext context, IAntiforgery antiforgery, OneGoDbContext db, CurrentTenant tenants, Credentials credentials, UserManager<Account> users, TimeProvider clock,
-        [FromForm] string? link, [FromForm] string? token, [FromForm] string? newPassword, [FromForm] string? repeat)
+        IStringLocalizer<IdentityPages> words, [FromForm] string? link, [FromForm] string? token, [FromForm] string? newPassword, [FromForm] string? repeat)
     {
         if (!Guid.TryParse(link, out var id) || string.IsNullOrEmpty(token))
         {
@@ -96,10 +72,11 @@ public static class PasswordPages
             return Unusable(context, refusal);
         }
 
-        var page = PageRequest.Of(context);
+        // The page's language, which the words of an error are read in.
+        _ = PageRequest.Of(context);
         if (newPassword != repeat)
         {
-            return SetForm(context, antiforgery, account!, link!, token, page.T("两次输入的密码不一致。", "The two passwords differ."));
+            return SetForm(context, antiforgery, account!, link!, token, words["PasswordsDiffer"]);
         }
 
         if (!await users.VerifyUserTokenAsync(account!, users.Options.Tokens.PasswordResetTokenProvider, UserManager<Account>.ResetPasswordTokenPurpose, token))
@@ -111,7 +88,7 @@ public static class PasswordPages
         if (!result.Succeeded)
         {
             db.ChangeTracker.Clear();
-            return SetForm(context, antiforgery, account!, link!, token, Explain(page, result));
+            return SetForm(context, antiforgery, account!, link!, token, Explain(words, result));
         }
 
         row!.UsedAt = clock.Now();
@@ -124,16 +101,12 @@ public static class PasswordPages
         return Results.Redirect($"{SignInPage.Path}?set=1");
     }
 
-    /// <summary>Identity's refusals in the page's words (length, the name, a common password).</summary>
-    private static string Explain(PageRequest page, IdentityResult result) => string.Join(" ", result.Errors.Select(e => e.Code switch
-    {
-        "PasswordTooShort" => page.T("密码至少要 12 个字符。", "A password has at least 12 characters."),
-        "PasswordContainsName" => page.T("密码不能包含用户名或显示名。", "The password may not contain the user name or the display name."),
-        "PasswordCommon" => page.T("这是最常见的密码之一，攻击者会首先尝试它，请另选一个。", "This is one of the most common passwords, which attackers try first; choose another."),
-        "PasswordRequiresUniqueChars" => page.T("密码中不同的字符太少。", "The password has too few different characters."),
-        "PasswordMismatch" => page.T("当前密码不正确。", "The current password is not right."),
-        _ => e.Description,
-    }));
+    /// <summary>
+    /// Identity's refusals in the page's words (length, the name, a common password, the current password), from
+    /// <c>Refusal.&lt;code&gt;</c> in the resources; a refusal they do not name in Identity's own words.
+    /// </summary>
+    private static string Explain(IStringLocalizer<IdentityPages> words, IdentityResult result) =>
+        string.Join(" ", result.Errors.Select(e => words[$"Refusal.{e.Code}"] is { ResourceNotFound: false } said ? said.Value : e.Description));
 
     private static async Task<Account?> SignedInAsync(HttpContext context, UserManager<Account> users)
     {
@@ -141,24 +114,13 @@ public static class PasswordPages
         return signedIn.Succeeded && await users.GetUserAsync(signedIn.Principal!) is { Disabled: false, Kind: AccountKind.Person } account ? account : null;
     }
 
-    private static IResult ChangeForm(HttpContext context, IAntiforgery antiforgery, Account account, string back, string? error, string? done = null)
+    private static IResult ChangeForm(HttpContext context, IAntiforgery antiforgery, Account account, string back, string? error, bool changed = false)
     {
         var page = PageRequest.Of(context);
-        return IdentityPages.Page(context, page.T("修改密码", "Change your password"), Html.Of($"""
-            <h1>{page.T("修改密码", "Change your password")}</h1>
-            <p>{page.T("账号", "Account")}: <strong>{account.Name}</strong></p>
-            {IdentityPages.Error(error)}
-            {(done is null ? Html.Empty : Html.Of($"<p class=\"notice\" role=\"status\" id=\"changed\">{done}</p>"))}
-            <form method="post" action="{ChangePath}">
-            {IdentityPages.Antiforgery(context, antiforgery)}
-            <input type="hidden" name="returnUrl" value="{back}">
-            <label for="currentPassword">{page.T("当前密码", "Current password")}</label>
-            <input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password" required>
-            {NewPasswordFields(page)}
-            <button type="submit">{page.T("修改密码", "Change password")}</button>
-            </form>
-            <p><a href="{back}">{page.T("返回", "Back")}</a></p>
-            """), error is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
+        return IdentityPages.Show<ChangePasswordForm>(page, new
+        {
+            Page = page, Antiforgery = antiforgery.GetAndStoreTokens(context), AccountName = account.Name, ReturnUrl = back, Error = error, Changed = changed,
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<IResult> ChangeFormAsync(HttpContext context, IAntiforgery antiforgery, UserManager<Account> users, string? returnUrl)
@@ -172,7 +134,7 @@ public static class PasswordPages
 
     private static async Task<IResult> ChangeAsync(
         HttpContext context, IAntiforgery antiforgery, OneGoDbContext db, CurrentTenant tenants, UserManager<Account> users, SignInManager<Account> signIns,
-        SignInThrottle throttle, [FromForm] string? currentPassword, [FromForm] string? newPassword, [FromForm] string? repeat, [FromForm] string? returnUrl)
+        SignInThrottle throttle, IStringLocalizer<IdentityPages> words, [FromForm] string? currentPassword, [FromForm] string? newPassword, [FromForm] string? repeat, [FromForm] string? returnUrl)
     {
         var back = SignInPage.LocalReturn(returnUrl) ?? "/";
         var account = await SignedInAsync(context, users);
@@ -181,16 +143,17 @@ public static class PasswordPages
             return Results.Redirect(SignInPage.Path);
         }
 
-        var page = PageRequest.Of(context);
+        // The page's language, which the words of an error are read in.
+        _ = PageRequest.Of(context);
         var client = SignInThrottle.ClientOf(context);
         if (await throttle.WaitAsync(account.Name, client, context.RequestAborted) is { } wait && wait > TimeSpan.Zero)
         {
-            return ChangeForm(context, antiforgery, account, back, page.T($"尝试次数过多，请 {Math.Ceiling(wait.TotalSeconds)} 秒后再试。", $"Too many attempts: try again in {Math.Ceiling(wait.TotalSeconds)} seconds."));
+            return ChangeForm(context, antiforgery, account, back, words["TooManyAttempts", (int)Math.Ceiling(wait.TotalSeconds)]);
         }
 
         if (newPassword != repeat)
         {
-            return ChangeForm(context, antiforgery, account, back, page.T("两次输入的新密码不一致。", "The two new passwords differ."));
+            return ChangeForm(context, antiforgery, account, back, words["NewPasswordsDiffer"]);
         }
 
         var result = await users.ChangePasswordAsync(account, currentPassword ?? "", newPassword ?? "");
@@ -202,7 +165,7 @@ public static class PasswordPages
                 await throttle.FailedAsync(account.Name, client, context.RequestAborted);
             }
 
-            return ChangeForm(context, antiforgery, account, back, Explain(page, result));
+            return ChangeForm(context, antiforgery, account, back, Explain(words, result));
         }
 
         using (tenants.Enter(account.TenantId))
@@ -214,6 +177,6 @@ public static class PasswordPages
         // The new security stamp ends the person's other sessions; this one carries on, as strongly signed in as it was.
         var methods = (await context.AuthenticateAsync(IdentityConstants.ApplicationScheme)).Principal?.FindAll(OneGoClaims.AuthenticationMethod).ToList() ?? [];
         await signIns.SignInWithClaimsAsync(account, isPersistent: false, methods.Select(m => new System.Security.Claims.Claim(m.Type, m.Value)));
-        return ChangeForm(context, antiforgery, account, back, null, page.T("密码已修改。", "Your password was changed."));
+        return ChangeForm(context, antiforgery, account, back, null, changed: true);
     }
 }

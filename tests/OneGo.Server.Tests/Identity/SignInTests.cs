@@ -224,6 +224,9 @@ public abstract class SignInTests(Provider provider) : IAsyncLifetime
         var link = await browser.GetAsync("/connect/endsession");
         Assert.Equal(HttpStatusCode.OK, link.StatusCode);
         Assert.Contains("/connect/endsession", await link.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // …in the page's language alone, and never kept.
+        Assert.Contains("<button type=\"submit\">退出</button>", await link.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(link.Headers.CacheControl!.NoStore);
         // …and a forged POST without the page's antiforgery token changes nothing either.
         await browser.PostAsync("/connect/endsession", new FormUrlEncodedContent(new Dictionary<string, string>()));
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/password/change")).StatusCode);
