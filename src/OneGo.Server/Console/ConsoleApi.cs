@@ -4,16 +4,25 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
+using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
+using OneGo.Client;
+using Problem = OneGo.Client.Models.Problem;
 using OneGo.Server.Identity;
 
 namespace OneGo.Server.ConsoleUi;
 
 /// <summary>One error of a 422: the JSON pointer (or parameter) it names, the rule broken, and the sentence to show.</summary>
-internal sealed record FieldError(string? Pointer, string? Rule, string Message);
+public sealed record FieldError(string? Pointer, string? Rule, string Message);
 
 /// <summary>What the API answered: the status, the JSON body, the ETag and Location headers.</summary>
-internal sealed record ApiAnswer(int Status, JsonNode? Body, string? ETag, string? Location)
+public sealed record ApiAnswer(int Status, JsonNode? Body, string? ETag, string? Location)
 {
+    /// <summary>What the generated client raised, as the answer it was: its status, and its problem's title and detail.</summary>
+    public static ApiAnswer Of(ApiException refused) => new(refused.ResponseStatusCode, refused is Problem problem
+        ? new JsonObject { ["title"] = problem.Title, ["detail"] = problem.Detail }
+        : null, null, null);
+
     public bool Ok => Status is >= 200 and < 300;
 
     public string Title => Body?["title"]?.GetValue<string>() ?? $"HTTP {Status}";
@@ -34,11 +43,40 @@ internal sealed record ApiAnswer(int Status, JsonNode? Body, string? ETag, strin
 /// The console therefore holds no rule of its own — the API decides, with the same authorization, tenant
 /// isolation, validation and preconditions as for any client — and shows what it answered.
 /// </summary>
-internal sealed class ConsoleApi(IHttpClientFactory clients, IHttpContextAccessor accessor, IServer server, IOptions<IdentitySettings> settings)
+internal sealed class ConsoleApi(
+    IHttpClientFactory clients, IHttpMessageHandlerFactory handlers, IHttpContextAccessor accessor, IServer server, IOptions<IdentitySettings> settings)
 {
     public const string ClientName = "onego-console-api";
 
+    private OneGoApiClient? _client;
+
     private HttpContext Context => accessor.HttpContext ?? throw new InvalidOperationException("The console calls the API within a request.");
+
+    /// <summary>
+    /// The API through the client generated from its OpenAPI document: typed records, the person's own access token,
+    /// and no retry (a person is waiting for the page; a 429 is shown, not waited out). An answer that is not a success
+    /// is raised as <see cref="ApiException"/> (<see cref="Problem"/> when it carries problem details).
+    /// </summary>
+    public OneGoApiClient Client => _client ??= OneGoApiClient.Create(
+        ConsoleSetup.Authority(server, settings.Value),
+        async _ => await Context.GetTokenAsync(ConsoleSetup.CookieScheme, "access_token") ?? "",
+        handlers.CreateHandler(ClientName),
+        [new RetryHandlerOption { MaxRetry = 0 }]);
+
+    /// <summary>Every item of a paged list read through <see cref="Client"/>, following its cursors 500 at a time.</summary>
+    public static async Task<List<TItem>> AllAsync<TItem>(Func<string?, Task<(List<TItem>? Items, string? Next)>> page)
+    {
+        var items = new List<TItem>();
+        string? next = null;
+        do
+        {
+            var (some, after) = await page(next);
+            items.AddRange(some ?? []);
+            next = after;
+        }
+        while (next is not null);
+        return items;
+    }
 
     public Task<ApiAnswer> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null, null);
 

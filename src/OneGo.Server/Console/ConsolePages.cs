@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Identity;
+using Microsoft.AspNetCore.Components;
+using OneGo.Server.Hosting;
 using OneGo.Server.Pages;
+using OneGo.Server.Pages.ConsoleUi;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.ConsoleUi;
@@ -62,84 +65,56 @@ internal static class ConsolePages
         {
             return await handler(context, view, api);
         }
-        catch (ConsoleApiException refused) when (refused.Answer.Status == StatusCodes.Status401Unauthorized)
+        catch (Exception refused) when (Refusal(refused) is { Status: StatusCodes.Status401Unauthorized })
         {
             await context.SignOutAsync(ConsoleSetup.CookieScheme);
             return Results.Redirect("/console/signin?returnUrl=" + Uri.EscapeDataString(context.Request.Method == "GET" ? context.Request.Path + context.Request.QueryString : view.Base));
         }
-        catch (ConsoleApiException refused)
+        catch (Exception refused) when (Refusal(refused) is { } answer)
         {
-            return Notice(view, refused.Answer);
+            return Notice(view, answer);
         }
     }
 
-    public static IResult Notice(ConsoleView view, ApiAnswer answer) => new PageResult(view.Page, view.Document(view.Heading(answer), Html.Of($"""
+    /// <summary>An API answer a page could not do without, however it was read (the generated client raises it as an exception).</summary>
+    private static ApiAnswer? Refusal(Exception exception) => exception switch
+    {
+        ConsoleApiException refused => refused.Answer,
+        Microsoft.Kiota.Abstractions.ApiException refused => ApiAnswer.Of(refused),
+        _ => null,
+    };
+
+    public static IResult Notice(ConsoleView view, ApiAnswer answer) => Show(view, view.Heading(answer), Html.Of($"""
         <h1>{view.Heading(answer)}</h1>
         <p class="lead">{answer.Detail}</p>
         <p><a href="{view.Base}">{view.T("回到工作台", "Back to the console's home")}</a></p>
-        """)), answer.Status is >= 400 and < 600 ? answer.Status : StatusCodes.Status502BadGateway);
+        """), answer.Status is >= 400 and < 600 ? answer.Status : StatusCodes.Status502BadGateway);
 
+    /// <summary>A page whose main content is still written as markup in C#, in the console's document.</summary>
     public static IResult Show(ConsoleView view, string title, Html main, int status = StatusCodes.Status200OK) =>
-        new PageResult(view.Page, view.Document(title, main), status);
+        PageResult.Of<ConsoleDocument>(view.Page, new { View = view, Title = title, ChildContent = (RenderFragment)(b => b.AddContent(0, main.AsMarkup())) }, status);
 
     public static string BundleHref(ConsoleView view, string code, string? tenant = null) =>
         $"/console/t/{Uri.EscapeDataString(tenant ?? view.Tenant)}/bundles/{Uri.EscapeDataString(code)}";
 
     private static async Task<IResult> HomeAsync(HttpContext context, ConsoleView view, ConsoleApi api)
     {
-        var t = view.Tenant;
-        // Where each live bundle stands, in one call: standards that moved on, and matters changed since approval.
-        var live = await api.AllAsync($"/api/t/{t}/live-standing");
-        var drafts = view.May(Capability.ReadDrafts) ? await api.AllAsync($"/api/t/{t}/drafts") : null;
-        var zone = await api.GetAsync($"/api/zone/bundles?region={Uri.EscapeDataString(t)}&limit=500");
-        var zoneHere = zone.Items.Count(i => ConsoleView.Str(i?["tenant"]) == t);
-
-        // What the region has to act on: standards that moved on, and live bundles whose matters changed.
-        var behind = new List<Html>();
-        var mattersChanged = new List<Html>();
-        foreach (var item in live)
+        // A few calls however many bundles the region holds: where each live bundle stands comes in one list.
+        var region = api.Client.Api.T[view.Tenant];
+        var live = await ConsoleApi.AllAsync(async next =>
         {
-            var code = ConsoleView.Str(item["code"]);
-            if (item["behind"]?.GetValue<int>() is > 0 and var by)
+            var page = await region.LiveStanding.GetAsync(q => (q.QueryParameters.Limit, q.QueryParameters.Cursor) = (Paging.MaxLimit, next), context.RequestAborted);
+            return (page?.Items, page?.Next);
+        });
+        var drafts = view.May(Capability.ReadDrafts)
+            ? await ConsoleApi.AllAsync(async next =>
             {
-                var adopts = item["adopts"];
-                behind.Add(Html.Of($"<li><a href=\"{BundleHref(view, code)}\">{view.Text(item["name"])}</a> — {view.T("标准", "standard")} {ConsoleView.Str(adopts?["tenant"])}/{ConsoleView.Str(adopts?["code"])} {view.T("已有新版本，落后", "has moved on: behind by")} {by.ToString(System.Globalization.CultureInfo.InvariantCulture)}</li>"));
-            }
-
-            if (item["mattersChangedSinceApproval"] is JsonArray { Count: > 0 } changed)
-            {
-                mattersChanged.Add(Html.Of($"<li><a href=\"{BundleHref(view, code)}\">{view.Text(item["name"])}</a> — {view.T("事项已变更：", "matters changed: ")}{string.Join(", ", changed.Select(ConsoleView.Str))}</li>"));
-            }
-        }
-
-        int Count(string state) => drafts?.Count(d => ConsoleView.Str(d["state"]) == state) ?? 0;
-        Html Figure(string id, string label, int number, string? href) => Html.Of($"""
-            <div id="{id}"><dt>{label}</dt><dd>{(href is null ? Html.Text(number.ToString(System.Globalization.CultureInfo.InvariantCulture)) : Html.Of($"<a href=\"{href}\">{number}</a>"))}</dd></div>
-            """);
-        var figures = new List<Html>();
-        if (drafts is not null)
-        {
-            figures.Add(Figure("count-draft", view.T("草稿", "In draft"), Count("draft") + Count("rejected"), view.Base + "/bundles"));
-            figures.Add(Figure("count-submitted", view.T("待审核", "Waiting for review"), Count("submitted"), view.Base + (view.May(Capability.Review) ? "/inbox" : "/bundles")));
-        }
-
-        figures.Add(Figure("count-live", view.T("已上线", "Live"), live.Count, view.May(Capability.ReadDrafts) ? view.Base + "/bundles" : $"/regions/{Uri.EscapeDataString(t)}"));
-        figures.Add(Figure("count-zone", view.T("已发布到国家服务专区", "In the national zone"), zoneHere, null));
-
-        var below = view.Region.ChildIds.Count == 0 ? Html.Empty : Html.Of($"""
-            <h2>{view.T("下级地区", "Regions below")}</h2>
-            <ul class="regions-below">{view.Region.ChildIds.Select(c => Html.Of($"<li><a href=\"/console/t/{Uri.EscapeDataString(c)}\">{c}</a> · <a href=\"/regions/{Uri.EscapeDataString(c)}\">{view.T("上线目录", "live catalogue")}</a></li>"))}</ul>
-            """);
-        var main = Html.Of($"""
-            <h1>{view.Page.Name(view.Region)} · {view.T("工作台", "console")}</h1>
-            <dl class="facts">{figures}</dl>
-            <h2 id="behind-heading">{view.T("标准有新版本", "Standards with newer versions")}</h2>
-            {(behind.Count == 0 ? Html.Of($"<p class=\"none\">{view.T("所采用的标准都是最新版本。", "Every adopted standard is at its latest version.")}</p>") : Html.Of($"<ul id=\"behind\">{behind}</ul>"))}
-            <h2>{view.T("事项已变更的一件事", "Live bundles whose matters changed")}</h2>
-            {(mattersChanged.Count == 0 ? Html.Of($"<p class=\"none\">{view.T("没有。", "None.")}</p>") : Html.Of($"<ul id=\"matters-changed\">{mattersChanged}</ul>"))}
-            {below}
-            """);
-        return Show(view, view.T("工作台", "Console"), main);
+                var page = await region.Drafts.GetAsync(q => (q.QueryParameters.Limit, q.QueryParameters.Cursor) = (Paging.MaxLimit, next), context.RequestAborted);
+                return (page?.Items, page?.Next);
+            })
+            : null;
+        var zone = await api.Client.Api.Zone.Bundles.GetAsync(q => (q.QueryParameters.Region, q.QueryParameters.Limit) = (view.Tenant, Paging.MaxLimit), context.RequestAborted);
+        return PageResult.Of<ConsoleHome>(view.Page, new { View = view, Live = live, Drafts = drafts, InZone = zone?.Items?.Count(i => i.Tenant == view.Tenant) ?? 0 });
     }
 
     private static async Task<IResult> BundlesAsync(HttpContext context, ConsoleView view, ConsoleApi api)
@@ -269,47 +244,8 @@ internal static class ConsolePages
         var directory = context.RequestServices.GetRequiredService<RegionDirectory>();
         var regionsBelow = (await directory.AllAsync(context.RequestAborted))
             .Where(r => RegionRules.IsBelow(r.Id, view.Tenant)).OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
-        var matrix = await api.GetAsync($"/api/t/{view.Tenant}/adoption-matrix");
-        if (!matrix.Ok)
-        {
-            return Notice(view, matrix);
-        }
-
-        // Columns as the matrix comes: this region's standards first, then those of the regions above, nearest first.
-        var standards = (matrix.Body?["standards"] as JsonArray ?? []).Where(s => s is not null).Select(s => (
-            Offeror: ConsoleView.Str(s!["standard"]?["tenant"]),
-            Code: ConsoleView.Str(s["standard"]?["code"]),
-            Standard: s,
-            Adoptions: (s["adoptions"] as JsonArray ?? []).Where(a => a is not null).GroupBy(a => ConsoleView.Str(a!["tenant"])).ToDictionary(g => g.Key, g => g.First()!))).ToList();
-        var own = standards.Where(s => s.Offeror == view.Tenant).Select(s => Html.Of($"""
-            <li>{s.Code} · {view.Text(s.Standard["name"])} — {view.T("版本", "versions")} {string.Join(", ", (s.Standard["versions"] as JsonArray ?? []).Select(v => "v" + ConsoleView.Str(v)))}</li>
-            """)).ToList();
-        var header = standards.Select(s => Html.Of($"<th scope=\"col\"><abbr title=\"{s.Offeror}\">{s.Code}</abbr></th>"));
-        var rows = regionsBelow.Select(r => Html.Of($"""
-            <tr><th scope="row">{view.Page.Name(r)}</th>{standards.Select(s => Cell(view, r, s.Code, s.Adoptions))}</tr>
-            """));
-        var main = Html.Of($"""
-            <h1>{view.T("标准与采用情况", "Standards and adoptions")}</h1>
-            <h2>{view.T("本级标准", "This region's standards")}</h2>
-            {(own.Count == 0 ? Html.Of($"<p class=\"none\">{view.T("本级没有发布标准。", "This region offers no standard of its own.")}</p>") : Html.Of($"<ul id=\"own-standards\">{own}</ul>"))}
-            <h2>{view.T("下级采用矩阵", "Adoption matrix of the regions below")}</h2>
-            <p class="meta">{view.T("本级标准在前，上级标准在后。每格：采用的版本、落后的版本数、本地改动数；点击查看该地区相对标准的改动。", "This region's standards first, then those of the regions above. Each cell: the version adopted, how many versions behind, how many local changes; follow it to see the region's changes against the standard.")}</p>
-            <div class="table-wrap"><table id="matrix"><thead><tr><th>{view.T("地区", "Region")}</th>{header}</tr></thead><tbody>{rows}</tbody></table></div>
-            """);
-        return Show(view, view.T("标准与采用情况", "Standards and adoptions"), main);
-    }
-
-    private static Html Cell(ConsoleView view, RegionInfo region, string code, Dictionary<string, JsonNode> adoptions)
-    {
-        if (!adoptions.TryGetValue(region.Id, out var adoption))
-        {
-            return Html.Of($"<td data-tenant=\"{region.Id}\" data-code=\"{code}\" class=\"none\">—</td>");
-        }
-
-        var behind = adoption["behind"]?.GetValue<int>() ?? 0;
-        return Html.Of($"""
-            <td data-tenant="{region.Id}" data-code="{code}"><a href="/console/t/{Uri.EscapeDataString(region.Id)}/live/{Uri.EscapeDataString(code)}">v{ConsoleView.Str(adoption["adoptedVersion"])}{(behind > 0 ? Html.Of($" <span class=\"behind\">−{behind}</span>") : Html.Empty)} · {ConsoleView.Str(adoption["localChanges"])}{view.T(" 处改动", " changes")}</a></td>
-            """);
+        var matrix = await api.Client.Api.T[view.Tenant].AdoptionMatrix.GetAsync(cancellationToken: context.RequestAborted);
+        return PageResult.Of<StandardsPage>(view.Page, new { View = view, Matrix = matrix!, RegionsBelow = regionsBelow });
     }
 
     /// <summary>A live adopter's changes against its standard (public data: anyone signed in may follow the matrix here).</summary>

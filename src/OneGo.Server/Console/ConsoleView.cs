@@ -13,7 +13,7 @@ namespace OneGo.Server.ConsoleUi;
 /// One console page being written: the language (the citizens' pages' <see cref="PageRequest"/>), the signed-in
 /// person, the region the page is about, and the antiforgery token every form carries.
 /// </summary>
-internal sealed class ConsoleView
+public sealed class ConsoleView
 {
     private readonly string _antiforgery;
 
@@ -67,6 +67,9 @@ internal sealed class ConsoleView
         JsonValue value => Page.Text(OneGo.Catalogue.Text.From(value.GetValue<string>())),
         _ => Page.Text(OneGo.Catalogue.Text.Of(node["zh"]?.GetValue<string>() ?? "", node["en"]?.GetValue<string>())),
     };
+
+    /// <summary>A catalogue text as the generated client reads it.</summary>
+    public Html Text(OneGo.Client.Models.Text? text) => text is null ? Html.Empty : Page.Text(OneGo.Catalogue.Text.Of(text.Zh ?? "", text.En));
 
     /// <summary>JSON as a person reads it: Chinese as written, indented.</summary>
     public static readonly System.Text.Json.JsonSerializerOptions Readable = new()
@@ -132,73 +135,6 @@ internal sealed class ConsoleView
             : Html.Of($"<ul>{errors.Select(e => Html.Of($"<li>{e.Message}{(e.Pointer is null ? Html.Empty : Html.Of($" <code>{e.Pointer}</code>"))}</li>"))}</ul>");
         return Html.Of($"""
             <div class="error-summary" role="alert" data-status="{answer.Status}"{(id is null ? Html.Empty : Html.Of($" id=\"{id}\""))}><p class="error">{Heading(answer)}</p>{(errors.Count > 0 ? Html.Empty : Html.Of($"<p>{answer.Detail}</p>"))}{list}</div>
-            """);
-    }
-
-    /// <summary>The console's document: its own header with the person and the navigation of the region's work.</summary>
-    public Html Document(string title, Html main)
-    {
-        var page = Page;
-        var links = new List<(string Href, string Name)> { (Base, T("工作台", "Home")) };
-        if (May(Capability.ReadDrafts))
-        {
-            links.Add((Base + "/bundles", T("一件事", "Bundles")));
-            links.Add((Base + "/matters", T("事项", "Matters")));
-        }
-
-        if (May(Capability.EditCatalogue) && Region.ParentId is not null)
-        {
-            links.Add((Base + "/adopt", T("采用标准", "Adopt a standard")));
-        }
-
-        if (Region.Level != RegionLevel.District)
-        {
-            links.Add((Base + "/standards", T("标准与采用情况", "Standards and adoptions")));
-        }
-
-        if (May(Capability.Review))
-        {
-            links.Add((Base + "/inbox", T("待审核", "Review inbox")));
-        }
-
-        if (May(Capability.Administer))
-        {
-            links.Add((Base + "/accounts", T("账号", "Accounts")));
-            links.Add((Base + "/publishing", T("发布", "Publishing")));
-        }
-
-        if (May(Capability.ReadAudit))
-        {
-            links.Add((Base + "/audit", T("审计日志", "Audit log")));
-        }
-
-        if (May(Capability.VerifyAudit, RegionRules.NationalId))
-        {
-            links.Add(("/console/verification", T("审计日志校验", "Audit verification")));
-        }
-
-        if (May(Capability.OperateNation))
-        {
-            links.Add(("/console/national", T("国家运营", "National operations")));
-        }
-
-        var roles = string.Join(T("、", ", "), User.FindAll(OneGoClaims.Role).Select(c => RoleName(c.Value)));
-        return Html.Of($"""
-            {Layout.Opening(page, title + " · " + T("一件事一次办工作台", "OneGo console"))}
-            <header class="site">
-            <a class="brand" href="/console">{T("一件事一次办 · 工作台", "OneGo · console")}</a>
-            {Layout.LanguageSwitch(page)}
-            <div class="who">{(DisplayName == UserName ? Html.Empty : Html.Of($"<span>{DisplayName}</span>"))}<span id="signed-in-as">{UserName}</span> <span class="meta">{roles} · {UserTenant}</span>
-            <a href="/account/password/change?returnUrl={Uri.EscapeDataString(Base)}">{T("修改密码", "Change password")}</a>
-            <form method="post" action="/console/signout" class="inline">{Antiforgery}<button type="submit" class="secondary">{T("退出", "Sign out")}</button></form></div>
-            </header>
-            <nav class="console-nav" aria-label="{T("工作台", "Console")}"><p class="meta">{page.Name(Region)}</p><ul>{links.Select(l => Html.Of($"<li><a href=\"{l.Href}\">{l.Name}</a></li>"))}</ul></nav>
-            <main id="main" tabindex="-1">
-            {main}
-            </main>
-            </body>
-            </html>
-
             """);
     }
 }

@@ -5,35 +5,9 @@ using OneGo.Server.Features.Tenants;
 
 namespace OneGo.Server.Pages;
 
-/// <summary>
-/// What the pages still written as markup in C# (the console's) share with the citizens' and the sign-in pages, whose
-/// document is <see cref="Document"/>: the document's head with the skip link, and the language switch; and the trail of regions.
-/// </summary>
+/// <summary>What the pages share besides their document (<see cref="Document"/>): the trail of regions.</summary>
 internal static class Layout
 {
-    /// <summary>The start of every page, the console's too: the document's head, then the skip link to the main content.</summary>
-    public static Html Opening(PageRequest page, string title) => Html.Of($"""
-        <!doctype html>
-        <html lang="{page.HtmlLang}">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{title}</title>
-        <link rel="stylesheet" href="{page.Stylesheet}">
-        </head>
-        <body>
-        <a class="skip" href="#main">{page.T("跳到正文", "Skip to main content")}</a>
-        """);
-
-    /// <summary>The same page in the other language, named in that language.</summary>
-    public static Html LanguageSwitch(PageRequest page)
-    {
-        var other = page.English ? "zh-CN" : "en";
-        return Html.Of($"""
-            <nav class="language" aria-label="{page.T("语言", "Language")}"><a id="switch-language" href="{page.SwitchHref}" hreflang="{other}" lang="{other}">{(page.English ? "中文" : "English")}</a></nav>
-            """);
-    }
-
     /// <summary>The regions from the root down to <paramref name="region"/>, each with the address of its page.</summary>
     public static List<(string Href, Html Name)> RegionTrail(PageRequest page, RegionDirectory directory, RegionInfo region)
     {
@@ -56,7 +30,7 @@ internal static class Links
 }
 
 /// <summary>A page as a response: HTML in the page's language, with headers that allow no script and no framing.</summary>
-internal sealed class PageResult(PageRequest page, Html document, int statusCode = StatusCodes.Status200OK, bool noStore = false) : IResult
+internal static class PageResult
 {
     private const string HtmlType = "text/html; charset=utf-8";
 
@@ -71,12 +45,6 @@ internal sealed class PageResult(PageRequest page, Html document, int statusCode
     /// </summary>
     public static IResult Of<TPage>(PageRequest page, object parameters, int statusCode = StatusCodes.Status200OK, bool noStore = false)
         where TPage : IComponent => new ComponentPage<TPage>(page, parameters, statusCode, noStore);
-
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        Headers(httpContext.Response, page, statusCode, noStore);
-        return httpContext.Response.WriteAsync(document.ToString(), httpContext.RequestAborted);
-    }
 
     private static void Headers(HttpResponse response, PageRequest page, int statusCode, bool noStore)
     {
