@@ -7,6 +7,9 @@ using Microsoft.Extensions.Options;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 using OneGo.Client;
+using OneGo.Client.Models;
+using OneGo.Server.Hosting;
+using JsonNode = System.Text.Json.Nodes.JsonNode;
 using Problem = OneGo.Client.Models.Problem;
 using OneGo.Server.Identity;
 
@@ -63,8 +66,37 @@ internal sealed class ConsoleApi(
         handlers.CreateHandler(ClientName),
         [new RetryHandlerOption { MaxRetry = 0 }]);
 
+    /// <summary>The region's working copies — of one kind, in one state, when named — every page of them.</summary>
+    public Task<List<DraftItem>> DraftsAsync(string tenant, string? kind = null, string? status = null) => AllAsync(async next =>
+    {
+        var page = await Client.Api.T[tenant].Drafts.GetAsync(
+            q => (q.QueryParameters.Kind, q.QueryParameters.Status, q.QueryParameters.Limit, q.QueryParameters.Cursor) = (kind, status, Paging.MaxLimit, next), Context.RequestAborted);
+        return (page?.Items, page?.Next);
+    });
+
+    /// <summary>The region's live bundles, every page of them.</summary>
+    public Task<List<LiveBundleItem>> LiveAsync(string tenant) => AllAsync(async next =>
+    {
+        var page = await Client.Api.T[tenant].Bundles.GetAsync(q => (q.QueryParameters.Limit, q.QueryParameters.Cursor) = (Paging.MaxLimit, next), Context.RequestAborted);
+        return (page?.Items, page?.Next);
+    });
+
+    /// <summary>Where each of the region's live bundles stands, every page of it.</summary>
+    public Task<List<LiveStanding>> StandingAsync(string tenant) => AllAsync(async next =>
+    {
+        var page = await Client.Api.T[tenant].LiveStanding.GetAsync(q => (q.QueryParameters.Limit, q.QueryParameters.Cursor) = (Paging.MaxLimit, next), Context.RequestAborted);
+        return (page?.Items, page?.Next);
+    });
+
+    /// <summary>The standards the region offers, every page of them.</summary>
+    public Task<List<TemplateItem>> TemplatesAsync(string tenant) => AllAsync(async next =>
+    {
+        var page = await Client.Api.T[tenant].Templates.GetAsync(q => (q.QueryParameters.Limit, q.QueryParameters.Cursor) = (Paging.MaxLimit, next), Context.RequestAborted);
+        return (page?.Items, page?.Next);
+    });
+
     /// <summary>Every item of a paged list read through <see cref="Client"/>, following its cursors 500 at a time.</summary>
-    public static async Task<List<TItem>> AllAsync<TItem>(Func<string?, Task<(List<TItem>? Items, string? Next)>> page)
+    private static async Task<List<TItem>> AllAsync<TItem>(Func<string?, Task<(List<TItem>? Items, string? Next)>> page)
     {
         var items = new List<TItem>();
         string? next = null;

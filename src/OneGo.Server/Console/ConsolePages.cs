@@ -100,72 +100,17 @@ internal static class ConsolePages
     private static async Task<IResult> HomeAsync(HttpContext context, ConsoleView view, ConsoleApi api)
     {
         // A few calls however many bundles the region holds: where each live bundle stands comes in one list.
-        var region = api.Client.Api.T[view.Tenant];
-        var live = await ConsoleApi.AllAsync(async next =>
-        {
-            var page = await region.LiveStanding.GetAsync(q => (q.QueryParameters.Limit, q.QueryParameters.Cursor) = (Paging.MaxLimit, next), context.RequestAborted);
-            return (page?.Items, page?.Next);
-        });
-        var drafts = view.May(Capability.ReadDrafts)
-            ? await ConsoleApi.AllAsync(async next =>
-            {
-                var page = await region.Drafts.GetAsync(q => (q.QueryParameters.Limit, q.QueryParameters.Cursor) = (Paging.MaxLimit, next), context.RequestAborted);
-                return (page?.Items, page?.Next);
-            })
-            : null;
+        var live = await api.StandingAsync(view.Tenant);
+        var drafts = view.May(Capability.ReadDrafts) ? await api.DraftsAsync(view.Tenant) : null;
         var zone = await api.Client.Api.Zone.Bundles.GetAsync(q => (q.QueryParameters.Region, q.QueryParameters.Limit) = (view.Tenant, Paging.MaxLimit), context.RequestAborted);
         return PageResult.Of<ConsoleHome>(view.Page, new { View = view, Live = live, Drafts = drafts, InZone = zone?.Items?.Count(i => i.Tenant == view.Tenant) ?? 0 });
     }
 
-    private static async Task<IResult> BundlesAsync(HttpContext context, ConsoleView view, ConsoleApi api)
-    {
-        var t = view.Tenant;
-        var drafts = (await api.AllAsync($"/api/t/{t}/drafts?kind=bundle")).ToDictionary(d => ConsoleView.Str(d["code"]));
-        var live = (await api.AllAsync($"/api/t/{t}/bundles")).ToDictionary(l => ConsoleView.Str(l["summary"]?["code"]));
-        var rows = drafts.Keys.Union(live.Keys).Order(StringComparer.Ordinal).Select(code =>
-        {
-            drafts.TryGetValue(code, out var draft);
-            live.TryGetValue(code, out var item);
-            return Html.Of($"""
-                <tr><th scope="row"><a href="{BundleHref(view, code)}">{code}</a></th><td>{view.Text(item?["summary"]?["name"])}</td><td>{(draft is null ? "" : view.State(ConsoleView.Str(draft["state"])))}</td><td>{(item is null ? "" : "v" + ConsoleView.Str(item["version"]))}</td></tr>
-                """);
-        });
-        var create = view.May(Capability.EditCatalogue) ? Html.Of($"""
-            <p><a href="{view.Base}/adopt">{view.T("采用上级标准", "Adopt a standard from above")}</a></p>
-            """) : Html.Empty;
-        var main = Html.Of($"""
-            <h1>{view.T("一件事", "Bundles")}</h1>
-            {create}
-            <div class="table-wrap"><table id="bundles"><thead><tr><th>{view.T("编码", "Code")}</th><th>{view.T("名称", "Name")}</th><th>{view.T("工作副本", "Working copy")}</th><th>{view.T("上线版本", "Live version")}</th></tr></thead>
-            <tbody>{rows}</tbody></table></div>
-            """);
-        return Show(view, view.T("一件事", "Bundles"), main);
-    }
+    private static async Task<IResult> BundlesAsync(HttpContext context, ConsoleView view, ConsoleApi api) =>
+        PageResult.Of<BundlesPage>(view.Page, new { View = view, Drafts = await api.DraftsAsync(view.Tenant, kind: "bundle"), Live = await api.LiveAsync(view.Tenant) });
 
-    private static async Task<IResult> InboxAsync(HttpContext context, ConsoleView view, ConsoleApi api)
-    {
-        var waiting = await api.AllAsync($"/api/t/{view.Tenant}/drafts?status=submitted");
-        // Bundles and matters wait in one inbox; each line opens its own working copy.
-        var rows = waiting.Select(d =>
-        {
-            var code = ConsoleView.Str(d["code"]);
-            var matter = ConsoleView.Str(d["kind"]) == "matter";
-            var kind = matter ? view.T("事项变更", "Matter change")
-                : ConsoleView.Str(d["proposal"]) == "withdrawal" ? view.T("撤下", "Withdrawal") : view.T("变更", "Change");
-            return Html.Of($"""
-                <tr><th scope="row"><a href="{(matter ? MatterPages.Href(view, code) : BundleHref(view, code))}">{code}</a></th>
-                <td>{kind}</td>
-                <td>{ConsoleView.Str(d["submittedBy"])}</td><td>{view.When(d["submittedAt"])}</td><td>{ConsoleView.Str(d["comment"])}</td></tr>
-                """);
-        });
-        var main = Html.Of($"""
-            <h1>{view.T("待审核", "Review inbox")}</h1>
-            {(waiting.Count == 0 ? Html.Of($"<p class=\"none\" id=\"inbox-empty\">{view.T("没有待审核的变更。", "Nothing waits for review.")}</p>") : Html.Of($"""
-            <div class="table-wrap"><table id="inbox"><thead><tr><th>{view.T("一件事或事项", "Bundle or matter")}</th><th>{view.T("类型", "Kind")}</th><th>{view.T("提交人", "Submitted by")}</th><th>{view.T("提交时间", "Since")}</th><th>{view.T("说明", "Comment")}</th></tr></thead><tbody>{rows}</tbody></table></div>
-            """))}
-            """);
-        return Show(view, view.T("待审核", "Review inbox"), main);
-    }
+    private static async Task<IResult> InboxAsync(HttpContext context, ConsoleView view, ConsoleApi api) =>
+        PageResult.Of<InboxPage>(view.Page, new { View = view, Waiting = await api.DraftsAsync(view.Tenant, status: "submitted") });
 
     /// <summary>The regions from national down to <paramref name="region"/>'s parent: where the standards it may adopt come from.</summary>
     private static List<RegionInfo> Above(RegionDirectory directory, RegionInfo region)
@@ -184,45 +129,18 @@ internal static class ConsolePages
     private static async Task<IResult> AdoptPageAsync(HttpContext context, ConsoleView view, ConsoleApi api, ApiAnswer? refused)
     {
         var directory = context.RequestServices.GetRequiredService<RegionDirectory>();
-        var own = (await api.AllAsync($"/api/t/{view.Tenant}/drafts?kind=bundle")).Select(d => ConsoleView.Str(d["code"]))
-            .Union((await api.AllAsync($"/api/t/{view.Tenant}/bundles")).Select(b => ConsoleView.Str(b["summary"]?["code"]))).ToHashSet(StringComparer.Ordinal);
-        var sections = new List<Html>();
-        foreach (var region in Above(directory, view.Region))
-        {
-            var templates = await api.AllAsync($"/api/t/{region.Id}/templates");
-            if (templates.Count == 0)
-            {
-                continue;
-            }
+        var own = (await api.DraftsAsync(view.Tenant, kind: "bundle")).Select(d => d.Code ?? "")
+            .Union((await api.LiveAsync(view.Tenant)).Select(b => b.Summary?.Code ?? "")).ToHashSet(StringComparer.Ordinal);
 
-            var rows = templates.Select(s =>
-            {
-                var code = ConsoleView.Str(s["code"]);
-                var latest = ConsoleView.Str(s["latestVersion"]);
-                var locked = s["locked"] as JsonArray ?? [];
-                var action = own.Contains(code)
-                    ? Html.Of($"<a href=\"{BundleHref(view, code)}\">{view.T("已有同编码的一件事", "Already here")}</a>")
-                    : view.May(Capability.EditCatalogue)
-                        ? view.Form($"{view.Base}/adopt", Html.Of($"<input type=\"hidden\" name=\"tenant\" value=\"{region.Id}\"><input type=\"hidden\" name=\"code\" value=\"{code}\"><input type=\"hidden\" name=\"version\" value=\"{latest}\">"),
-                            view.T("采用", "Adopt"), "inline adopt-" + code)
-                        : Html.Empty;
-                return Html.Of($"""
-                    <tr><th scope="row">{code}</th><td>{view.Text(s["name"])}</td><td>v{latest}</td><td>{string.Join(", ", locked.Select(ConsoleView.Str))}</td><td>{action}</td></tr>
-                    """);
-            });
-            sections.Add(Html.Of($"""
-                <h2>{view.Page.Name(region)}</h2>
-                <div class="table-wrap"><table class="standards"><thead><tr><th>{view.T("编码", "Code")}</th><th>{view.T("名称", "Name")}</th><th>{view.T("最新版本", "Latest")}</th><th>{view.T("锁定的字段", "Locked fields")}</th><th></th></tr></thead><tbody>{rows}</tbody></table></div>
-                """));
+        // One list per region above (at most three): where the standards the region may adopt come from.
+        var offered = new List<(RegionInfo Region, List<OneGo.Client.Models.TemplateItem> Templates)>();
+        foreach (var above in Above(directory, view.Region))
+        {
+            offered.Add((above, await api.TemplatesAsync(above.Id)));
         }
 
-        var main = Html.Of($"""
-            <h1>{view.T("采用上级标准", "Adopt a standard")}</h1>
-            <p class="lead">{view.T("采用后，一件事沿用标准的编码，本地只记录改动；锁定的字段不能改。", "An adopted bundle keeps the standard's code and records only the local changes; locked fields cannot be changed.")}</p>
-            {view.Problem(refused, "adopt-problem")}
-            {sections}
-            """);
-        return Show(view, view.T("采用上级标准", "Adopt a standard"), main, refused is null ? StatusCodes.Status200OK : refused.Status);
+        return PageResult.Of<AdoptPage>(view.Page, new { View = view, Offered = offered, Own = own, Refused = refused },
+            refused is null ? StatusCodes.Status200OK : refused.Status);
     }
 
     private static async Task<IResult> AdoptAsync(HttpContext context, ConsoleView view, ConsoleApi api)

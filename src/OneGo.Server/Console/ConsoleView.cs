@@ -89,9 +89,11 @@ public sealed class ConsoleView
     };
 
     public string When(JsonNode? node) =>
-        node is not null && DateTimeOffset.TryParse(Str(node), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
-            ? at.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)
-            : "";
+        When(node is not null && DateTimeOffset.TryParse(Str(node), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at) ? at : null);
+
+    /// <summary>A moment as people here read it: Beijing time, to the minute.</summary>
+    public string When(DateTimeOffset? at) =>
+        at is { } moment ? moment.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "";
 
     public string State(string? state) => state switch
     {
