@@ -88,6 +88,13 @@ internal sealed class ConsoleApi(
         return (page?.Items, page?.Next);
     });
 
+    /// <summary>The region's live matters, every page of them.</summary>
+    public Task<List<MatterItem>> MattersAsync(string tenant) => AllAsync(async next =>
+    {
+        var page = await Client.Api.T[tenant].Matters.GetAsync(q => (q.QueryParameters.Limit, q.QueryParameters.Cursor) = (Paging.MaxLimit, next), Context.RequestAborted);
+        return (page?.Items, page?.Next);
+    });
+
     /// <summary>The standards the region offers, every page of them.</summary>
     public Task<List<TemplateItem>> TemplatesAsync(string tenant) => AllAsync(async next =>
     {

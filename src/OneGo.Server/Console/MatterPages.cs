@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using OneGo.Server.Identity;
 using OneGo.Server.Pages;
+using OneGo.Server.Pages.ConsoleUi;
 
 namespace OneGo.Server.ConsoleUi;
 
@@ -29,30 +30,8 @@ internal static class MatterPages
 
     private static string Api(ConsoleView view, string code) => $"/api/t/{view.Tenant}/matters/{Uri.EscapeDataString(code)}";
 
-    private static async Task<IResult> ListAsync(HttpContext context, ConsoleView view, ConsoleApi api)
-    {
-        var matters = await api.AllAsync($"/api/t/{view.Tenant}/matters");
-        var copies = (await api.AllAsync($"/api/t/{view.Tenant}/drafts?kind=matter")).ToDictionary(d => ConsoleView.Str(d["code"]), StringComparer.Ordinal);
-        var live = matters.ToDictionary(m => ConsoleView.Str(m["code"]), StringComparer.Ordinal);
-        var rows = live.Keys.Union(copies.Keys).Order(StringComparer.Ordinal).Select(code =>
-        {
-            live.TryGetValue(code, out var m);
-            copies.TryGetValue(code, out var copy);
-            return Html.Of($"""
-                <tr><th scope="row"><a href="{Href(view, code)}">{code}</a></th><td>{view.Text(m?["name"])}</td><td>{ConsoleView.Str(m?["department"])}</td><td>{(m is null ? "" : "r" + ConsoleView.Str(m["revision"]))}</td><td>{(copy is null ? "" : view.State(ConsoleView.Str(copy["state"])))}</td><td>{view.When(m?["updatedAt"])}</td><td>{ConsoleView.Str(m?["origin"])}</td></tr>
-                """);
-        });
-        var create = !view.May(Capability.EditCatalogue) ? Html.Empty : Html.Of($"""
-            <h2 id="new-matter">{view.T("新建事项", "New matter")}</h2>
-            {view.Form($"{view.Base}/matters", Html.Of($"<div class=\"field\"><label for=\"new-matter-code\">{view.T("基本编码", "Basic code")}</label><input id=\"new-matter-code\" name=\"code\" type=\"text\" autocomplete=\"off\"></div>"), view.T("新建", "Create"))}
-            """);
-        var main = Html.Of($"""
-            <h1>{view.T("事项", "Matters")}</h1>
-            <div class="table-wrap"><table id="matters-list"><thead><tr><th>{view.T("编码", "Code")}</th><th>{view.T("名称", "Name")}</th><th>{view.T("部门", "Department")}</th><th>{view.T("上线修订", "Live revision")}</th><th>{view.T("工作副本", "Working copy")}</th><th>{view.T("上线时间", "Live since")}</th><th>{view.T("来源", "Origin")}</th></tr></thead><tbody>{rows}</tbody></table></div>
-            {create}
-            """);
-        return ConsolePages.Show(view, view.T("事项", "Matters"), main);
-    }
+    private static async Task<IResult> ListAsync(HttpContext context, ConsoleView view, ConsoleApi api) =>
+        PageResult.Of<MattersPage>(view.Page, new { View = view, Live = await api.MattersAsync(view.Tenant), Copies = await api.DraftsAsync(view.Tenant, kind: "matter") });
 
     private static async Task<IResult> NewAsync(HttpContext context, ConsoleView view, ConsoleApi api)
     {
