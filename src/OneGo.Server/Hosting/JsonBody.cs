@@ -25,6 +25,9 @@ public static partial class JsonBody
 
     private const string TooLong = " characters; a text here has at most ";
 
+    // No database OneGo runs on keeps U+0000 in a text column (PostgreSQL refuses it): a body holding it is a 422 here.
+    private const string HoldsNul = "This text holds the character U+0000 (NUL), which no text here may hold.";
+
     /// <summary>
     /// The catalogue's rules (unknown fields refused, enums by name only), every key at most once per object, and no
     /// text longer than <see cref="MaxTextLength"/>.
@@ -41,7 +44,7 @@ public static partial class JsonBody
         return options;
     }
 
-    /// <summary>Reads a text, or its name as a key, refusing one longer than <see cref="MaxTextLength"/>.</summary>
+    /// <summary>Reads a text, or its name as a key, refusing one longer than <see cref="MaxTextLength"/> or holding U+0000.</summary>
     private sealed class BoundedText : System.Text.Json.Serialization.JsonConverter<string>
     {
         public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
@@ -53,9 +56,10 @@ public static partial class JsonBody
 
         public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
 
-        private static string Bounded(string text) => text.Length <= MaxTextLength
-            ? text
-            : throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"This text has {text.Length:N0}{TooLong}{MaxTextLength:N0}."));
+        private static string Bounded(string text) =>
+            text.Length > MaxTextLength ? throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"This text has {text.Length:N0}{TooLong}{MaxTextLength:N0}."))
+            : text.Contains('\0', StringComparison.Ordinal) ? throw new JsonException(HoldsNul)
+            : text;
     }
 
     public static async Task<(T? Value, BodyProblem? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken) where T : class
@@ -197,6 +201,7 @@ public static partial class JsonBody
         var message = error.Message;
         return message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) ? "unknown-field"
             : message.Contains(TooLong, StringComparison.Ordinal) ? "length"
+            : message.Contains(HoldsNul, StringComparison.Ordinal) ? "character"
             : message.Contains("Duplicate property", StringComparison.Ordinal) ? "duplicate-key"
             : message.Contains("maximum configured depth", StringComparison.Ordinal) ? "depth"
             : "shape";

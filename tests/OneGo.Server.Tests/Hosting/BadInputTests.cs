@@ -412,6 +412,25 @@ public abstract class BadInputTests(Provider provider) : IAsyncLifetime
             ((string?)error!["pointer"], (string?)error["rule"], (string?)error["message"]));
     }
 
+    /// <summary>PostgreSQL keeps no U+0000 in a text column: a settings body holding one was a 500 there (found by the fuzz run).</summary>
+    [Fact]
+    public async Task AnyTextOfABodyHoldingANulIs422AtItsPointerAndChangesNothing()
+    {
+        var read = await _admin.GetAsync(Settings);
+        var before = await RowsAsync();
+        var settings = await read.JsonAsync();
+        var change = new JsonObject
+        {
+            ["name"] = (string?)settings["name"],
+            ["contact"] = new JsonObject { ["phone"] = "0592-\u00006053000" },
+        };
+        var refused = await _admin.SendJsonAsync(HttpMethod.Put, Settings, change, read.ETag());
+        var error = Assert.Single((await ProblemAsync(refused, "NUL", 422))["errors"]!.AsArray());
+        Assert.Equal(("/contact/phone", "character"), ((string?)error!["pointer"], (string?)error["rule"]));
+        Assert.Contains("U+0000", (string?)error["message"], StringComparison.Ordinal);
+        Assert.Empty(RowSnapshot.Changed(before, await RowsAsync()));
+    }
+
     [Fact]
     public async Task ChildrenAndIntegrationsLongerThanTheirColumnsAre422NamingTheLimit()
     {
