@@ -41,6 +41,9 @@ public sealed record ApiAnswer(int Status, JsonNode? Body, string? ETag, string?
     public JsonArray Items => Body?["items"] as JsonArray ?? (Body as JsonArray) ?? [];
 }
 
+/// <summary>A working copy as a page shows it: the typed record, its document as the API keeps it, and its ETag.</summary>
+public sealed record WorkingCopy<TView>(TView View, JsonNode Document, string ETag);
+
 /// <summary>
 /// The console's way to everything: the API of this same node, called with the signed-in person's access token.
 /// The console therefore holds no rule of its own — the API decides, with the same authorization, tenant
@@ -115,6 +118,25 @@ internal sealed class ConsoleApi(
         }
         while (next is not null);
         return items;
+    }
+
+    /// <summary>
+    /// A working copy (at <paramref name="path"/>, a <c>…/draft</c> route) as the typed record the page shows, with the
+    /// ETag a form sends back as If-Match, and its document as the JSON the API keeps: a person edits that JSON, and a
+    /// model would reorder it and drop what it does not know. An answer that is not a success is raised.
+    /// </summary>
+    public async Task<WorkingCopy<TView>> WorkingCopyAsync<TView>(string path, Microsoft.Kiota.Abstractions.Serialization.ParsableFactory<TView> view)
+        where TView : Microsoft.Kiota.Abstractions.Serialization.IParsable
+    {
+        var answer = await GetAsync(path);
+        if (!answer.Ok || answer.Body is not JsonObject body)
+        {
+            throw new ConsoleApiException(answer);
+        }
+
+        using var json = System.Text.Json.JsonDocument.Parse(body.ToJsonString());
+        var typed = new Microsoft.Kiota.Serialization.Json.JsonParseNode(json.RootElement).GetObjectValue(view)!;
+        return new WorkingCopy<TView>(typed, body["document"] ?? new JsonObject(), answer.ETag ?? "");
     }
 
     public Task<ApiAnswer> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null, null);

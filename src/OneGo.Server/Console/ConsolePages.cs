@@ -84,11 +84,8 @@ internal static class ConsolePages
         _ => null,
     };
 
-    public static IResult Notice(ConsoleView view, ApiAnswer answer) => Show(view, view.Heading(answer), Html.Of($"""
-        <h1>{view.Heading(answer)}</h1>
-        <p class="lead">{answer.Detail}</p>
-        <p><a href="{view.Base}">{view.T("回到工作台", "Back to the console's home")}</a></p>
-        """), answer.Status is >= 400 and < 600 ? answer.Status : StatusCodes.Status502BadGateway);
+    public static IResult Notice(ConsoleView view, ApiAnswer answer) =>
+        PageResult.Of<ConsoleNotice>(view.Page, new { View = view, Answer = answer }, answer.Status is >= 400 and < 600 ? answer.Status : StatusCodes.Status502BadGateway);
 
     /// <summary>A page whose main content is still written as markup in C#, in the console's document.</summary>
     public static IResult Show(ConsoleView view, string title, Html main, int status = StatusCodes.Status200OK) =>

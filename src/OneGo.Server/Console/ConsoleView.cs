@@ -95,6 +95,10 @@ public sealed class ConsoleView
     public string When(DateTimeOffset? at) =>
         at is { } moment ? moment.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "";
 
+    /// <summary>A page's list by its items' codes, made once per page (the first item of a code wins), to find each code's item in it.</summary>
+    public static Dictionary<string, T> ByCode<T>(IEnumerable<T> items, Func<T, string?> code) =>
+        items.DistinctBy(i => code(i) ?? "").ToDictionary(i => code(i) ?? "", StringComparer.Ordinal);
+
     public string State(string? state) => state switch
     {
         "draft" => T("草稿", "Draft"),

@@ -49,6 +49,10 @@ public sealed partial class PageResourcesTests
                 .Where(name => !names.Contains(name)).Select(name => $"{Path.GetRelativePath(Source, page)}: {name}"));
         }
 
+        // The words the console's pages share (W) are in ConsoleWords.
+        var shared = Entries(Path.Combine(Resources, "Pages", "ConsoleUi", "ConsoleWords.resx")).Keys.ToHashSet(StringComparer.Ordinal);
+        missing.AddRange(pages.SelectMany(page => SharedNames().Matches(File.ReadAllText(page)).Select(m => m.Groups[1].Value).Distinct()
+            .Where(name => !shared.Contains(name)).Select(name => $"{Path.GetRelativePath(Source, page)}: W {name}")));
         Assert.True(missing.Count == 0, "Names asked for that the resources lack: " + string.Join(", ", missing));
     }
 
@@ -83,4 +87,7 @@ public sealed partial class PageResourcesTests
 
     [GeneratedRegex("""\bL\["([^"]+)"\s*[\],]""")]
     private static partial Regex LocalizerNames();
+
+    [GeneratedRegex("""\bW\["([^"]+)"\s*[\],]""")]
+    private static partial Regex SharedNames();
 }

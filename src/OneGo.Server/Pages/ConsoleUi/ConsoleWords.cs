@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Localization;
+using OneGo.Client.Models;
+using OneGo.Server.ConsoleUi;
+
+namespace OneGo.Server.Pages.ConsoleUi;
+
+/// <summary>
+/// The words the console's pages share, in <c>Resources/Pages/ConsoleUi/ConsoleWords</c>: a working copy's states, the
+/// roles, what went wrong with an API answer, the review's moves and comments. A page injects
+/// <c>IStringLocalizer&lt;ConsoleWords&gt;</c> as <c>W</c> beside its own <c>L</c>.
+/// </summary>
+public sealed class ConsoleWords
+{
+    private ConsoleWords()
+    {
+    }
+}
+
+public static class ConsoleWordsExtensions
+{
+    /// <summary>A working copy's state as people here say it.</summary>
+    public static string State(this IStringLocalizer<ConsoleWords> words, DraftState? state) => state is { } known ? words["State." + known] : "";
+
+    /// <summary>A working copy's state as the API writes it (draft, submitted, rejected, approved), as people here say it.</summary>
+    public static string State(this IStringLocalizer<ConsoleWords> words, string? state) =>
+        Enum.TryParse<DraftState>(state, ignoreCase: true, out var known) ? words.State(known) : state ?? "";
+
+    /// <summary>A state as the API writes it (draft, submitted, rejected, approved).</summary>
+    public static string Wire(this DraftState state) => state switch
+    {
+        DraftState.Draft => "draft",
+        DraftState.Submitted => "submitted",
+        DraftState.Rejected => "rejected",
+        DraftState.Approved => "approved",
+        _ => state.ToString(),
+    };
+
+    /// <summary>A role (admin, editor, reviewer, auditor) as people here say it.</summary>
+    public static string Role(this IStringLocalizer<ConsoleWords> words, string? role) => Named(words, "Role.", role);
+
+    /// <summary>What went wrong, in the page's language; the API's own sentences (its detail, its errors) follow it.</summary>
+    public static string Heading(this IStringLocalizer<ConsoleWords> words, ApiAnswer answer) => answer.Status switch
+    {
+        StatusCodes.Status422UnprocessableEntity => words["Heading.Unprocessable"],
+        StatusCodes.Status412PreconditionFailed => words["Heading.PreconditionFailed"],
+        StatusCodes.Status403Forbidden => words["Heading.Forbidden"],
+        StatusCodes.Status409Conflict => words["Heading.Conflict"] + " — " + answer.Title,
+        _ => answer.Title,
+    };
+
+    private static string Named(IStringLocalizer<ConsoleWords> words, string kind, string? value) =>
+        value is null ? "" : words[kind + value] is { ResourceNotFound: false } found ? found.Value : value;
+}
