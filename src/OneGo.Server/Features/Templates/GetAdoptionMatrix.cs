@@ -36,12 +36,13 @@ internal static class GetAdoptionMatrix
                 var offered = await db.Set<BundleRecord>().AsNoTracking()
                     .Where(b => b.IsStandard && b.LiveVersion != null)
                     .OrderBy(b => b.Code)
-                    .Join(db.Set<BundleVersion>(), b => b.Code, v => v.BundleCode, (b, v) => new { b.Code, Live = b.LiveVersion!.Value, v.Version, v.Summary })
+                    .Join(db.Set<BundleVersion>(), b => b.Code, v => v.BundleCode, (b, v) => new { b.Code, Live = b.LiveVersion!.Value, v.Version, Summary = v.Version == b.LiveVersion ? v.Summary : null })
                     .ToListAsync(cancellationToken);
+                // Every version's number, and only the live version's summary (its name): a standard's older summaries stay in the database.
                 standards.AddRange(offered.GroupBy(s => s.Code).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
                 {
                     var live = g.First().Live;
-                    var summary = JsonSerializer.Deserialize<BundleSummary>(g.Single(v => v.Version == live).Summary, CatalogueJson.Options)!;
+                    var summary = JsonSerializer.Deserialize<BundleSummary>(g.Single(v => v.Version == live).Summary!, CatalogueJson.Options)!;
                     return (offeror, g.Key, live, summary.Name, g.Select(v => v.Version).Order().ToList());
                 }));
             }
