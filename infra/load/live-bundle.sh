@@ -4,7 +4,7 @@
 # Starts the server in Release on a free loopback port with the embedded default (SQLite, tenants/ imported),
 # checks once that both URLs answer 200 with identical bytes, runs wrk on each, and prints requests/s of both
 # and their ratio. A run counts only when every response was a 200 of the expected length; otherwise it fails.
-#   infra/load/live-bundle.sh                       (THREADS=2 CONNECTIONS=32 DURATION=15s WARMUP=5s ROUNDS=2)
+#   infra/load/live-bundle.sh                       (THREADS=2 CONNECTIONS=32 DURATION=15s WARMUP=5s ROUNDS=2 READY_WAIT=300)
 # The routes are measured in turn, ROUNDS times, so that a change in the machine's load falls on both.
 #   TENANT=350205 BUNDLE=enrolment infra/load/live-bundle.sh
 set -euo pipefail
@@ -76,14 +76,14 @@ echo "Starting it on $base (embedded default on $work/load.db)…" >&2
 ) >"$work/server.log" 2>&1 &
 server_pid=$!
 
-for _ in $(seq 1 120); do
+for _ in $(seq 1 "${READY_WAIT:-300}"); do
   if curl -fsS "$base/health/ready" >/dev/null 2>&1; then break; fi
   if ! kill -0 "$server_pid" 2>/dev/null; then
     echo "The server exited:" >&2; cat "$work/server.log" >&2; exit 1
   fi
   sleep 1
 done
-curl -fsS "$base/health/ready" >/dev/null || { echo "The server did not become ready in 120 s:" >&2; cat "$work/server.log" >&2; exit 1; }
+curl -fsS "$base/health/ready" >/dev/null || { echo "The server did not become ready in ${READY_WAIT:-300} s:" >&2; cat "$work/server.log" >&2; exit 1; }
 
 real="/api/t/$tenant/bundles/$bundle"
 raw="/_probe/raw/$tenant/$bundle"
