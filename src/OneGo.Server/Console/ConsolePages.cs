@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Identity;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Localization;
 using OneGo.Server.Hosting;
 using OneGo.Server.Pages;
 using OneGo.Server.Pages.ConsoleUi;
@@ -53,7 +54,11 @@ internal static class ConsolePages
     public static Delegate PostedIn(Func<HttpContext, RegionInfo> region, PageHandler handler) => async (HttpContext context, ConsoleApi api, IAntiforgery antiforgery) =>
         await antiforgery.IsRequestValidAsync(context)
             ? await RunAsync(context, ConsoleView.Of(context, region(context)), api, handler)
-            : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form has expired; open the page again.");
+            : Expired(ConsoleView.Of(context, region(context)), context.RequestServices.GetRequiredService<IStringLocalizer<ConsoleWords>>());
+
+    /// <summary>A form posted without a valid antiforgery token (another site's page, or a page kept open too long): a 400 that changes nothing.</summary>
+    private static IResult Expired(ConsoleView view, IStringLocalizer<ConsoleWords> words) =>
+        Notice(view, new ApiAnswer(StatusCodes.Status400BadRequest, new JsonObject { ["title"] = words["FormExpired.Title"].Value, ["detail"] = words["FormExpired.Detail"].Value }, null, null));
 
     /// <summary>
     /// Runs a page. An API answer the page cannot do without becomes its notice; a 401 — the person's tokens revoked,
