@@ -1,4 +1,3 @@
-using System.Runtime.Serialization;
 using System.Text.Json.Nodes;
 using Microsoft.Kiota.Abstractions;
 using OneGo.Server.Hosting;
@@ -46,16 +45,12 @@ internal static class AdminPages
         // The accounts list is one page (the API takes no cursor there).
         var accounts = (await api.Client.Api.T[view.Tenant].Accounts.GetAsync(cancellationToken: cancel))?.Items ?? [];
         // The changes waiting for a second admin, every page of them.
-        var waiting = new List<Models.ChangeView>();
-        string? next = null;
-        do
+        var waiting = await ConsoleApi.AllAsync(async next =>
         {
             var page = await api.Client.Api.T[view.Tenant].AccountChanges.GetAsync(
                 q => (q.QueryParameters.State, q.QueryParameters.Limit, q.QueryParameters.Cursor) = ("proposed", Paging.MaxLimit, next), cancel);
-            waiting.AddRange(page?.Items ?? []);
-            next = page?.Next;
-        }
-        while (next is not null);
+            return (page?.Items, page?.Next);
+        });
         return PageResult.Of<AccountsPage>(view.Page, new { View = view, Accounts = accounts, Waiting = waiting, Refused = refused, Form = typed },
             refused?.Status ?? StatusCodes.Status200OK);
     }
@@ -169,9 +164,4 @@ internal static class AdminPages
         return answer.Ok ? Results.Redirect("/console/national#dead-letters-heading") : await NationalPageAsync(context, view, api, answer, null);
     }
 
-    /// <summary>A value of one of the API's enumerations as the API writes it (queued, push, altered), or nothing.</summary>
-    public static string Wire(Enum? value) =>
-        value?.GetType().GetField(value.ToString())?.GetCustomAttributes(typeof(EnumMemberAttribute), false) is [EnumMemberAttribute { Value: { } wire }, ..]
-            ? wire
-            : value?.ToString() ?? "";
 }

@@ -106,7 +106,7 @@ internal sealed class ConsoleApi(
     });
 
     /// <summary>Every item of a paged list read through <see cref="Client"/>, following its cursors 500 at a time.</summary>
-    private static async Task<List<TItem>> AllAsync<TItem>(Func<string?, Task<(List<TItem>? Items, string? Next)>> page)
+    public static async Task<List<TItem>> AllAsync<TItem>(Func<string?, Task<(List<TItem>? Items, string? Next)>> page)
     {
         var items = new List<TItem>();
         string? next = null;

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using Microsoft.Extensions.Localization;
 using OneGo.Client.Models;
 using OneGo.Server.ConsoleUi;
@@ -25,15 +26,11 @@ public static class ConsoleWordsExtensions
     public static string State(this IStringLocalizer<ConsoleWords> words, string? state) =>
         Enum.TryParse<DraftState>(state, ignoreCase: true, out var known) ? words.State(known) : state ?? "";
 
-    /// <summary>A state as the API writes it (draft, submitted, rejected, approved).</summary>
-    public static string Wire(this DraftState state) => state switch
-    {
-        DraftState.Draft => "draft",
-        DraftState.Submitted => "submitted",
-        DraftState.Rejected => "rejected",
-        DraftState.Approved => "approved",
-        _ => state.ToString(),
-    };
+    /// <summary>A value of one of the API's enumerations as the API writes it (draft, queued, push, altered …), or nothing.</summary>
+    public static string Wire(this Enum? value) =>
+        value?.GetType().GetField(value.ToString())?.GetCustomAttributes(typeof(EnumMemberAttribute), false) is [EnumMemberAttribute { Value: { } wire }, ..]
+            ? wire
+            : value?.ToString() ?? "";
 
     /// <summary>A role (admin, editor, reviewer, auditor) as people here say it.</summary>
     public static string Role(this IStringLocalizer<ConsoleWords> words, string? role) => Named(words, "Role.", role);
