@@ -178,10 +178,6 @@ internal static class ConsolePages
             return Notice(view, diff);
         }
 
-        var main = Html.Of($"""
-            <h1>{view.Page.Name(view.Region)} · {code}</h1>
-            {BundleWorkspace.StandardSection(view, diff.Body?["standard"], null)}
-            """);
-        return Show(view, code, main);
+        return PageResult.Of<LiveDiffPage>(view.Page, new { View = view, BundleCode = code, Standard = AdoptedStandard.Of(diff.Body?["standard"]) });
     }
 }
