@@ -172,6 +172,13 @@ public sealed record ChangeKind(string Op, string Target, ChangeField[] Fields)
         new("markNotApplicable", "/matters", [new("matter", "matter")]),
         new("setGuideText", "/guideText", [new("text", "textarea")]),
     ];
+
+    /// <summary>The names of the kind's words in ChangeForm's resources: the form's legend, and each field's label.</summary>
+    public IEnumerable<string> WordNames => Fields.Select(FieldWords).Prepend(Words);
+
+    public string Words => "Change." + Op;
+
+    public string FieldWords(ChangeField field) => $"Field.{Op}.{field.Name}";
 }
 
 /// <summary>A field of a change: the JSON property it fills and its control (text, number, textarea, a matter, or a matter or none).</summary>

@@ -57,6 +57,15 @@ public sealed partial class PageResourcesTests
     }
 
     [Fact]
+    public void EveryKindOfChangeTheBundleWorkspaceOffersHasItsWords()
+    {
+        // The change forms ask for their words by each kind's op and fields, names no page writes out.
+        var names = Entries(Path.Combine(Resources, "Pages", "ConsoleUi", "ChangeForm.resx")).Keys.ToHashSet(StringComparer.Ordinal);
+        var missing = OneGo.Server.ConsoleUi.ChangeKind.All.SelectMany(kind => kind.WordNames).Where(name => !names.Contains(name)).ToList();
+        Assert.True(missing.Count == 0, "Kinds of change without their words in Resources/Pages/ConsoleUi/ChangeForm.resx: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public void EveryValueThePagesNameHasItsWords()
     {
         // PageRequest reads "<Kind>.<value>" for the values of these kinds; a value added to the catalogue needs its words.
