@@ -144,17 +144,9 @@ internal static class BundleWorkspace
         return PageResult.Of<BundleWorkspacePage>(view.Page, new
         {
             View = view, BundleCode = code, Copy = copy, Standard = standard, Locked = locked, Effective = effective,
-            EffectiveBundle = effective.Ok && effective.Body is not null ? Typed(effective.Body, Models.EffectiveBundle.CreateFromDiscriminatorValue) : null,
+            EffectiveBundle = effective.Ok && effective.Body is not null ? ConsoleApi.Typed(effective.Body, Models.EffectiveBundle.CreateFromDiscriminatorValue) : null,
             AgainstLive = againstLive, Refused = failure is null ? ((string, ApiAnswer)?)null : (failure.Section, failure.Answer), Typed = failure?.Form,
         }, failure?.Answer.Status ?? StatusCodes.Status200OK);
-    }
-
-    /// <summary>A typed record read from JSON the page also keeps as the API wrote it.</summary>
-    public static T Typed<T>(JsonNode node, ParsableFactory<T> factory)
-        where T : IParsable
-    {
-        using var json = System.Text.Json.JsonDocument.Parse(node.ToJsonString());
-        return new Microsoft.Kiota.Serialization.Json.JsonParseNode(json.RootElement).GetObjectValue(factory)!;
     }
 }
 
@@ -193,6 +185,6 @@ public sealed record AdoptedStandard(Models.StandardStatus Status, JsonArray Dif
     public int Behind => Status.Behind ?? 0;
 
     public static AdoptedStandard? Of(JsonNode? standard) => standard is null ? null : new(
-        BundleWorkspace.Typed(standard, Models.StandardStatus.CreateFromDiscriminatorValue),
+        ConsoleApi.Typed(standard, Models.StandardStatus.CreateFromDiscriminatorValue),
         standard["differences"] as JsonArray ?? [], standard["standardChangedSince"] as JsonArray ?? []);
 }

@@ -38,7 +38,6 @@ public sealed record ApiAnswer(int Status, JsonNode? Body, string? ETag, string?
             e?["pointer"]?.GetValue<string>() ?? e?["parameter"]?.GetValue<string>(), e?["rule"]?.GetValue<string>(), e?["message"]?.GetValue<string>() ?? "")).ToList()
         : [];
 
-    public JsonArray Items => Body?["items"] as JsonArray ?? (Body as JsonArray) ?? [];
 }
 
 /// <summary>A working copy as a page shows it: the typed record, its document as the API keeps it, and its ETag.</summary>
@@ -134,9 +133,15 @@ internal sealed class ConsoleApi(
             throw new ConsoleApiException(answer);
         }
 
-        using var json = System.Text.Json.JsonDocument.Parse(body.ToJsonString());
-        var typed = new Microsoft.Kiota.Serialization.Json.JsonParseNode(json.RootElement).GetObjectValue(view)!;
-        return new WorkingCopy<TView>(typed, body["document"] ?? new JsonObject(), answer.ETag ?? "");
+        return new WorkingCopy<TView>(Typed(body, view), body["document"] ?? new JsonObject(), answer.ETag ?? "");
+    }
+
+    /// <summary>A typed record read from JSON the page also keeps as the API wrote it (one read, two views of it).</summary>
+    public static T Typed<T>(JsonNode node, Microsoft.Kiota.Abstractions.Serialization.ParsableFactory<T> factory)
+        where T : Microsoft.Kiota.Abstractions.Serialization.IParsable
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(node.ToJsonString());
+        return new Microsoft.Kiota.Serialization.Json.JsonParseNode(json.RootElement).GetObjectValue(factory)!;
     }
 
     public Task<ApiAnswer> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null, null);
@@ -147,27 +152,6 @@ internal sealed class ConsoleApi(
 
     /// <summary>Sends JSON as a person typed it: whether it is JSON at all is the API's to say, as for any client.</summary>
     public Task<ApiAnswer> PutAsync(string path, string json, string? ifMatch) => SendAsync(HttpMethod.Put, path, json, ifMatch);
-
-    /// <summary>Every item of a paged list, following its cursors.</summary>
-    public async Task<List<JsonNode>> AllAsync(string path)
-    {
-        var items = new List<JsonNode>();
-        string? next = null;
-        do
-        {
-            var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
-            var answer = await GetAsync(next is null ? $"{path}{separator}limit=500" : $"{path}{separator}limit=500&cursor={Uri.EscapeDataString(next)}");
-            if (!answer.Ok)
-            {
-                throw new ConsoleApiException(answer);
-            }
-
-            items.AddRange(answer.Items.Where(i => i is not null)!);
-            next = answer.Body?["next"]?.GetValue<string>();
-        }
-        while (next is not null);
-        return items;
-    }
 
     public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, string? json, string? ifMatch)
     {

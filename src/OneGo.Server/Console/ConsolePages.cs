@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Identity;
-using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using OneGo.Server.Hosting;
 using OneGo.Server.Pages;
@@ -91,10 +90,6 @@ internal static class ConsolePages
 
     public static IResult Notice(ConsoleView view, ApiAnswer answer) =>
         PageResult.Of<ConsoleNotice>(view.Page, new { View = view, Answer = answer }, answer.Status is >= 400 and < 600 ? answer.Status : StatusCodes.Status502BadGateway);
-
-    /// <summary>A page whose main content is still written as markup in C#, in the console's document.</summary>
-    public static IResult Show(ConsoleView view, string title, Html main, int status = StatusCodes.Status200OK) =>
-        PageResult.Of<ConsoleDocument>(view.Page, new { View = view, Title = title, ChildContent = (RenderFragment)(b => b.AddContent(0, main.AsMarkup())) }, status);
 
     public static string BundleHref(ConsoleView view, string code, string? tenant = null) =>
         $"/console/t/{Uri.EscapeDataString(tenant ?? view.Tenant)}/bundles/{Uri.EscapeDataString(code)}";

@@ -100,9 +100,6 @@ public sealed class PageRequest
         }
     }
 
-    /// <summary>A phrase of the page itself, in the page's language.</summary>
-    public string T(string zh, string en) => English ? en : zh;
-
     /// <summary>A catalogue text: its English when the page is English and it has one; Chinese marked as such otherwise.</summary>
     public Html Text(Text text) =>
         !English ? Html.Text(text.Zh) : text.En is { } en ? Html.Text(en) : Chinese(text.Zh);
