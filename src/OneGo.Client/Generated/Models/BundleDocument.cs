@@ -45,6 +45,14 @@ namespace OneGo.Client.Models
 #else
         public string Code { get; set; }
 #endif
+        /// <summary>The correspondsTo property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.StandardName? CorrespondsTo { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.StandardName CorrespondsTo { get; set; }
+#endif
         /// <summary>The definition property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -99,6 +107,7 @@ namespace OneGo.Client.Models
                 { "batch", n => { Batch = n.GetStringValue(); } },
                 { "changes", n => { Changes = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.OverlayChange>(global::OneGo.Client.Models.OverlayChange.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "code", n => { Code = n.GetStringValue(); } },
+                { "correspondsTo", n => { CorrespondsTo = n.GetObjectValue<global::OneGo.Client.Models.StandardName>(global::OneGo.Client.Models.StandardName.CreateFromDiscriminatorValue); } },
                 { "definition", n => { Definition = n.GetObjectValue<global::OneGo.Client.Models.BundleDefinition>(global::OneGo.Client.Models.BundleDefinition.CreateFromDiscriminatorValue); } },
                 { "overlay", n => { Overlay = n.GetObjectValue<global::OneGo.Client.Models.Overlay>(global::OneGo.Client.Models.Overlay.CreateFromDiscriminatorValue); } },
                 { "provenance", n => { Provenance = n.GetStringValue(); } },
@@ -116,6 +125,7 @@ namespace OneGo.Client.Models
             writer.WriteStringValue("batch", Batch);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.OverlayChange>("changes", Changes);
             writer.WriteStringValue("code", Code);
+            writer.WriteObjectValue<global::OneGo.Client.Models.StandardName>("correspondsTo", CorrespondsTo);
             writer.WriteObjectValue<global::OneGo.Client.Models.BundleDefinition>("definition", Definition);
             writer.WriteObjectValue<global::OneGo.Client.Models.Overlay>("overlay", Overlay);
             writer.WriteStringValue("provenance", Provenance);

@@ -31,6 +31,14 @@ namespace OneGo.Client.Models
 #else
         public string Code { get; set; }
 #endif
+        /// <summary>The correspondsTo property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.StandardName? CorrespondsTo { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.StandardName CorrespondsTo { get; set; }
+#endif
         /// <summary>The isStandard property</summary>
         public bool? IsStandard { get; set; }
         /// <summary>The keywords property</summary>
@@ -106,6 +114,7 @@ namespace OneGo.Client.Models
                 { "audience", n => { Audience = n.GetEnumValue<global::OneGo.Client.Models.Audience>(); } },
                 { "batch", n => { Batch = n.GetStringValue(); } },
                 { "code", n => { Code = n.GetStringValue(); } },
+                { "correspondsTo", n => { CorrespondsTo = n.GetObjectValue<global::OneGo.Client.Models.StandardName>(global::OneGo.Client.Models.StandardName.CreateFromDiscriminatorValue); } },
                 { "isStandard", n => { IsStandard = n.GetBoolValue(); } },
                 { "keywords", n => { Keywords = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "leadDepartment", n => { LeadDepartment = n.GetStringValue(); } },
@@ -127,6 +136,7 @@ namespace OneGo.Client.Models
             writer.WriteEnumValue<global::OneGo.Client.Models.Audience>("audience", Audience);
             writer.WriteStringValue("batch", Batch);
             writer.WriteStringValue("code", Code);
+            writer.WriteObjectValue<global::OneGo.Client.Models.StandardName>("correspondsTo", CorrespondsTo);
             writer.WriteBoolValue("isStandard", IsStandard);
             writer.WriteCollectionOfPrimitiveValues<string>("keywords", Keywords);
             writer.WriteStringValue("leadDepartment", LeadDepartment);

@@ -74,6 +74,11 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
             return new Resolution<EffectiveBundle> { Errors = shape };
         }
 
+        if (document.CorrespondsTo is { } counterpart && await CheckCounterpartAsync(counterpart, cancellationToken) is { } counterpartError)
+        {
+            return new Resolution<EffectiveBundle> { Errors = [counterpartError] };
+        }
+
         if (document.Definition is { } definition)
         {
             var key = Key(document, definition.Matters.Select(m => m.Code), matters);
@@ -96,6 +101,21 @@ public sealed class BundleCatalogue(OneGoDbContext db, CurrentTenant tenants, Ti
                 ? resolution
                 : resolution with { Errors = resolution.Errors.Select(e => e.Pointer.StartsWith("/changes", StringComparison.Ordinal) || e.Pointer.StartsWith("/adopts", StringComparison.Ordinal) ? e : e.Under("/definition")).ToList() };
         }, cancellationToken);
+    }
+
+    /// <summary>The standard a bundle of its own corresponds to is a standard of a region above this one.</summary>
+    private async Task<CatalogueError?> CheckCounterpartAsync(StandardName counterpart, CancellationToken cancellationToken)
+    {
+        if (!RegionRules.IsBelow(Tenant, counterpart.Tenant))
+        {
+            return new CatalogueError("/correspondsTo/tenant", "not-above",
+                $"A bundle corresponds to a standard of a region above this one; '{counterpart.Tenant}' is not above '{Tenant}'.");
+        }
+
+        return await LatestStandardVersionAsync(counterpart.Tenant, counterpart.Code, cancellationToken) is null
+            ? new CatalogueError("/correspondsTo/code", "unknown-standard",
+                $"{counterpart.Tenant} offers no standard '{counterpart.Code}'. GET /api/t/{counterpart.Tenant}/templates lists its standards.")
+            : null;
     }
 
     private static Resolution<EffectiveBundle> ResolveOwn(BundleDocument document, BundleDefinition definition, IReadOnlyDictionary<string, Matter> matters)

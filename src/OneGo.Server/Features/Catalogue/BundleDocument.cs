@@ -18,6 +18,12 @@ public sealed record BundleDocument
 
     public StandardSettings? Standard { get; init; }
 
+    /// <summary>
+    /// A bundle of its own that is the same 一件事 as a standard of a region above, kept as its own because an
+    /// overlay would lose what it holds: the standard it corresponds to, so that the zone can line them up.
+    /// </summary>
+    public StandardName? CorrespondsTo { get; init; }
+
     /// <summary>Where the content comes from: the policy or article, or <c>illustrative</c>.</summary>
     public string? Provenance { get; init; }
 
@@ -47,6 +53,11 @@ public sealed record BundleDocument
             return [new CatalogueError("/adopts", "one-of", "A bundle document has either 'definition' or 'adopts', not both: an adopter's changes go in 'changes'.")];
         }
 
+        if (Adopts is not null && CorrespondsTo is not null)
+        {
+            return [new CatalogueError("/correspondsTo", "one-of", "An adopter names its standard in 'adopts'; 'correspondsTo' is for a bundle of its own that is the same 一件事 as a standard it does not adopt.")];
+        }
+
         if (Definition is not null && Changes.Count > 0)
         {
             return [new CatalogueError("/changes", "one-of", "'changes' are an adopter's local changes to its standard; a bundle of its own edits its 'definition' instead.")];
@@ -61,4 +72,14 @@ public sealed record StandardSettings
 {
     /// <summary>Pointers into the definition (e.g. <c>/matters/birth-certificate</c>, <c>/promisedDays</c>).</summary>
     public IReadOnlyList<string> Locked { get; init; } = [];
+}
+
+/// <summary>A standard named without a version: the region that offers it and its code.</summary>
+public sealed record StandardName
+{
+    public required string Tenant { get; init; }
+
+    public required string Code { get; init; }
+
+    public override string ToString() => $"{Tenant}/{Code}";
 }

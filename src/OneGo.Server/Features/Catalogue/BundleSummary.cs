@@ -19,6 +19,9 @@ public sealed record BundleSummary
 
     public required bool IsStandard { get; init; }
 
+    /// <summary>For a bundle of its own: the standard above that is the same 一件事 (its lineage is empty).</summary>
+    public StandardName? CorrespondsTo { get; init; }
+
     public string? Provenance { get; init; }
 
     public string? Batch { get; init; }
@@ -35,6 +38,7 @@ public sealed record BundleSummary
         Keywords = bundle.Keywords,
         Lineage = bundle.Lineage,
         IsStandard = document.Standard is not null,
+        CorrespondsTo = document.CorrespondsTo,
         Provenance = document.Provenance,
         Batch = document.Batch,
     };

@@ -10,17 +10,30 @@ namespace OneGo.Server.Features.TenantFiles;
 /// <summary>A matter file (<c>matters/*.yaml</c>) of a region, read and checked on its own.</summary>
 internal sealed record MatterFile(string TenantId, string RelativePath, string Sha256, Matter Matter, YamlSource Source);
 
-/// <summary>A bundle file (<c>bundles/*.yaml</c>) of a region: its own definition, or an adoption with local changes.</summary>
+/// <summary>
+/// A bundle file (<c>bundles/*.yaml</c>) of a region: its own definition, or an adoption with local changes. A file
+/// named <c>&lt;name&gt;.v&lt;N&gt;.yaml</c> beside <c>&lt;name&gt;.yaml</c> holds the bundle's earlier version N
+/// (<see cref="EarlierVersion"/>); the file without a number holds the latest.
+/// </summary>
 internal sealed record BundleFile(string TenantId, string RelativePath, string Sha256, BundleDocument Document, YamlSource Source)
 {
     public string Code => Document.Code!;
+
+    /// <summary>The version an earlier version's file holds; null for the bundle's file itself.</summary>
+    public int? EarlierVersion { get; init; }
+
+    /// <summary>The path of the bundle's own file: this file's, or the one an earlier version's file stands beside.</summary>
+    public string BundlePath { get; init; } = RelativePath;
+
+    /// <summary>The pointer of the document's code, where a problem with the bundle as a whole is reported.</summary>
+    public string CodePointer => Document.Definition is null ? "/adopts/code" : "/definition/code";
 
     /// <summary>A problem found in the document at a domain pointer, placed at its line and column.</summary>
     public FileProblem At(CatalogueError error) => Source.At(Pointer.ToIndexPointer(Source.Root, error.Pointer), error.Message);
 }
 
 /// <summary>Reads the documents of <c>matters/</c> and <c>bundles/</c> folders, turning every problem into a file location.</summary>
-internal static class ContentFiles
+internal static partial class ContentFiles
 {
     public static T? Read<T>(YamlSource source, List<FileProblem> problems, string what) where T : class
     {
@@ -79,6 +92,7 @@ internal static class ContentFiles
 
     public static void ReadBundles(string directory, string tenantId, TenantFolder folder)
     {
+        var read = new List<BundleFile>();
         foreach (var (path, relative, sha, source) in folder.ReadYamlFiles(Path.Combine(directory, "bundles")))
         {
             var problems = new List<FileProblem>();
@@ -86,20 +100,73 @@ internal static class ContentFiles
             if (document is not null)
             {
                 problems.AddRange(document.CheckShape().Select(e => source.At(e.Pointer, e.Message)));
-                if (problems.Count == 0 && folder.Bundles.FirstOrDefault(b => b.TenantId == tenantId && b.Code == document.Code) is { } twin)
-                {
-                    problems.Add(source.At(document.Definition is null ? "/adopts/code" : "/definition/code",
-                        $"the code '{document.Code}' is also the code of {twin.Source.Path}; a code names one bundle in a region."));
-                }
             }
 
             folder.Problems.AddRange(problems);
             if (document is not null && problems.Count == 0)
             {
-                folder.Bundles.Add(new BundleFile(tenantId, relative, sha, document, source));
+                var earlier = EarlierVersionName().Match(Path.GetFileName(path));
+                read.Add(new BundleFile(tenantId, relative, sha, document, source)
+                {
+                    EarlierVersion = earlier.Success ? int.Parse(earlier.Groups["version"].Value, System.Globalization.CultureInfo.InvariantCulture) : null,
+                    BundlePath = earlier.Success ? relative[..^Path.GetFileName(path).Length] + earlier.Groups["name"].Value + Path.GetExtension(path) : relative,
+                });
+            }
+        }
+
+        foreach (var file in read.Where(f => f.EarlierVersion is null))
+        {
+            if (folder.Bundles.FirstOrDefault(b => b.TenantId == tenantId && b.EarlierVersion is null && b.Code == file.Code) is { } twin)
+            {
+                folder.Problems.Add(file.Source.At(file.CodePointer, $"the code '{file.Code}' is also the code of {twin.Source.Path}; a code names one bundle in a region."));
+                continue;
+            }
+
+            folder.Bundles.Add(file);
+        }
+
+        folder.Bundles.AddRange(EarlierVersions(read, folder));
+    }
+
+    /// <summary>
+    /// The files of earlier versions that agree with their bundle's file: one stands beside it, names the same code,
+    /// and the versions are numbered from 1 without a gap.
+    /// </summary>
+    private static IEnumerable<BundleFile> EarlierVersions(List<BundleFile> read, TenantFolder folder)
+    {
+        var bundles = read.Where(f => f.EarlierVersion is null).ToDictionary(f => f.RelativePath, StringComparer.Ordinal);
+        foreach (var history in read.Where(f => f.EarlierVersion is not null).GroupBy(f => f.BundlePath, StringComparer.Ordinal))
+        {
+            var expected = 1;
+            foreach (var file in history.OrderBy(f => f.EarlierVersion))
+            {
+                if (!bundles.TryGetValue(history.Key, out var bundle))
+                {
+                    folder.Problems.Add(file.Source.At("", $"this file holds version {file.EarlierVersion} of a bundle, but {folder.Display(history.Key)}, the bundle's own file that it belongs beside, does not exist (or has problems of its own)."));
+                }
+                else if (file.Code != bundle.Code)
+                {
+                    folder.Problems.Add(file.Source.At(file.CodePointer, $"this file holds an earlier version of {bundle.Source.Path}, whose code is '{bundle.Code}', but it names the code '{file.Code}': every version of a bundle has the bundle's code."));
+                }
+                else if (file.EarlierVersion != expected)
+                {
+                    folder.Problems.Add(file.Source.At("", $"this file holds version {file.EarlierVersion}, but there is no file of version {expected} beside it: the earlier versions of a bundle are numbered from 1 without a gap ({Path.GetFileNameWithoutExtension(history.Key)}.v1.yaml, .v2.yaml …), the bundle's own file holding the latest."));
+                }
+                else
+                {
+                    expected++;
+                    yield return file;
+                    continue;
+                }
+
+                // The later versions cannot be placed once one is wrong: only the first wrong file is reported.
+                break;
             }
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<name>.+)\.v(?<version>[1-9][0-9]{0,5})\.ya?ml$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex EarlierVersionName();
 
     /// <summary>
     /// Checks the national codes across files, once the region tree is checked: each matter's codes held to its region

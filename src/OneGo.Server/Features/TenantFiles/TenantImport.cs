@@ -1,4 +1,6 @@
 using OneGo.Server.Hosting;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
@@ -96,14 +98,23 @@ public sealed class TenantImport(
                         await ApplyMatterAsync(matter, now, problems, cancellationToken);
                     }
 
-                    var bundles = files.Bundles.Where(b => b.TenantId == region.Id && changed.Contains(files.Display(b.RelativePath))).ToList();
+                    // A bundle's earlier versions in order, then its own file, the latest.
+                    var bundles = files.Bundles.Where(b => b.TenantId == region.Id && changed.Contains(files.Display(b.RelativePath)))
+                        .OrderBy(b => b.BundlePath, StringComparer.Ordinal).ThenBy(b => b.EarlierVersion ?? int.MaxValue).ToList();
                     if (bundles.Count > 0)
                     {
                         // The region's matters as they stand after this import's matter files: read once for all its bundles.
                         var matters = await catalogue.LocalMattersAsync(cancellationToken);
                         foreach (var bundle in bundles)
                         {
-                            await ApplyBundleAsync(bundle, matters, problems, cancellationToken);
+                            if (bundle.EarlierVersion is { } version)
+                            {
+                                await ApplyEarlierVersionAsync(bundle, version, changed.Contains(files.Display(bundle.BundlePath)), matters, problems, cancellationToken);
+                            }
+                            else
+                            {
+                                await ApplyBundleAsync(bundle, matters, problems, cancellationToken);
+                            }
                         }
                     }
                 }
@@ -226,6 +237,50 @@ public sealed class TenantImport(
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// A file of an earlier version (<c>newborn.v1.yaml</c>): a version the database holds already must be the one the
+    /// file holds (history does not change); a version it does not hold yet is recorded in its place, before the
+    /// bundle's own file, which then holds the latest version and so must be imported after it.
+    /// </summary>
+    private async Task ApplyEarlierVersionAsync(BundleFile file, int version, bool latestChanged, LocalMatters matters, List<FileProblem> problems, CancellationToken cancellationToken)
+    {
+        var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == file.Code, cancellationToken);
+        var latest = record?.LatestVersion ?? 0;
+        if (version <= latest)
+        {
+            var held = await db.Set<BundleVersion>().AsNoTracking().Where(v => v.BundleCode == file.Code && v.Version == version)
+                .Select(v => new { v.Document, v.Origin, v.ApprovedAt }).SingleAsync(cancellationToken);
+            if (!JsonNode.DeepEquals(JsonNode.Parse(held.Document), JsonSerializer.SerializeToNode(file.Document, CatalogueJson.Options)))
+            {
+                problems.Add(file.Source.At(file.CodePointer,
+                    $"version {version} of the bundle '{file.Code}' ({(held.Origin == Origins.File ? "imported from a file" : "approved through the API")} on {held.ApprovedAt:yyyy-MM-dd}) holds other content than this file: an approved version never changes. Restore the file to that version (GET /api/t/{tenants.Id}/bundles/{file.Code}/versions/{version} shows it), or put the new content in the bundle's own file as its next version."));
+                return;
+            }
+
+            var previous = await RecordFileAsync(file.RelativePath, file.Sha256, clock.Now(), cancellationToken);
+            db.Audit(new AuditEvent(Actor, "import.bundle-history", $"bundle/{file.Code}",
+                new { file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous, version, unchanged = true }));
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+
+        if (!latestChanged)
+        {
+            problems.Add(file.Source.At(file.CodePointer,
+                $"this file holds version {version} of the bundle '{file.Code}', which the database does not hold yet, but the bundle's own file, which holds a later version, is the one imported as version {latest}: a file of an earlier version holds a version before the latest. Put this content in the bundle's own file instead."));
+            return;
+        }
+
+        if (version != latest + 1)
+        {
+            problems.Add(file.Source.At(file.CodePointer,
+                $"this file holds version {version} of the bundle '{file.Code}', but the database holds versions up to {latest}: version {latest + 1} comes first."));
+            return;
+        }
+
+        await ApplyBundleAsync(file, matters, problems, cancellationToken);
+    }
+
     private async Task ApplyBundleAsync(BundleFile file, LocalMatters matters, List<FileProblem> problems, CancellationToken cancellationToken)
     {
         var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == file.Code, cancellationToken);
@@ -238,7 +293,7 @@ public sealed class TenantImport(
                 var why = record.DraftState != DraftState.Approved ? "its working copy is " + ReviewLifecycle.Name(record.DraftState)
                     : record.WithdrawnAt is not null ? "it was withdrawn there"
                     : "its latest version was approved there";
-                problems.Add(file.Source.At(file.Document.Definition is null ? "/adopts/code" : "/definition/code",
+                problems.Add(file.Source.At(file.CodePointer,
                     $"the bundle '{file.Code}' was changed through the API since it was last imported ({why}); nothing was overwritten. Export its current version into this file or discard that change, then import again."));
                 return;
             }
@@ -307,7 +362,9 @@ public sealed class TenantImport(
 
             foreach (var bundle in files.Bundles.Where(b => b.TenantId == region.Id))
             {
-                Consider(bundle.RelativePath, bundle.Sha256, isNew => [$"{(isNew ? "new bundle" : "bundle")} {bundle.Code}: a new approved version"]);
+                Consider(bundle.RelativePath, bundle.Sha256, isNew => [bundle.EarlierVersion is { } version
+                    ? $"bundle {bundle.Code}: version {version} (a file of an earlier version)"
+                    : $"{(isNew ? "new bundle" : "bundle")} {bundle.Code}: a new approved version"]);
             }
         }
 
