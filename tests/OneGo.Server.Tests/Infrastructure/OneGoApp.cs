@@ -95,16 +95,18 @@ public static class RepositoryTenants
     public static int FileCount(string folder) => Directory.EnumerateFiles(folder, "*.yaml", SearchOption.AllDirectories).Count();
 
     /// <summary>
-    /// A throwaway copy of the regions (every <c>tenant.yaml</c>) with the content of Haicang only, and the national
-    /// matters its matters claim (the basic catalogue, <c>matters/</c>): small enough to import in every test that changes files.
+    /// A throwaway copy of the regions (every <c>tenant.yaml</c>) with the content of Xiamen and its districts only, and
+    /// what they stand on: the national matters their matters claim (the basic catalogue, <c>matters/</c>) and the
+    /// national standards Xiamen's adopt (<c>bundles/</c>). Small enough to import in every test that changes files.
     /// </summary>
     public static TempFolder Copy()
     {
         var copy = new TempFolder("tenants");
         foreach (var file in Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories)
                      .Where(f => Path.GetFileName(f) == "tenant.yaml"
-                         || Path.GetRelativePath(Folder, f).StartsWith("fujian/xiamen/haicang/", StringComparison.Ordinal)
-                         || Path.GetRelativePath(Folder, f).StartsWith("matters/", StringComparison.Ordinal)))
+                         || Path.GetRelativePath(Folder, f).StartsWith("fujian/xiamen/", StringComparison.Ordinal)
+                         || Path.GetRelativePath(Folder, f).StartsWith("matters/", StringComparison.Ordinal)
+                         || Path.GetRelativePath(Folder, f).StartsWith("bundles/", StringComparison.Ordinal)))
         {
             var target = Path.Combine(copy.Path, Path.GetRelativePath(Folder, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);

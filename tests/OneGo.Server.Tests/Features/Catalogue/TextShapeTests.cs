@@ -15,9 +15,9 @@ namespace OneGo.Server.Tests.Features.Catalogue;
 /// </summary>
 public abstract class TextShapeTests(Provider provider) : IAsyncLifetime
 {
-    // Jiangsu's own matters and standards are written in Chinese only, as many of a province's are.
-    private const string Jiangsu = "jiangsu";
-    private const string Matter = "/api/t/320000/matters/household-marital-update";
+    // Haicang's own matters and its business start-up are written in Chinese only, as many of a district's are.
+    private const string Haicang = "fujian.xiamen.haicang";
+    private const string Matter = "/api/t/350205/matters/seal-engraving";
     private TestDatabase _database = null!;
     private OneGoApp _app = null!;
 
@@ -36,19 +36,21 @@ public abstract class TextShapeTests(Provider provider) : IAsyncLifetime
     [Fact]
     public async Task ATextWithChineseOnlyIsAnObjectWithoutEnglishInEveryResponse()
     {
-        using var admin = await _app.AsAsync(Roles.Admin, Jiangsu);
-        using var editor = await _app.AsAsync(Roles.Editor, Jiangsu);
+        using var admin = await _app.AsAsync(Roles.Admin, Haicang);
+        using var editor = await _app.AsAsync(Roles.Editor, Haicang);
         using var reader = _app.CreateClient();
         reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             await Tokens.RequestAsync(reader, DemoAccounts.ZoneReader, scope: OneGoClaims.ZoneReadScope));
-        var publication = Publishing.Published(await admin.PublishNowAsync(Jiangsu)).First();
+        var run = await admin.PublishNowAsync(Haicang);
+        Publishing.Published(run);
+        var publication = (string)run["publications"]!.AsArray().Single(p => (string?)p!["bundle"] == "business-startup")!["id"]!;
 
         var matter = await (await editor.GetAsync(Matter)).JsonAsync();
-        Assert.Equal("户籍婚姻状况变更", ChineseOnly(matter["name"]));
+        Assert.Equal("公章刻制备案", ChineseOnly(matter["name"]));
 
         var published = await (await reader.GetAsync($"/api/zone/publications/{publication}")).Content.ReadAsStringAsync();
         ChineseOnly(JsonNode.Parse(published)!["summary"]!["name"]);
-        var search = await (await reader.GetAsync("/api/zone/bundles?region=320000&limit=500")).JsonAsync();
+        var search = await (await reader.GetAsync("/api/zone/bundles?region=350205&limit=500")).JsonAsync();
         Assert.NotEmpty(search["items"]!.AsArray());
         Assert.All(search["items"]!.AsArray(), item => Assert.IsType<JsonObject>(item!["summary"]!["name"]));
 
@@ -58,7 +60,7 @@ public abstract class TextShapeTests(Provider provider) : IAsyncLifetime
         Assert.Equal(published, Encoding.UTF8.GetString(snapshot!));
 
         // The versions remember their matters' ETags as the matters are served: nothing changed since approval.
-        var diff = await (await editor.GetAsync("/api/t/320000/bundles/marriage/diff")).JsonAsync();
+        var diff = await (await editor.GetAsync("/api/t/350205/bundles/business-startup/diff")).JsonAsync();
         Assert.Empty(diff["mattersChangedSinceApproval"]!.AsArray());
     }
 
