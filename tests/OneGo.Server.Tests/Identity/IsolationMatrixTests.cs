@@ -173,7 +173,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["POST /api/t/{tenant}/matters/{code}/draft/reject"] = new(Access.Review, (t, _) => t.ReadThenWriteAsync("/api/t/320106/matters/matrix-reject/draft", HttpMethod.Post, "/api/t/320106/matters/matrix-reject/draft/reject",
             _ => new JsonObject { ["comment"] = "请补充法律依据。" })),
         ["POST /api/t/{tenant}/bundles"] = new(Access.Edit, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/bundles",
-            new JsonObject { ["adopts"] = new JsonObject { ["tenant"] = "national", ["code"] = "school-enrolment", ["version"] = 1 } }))),
+            new JsonObject { ["adopts"] = new JsonObject { ["tenant"] = "national", ["code"] = "credit-repair", ["version"] = 1 } }))),
         ["GET /api/t/{tenant}/drafts"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/drafts")),
         ["GET /api/t/{tenant}/bundles/{code}/draft"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/bundles/newborn/draft")),
         ["PUT /api/t/{tenant}/bundles/{code}/draft"] = new(Access.Edit, (t, _) => t.ReadThenWriteAsync("/api/t/320106/bundles/newborn/draft", HttpMethod.Put, "/api/t/320106/bundles/newborn/draft", d => d["document"]!)),
@@ -608,7 +608,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /console/t/{tenant}/audit"] = Page(Access.ReadAudit, Console + "/audit"),
         ["GET /console/verification"] = Page(Access.VerifyAudit, "/console/verification"),
         ["GET /console/national"] = Page(Access.OperateNation, "/console/national"),
-        ["POST /console/t/{tenant}/adopt"] = Form(Access.Edit, Console + "/adopt", (_, _) => Task.FromResult(new Dictionary<string, string> { ["tenant"] = "national", ["code"] = "school-enrolment", ["version"] = "1" })),
+        ["POST /console/t/{tenant}/adopt"] = Form(Access.Edit, Console + "/adopt", (_, _) => Task.FromResult(new Dictionary<string, string> { ["tenant"] = "national", ["code"] = "credit-repair", ["version"] = "1" })),
         // Rows run in this order: the lead department's change is removed, then made again.
         ["POST /console/t/{tenant}/bundles/{code}/changes/{index:int}/remove"] = Form(Access.Edit, Console + "/bundles/newborn/changes/0/remove", OnDraft("newborn")),
         ["POST /console/t/{tenant}/bundles/{code}/changes"] = Form(Access.Edit, Console + "/bundles/newborn/changes", OnDraft("newborn", ("op", "setLeadDepartment"), ("department", "鼓楼区卫生健康委员会"))),
