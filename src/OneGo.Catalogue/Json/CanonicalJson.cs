@@ -179,6 +179,12 @@ public static class CanonicalJson
         WriteText(w, "fees", m.Fees);
         WriteTexts(w, "legalBasis", m.LegalBasis);
         w.WriteNumber("tripsAlone", m.TripsAlone);
+        if (m.Illustrative.Count > 0)
+        {
+            w.WriteStartArray("illustrative");
+            foreach (var field in m.Illustrative) w.WriteStringValue(field);
+            w.WriteEndArray();
+        }
         w.WriteStartArray("materials");
         foreach (var material in InOrder(m.Materials, static x => x.Code))
         {

@@ -80,6 +80,19 @@ public sealed record Matter
 
     /// <summary>Where the content comes from: the policy or article it follows, or <c>illustrative</c>.</summary>
     public string? Provenance { get; init; }
+
+    /// <summary>
+    /// The fields whose values are illustrative (示例) rather than published: <c>promisedDays</c>, <c>tripsAlone</c>,
+    /// <c>fees</c>. The pages show 示例 beside such a value; a statutory time limit or an acceptance is never
+    /// illustrative: it is given where an article states it, else left out.
+    /// </summary>
+    public IReadOnlyList<string> Illustrative { get; init; } = [];
+
+    /// <summary>Whether a field of a matter may be marked illustrative: <c>promisedDays</c>, <c>tripsAlone</c>, <c>fees</c>.</summary>
+    public static bool MayBeIllustrative(string field) => field is "promisedDays" or "tripsAlone" or "fees";
+
+    /// <summary>Whether the value of <paramref name="field"/> (e.g. <c>promisedDays</c>) is illustrative.</summary>
+    public bool IsIllustrative(string field) => Illustrative.Contains(field, StringComparer.Ordinal);
 }
 
 /// <summary>A material (申请材料). Its code comes from the material dictionary, so the same material in two matters merges.</summary>

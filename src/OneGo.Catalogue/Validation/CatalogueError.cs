@@ -62,6 +62,8 @@ public static class ErrorRule
     public const string ClaimedBasicCode = "claimed-basic-code";
     /// <summary>A matter claims a national matter whose basic code is illustrative without saying its own codes are.</summary>
     public const string IllustrativeCode = "illustrative-code";
+    /// <summary>A field marked illustrative that cannot be, or that the matter does not give.</summary>
+    public const string IllustrativeField = "illustrative-field";
     /// <summary>An implementation code (实施编码) that is not five hyphen-joined parts.</summary>
     public const string ImplementationCodeFormat = "implementation-code-format";
     /// <summary>Two matters of a region with one implementation code.</summary>

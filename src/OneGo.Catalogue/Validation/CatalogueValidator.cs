@@ -56,6 +56,24 @@ public static class CatalogueValidator
         return errors;
     }
 
+    private static void CheckIllustrative(Matter matter, string what, List<CatalogueError> errors)
+    {
+        var marked = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < matter.Illustrative.Count; i++)
+        {
+            var field = matter.Illustrative[i];
+            var at = "/illustrative/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (field is "statutoryDays" or "acceptance")
+                errors.Add(new(at, ErrorRule.IllustrativeField, $"The matter {what} marks '{field}' illustrative, but a statutory time limit or an acceptance is never made up: give it where the matter's legal basis cites the article that states it, else leave it out."));
+            else if (!Matter.MayBeIllustrative(field))
+                errors.Add(new(at, ErrorRule.IllustrativeField, $"'{field}' is not a field of a matter that can be marked illustrative: promisedDays, tripsAlone or fees."));
+            else if (!marked.Add(field))
+                errors.Add(new(at, ErrorRule.IllustrativeField, $"The matter {what} marks '{field}' illustrative twice. List it once."));
+            else if (field == "fees" && matter.Fees is null)
+                errors.Add(new(at, ErrorRule.IllustrativeField, $"The matter {what} marks its fees illustrative but gives none. Give the fees, or remove the mark."));
+        }
+    }
+
     /// <summary>
     /// One matter document: pointers relative to it (<c>/department</c>, <c>/materials/{code}/source/dataset</c>,
     /// <c>/implementationCode</c>). Its national codes are checked by shape, and with <paramref name="region"/>, the
@@ -87,6 +105,7 @@ public static class CatalogueValidator
         if (matter.Materials.Count == 0)
             errors.Add(new("/materials", ErrorRule.MinMaterials, $"The matter {what} lists no material. List at least one, even if it is obtained by data sharing."));
 
+        CheckIllustrative(matter, what, errors);
         CheckMaterials(matter.Materials, "/materials", matter.Code, what, errors, new HashSet<string>(StringComparer.Ordinal));
         var fields = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < matter.FormFields.Count; i++)

@@ -120,6 +120,18 @@ public class ValidationTests
     }
 
     [Fact]
+    public void OnlyAPromiseTheTripsOrTheFeesGivenMayBeMarkedIllustrativeNeverAStatutoryLimit()
+    {
+        Assert.Empty(CatalogueValidator.ValidateMatter(Matter("a") with { Illustrative = ["promisedDays", "tripsAlone"] }));
+        var wrong = CatalogueValidator.ValidateMatter(Matter("a") with { Fees = null, Illustrative = ["statutoryDays", "acceptance", "colour", "tripsAlone", "tripsAlone", "fees"] });
+        Assert.Equal(
+            [("/illustrative/0", "illustrative-field"), ("/illustrative/1", "illustrative-field"), ("/illustrative/2", "illustrative-field"), ("/illustrative/4", "illustrative-field"), ("/illustrative/5", "illustrative-field")],
+            Errors(wrong));
+        Assert.Contains("never made up", wrong[0].Message, StringComparison.Ordinal);
+        Assert.Contains("gives none", wrong[4].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MaterialsAreCheckedByCode()
     {
         var matter = Matter("a", materials:

@@ -154,6 +154,25 @@ public abstract class CitizenPagesTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task TheBundlePageShowsExampleBesideEachIllustrativeTimeLimitAndTrips()
+    {
+        using var client = NewClient();
+        var bundle = await (await client.GetAsync("/api/t/350205/bundles/enrolment")).JsonAsync();
+        var table = Part(await PageAsync(client, "/regions/350205/bundles/enrolment"), "matters", "</table>");
+        var marked = 0;
+        foreach (var matter in bundle["matters"]!.AsArray())
+        {
+            var row = table[table.IndexOf($"<tr data-matter=\"{(string)matter!["code"]!}\"", StringComparison.Ordinal)..];
+            row = row[..row.IndexOf("</tr>", StringComparison.Ordinal)];
+            var shown = (matter["illustrative"]?.AsArray().Select(f => (string)f!) ?? []).Count(f => f is "promisedDays" or "tripsAlone");
+            Assert.Equal(shown, Regex.Count(row, "<span class=\"illustrative\" title=\"[^\"]+\">示例</span>"));
+            marked += shown;
+        }
+
+        Assert.True(marked > 0, "no matter of Haicang's enrolment marks a value illustrative");
+    }
+
+    [Fact]
     public async Task TheBundlePageShowsItsMattersAndTheApisReductions()
     {
         using var client = NewClient();

@@ -76,6 +76,14 @@ namespace OneGo.Client.Models
 #else
         public List<global::OneGo.Client.Models.FormField> FormFields { get; set; }
 #endif
+        /// <summary>The illustrative property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Illustrative { get; set; }
+#nullable restore
+#else
+        public List<string> Illustrative { get; set; }
+#endif
         /// <summary>The illustrativeCodes property</summary>
         public bool? IllustrativeCodes { get; set; }
         /// <summary>The implementationCode property</summary>
@@ -168,6 +176,7 @@ namespace OneGo.Client.Models
                 { "department", n => { Department = n.GetStringValue(); } },
                 { "fees", n => { Fees = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
                 { "formFields", n => { FormFields = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.FormField>(global::OneGo.Client.Models.FormField.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "illustrative", n => { Illustrative = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "illustrativeCodes", n => { IllustrativeCodes = n.GetBoolValue(); } },
                 { "implementationCode", n => { ImplementationCode = n.GetStringValue(); } },
                 { "kind", n => { Kind = n.GetEnumValue<global::OneGo.Client.Models.MatterKind>(); } },
@@ -197,6 +206,7 @@ namespace OneGo.Client.Models
             writer.WriteStringValue("department", Department);
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("fees", Fees);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.FormField>("formFields", FormFields);
+            writer.WriteCollectionOfPrimitiveValues<string>("illustrative", Illustrative);
             writer.WriteBoolValue("illustrativeCodes", IllustrativeCodes);
             writer.WriteStringValue("implementationCode", ImplementationCode);
             writer.WriteEnumValue<global::OneGo.Client.Models.MatterKind>("kind", Kind);
