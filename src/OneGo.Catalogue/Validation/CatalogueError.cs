@@ -82,4 +82,6 @@ public static class ErrorRule
     public const string CreditCodeCheck = "credit-code-check";
     /// <summary>The implementation code's handling item (业务办理项) is not a digit, a hyphen and two digits.</summary>
     public const string HandlingItemFormat = "handling-item-format";
+    /// <summary>A department code that names no department of the region or of a region above it.</summary>
+    public const string UnknownDepartment = "unknown-department";
 }

@@ -66,6 +66,12 @@ internal static class AdminPages
             ["kind"] = "person",
             ["roles"] = new JsonArray([.. form["roles"].Select(r => (JsonNode?)JsonValue.Create(r))]),
         };
+        // An officer's department; the other roles are bound to none, so an empty choice sends nothing.
+        if (form["department"].ToString() is { Length: > 0 } department)
+        {
+            body["department"] = department;
+        }
+
         var answer = await api.PostAsync($"/api/t/{view.Tenant}/accounts", body);
         return answer.Ok ? Results.Redirect($"{view.Base}/accounts") : await AccountsAsync(context, view, api, answer, form);
     }

@@ -19,6 +19,8 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
 {
     public DbSet<Region> Regions => Set<Region>();
 
+    public DbSet<RegionDepartment> Departments => Set<RegionDepartment>();
+
     public DbSet<TenantSettings> TenantSettings => Set<TenantSettings>();
 
     public DbSet<TenantFileRecord> TenantFiles => Set<TenantFileRecord>();
@@ -85,6 +87,18 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
             region.Property(r => r.Level).HasConversion<string>().HasMaxLength(16);
             region.Property(r => r.ParentId).HasMaxLength(TenancyModel.TenantIdMaxLength);
             region.HasOne<Region>().WithMany().HasForeignKey(r => r.ParentId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<RegionDepartment>(department =>
+        {
+            department.ToTable("Departments");
+            department.HasKey(d => new { d.RegionId, d.Code });
+            department.Property(d => d.RegionId).HasMaxLength(TenancyModel.TenantIdMaxLength);
+            department.Property(d => d.Code).HasMaxLength(OneGo.Catalogue.CatalogueCodes.MaxLength);
+            department.Property(d => d.Name).HasMaxLength(100);
+            department.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
+            department.Property(d => d.CreditCode).HasMaxLength(18);
+            department.HasOne<Region>().WithMany().HasForeignKey(d => d.RegionId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<TenantSettings>(settings =>

@@ -111,6 +111,7 @@ internal static class OneGoHost
         app.MapOneGoHealth();
         app.MapLoadProbe();
         app.MapTenantsApi();
+        app.MapDepartmentsApi();
         app.MapRegionsAdminApi();
         app.MapImportApi();
         app.MapMattersApi();

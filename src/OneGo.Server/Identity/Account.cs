@@ -68,13 +68,19 @@ public static class Roles
     /// <summary>Reads its own tenant's audit log; at <c>national</c>, verifies every chain. Holds no other role.</summary>
     public const string Auditor = "auditor";
 
-    public static readonly string[] All = [Admin, Editor, Reviewer, Auditor];
+    /// <summary>
+    /// Works on applications and cases in one department of its own tenant, to which the grant binds it (the
+    /// comprehensive window's officers accept applications for every department).
+    /// </summary>
+    public const string Officer = "officer";
+
+    public static readonly string[] All = [Admin, Editor, Reviewer, Auditor, Officer];
 
     /// <summary>三员管理: whoever holds one of these holds nothing else.</summary>
     public static readonly string[] HeldAlone = [Admin, Auditor];
 
     /// <summary>People holding one of these sign in with a second factor (TOTP).</summary>
-    public static readonly string[] NeedSecondFactor = [Admin, Reviewer, Auditor];
+    public static readonly string[] NeedSecondFactor = [Admin, Reviewer, Auditor, Officer];
 }
 
 /// <summary>The claims OneGo puts in its tokens, and its scopes.</summary>
@@ -82,6 +88,9 @@ public static class OneGoClaims
 {
     public const string Tenant = "tenant";
     public const string Role = "role";
+
+    /// <summary>An officer's department: the code of one department of the account's tenant.</summary>
+    public const string Department = "onego_department";
 
     /// <summary>The account's user name: who the audit log names (the subject is the account's immutable id).</summary>
     public const string UserName = "preferred_username";

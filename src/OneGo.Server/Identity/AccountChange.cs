@@ -52,6 +52,9 @@ public sealed class AccountChange : ITenantOwned, IAudited
     /// <summary>The role granted (<see cref="AccountChangeKind.GrantRole"/>).</summary>
     public string? Role { get; set; }
 
+    /// <summary>The department an officer's grant binds the account to: a code of its tenant's own departments.</summary>
+    public string? Department { get; set; }
+
     /// <summary>The new address (<see cref="AccountChangeKind.ChangeEmail"/>).</summary>
     public string? Email { get; set; }
 

@@ -20,6 +20,22 @@ public sealed class AccountRoles(OneGoDbContext db, CurrentTenant tenants, IOpen
         }
     }
 
+    /// <summary>The department an officer's approved grant binds the account to; null when it holds no officer role.</summary>
+    public async Task<string?> DepartmentAsync(Account account, IReadOnlyList<string> roles, CancellationToken cancellationToken)
+    {
+        if (!roles.Contains(Roles.Officer))
+        {
+            return null;
+        }
+
+        using (tenants.Enter(account.TenantId))
+        {
+            return await db.Set<AccountChange>().AsNoTracking()
+                .Where(c => c.AccountId == account.Id && c.Kind == AccountChangeKind.GrantRole && c.State == AccountChangeState.Approved && c.Role == Roles.Officer)
+                .Select(c => c.Department).FirstOrDefaultAsync(cancellationToken);
+        }
+    }
+
     /// <summary>Every account whose held roles break the separation of duties, with those roles.</summary>
     public async Task<List<(Account Account, List<string> Roles)>> BreakingSeparationOfDutiesAsync(CancellationToken cancellationToken)
     {

@@ -31,17 +31,21 @@ internal static class AccountsApi
     public sealed record GrantView(long Id, string Role, AccountChangeState State, string ProposedBy, DateTimeOffset ProposedAt, string? DecidedBy, DateTimeOffset? DecidedAt);
 
     /// <summary>An account as an admin sees it: its address masked, never a credential.</summary>
+    /// <param name="Department">An officer's department (the code of one of its tenant's departments), once the grant is approved.</param>
     public sealed record AccountView(
         Guid Id, string UserName, string Tenant, AccountKind Kind, string? DisplayName, string? Email, IReadOnlyList<string> Roles,
-        IReadOnlyList<GrantView> Pending, bool Disabled, bool HasPassword, bool SecondFactor, string? ClientId, DateTimeOffset CreatedAt, string? CreatedBy);
+        IReadOnlyList<GrantView> Pending, bool Disabled, bool HasPassword, bool SecondFactor, string? ClientId, DateTimeOffset CreatedAt, string? CreatedBy,
+        string? Department);
 
     public sealed record ChangeView(
         long Id, string Tenant, string Account, AccountChangeKind Kind, string? Role, string? Email, AccountChangeState State,
-        string ProposedBy, DateTimeOffset ProposedAt, string? DecidedBy, DateTimeOffset? DecidedAt, string? Comment);
+        string ProposedBy, DateTimeOffset ProposedAt, string? DecidedBy, DateTimeOffset? DecidedAt, string? Comment, string? Department);
 
-    public sealed record NewAccount(string? UserName, string? DisplayName, string? Email, AccountKind? Kind, IReadOnlyList<string?>? Roles);
+    /// <param name="Department">With the role officer: the code of the department of the tenant the officer works in.</param>
+    public sealed record NewAccount(string? UserName, string? DisplayName, string? Email, AccountKind? Kind, IReadOnlyList<string?>? Roles, string? Department = null);
 
-    public sealed record NewGrant(string? Role, string? Comment);
+    /// <param name="Department">With the role officer: the code of the department of the tenant the officer works in.</param>
+    public sealed record NewGrant(string? Role, string? Comment, string? Department = null);
 
     public sealed record NewEmail(string? Email, string? Comment);
 
@@ -92,13 +96,47 @@ internal static class AccountsApi
     internal static GrantView Grant(AccountChange c) => new(c.Id, c.Role!, c.State, c.ProposedBy, c.ProposedAt, c.DecidedBy, c.DecidedAt);
 
     internal static ChangeView Change(AccountChange c, string account) =>
-        new(c.Id, c.TenantId, account, c.Kind, c.Role, AccountRules.Mask(c.Email), c.State, c.ProposedBy, c.ProposedAt, c.DecidedBy, c.DecidedAt, c.Comment);
+        new(c.Id, c.TenantId, account, c.Kind, c.Role, AccountRules.Mask(c.Email), c.State, c.ProposedBy, c.ProposedAt, c.DecidedBy, c.DecidedAt, c.Comment, c.Department);
 
     internal static AccountView View(Account a, IReadOnlyList<AccountChange> changes) => new(
         a.Id, a.Name, a.TenantId, a.Kind, a.DisplayName, AccountRules.Mask(a.Email),
         changes.Where(c => c.Kind == AccountChangeKind.GrantRole && c.State == AccountChangeState.Approved).Select(c => c.Role!).Distinct().Order(StringComparer.Ordinal).ToList(),
         changes.Where(c => c.Kind == AccountChangeKind.GrantRole && c.State == AccountChangeState.Proposed).Select(Grant).ToList(),
-        a.Disabled, a.PasswordHash is not null, a.TwoFactorEnabled, a.ClientId, a.CreatedAt, a.CreatedBy);
+        a.Disabled, a.PasswordHash is not null, a.TwoFactorEnabled, a.ClientId, a.CreatedAt, a.CreatedBy,
+        changes.Where(c => c.Kind == AccountChangeKind.GrantRole && c.State == AccountChangeState.Approved && c.Role == Roles.Officer).Select(c => c.Department).FirstOrDefault());
+
+    /// <summary>
+    /// The department an officer is bound to: required with the role officer, one of the tenant's own departments (not a
+    /// region's above: an officer works where its account is); refused with any other role.
+    /// </summary>
+    internal static string? CheckDepartment(Features.Tenants.RegionInfo tenant, IEnumerable<string> roles, string? department, List<ApiError> errors)
+    {
+        var own = string.Join(", ", tenant.Departments.Keys.Order(StringComparer.Ordinal));
+        if (!roles.Contains(Roles.Officer))
+        {
+            if (department is not null)
+            {
+                errors.Add(ApiError.At("/department", "officer-only", "Only an officer is bound to a department; leave 'department' out for the other roles."));
+            }
+
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(department))
+        {
+            errors.Add(ApiError.At("/department", "required", $"An officer is bound to one department of {tenant.Name} ({tenant.Id}): name its code ({own})."));
+            return null;
+        }
+
+        if (!tenant.Departments.ContainsKey(department))
+        {
+            errors.Add(ApiError.At("/department", OneGo.Catalogue.ErrorRule.UnknownDepartment,
+                $"'{department}' is not a department of {tenant.Name} ({tenant.Id}); an officer works in one of the region's own departments: {own}."));
+            return null;
+        }
+
+        return department;
+    }
 
     /// <summary>
     /// The account of the route's tenant by user name. Accounts are shared rows (sign-in needs them before any tenant),

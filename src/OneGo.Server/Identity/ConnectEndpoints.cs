@@ -57,7 +57,7 @@ internal static class ConnectEndpoints
                 return Forbid(Errors.InvalidGrant, "The service account holds no approved role yet.");
             }
 
-            var identity = FromAccount(service, roles, []);
+            var identity = FromAccount(service, roles, [], await held.DepartmentAsync(service, roles, context.RequestAborted));
             identity.SetScopes(request.GetScopes().Intersect([OneGoClaims.ApiScope]).DefaultIfEmpty(OneGoClaims.ApiScope));
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
         }
@@ -82,7 +82,7 @@ internal static class ConnectEndpoints
                 return Forbid(Errors.InvalidGrant, "The account's roles need a sign-in with a second factor.");
             }
 
-            var identity = FromAccount(person, roles, methods);
+            var identity = FromAccount(person, roles, methods, await held.DepartmentAsync(person, roles, context.RequestAborted));
             identity.SetScopes(scopes);
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
         }
@@ -106,7 +106,7 @@ internal static class ConnectEndpoints
             return Results.Challenge(new AuthenticationProperties { RedirectUri = returnUrl }, [IdentityConstants.ApplicationScheme]);
         }
 
-        var identity = FromAccount(person, roles, methods);
+        var identity = FromAccount(person, roles, methods, await held.DepartmentAsync(person, roles, context.RequestAborted));
         identity.SetScopes(request.GetScopes());
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
     }
@@ -142,7 +142,7 @@ internal static class ConnectEndpoints
     /// The claims of an account: its immutable id as the subject, its user name, which tenant, which roles, whether
     /// a person or a service, and how the person signed in — in the access token and the identity token.
     /// </summary>
-    public static ClaimsIdentity FromAccount(Account account, IReadOnlyList<string> roles, IReadOnlyList<string> methods)
+    public static ClaimsIdentity FromAccount(Account account, IReadOnlyList<string> roles, IReadOnlyList<string> methods, string? department)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, OneGoClaims.Role);
         identity.SetClaim(Claims.Subject, account.Id.ToString())
@@ -152,6 +152,11 @@ internal static class ConnectEndpoints
                 .SetClaim(OneGoClaims.Kind, account.Kind == AccountKind.Person ? Capabilities.KindPerson : Capabilities.KindService)
                 .SetClaims(OneGoClaims.Role, [.. roles])
                 .SetClaims(OneGoClaims.AuthenticationMethod, [.. methods]);
+        if (department is not null)
+        {
+            identity.SetClaim(OneGoClaims.Department, department);
+        }
+
         identity.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
         return identity;
     }

@@ -27,8 +27,9 @@ public sealed class DemoSettings : ISettings
 
 /// <summary>
 /// Demo mode: for every region and every role, the person <c>demo-{role}@{tenant}</c> with the password
-/// <c>demo-secret</c> — admins, reviewers and auditors enrolled with the published authenticator key
-/// <see cref="AuthenticatorKey"/> — and the OAuth client <c>demo-{role}@{tenant}</c> / <c>demo-secret</c>, whose service
+/// <c>demo-secret</c> — admins, reviewers, auditors and officers enrolled with the published authenticator key
+/// <see cref="AuthenticatorKey"/>, an officer working at its region's comprehensive window (national, which has none,
+/// has no demo officer) — and the OAuth client <c>demo-{role}@{tenant}</c> / <c>demo-secret</c>, whose service
 /// account is <c>svc-demo-{role}@{tenant}</c>; and the integration client <c>demo-zone-reader</c>. On by default in
 /// Development and Testing; the server refuses to start in Production with it on. Whenever demo mode is off, every
 /// demo account is disabled and every demo client removed, so none survives into a deployment.
@@ -62,13 +63,17 @@ public sealed class DemoAccounts(
         }, cancellationToken);
 
         var regions = await db.Regions.AsNoTracking().Select(r => r.Id).ToListAsync(cancellationToken);
+        // A demo officer works at its region's comprehensive window; a region without one (national) has no demo officer.
+        var windows = (await db.Departments.AsNoTracking().Where(d => d.Kind == OneGo.Catalogue.DepartmentKind.Window)
+            .Select(d => new { d.RegionId, d.Code }).ToListAsync(cancellationToken))
+            .GroupBy(d => d.RegionId).ToDictionary(g => g.Key, g => g.Min(d => d.Code)!, StringComparer.Ordinal);
         var existing = (await db.Set<Account>().AsNoTracking().Select(a => a.NormalizedUserName!).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         string? hash = null;
         var created = 0;
         foreach (var tenant in regions)
         {
             var accounts = new List<Account>();
-            foreach (var role in Roles.All)
+            foreach (var role in Roles.All.Where(r => r != Roles.Officer || windows.ContainsKey(tenant)))
             {
                 var name = UserName(role, tenant);
                 var now = clock.Now();
@@ -111,6 +116,7 @@ public sealed class DemoAccounts(
                         db.Add(new AccountChange
                         {
                             AccountId = account.Id, Kind = AccountChangeKind.GrantRole, Role = role, State = AccountChangeState.Approved,
+                            Department = role == Roles.Officer ? windows[tenant] : null,
                             ProposedBy = "system:demo", ProposedAt = account.CreatedAt, DecidedBy = "system:demo", DecidedAt = account.CreatedAt, Revision = 1,
                         });
                         if (account.TwoFactorEnabled)

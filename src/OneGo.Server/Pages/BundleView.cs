@@ -28,4 +28,4 @@ public sealed record Questionnaire(IReadOnlyDictionary<string, string> Answers, 
 }
 
 /// <summary>Everything the bundle page shows: the live bundle, the answers given, and the guide or why there is none.</summary>
-public sealed record BundleView(RegionInfo Region, EffectiveBundle Bundle, Questionnaire Questionnaire, GuideResult? Result, string? RegionPhone);
+public sealed record BundleView(RegionInfo Region, EffectiveBundle Bundle, Questionnaire Questionnaire, GuideResult? Result, string? RegionPhone, DepartmentNames Departments);

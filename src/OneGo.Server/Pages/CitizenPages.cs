@@ -85,6 +85,7 @@ internal static class CitizenPages
             Bundles = items.Select(i => i.Summary).ToList(),
             Filter = filter,
             Phone = phone,
+            Departments = await directory.DepartmentNamesAsync(region.Id, cancellationToken),
         });
     }
 
@@ -117,7 +118,7 @@ internal static class CitizenPages
             ? GuideEvaluator.Evaluate(bundle, new Dictionary<string, string>())
             : questionnaire.Submitted ? GuideEvaluator.Evaluate(bundle, questionnaire.Answers) : null;
         trail.Add((Links.Bundle(region, code), page.Text(bundle.Name)));
-        var view = new BundleView(region, bundle, questionnaire, result, await PhoneAsync(db, cancellationToken));
+        var view = new BundleView(region, bundle, questionnaire, result, await PhoneAsync(db, cancellationToken), await directory.DepartmentNamesAsync(region.Id, cancellationToken));
         // Answers the guide cannot take are the API's 422, shown next to their questions.
         return PageResult.Of<BundlePage>(page, new { Page = page, View = view, Trail = trail },
             result is { IsValid: false } ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);

@@ -40,12 +40,12 @@ public sealed class ConsoleJourneyTestsInChromiumOnSqlite(PagesServer server)
 
         // The standard locks the lead department: the form says so, and the API's refusal is shown beside it.
         Assert.True(browser.Find("#locked-setLeadDepartment").Displayed);
-        browser.Find("#setLeadDepartment-department").SendKeys("鼓楼区城市管理局");
+        browser.Find("#setLeadDepartment-department").SendKeys("urban-management");
         browser.Navigating(() => browser.Find("#form-setLeadDepartment button").Click());
         var refusal = browser.Find("#error-setLeadDepartment");
         Assert.Contains("locked", refusal.Text, StringComparison.Ordinal);
         Assert.Contains("/changes/0", refusal.Text, StringComparison.Ordinal);
-        Assert.Equal("鼓楼区城市管理局", browser.Find("#setLeadDepartment-department").GetAttribute("value"));
+        Assert.Equal("urban-management", browser.Find("#setLeadDepartment-department").GetAttribute("value"));
         Assert.Empty(browser.FindAll("#change-list li"));
         Screenshot(browser, "console-locked-refusal");
 
@@ -100,7 +100,7 @@ public sealed class ConsoleJourneyTestsInChromiumOnSqlite(PagesServer server)
         browser.Follow(browser.Driver.FindElement(By.LinkText("funeral-fee-waiver")));
         var matterPage = browser.Location;
         var original = browser.Find("#matter-json").GetAttribute("value") ?? "";
-        Assert.Contains("鼓楼区民政局", original, StringComparison.Ordinal);
+        Assert.Contains("\"department\": \"civil-affairs\"", original, StringComparison.Ordinal);
 
         // A promised time limit below zero: the API's 422 names the field, and what was typed is kept.
         var wrong = original.Replace("\"promisedDays\": 0", "\"promisedDays\": -3", StringComparison.Ordinal);
@@ -111,7 +111,9 @@ public sealed class ConsoleJourneyTestsInChromiumOnSqlite(PagesServer server)
         Assert.Contains("-3", browser.Find("#matter-json").GetAttribute("value"), StringComparison.Ordinal);
 
         // Saved, the change is the matter's working copy: nothing of it is live yet.
-        var right = original.Replace("鼓楼区民政局", "鼓楼区民政局殡葬管理所", StringComparison.Ordinal);
+        // The matter moves from the district's civil affairs bureau to the city's funeral services (南京市殡葬管理处), by code.
+        var right = original.Replace("\"department\": \"civil-affairs\"", "\"department\": \"funeral-services\"", StringComparison.Ordinal);
+        Assert.NotEqual(original, right);
         browser.Script<object?>("document.getElementById('matter-json').value = arguments[0]; return null;", right);
         browser.Navigating(() => browser.Find("form.stack button").Click());
         Assert.Equal(matterPage, browser.Location);
@@ -121,7 +123,7 @@ public sealed class ConsoleJourneyTestsInChromiumOnSqlite(PagesServer server)
         Assert.Equal("submitted", browser.Find("#matter-state").GetAttribute("data-state"));
         Assert.Empty(browser.FindAll("#review"));
         browser.Go($"/console/t/{Gulou}/matters");
-        Assert.DoesNotContain("殡葬管理所", browser.Find("#matters-list").Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("殡葬管理处", browser.Find("#matters-list").Text, StringComparison.Ordinal);
         browser.Go($"/console/t/{Gulou}");
         Assert.Empty(browser.FindAll("#matters-changed"));
         ConsoleSignIn.Out(browser);
@@ -134,7 +136,7 @@ public sealed class ConsoleJourneyTestsInChromiumOnSqlite(PagesServer server)
         browser.Navigating(() => browser.Find("#review form:not(.reject) button").Click());
         Assert.Equal("approved", browser.Find("#matter-state").GetAttribute("data-state"));
         browser.Go($"/console/t/{Gulou}/matters");
-        Assert.Contains("鼓楼区民政局殡葬管理所", browser.Find("#matters-list").Text, StringComparison.Ordinal);
+        Assert.Contains("南京市殡葬管理处", browser.Find("#matters-list").Text, StringComparison.Ordinal);
 
         // The live bundle built on that matter now says its matters changed since its approval.
         browser.Go($"/console/t/{Gulou}");

@@ -24,7 +24,7 @@ public sealed class ConsoleReviewTestsInChromiumOnSqlite(PagesServer server)
         using var browser = Chromium.Open(server.Address);
         ConsoleSignIn.As(browser, workspace, $"demo-editor@{Gulou}");
         browser.Find("#setMatterDepartment-matter option[value='social-insurance-enrolment']").Click();
-        browser.Find("#setMatterDepartment-department").SendKeys("鼓楼区社会保险管理中心");
+        browser.Find("#setMatterDepartment-department").SendKeys("human-resources-social-security");
         browser.Navigating(() => browser.Find("#form-setMatterDepartment button").Click());
         Assert.Contains("social-insurance-enrolment", browser.Find("#change-list").Text, StringComparison.Ordinal);
         Assert.Equal("draft", browser.Find("#draft-state").GetAttribute("data-state"));

@@ -120,6 +120,38 @@ public abstract class AccountTests(Provider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnOfficerIsBoundToOneOfItsRegionsOwnDepartmentsAndSignsInWithASecondFactor()
+    {
+        async Task<JsonNode> RefusedAsync(object body, string rule)
+        {
+            var answer = await _gulouAdmin.SendJsonAsync(HttpMethod.Post, $"/api/t/{Gulou}/accounts", body);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.StatusCode);
+            var error = Assert.Single((await answer.JsonAsync())["errors"]!.AsArray())!;
+            Assert.Equal(("/department", rule), ((string?)error["pointer"], (string?)error["rule"]));
+            return error;
+        }
+
+        var name = "officer-" + Guid.NewGuid().ToString("N")[..6];
+        object Officer(string? department) => new { userName = name, email = People.Address(name), roles = new[] { "officer" }, department };
+        Assert.Contains("window", (string?)(await RefusedAsync(Officer(null), "required"))["message"], StringComparison.Ordinal);
+        // Nanjing's funeral services are in reach of Gulou's documents, but an officer works in a department of its own region.
+        Assert.Contains("an officer works in one of the region's own departments", (string?)(await RefusedAsync(Officer("funeral-services"), "unknown-department"))["message"], StringComparison.Ordinal);
+        await RefusedAsync(new { userName = name, email = People.Address(name), roles = new[] { "editor" }, department = "window" }, "officer-only");
+
+        var proposed = await _gulouAdmin.SendJsonAsync(HttpMethod.Post, $"/api/t/{Gulou}/accounts", Officer("window"));
+        Assert.Equal(HttpStatusCode.Created, proposed.StatusCode);
+        var grant = (long)(await proposed.JsonAsync())["pending"]![0]!["id"]!;
+        Assert.Equal(HttpStatusCode.OK, (await _jiangsuAdmin.PostAsync($"/api/t/{Gulou}/account-changes/{grant}/approve", null)).StatusCode);
+        var account = (await (await _gulouAdmin.GetAsync($"/api/t/{Gulou}/accounts/{name}")).JsonAsync())["account"]!;
+        Assert.Equal((["officer"], "window"), (account["roles"]!.AsArray().Select(r => (string)r!).ToArray(), (string?)account["department"]));
+
+        // Like reviewers, officers sign in with a second factor: the demo officer, at Gulou's comprehensive window.
+        Assert.Contains(Roles.Officer, Roles.NeedSecondFactor);
+        var demo = (await (await _gulouAdmin.GetAsync($"/api/t/{Gulou}/accounts/{DemoAccounts.UserName(Roles.Officer, Gulou)}")).JsonAsync())["account"]!;
+        Assert.Equal(("window", true), ((string?)demo["department"], (bool)demo["secondFactor"]!));
+    }
+
+    [Fact]
     public async Task H1_RevokingARoleOrDisablingTakesOneAdminAndWorksAtOnce()
     {
         using var editor = ActAsTenantStaff.For(_app);

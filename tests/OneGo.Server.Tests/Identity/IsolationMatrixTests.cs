@@ -86,6 +86,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ("admin", Roles.Admin, Victim),
         ("admin-service", Roles.Admin, Victim),
         ("auditor", Roles.Auditor, Victim),
+        // An officer of the victim's comprehensive window: no right in the catalogue, its review or its accounts.
+        ("officer", Roles.Officer, Victim),
         ("sibling-editor", Roles.Editor, Sibling),
         ("sibling-reviewer", Roles.Reviewer, Sibling),
         ("sibling-admin", Roles.Admin, Sibling),
@@ -145,6 +147,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
     {
         ["GET /api/tenants"] = new(Access.Public, (t, _) => Get("/api/tenants")),
         ["GET /api/tenants/{tenant}"] = new(Access.Public, (t, _) => Get($"/api/tenants/{VictimCode}")),
+        ["GET /api/t/{tenant}/departments"] = new(Access.Public, (t, _) => Get("/api/t/320106/departments")),
         ["GET /api/site"] = new(Access.Public, (t, _) => Task.FromResult(new Call(HttpMethod.Get, "/api/site", Host: SiteHost))),
         ["GET /api/t/{tenant}/bundles"] = new(Access.Public, (t, _) => Get("/api/t/320106/bundles")),
         ["GET /api/t/{tenant}/bundles/{code}"] = new(Access.Public, (t, _) => Get("/api/t/320106/bundles/newborn")),
@@ -611,7 +614,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["POST /console/t/{tenant}/adopt"] = Form(Access.Edit, Console + "/adopt", (_, _) => Task.FromResult(new Dictionary<string, string> { ["tenant"] = "national", ["code"] = "credit-repair", ["version"] = "1" })),
         // Rows run in this order: the lead department's change is removed, then made again.
         ["POST /console/t/{tenant}/bundles/{code}/changes/{index:int}/remove"] = Form(Access.Edit, Console + "/bundles/newborn/changes/0/remove", OnDraft("newborn")),
-        ["POST /console/t/{tenant}/bundles/{code}/changes"] = Form(Access.Edit, Console + "/bundles/newborn/changes", OnDraft("newborn", ("op", "setLeadDepartment"), ("department", "鼓楼区卫生健康委员会"))),
+        ["POST /console/t/{tenant}/bundles/{code}/changes"] = Form(Access.Edit, Console + "/bundles/newborn/changes", OnDraft("newborn", ("op", "setLeadDepartment"), ("department", "health"))),
         ["POST /console/t/{tenant}/bundles/{code}/document"] = Form(Access.Edit, Console + "/bundles/pharmacy/document", async (api, _) =>
         {
             var draft = await api.GetAsync($"/api/t/{Victim}/bundles/pharmacy/draft");

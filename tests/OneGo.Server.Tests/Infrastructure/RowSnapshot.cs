@@ -22,6 +22,7 @@ public static class RowSnapshot
 
         // The test reads across tenants on purpose: it checks what an import did to everyone.
         Add("Regions", await db.Regions.AsNoTracking().ToListAsync(), r => r.Id);
+        Add("Departments", await db.Departments.AsNoTracking().ToListAsync(), d => d.RegionId + ":" + d.Code);
         Add("TenantSettings", await db.TenantSettings.IgnoreQueryFilters([TenancyModel.FilterName]).AsNoTracking().ToListAsync(), s => s.TenantId);
         Add("TenantFiles", await db.TenantFiles.IgnoreQueryFilters([TenancyModel.FilterName]).AsNoTracking().ToListAsync(), f => f.TenantId + ":" + f.Path);
         Add("Matters", await db.Set<MatterRecord>().IgnoreQueryFilters([TenancyModel.FilterName]).AsNoTracking().ToListAsync(), m => m.TenantId + ":" + m.Code);

@@ -31,6 +31,14 @@ namespace OneGo.Client.Models
 #else
         public string CreatedBy { get; set; }
 #endif
+        /// <summary>An officer&apos;s department (the code of one of its tenant&apos;s departments), once the grant is approved.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Department { get; set; }
+#nullable restore
+#else
+        public string Department { get; set; }
+#endif
         /// <summary>The disabled property</summary>
         public bool? Disabled { get; set; }
         /// <summary>The displayName property</summary>
@@ -110,6 +118,7 @@ namespace OneGo.Client.Models
                 { "clientId", n => { ClientId = n.GetStringValue(); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "createdBy", n => { CreatedBy = n.GetStringValue(); } },
+                { "department", n => { Department = n.GetStringValue(); } },
                 { "disabled", n => { Disabled = n.GetBoolValue(); } },
                 { "displayName", n => { DisplayName = n.GetStringValue(); } },
                 { "email", n => { Email = n.GetStringValue(); } },
@@ -133,6 +142,7 @@ namespace OneGo.Client.Models
             writer.WriteStringValue("clientId", ClientId);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteStringValue("createdBy", CreatedBy);
+            writer.WriteStringValue("department", Department);
             writer.WriteBoolValue("disabled", Disabled);
             writer.WriteStringValue("displayName", DisplayName);
             writer.WriteStringValue("email", Email);

@@ -38,6 +38,14 @@ namespace OneGo.Client.Models
 #else
         public string DecidedBy { get; set; }
 #endif
+        /// <summary>The department property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Department { get; set; }
+#nullable restore
+#else
+        public string Department { get; set; }
+#endif
         /// <summary>The email property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -100,6 +108,7 @@ namespace OneGo.Client.Models
                 { "comment", n => { Comment = n.GetStringValue(); } },
                 { "decidedAt", n => { DecidedAt = n.GetDateTimeOffsetValue(); } },
                 { "decidedBy", n => { DecidedBy = n.GetStringValue(); } },
+                { "department", n => { Department = n.GetStringValue(); } },
                 { "email", n => { Email = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetLongValue(); } },
                 { "kind", n => { Kind = n.GetEnumValue<global::OneGo.Client.Models.AccountChangeKind>(); } },
@@ -121,6 +130,7 @@ namespace OneGo.Client.Models
             writer.WriteStringValue("comment", Comment);
             writer.WriteDateTimeOffsetValue("decidedAt", DecidedAt);
             writer.WriteStringValue("decidedBy", DecidedBy);
+            writer.WriteStringValue("department", Department);
             writer.WriteStringValue("email", Email);
             writer.WriteLongValue("id", Id);
             writer.WriteEnumValue<global::OneGo.Client.Models.AccountChangeKind>("kind", Kind);

@@ -21,13 +21,21 @@ namespace OneGo.Client.Models
 #else
         public string Code { get; set; }
 #endif
-        /// <summary>The department that handles it.</summary>
+        /// <summary>The code of the department that handles it (see GET /api/t/{tenant}/departments).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Department { get; set; }
 #nullable restore
 #else
         public string Department { get; set; }
+#endif
+        /// <summary>That department&apos;s name, as the region or the nearest region above lists it.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? DepartmentName { get; set; }
+#nullable restore
+#else
+        public string DepartmentName { get; set; }
 #endif
         /// <summary>The strong ETag of its live revision.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -77,6 +85,7 @@ namespace OneGo.Client.Models
             {
                 { "code", n => { Code = n.GetStringValue(); } },
                 { "department", n => { Department = n.GetStringValue(); } },
+                { "departmentName", n => { DepartmentName = n.GetStringValue(); } },
                 { "eTag", n => { ETag = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
                 { "origin", n => { Origin = n.GetStringValue(); } },
@@ -93,6 +102,7 @@ namespace OneGo.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("code", Code);
             writer.WriteStringValue("department", Department);
+            writer.WriteStringValue("departmentName", DepartmentName);
             writer.WriteStringValue("eTag", ETag);
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("name", Name);
             writer.WriteStringValue("origin", Origin);

@@ -12,6 +12,14 @@ namespace OneGo.Client.Models
     public partial class NewAccount : IParsable
     #pragma warning restore CS1591
     {
+        /// <summary>With the role officer: the code of the department of the tenant the officer works in.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Department { get; set; }
+#nullable restore
+#else
+        public string Department { get; set; }
+#endif
         /// <summary>The displayName property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -64,6 +72,7 @@ namespace OneGo.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "department", n => { Department = n.GetStringValue(); } },
                 { "displayName", n => { DisplayName = n.GetStringValue(); } },
                 { "email", n => { Email = n.GetStringValue(); } },
                 { "kind", n => { Kind = n.GetEnumValue<global::OneGo.Client.Models.AccountKind>(); } },
@@ -78,6 +87,7 @@ namespace OneGo.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteStringValue("department", Department);
             writer.WriteStringValue("displayName", DisplayName);
             writer.WriteStringValue("email", Email);
             writer.WriteEnumValue<global::OneGo.Client.Models.AccountKind>("kind", Kind);

@@ -20,6 +20,14 @@ namespace OneGo.Client.Models
 #else
         public string Comment { get; set; }
 #endif
+        /// <summary>With the role officer: the code of the department of the tenant the officer works in.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Department { get; set; }
+#nullable restore
+#else
+        public string Department { get; set; }
+#endif
         /// <summary>The role property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -47,6 +55,7 @@ namespace OneGo.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "comment", n => { Comment = n.GetStringValue(); } },
+                { "department", n => { Department = n.GetStringValue(); } },
                 { "role", n => { Role = n.GetStringValue(); } },
             };
         }
@@ -58,6 +67,7 @@ namespace OneGo.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("comment", Comment);
+            writer.WriteStringValue("department", Department);
             writer.WriteStringValue("role", Role);
         }
     }

@@ -35,6 +35,11 @@ public sealed record BundleDocument
 
     public Overlay? Overlay => Adopts is null ? null : new Overlay { Adopts = Adopts, Changes = Changes };
 
+    /// <summary>Every department the document names: its definition's (under <c>/definition</c>) or its changes'.</summary>
+    public IEnumerable<DepartmentReferences.Reference> Departments() => Definition is not null
+        ? DepartmentReferences.Of(Definition).Select(r => r with { Pointer = "/definition" + r.Pointer })
+        : DepartmentReferences.Of(Changes);
+
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, CatalogueJson.Options);
 
     public static BundleDocument Parse(string json) =>

@@ -52,12 +52,13 @@ internal static class MattersApi
 
     /// <summary>A live matter in the list.</summary>
     /// <param name="Code">Its code, unique within the region.</param>
-    /// <param name="Department">The department that handles it.</param>
+    /// <param name="Department">The code of the department that handles it (see GET /api/t/{tenant}/departments).</param>
+    /// <param name="DepartmentName">That department's name, as the region or the nearest region above lists it.</param>
     /// <param name="ETag">The strong ETag of its live revision.</param>
     /// <param name="Revision">The live revision's number.</param>
     /// <param name="UpdatedAt">When the live revision was approved (or imported).</param>
     /// <param name="Origin">Where it came from: api or file.</param>
-    public sealed record MatterItem(string Code, Text Name, string? Department, string ETag, int Revision, DateTimeOffset UpdatedAt, string Origin);
+    public sealed record MatterItem(string Code, Text Name, string? Department, string? DepartmentName, string ETag, int Revision, DateTimeOffset UpdatedAt, string Origin);
 
     /// <summary>A matter's working copy as the API shows it; its ETag is the hash of these bytes.</summary>
     public sealed record MatterDraftView(
@@ -83,7 +84,8 @@ internal static class MattersApi
     private static NotFoundProblem UnknownMatter(HttpContext context, string code) =>
         ApiProblems.NotFound("Unknown matter", $"{context.Tenant().Id} has no matter with the code '{code}'.");
 
-    private static async Task<Results<Ok<Page<MatterItem>>, InvalidProblem>> ListMatters(OneGoDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<MatterItem>>, InvalidProblem>> ListMatters(
+        HttpContext context, OneGoDbContext db, RegionDirectory directory, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
         if (errors.Count > 0)
@@ -97,10 +99,11 @@ internal static class MattersApi
             .OrderBy(m => m.Code)
             .Take(paging.Limit + 1)
             .ToListAsync(cancellationToken);
+        var departments = await directory.DepartmentNamesAsync(context.Tenant().Id, cancellationToken);
         var items = rows.Select(r =>
         {
             var matter = Parse(r.Document!);
-            return new MatterItem(r.Code, matter.Name, matter.Department, r.ETag!, r.LiveRevision!.Value, r.UpdatedAt, r.Origin!);
+            return new MatterItem(r.Code, matter.Name, matter.Department, matter.Department is null ? null : departments.Of(matter.Department), r.ETag!, r.LiveRevision!.Value, r.UpdatedAt, r.Origin!);
         });
         return TypedResults.Ok(paging.Take(items, i => i.Code));
     }
@@ -129,7 +132,7 @@ internal static class MattersApi
     }
 
     private static async Task<Results<Tagged<MatterDraftView>, CreatedTagged<MatterDraftView>, EditProblem, BodyProblem, InvalidProblem, ConflictProblem>> PutDraft(
-        HttpContext context, OneGoDbContext db, CurrentTenant tenants, TimeProvider clock, string code, CancellationToken cancellationToken)
+        HttpContext context, OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var record = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == code, cancellationToken);
         ReviewDecision? decision = null;
@@ -149,7 +152,9 @@ internal static class MattersApi
             return problem;
         }
 
-        var errors = (await NationalCatalogue.ValidateAsync(db, tenants, context.Tenant(), matter!, cancellationToken)).Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList();
+        var errors = (await NationalCatalogue.ValidateAsync(db, tenants, context.Tenant(), matter!, cancellationToken))
+            .Concat(await directory.UnknownDepartmentsAsync(context.Tenant(), DepartmentReferences.Of(matter!), cancellationToken))
+            .Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList();
         if (matter!.Code != code)
         {
             errors.Insert(0, ApiError.At("/code", "code-mismatch", $"The document's code '{matter.Code}' differs from the address's '{code}'; a matter keeps its basic code."));

@@ -226,4 +226,38 @@ internal static partial class ContentFiles
             folder.Problems.AddRange(CatalogueValidator.ValidateBundle(bundle.Document.Definition!, matters).Select(e => bundle.At(e.Under("/definition"))));
         }
     }
+
+    /// <summary>
+    /// Checks every department a matter, a bundle or an overlay names against the departments of the file's region
+    /// and of the regions above it (<c>departments:</c> of their <c>tenant.yaml</c>), at the line and column of the code.
+    /// </summary>
+    public static void CheckDepartments(TenantFolder folder)
+    {
+        var regions = folder.Regions.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        // A region whose own file, or an ancestor's, has problems is reported there: its content is not held to departments it may lack.
+        bool Sound(string? id) => id is null || (regions.TryGetValue(id, out var r) && !folder.RegionsWithProblems.Contains(id) && Sound(r.ParentId));
+        Func<string, bool>? LookupFrom(string tenantId) => Sound(tenantId)
+            ? code => Tenants.DepartmentDirectory.Find(tenantId, code, id => regions.TryGetValue(id, out var r) ? (r.ParentId, r.Document.Departments) : null) is not null
+            : null;
+        string Where(string tenantId) => $"{regions[tenantId].Document.Name} ({tenantId})";
+
+        foreach (var file in folder.Matters)
+        {
+            if (LookupFrom(file.TenantId) is { } find)
+            {
+                folder.Problems.AddRange(DepartmentReferences.Unknown(DepartmentReferences.Of(file.Matter), find, Where(file.TenantId))
+                    .Select(e => file.Source.At(Pointer.ToIndexPointer(file.Source.Root, e.Pointer), e.Message)));
+            }
+        }
+
+        foreach (var file in folder.Bundles)
+        {
+            if (LookupFrom(file.TenantId) is not { } find)
+            {
+                continue;
+            }
+
+            folder.Problems.AddRange(DepartmentReferences.Unknown(file.Document.Departments(), find, Where(file.TenantId)).Select(file.At));
+        }
+    }
 }

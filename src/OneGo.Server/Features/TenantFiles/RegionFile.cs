@@ -15,10 +15,15 @@ internal sealed record RegionDocument(
     string? ContactEmail,
     string? ContactAddress,
     string? ContactHours,
-    string PublishingSchedule)
+    string PublishingSchedule,
+    IReadOnlyList<OneGo.Catalogue.Department> Departments)
 {
     public static readonly string[] Fields =
-        ["name", "nameEn", "level", "divisionCode", "displayName", "displayNameEn", "contact", "publishing"];
+        ["name", "nameEn", "level", "divisionCode", "displayName", "displayNameEn", "contact", "publishing", "departments"];
+
+    public static readonly string[] DepartmentFields = ["code", "name", "kind", "creditCode"];
+
+    public static readonly string[] DepartmentKinds = ["department", "window", "enterprise"];
 
     public static readonly string[] ContactFields = ["phone", "email", "address", "hours"];
 
@@ -70,13 +75,74 @@ internal sealed record RegionDocument(
             }
         }
 
+        var departments = ReadDepartments(reader, fields["departments"]);
         if (name is null || level is null)
         {
             return null;
         }
 
         return new RegionDocument(name, nameEn, Enum.Parse<RegionLevel>(level, ignoreCase: true), code,
-            displayName, displayNameEn, phone, email, address, hours, schedule);
+            displayName, displayNameEn, phone, email, address, hours, schedule, departments);
+    }
+
+    /// <summary>The region's departments (<c>departments:</c>), each named once by its code.</summary>
+    private static List<OneGo.Catalogue.Department> ReadDepartments(DocumentReader reader, JsonNode? node)
+    {
+        var departments = new List<OneGo.Catalogue.Department>();
+        if (node is null)
+        {
+            return departments;
+        }
+
+        if (node is not JsonArray list)
+        {
+            reader.Report("/departments", $"'departments' is a list of the region's departments ('- {{ code: public-security, name: … }}'), not {DocumentReader.Describe(node)}.");
+            return departments;
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            var at = "/departments/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (reader.Fields(list[i], at, "a department") is not { } item)
+            {
+                continue;
+            }
+
+            reader.OnlyKnownFields(item, at, "a department", DepartmentFields);
+            var code = reader.Text(item, at, "code", required: true, maxLength: OneGo.Catalogue.CatalogueCodes.MaxLength);
+            var name = reader.Text(item, at, "name", required: true, maxLength: 100);
+            var kind = reader.OneOf(item, at, "kind", required: false, DepartmentKinds) ?? "department";
+            var creditCode = reader.Text(item, at, "creditCode", required: false, maxLength: 18);
+            if (code is not null && OneGo.Catalogue.CatalogueCodes.Check(code) is { } badCode)
+            {
+                reader.Report(at + "/code", badCode);
+                code = null;
+            }
+            else if (code is not null && departments.FindIndex(d => d.Code == code) is >= 0 and var twin)
+            {
+                reader.Report(at + "/code", $"the code '{code}' is also the code of department {twin + 1} of this list ({departments[twin].Name}); a code names one department of a region.");
+                code = null;
+            }
+
+            if (creditCode is not null && OneGo.Catalogue.NationalCodes.CheckCreditCode(creditCode) is { } badCredit)
+            {
+                reader.Report(at + "/creditCode", badCredit.Message);
+                creditCode = null;
+            }
+
+            if (code is not null && name is not null)
+            {
+                departments.Add(new OneGo.Catalogue.Department
+                {
+                    Code = code,
+                    Name = name,
+                    Kind = Enum.Parse<OneGo.Catalogue.DepartmentKind>(kind, ignoreCase: true),
+                    CreditCode = creditCode,
+                });
+            }
+        }
+
+        return departments;
     }
 }
 

@@ -61,6 +61,7 @@ internal sealed class TenantFolder
         folder.CheckTree();
         ContentFiles.CheckNationalCodes(folder);
         ContentFiles.CheckDefinitions(folder);
+        ContentFiles.CheckDepartments(folder);
         folder.Problems.Sort((a, b) => (a.Path, a.Line, a.Column).CompareTo((b.Path, b.Line, b.Column)));
         return folder;
     }

@@ -190,10 +190,37 @@ public sealed class TenantImport(
             settings.ContactHours = doc.ContactHours;
             settings.PublishingSchedule = doc.PublishingSchedule;
             settings.UpdatedAt = now;
+            var departments = await ApplyDepartmentsAsync(file, cancellationToken);
             var previous = await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
-            db.Audit(new AuditEvent(Actor, "import.settings", $"tenant/{file.Id}", new { file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous }));
+            db.Audit(new AuditEvent(Actor, "import.settings", $"tenant/{file.Id}", new { file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous, departments }));
             await db.SaveChangesAsync(cancellationToken);
         }
+    }
+
+    /// <summary>The region's departments become the file's: added, renamed, removed. Returns what changed, code by code.</summary>
+    private async Task<object> ApplyDepartmentsAsync(RegionFile file, CancellationToken cancellationToken)
+    {
+        var rows = await db.Departments.Where(d => d.RegionId == file.Id).ToDictionaryAsync(d => d.Code, StringComparer.Ordinal, cancellationToken);
+        var wanted = file.Document.Departments.ToDictionary(d => d.Code, StringComparer.Ordinal);
+        var removed = rows.Keys.Where(code => !wanted.ContainsKey(code)).Order(StringComparer.Ordinal).ToList();
+        db.Departments.RemoveRange(removed.Select(code => rows[code]));
+        var added = new List<string>();
+        var changed = new List<string>();
+        foreach (var department in file.Document.Departments)
+        {
+            if (!rows.TryGetValue(department.Code, out var row))
+            {
+                db.Departments.Add(new RegionDepartment { RegionId = file.Id, Code = department.Code, Name = department.Name, Kind = department.Kind, CreditCode = department.CreditCode });
+                added.Add(department.Code);
+            }
+            else if (row.ToDepartment() != department)
+            {
+                (row.Name, row.Kind, row.CreditCode) = (department.Name, department.Kind, department.CreditCode);
+                changed.Add(department.Code);
+            }
+        }
+
+        return new { added, changed, removed };
     }
 
     /// <summary>Remembers the file's hash as imported; returns the hash it had before, if it was imported before.</summary>
@@ -327,6 +354,7 @@ public sealed class TenantImport(
     private async Task<ImportPlan> PlanAsync(TenantFolder files, CancellationToken cancellationToken)
     {
         var regions = await db.Regions.AsNoTracking().ToDictionaryAsync(r => r.Id, StringComparer.Ordinal, cancellationToken);
+        var departments = (await db.Departments.AsNoTracking().ToListAsync(cancellationToken)).ToLookup(d => d.RegionId, StringComparer.Ordinal);
         var changes = new List<FileChange>();
         var unchanged = 0;
         foreach (var region in files.Regions.OrderBy(r => r.RelativePath, StringComparer.Ordinal))
@@ -354,7 +382,7 @@ public sealed class TenantImport(
             var existing = regions.GetValueOrDefault(region.Id);
             Consider(region.RelativePath, region.Sha256, _ => existing is null
                 ? [$"new region {region.Id} {region.Document.Name} ({region.Document.DivisionCode ?? "no code"}, {region.Document.Level.ToString().ToLowerInvariant()})"]
-                : Differences(existing, settings, region));
+                : Differences(existing, settings, [.. departments[region.Id]], region));
             foreach (var matter in files.Matters.Where(m => m.TenantId == region.Id))
             {
                 Consider(matter.RelativePath, matter.Sha256, isNew => [$"{(isNew ? "new" : "changed")} matter {matter.Matter.Code} {matter.Matter.Name.Zh}"]);
@@ -373,8 +401,14 @@ public sealed class TenantImport(
         return new ImportPlan(changes, onlyInDatabase, unchanged);
     }
 
-    private static List<string> Differences(Region region, TenantSettings? settings, RegionFile file)
+    private static List<string> Differences(Region region, TenantSettings? settings, IReadOnlyList<RegionDepartment> held, RegionFile file)
     {
+        static string? Shown(OneGo.Catalogue.Department? d) =>
+            d is null ? null : d.Name + (d.Kind == OneGo.Catalogue.DepartmentKind.Department ? "" : $" ({d.Kind.ToString().ToLowerInvariant()})") + (d.CreditCode is null ? "" : " " + d.CreditCode);
+        var heldByCode = held.ToDictionary(d => d.Code, d => d.ToDepartment(), StringComparer.Ordinal);
+        var inFile = file.Document.Departments.ToDictionary(d => d.Code, StringComparer.Ordinal);
+        var departments = heldByCode.Keys.Union(inFile.Keys).Order(StringComparer.Ordinal)
+            .Select(code => (code, Shown(heldByCode.GetValueOrDefault(code)), Shown(inFile.GetValueOrDefault(code))));
         var doc = file.Document;
         var details = new List<string>();
         void Compare(string field, string? before, string? after)
@@ -397,6 +431,11 @@ public sealed class TenantImport(
         Compare("contact.address", settings?.ContactAddress, doc.ContactAddress);
         Compare("contact.hours", settings?.ContactHours, doc.ContactHours);
         Compare("publishing.schedule", settings?.PublishingSchedule, doc.PublishingSchedule);
+        foreach (var (code, before, after) in departments)
+        {
+            Compare($"departments.{code}", before, after);
+        }
+
         if (details.Count == 0)
         {
             details.Add("the file's text changed (comments or layout); no field changed");

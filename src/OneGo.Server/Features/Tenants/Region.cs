@@ -55,3 +55,24 @@ public sealed class TenantSettings : ITenantOwned, IAudited
 
     public DateTimeOffset UpdatedAt { get; set; }
 }
+
+/// <summary>
+/// A department of a region (<c>departments:</c> of its <c>tenant.yaml</c>), shared as the region is: matters, bundles
+/// and overlays name it by code, looked up in their region first and then in the regions above (see
+/// <see cref="OneGo.Catalogue.Department"/>).
+/// </summary>
+public sealed class RegionDepartment : IAudited
+{
+    public required string RegionId { get; init; }
+
+    public required string Code { get; init; }
+
+    public required string Name { get; set; }
+
+    public OneGo.Catalogue.DepartmentKind Kind { get; set; }
+
+    /// <summary>统一社会信用代码 (GB 32100-2015), where the region gives it.</summary>
+    public string? CreditCode { get; set; }
+
+    public OneGo.Catalogue.Department ToDepartment() => new() { Code = Code, Name = Name, Kind = Kind, CreditCode = CreditCode };
+}

@@ -46,6 +46,7 @@ internal static class ProposeAccount
         }
 
         var roles = CheckRoles(body.Roles, errors);
+        var department = CheckDepartment(context.Tenant(), roles, body.Department, errors);
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
@@ -82,12 +83,12 @@ internal static class ProposeAccount
 
         var grants = roles.Select(role => new AccountChange
         {
-            AccountId = account.Id, Kind = AccountChangeKind.GrantRole, Role = role, State = AccountChangeState.Proposed,
+            AccountId = account.Id, Kind = AccountChangeKind.GrantRole, Role = role, Department = role == Roles.Officer ? department : null, State = AccountChangeState.Proposed,
             ProposedBy = context.Actor(), ProposedAt = now, Revision = 1,
         }).ToList();
         db.AddRange(grants);
         db.Audit(new AuditEvent(context.Actor(), "account.propose", $"account/{account.Name}",
-            new { userName = account.Name, kind = account.Kind, account.DisplayName, email = AccountRules.Mask(account.Email), proposedRoles = roles }));
+            new { userName = account.Name, kind = account.Kind, account.DisplayName, email = AccountRules.Mask(account.Email), proposedRoles = roles, department }));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using static OneGo.Server.Identity.AccountsApi;
 
@@ -24,6 +25,7 @@ internal static class ProposeRole
 
         var errors = new List<ApiError>();
         var role = CheckRoles([body!.Role], errors, "/role").FirstOrDefault();
+        var department = CheckDepartment(context.Tenant(), role is null ? [] : [role], body.Department, errors);
         CheckComment(body.Comment, errors);
         if (errors.Count > 0)
         {
@@ -42,6 +44,6 @@ internal static class ProposeRole
             return ApiProblems.Invalid([AccountRules.ConflictError("/role", conflict)]);
         }
 
-        return await AddProposalAsync(context, db, clock, account, new AccountChange { Kind = AccountChangeKind.GrantRole, Role = role }, body.Comment, cancellationToken);
+        return await AddProposalAsync(context, db, clock, account, new AccountChange { Kind = AccountChangeKind.GrantRole, Role = role, Department = department }, body.Comment, cancellationToken);
     }
 }

@@ -25,7 +25,7 @@ public abstract class DraftsApiTests(Provider provider) : IAsyncLifetime
         await _database.DisposeAsync();
     }
 
-    private static JsonObject Matter(string code, string department = "思明区民政局") => new()
+    private static JsonObject Matter(string code, string department = "civil-affairs") => new()
     {
         ["code"] = code,
         ["name"] = new JsonObject { ["zh"] = "测试事项 " + code, ["en"] = "Test matter " + code },
@@ -44,7 +44,7 @@ public abstract class DraftsApiTests(Provider provider) : IAsyncLifetime
             ["name"] = "测试一件事",
             ["audience"] = "personal",
             ["theme"] = "other",
-            ["leadDepartment"] = "思明区行政审批局",
+            ["leadDepartment"] = "civil-affairs",
             ["matters"] = new JsonArray(matters.Select(m => (JsonNode)new JsonObject { ["code"] = m }).ToArray()),
         },
     };
@@ -70,22 +70,40 @@ public abstract class DraftsApiTests(Provider provider) : IAsyncLifetime
         // Nothing of a new matter is live before a reviewer approves it.
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/t/350203/matters/m1")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.PreconditionRequired, (await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1/draft", Matter("m1", "甲"))).StatusCode);
-        var changed = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1/draft", Matter("m1", "乙"), etag);
+        Assert.Equal(HttpStatusCode.PreconditionRequired, (await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1/draft", Matter("m1", "education"))).StatusCode);
+        var changed = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1/draft", Matter("m1", "health"), etag);
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         Assert.NotEqual(etag, changed.ETag());
 
         // A second writer holding the first ETag is refused, and what the first wrote stays.
-        var stale = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1/draft", Matter("m1", "丙"), etag);
+        var stale = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m1/draft", Matter("m1", "market-regulation"), etag);
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
-        Assert.Equal("乙", (string?)(await (await _client.GetAsync("/api/t/350203/matters/m1/draft")).JsonAsync())["document"]!["department"]);
+        Assert.Equal("health", (string?)(await (await _client.GetAsync("/api/t/350203/matters/m1/draft")).JsonAsync())["document"]!["department"]);
 
         // Approved, it is the live revision, with the ETag of its bytes.
         Assert.Equal(HttpStatusCode.OK, (await _client.SubmitAndApproveAsync("/api/t/350203/matters/m1/draft", changed.ETag())).StatusCode);
         var live = await _client.GetAsync("/api/t/350203/matters/m1");
-        Assert.Equal("乙", (string?)(await live.JsonAsync())["department"]);
+        Assert.Equal("health", (string?)(await live.JsonAsync())["department"]);
         var listed = (await (await _client.GetAsync("/api/t/350203/matters?limit=500")).JsonAsync())["items"]!.AsArray().Single(m => (string?)m!["code"] == "m1")!;
         Assert.Equal((live.ETag(), 1), ((string?)listed["eTag"], (int)listed["revision"]!));
+        // The list names the department as Siming lists it; the document by its code.
+        Assert.Equal(("health", "厦门市思明区卫生健康局"), ((string?)listed["department"], (string?)listed["departmentName"]));
+    }
+
+    [Fact]
+    public async Task ADepartmentOutOfTheRegionsReachIsRefusedAtItsPointerAndNothingIsSaved()
+    {
+        // Haicang lists an administrative approval bureau; Siming, beside it, does not, and neither do Xiamen or national.
+        var matter = Matter("m2", "administrative-approval");
+        matter["materials"]![0]!["source"] = new JsonObject { ["kind"] = "dataSharing", ["department"] = "police", ["dataset"] = "人口基础信息" };
+        var refused = await _client.SendJsonAsync(HttpMethod.Put, "/api/t/350203/matters/m2/draft", matter);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        var errors = (await refused.JsonAsync())["errors"]!.AsArray();
+        Assert.Equal(["/department", "/materials/id-card/source/department"], errors.Select(e => (string)e!["pointer"]!).Order(StringComparer.Ordinal));
+        Assert.All(errors, e => Assert.Equal("unknown-department", (string?)e!["rule"]));
+        Assert.Contains("思明区 (fujian.xiamen.siming)", (string?)errors[0]!["message"], StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/t/350203/matters/m2/draft")).StatusCode);
     }
 
     [Fact]

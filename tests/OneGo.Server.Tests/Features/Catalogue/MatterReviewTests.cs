@@ -17,8 +17,9 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
     private const string MatterDraft = Matter + "/draft";
     private const string Bundle = "/api/t/320106/bundles/after-death";
     private const string BundleDraft = Bundle + "/draft";
-    private const string OriginalDepartment = "鼓楼区民政局";
-    private const string ScamDepartment = "鼓楼区民政局（咨询请拨 400-000-0000）";
+    private const string OriginalDepartment = "civil-affairs";
+    // An unreviewed change hands the matter to another body (the comprehensive window) than the one the file names.
+    private const string ScamDepartment = "window";
     private TestDatabase _database = null!;
     private OneGoApp _app = null!;
     private HttpClient _editor = null!;
@@ -119,7 +120,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         var seen = await (await _reviewer.GetAsync(BundleDraft + "/effective")).Content.ReadAsByteArrayAsync();
 
         // A new revision of the matter is approved while the bundle waits.
-        var edited = await EditMatterAsync(_editor, "鼓楼区民政局殡葬管理所");
+        var edited = await EditMatterAsync(_editor, "funeral-services");
         Assert.Equal(HttpStatusCode.OK, (await _editor.SubmitAndApproveWithAsync(_reviewer, MatterDraft, edited.ETag())).StatusCode);
 
         // Approving with the same If-Match would take content the reviewer never saw: refused, naming the matter.
@@ -143,13 +144,13 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         var approved = await _reviewer.SendJsonAsync(HttpMethod.Post, BundleDraft + "/approve", ifMatch: again.ETag());
         Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
         Assert.Equal(read, await (await _anonymous.GetAsync(Bundle)).Content.ReadAsByteArrayAsync());
-        Assert.Equal("鼓楼区民政局殡葬管理所", await LiveDepartmentAsync());
+        Assert.Equal("funeral-services", await LiveDepartmentAsync());
     }
 
     [Fact]
     public async Task AMatterChangeGoesLiveOnlyOnceAnotherPersonApprovesIt()
     {
-        var edited = await EditMatterAsync(_editor, "鼓楼区民政局殡葬管理所");
+        var edited = await EditMatterAsync(_editor, "funeral-services");
         Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
         Assert.Equal("draft", (string?)(await edited.JsonAsync())["state"]);
         Assert.Equal(OriginalDepartment, (string?)(await (await _editor.GetAsync(Matter)).JsonAsync())["department"]);
@@ -173,7 +174,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         var view = await approved.JsonAsync();
         Assert.Equal(("approved", 2), ((string?)view["state"], (int)view["liveRevision"]!));
         var live = await _editor.GetAsync(Matter);
-        Assert.Equal("鼓楼区民政局殡葬管理所", (string?)(await live.JsonAsync())["department"]);
+        Assert.Equal("funeral-services", (string?)(await live.JsonAsync())["department"]);
         Assert.Empty((await (await _reviewer.GetAsync("/api/t/320106/drafts?status=submitted")).JsonAsync())["items"]!.AsArray());
 
         // Every move is audited in the same save, with the change of the live revision on the approval.
@@ -181,14 +182,14 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         Assert.Equal(["matter.approve", "matter.submit", "matter.edit", "import.matter"], log.Select(e => (string)e!["action"]!));
         var approval = log[0]!;
         Assert.Equal("svc-demo-reviewer@jiangsu.nanjing.gulou", (string?)approval["actor"]);
-        Assert.Contains(approval["changes"]!["changes"]!.AsArray(), c => (string?)c!["path"] == "/department" && (string?)c["after"] == "鼓楼区民政局殡葬管理所");
+        Assert.Contains(approval["changes"]!["changes"]!.AsArray(), c => (string?)c!["path"] == "/department" && (string?)c["after"] == "funeral-services");
     }
 
     [Fact]
     public async Task WhoeverLastChangedOrSubmittedAMatterCannotApproveItEvenHoldingBothRoles()
     {
         using var both = await BothRolesAsync();
-        var edited = await EditMatterAsync(both, "自己改的");
+        var edited = await EditMatterAsync(both, "veterans-affairs");
         var submitted = await both.SendJsonAsync(HttpMethod.Post, MatterDraft + "/submit", ifMatch: edited.ETag());
         var own = await both.SendJsonAsync(HttpMethod.Post, MatterDraft + "/approve", ifMatch: submitted.ETag());
         Assert.Equal(HttpStatusCode.Forbidden, own.StatusCode);
@@ -196,7 +197,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
 
         // Submitting another's change makes one its submitter: four eyes holds for that too.
         var rejected = await _reviewer.SendJsonAsync(HttpMethod.Post, MatterDraft + "/reject", new { comment = "请写明全称。" }, submitted.ETag());
-        var changed = await EditMatterAsync(_editor, "鼓楼区民政局殡葬管理所");
+        var changed = await EditMatterAsync(_editor, "funeral-services");
         Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
         var handed = await both.SendJsonAsync(HttpMethod.Post, MatterDraft + "/submit", ifMatch: changed.ETag());
         Assert.Equal(HttpStatusCode.OK, handed.StatusCode);
@@ -204,7 +205,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         Assert.Equal(OriginalDepartment, (string?)(await (await _editor.GetAsync(Matter)).JsonAsync())["department"]);
 
         Assert.Equal(HttpStatusCode.OK, (await _reviewer.SendJsonAsync(HttpMethod.Post, MatterDraft + "/approve", ifMatch: handed.ETag())).StatusCode);
-        Assert.Equal("鼓楼区民政局殡葬管理所", (string?)(await (await _editor.GetAsync(Matter)).JsonAsync())["department"]);
+        Assert.Equal("funeral-services", (string?)(await (await _editor.GetAsync(Matter)).JsonAsync())["department"]);
     }
 
     [Fact]
@@ -215,7 +216,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await _reviewer.SendJsonAsync(HttpMethod.Post, "/api/t/320106/matters/nowhere/draft/approve")).StatusCode);
 
         // 409 for a move the state does not allow, before If-Match is looked at.
-        var edited = await EditMatterAsync(both, "鼓楼区民政局殡葬管理所");
+        var edited = await EditMatterAsync(both, "funeral-services");
         var early = await _reviewer.SendJsonAsync(HttpMethod.Post, MatterDraft + "/approve");
         Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
         Assert.Equal("draft", (string?)(await early.JsonAsync())["state"]);
@@ -239,7 +240,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
     [Fact]
     public async Task TheApprovalIsAuditedWithTheEffectiveBundlesChangesAgainstTheLiveVersion()
     {
-        var edited = await EditMatterAsync(_editor, "鼓楼区民政局殡葬管理所");
+        var edited = await EditMatterAsync(_editor, "funeral-services");
         await _editor.SubmitAndApproveWithAsync(_reviewer, MatterDraft, edited.ETag());
         var submitted = await SubmitBundleAsync(_editor);
         var approved = await _reviewer.SendJsonAsync(HttpMethod.Post, BundleDraft + "/approve", new { comment = "同意。" }, submitted.ETag());
@@ -251,7 +252,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         Assert.Empty(entry["changes"]!["changes"]!.AsArray());
         var effective = entry["changes"]!["effectiveChanges"]!.AsArray();
         Assert.Contains(effective, c => (string?)c!["path"] == "/matters/funeral-fee-waiver/department"
-            && (string?)c["before"] == OriginalDepartment && (string?)c["after"] == "鼓楼区民政局殡葬管理所");
+            && (string?)c["before"] == OriginalDepartment && (string?)c["after"] == "funeral-services");
         Assert.All(effective, c => Assert.StartsWith("/matters/funeral-fee-waiver/", (string?)c!["path"], StringComparison.Ordinal));
         Assert.Equal(2, (int)entry["changes"]!["pinnedMatters"]!["funeral-fee-waiver"]!["revision"]!);
     }
@@ -281,7 +282,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         await RefusedAsync(_editor, Bundle + "/withdrawal", new { comment = "并入新的一件事。" }, BundleDraft);
 
         // Matters: submit, approve, reject.
-        var edited = await EditMatterAsync(_editor, "鼓楼区民政局殡葬管理所");
+        var edited = await EditMatterAsync(_editor, "funeral-services");
         Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
         await RefusedAsync(_editor, MatterDraft + "/submit", null, MatterDraft);
         Assert.Equal(HttpStatusCode.OK, (await _editor.SendJsonAsync(HttpMethod.Post, MatterDraft + "/submit", ifMatch: edited.ETag())).StatusCode);
@@ -305,7 +306,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
         {
             ["definition"] = new JsonObject
             {
-                ["code"] = code, ["name"] = "测试一件事", ["audience"] = "personal", ["theme"] = "other", ["leadDepartment"] = "鼓楼区行政审批局",
+                ["code"] = code, ["name"] = "测试一件事", ["audience"] = "personal", ["theme"] = "other", ["leadDepartment"] = "civil-affairs",
                 ["matters"] = new JsonArray(new JsonObject { ["code"] = "funeral-fee-waiver" }, new JsonObject { ["code"] = "funeral-fee-waiver" }),
             },
         };
@@ -327,7 +328,7 @@ public abstract class MatterReviewTests(Provider provider) : IAsyncLifetime
     public async Task L3_OnlyThoseWhoMayReadTheDraftsAreToldWhichMattersChangedSinceApproval()
     {
         // A working copy is not a change of what is live: nothing is reported for it.
-        var edited = await EditMatterAsync(_editor, "鼓楼区民政局殡葬管理所");
+        var edited = await EditMatterAsync(_editor, "funeral-services");
         Assert.Empty((await (await _editor.GetAsync(Bundle + "/diff")).JsonAsync())["mattersChangedSinceApproval"]!.AsArray());
 
         // Once a newer revision is live, the tenant's staff see it; an anonymous caller reads the diff without it.

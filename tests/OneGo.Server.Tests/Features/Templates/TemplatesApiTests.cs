@@ -37,7 +37,7 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
         ["kind"] = "publicService",
         ["promisedDays"] = days,
         ["tripsAlone"] = 1,
-        ["materials"] = new JsonArray(new JsonObject { ["code"] = "id-card", ["name"] = "身份证", ["kind"] = "certificate", ["source"] = new JsonObject { ["kind"] = "dataSharing", ["department"] = "公安局", ["dataset"] = "人口" } }),
+        ["materials"] = new JsonArray(new JsonObject { ["code"] = "id-card", ["name"] = "身份证", ["kind"] = "certificate", ["source"] = new JsonObject { ["kind"] = "dataSharing", ["department"] = "public-security", ["dataset"] = "人口" } }),
     };
 
     private static JsonObject Standard(string guideText, params string[] locked) => new()
@@ -48,7 +48,7 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
             ["name"] = new JsonObject { ["zh"] = "退休一件事", ["en"] = "Retirement" },
             ["audience"] = "personal",
             ["theme"] = "retirement",
-            ["leadDepartment"] = "厦门市人社局",
+            ["leadDepartment"] = "human-resources-social-security",
             ["matters"] = new JsonArray(
                 new JsonObject { ["code"] = "pension" },
                 new JsonObject { ["code"] = "medical", ["after"] = new JsonArray("pension") },
@@ -69,7 +69,7 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
 
     private async Task PublishStandardAsync()
     {
-        foreach (var (code, department, days) in new[] { ("pension", "厦门市社保中心", 10), ("medical", "厦门市医保局", 5), ("housing-fund", "厦门市公积金中心", 5) })
+        foreach (var (code, department, days) in new[] { ("pension", "human-resources-social-security", 10), ("medical", "medical-security", 5), ("housing-fund", "housing-provident-fund", 5) })
         {
             Assert.Equal(HttpStatusCode.OK, (await _client.ReviseMatterAsync("fujian.xiamen", Matter(code, department, days))).StatusCode);
         }
@@ -101,7 +101,7 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
         await PublishStandardAsync();
         var response = await _client.SendJsonAsync(HttpMethod.Post, "/api/t/350203/bundles", Adoption(1,
             new JsonObject { ["op"] = "setContact", ["contact"] = "12345" },
-            new JsonObject { ["op"] = "setLeadDepartment", ["department"] = "思明区人社局" },
+            new JsonObject { ["op"] = "setLeadDepartment", ["department"] = "human-resources-social-security" },
             new JsonObject { ["op"] = "shortenPromisedDays", ["days"] = 30 },
             new JsonObject { ["op"] = "markNotApplicable", ["matter"] = "pension" },
             new JsonObject { ["op"] = "setMatterDepartment", ["matter"] = "nowhere", ["department"] = "x" }));
@@ -136,7 +136,7 @@ public abstract class TemplatesApiTests(Provider provider) : IAsyncLifetime
         var effective = await (await _client.GetAsync("/api/t/350203/bundles/retire/draft/effective")).JsonAsync();
         Assert.Equal(15, (int)effective["promisedDays"]!);
         Assert.DoesNotContain(effective["matters"]!.AsArray(), m => (string?)m!["code"] == "housing-fund");
-        Assert.Equal("厦门市人社局", (string?)effective["leadDepartment"]);
+        Assert.Equal("human-resources-social-security", (string?)effective["leadDepartment"]);
 
         var templateDiff = await (await _client.GetAsync("/api/t/350203/bundles/retire/draft/diff?against=template")).JsonAsync();
         var pointers = templateDiff["standard"]!["differences"]!.AsArray().Select(d => (string)d!["pointer"]!).ToList();

@@ -34,10 +34,10 @@ public sealed class BundleHistoryFilesTestsOnSqlite : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _tenants.Write(Xiamen + "matters/a.yaml", "code: a\nname: 甲\ndepartment: 厦门市卫健委\nkind: confirmation\npromisedDays: 5\ntripsAlone: 1\nmaterials: [ { code: id-card, name: 身份证 } ]\n");
-        _tenants.Write(Xiamen + "matters/b.yaml", "code: b\nname: 乙\ndepartment: 厦门市公安局\nkind: confirmation\npromisedDays: 3\ntripsAlone: 1\nmaterials: [ { code: id-card, name: 身份证 } ]\n");
-        _tenants.Write(Xiamen + "bundles/std.v1.yaml", Standard("厦门市卫健委", 10));
-        _tenants.Write(Xiamen + "bundles/std.yaml", Standard("厦门市卫生健康委员会", 8));
+        _tenants.Write(Xiamen + "matters/a.yaml", "code: a\nname: 甲\ndepartment: health\nkind: confirmation\npromisedDays: 5\ntripsAlone: 1\nmaterials: [ { code: id-card, name: 身份证 } ]\n");
+        _tenants.Write(Xiamen + "matters/b.yaml", "code: b\nname: 乙\ndepartment: public-security\nkind: confirmation\npromisedDays: 3\ntripsAlone: 1\nmaterials: [ { code: id-card, name: 身份证 } ]\n");
+        _tenants.Write(Xiamen + "bundles/std.v1.yaml", Standard("health", 10));
+        _tenants.Write(Xiamen + "bundles/std.yaml", Standard("health", 8));
         _tenants.Write(Haicang + "std.yaml", """
             adopts: { tenant: fujian.xiamen, code: std, version: 1 }
             changes:
@@ -88,8 +88,8 @@ public sealed class BundleHistoryFilesTestsOnSqlite : IAsyncLifetime
         using var client = _app.CreateClient();
         var first = await client.GetFromJsonAsync<JsonElement>("/api/t/fujian.xiamen/bundles/std/versions/1");
         var live = await client.GetFromJsonAsync<JsonElement>("/api/t/fujian.xiamen/bundles/std");
-        Assert.Contains("厦门市卫健委", first.GetRawText(), StringComparison.Ordinal);
-        Assert.Contains("厦门市卫生健康委员会", live.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("health", first.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("health", live.GetRawText(), StringComparison.Ordinal);
 
         var haicang = await AdoptionOfHaicangAsync();
         Assert.Equal(1, haicang.GetProperty("adoptedVersion").GetInt32());
@@ -106,8 +106,8 @@ public sealed class BundleHistoryFilesTestsOnSqlite : IAsyncLifetime
     {
         Assert.True((await ImportAsync()).Succeeded);
 
-        // Version 1 was approved with 厦门市卫健委 as its lead; a file that says otherwise rewrites history.
-        _tenants.Write(Xiamen + "bundles/std.v1.yaml", Standard("厦门市政务服务中心", 10));
+        // Version 1 was approved with health as its lead; a file that says otherwise rewrites history.
+        _tenants.Write(Xiamen + "bundles/std.v1.yaml", Standard("window", 10));
         var problem = Assert.Single(await RefusedAsync());
         Assert.StartsWith($"tenants/{Xiamen}bundles/std.v1.yaml:2:9: version 1 of the bundle 'std' (imported from a file on ", problem, StringComparison.Ordinal);
         Assert.Contains("holds other content than this file: an approved version never changes", problem, StringComparison.Ordinal);
@@ -118,13 +118,13 @@ public sealed class BundleHistoryFilesTestsOnSqlite : IAsyncLifetime
     {
         // The database holds version 1 from the bundle's own file, as before the history was kept in files.
         File.Delete(_tenants.File(Xiamen + "bundles/std.v1.yaml"));
-        _tenants.Write(Xiamen + "bundles/std.yaml", Standard("厦门市卫健委", 10));
+        _tenants.Write(Xiamen + "bundles/std.yaml", Standard("health", 10));
         Assert.True((await ImportAsync()).Succeeded);
         Assert.Equal(0, (await AdoptionOfHaicangAsync()).GetProperty("behind").GetInt32());
 
         // The old content moves, with a comment, to std.v1.yaml; the bundle's file holds the next version.
-        _tenants.Write(Xiamen + "bundles/std.v1.yaml", "# 2026 首版\n" + Standard("厦门市卫健委", 10));
-        _tenants.Write(Xiamen + "bundles/std.yaml", Standard("厦门市卫生健康委员会", 8));
+        _tenants.Write(Xiamen + "bundles/std.v1.yaml", "# 2026 首版\n" + Standard("health", 10));
+        _tenants.Write(Xiamen + "bundles/std.yaml", Standard("health", 8));
         var result = await ImportAsync();
         Assert.True(result.Succeeded, string.Join("\n", result.Problems));
         Assert.Equal(1, (await AdoptionOfHaicangAsync()).GetProperty("behind").GetInt32());
@@ -136,9 +136,9 @@ public sealed class BundleHistoryFilesTestsOnSqlite : IAsyncLifetime
         Assert.True((await ImportAsync()).Succeeded);
 
         // Version 2, the live one, is also kept as a file of its own: it agrees with what was approved.
-        _tenants.Write(Xiamen + "bundles/std.v2.yaml", Standard("厦门市卫生健康委员会", 8));
+        _tenants.Write(Xiamen + "bundles/std.v2.yaml", Standard("health", 8));
         // A version 3 can only be the bundle's own file: as a file of an earlier version, it would become the live one.
-        _tenants.Write(Xiamen + "bundles/std.v3.yaml", Standard("厦门市卫健委", 9));
+        _tenants.Write(Xiamen + "bundles/std.v3.yaml", Standard("health", 9));
         var problem = Assert.Single(await RefusedAsync());
         Assert.StartsWith($"tenants/{Xiamen}bundles/std.v3.yaml:2:9: this file holds version 3 of the bundle 'std', which the database does not hold yet", problem, StringComparison.Ordinal);
     }
@@ -146,8 +146,8 @@ public sealed class BundleHistoryFilesTestsOnSqlite : IAsyncLifetime
     [Fact]
     public void VersionFilesAreNumberedFromOneBesideTheirBundleAndNameItsCode()
     {
-        _tenants.Write(Xiamen + "bundles/std.v3.yaml", Standard("厦门市卫健委", 9));
-        _tenants.Write(Xiamen + "bundles/other.v1.yaml", Standard("厦门市卫健委", 9));
+        _tenants.Write(Xiamen + "bundles/std.v3.yaml", Standard("health", 9));
+        _tenants.Write(Xiamen + "bundles/other.v1.yaml", Standard("health", 9));
         _tenants.Write(Haicang + "std.v1.yaml", """
             adopts: { tenant: fujian.xiamen, code: another, version: 1 }
             provenance: illustrative
@@ -168,7 +168,7 @@ public sealed class BundleHistoryFilesTestsOnSqlite : IAsyncLifetime
               name: 海沧自己的一件事
               audience: personal
               theme: birth
-              leadDepartment: 海沧区卫健局
+              leadDepartment: health
               matters: [ { code: birth-medical-certificate }, { code: birth-household-registration } ]
             correspondsTo: { tenant: fujian.xiamen, code: nothing-like-it }
             provenance: illustrative

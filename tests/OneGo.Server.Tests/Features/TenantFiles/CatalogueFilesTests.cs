@@ -24,7 +24,7 @@ public sealed class CatalogueFilesTests : IDisposable
           name: 测试一件事
           audience: personal
           theme: other
-          leadDepartment: 海沧区行政审批管理局
+          leadDepartment: administrative-approval
 
         """;
 
@@ -99,7 +99,7 @@ public sealed class CatalogueFilesTests : IDisposable
         _tenants.Write(Matters + "typo.yaml", "code: typo\nname: 事项\ndepartmant: 教育局\n");
         Assert.Equal([$"tenants/{Matters}typo.yaml:3:1: 'departmant' is not a field here."], Problems());
 
-        _tenants.Write(Matters + "typo.yaml", "code: typo\nname: 事项\ndepartment: 教育局\nkind: license\npromisedDays: 3\ntripsAlone: 1\nmaterials: [ { code: id-card, name: 身份证 } ]\n");
+        _tenants.Write(Matters + "typo.yaml", "code: typo\nname: 事项\ndepartment: education\nkind: license\npromisedDays: 3\ntripsAlone: 1\nmaterials: [ { code: id-card, name: 身份证 } ]\n");
         var problem = Assert.Single(Problems());
         Assert.StartsWith($"tenants/{Matters}typo.yaml:4:7:", problem, StringComparison.Ordinal);
     }
@@ -119,15 +119,15 @@ public sealed class CatalogueFilesImportTestsOnSqlite : IDisposable
     public async Task AnOverlayBreakingItsStandardIsReportedAtTheChangeAndNothingIsImported()
     {
         // Xiamen offers a standard; Haicang adopts it and changes what it locks.
-        _tenants.Write("fujian/xiamen/matters/a.yaml", "code: a\nname: 甲\ndepartment: 厦门市卫健委\nkind: confirmation\npromisedDays: 5\ntripsAlone: 1\nmaterials: [ { code: id-card, name: 身份证 } ]\n");
-        _tenants.Write("fujian/xiamen/matters/b.yaml", "code: b\nname: 乙\ndepartment: 厦门市公安局\nkind: confirmation\npromisedDays: 3\ntripsAlone: 1\nmaterials: [ { code: id-card, name: 身份证 } ]\n");
+        _tenants.Write("fujian/xiamen/matters/a.yaml", "code: a\nname: 甲\ndepartment: health\nkind: confirmation\npromisedDays: 5\ntripsAlone: 1\nmaterials: [ { code: id-card, name: 身份证 } ]\n");
+        _tenants.Write("fujian/xiamen/matters/b.yaml", "code: b\nname: 乙\ndepartment: public-security\nkind: confirmation\npromisedDays: 3\ntripsAlone: 1\nmaterials: [ { code: id-card, name: 身份证 } ]\n");
         _tenants.Write("fujian/xiamen/bundles/std.yaml", """
             definition:
               code: std
               name: 标准一件事
               audience: personal
               theme: birth
-              leadDepartment: 厦门市卫健委
+              leadDepartment: health
               matters: [ { code: a }, { code: b, after: [a] } ]
             standard: { locked: [/leadDepartment] }
             """);
@@ -135,7 +135,7 @@ public sealed class CatalogueFilesImportTestsOnSqlite : IDisposable
             adopts: { tenant: fujian.xiamen, code: std, version: 1 }
             changes:
               - { op: setContact, contact: "12345" }
-              - { op: setLeadDepartment, department: 海沧区卫健局 }
+              - { op: setLeadDepartment, department: health }
             """);
         Assert.Empty(Problems());
 

@@ -85,7 +85,7 @@ public abstract class TenantImportTests(Provider provider) : IAsyncLifetime
         var before = await RowSnapshot.TakeAsync(_database);
 
         var file = _tenants.File("fujian/xiamen/haicang/tenant.yaml");
-        File.WriteAllText(file, File.ReadAllText(file).Replace("海沧区行政审批管理局", "厦门市海沧区行政审批管理局", StringComparison.Ordinal));
+        File.WriteAllText(file, File.ReadAllText(file).Replace("displayName: 海沧区行政审批管理局", "displayName: 厦门市海沧区行政审批管理局", StringComparison.Ordinal));
 
         var result = await ImportAsync(app, _tenants.Path);
         var change = Assert.Single(result.Applied!.Changes);

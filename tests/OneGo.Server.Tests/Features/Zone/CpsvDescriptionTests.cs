@@ -23,7 +23,7 @@ public sealed class CpsvDescriptionTests
         ImplementationCode = implementationCode,
         IllustrativeCodes = basicCode is not null,
         Name = Text.Of(code == "licence" ? "食品经营许可" : "营业执照", null),
-        Department = "海沧区市场监督管理局",
+        Department = "market-regulation",
         Kind = MatterKind.Licence,
         PromisedDays = 0,
         StatutoryDays = 20,
@@ -48,7 +48,7 @@ public sealed class CpsvDescriptionTests
             Name = Text.Of("开便利店一件事", "Opening a convenience store"),
             Audience = Audience.Enterprise,
             Theme = LifeTheme.Operation,
-            LeadDepartment = "海沧区市场监督管理局",
+            LeadDepartment = "market-regulation",
             Lineage = [],
             Steps = [new EffectiveStep { Code = "licence", After = ["registration"], Optional = false }, new EffectiveStep { Code = "registration", After = [], Optional = false }],
             Matters = matters,
@@ -73,7 +73,13 @@ public sealed class CpsvDescriptionTests
         };
     }
 
-    private static JsonObject Describe() => new CpsvDescription(new CpsvIris(new Uri(Base))).Describe(Haicang, Bundle());
+    /// <summary>Haicang's market regulation bureau, which the bundle and its matter name by code.</summary>
+    private static readonly DepartmentNames Departments = new(new Dictionary<string, DepartmentInReach>
+    {
+        ["market-regulation"] = new(new Department { Code = "market-regulation", Name = "厦门市海沧区市场监督管理局" }, "fujian.xiamen.haicang"),
+    });
+
+    private static JsonObject Describe() => new CpsvDescription(new CpsvIris(new Uri(Base))).Describe(Haicang, Bundle(), Departments);
 
     [Fact]
     public async Task AnEnterpriseBundleWithFeesAndMadeUpNationalCodesConformsAndSaysWhatItsCodesAre()

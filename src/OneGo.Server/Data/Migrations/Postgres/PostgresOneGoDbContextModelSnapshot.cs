@@ -532,6 +532,35 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.ToTable("Regions", (string)null);
                 });
 
+            modelBuilder.Entity("OneGo.Server.Features.Tenants.RegionDepartment", b =>
+                {
+                    b.Property<string>("RegionId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("CreditCode")
+                        .HasMaxLength(18)
+                        .HasColumnType("character varying(18)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("RegionId", "Code");
+
+                    b.ToTable("Departments", (string)null);
+                });
+
             modelBuilder.Entity("OneGo.Server.Features.Tenants.TenantSettings", b =>
                 {
                     b.Property<long>("Id")
@@ -1020,6 +1049,9 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("Department")
+                        .HasColumnType("text");
+
                     b.Property<string>("Email")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
@@ -1421,6 +1453,15 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("ParentId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("OneGo.Server.Features.Tenants.RegionDepartment", b =>
+                {
+                    b.HasOne("OneGo.Server.Features.Tenants.Region", null)
+                        .WithMany()
+                        .HasForeignKey("RegionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("OneGo.Server.Features.Zone.OutboxItem", b =>

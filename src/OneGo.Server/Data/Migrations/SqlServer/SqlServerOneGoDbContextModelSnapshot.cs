@@ -533,6 +533,35 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                     b.ToTable("Regions", (string)null);
                 });
 
+            modelBuilder.Entity("OneGo.Server.Features.Tenants.RegionDepartment", b =>
+                {
+                    b.Property<string>("RegionId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("CreditCode")
+                        .HasMaxLength(18)
+                        .HasColumnType("nvarchar(18)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("RegionId", "Code");
+
+                    b.ToTable("Departments", (string)null);
+                });
+
             modelBuilder.Entity("OneGo.Server.Features.Tenants.TenantSettings", b =>
                 {
                     b.Property<long>("Id")
@@ -1023,6 +1052,9 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("Department")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("Email")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
@@ -1427,6 +1459,15 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .WithMany()
                         .HasForeignKey("ParentId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("OneGo.Server.Features.Tenants.RegionDepartment", b =>
+                {
+                    b.HasOne("OneGo.Server.Features.Tenants.Region", null)
+                        .WithMany()
+                        .HasForeignKey("RegionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("OneGo.Server.Features.Zone.OutboxItem", b =>

@@ -513,6 +513,35 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.ToTable("Regions", (string)null);
                 });
 
+            modelBuilder.Entity("OneGo.Server.Features.Tenants.RegionDepartment", b =>
+                {
+                    b.Property<string>("RegionId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreditCode")
+                        .HasMaxLength(18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RegionId", "Code");
+
+                    b.ToTable("Departments", (string)null);
+                });
+
             modelBuilder.Entity("OneGo.Server.Features.Tenants.TenantSettings", b =>
                 {
                     b.Property<long>("Id")
@@ -991,6 +1020,9 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Department")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Email")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
@@ -1388,6 +1420,15 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ParentId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("OneGo.Server.Features.Tenants.RegionDepartment", b =>
+                {
+                    b.HasOne("OneGo.Server.Features.Tenants.Region", null)
+                        .WithMany()
+                        .HasForeignKey("RegionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("OneGo.Server.Features.Zone.OutboxItem", b =>

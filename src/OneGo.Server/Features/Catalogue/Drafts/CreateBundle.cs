@@ -15,7 +15,7 @@ namespace OneGo.Server.Features.Catalogue.Drafts;
 internal static class CreateBundle
 {
     public static async Task<Results<CreatedTagged<DraftView>, BodyProblem, InvalidProblem, ConflictProblem>> HandleAsync(
-        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, Tenants.RegionDirectory directory, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (document, problem) = await JsonBody.ReadAsync<BundleDocument>(context.Request, cancellationToken);
         if (problem is not null)
@@ -42,9 +42,10 @@ internal static class CreateBundle
 
         var matters = await catalogue.LocalMattersAsync(cancellationToken);
         var resolution = await catalogue.ResolveAsync(document, matters, cancellationToken);
-        if (!resolution.IsValid)
+        var departments = await directory.UnknownDepartmentsAsync(context.Tenant(), document.Departments(), cancellationToken);
+        if (!resolution.IsValid || departments.Count > 0)
         {
-            return Invalid(resolution.Errors);
+            return Invalid([.. resolution.Errors, .. departments]);
         }
 
         var now = clock.Now();

@@ -13,7 +13,7 @@ namespace OneGo.Server.Features.Catalogue.Drafts;
 internal static class SaveDraft
 {
     public static async Task<Results<Tagged<DraftView>, NotFoundProblem, EditProblem, BodyProblem, InvalidProblem>> HandleAsync(
-        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, TimeProvider clock, string code, CancellationToken cancellationToken)
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, Tenants.RegionDirectory directory, TimeProvider clock, string code, CancellationToken cancellationToken)
     {
         var (record, decision, answer) = await BeginMoveAsync(context, db, code, ReviewAction.Edit, cancellationToken);
         if (answer is not null)
@@ -35,9 +35,10 @@ internal static class SaveDraft
 
         var matters = await catalogue.LocalMattersAsync(cancellationToken);
         var resolution = await catalogue.ResolveAsync(document, matters, cancellationToken);
-        if (!resolution.IsValid)
+        var departments = await directory.UnknownDepartmentsAsync(OneGo.Server.Features.Tenants.TenantResolution.Tenant(context), document.Departments(), cancellationToken);
+        if (!resolution.IsValid || departments.Count > 0)
         {
-            return Invalid(resolution.Errors);
+            return Invalid([.. resolution.Errors, .. departments]);
         }
 
         var before = BundleDocument.Parse(record!.Draft);

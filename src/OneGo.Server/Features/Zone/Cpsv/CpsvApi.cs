@@ -87,7 +87,18 @@ internal static class CpsvApi
         var (rows, next) = await ZoneSearch.PublishedAsync(db, tenants, new ZoneSearch.Filter(root), paging, cancellationToken);
         var description = DescriptionFor(context);
         var regions = (await directory.AllAsync(cancellationToken)).ToDictionary(r => r.Id, StringComparer.Ordinal);
-        var graph = rows.Select(r => description.Describe(RegionOf(regions, r.TenantId), Effective(r.Effective))).ToList();
+        var names = new Dictionary<string, DepartmentNames>(StringComparer.Ordinal);
+        var graph = new List<JsonObject>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (!names.TryGetValue(row.TenantId, out var departments))
+            {
+                names[row.TenantId] = departments = await directory.DepartmentNamesAsync(row.TenantId, cancellationToken);
+            }
+
+            graph.Add(description.Describe(RegionOf(regions, row.TenantId), Effective(row.Effective), departments));
+        }
+
         return TypedResults.Json(new CpsvDocument(CpsvDescription.Context, graph, next), CatalogueJson.Options, media);
     }
 
@@ -100,7 +111,8 @@ internal static class CpsvApi
         }
 
         var regions = (await directory.AllAsync(cancellationToken)).ToDictionary(r => r.Id, StringComparer.Ordinal);
-        var item = DescriptionFor(context).Describe(RegionOf(regions, publication.TenantId), Effective(effective));
+        var item = DescriptionFor(context).Describe(RegionOf(regions, publication.TenantId), Effective(effective),
+            await directory.DepartmentNamesAsync(publication.TenantId, cancellationToken));
         return JsonSerializer.SerializeToUtf8Bytes(new CpsvDocument(CpsvDescription.Context, [item], null), CatalogueJson.Options);
     }
 

@@ -33,10 +33,11 @@ internal sealed class CpsvDescription(CpsvIris iris)
     private const string Yuan = "http://publications.europa.eu/resource/authority/currency/CNY";
     private const string Languages = "http://publications.europa.eu/resource/authority/language/";
 
-    public JsonObject Describe(RegionInfo region, EffectiveBundle bundle) => new Item(iris, region, bundle).Service();
+    /// <summary>One bundle of <paramref name="region"/>, its departments named as <paramref name="departments"/> resolves their codes.</summary>
+    public JsonObject Describe(RegionInfo region, EffectiveBundle bundle, DepartmentNames departments) => new Item(iris, region, bundle, departments).Service();
 
     /// <summary>One bundle's description; a node it refers to more than once is written in full the first time only.</summary>
-    private sealed class Item(CpsvIris iris, RegionInfo region, EffectiveBundle bundle)
+    private sealed class Item(CpsvIris iris, RegionInfo region, EffectiveBundle bundle, DepartmentNames departments)
     {
         private readonly HashSet<string> _written = new(StringComparer.Ordinal);
         private readonly string _id = iris.Bundle(region.Id, bundle.Code);
@@ -92,7 +93,7 @@ internal sealed class CpsvDescription(CpsvIris iris)
 
             node["PublicService.name"] = Lang(matter.Name);
             var department = matter.Department ?? bundle.LeadDepartment;
-            node["PublicService.description"] = Lang(Describe(matter.Kind, department, step?.Optional == true));
+            node["PublicService.description"] = Lang(Describe(matter.Kind, departments.Of(department), step?.Optional == true));
             if (matter.Kind is { } kind)
             {
                 node["PublicService.isClassifiedBy"] = Array(Concept("matter-kind", kind, kind.ToChinese(), kind.ToEnglish()));
@@ -261,14 +262,17 @@ internal sealed class CpsvDescription(CpsvIris iris)
 
         private JsonObject Theme() => Concept("life-theme", bundle.Theme, bundle.Theme.ToChinese(), bundle.Theme.ToEnglish());
 
-        private JsonObject Organisation(string name)
+        /// <summary>The department a code names from the bundle's region: its own, or the nearest region above's.</summary>
+        private JsonObject Organisation(string code)
         {
-            var id = iris.Organisation(region.Id, name);
+            var found = departments.Reach.GetValueOrDefault(code);
+            var owner = found?.RegionId ?? region.Id;
+            var id = iris.Organisation(owner, code);
             return Once(id, () =>
             {
                 var organisation = Node(id, "PublicOrganization");
-                organisation["PublicOrganization.preferredLabel"] = Lang(name);
-                organisation["PublicOrganization.spatial"] = Array(Ref(iris.Region(region.Id)));
+                organisation["PublicOrganization.preferredLabel"] = Lang(departments.Of(code));
+                organisation["PublicOrganization.spatial"] = Array(Ref(iris.Region(owner)));
                 return organisation;
             });
         }
@@ -347,8 +351,8 @@ internal sealed class CpsvDescription(CpsvIris iris)
             var (zh, en) = source.Kind switch
             {
                 SourceKind.DataSharing => (
-                    $"数据共享：由{source.Department}提供（{source.Dataset}），申请人无需提交",
-                    $"Obtained by data sharing from {source.Department} ({source.Dataset}); the applicant submits nothing"),
+                    $"数据共享：由{departments.Of(source.Department)}提供（{source.Dataset}），申请人无需提交",
+                    $"Obtained by data sharing from {departments.Of(source.Department)} ({source.Dataset}); the applicant submits nothing"),
                 SourceKind.Commitment => ("告知承诺：申请人签署承诺书代替该材料", "Replaced by the applicant's signed commitment (告知承诺)"),
                 SourceKind.IssuedByMatter => IssuedBy(source.Matter),
                 _ => ("由申请人提交", "Submitted by the applicant"),

@@ -8,6 +8,7 @@ using OneGo.Client.Api.T.Item.AdoptionMatrix;
 using OneGo.Client.Api.T.Item.Audit;
 using OneGo.Client.Api.T.Item.Bundles;
 using OneGo.Client.Api.T.Item.Children;
+using OneGo.Client.Api.T.Item.Departments;
 using OneGo.Client.Api.T.Item.Drafts;
 using OneGo.Client.Api.T.Item.LiveStanding;
 using OneGo.Client.Api.T.Item.Matters;
@@ -55,6 +56,11 @@ namespace OneGo.Client.Api.T.Item
         public global::OneGo.Client.Api.T.Item.Children.ChildrenRequestBuilder Children
         {
             get => new global::OneGo.Client.Api.T.Item.Children.ChildrenRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The departments property</summary>
+        public global::OneGo.Client.Api.T.Item.Departments.DepartmentsRequestBuilder Departments
+        {
+            get => new global::OneGo.Client.Api.T.Item.Departments.DepartmentsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The drafts property</summary>
         public global::OneGo.Client.Api.T.Item.Drafts.DraftsRequestBuilder Drafts
