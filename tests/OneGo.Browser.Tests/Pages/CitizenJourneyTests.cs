@@ -79,7 +79,7 @@ public sealed class CitizenJourneyTestsInChromiumOnSqlite(PagesServer server)
         {
             var item = browser.Find($"#fetched [data-material='{(string)material!["code"]!}']");
             var source = item.FindElement(By.CssSelector(".source")).Text;
-            Assert.Contains((string)material["source"]!["department"]!, source, StringComparison.Ordinal);
+            Assert.Contains(departments[(string)material["source"]!["department"]!], source, StringComparison.Ordinal);
             Assert.Contains((string)material["source"]!["dataset"]!, source, StringComparison.Ordinal);
             Assert.False(string.IsNullOrWhiteSpace(item.FindElement(By.CssSelector(".why")).Text));
         }
