@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OneGo.Server.Features.Applicants;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
 using OpenIddict.Abstractions;
@@ -22,10 +23,12 @@ internal sealed class ConsoleSettings : ISettings
 /// origin, e.g. https://onego.example.gov.cn), else at each address the
 /// server is told to listen on (<c>urls</c>, a wildcard host read as localhost and 127.0.0.1). Made at every start,
 /// and brought up to date when those addresses change; in demo mode it also accepts the loopback redirect
-/// <c>http://127.0.0.1/oidc-callback</c> of tools that sign a person in.
+/// <c>http://127.0.0.1/oidc-callback</c> of tools that sign a person in. Beside it, the applicants' client
+/// <see cref="ApplicantClient"/>, made and brought up to date the same way.
 /// </summary>
 internal sealed class ConsoleClient(
-    IOpenIddictApplicationManager applications, IOptions<ConsoleSettings> console, IOptions<ServerSettings> server, IOptions<DemoSettings> demo, IHostEnvironment environment)
+    IOpenIddictApplicationManager applications, IOptions<ConsoleSettings> console, IOptions<ServerSettings> server, IOptions<DemoSettings> demo,
+    IOptions<ApplicantSettings> applicants, IHostEnvironment environment)
 {
     public const string ToolRedirect = "http://127.0.0.1/oidc-callback";
 
@@ -56,6 +59,7 @@ internal sealed class ConsoleClient(
         }
 
         await SaveAsync(descriptor, cancellationToken);
+        await SaveAsync(ApplicantClient.Descriptor(applicants.Value, demo.Value.EnabledIn(environment)), cancellationToken);
     }
 
     /// <summary>
@@ -78,7 +82,7 @@ internal sealed class ConsoleClient(
 
     private async Task SaveAsync(OpenIddictApplicationDescriptor descriptor, CancellationToken cancellationToken)
     {
-        if (await applications.FindByClientIdAsync(ConsoleSetup.ClientId, cancellationToken) is { } existing)
+        if (await applications.FindByClientIdAsync(descriptor.ClientId!, cancellationToken) is { } existing)
         {
             var current = new OpenIddictApplicationDescriptor();
             await applications.PopulateAsync(current, existing, cancellationToken);

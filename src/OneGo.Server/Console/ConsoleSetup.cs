@@ -33,6 +33,7 @@ internal static class ConsoleSetup
         var identity = builder.ReadSettings<IdentitySettings>();
         var allowHttp = identity.AllowsHttpIn(builder.Environment);
         builder.Services.AddSettings<ConsoleSettings>();
+        builder.Services.AddSettings<Features.Applicants.ApplicantSettings>();
         builder.Services.AddSettings<ServerSettings>();
         services.AddAuthentication()
             .AddCookie(CookieScheme, cookie =>

@@ -126,6 +126,7 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
         ZoneModel.Configure(modelBuilder);
 
         IdentityModel.Configure(modelBuilder);
+        Features.Applicants.Applicant.Configure(modelBuilder);
         modelBuilder.Entity<DeploymentKey>(key =>
         {
             key.ToTable("DeploymentKeys");

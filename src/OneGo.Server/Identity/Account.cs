@@ -11,21 +11,26 @@ public enum AccountKind
 }
 
 /// <summary>
-/// An account bound to one tenant: ASP.NET Core Identity's user — password hash, security stamp,
-/// authenticator key and recovery codes — with OneGo's tenant, kind and state. Its roles are <see cref="AccountChange"/>s
+/// An account: ASP.NET Core Identity's user — password hash, security stamp, authenticator key and recovery codes —
+/// with OneGo's tenant, kind and state. Staff accounts are bound to one tenant; an applicant's account (a person who
+/// registered at <c>/account/register</c>, <see cref="OneGo.Server.Features.Applicants.Applicant"/>) is bound to none. Its roles are <see cref="AccountChange"/>s
 /// of kind role grant, approved by a second admin. Shared, not tenant-owned: sign-in finds an account by its user
 /// name before any tenant is known; only admins at or above its tenant change it. Its <c>Id</c> is the immutable
 /// subject of its tokens; its user name is unique across people and service accounts, compared case-insensitively.
 /// </summary>
 public sealed class Account : IdentityUser<Guid>, IAudited
 {
-    public required string TenantId { get; set; }
+    /// <summary>The tenant a staff account works in; null for an applicant, who applies in any region.</summary>
+    public required string? TenantId { get; set; }
+
+    /// <summary>An applicant's account: a person bound to no tenant, who holds no role and signs in with scope <c>apply</c>.</summary>
+    public bool IsApplicant => TenantId is null;
 
     public AccountKind Kind { get; set; }
 
     public string? DisplayName { get; set; }
 
-    /// <summary>A service account's OAuth client id (client credentials at <c>/connect/token</c>); null for people.</summary>
+    /// <summary>A service account's OAuth client id (client credentials at <c>/connect/token</c>), or a demo applicant's (scope apply); null for other people.</summary>
     public string? ClientId { get; set; }
 
     /// <summary>Disabled accounts sign in nowhere; their tokens were revoked when they were disabled.</summary>
@@ -37,6 +42,15 @@ public sealed class Account : IdentityUser<Guid>, IAudited
 
     /// <summary>The name the audit log and four eyes know the account by.</summary>
     public string Name => UserName ?? Id.ToString();
+
+    /// <summary>
+    /// Who the audit log says did something: the user name of staff; an applicant's subject, never anything that could
+    /// be their name, ID or phone number.
+    /// </summary>
+    public string AuditName => IsApplicant ? Id.ToString() : Name;
+
+    /// <summary>The tenant whose audit log records the account's events: its own; an applicant's, national's (the platform operator's).</summary>
+    public string AuditTenantId => TenantId ?? OneGo.Tenancy.RegionRules.NationalId;
 }
 
 /// <summary>The deployment's token signing and encryption keys, shared by every node and kept across restarts.</summary>
@@ -106,4 +120,13 @@ public static class OneGoClaims
 
     /// <summary>Integrations reading the national service zone.</summary>
     public const string ZoneReadScope = "zone.read";
+
+    /// <summary>Applicants preparing, submitting and following their applications.</summary>
+    public const string ApplyScope = "apply";
+
+    /// <summary>
+    /// An applicant's real-name status: <c>unverified</c> until a federated identity provider vouches for the person
+    /// (a name and an ID number typed in are never proof of who someone is), then <c>verified</c>.
+    /// </summary>
+    public const string RealName = "onego_real_name";
 }

@@ -11,6 +11,12 @@ public sealed class AccountRoles(OneGoDbContext db, CurrentTenant tenants, IOpen
     /// <summary>The roles the account holds: its approved grants that were not revoked, in its own tenant.</summary>
     public async Task<List<string>> HeldAsync(Account account, CancellationToken cancellationToken)
     {
+        if (account.TenantId is null)
+        {
+            // An applicant holds no role: roles are granted in a tenant, and an applicant is bound to none.
+            return [];
+        }
+
         // Grants are owned by the account's tenant: read them in its scope, as any tenant-owned row.
         using (tenants.Enter(account.TenantId))
         {
@@ -23,7 +29,7 @@ public sealed class AccountRoles(OneGoDbContext db, CurrentTenant tenants, IOpen
     /// <summary>The department an officer's approved grant binds the account to; null when it holds no officer role.</summary>
     public async Task<string?> DepartmentAsync(Account account, IReadOnlyList<string> roles, CancellationToken cancellationToken)
     {
-        if (!roles.Contains(Roles.Officer))
+        if (!roles.Contains(Roles.Officer) || account.TenantId is null)
         {
             return null;
         }

@@ -14,7 +14,7 @@ public static partial class AccountRules
     public const int MaxUserName = 64;
 
     /// <summary>The names OneGo writes into the audit log for its own work; no account may take them.</summary>
-    private static readonly string[] Reserved = ["import", "anonymous", "system", "migration", "demo", "onego", "onego-console", "admin", "root"];
+    private static readonly string[] Reserved = ["import", "anonymous", "system", "migration", "demo", "onego", "onego-console", "onego-apply", "admin", "root"];
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._@-]{2,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex UserNamePattern();

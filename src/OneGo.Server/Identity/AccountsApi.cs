@@ -99,7 +99,7 @@ internal static class AccountsApi
         new(c.Id, c.TenantId, account, c.Kind, c.Role, AccountRules.Mask(c.Email), c.State, c.ProposedBy, c.ProposedAt, c.DecidedBy, c.DecidedAt, c.Comment, c.Department);
 
     internal static AccountView View(Account a, IReadOnlyList<AccountChange> changes) => new(
-        a.Id, a.Name, a.TenantId, a.Kind, a.DisplayName, AccountRules.Mask(a.Email),
+        a.Id, a.Name, a.TenantId!, a.Kind, a.DisplayName, AccountRules.Mask(a.Email),
         changes.Where(c => c.Kind == AccountChangeKind.GrantRole && c.State == AccountChangeState.Approved).Select(c => c.Role!).Distinct().Order(StringComparer.Ordinal).ToList(),
         changes.Where(c => c.Kind == AccountChangeKind.GrantRole && c.State == AccountChangeState.Proposed).Select(Grant).ToList(),
         a.Disabled, a.PasswordHash is not null, a.TwoFactorEnabled, a.ClientId, a.CreatedAt, a.CreatedBy,

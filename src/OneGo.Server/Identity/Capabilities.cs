@@ -32,6 +32,9 @@ public enum Capability
     /// <summary>Read the national service zone's feed: integrations with scope zone.read.</summary>
     ReadZone,
 
+    /// <summary>Act as an applicant — one's own account and applications: applicants' tokens with scope apply.</summary>
+    Apply,
+
     /// <summary>The deployment's own operations (push integrations, dead letters): the admins of national, people only — the national operator.</summary>
     OperateNation,
 }
@@ -67,12 +70,14 @@ public static class Capabilities
             Capability.VerifyAudit => roles.Contains(Roles.Auditor) && National(),
             Capability.OperateNation => roles.Contains(Roles.Admin) && person && National(),
             Capability.ReadZone => user.HasScope(OneGoClaims.ZoneReadScope),
+            Capability.Apply => user.HasScope(OneGoClaims.ApplyScope) && user.FindFirstValue(OneGoClaims.Kind) == KindApplicant,
             _ => false,
         };
     }
 
     public const string KindPerson = "person";
     public const string KindService = "service";
+    public const string KindApplicant = "applicant";
 
     private static bool HasScope(this ClaimsPrincipal user, string scope) =>
         user.FindAll(Claims.Private.Scope).Any(c => c.Value == scope) ||
@@ -111,6 +116,7 @@ public static class Capabilities
         Capability.ReadAudit => "read the audit log",
         Capability.VerifyAudit => "verify the audit chains",
         Capability.ReadZone => "read the national service zone",
+        Capability.Apply => "act as an applicant (an applicant's token with scope apply)",
         Capability.OperateNation => "operate the deployment (the national operator's work)",
         _ => capability.ToString(),
     };

@@ -37,6 +37,20 @@ internal static class ConnectEndpoints
         {
             var clientId = request.ClientId!;
             var application = await applications.FindByClientIdAsync(clientId);
+            if (application is not null && await applications.HasPermissionAsync(application, Permissions.Prefixes.Scope + OneGoClaims.ApplyScope))
+            {
+                // An applicant's own client (the demo applicants'): it acts as that applicant, with scope apply only.
+                var applicant = await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.ClientId == clientId && a.TenantId == null);
+                if (applicant is null || applicant.Disabled)
+                {
+                    return Forbid(Errors.InvalidGrant, "The applicant does not exist or is disabled.");
+                }
+
+                var acting = FromApplicant(applicant, [], await RealNameAsync(db, applicant, context.RequestAborted));
+                acting.SetScopes(OneGoClaims.ApplyScope);
+                return Results.SignIn(new ClaimsPrincipal(acting), authenticationScheme: Server);
+            }
+
             if (application is not null && await applications.HasPermissionAsync(application, Permissions.Prefixes.Scope + OneGoClaims.ZoneReadScope))
             {
                 // An integration: it reads the national zone and nothing else.
@@ -82,7 +96,9 @@ internal static class ConnectEndpoints
                 return Forbid(Errors.InvalidGrant, "The account's roles need a sign-in with a second factor.");
             }
 
-            var identity = FromAccount(person, roles, methods, await held.DepartmentAsync(person, roles, context.RequestAborted));
+            var identity = person.IsApplicant
+                ? FromApplicant(person, methods, await RealNameAsync(db, person, context.RequestAborted))
+                : FromAccount(person, roles, methods, await held.DepartmentAsync(person, roles, context.RequestAborted));
             identity.SetScopes(scopes);
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
         }
@@ -106,8 +122,11 @@ internal static class ConnectEndpoints
             return Results.Challenge(new AuthenticationProperties { RedirectUri = returnUrl }, [IdentityConstants.ApplicationScheme]);
         }
 
-        var identity = FromAccount(person, roles, methods, await held.DepartmentAsync(person, roles, context.RequestAborted));
-        identity.SetScopes(request.GetScopes());
+        // Applicants apply and staff work: a token carries the scopes of its holder's kind only, whatever was asked.
+        var identity = person.IsApplicant
+            ? FromApplicant(person, methods, await RealNameAsync(db, person, context.RequestAborted))
+            : FromAccount(person, roles, methods, await held.DepartmentAsync(person, roles, context.RequestAborted));
+        identity.SetScopes(request.GetScopes().Where(s => person.IsApplicant ? s != OneGoClaims.ApiScope : s != OneGoClaims.ApplyScope));
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
     }
 
@@ -160,6 +179,26 @@ internal static class ConnectEndpoints
         identity.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
         return identity;
     }
+
+    /// <summary>
+    /// The claims of an applicant: the immutable subject and nothing that identifies the person in the access token —
+    /// no user name, no ID or phone number, no tenant, no role — and whether a federated provider verified their real
+    /// name; their name goes into the identity token only, for the portal that greets them.
+    /// </summary>
+    public static ClaimsIdentity FromApplicant(Account account, IReadOnlyList<string> methods, bool realNameVerified)
+    {
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, OneGoClaims.Role);
+        identity.SetClaim(Claims.Subject, account.Id.ToString())
+                .SetClaim(Claims.Name, account.DisplayName ?? account.Id.ToString())
+                .SetClaim(OneGoClaims.Kind, Capabilities.KindApplicant)
+                .SetClaim(OneGoClaims.RealName, realNameVerified ? "verified" : "unverified")
+                .SetClaims(OneGoClaims.AuthenticationMethod, [.. methods]);
+        identity.SetDestinations(claim => claim.Type == Claims.Name ? [Destinations.IdentityToken] : [Destinations.AccessToken, Destinations.IdentityToken]);
+        return identity;
+    }
+
+    private static Task<bool> RealNameAsync(OneGoDbContext db, Account applicant, CancellationToken cancellationToken) =>
+        db.Set<Features.Applicants.Applicant>().AnyAsync(a => a.AccountId == applicant.Id && a.VerifiedBy != null, cancellationToken);
 
     private static IResult Forbid(string error, string description) => Results.Forbid(
         new AuthenticationProperties(new Dictionary<string, string?>

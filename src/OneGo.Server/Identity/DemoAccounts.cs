@@ -30,12 +30,14 @@ public sealed class DemoSettings : ISettings
 /// <c>demo-secret</c> — admins, reviewers, auditors and officers enrolled with the published authenticator key
 /// <see cref="AuthenticatorKey"/>, an officer working at its region's comprehensive window (national, which has none,
 /// has no demo officer) — and the OAuth client <c>demo-{role}@{tenant}</c> / <c>demo-secret</c>, whose service
-/// account is <c>svc-demo-{role}@{tenant}</c>; and the integration client <c>demo-zone-reader</c>. On by default in
+/// account is <c>svc-demo-{role}@{tenant}</c>; the integration client <c>demo-zone-reader</c>; and the demo applicants
+/// (<see cref="Applicants"/>), people bound to no tenant who are also clients with scope apply. On by default in
 /// Development and Testing; the server refuses to start in Production with it on. Whenever demo mode is off, every
 /// demo account is disabled and every demo client removed, so none survives into a deployment.
 /// </summary>
 public sealed class DemoAccounts(
-    OneGoDbContext db, CurrentTenant tenants, IOpenIddictApplicationManager applications, TimeProvider clock, ILogger<DemoAccounts> logger)
+    OneGoDbContext db, CurrentTenant tenants, IOpenIddictApplicationManager applications, Features.Applicants.ApplicantIdNumbers idNumbers, TimeProvider clock,
+    ILogger<DemoAccounts> logger)
 {
     public const string Secret = "demo-secret";
     public const string ZoneReader = "demo-zone-reader";
@@ -134,6 +136,7 @@ public sealed class DemoAccounts(
             }
         }
 
+        created += await EnsureApplicantsAsync(existing, cancellationToken);
         if (created > 0)
         {
             logger.LogInformation("Demo mode: {Count} demo accounts created (password and client secret '{Secret}', authenticator key {Key})", created, Secret, AuthenticatorKey);
@@ -147,7 +150,7 @@ public sealed class DemoAccounts(
     public async Task RetireAsync(CancellationToken cancellationToken)
     {
         var demo = await db.Set<Account>().Where(a => a.CreatedBy == CreatedBy && !a.Disabled).ToListAsync(cancellationToken);
-        foreach (var tenant in demo.GroupBy(a => a.TenantId))
+        foreach (var tenant in demo.GroupBy(a => a.AuditTenantId))
         {
             using (tenants.Enter(tenant.Key))
             {
@@ -158,7 +161,7 @@ public sealed class DemoAccounts(
                 }
 
                 db.Audit(new AuditEvent("system:demo", "account.disable", $"tenant/{tenant.Key}",
-                    new { accounts = tenant.Select(a => a.Name) }, "demo mode is off: demo accounts never survive into a deployment"));
+                    new { accounts = tenant.Select(a => a.AuditName) }, "demo mode is off: demo accounts never survive into a deployment"));
                 await db.SaveChangesAsync(cancellationToken);
             }
         }
@@ -177,6 +180,64 @@ public sealed class DemoAccounts(
         {
             logger.LogWarning("Demo mode is off: {Accounts} demo account(s) disabled and {Clients} demo client(s) removed", demo.Count, removed);
         }
+    }
+
+    /// <summary>
+    /// The demo applicants: synthetic people of Haicang (their ID numbers pass the GB 11643 check and belong to nobody),
+    /// one acting for a synthetic enterprise. Each signs in with <see cref="Secret"/> and is also the client-credentials
+    /// client of the same name with scope apply, so that scripts can act as an applicant. Not real-name verified.
+    /// </summary>
+    public static readonly IReadOnlyList<(string UserName, string Name, string IdNumber, string? CreditCode, string? EnterpriseName)> Applicants =
+    [
+        ("demo-applicant-zhang", "张晓明", "350205198806121231", null, null),
+        ("demo-applicant-chen", "陈静", "35020519920318246X", "91350205MA31RKQ2CH", "厦门海沧示例科技有限公司"),
+    ];
+
+    private async Task<int> EnsureApplicantsAsync(HashSet<string> existing, CancellationToken cancellationToken)
+    {
+        var missing = Applicants.Where(a => !existing.Contains(a.UserName.ToUpperInvariant())).ToList();
+        foreach (var (userName, _, _, _, _) in missing)
+        {
+            // OpenIddict saves each client on its own: all of them before the accounts join the tracked changes.
+            await EnsureClientAsync(new OpenIddictApplicationDescriptor
+            {
+                ClientId = userName,
+                ClientSecret = Secret,
+                ClientType = ClientTypes.Confidential,
+                DisplayName = "Demo applicant",
+                Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials, Permissions.Prefixes.Scope + OneGoClaims.ApplyScope },
+            }, cancellationToken);
+        }
+
+        var added = new List<Account>();
+        foreach (var (userName, name, idNumber, creditCode, enterpriseName) in missing)
+        {
+            var now = clock.Now();
+            var account = new Account
+            {
+                Id = Guid.NewGuid(), UserName = userName, NormalizedUserName = userName.ToUpperInvariant(), TenantId = null, Kind = AccountKind.Person,
+                DisplayName = name, ClientId = userName, PasswordHash = new PasswordHasher<Account>().HashPassword(null!, Secret),
+                SecurityStamp = Guid.NewGuid().ToString("N"), ConcurrencyStamp = Guid.NewGuid().ToString(), CreatedAt = now, CreatedBy = CreatedBy,
+            };
+            db.Set<Account>().Add(account);
+            db.Add(new Features.Applicants.Applicant
+            {
+                AccountId = account.Id, Name = name, IdNumberProtected = idNumbers.Protect(idNumber), IdNumberMasked = Features.Applicants.ResidentIdNumber.Mask(idNumber),
+                CreditCode = creditCode, EnterpriseName = enterpriseName, RegisteredAt = now,
+            });
+            added.Add(account);
+        }
+
+        if (added.Count > 0)
+        {
+            using (tenants.Enter(RegionRules.NationalId))
+            {
+                db.Audit(new AuditEvent("system:demo", "applicant.register", "applicants", new { applicants = added.Select(a => a.AuditName) }, "demo mode"));
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+
+        return added.Count;
     }
 
     private static string DemoEmail(string role, string tenant) => $"demo-{role}.{tenant}@demo.onego.invalid";

@@ -74,7 +74,7 @@ internal static class IdentitySetup
                       .AllowAuthorizationCodeFlow()
                       .RequireProofKeyForCodeExchange()
                       .AllowRefreshTokenFlow();
-                server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, OneGoClaims.ApiScope, OneGoClaims.ZoneReadScope);
+                server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, OneGoClaims.ApiScope, OneGoClaims.ZoneReadScope, OneGoClaims.ApplyScope);
                 // Short-lived by design (Identity:AccessTokenLifetime, 5 minutes): people keep working through refresh tokens.
                 server.SetAccessTokenLifetime(settings.AccessTokenLifetime);
                 // A session ends a working day after sign-in, however busy: refreshing does not extend it (finding L10).
@@ -131,6 +131,7 @@ internal static class IdentitySetup
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.SecurePolicy = secureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
 
         services.AddScoped<DemoAccounts>();
+        services.AddSingleton<Features.Applicants.ApplicantIdNumbers>();
         services.AddScoped<AccountRoles>();
         services.AddScoped<SignInThrottle>();
         services.AddScoped<Credentials>();
@@ -150,6 +151,8 @@ internal static class IdentitySetup
         app.MapConnectEndpoints();
         app.MapSignInPage();
         app.MapPasswordPages();
+        Features.Applicants.RegisterPage.Map(app);
+        Features.Applicants.MeApi.Map(app);
         app.MapAccountsApi();
         return app;
     }

@@ -92,7 +92,7 @@ public static class PasswordPages
         }
 
         row!.UsedAt = clock.Now();
-        using (tenants.Enter(account!.TenantId))
+        using (tenants.Enter(account!.AuditTenantId))
         {
             db.Audit(new AuditEvent(account.Name, "account.password-set", $"account/{account.Name}", new { link = row.Id }, "through the mailed link"));
             await db.SaveChangesAsync(context.RequestAborted);
@@ -105,7 +105,7 @@ public static class PasswordPages
     /// Identity's refusals in the page's words (length, the name, a common password, the current password), from
     /// <c>Refusal.&lt;code&gt;</c> in the resources; a refusal they do not name in Identity's own words.
     /// </summary>
-    private static string Explain(IStringLocalizer<IdentityPages> words, IdentityResult result) =>
+    internal static string Explain(IStringLocalizer<IdentityPages> words, IdentityResult result) =>
         string.Join(" ", result.Errors.Select(e => words[$"Refusal.{e.Code}"] is { ResourceNotFound: false } said ? said.Value : e.Description));
 
     private static async Task<Account?> SignedInAsync(HttpContext context, UserManager<Account> users)
@@ -168,9 +168,9 @@ public static class PasswordPages
             return ChangeForm(context, antiforgery, account, back, Explain(words, result));
         }
 
-        using (tenants.Enter(account.TenantId))
+        using (tenants.Enter(account.AuditTenantId))
         {
-            db.Audit(new AuditEvent(account.Name, "account.password-change", $"account/{account.Name}", new { client }));
+            db.Audit(new AuditEvent(account.AuditName, "account.password-change", account.IsApplicant ? $"applicant/{account.Id}" : $"account/{account.Name}", new { client }));
             await db.SaveChangesAsync(context.RequestAborted);
         }
 

@@ -155,7 +155,7 @@ public static class SignInPage
         {
             // The key the person's authenticator will share; enrolment completes only when a code from it is entered.
             await users.ResetAuthenticatorKeyAsync(account);
-            using (tenants.Enter(account.TenantId))
+            using (tenants.Enter(account.AuditTenantId))
             {
                 db.Audit(new AuditEvent(account.Name, "account.authenticator-issue", $"account/{account.Name}", null, "a new authenticator key to enrol"));
                 await db.SaveChangesAsync(context.RequestAborted);
@@ -237,7 +237,7 @@ public static class SignInPage
 
         await throttle.SucceededAsync(key, client, cancellationToken);
         IEnumerable<string>? recoveryCodes = null;
-        using (tenants.Enter(account.TenantId))
+        using (tenants.Enter(account.AuditTenantId))
         {
             if (enrolling)
             {
@@ -266,14 +266,17 @@ public static class SignInPage
         return IdentityPages.Show<RecoveryCodesPage>(page, new { Page = page, Codes = recoveryCodes.ToList(), ReturnUrl = back });
     }
 
-    /// <summary>A security event in the account's tenant's audit log; a name nobody has goes to the national log.</summary>
+    /// <summary>A security event in the account's tenant's audit log; an applicant's, and a name nobody has, go to the national log.</summary>
     internal static async Task AuditAsync(OneGoDbContext db, CurrentTenant tenants, Account? account, string name, string action, object details, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         using (tenants.Enter(account?.TenantId ?? RegionRules.NationalId))
         {
             var shown = name.Length > 64 ? name[..64] : name;
-            db.Audit(new AuditEvent(account?.Name ?? "anonymous", action, $"account/{(account?.Name ?? shown)}", details));
+            // An applicant is named by their subject alone, in the platform operator's log.
+            db.Audit(account is { IsApplicant: true }
+                ? new AuditEvent(account.Id.ToString(), action, $"applicant/{account.Id}", details)
+                : new AuditEvent(account?.Name ?? "anonymous", action, $"account/{(account?.Name ?? shown)}", details));
             await db.SaveChangesAsync(cancellationToken);
         }
     }

@@ -18,6 +18,7 @@ public sealed class TenantOwnershipTests
         ["Integration"] = "a push integration is the national operator's, for regions it names; only the national operator changes it",
         ["ZoneHead"] = "the national zone's one counter, taken under a row lock by every publishing transaction so the feed is in commit order",
         ["Account"] = "sign-in finds an account by its user name before any tenant is known; only admins at or above its tenant change it (its roles are tenant-owned AccountChanges)",
+        ["Applicant"] = "an applicant is bound to no tenant: their own token reads their row by subject, and it is never listed",
         ["IdentityUserClaim`1"] = "ASP.NET Core Identity's claims of an account, read with the account at sign-in",
         ["IdentityUserLogin`1"] = "ASP.NET Core Identity's external logins of an account (none today), read with the account at sign-in",
         ["IdentityUserToken`1"] = "an account's authenticator key and recovery codes, read with the account at sign-in, before any tenant is known",

@@ -75,6 +75,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
 
         /// <summary>Importing the deployment's tenants/ folder: the national admins (a person, or the import service account).</summary>
         Import,
+
+        /// <summary>An applicant's own account and applications: applicants' tokens with scope apply.</summary>
+        Apply,
     }
 
     /// <summary>The callers: a visitor, the victim's own staff, its sibling's, the admins above it, another province's, and an integration.</summary>
@@ -97,6 +100,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ("national-auditor", Roles.Auditor, RegionRules.NationalId),
         ("other-province-admin", Roles.Admin, "zhejiang"),
         ("zone-reader", null, null),
+        // An applicant (a demo applicant's client, scope apply): bound to no tenant, no staff right anywhere.
+        ("applicant", null, null),
     ];
 
     // Who may do what to the victim, written out by hand from the roles and the routes the README describes.
@@ -114,6 +119,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         [Access.ReadAudit] = ["auditor"],
         [Access.VerifyAudit] = ["national-auditor"],
         [Access.Import] = ["national-admin"],
+        [Access.Apply] = ["applicant"],
     };
 
     private static string? TenantOf(string caller) => Callers.Single(c => c.Name == caller).Tenant;
@@ -140,6 +146,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /account/second-factor"] = "the sign-in page's second step (SignInTests)", ["POST /account/second-factor"] = "the sign-in page's second step (SignInTests)",
         ["GET /account/password"] = "a mailed set-password link (AccountTests)", ["POST /account/password"] = "a mailed set-password link (AccountTests)",
         ["GET /account/password/change"] = "a signed-in person's own password (SignInTests)", ["POST /account/password/change"] = "a signed-in person's own password (SignInTests)",
+        ["GET /account/register"] = "an applicant registers (ApplicantTests)", ["POST /account/register"] = "an applicant registers (ApplicantTests)",
         ["GET /console/signin"] = "starts a sign-in: a challenge for anyone", ["GET /console/signed-out"] = "where a signed-out person lands: a redirect home",
     };
 
@@ -222,6 +229,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /api/zone/dead-letters"] = new(Access.OperateNation, (t, _) => Get("/api/zone/dead-letters")),
         ["POST /api/zone/dead-letters/{id:long}/replay"] = new(Access.OperateNation, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/zone/dead-letters/{t._deadLetter}/replay"))),
         ["GET /api/audit/verify"] = new(Access.VerifyAudit, (t, _) => Get("/api/audit/verify")),
+        ["GET /api/me"] = new(Access.Apply, (t, _) => Get("/api/me")),
     };
 
     /// <summary>
@@ -274,6 +282,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
             var client = _app.CreateClient();
             // Admins and auditors act as people, signed in with their second factor; the admin service account may only import.
             var token = name == "zone-reader" ? await Tokens.RequestAsync(anonymous, DemoAccounts.ZoneReader, scope: OneGoClaims.ZoneReadScope)
+                : name == "applicant" ? await Tokens.RequestAsync(anonymous, DemoAccounts.Applicants[0].UserName, scope: OneGoClaims.ApplyScope)
                 : name == "admin-service" ? await Tokens.RequestAsync(anonymous, DemoAccounts.UserName(role!, tenant!))
                 : await Tokens.DemoTokenAsync(anonymous, () => Tokens.Browser(_app), role!, tenant!);
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -38,7 +38,7 @@ public static partial class Tokens
     }
 
     /// <summary>The loopback redirect of tools that sign a person in, which the console's client accepts in demo mode.</summary>
-    private const string ToolRedirect = "http://127.0.0.1/oidc-callback";
+    public const string ToolRedirect = "http://127.0.0.1/oidc-callback";
 
     /// <summary>Roles whose demo account the tests use as a person (signed in with a second factor), not as a service account.</summary>
     public static bool ActsAsPerson(string role) => role is Roles.Admin or Roles.Auditor;
@@ -143,7 +143,8 @@ public static partial class Tokens
         return (string?)body["access_token"] ?? throw new InvalidOperationException($"No token for {userName}: {body.ToJsonString()}");
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, CookieContainer cookies, HttpMethod method, string path, HttpContent? content)
+    /// <summary>One request as a browser sends it: the cookies it holds for the address, and those the answer sets kept.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient http, CookieContainer cookies, HttpMethod method, string path, HttpContent? content)
     {
         var uri = new Uri(http.BaseAddress!, path);
         using var request = new HttpRequestMessage(method, uri) { Content = content };
@@ -175,6 +176,10 @@ public static partial class Tokens
     private static partial Regex EnrolmentKeyPattern();
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>The hidden fields of a form page (the antiforgery token, the return address), by name.</summary>
+    public static Dictionary<string, string> HiddenFields(string page) =>
+        HiddenField().Matches(page).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value));
 
     [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
     private static partial Regex HiddenField();

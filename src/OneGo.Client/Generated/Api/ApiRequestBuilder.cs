@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using OneGo.Client.Api.Audit;
 using OneGo.Client.Api.Imports;
+using OneGo.Client.Api.Me;
 using OneGo.Client.Api.Site;
 using OneGo.Client.Api.T;
 using OneGo.Client.Api.Tenants;
@@ -29,6 +30,11 @@ namespace OneGo.Client.Api
         public global::OneGo.Client.Api.Imports.ImportsRequestBuilder Imports
         {
             get => new global::OneGo.Client.Api.Imports.ImportsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The me property</summary>
+        public global::OneGo.Client.Api.Me.MeRequestBuilder Me
+        {
+            get => new global::OneGo.Client.Api.Me.MeRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The site property</summary>
         public global::OneGo.Client.Api.Site.SiteRequestBuilder Site

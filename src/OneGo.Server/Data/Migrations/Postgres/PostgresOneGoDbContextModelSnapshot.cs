@@ -113,6 +113,49 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.ToTable("AccountTokens", (string)null);
                 });
 
+            modelBuilder.Entity("OneGo.Server.Features.Applicants.Applicant", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CreditCode")
+                        .HasMaxLength(18)
+                        .HasColumnType("character varying(18)");
+
+                    b.Property<string>("EnterpriseName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("IdNumberMasked")
+                        .IsRequired()
+                        .HasMaxLength(18)
+                        .HasColumnType("character varying(18)");
+
+                    b.Property<string>("IdNumberProtected")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("VerifiedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("Applicants", (string)null);
+                });
+
             modelBuilder.Entity("OneGo.Server.Features.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -1001,7 +1044,6 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasColumnType("character varying(64)");
 
                     b.Property<string>("TenantId")
-                        .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
@@ -1443,6 +1485,15 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.HasOne("OneGo.Server.Identity.Account", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneGo.Server.Features.Applicants.Applicant", b =>
+                {
+                    b.HasOne("OneGo.Server.Identity.Account", null)
+                        .WithOne()
+                        .HasForeignKey("OneGo.Server.Features.Applicants.Applicant", "AccountId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -104,6 +104,49 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.ToTable("AccountTokens", (string)null);
                 });
 
+            modelBuilder.Entity("OneGo.Server.Features.Applicants.Applicant", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreditCode")
+                        .HasMaxLength(18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EnterpriseName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IdNumberMasked")
+                        .IsRequired()
+                        .HasMaxLength(18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IdNumberProtected")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RegisteredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("VerifiedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("Applicants", (string)null);
+                });
+
             modelBuilder.Entity("OneGo.Server.Features.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -974,7 +1017,6 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TenantId")
-                        .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
@@ -1410,6 +1452,15 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.HasOne("OneGo.Server.Identity.Account", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneGo.Server.Features.Applicants.Applicant", b =>
+                {
+                    b.HasOne("OneGo.Server.Identity.Account", null)
+                        .WithOne()
+                        .HasForeignKey("OneGo.Server.Features.Applicants.Applicant", "AccountId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
