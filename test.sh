@@ -94,26 +94,38 @@ cleanup() {
 }
 trap cleanup EXIT
 
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# What takes time before the first test is mostly waiting on the network: the solution restores and builds in the
+# background while the tools below install and the services start, and the tests run once all of it is done.
+echo "Building Platform.sln in the background…"
+dotnet build Platform.sln >"$work/build.log" 2>&1 &
+build_pid=$!
+
 # The browser tests drive Debian's Chromium through its chromedriver; install both when either is missing. A browser
-# test fails, never skips, when they are still missing, so a failed install is reported and the tests go on.
+# test fails, never skips, when they are still missing, so a failed install is reported and the tests go on. It
+# installs in the background, beside the npm installs below (apt and npm do not share a lock).
+apt_pid=
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  echo "Installing Chromium and chromedriver from Debian's packages…"
-  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } ||
-    echo "Chromium could not be installed: the browser tests will fail." >&2
+  echo "Installing Chromium and chromedriver from Debian's packages in the background…"
+  { { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } ||
+    echo "Chromium could not be installed: the browser tests will fail." >&2; } &
+  apt_pid=$!
 fi
 
-# Redocly CLI (pinned in infra/redocly/package-lock.json) lints the committed OpenAPI document; its test fails, never
-# skips, when the install failed.
+# Redocly CLI (pinned in infra/redocly/package-lock.json) lints the committed OpenAPI document, and axe-core (pinned in
+# infra/axe/package-lock.json) checks the main pages' accessibility in the browser tests; each test fails, never
+# skips, when its install failed. Both install at once.
+npm_pids=()
 if [ ! -x infra/redocly/node_modules/.bin/redocly ]; then
   echo "Installing Redocly CLI (npm ci in infra/redocly)…"
-  (cd infra/redocly && npm ci --no-audit --no-fund --silent) || echo "Redocly CLI could not be installed: the OpenAPI lint test will fail." >&2
+  { (cd infra/redocly && npm ci --no-audit --no-fund --silent) || echo "Redocly CLI could not be installed: the OpenAPI lint test will fail." >&2; } &
+  npm_pids+=($!)
 fi
-
-# axe-core (pinned in infra/axe/package-lock.json) checks the main pages' accessibility in the browser tests; its test
-# fails, never skips, when the install failed.
 if [ ! -f infra/axe/node_modules/axe-core/axe.min.js ]; then
   echo "Installing axe-core (npm ci in infra/axe)…"
-  (cd infra/axe && npm ci --no-audit --no-fund --silent) || echo "axe-core could not be installed: the accessibility check will fail." >&2
+  { (cd infra/axe && npm ci --no-audit --no-fund --silent) || echo "axe-core could not be installed: the accessibility check will fail." >&2; } &
+  npm_pids+=($!)
 fi
 
 # The mail server starts in the background while the rest starts: set-password links are read from it.
@@ -121,6 +133,11 @@ echo "Starting smtp4dev (an SMTP server that keeps what it receives)…"
 infra/smtp4dev.sh start "$work/smtp4dev" >"$work/smtp4dev.address" 2>"$work/smtp4dev.err" &
 smtp_pid=$!
 
+# postgres.sh installs the server from Debian's packages when it is missing: not while apt installs Chromium.
+if [ -n "$apt_pid" ] && ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  wait "$apt_pid" || true
+  apt_pid=
+fi
 echo "Starting a throwaway PostgreSQL cluster…"
 ONEGO_TEST_POSTGRES=$(infra/postgres.sh start "$work/postgres")
 export ONEGO_TEST_POSTGRES
@@ -131,9 +148,12 @@ export ONEGO_TEST_AZURITE
 # file); those tests fail, never skip, when it could not be installed.
 if [ ! -d infra/shacl/node_modules ]; then
   echo "Installing the SHACL validator from npm…"
-  { command -v npm >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }; } &&
+  { command -v npm >/dev/null || { [ -z "$apt_pid" ] || wait "$apt_pid" || true; DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }; } &&
     (cd infra/shacl && npm ci --no-audit --no-fund --loglevel=error) || echo "The SHACL validator could not be installed: the CPSV-AP tests will fail." >&2
 fi
+for pid in "${npm_pids[@]}" $apt_pid; do
+  wait "$pid" || true
+done
 if wait "$smtp_pid"; then
   read -r ONEGO_TEST_SMTP ONEGO_TEST_SMTP_API <"$work/smtp4dev.address"
   export ONEGO_TEST_SMTP ONEGO_TEST_SMTP_API
@@ -144,9 +164,16 @@ else
 fi
 export ONEGO_TEST_USAGE="$work/usage.tsv"
 : >"$ONEGO_TEST_USAGE"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 status=0
-dotnet test Platform.sln --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+if wait "$build_pid"; then
+  echo "Built Platform.sln."
+  dotnet test Platform.sln --no-build --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+else
+  # No test can run on a solution that does not build: say why, and fail.
+  grep -E "error|Error" "$work/build.log" | sort -u >&2 || cat "$work/build.log" >&2
+  echo "Platform.sln does not build." >&2
+  status=1
+fi
 summarize "$results" "$ONEGO_TEST_USAGE" || status=1
 exit $status
