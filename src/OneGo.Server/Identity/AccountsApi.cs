@@ -149,6 +149,17 @@ internal static class AccountsApi
         return await db.Set<Account>().SingleOrDefaultAsync(a => a.NormalizedUserName == normalized && a.TenantId == tenant, cancellationToken);
     }
 
+    /// <summary>
+    /// Whether <paramref name="userName"/> is taken. One namespace for people, service accounts, applicants and OAuth
+    /// clients: a name is nobody else's subject, actor or client id.
+    /// </summary>
+    internal static async Task<bool> NameTakenAsync(OneGoDbContext db, OpenIddict.Abstractions.IOpenIddictApplicationManager applications, string userName, CancellationToken cancellationToken)
+    {
+        var normalized = userName.ToUpperInvariant();
+        return await db.Set<Account>().AnyAsync(a => a.NormalizedUserName == normalized || a.ClientId == userName, cancellationToken)
+            || await applications.FindByClientIdAsync(userName, cancellationToken) is not null;
+    }
+
     internal static NotFoundProblem UnknownAccount(HttpContext context, string userName) =>
         ApiProblems.NotFound("No such account", $"{context.Tenant().Id} has no account '{userName}'.");
 

@@ -10,7 +10,7 @@ namespace OneGo.Browser.Tests.Pages;
 [Collection(PagesCollection.Name)]
 public sealed class AxeTestsInChromiumOnSqlite(PagesServer server)
 {
-    private static readonly string[] PublicPages = [.. AccessibilityTestsInChromiumOnSqlite.Pages, "/account/signin"];
+    private static readonly string[] PublicPages = [.. AccessibilityTestsInChromiumOnSqlite.Pages, "/account/signin", "/account/register", "/account/register?lang=en"];
 
     private static readonly string[] ConsolePages =
     [

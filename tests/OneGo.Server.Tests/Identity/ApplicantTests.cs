@@ -158,7 +158,15 @@ public abstract class ApplicantTests(Provider provider) : IAsyncLifetime
         var common = Registration(Tokens.HiddenFields(page), "lin-" + Guid.NewGuid().ToString("N")[..6], ZhangId, password: "123456789012");
         var refused = await Tokens.SendAsync(http, cookies, HttpMethod.Post, RegisterPage.Path, new FormUrlEncodedContent(common));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
-        Assert.Contains("id=\"error-newPassword\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var refusedPage = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"error-newPassword\"", refusedPage, StringComparison.Ordinal);
+        Assert.Equal(before, await ApplicantCountAsync());
+
+        // One namespace for every account and OAuth client: an integration's client id is taken.
+        var clientName = Registration(Tokens.HiddenFields(refusedPage), DemoAccounts.ZoneReader, ZhangId);
+        var taken = await Tokens.SendAsync(http, cookies, HttpMethod.Post, RegisterPage.Path, new FormUrlEncodedContent(clientName));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, taken.StatusCode);
+        Assert.Contains("id=\"error-userName\"", await taken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(before, await ApplicantCountAsync());
     }
 

@@ -53,7 +53,7 @@ public static class RegisterPage
 
     private static async Task<IResult> RegisterAsync(
         HttpContext context, IAntiforgery antiforgery, OneGoDbContext db, CurrentTenant tenants, UserManager<Account> users, SignInManager<Account> signIns,
-        ApplicantIdNumbers idNumbers, TimeProvider clock, IStringLocalizer<RegisterForm> words, IStringLocalizer<IdentityPages> identityWords,
+        OpenIddict.Abstractions.IOpenIddictApplicationManager applications, ApplicantIdNumbers idNumbers, TimeProvider clock, IStringLocalizer<RegisterForm> words, IStringLocalizer<IdentityPages> identityWords,
         [FromForm] string? userName, [FromForm] string? name, [FromForm] string? idNumber, [FromForm] string? creditCode, [FromForm] string? enterpriseName,
         [FromForm] string? newPassword, [FromForm] string? repeat, [FromForm] string? returnUrl)
     {
@@ -75,7 +75,7 @@ public static class RegisterPage
             // All digits would invite a phone or ID number, which must never become the name the records know someone by.
             errors["userName"] = words["Error.userName.letter"];
         }
-        else if (await users.FindByNameAsync(typed.UserName) is not null)
+        else if (await AccountsApi.NameTakenAsync(db, applications, typed.UserName, cancellationToken))
         {
             errors["userName"] = words["Error.userName.taken"];
         }
@@ -142,7 +142,17 @@ public static class RegisterPage
         {
             db.Audit(new AuditEvent(account.Id.ToString(), "applicant.register", $"applicant/{account.Id}",
                 new { client = SignInThrottle.ClientOf(context), realName = "unverified", forEnterprise = typed.CreditCode.Length > 0 }));
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (Microsoft.EntityFrameworkCore.DbUpdateException)
+            {
+                // Someone took the name between the check and the save: the unique index refused it; nothing was kept.
+                db.ChangeTracker.Clear();
+                errors["userName"] = words["Error.userName.taken"];
+                return Form(context, antiforgery, back, typed, errors);
+            }
         }
 
         await signIns.SignInWithClaimsAsync(account, isPersistent: false, [new Claim(OneGoClaims.AuthenticationMethod, "pwd")]);

@@ -52,10 +52,7 @@ internal static class ProposeAccount
             return ApiProblems.Invalid(errors);
         }
 
-        // One namespace for people, service accounts and OAuth clients: a name is nobody else's subject, actor or client id.
-        var normalized = userName!.ToUpperInvariant();
-        if (await db.Set<Account>().AnyAsync(a => a.NormalizedUserName == normalized || a.ClientId == userName, cancellationToken)
-            || await applications.FindByClientIdAsync(userName, cancellationToken) is not null)
+        if (await NameTakenAsync(db, applications, userName!, cancellationToken))
         {
             return ApiProblems.Conflict("The user name is taken",
                 $"'{userName}' is already the name of an account or an OAuth client; names are unique across people, service accounts and clients.");
