@@ -96,9 +96,7 @@ internal static class ConnectEndpoints
                 return Forbid(Errors.InvalidGrant, "The account's roles need a sign-in with a second factor.");
             }
 
-            var identity = person.IsApplicant
-                ? FromApplicant(person, methods, await RealNameAsync(db, person, context.RequestAborted))
-                : FromAccount(person, roles, methods, await held.DepartmentAsync(person, roles, context.RequestAborted));
+            var identity = await PersonAsync(db, held, person, roles, methods, context.RequestAborted);
             identity.SetScopes(scopes);
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
         }
@@ -123,9 +121,7 @@ internal static class ConnectEndpoints
         }
 
         // Applicants apply and staff work: a token carries the scopes of its holder's kind only, whatever was asked.
-        var identity = person.IsApplicant
-            ? FromApplicant(person, methods, await RealNameAsync(db, person, context.RequestAborted))
-            : FromAccount(person, roles, methods, await held.DepartmentAsync(person, roles, context.RequestAborted));
+        var identity = await PersonAsync(db, held, person, roles, methods, context.RequestAborted);
         identity.SetScopes(request.GetScopes().Where(s => person.IsApplicant ? s != OneGoClaims.ApiScope : s != OneGoClaims.ApplyScope));
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
     }
@@ -196,6 +192,13 @@ internal static class ConnectEndpoints
         identity.SetDestinations(claim => claim.Type == Claims.Name ? [Destinations.IdentityToken] : [Destinations.AccessToken, Destinations.IdentityToken]);
         return identity;
     }
+
+    /// <summary>The claims of a person signing in: an applicant's, or a staff account's with its roles and an officer's department.</summary>
+    private static async Task<ClaimsIdentity> PersonAsync(
+        OneGoDbContext db, AccountRoles held, Account person, IReadOnlyList<string> roles, IReadOnlyList<string> methods, CancellationToken cancellationToken) =>
+        person.IsApplicant
+            ? FromApplicant(person, methods, await RealNameAsync(db, person, cancellationToken))
+            : FromAccount(person, roles, methods, await held.DepartmentAsync(person, roles, cancellationToken));
 
     private static Task<bool> RealNameAsync(OneGoDbContext db, Account applicant, CancellationToken cancellationToken) =>
         db.Set<Features.Applicants.Applicant>().AnyAsync(a => a.AccountId == applicant.Id && a.VerifiedBy != null, cancellationToken);
