@@ -20,8 +20,6 @@ public sealed record DepartmentInReach(OneGo.Catalogue.Department Department, st
 /// <summary>The names of the departments a region's documents name by code, for pages and publications.</summary>
 public sealed class DepartmentNames(IReadOnlyDictionary<string, DepartmentInReach> reach)
 {
-    public static DepartmentNames None { get; } = new(new Dictionary<string, DepartmentInReach>());
-
     public IReadOnlyDictionary<string, DepartmentInReach> Reach => reach;
 
     /// <summary>The department's name; the code itself when it names none (a document saved before its department was removed).</summary>
@@ -100,10 +98,6 @@ public sealed class RegionDirectory(IServiceScopeFactory scopes, TimeProvider cl
     public async ValueTask<IReadOnlyList<RegionInfo>> AllAsync(CancellationToken cancellationToken) =>
         (await CurrentAsync(cancellationToken)).Ordered;
 
-    /// <summary>The department a code names in a region's documents (its own, or the nearest region above's); null when none.</summary>
-    public async ValueTask<DepartmentInReach?> DepartmentAsync(string tenantId, string code, CancellationToken cancellationToken) =>
-        Find(await CurrentAsync(cancellationToken), tenantId, code);
-
     /// <summary>Every department a region's documents can name, by code: the nearest region's for each code.</summary>
     public async ValueTask<IReadOnlyDictionary<string, DepartmentInReach>> DepartmentsInReachAsync(string tenantId, CancellationToken cancellationToken)
     {
@@ -131,9 +125,6 @@ public sealed class RegionDirectory(IServiceScopeFactory scopes, TimeProvider cl
         var reach = await DepartmentsInReachAsync(region.Id, cancellationToken);
         return OneGo.Catalogue.DepartmentReferences.Unknown(references, reach.ContainsKey, $"{region.Name} ({region.Id})").ToList();
     }
-
-    private static DepartmentInReach? Find(Snapshot snapshot, string tenantId, string code) =>
-        DepartmentDirectory.Find(tenantId, code, id => snapshot.ById.TryGetValue(id, out var r) ? (r.ParentId, [.. r.Departments.Values]) : null);
 
     /// <summary>Drops the snapshot: the next resolution reads the tree again.</summary>
     public void Invalidate() => _snapshot = null;
