@@ -32,9 +32,33 @@ public sealed class CurrentTenant
     /// </summary>
     public IDisposable EnterPublic(string tenantId, bool readsBelow = false) => Push(new TenantScope(tenantId, readsBelow, Public: true));
 
+    /// <summary>
+    /// An applicant at work in <paramref name="tenantId"/>: the tenant's rows as in <see cref="Enter"/>, but of the
+    /// applicant-owned rows (<see cref="IApplicantOwned"/>) only <paramref name="applicant"/>'s, read or written.
+    /// </summary>
+    public IDisposable EnterAsApplicant(string tenantId, string applicant)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(applicant);
+        return Push(new TenantScope(tenantId, ReadsBelow: false, Applicant: applicant));
+    }
+
+    /// <summary>
+    /// An applicant's own rows in every tenant (their applications across regions): applicant-owned rows of
+    /// <paramref name="applicant"/> only, no other tenant-owned row, and no write at all.
+    /// </summary>
+    public IDisposable EnterApplicant(string applicant)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(applicant);
+        return Push(new TenantScope(TenantId: null, ReadsBelow: false, Applicant: applicant));
+    }
+
     private Restore Push(TenantScope scope)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(scope.TenantId);
+        // Only an applicant's scope may have no tenant (their rows in every tenant).
+        if (scope.TenantId is not null || scope.Applicant is null)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(scope.TenantId);
+        }
         var previous = _scope.Value;
         _scope.Value = scope;
         return new Restore(this, previous, scope);
@@ -55,7 +79,7 @@ public sealed class CurrentTenant
             if (!ReferenceEquals(owner._scope.Value, entered))
             {
                 throw new InvalidOperationException(
-                    $"Tenant scopes must be left in the order they were entered: leaving '{entered.TenantId}' while '{owner._scope.Value?.TenantId ?? "(none)"}' is current.");
+                    $"Tenant scopes must be left in the order they were entered: leaving '{entered}' while '{owner._scope.Value?.ToString() ?? "(none)"}' is current.");
             }
 
             owner._scope.Value = previous;
@@ -63,9 +87,18 @@ public sealed class CurrentTenant
     }
 }
 
-/// <summary>A tenant scope: whose rows may be written, and whether the rows below it may be read.</summary>
-public sealed record TenantScope(string TenantId, bool ReadsBelow, bool Public = false)
+/// <summary>
+/// A tenant scope: whose rows may be written, whether the rows below it may be read, and, for an applicant, whose
+/// applicant-owned rows alone are seen. An applicant's scope without a tenant reads their rows in every tenant.
+/// </summary>
+public sealed record TenantScope(string? TenantId, bool ReadsBelow, bool Public = false, string? Applicant = null)
 {
     /// <summary>The id prefix of the tenants below, as the query filter matches it (<c>national</c> is above all).</summary>
     public string BelowPrefix => TenantId == RegionRules.NationalId ? string.Empty : TenantId + ".";
+
+    /// <summary>The applicant's rows in every tenant, and nothing else.</summary>
+    public bool AcrossTenants => TenantId is null;
+
+    public override string ToString() =>
+        (TenantId ?? "every tenant") + (Applicant is null ? "" : $" as applicant {Applicant}") + (Public ? " (public)" : "") + (ReadsBelow ? " (reading below)" : "");
 }

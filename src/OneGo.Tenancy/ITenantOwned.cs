@@ -9,3 +9,14 @@ public interface ITenantOwned
 {
     string TenantId { get; set; }
 }
+
+/// <summary>
+/// A tenant-owned row that also belongs to one applicant: an application, its cases, its files. In an applicant's
+/// scope only that applicant's rows are read or written; in an applicant's scope across tenants, their rows of every
+/// tenant are read. Staff scopes read a tenant's rows whoever the applicant, as for any tenant-owned row.
+/// </summary>
+public interface IApplicantOwned : ITenantOwned
+{
+    /// <summary>The applicant's immutable subject (never an ID number).</summary>
+    string ApplicantId { get; set; }
+}

@@ -16,6 +16,15 @@ public static class TenancyModel
     /// <summary>The property every tenant-owned entity carries.</summary>
     public const string TenantIdProperty = nameof(ITenantOwned.TenantId);
 
+    /// <summary>The property every applicant-owned entity carries.</summary>
+    public const string ApplicantIdProperty = nameof(IApplicantOwned.ApplicantId);
+
+    /// <summary>Annotation that marks an entity type as applicant-owned in the model.</summary>
+    public const string ApplicantOwnedAnnotation = "OneGo:ApplicantOwned";
+
+    /// <summary>Longest applicant subject accepted.</summary>
+    public const int ApplicantIdMaxLength = 64;
+
     /// <summary>Annotation that marks an entity type as tenant-owned in the model.</summary>
     public const string TenantOwnedAnnotation = "OneGo:TenantOwned";
 
@@ -24,6 +33,9 @@ public static class TenancyModel
 
     public static bool IsTenantOwned(this IReadOnlyEntityType entityType) =>
         entityType.FindAnnotation(TenantOwnedAnnotation)?.Value is true;
+
+    public static bool IsApplicantOwned(this IReadOnlyEntityType entityType) =>
+        entityType.FindAnnotation(ApplicantOwnedAnnotation)?.Value is true;
 
     /// <summary>
     /// Applies the conventions to every entity type implementing <see cref="ITenantOwned"/>. Call it after every
@@ -41,7 +53,16 @@ public static class TenancyModel
             var builder = modelBuilder.Entity(entityType.ClrType);
             builder.HasAnnotation(TenantOwnedAnnotation, true);
             builder.Property<string>(TenantIdProperty).IsRequired().HasMaxLength(TenantIdMaxLength);
-            builder.HasQueryFilter(FilterName, BuildFilter(entityType.ClrType, context));
+            var applicantOwned = typeof(IApplicantOwned).IsAssignableFrom(entityType.ClrType);
+            if (applicantOwned)
+            {
+                builder.HasAnnotation(ApplicantOwnedAnnotation, true);
+                builder.Property<string>(ApplicantIdProperty).IsRequired().HasMaxLength(ApplicantIdMaxLength);
+                // An applicant's rows across tenants are found by the applicant first.
+                builder.HasIndex(ApplicantIdProperty);
+            }
+
+            builder.HasQueryFilter(FilterName, BuildFilter(entityType.ClrType, context, applicantOwned));
 
             foreach (var index in entityType.GetIndexes().Where(i => i.IsUnique).ToList())
             {
@@ -67,9 +88,11 @@ public static class TenancyModel
     }
 
     // e => e.TenantId == ctx.ScopeTenantId || (ctx.ScopeBelowPrefix != null && e.TenantId.StartsWith(ctx.ScopeBelowPrefix))
+    // and, for applicant-owned rows:
+    //   (… || ctx.ScopeAcrossTenants) && (ctx.ScopeApplicant == null || e.ApplicantId == ctx.ScopeApplicant)
     // The context appears as a constant of its own type, which EF Core swaps for the context running the query,
     // so the scope is read at every execution, never baked into the cached model.
-    private static LambdaExpression BuildFilter(Type clrType, TenantScopedDbContext context)
+    private static LambdaExpression BuildFilter(Type clrType, TenantScopedDbContext context, bool applicantOwned)
     {
         var row = Expression.Parameter(clrType, "row");
         var tenantId = Expression.Call(
@@ -84,6 +107,18 @@ public static class TenancyModel
             Expression.AndAlso(
                 Expression.NotEqual(belowPrefix, Expression.Constant(null, typeof(string))),
                 Expression.Call(tenantId, startsWith, belowPrefix)));
+        if (applicantOwned)
+        {
+            var applicantId = Expression.Call(
+                typeof(EF), nameof(EF.Property), [typeof(string)], row, Expression.Constant(ApplicantIdProperty));
+            var scopeApplicant = Expression.Property(ctx, nameof(TenantScopedDbContext.ScopeApplicant));
+            body = Expression.AndAlso(
+                Expression.OrElse(body, Expression.Property(ctx, nameof(TenantScopedDbContext.ScopeAcrossTenants))),
+                Expression.OrElse(
+                    Expression.Equal(scopeApplicant, Expression.Constant(null, typeof(string))),
+                    Expression.Equal(applicantId, scopeApplicant)));
+        }
+
         return Expression.Lambda(body, row);
     }
 }

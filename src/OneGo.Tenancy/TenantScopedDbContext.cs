@@ -16,6 +16,12 @@ public abstract class TenantScopedDbContext(DbContextOptions options, CurrentTen
     /// <summary>The id prefix of the tenants below the scope's, when the scope reads below; otherwise null.</summary>
     public string? ScopeBelowPrefix => tenants.Scope is { ReadsBelow: true } scope ? scope.BelowPrefix : null;
 
+    /// <summary>The applicant the scope is confined to, read by the applicant-owned rows' filter; null for staff and public scopes.</summary>
+    public string? ScopeApplicant => tenants.Scope?.Applicant;
+
+    /// <summary>True in an applicant's scope across tenants: their applicant-owned rows of every tenant are read.</summary>
+    public bool ScopeAcrossTenants => tenants.Scope is { AcrossTenants: true };
+
     protected CurrentTenant Tenants => tenants;
 
     protected abstract void ConfigureModel(ModelBuilder modelBuilder);
@@ -52,8 +58,9 @@ public abstract class TenantScopedDbContext(DbContextOptions options, CurrentTen
                 continue;
             }
 
-            var scope = tenants.Id ?? throw new TenantIsolationException(
-                $"Refused to {Verb(entry.State)} a {entry.Metadata.DisplayName()} outside any tenant scope: enter the tenant's scope first.");
+            var scope = tenants.Id ?? throw new TenantIsolationException(tenants.Scope is { AcrossTenants: true }
+                ? $"Refused to {Verb(entry.State)} a {entry.Metadata.DisplayName()} in an applicant's scope across tenants: it only reads; enter the tenant's scope as the applicant to write."
+                : $"Refused to {Verb(entry.State)} a {entry.Metadata.DisplayName()} outside any tenant scope: enter the tenant's scope first.");
             if (tenants.Scope is { Public: true })
             {
                 throw new TenantIsolationException($"Refused to {Verb(entry.State)} a {entry.Metadata.DisplayName()} in the public scope of '{scope}': public requests only read.");
@@ -72,6 +79,29 @@ public abstract class TenantScopedDbContext(DbContextOptions options, CurrentTen
             {
                 throw new TenantIsolationException(Describe(entry, scope, original, current));
             }
+
+            if (tenants.Scope?.Applicant is { } applicant && entry.Metadata.IsApplicantOwned())
+            {
+                GuardApplicantWrite(entry, applicant);
+            }
+        }
+    }
+
+    // In an applicant's scope a new row takes the applicant, and no row of another applicant is added, changed or deleted.
+    private static void GuardApplicantWrite(EntityEntry entry, string applicant)
+    {
+        var property = entry.Property(TenancyModel.ApplicantIdProperty);
+        if (entry.State == EntityState.Added && string.IsNullOrEmpty((string?)property.CurrentValue))
+        {
+            property.CurrentValue = applicant;
+        }
+
+        var current = (string?)property.CurrentValue;
+        var original = entry.State == EntityState.Added ? current : (string?)property.OriginalValue;
+        if (original != applicant || (entry.State != EntityState.Deleted && current != applicant))
+        {
+            throw new TenantIsolationException(
+                $"Refused to {Verb(entry.State)} a {entry.Metadata.DisplayName()} of another applicant in the scope of applicant '{applicant}'.");
         }
     }
 

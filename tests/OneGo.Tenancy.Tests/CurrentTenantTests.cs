@@ -38,6 +38,22 @@ public sealed class CurrentTenantTests
     }
 
     [Fact]
+    public void OnlyAnApplicantsScopeMayHaveNoTenant()
+    {
+        var tenants = new CurrentTenant();
+        Assert.Throws<ArgumentException>(() => tenants.Enter(""));
+        Assert.Throws<ArgumentException>(() => tenants.EnterApplicant(""));
+        Assert.Throws<ArgumentException>(() => tenants.EnterAsApplicant("", "zhang"));
+        using (tenants.EnterApplicant("zhang"))
+        {
+            Assert.Null(tenants.Id);
+            Assert.Equal("zhang", tenants.Scope?.Applicant);
+        }
+
+        Assert.Null(tenants.Scope);
+    }
+
+    [Fact]
     public void LeavingOutOfOrderIsRefused()
     {
         var tenants = new CurrentTenant();

@@ -27,6 +27,16 @@ public abstract class IsolationTests : IAsyncLifetime
                 await db.SaveChangesAsync();
             }
         }
+
+        // Two applicants' letters in two tenants each.
+        foreach (var (tenant, applicant) in new[] { ("fujian.xiamen.haicang", "zhang"), ("fujian.xiamen.haicang", "chen"), ("zhejiang", "zhang"), ("zhejiang", "chen") })
+        {
+            using (_tenants.Enter(tenant))
+            {
+                db.Letters.Add(new Letter { ApplicantId = applicant, Text = "original" });
+                await db.SaveChangesAsync();
+            }
+        }
     }
 
     public Task DisposeAsync() => DropDatabaseAsync();
@@ -247,6 +257,132 @@ public abstract class IsolationTests : IAsyncLifetime
         db.Countries.Add(new Country { Name = "中国" });
         await db.SaveChangesAsync();
         Assert.Equal(1, await db.Countries.CountAsync());
+    }
+
+    private async Task<List<(string Tenant, string Applicant, string Text)>> AllLettersAsync()
+    {
+        await using var db = NewContext();
+        return (await db.Letters.IgnoreQueryFilters([TenancyModel.FilterName]).OrderBy(l => l.TenantId).ThenBy(l => l.ApplicantId).ToListAsync())
+            .Select(l => (l.TenantId, l.ApplicantId, l.Text)).ToList();
+    }
+
+    [Fact]
+    public async Task AnApplicantInATenantSeesOnlyTheirOwnLettersThereAndTheTenantsOtherRows()
+    {
+        await using var db = NewContext();
+        using (_tenants.EnterAsApplicant("zhejiang", "zhang"))
+        {
+            Assert.Equal([("zhejiang", "zhang")], (await db.Letters.ToListAsync()).Select(l => (l.TenantId, l.ApplicantId)));
+            Assert.Equal(["zhejiang"], await db.Notes.Select(n => n.TenantId).ToListAsync());
+        }
+
+        // A staff scope sees every applicant's letters of its tenant.
+        using (_tenants.Enter("zhejiang"))
+        {
+            Assert.Equal(["chen", "zhang"], await db.Letters.OrderBy(l => l.ApplicantId).Select(l => l.ApplicantId).ToListAsync());
+        }
+    }
+
+    [Fact]
+    public async Task AnApplicantAcrossTenantsReadsTheirLettersEverywhereAndNothingElse()
+    {
+        await using var db = NewContext();
+        using (_tenants.EnterApplicant("chen"))
+        {
+            Assert.Null(_tenants.Id);
+            Assert.Equal(["fujian.xiamen.haicang", "zhejiang"], await db.Letters.OrderBy(l => l.TenantId).Select(l => l.TenantId).ToListAsync());
+            Assert.All(await db.Letters.ToListAsync(), l => Assert.Equal("chen", l.ApplicantId));
+            Assert.Empty(await db.Notes.ToListAsync());
+
+            var own = await db.Letters.FirstAsync();
+            own.Text = "changed across tenants";
+            var error = await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+            Assert.Contains("only reads", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(await AllLettersAsync(), l => l.Text != "original");
+    }
+
+    [Fact]
+    public async Task AnApplicantsNewLetterTakesTheTenantAndTheApplicant()
+    {
+        await using var db = NewContext();
+        using (_tenants.EnterAsApplicant("fujian.xiamen.haicang", "wang"))
+        {
+            db.Letters.Add(new Letter { Text = "new" });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Contains(("fujian.xiamen.haicang", "wang", "new"), await AllLettersAsync());
+    }
+
+    [Fact]
+    public async Task AnApplicantCannotAddChangeMoveOrDeleteAnotherApplicantsLetter()
+    {
+        long chens;
+        await using (var read = NewContext())
+        {
+            using (_tenants.Enter("zhejiang"))
+            {
+                chens = await read.Letters.Where(l => l.ApplicantId == "chen").Select(l => l.Id).SingleAsync();
+            }
+        }
+
+        await using (var db = NewContext())
+        {
+            using (_tenants.EnterAsApplicant("zhejiang", "zhang"))
+            {
+                db.Letters.Add(new Letter { ApplicantId = "chen", Text = "planted" });
+                var error = await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+                Assert.Contains("another applicant", error.Message, StringComparison.Ordinal);
+            }
+        }
+
+        await using (var db = NewContext())
+        {
+            using (_tenants.EnterAsApplicant("zhejiang", "zhang"))
+            {
+                db.Letters.Update(new Letter { Id = chens, TenantId = "zhejiang", ApplicantId = "chen", Text = "tampered" });
+                await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+            }
+        }
+
+        await using (var db = NewContext())
+        {
+            using (_tenants.EnterAsApplicant("zhejiang", "zhang"))
+            {
+                var own = await db.Letters.SingleAsync();
+                own.ApplicantId = "chen";
+                own.Text = "given away";
+                await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+            }
+        }
+
+        await using (var db = NewContext())
+        {
+            using (_tenants.EnterAsApplicant("zhejiang", "zhang"))
+            {
+                db.Letters.Remove(new Letter { Id = chens, TenantId = "zhejiang", ApplicantId = "chen" });
+                await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+            }
+        }
+
+        var letters = await AllLettersAsync();
+        Assert.Equal(4, letters.Count);
+        Assert.All(letters, l => Assert.Equal("original", l.Text));
+    }
+
+    [Fact]
+    public async Task AnApplicantsBulkDeleteReachesOnlyTheirLettersInTheTenant()
+    {
+        await using var db = NewContext();
+        using (_tenants.EnterAsApplicant("zhejiang", "zhang"))
+        {
+            Assert.Equal(1, await db.Letters.ExecuteDeleteAsync());
+        }
+
+        Assert.Equal([("fujian.xiamen.haicang", "chen"), ("fujian.xiamen.haicang", "zhang"), ("zhejiang", "chen")],
+            (await AllLettersAsync()).Select(l => (l.Tenant, l.Applicant)));
     }
 
     [Fact]

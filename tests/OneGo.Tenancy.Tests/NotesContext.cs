@@ -14,6 +14,18 @@ public sealed class Note : ITenantOwned
     public string Text { get; set; } = "";
 }
 
+/// <summary>An applicant-owned row (an application, in the product) for testing the applicant's scopes.</summary>
+public sealed class Letter : IApplicantOwned
+{
+    public long Id { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    public string ApplicantId { get; set; } = "";
+
+    public string Text { get; set; } = "";
+}
+
 /// <summary>A row shared by all tenants.</summary>
 public sealed class Country
 {
@@ -27,11 +39,14 @@ public sealed class NotesContext(DbContextOptions<NotesContext> options, Current
 {
     public DbSet<Note> Notes => Set<Note>();
 
+    public DbSet<Letter> Letters => Set<Letter>();
+
     public DbSet<Country> Countries => Set<Country>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Note>().HasIndex(n => n.Code).IsUnique();
+        modelBuilder.Entity<Letter>();
         modelBuilder.Entity<Country>();
     }
 }
