@@ -127,6 +127,7 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
 
         IdentityModel.Configure(modelBuilder);
         Features.Applicants.Applicant.Configure(modelBuilder);
+        Features.Applications.Application.Configure(modelBuilder);
         modelBuilder.Entity<DeploymentKey>(key =>
         {
             key.ToTable("DeploymentKeys");

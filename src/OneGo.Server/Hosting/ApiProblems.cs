@@ -262,3 +262,29 @@ public sealed class DecisionProblem(ProblemHttpResult problem) : ProblemResult(p
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, Declared);
 }
+
+/// <summary>409 for a submission the application's state or its bundle does not allow.</summary>
+public sealed class SubmissionConflictProblem : Problem
+{
+    /// <summary>The application's tracking number when it is already submitted.</summary>
+    public string? Number { get; init; }
+
+    /// <summary>The bundle's live version when the draft was prepared against another; null when the bundle is no longer live.</summary>
+    public int? LiveVersion { get; init; }
+}
+
+/// <summary>
+/// A submission refused, in the contract's order: 404 no such application, 409 already submitted (its number) or its
+/// version no longer live (naming the live version; the draft is kept), 400 no Idempotency-Key.
+/// </summary>
+public sealed class SubmissionProblem(ProblemHttpResult problem) : ProblemResult(problem, Declared), IEndpointMetadataProvider
+{
+    private static readonly (int, Type, string)[] Declared =
+    [
+        (StatusCodes.Status404NotFound, typeof(Problem), "No such application of yours here."),
+        (StatusCodes.Status409Conflict, typeof(SubmissionConflictProblem), "Already submitted under another Idempotency-Key (its number named), or prepared against a version that is no longer live (the live version named; the draft is kept: move it with PATCH {version})."),
+        (StatusCodes.Status400BadRequest, typeof(Problem), "Send an Idempotency-Key (1 to 100 visible ASCII characters): the same key returns the same application."),
+    ];
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, Declared);
+}

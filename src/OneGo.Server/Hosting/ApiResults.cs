@@ -22,6 +22,9 @@ public sealed class DeclaredResponse(int statusCode, Type? type, string descript
     public IEnumerable<string> ContentTypes => contentTypes;
 }
 
+/// <summary>A request header a route reads, for the OpenAPI document (conditional headers are declared from the statuses).</summary>
+public sealed record RequestHeader(string Name, string Description, bool Required = true, string? Pattern = null);
+
 /// <summary>
 /// A header a response carries, as the endpoint's typed result (or its route) declares it for the OpenAPI document;
 /// <paramref name="With"/> is the body it comes with, when the status may also come with another body that has none.

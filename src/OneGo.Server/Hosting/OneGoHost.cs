@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OneGo.Server.ConsoleUi;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Applications;
 using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Templates;
@@ -117,6 +118,7 @@ internal static class OneGoHost
         app.MapMattersApi();
         app.MapBundlesApi();
         app.MapDraftsApi();
+        app.MapApplicationsApi();
         app.MapTemplatesApi();
         app.MapAuditApi();
         app.MapPublishingApi();

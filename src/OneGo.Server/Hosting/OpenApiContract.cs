@@ -42,6 +42,8 @@ internal static partial class OpenApiContract
         ("Publishing", "A region's publishing runs into the national service zone: publish now, the runs, and what each published."),
         ("Zone", "The national service zone: searched by anyone across regions; followed by integrations (scope zone.read) through its feed, in commit order by cursor, and read one publication at a time. Publications are also pushed to registered integrations (see webhooks)."),
         ("Zone integrations", "The national operator's push integrations — where the zone POSTs publications, signed with HMAC-SHA256 — and the deliveries given up (dead letters), which can be replayed."),
+        ("Applications", "一表申请、一次提交 for applicants (scope apply): a draft application for a live bundle — the guide's answers and the one form's values, checked field by field — changed while a draft, and submitted once with an Idempotency-Key into its tracking number and one case per matter that applies. An applicant reaches only their own applications, in any region."),
+        ("Applicants", "The signed-in applicant: their own account, and their applications across regions."),
         ("Audit", "The append-only, hash-chained audit log of a region for its auditors, and the national auditors' verification of every chain against the checkpoints kept outside the database."),
     ];
 
@@ -203,6 +205,10 @@ internal static partial class OpenApiContract
         DeclarePathParameters(operation, route);
         DescribePaging(operation);
         DeclarePreconditions(operation, metadata.OfType<IProducesResponseTypeMetadata>().Select(m => m.StatusCode).ToHashSet());
+        foreach (var header in metadata.OfType<RequestHeader>())
+        {
+            operation.Parameters!.Add(Header(header.Name, header.Description, header.Required, header.Pattern));
+        }
 
         operation.Security = required is not null
             ? [Requirement(context.Document!, ScopeOf(required.Capability))]

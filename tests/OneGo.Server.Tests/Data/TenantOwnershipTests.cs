@@ -58,12 +58,25 @@ public sealed class TenantOwnershipTests
     public void EveryTenantOwnedTypeHasTheFilterARequiredTenantIdAndTenantIdInItsUniqueIndexes()
     {
         var owned = Model().GetEntityTypes().Where(e => e.IsTenantOwned()).ToList();
-        Assert.Equal(["AccountChange", "AuditEntry", "BundleRecord", "BundleVersion", "MatterRecord", "OutboxItem", "Publication", "PublishingRun", "TenantFileRecord", "TenantSettings", "ZoneEntry"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["AccountChange", "Application", "ApplicationCase", "AuditEntry", "BundleRecord", "BundleVersion", "MatterRecord", "OutboxItem", "Publication", "PublishingRun", "TenantFileRecord", "TenantSettings", "TrackingCounter", "ZoneEntry"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
         foreach (var entity in owned)
         {
             Assert.Contains(entity.GetDeclaredQueryFilters(), f => f.Key == TenancyModel.FilterName);
             Assert.False(entity.FindProperty(TenancyModel.TenantIdProperty)!.IsNullable);
             Assert.All(entity.GetIndexes().Where(i => i.IsUnique), i => Assert.Equal(TenancyModel.TenantIdProperty, i.Properties[0].Name));
+        }
+    }
+
+    [Fact]
+    public void ApplicantOwnedTypesHaveARequiredApplicantIdIndexedForTheApplicantsListAcrossRegions()
+    {
+        var owned = Model().GetEntityTypes().Where(e => e.IsApplicantOwned()).ToList();
+        Assert.Equal(["Application", "ApplicationCase"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
+        foreach (var entity in owned)
+        {
+            Assert.True(entity.IsTenantOwned());
+            Assert.False(entity.FindProperty(TenancyModel.ApplicantIdProperty)!.IsNullable);
+            Assert.Contains(entity.GetIndexes(), i => i.Properties[0].Name == TenancyModel.ApplicantIdProperty);
         }
     }
 }

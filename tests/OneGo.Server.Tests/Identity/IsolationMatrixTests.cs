@@ -45,6 +45,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
     private readonly Dictionary<string, long> _toApprove = [];
     private readonly Dictionary<string, long> _toRefuse = [];
     private readonly TempFolder _tenants = RepositoryTenants.Copy();
+    private string _draft = "";
+    private JsonObject? _draftBody;
+    private JsonObject? _submitBody;
 
     private enum Access
     {
@@ -78,6 +81,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
 
         /// <summary>An applicant's own account and applications: applicants' tokens with scope apply.</summary>
         Apply,
+
+        /// <summary>One applicant's application in the victim's region: that applicant only; another applicant finds nothing.</summary>
+        ApplyOwn,
     }
 
     /// <summary>The callers: a visitor, the victim's own staff, its sibling's, the admins above it, another province's, and an integration.</summary>
@@ -102,6 +108,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ("zone-reader", null, null),
         // An applicant (a demo applicant's client, scope apply): bound to no tenant, no staff right anywhere.
         ("applicant", null, null),
+        // Another applicant, whose own applications are elsewhere.
+        ("other-applicant", null, null),
     ];
 
     // Who may do what to the victim, written out by hand from the roles and the routes the README describes.
@@ -119,12 +127,19 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         [Access.ReadAudit] = ["auditor"],
         [Access.VerifyAudit] = ["national-auditor"],
         [Access.Import] = ["national-admin"],
-        [Access.Apply] = ["applicant"],
+        [Access.Apply] = ["applicant", "other-applicant"],
+        [Access.ApplyOwn] = ["applicant"],
+    };
+
+    // A refusal that is not 401 or 403: another applicant is let in as an applicant, and finds no such application of theirs.
+    private static readonly Dictionary<(Access, string), int> RefusedAs = new()
+    {
+        [(Access.ApplyOwn, "other-applicant")] = 404,
     };
 
     private static string? TenantOf(string caller) => Callers.Single(c => c.Name == caller).Tenant;
 
-    private sealed record Call(HttpMethod Method, string Url, JsonNode? Body = null, string? IfMatch = null, string? Host = null);
+    private sealed record Call(HttpMethod Method, string Url, JsonNode? Body = null, string? IfMatch = null, string? Host = null, string? IdempotencyKey = null);
 
     /// <summary>A route's expectation: who may, what they send, and which tenants besides the victim the call aims at.</summary>
     private sealed record Row(Access Access, Func<IsolationMatrixTests, string, Task<Call>> Build, params string[] Targets)
@@ -230,6 +245,13 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["POST /api/zone/dead-letters/{id:long}/replay"] = new(Access.OperateNation, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/zone/dead-letters/{t._deadLetter}/replay"))),
         ["GET /api/audit/verify"] = new(Access.VerifyAudit, (t, _) => Get("/api/audit/verify")),
         ["GET /api/me"] = new(Access.Apply, (t, _) => Get("/api/me")),
+        ["GET /api/me/applications"] = new(Access.Apply, (t, _) => Get("/api/me/applications")),
+        ["POST /api/t/{tenant}/applications"] = new(Access.Apply, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/applications", t._draftBody!.DeepClone()))),
+        ["GET /api/t/{tenant}/applications/{id}"] = new(Access.ApplyOwn, (t, _) => Get($"/api/t/320106/applications/{t._draft}")),
+        ["PATCH /api/t/{tenant}/applications/{id}"] = new(Access.ApplyOwn, (t, _) => Task.FromResult(new Call(HttpMethod.Patch, $"/api/t/320106/applications/{t._draft}",
+            new JsonObject { ["values"] = new JsonObject { ["phone"] = "13900139000" } }))),
+        ["POST /api/t/{tenant}/applications/{id}/submit"] = new(Access.ApplyOwn, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/applications/{t._draft}/submit",
+            t._submitBody!.DeepClone(), IdempotencyKey: "matrix-" + caller))),
     };
 
     /// <summary>
@@ -283,6 +305,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
             // Admins and auditors act as people, signed in with their second factor; the admin service account may only import.
             var token = name == "zone-reader" ? await Tokens.RequestAsync(anonymous, DemoAccounts.ZoneReader, scope: OneGoClaims.ZoneReadScope)
                 : name == "applicant" ? await Tokens.RequestAsync(anonymous, DemoAccounts.Applicants[0].UserName, scope: OneGoClaims.ApplyScope)
+                : name == "other-applicant" ? await Tokens.RequestAsync(anonymous, DemoAccounts.Applicants[1].UserName, scope: OneGoClaims.ApplyScope)
                 : name == "admin-service" ? await Tokens.RequestAsync(anonymous, DemoAccounts.UserName(role!, tenant!))
                 : await Tokens.DemoTokenAsync(anonymous, () => Tokens.Browser(_app), role!, tenant!);
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -369,6 +392,11 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
             }
         }
 
+        // The applicant's draft in the victim's region, complete and ready to submit, and what a new draft sends.
+        (_draft, _submitBody) = await callers["applicant"].SubmittableDraftAsync(Victim);
+        var draft = await (await callers["applicant"].GetAsync($"/api/t/{Victim}/applications/{_draft}")).JsonAsync();
+        _draftBody = new JsonObject { ["bundle"] = draft["bundle"]!.DeepClone(), ["answers"] = draft["answers"]!.DeepClone() };
+
         _publicationId = (string)(await (await callers["zone-reader"].GetAsync("/api/zone/feed?limit=1")).JsonAsync())["items"]![0]!["id"]!;
         await using var db = _database.NewContext();
         var filter = new[] { TenancyModel.FilterName };
@@ -444,6 +472,11 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
             request.Headers.Host = call.Host;
         }
 
+        if (call.IdempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", call.IdempotencyKey);
+        }
+
         return await client.SendAsync(request);
     }
 
@@ -491,7 +524,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
                 var response = await SendAsync(_callers[caller], await row.Build(this, caller));
                 calls++;
                 var status = (int)response.StatusCode;
-                var expected = rightful ? row.RightfulStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "2xx" : caller == "anonymous" ? "401" : "403";
+                var expected = rightful ? row.RightfulStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "2xx"
+                    : caller == "anonymous" ? "401"
+                    : RefusedAs.TryGetValue((row.Access, caller), out var refusedAs) ? refusedAs.ToString(System.Globalization.CultureInfo.InvariantCulture) : "403";
                 if (rightful ? (row.RightfulStatus is { } retired ? status != retired : status is < 200 or >= 300) : status.ToString(System.Globalization.CultureInfo.InvariantCulture) != expected)
                 {
                     failures.Add($"{route} as {caller}: {status}, expected {expected}: {await response.Content.ReadAsStringAsync()}");

@@ -31,15 +31,16 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
         new(_database, settings: new Dictionary<string, string?>(TestSmtp.Settings.Concat(settings ?? new Dictionary<string, string?>())));
 
     /// <summary>A connection as the application's role, in a scope set as <see cref="PostgresTenantScope"/> sets it.</summary>
-    private async Task<NpgsqlConnection> AsAppAsync(string? tenant, bool below = false, bool isPublic = false)
+    private async Task<NpgsqlConnection> AsAppAsync(string? tenant, bool below = false, bool isPublic = false, string? applicant = null)
     {
         var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync();
         await using var scope = connection.CreateCommand();
-        scope.CommandText = "SELECT set_config('onego.tenant', $1, false), set_config('onego.below', $2, false), set_config('onego.public', $3, false)";
+        scope.CommandText = "SELECT set_config('onego.tenant', $1, false), set_config('onego.below', $2, false), set_config('onego.public', $3, false), set_config('onego.applicant', $4, false)";
         scope.Parameters.Add(new NpgsqlParameter { Value = tenant ?? "" });
         scope.Parameters.Add(new NpgsqlParameter { Value = below ? "on" : "off" });
         scope.Parameters.Add(new NpgsqlParameter { Value = isPublic ? "on" : "off" });
+        scope.Parameters.Add(new NpgsqlParameter { Value = applicant ?? "" });
         await scope.ExecuteNonQueryAsync();
         return connection;
     }
@@ -73,14 +74,16 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
     }
 
     /// <summary>
-    /// Publishing runs in two regions of different provinces, so that every tenant-owned table — catalogue, audit, runs,
-    /// publications, the zone's entries, the outbox — holds rows of both; fails naming a table that still has none.
+    /// Publishing runs in two regions of different provinces, and a demo applicant applies in each, so that every
+    /// tenant-owned table — catalogue, audit, runs, publications, the zone's entries, the outbox, applications and their
+    /// cases — holds rows of both; fails naming a table that still has none.
     /// </summary>
     private async Task SeedTwoTenantsAsync(params string[] tenants)
     {
         await using (var server = Server(new Dictionary<string, string?> { ["Zone:RelayEnabled"] = "false" }))
         {
             using var anonymous = server.CreateClient();
+            using var applicant = await server.ApplicantAsync();
             foreach (var tenant in tenants)
             {
                 using var admin = await server.AsAsync(Roles.Admin, tenant);
@@ -88,6 +91,7 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
                 Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
                 await Eventually.HoldsAsync(async () => (string?)(await (await admin.GetAsync(run.Headers.Location)).JsonAsync())["run"]!["status"],
                     s => s is "succeeded" or "failed", $"the publishing run of {tenant}");
+                await applicant.ApplyOnceAsync(tenant);
             }
         }
 
@@ -291,6 +295,61 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
         {
             Assert.Equal(count, await ScalarAsync(owner, $"SELECT count(*) FROM \"{table}\" WHERE \"TenantId\" = '{Gulou}'"));
         }
+    }
+
+    [Fact]
+    public async Task AnApplicantsScopeSeesAndWritesOnlyThatApplicantsRowsAndAcrossTenantsOnlyReads()
+    {
+        await SeedTwoTenantsAsync(Haicang, Gulou);
+        await using var owner = await AsOwnerAsync();
+        var zhang = (await ScalarTextAsync(owner, $"SELECT \"ApplicantId\" FROM \"Applications\" WHERE \"TenantId\" = '{Haicang}' LIMIT 1"))!;
+        var stranger = Guid.NewGuid().ToString();
+        var applicantTables = new[] { "Applications", "Cases" };
+
+        foreach (var table in applicantTables)
+        {
+            var all = await ScalarAsync(owner, $"SELECT count(*) FROM \"{table}\"");
+            // The applicant in a region: their rows there, no other region's.
+            await using (var inHaicang = await AsAppAsync(Haicang, applicant: zhang))
+            {
+                Assert.Equal(await ScalarAsync(owner, $"SELECT count(*) FROM \"{table}\" WHERE \"TenantId\" = '{Haicang}' AND \"ApplicantId\" = '{zhang}'"),
+                    await ScalarAsync(inHaicang, $"SELECT count(*) FROM \"{table}\""));
+            }
+
+            // Another applicant in the same region sees none of them, and updates or deletes none.
+            await using (var other = await AsAppAsync(Haicang, applicant: stranger))
+            {
+                Assert.Equal(0, await ScalarAsync(other, $"SELECT count(*) FROM \"{table}\""));
+                Assert.Equal(0, await ExecuteAsync(other, $"UPDATE \"{table}\" SET \"ApplicantId\" = '{stranger}'"));
+                Assert.Equal(0, await ExecuteAsync(other, $"DELETE FROM \"{table}\""));
+            }
+
+            // Across regions: their rows of both regions, read only; no other tenant-owned row.
+            await using (var everywhere = await AsAppAsync(null, applicant: zhang))
+            {
+                Assert.Equal(await ScalarAsync(owner, $"SELECT count(*) FROM \"{table}\" WHERE \"ApplicantId\" = '{zhang}'"),
+                    await ScalarAsync(everywhere, $"SELECT count(*) FROM \"{table}\""));
+                Assert.Equal(2, await ScalarAsync(everywhere, $"SELECT count(DISTINCT \"TenantId\") FROM \"{table}\""));
+                Assert.Equal(0, await ExecuteAsync(everywhere, $"DELETE FROM \"{table}\""));
+                Assert.Equal(0, await ScalarAsync(everywhere, "SELECT count(*) FROM \"Matters\""));
+                Assert.Equal(0, await ScalarAsync(everywhere, "SELECT count(*) FROM \"AuditEntries\""));
+            }
+
+            Assert.Equal(all, await ScalarAsync(owner, $"SELECT count(*) FROM \"{table}\""));
+        }
+
+        // A row for another applicant is refused by the insert policy, in the applicant's own region.
+        await using var planting = await AsAppAsync(Haicang, applicant: stranger);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(planting,
+            $"INSERT INTO \"Applications\" (\"Id\", \"TenantId\", \"ApplicantId\", \"ApplicantName\", \"BundleCode\", \"BundleName\", \"BundleVersion\", \"State\", \"Answers\", \"ValuesProtected\", \"CreatedBy\", \"CreatedAt\", \"UpdatedAt\", \"PromisedDays\", \"Revision\") VALUES (gen_random_uuid(), '{Haicang}', '{zhang}', 'x', 'enrolment', '{{}}', 1, 'Draft', '{{}}', 'x', 'x', now(), now(), 0, 1)"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+    }
+
+    private static async Task<string?> ScalarTextAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (string?)await command.ExecuteScalarAsync();
     }
 
     [Fact]

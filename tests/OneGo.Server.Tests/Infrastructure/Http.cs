@@ -31,6 +31,18 @@ public static class Http
         return await client.SendAsync(request);
     }
 
+    /// <summary>Asserts the status of a response, showing its body when it is another: the problem says what went wrong.</summary>
+    public static async Task<HttpResponseMessage> ExpectAsync(this Task<HttpResponseMessage> sending, System.Net.HttpStatusCode status)
+    {
+        var response = await sending;
+        if (response.StatusCode != status)
+        {
+            Xunit.Assert.Fail($"Expected {(int)status} {status} from {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return response;
+    }
+
     public static string ETag(this HttpResponseMessage response) =>
         response.Headers.ETag?.ToString() ?? throw new InvalidOperationException($"No ETag on {(int)response.StatusCode} {response.RequestMessage?.RequestUri}");
 

@@ -34,21 +34,33 @@ internal static class TenantResolution
             region = await directory.ResolveAsync(hostTenant, context.RequestAborted);
         }
 
+        var tenants = context.RequestServices.GetRequiredService<CurrentTenant>();
+        // A route that needs no capability is public: it reads live content only, and writes nothing.
+        var isPublic = context.GetEndpoint()?.Metadata.GetMetadata<OneGo.Server.Identity.RequiredCapability>() is null;
+        // An applicant works in an applicant's scope: their own applicant-owned rows only, in the region or, without one, in every region.
+        var applicant = isPublic ? null : ApplicantOf(context.User);
         if (region is null)
         {
-            await next(context);
+            using (applicant is null ? null : tenants.EnterApplicant(applicant))
+            {
+                await next(context);
+            }
+
             return;
         }
 
         context.Features.Set(new RequestTenant(region));
-        var tenants = context.RequestServices.GetRequiredService<CurrentTenant>();
-        // A route that needs no capability is public: it reads live content only, and writes nothing.
-        var isPublic = context.GetEndpoint()?.Metadata.GetMetadata<OneGo.Server.Identity.RequiredCapability>() is null;
-        using (isPublic ? tenants.EnterPublic(region.Id) : tenants.Enter(region.Id))
+        using (isPublic ? tenants.EnterPublic(region.Id) : applicant is not null ? tenants.EnterAsApplicant(region.Id, applicant) : tenants.Enter(region.Id))
         {
             await next(context);
         }
     });
+
+    /// <summary>The applicant a token speaks for (its immutable subject), or null for staff, integrations and anonymous callers.</summary>
+    private static string? ApplicantOf(System.Security.Claims.ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true && user.FindFirst(OneGo.Server.Identity.OneGoClaims.Kind)?.Value == OneGo.Server.Identity.Capabilities.KindApplicant
+            ? user.FindFirst(OpenIddict.Abstractions.OpenIddictConstants.Claims.Subject)?.Value
+            : null;
 
     /// <summary>The request's region; only routes with <c>{tenant}</c> (or a mapped host) have one.</summary>
     public static RegionInfo Tenant(this HttpContext context) =>

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using OneGo.Client.Api.Me.Applications;
 using OneGo.Client.Models;
 using System.Collections.Generic;
 using System.IO;
@@ -17,6 +18,11 @@ namespace OneGo.Client.Api.Me
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class MeRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The applications property</summary>
+        public global::OneGo.Client.Api.Me.Applications.ApplicationsRequestBuilder Applications
+        {
+            get => new global::OneGo.Client.Api.Me.Applications.ApplicationsRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::OneGo.Client.Api.Me.MeRequestBuilder"/> and sets the default values.
         /// </summary>

@@ -25,6 +25,15 @@ internal sealed class RowLevelSecurity : Migration
     /// <summary>What a scope may insert, update or delete: its own tenant's rows, and nothing in the public scope.</summary>
     internal const string Writable = $"onego_writable(\"TenantId\") AND {NotPublic}";
 
+    /// <summary>
+    /// An applicant-owned row a scope may read: as <see cref="Visible"/>, and in an applicant's scope only that
+    /// applicant's (across tenants when the scope names no tenant). See the Applications migration.
+    /// </summary>
+    internal const string ApplicantVisible = "onego_applicant_visible(\"TenantId\", \"ApplicantId\")";
+
+    /// <summary>What a scope may insert, update or delete of an applicant-owned table: as <see cref="Writable"/>, and in an applicant's scope only that applicant's rows.</summary>
+    internal const string ApplicantWritable = $"{Writable} AND onego_applicant_writable(\"ApplicantId\")";
+
     /// <summary>Each tenant-owned table and which of its rows a scope may read.</summary>
     private static readonly (string Table, string Readable)[] Tables =
     [
@@ -50,14 +59,14 @@ internal sealed class RowLevelSecurity : Migration
     /// Row-level security on one tenant-owned table, a statement at a time; a later migration adding such a table calls
     /// this for it (<paramref name="readable"/> built from <see cref="Visible"/> and <see cref="NotPublic"/>).
     /// </summary>
-    internal static void Protect(MigrationBuilder migrationBuilder, string table, string readable)
+    internal static void Protect(MigrationBuilder migrationBuilder, string table, string readable, string writable = Writable)
     {
         migrationBuilder.Sql($"ALTER TABLE \"{table}\" ENABLE ROW LEVEL SECURITY");
         migrationBuilder.Sql($"ALTER TABLE \"{table}\" FORCE ROW LEVEL SECURITY");
         migrationBuilder.Sql($"CREATE POLICY onego_read ON \"{table}\" FOR SELECT USING ({readable})");
-        migrationBuilder.Sql($"CREATE POLICY onego_insert ON \"{table}\" FOR INSERT WITH CHECK ({Writable})");
-        migrationBuilder.Sql($"CREATE POLICY onego_update ON \"{table}\" FOR UPDATE USING ({Writable}) WITH CHECK ({Writable})");
-        migrationBuilder.Sql($"CREATE POLICY onego_delete ON \"{table}\" FOR DELETE USING ({Writable})");
+        migrationBuilder.Sql($"CREATE POLICY onego_insert ON \"{table}\" FOR INSERT WITH CHECK ({writable})");
+        migrationBuilder.Sql($"CREATE POLICY onego_update ON \"{table}\" FOR UPDATE USING ({writable}) WITH CHECK ({writable})");
+        migrationBuilder.Sql($"CREATE POLICY onego_delete ON \"{table}\" FOR DELETE USING ({writable})");
     }
 
     /// <summary>What <see cref="Protect"/> did to <paramref name="table"/>, undone.</summary>

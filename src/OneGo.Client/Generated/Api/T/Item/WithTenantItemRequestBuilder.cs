@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions;
 using OneGo.Client.Api.T.Item.AccountChanges;
 using OneGo.Client.Api.T.Item.Accounts;
 using OneGo.Client.Api.T.Item.AdoptionMatrix;
+using OneGo.Client.Api.T.Item.Applications;
 using OneGo.Client.Api.T.Item.Audit;
 using OneGo.Client.Api.T.Item.Bundles;
 using OneGo.Client.Api.T.Item.Children;
@@ -41,6 +42,11 @@ namespace OneGo.Client.Api.T.Item
         public global::OneGo.Client.Api.T.Item.AdoptionMatrix.AdoptionMatrixRequestBuilder AdoptionMatrix
         {
             get => new global::OneGo.Client.Api.T.Item.AdoptionMatrix.AdoptionMatrixRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The applications property</summary>
+        public global::OneGo.Client.Api.T.Item.Applications.ApplicationsRequestBuilder Applications
+        {
+            get => new global::OneGo.Client.Api.T.Item.Applications.ApplicationsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The audit property</summary>
         public global::OneGo.Client.Api.T.Item.Audit.AuditRequestBuilder Audit

@@ -1,0 +1,181 @@
+using Microsoft.EntityFrameworkCore;
+using OneGo.Catalogue;
+using OneGo.Server.Features.Audit;
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Features.Applications;
+
+/// <summary>Where an application is: prepared and still changing, or submitted once and for all.</summary>
+public enum ApplicationState
+{
+    /// <summary>Being prepared: answers and values change, files attach; deleted 30 days after its last change.</summary>
+    Draft,
+
+    /// <summary>一次提交: it has its tracking number, and its cases are with the departments.</summary>
+    Submitted,
+}
+
+/// <summary>Where a case is. Case work (acceptance, decisions, delivery) moves it on from here.</summary>
+public enum CaseState
+{
+    /// <summary>Waits for the matters it comes after (its <c>after</c>) to be done.</summary>
+    Waiting,
+
+    /// <summary>Nothing to wait for: the department may take it up, in parallel with the other ready cases (并联).</summary>
+    Ready,
+}
+
+/// <summary>
+/// 一表申请: one applicant's application for one bundle of one region. Prepared as a draft against the bundle's live
+/// version; submitted once, when it pins that version and the answers, gets its tracking number (办件编号) and is split
+/// into its cases in the same transaction. Tenant-owned and applicant-owned: an applicant reads and writes only their
+/// own, in any region; the region's staff read the region's. The form values are personal information: they are kept
+/// encrypted (<see cref="ApplicationValues"/>) and never written to the audit log or a log line.
+/// </summary>
+public sealed class Application : IApplicantOwned
+{
+    public const int MaxKey = 100;
+
+    public Guid Id { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    public string ApplicantId { get; set; } = "";
+
+    /// <summary>The applicant's name as registered, for the region's lists (their ID number is never copied here).</summary>
+    public required string ApplicantName { get; set; }
+
+    public required string BundleCode { get; set; }
+
+    /// <summary>The bundle's name in the version prepared against (JSON text), for lists across regions.</summary>
+    public required string BundleName { get; set; }
+
+    /// <summary>The bundle version prepared against; pinned when submitted.</summary>
+    public int BundleVersion { get; set; }
+
+    public ApplicationState State { get; set; }
+
+    /// <summary>办件编号: the region's division code, the day of submission and the day's sequence; unique in the region.</summary>
+    public string? Number { get; set; }
+
+    /// <summary>The guide's answers: question id → option id (JSON object).</summary>
+    public required string Answers { get; set; }
+
+    /// <summary>The form values (field code → value, JSON object), encrypted.</summary>
+    public required string ValuesProtected { get; set; }
+
+    /// <summary>The signed commitments (告知承诺), as JSON, once submitted: each material, its text and when it was signed.</summary>
+    public string? Commitments { get; set; }
+
+    /// <summary>The Idempotency-Key of the submission that took, and the hash of its body.</summary>
+    public string? SubmitKey { get; set; }
+
+    public string? SubmitHash { get; set; }
+
+    /// <summary>Who prepared it: <c>applicant/{subject}</c>, or a window officer's user name for a walk-in.</summary>
+    public required string CreatedBy { get; set; }
+
+    public string? SubmittedBy { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? SubmittedAt { get; set; }
+
+    /// <summary>Working days the bundle promises from submission (as the guide for these answers computed it).</summary>
+    public int PromisedDays { get; set; }
+
+    /// <summary>Changes with every save, so that two saves of one draft cannot both win.</summary>
+    public int Revision { get; set; }
+
+    public List<ApplicationCase> Cases { get; set; } = [];
+
+    internal static void Configure(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Application>(application =>
+        {
+            application.ToTable("Applications");
+            application.Property(a => a.ApplicantName).HasMaxLength(OneGo.Server.Features.Applicants.Applicant.MaxName);
+            application.Property(a => a.BundleCode).HasMaxLength(CatalogueCodes.MaxLength);
+            application.Property(a => a.BundleName).HasMaxLength(1000);
+            application.Property(a => a.State).HasConversion<string>().HasMaxLength(16);
+            application.Property(a => a.Number).HasMaxLength(24);
+            // Unique in the region (TenantId leads the index by convention); drafts have none.
+            application.HasIndex(a => a.Number).IsUnique();
+            application.Property(a => a.SubmitKey).HasMaxLength(MaxKey);
+            application.Property(a => a.SubmitHash).HasMaxLength(64);
+            application.Property(a => a.CreatedBy).HasMaxLength(200);
+            application.Property(a => a.SubmittedBy).HasMaxLength(200);
+            application.Property(a => a.Revision).IsConcurrencyToken();
+            application.HasMany(a => a.Cases).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ApplicationCase>(@case =>
+        {
+            @case.ToTable("Cases");
+            @case.Property(c => c.Matter).HasMaxLength(CatalogueCodes.MaxLength);
+            @case.Property(c => c.MatterName).HasMaxLength(1000);
+            @case.Property(c => c.Department).HasMaxLength(CatalogueCodes.MaxLength);
+            @case.Property(c => c.After).HasMaxLength(2000);
+            @case.Property(c => c.State).HasConversion<string>().HasMaxLength(16);
+            @case.HasIndex(c => new { c.ApplicationId, c.Matter }).IsUnique();
+            // The departments' lists: a department's cases by state.
+            @case.HasIndex(c => new { c.Department, c.State });
+        });
+
+        modelBuilder.Entity<TrackingCounter>(counter =>
+        {
+            counter.ToTable("TrackingCounters");
+            counter.Property(c => c.Day).HasMaxLength(8);
+            counter.HasIndex(c => c.Day).IsUnique();
+            counter.Property(c => c.Last).IsConcurrencyToken();
+        });
+    }
+}
+
+/// <summary>
+/// 办件: the part of an application one department handles — one per matter that applies, made when the application is
+/// submitted. Its changes are the departments' moves, each audited.
+/// </summary>
+public sealed class ApplicationCase : IApplicantOwned, IAudited
+{
+    public Guid Id { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    public string ApplicantId { get; set; } = "";
+
+    public Guid ApplicationId { get; set; }
+
+    public required string Matter { get; set; }
+
+    /// <summary>The matter's name as the pinned version gives it (JSON text).</summary>
+    public required string MatterName { get; set; }
+
+    /// <summary>The department that owns it, by code (resolved nearest region first).</summary>
+    public required string Department { get; set; }
+
+    /// <summary>The matters of this application it waits for, comma-separated; empty when it waits for none.</summary>
+    public required string After { get; set; }
+
+    public CaseState State { get; set; }
+
+    /// <summary>The matter's promised working days, counted from acceptance.</summary>
+    public int PromisedDays { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A region's count of tracking numbers given on one day: the last sequence number taken.</summary>
+public sealed class TrackingCounter : ITenantOwned
+{
+    public long Id { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    /// <summary>The day, yyyyMMdd in China Standard Time.</summary>
+    public required string Day { get; set; }
+
+    public int Last { get; set; }
+}

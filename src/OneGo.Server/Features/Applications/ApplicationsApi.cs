@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using OneGo.Catalogue;
+using OneGo.Server.Data;
+using OneGo.Server.Features.Catalogue;
+using OneGo.Server.Features.Tenants;
+using OneGo.Server.Hosting;
+using OneGo.Server.Identity;
+
+namespace OneGo.Server.Features.Applications;
+
+/// <summary>
+/// 一表申请、一次提交: an applicant prepares a draft application for a live bundle (answers and form values), changes it
+/// while it is a draft, and submits it once with an Idempotency-Key: it gets its tracking number and is split into its
+/// cases in the same transaction. The applicant reads their application in its region and all their applications
+/// across regions. Every route runs in the applicant's scope of the one tenancy mechanism: another applicant's
+/// application is not found, in any region. This is the routing table and the shapes the routes send.
+/// </summary>
+internal static class ApplicationsApi
+{
+    public static IEndpointRouteBuilder MapApplicationsApi(this IEndpointRouteBuilder app)
+    {
+        var tenant = app.MapGroup("/api/t/{tenant}/applications").WithTags("Applications").Requires(Capability.Apply);
+        tenant.MapPost("", PrepareApplication.CreateAsync).WithName("prepareApplication")
+            .WithSummary("A draft application for a live bundle: the guide's answers and the form values so far. Deleted 30 days after its last change.")
+            .Accepts<PrepareApplication.DraftRequest>(MediaTypes.Json);
+        tenant.MapGet("/{id}", GetAsync).WithName("getApplication")
+            .WithSummary("The application by its id or, once submitted, its tracking number: its guide, values (ID and phone numbers masked), cases and their states.");
+        tenant.MapPatch("/{id}", PrepareApplication.ChangeAsync).WithName("changeApplication")
+            .WithSummary("Changes a draft: new answers replace the old, values given replace those fields (null clears one), version moves it to the live version.")
+            .Accepts<PrepareApplication.ChangeRequest>(MediaTypes.Json);
+        tenant.MapPost("/{id}/submit", SubmitApplication.HandleAsync).WithName("submitApplication")
+            .WithSummary("Submits the draft once (Idempotency-Key required), signing the commitments the guide lists: its tracking number, and its cases in the same transaction.")
+            .Accepts<SubmitApplication.SubmitRequest>(isOptional: true, MediaTypes.Json)
+            .WithMetadata(
+                new RequestHeader("Idempotency-Key", "1 to 100 visible ASCII characters chosen by the client: retrying with the same key and body returns the same application; the same key with another body is 422.", Pattern: "^[!-~]{1,100}$"),
+                new DeclaredHeader(StatusCodes.Status201Created, "Location", "The submitted application, by its tracking number.", With: typeof(ApplicationView)));
+
+        app.MapGroup("/api/me").WithTags("Applicants").Requires(Capability.Apply)
+            .MapGet("/applications", ListMineAsync).WithName("listMyApplications")
+            .WithSummary("The signed-in applicant's applications in every region, the latest change first, each with its cases' states.");
+        return app;
+    }
+
+    /// <summary>An application as its applicant sees it.</summary>
+    /// <param name="Id">The draft's id, which stays the application's id once submitted.</param>
+    /// <param name="Tenant">The region it is made in.</param>
+    /// <param name="Number">办件编号, once submitted: unique in the region.</param>
+    /// <param name="Version">The bundle version it is prepared against; pinned once submitted.</param>
+    /// <param name="Values">The form values so far, ID and phone numbers masked.</param>
+    /// <param name="Guide">The guide for its answers on its version: the merged form, the materials and how each comes, the commitments to sign, the matters that apply.</param>
+    /// <param name="Commitments">The commitments (告知承诺) signed at submission, with their text.</param>
+    /// <param name="Cases">One per matter that applies, once submitted.</param>
+    /// <param name="DeleteAfter">For a draft: when it is deleted with its files unless changed again (30 days after its last change).</param>
+    /// <param name="PromisedDays">Working days the bundle promises from submission for these answers.</param>
+    public sealed record ApplicationView(
+        Guid Id, string Tenant, string? Number, ApplicationState State, string Bundle, Text BundleName, int Version,
+        IReadOnlyDictionary<string, string> Answers, IReadOnlyDictionary<string, JsonElement> Values, Guide Guide,
+        IReadOnlyList<SignedCommitment> Commitments, IReadOnlyList<CaseView> Cases, int PromisedDays,
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? DeleteAfter);
+
+    /// <summary>A case of an application: the matter, the department that owns it and where it is.</summary>
+    /// <param name="After">The matters of this application it waits for.</param>
+    /// <param name="PromisedDays">The matter's promised working days, counted from acceptance.</param>
+    public sealed record CaseView(Guid Id, string Matter, Text Name, string Department, string DepartmentName, CaseState State, IReadOnlyList<string> After, int PromisedDays);
+
+    /// <summary>告知承诺: a commitment signed in place of a material, kept with the application for the department's post-check.</summary>
+    public sealed record SignedCommitment(string Material, Text Name, string Text, DateTimeOffset SignedAt);
+
+    /// <summary>A line of the applicant's list across regions.</summary>
+    public sealed record ApplicationItem(
+        Guid Id, string Tenant, string? Number, ApplicationState State, string Bundle, Text BundleName, int Version,
+        IReadOnlyList<CaseItem> Cases, DateTimeOffset UpdatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? DeleteAfter);
+
+    /// <summary>A case as the applicant's list shows it.</summary>
+    public sealed record CaseItem(string Matter, string Department, CaseState State);
+
+    /// <summary>How long a draft is kept after its last change.</summary>
+    public static readonly TimeSpan DraftKeptFor = TimeSpan.FromDays(30);
+
+    private static async Task<Results<Ok<ApplicationView>, NotFoundProblem>> GetAsync(
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector, string id,
+        CancellationToken cancellationToken)
+    {
+        var application = await FindAsync(db, id, cancellationToken);
+        return application is null
+            ? UnknownApplication(context, id)
+            : TypedResults.Ok(await ViewAsync(context, db, catalogue, directory, protector, application, cancellationToken));
+    }
+
+    /// <summary>The application named by its id or its tracking number, with its cases; null when the scope sees none.</summary>
+    internal static Task<Application?> FindAsync(OneGoDbContext db, string idOrNumber, CancellationToken cancellationToken)
+    {
+        var applications = db.Set<Application>().Include(a => a.Cases);
+        return Guid.TryParse(idOrNumber, out var id)
+            ? applications.SingleOrDefaultAsync(a => a.Id == id, cancellationToken)
+            : applications.SingleOrDefaultAsync(a => a.Number == idOrNumber, cancellationToken);
+    }
+
+    internal static NotFoundProblem UnknownApplication(HttpContext context, string id) =>
+        ApiProblems.NotFound("No such application", $"You have no application '{id}' in {context.Tenant().Id}.");
+
+    /// <summary>The version of the tenant's bundle an application is prepared against, or null when the tenant has no such version.</summary>
+    internal static Task<BundleVersion?> VersionAsync(OneGoDbContext db, string bundle, int version, CancellationToken cancellationToken) =>
+        db.Set<BundleVersion>().AsNoTracking().SingleOrDefaultAsync(v => v.BundleCode == bundle && v.Version == version, cancellationToken);
+
+    internal static Dictionary<string, string> AnswersOf(Application application) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(application.Answers) ?? [];
+
+    internal static Text TextOf(string json) => JsonSerializer.Deserialize<Text>(json, CatalogueJson.Options)!;
+
+    internal static async Task<ApplicationView> ViewAsync(
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector,
+        Application application, CancellationToken cancellationToken)
+    {
+        var version = await VersionAsync(db, application.BundleCode, application.BundleVersion, cancellationToken)
+            ?? throw new InvalidOperationException($"Application {application.Id} names version {application.BundleVersion} of {application.BundleCode}, which {application.TenantId} does not have.");
+        var effective = await catalogue.EffectiveOfAsync(version, cancellationToken);
+        var answers = AnswersOf(application);
+        // The answers were checked when saved against this very version, whose content never changes.
+        var guide = GuideEvaluator.Evaluate(effective, answers).Guide
+            ?? throw new InvalidOperationException($"Application {application.Id}'s answers no longer give a guide on its own version.");
+        var names = await directory.DepartmentNamesAsync(application.TenantId, cancellationToken);
+        var commitments = application.Commitments is null ? [] : JsonSerializer.Deserialize<List<SignedCommitment>>(application.Commitments, CatalogueJson.Options) ?? [];
+        return new ApplicationView(
+            application.Id, application.TenantId, application.Number, application.State, application.BundleCode, TextOf(application.BundleName),
+            application.BundleVersion, answers, FormValues.Masked(protector.Reveal(application), effective.Form), guide, commitments,
+            application.Cases.OrderBy(c => c.Matter, StringComparer.Ordinal).Select(c => new CaseView(
+                c.Id, c.Matter, TextOf(c.MatterName), c.Department, names.Of(c.Department), c.State, SplitAfter(c.After), c.PromisedDays)).ToList(),
+            application.PromisedDays, application.CreatedAt, application.UpdatedAt, application.SubmittedAt, DeleteAfter(application));
+    }
+
+    internal static IReadOnlyList<string> SplitAfter(string after) => after.Length == 0 ? [] : after.Split(',');
+
+    private static DateTimeOffset? DeleteAfter(Application application) =>
+        application.State == ApplicationState.Draft ? application.UpdatedAt + DraftKeptFor : null;
+
+    private static async Task<Results<Ok<Page<ApplicationItem>>, InvalidProblem>> ListMineAsync(
+        OneGoDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var (paging, errors) = Paging.Read(limit, cursor);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        // The applicant's scope across tenants: their applications in every region, no one else's.
+        var applications = await db.Set<Application>().AsNoTracking().Include(a => a.Cases).ToListAsync(cancellationToken);
+        // The latest change first: the cursor's key sorts ascending as the changes go back in time.
+        var ordered = applications.Select(a => (application: a, key: $"{DateTimeOffset.MaxValue.UtcTicks - a.UpdatedAt.UtcTicks:D19}{a.Id:N}"))
+            .OrderBy(a => a.key, StringComparer.Ordinal);
+        var page = paging.Take(ordered, a => a.key);
+        return TypedResults.Ok(new Page<ApplicationItem>(page.Items.Select(i => i.application).Select(a => new ApplicationItem(
+            a.Id, a.TenantId, a.Number, a.State, a.BundleCode, TextOf(a.BundleName), a.BundleVersion,
+            a.Cases.OrderBy(c => c.Matter, StringComparer.Ordinal).Select(c => new CaseItem(c.Matter, c.Department, c.State)).ToList(),
+            a.UpdatedAt, a.SubmittedAt, DeleteAfter(a))).ToList(), page.Next));
+    }
+}

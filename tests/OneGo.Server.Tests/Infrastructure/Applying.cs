@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace OneGo.Server.Tests.Infrastructure;
+
+/// <summary>An applicant's journey through the API: prepare a draft, fill in its form, submit it.</summary>
+public static class Applying
+{
+    public const string GuardianId = "350205198806121231";
+    public const string ChildId = "35020519920318246X";
+
+    /// <summary>A client calling as a demo applicant (client credentials, scope apply).</summary>
+    public static async Task<HttpClient> ApplicantAsync(this WebApplicationFactory<Program> app, string name = "demo-applicant-zhang")
+    {
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await client.TokenAsync(name, scope: "apply"));
+        return client;
+    }
+
+    /// <summary>A value of the right kind for each field of a form, as an applicant would type it.</summary>
+    public static JsonObject ValuesFor(JsonNode form)
+    {
+        var values = new JsonObject();
+        foreach (var field in form.AsArray())
+        {
+            var code = (string)field!["code"]!;
+            values[code] = (string)field["type"]! switch
+            {
+                "idNumber" => code.Contains("child", StringComparison.Ordinal) ? ChildId : GuardianId,
+                "phone" => "138 0013 8000",
+                "date" => "2019-08-01",
+                "number" => JsonValue.Create(3),
+                "boolean" => JsonValue.Create(true),
+                _ => "张晓明",
+            };
+        }
+
+        return values;
+    }
+
+    public static Task<HttpResponseMessage> SubmitAsync(this HttpClient applicant, string tenant, string application, string? key, object? body = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/t/{tenant}/applications/{application}/submit");
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body is JsonNode node ? node.ToJsonString() : System.Text.Json.JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
+        }
+
+        return applicant.SendAsync(request);
+    }
+
+    /// <summary>
+    /// Applies once in <paramref name="tenant"/> for the first live bundle and guide that asks the applicant to bring
+    /// nothing: its form filled in, its commitments signed. Returns the submitted application.
+    /// </summary>
+    public static async Task<JsonNode> ApplyOnceAsync(this HttpClient applicant, string tenant)
+    {
+        var (id, commitments) = await SubmittableDraftAsync(applicant, tenant);
+        var submitted = await applicant.SubmitAsync(tenant, id, "apply-once-" + Guid.NewGuid().ToString("N"), commitments);
+        Xunit.Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        return await submitted.JsonAsync();
+    }
+
+    /// <summary>
+    /// A draft in <paramref name="tenant"/> ready to submit: the first live bundle and guide that asks the applicant to
+    /// bring nothing, its form filled in. Returns its id and the body that signs its commitments.
+    /// </summary>
+    public static async Task<(string Id, JsonObject Body)> SubmittableDraftAsync(this HttpClient applicant, string tenant)
+    {
+        var bundles = await (await applicant.GetAsync($"/api/t/{tenant}/bundles?limit=500")).JsonAsync();
+        foreach (var item in bundles["items"]!.AsArray())
+        {
+            var code = (string)item!["summary"]!["code"]!;
+            var bundle = await (await applicant.GetAsync($"/api/t/{tenant}/bundles/{code}")).JsonAsync();
+            var questions = bundle["scenarios"]!.AsArray();
+            var first = questions.FirstOrDefault();
+            foreach (var option in first?["options"]!.AsArray() ?? [null])
+            {
+                var answers = new JsonObject();
+                foreach (var question in questions)
+                {
+                    answers[(string)question!["id"]!] = question == first ? (string)option!["id"]! : (string)question["options"]![0]!["id"]!;
+                }
+
+                var guide = await (await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/bundles/{code}/guide", new JsonObject { ["answers"] = answers.DeepClone() })).JsonAsync();
+                if (guide["bring"]?.AsArray().Any(m => !(bool)m!["mayFollowLater"]!) != false)
+                {
+                    continue;
+                }
+
+                var draft = await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/applications",
+                    new JsonObject { ["bundle"] = code, ["answers"] = answers.DeepClone(), ["values"] = ValuesFor(guide["form"]!) });
+                Xunit.Assert.Equal(HttpStatusCode.Created, draft.StatusCode);
+                var commitments = new JsonArray([.. guide["byCommitment"]!.AsArray().Select(m => JsonValue.Create((string)m!["code"]!))]);
+                return ((string)(await draft.JsonAsync())["id"]!, new JsonObject { ["commitments"] = commitments });
+            }
+        }
+
+        throw new InvalidOperationException($"{tenant} has no live bundle whose guide asks an applicant to bring nothing.");
+    }
+}
