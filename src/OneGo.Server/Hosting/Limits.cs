@@ -183,13 +183,24 @@ internal static class Limits
     /// <summary>The identity routes' limiter, one per node.</summary>
     internal sealed record IdentityLimiter(PartitionedRateLimiter<HttpContext> Limiter);
 
-    /// <summary>Refuses a body over the limit with a 413 problem before any other check; caps streamed bodies too.</summary>
+    /// <summary>
+    /// Refuses a body over the limit with a 413 problem before any other check; caps streamed bodies too. A route that
+    /// takes files names its own, larger limit (<see cref="LargerBody"/>): the one place the limit is raised.
+    /// </summary>
     public static IApplicationBuilder UseBodyLimit(this IApplicationBuilder app)
     {
         var limits = app.ApplicationServices.GetRequiredService<IOptions<LimitsSettings>>();
         return app.Use(async (context, next) =>
         {
-            var max = limits.Value.MaxRequestBodyBytes;
+            var larger = context.GetEndpoint()?.Metadata.GetMetadata<LargerBody>();
+            var max = larger is null ? limits.Value.MaxRequestBodyBytes : Math.Max(larger.MaxBytes(context.RequestServices), limits.Value.MaxRequestBodyBytes);
+            if (larger is not null && context.Request.ContentLength > max)
+            {
+                // The route says what is too large (a material's file names the material).
+                await larger.TooLarge(context, max).ExecuteAsync(context);
+                return;
+            }
+
             if (context.Request.ContentLength > max)
             {
                 await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The body is too large",
@@ -207,3 +218,9 @@ internal static class Limits
         });
     }
 }
+
+/// <summary>
+/// A route that takes a larger body than <c>Limits:MaxRequestBodyBytes</c> (a material's file): its limit, read from its
+/// settings, and the 413 it answers, still before anything else, for a body declared larger.
+/// </summary>
+public sealed record LargerBody(Func<IServiceProvider, long> MaxBytes, Func<HttpContext, long, IResult> TooLarge);

@@ -66,6 +66,7 @@ internal static class OneGoHost
         services.AddOneGoHealth();
         services.AddSettings<DiagnosticsSettings>();
         services.AddOneGoLimits();
+        services.AddOneGoApplications();
         builder.AddOneGoIdentity();
         builder.AddOneGoConsole();
         return builder;
@@ -93,11 +94,12 @@ internal static class OneGoHost
         }
 
         app.UseStatusCodePages();
+        app.UseStaticFiles();
+        // Routing first, so that the body limit knows the route (a material file's is larger); it reads no body.
+        app.UseRouting();
         app.UseBodyLimit();
         app.UseReadableBodies();
-        app.UseStaticFiles();
         app.UseForwardedAddresses();
-        app.UseRouting();
         // Sign-in and token requests are counted per address before any password or client secret is hashed;
         // every other request per client once its token says who the client is.
         app.UseIdentityLimit();

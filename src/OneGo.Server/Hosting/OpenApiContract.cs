@@ -205,6 +205,15 @@ internal static partial class OpenApiContract
         DeclarePathParameters(operation, route);
         DescribePaging(operation);
         DeclarePreconditions(operation, metadata.OfType<IProducesResponseTypeMetadata>().Select(m => m.StatusCode).ToHashSet());
+        // A file sent as the body is its own bytes, not base64 in JSON.
+        foreach (var media in operation.RequestBody?.Content?.Values ?? [])
+        {
+            if (media.Schema is OpenApiSchema { Type: JsonSchemaType.String, Format: "byte" })
+            {
+                media.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+            }
+        }
+
         foreach (var header in metadata.OfType<RequestHeader>())
         {
             operation.Parameters!.Add(Header(header.Name, header.Description, header.Required, header.Pattern));
@@ -469,6 +478,12 @@ internal static partial class OpenApiContract
     /// <summary>A reference to the schema component of <paramref name="type"/> (an array of references for a list), adding the component when no route has yet.</summary>
     private static async Task<IOpenApiSchema> ReferenceAsync(Type type, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
+        if (type == typeof(byte[]))
+        {
+            // A file, sent and answered as its own bytes (a material's file), not as JSON.
+            return new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+        }
+
         var json = context.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         var info = json.GetTypeInfo(type);
         if (info.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Enumerable)

@@ -132,7 +132,6 @@ internal static class IdentitySetup
 
         services.AddScoped<DemoAccounts>();
         services.AddSingleton<Features.Applicants.ApplicantIdNumbers>();
-        services.AddSingleton<Features.Applications.ApplicationValues>();
         services.AddScoped<AccountRoles>();
         services.AddScoped<SignInThrottle>();
         services.AddScoped<Credentials>();

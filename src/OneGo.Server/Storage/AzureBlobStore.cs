@@ -59,6 +59,20 @@ internal sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
         }
     }
 
+    public async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var blob = container.GetBlobClient(BlobPath.Validate(path));
+        try
+        {
+            return (await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == StatusCodes.Status404NotFound)
+        {
+            // ContainerNotFound: nothing was ever written, so there is nothing to delete.
+            return false;
+        }
+    }
+
     public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
         var folder = BlobPath.Folder(prefix);

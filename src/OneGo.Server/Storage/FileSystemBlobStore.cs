@@ -105,6 +105,18 @@ internal sealed class FileSystemBlobStore(string root, TimeProvider? clock = nul
         }
     }
 
+    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var file = FileOf(path);
+        if (!File.Exists(file))
+        {
+            return Task.FromResult(false);
+        }
+
+        File.Delete(file);
+        return Task.FromResult(true);
+    }
+
     public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
         var folder = BlobPath.Folder(prefix);

@@ -3,7 +3,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace OneGo.Server.Storage;
 
 /// <summary>
-/// Where OneGo keeps JSON snapshots — publications at <c>{tenant}/{bundle}/{version}.json</c>, audit checkpoints:
+/// Where OneGo keeps JSON snapshots — publications at <c>{tenant}/{bundle}/{version}.json</c>, audit checkpoints — and
+/// applicants' material files (<c>{tenant}/applications/…</c>):
 /// a folder in the embedded default, an Azure Blob Storage container in production (<c>Blobs:Provider</c>).
 /// Paths are <c>/</c>-separated relative names (see <see cref="BlobPath"/>); a bad one is an <see cref="ArgumentException"/>.
 /// </summary>
@@ -17,6 +18,9 @@ internal interface IBlobStore
 
     /// <summary>The blob's bytes, or <c>null</c> when there is none at <paramref name="path"/>.</summary>
     Task<byte[]?> GetAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the blob at <paramref name="path"/>; <c>false</c> when there was none.</summary>
+    Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The paths of every blob below the folder <paramref name="prefix"/> (<c>""</c> for all), at any depth, in ordinal

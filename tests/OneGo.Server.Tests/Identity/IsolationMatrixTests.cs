@@ -46,6 +46,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
     private readonly Dictionary<string, long> _toRefuse = [];
     private readonly TempFolder _tenants = RepositoryTenants.Copy();
     private string _draft = "";
+    private string _withFile = "";
+    private string _material = "";
     private JsonObject? _draftBody;
     private JsonObject? _submitBody;
 
@@ -139,7 +141,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
 
     private static string? TenantOf(string caller) => Callers.Single(c => c.Name == caller).Tenant;
 
-    private sealed record Call(HttpMethod Method, string Url, JsonNode? Body = null, string? IfMatch = null, string? Host = null, string? IdempotencyKey = null);
+    private sealed record Call(HttpMethod Method, string Url, JsonNode? Body = null, string? IfMatch = null, string? Host = null, string? IdempotencyKey = null, byte[]? File = null);
 
     /// <summary>A route's expectation: who may, what they send, and which tenants besides the victim the call aims at.</summary>
     private sealed record Row(Access Access, Func<IsolationMatrixTests, string, Task<Call>> Build, params string[] Targets)
@@ -250,6 +252,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /api/t/{tenant}/applications/{id}"] = new(Access.ApplyOwn, (t, _) => Get($"/api/t/320106/applications/{t._draft}")),
         ["PATCH /api/t/{tenant}/applications/{id}"] = new(Access.ApplyOwn, (t, _) => Task.FromResult(new Call(HttpMethod.Patch, $"/api/t/320106/applications/{t._draft}",
             new JsonObject { ["values"] = new JsonObject { ["phone"] = "13900139000" } }))),
+        ["PUT /api/t/{tenant}/applications/{id}/materials/{code}"] = new(Access.ApplyOwn, (t, _) => Task.FromResult(new Call(HttpMethod.Put,
+            $"/api/t/320106/applications/{t._withFile}/materials/{t._material}", File: Applying.Png()))),
+        ["GET /api/t/{tenant}/applications/{id}/materials/{code}"] = new(Access.ApplyOwn, (t, _) => Get($"/api/t/320106/applications/{t._withFile}/materials/{t._material}")),
         ["POST /api/t/{tenant}/applications/{id}/submit"] = new(Access.ApplyOwn, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/applications/{t._draft}/submit",
             t._submitBody!.DeepClone(), IdempotencyKey: "matrix-" + caller))),
     };
@@ -396,6 +401,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         (_draft, _submitBody) = await callers["applicant"].SubmittableDraftAsync(Victim);
         var draft = await (await callers["applicant"].GetAsync($"/api/t/{Victim}/applications/{_draft}")).JsonAsync();
         _draftBody = new JsonObject { ["bundle"] = draft["bundle"]!.DeepClone(), ["answers"] = draft["answers"]!.DeepClone() };
+        // And a draft with a material's file attached.
+        (_withFile, _material) = await callers["applicant"].DraftWithMaterialAsync(Victim);
+        Assert.Equal(HttpStatusCode.Created, (await callers["applicant"].AttachAsync(Victim, _withFile, _material, Applying.Png(2048))).StatusCode);
 
         _publicationId = (string)(await (await callers["zone-reader"].GetAsync("/api/zone/feed?limit=1")).JsonAsync())["items"]![0]!["id"]!;
         await using var db = _database.NewContext();
@@ -460,6 +468,12 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         if (call.Body is not null)
         {
             request.Content = new StringContent(call.Body.ToJsonString(), Encoding.UTF8, "application/json");
+        }
+
+        if (call.File is not null)
+        {
+            request.Content = new ByteArrayContent(call.File);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         }
 
         if (call.IfMatch is not null)

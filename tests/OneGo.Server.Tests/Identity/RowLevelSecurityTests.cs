@@ -92,6 +92,8 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
                 await Eventually.HoldsAsync(async () => (string?)(await (await admin.GetAsync(run.Headers.Location)).JsonAsync())["run"]!["status"],
                     s => s is "succeeded" or "failed", $"the publishing run of {tenant}");
                 await applicant.ApplyOnceAsync(tenant);
+                var (draft, material) = await applicant.DraftWithMaterialAsync(tenant);
+                Assert.Equal(HttpStatusCode.Created, (await applicant.AttachAsync(tenant, draft, material)).StatusCode);
             }
         }
 
@@ -304,7 +306,7 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
         await using var owner = await AsOwnerAsync();
         var zhang = (await ScalarTextAsync(owner, $"SELECT \"ApplicantId\" FROM \"Applications\" WHERE \"TenantId\" = '{Haicang}' LIMIT 1"))!;
         var stranger = Guid.NewGuid().ToString();
-        var applicantTables = new[] { "Applications", "Cases" };
+        var applicantTables = new[] { "Applications", "Cases", "ApplicationFiles" };
 
         foreach (var table in applicantTables)
         {

@@ -68,6 +68,48 @@ public static class Applying
         return await submitted.JsonAsync();
     }
 
+    /// <summary>The first bytes of a PNG file: what a material's file needs to be taken for one.</summary>
+    public static byte[] Png(int size = 1024)
+    {
+        var bytes = new byte[size];
+        new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }.CopyTo(bytes, 0);
+        return bytes;
+    }
+
+    /// <summary>Attaches a file (a small PNG unless given) for a material of an application.</summary>
+    public static Task<HttpResponseMessage> AttachAsync(this HttpClient applicant, string tenant, string application, string material, byte[]? bytes = null, string declared = "image/png")
+    {
+        var content = new ByteArrayContent(bytes ?? Png());
+        content.Headers.ContentType = new MediaTypeHeaderValue(declared);
+        return applicant.PutAsync($"/api/t/{tenant}/applications/{application}/materials/{material}", content);
+    }
+
+    /// <summary>A draft in <paramref name="tenant"/> whose guide says to bring a material: its id and the material's code.</summary>
+    public static async Task<(string Id, string Material)> DraftWithMaterialAsync(this HttpClient applicant, string tenant)
+    {
+        var bundles = await (await applicant.GetAsync($"/api/t/{tenant}/bundles?limit=500")).JsonAsync();
+        foreach (var item in bundles["items"]!.AsArray())
+        {
+            var code = (string)item!["summary"]!["code"]!;
+            var bundle = await (await applicant.GetAsync($"/api/t/{tenant}/bundles/{code}")).JsonAsync();
+            var answers = new JsonObject();
+            foreach (var question in bundle["scenarios"]!.AsArray())
+            {
+                answers[(string)question!["id"]!] = (string)question["options"]![0]!["id"]!;
+            }
+
+            var guide = await (await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/bundles/{code}/guide", new JsonObject { ["answers"] = answers.DeepClone() })).JsonAsync();
+            if (guide["bring"]!.AsArray().Concat(guide["mayFollowLater"]!.AsArray()).FirstOrDefault() is { } material)
+            {
+                var draft = await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/applications", new JsonObject { ["bundle"] = code, ["answers"] = answers.DeepClone() });
+                Xunit.Assert.Equal(HttpStatusCode.Created, draft.StatusCode);
+                return ((string)(await draft.JsonAsync())["id"]!, (string)material["code"]!);
+            }
+        }
+
+        throw new InvalidOperationException($"{tenant} has no live bundle whose guide asks an applicant to bring a material.");
+    }
+
     /// <summary>
     /// A draft in <paramref name="tenant"/> ready to submit: the first live bundle and guide that asks the applicant to
     /// bring nothing, its form filled in. Returns its id and the body that signs its commitments.
@@ -90,7 +132,7 @@ public static class Applying
                 }
 
                 var guide = await (await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/bundles/{code}/guide", new JsonObject { ["answers"] = answers.DeepClone() })).JsonAsync();
-                if (guide["bring"]?.AsArray().Any(m => !(bool)m!["mayFollowLater"]!) != false)
+                if (guide["bring"]!.AsArray().Count > 0)
                 {
                     continue;
                 }

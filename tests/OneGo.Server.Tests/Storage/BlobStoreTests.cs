@@ -98,6 +98,21 @@ public abstract class BlobStoreTests
     }
 
     [Fact]
+    public async Task ADeletedBlobIsGoneAndItsNeighboursStay()
+    {
+        // Before anything was written (no container yet on Azure): nothing to delete.
+        Assert.False(await Store.DeleteAsync("fujian.xiamen.haicang/applications/a/photo/1"));
+        await Store.PutAsync("fujian.xiamen.haicang/applications/a/photo/1", new byte[] { 0x89, 0x50 }, "image/png");
+        await Store.PutAsync("fujian.xiamen.haicang/applications/a/photo/2", new byte[] { 0x89, 0x51 }, "image/png");
+
+        Assert.True(await Store.DeleteAsync("fujian.xiamen.haicang/applications/a/photo/1"));
+        Assert.False(await Store.DeleteAsync("fujian.xiamen.haicang/applications/a/photo/1"));
+        Assert.Null(await Store.GetAsync("fujian.xiamen.haicang/applications/a/photo/1"));
+        Assert.Equal(["fujian.xiamen.haicang/applications/a/photo/2"], await ListAsync("fujian.xiamen.haicang/applications"));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.DeleteAsync("../outside"));
+    }
+
+    [Fact]
     public async Task AMissingBlobIsNull()
     {
         Assert.Null(await Store.GetAsync(Publication));

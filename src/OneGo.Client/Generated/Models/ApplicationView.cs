@@ -67,6 +67,14 @@ namespace OneGo.Client.Models
 #endif
         /// <summary>The draft&apos;s id, which stays the application&apos;s id once submitted.</summary>
         public Guid? Id { get; set; }
+        /// <summary>The files attached, one per material.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::OneGo.Client.Models.MaterialFileView>? Materials { get; set; }
+#nullable restore
+#else
+        public List<global::OneGo.Client.Models.MaterialFileView> Materials { get; set; }
+#endif
         /// <summary>办件编号, once submitted: unique in the region.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -74,6 +82,14 @@ namespace OneGo.Client.Models
 #nullable restore
 #else
         public string Number { get; set; }
+#endif
+        /// <summary>What is still owed: before submission every material to bring without its file; after it, each material that may follow later (容缺) without its file, with its due date.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::OneGo.Client.Models.OwedMaterial>? Owed { get; set; }
+#nullable restore
+#else
+        public List<global::OneGo.Client.Models.OwedMaterial> Owed { get; set; }
 #endif
         /// <summary>Working days the bundle promises from submission for these answers.</summary>
         public int? PromisedDays { get; set; }
@@ -128,7 +144,9 @@ namespace OneGo.Client.Models
                 { "deleteAfter", n => { DeleteAfter = n.GetDateTimeOffsetValue(); } },
                 { "guide", n => { Guide = n.GetObjectValue<global::OneGo.Client.Models.Guide>(global::OneGo.Client.Models.Guide.CreateFromDiscriminatorValue); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
+                { "materials", n => { Materials = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.MaterialFileView>(global::OneGo.Client.Models.MaterialFileView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "number", n => { Number = n.GetStringValue(); } },
+                { "owed", n => { Owed = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.OwedMaterial>(global::OneGo.Client.Models.OwedMaterial.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "promisedDays", n => { PromisedDays = n.GetIntValue(); } },
                 { "state", n => { State = n.GetEnumValue<global::OneGo.Client.Models.ApplicationState>(); } },
                 { "submittedAt", n => { SubmittedAt = n.GetDateTimeOffsetValue(); } },
@@ -154,7 +172,9 @@ namespace OneGo.Client.Models
             writer.WriteDateTimeOffsetValue("deleteAfter", DeleteAfter);
             writer.WriteObjectValue<global::OneGo.Client.Models.Guide>("guide", Guide);
             writer.WriteGuidValue("id", Id);
+            writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.MaterialFileView>("materials", Materials);
             writer.WriteStringValue("number", Number);
+            writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.OwedMaterial>("owed", Owed);
             writer.WriteIntValue("promisedDays", PromisedDays);
             writer.WriteEnumValue<global::OneGo.Client.Models.ApplicationState>("state", State);
             writer.WriteDateTimeOffsetValue("submittedAt", SubmittedAt);

@@ -89,7 +89,12 @@ public sealed class Application : IApplicantOwned
     /// <summary>Changes with every save, so that two saves of one draft cannot both win.</summary>
     public int Revision { get; set; }
 
+    /// <summary>容缺: the materials that may follow later and had no file at submission, each with its due date (JSON).</summary>
+    public string? FollowLater { get; set; }
+
     public List<ApplicationCase> Cases { get; set; } = [];
+
+    public List<ApplicationFile> Files { get; set; } = [];
 
     internal static void Configure(ModelBuilder modelBuilder)
     {
@@ -109,7 +114,9 @@ public sealed class Application : IApplicantOwned
             application.Property(a => a.SubmittedBy).HasMaxLength(200);
             application.Property(a => a.Revision).IsConcurrencyToken();
             application.HasMany(a => a.Cases).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+            application.HasMany(a => a.Files).WithOne().HasForeignKey(f => f.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
+        ApplicationFile.Configure(modelBuilder);
 
         modelBuilder.Entity<ApplicationCase>(@case =>
         {

@@ -7,6 +7,7 @@ using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
+using OneGo.Server.Scheduling;
 
 namespace OneGo.Server.Features.Applications;
 
@@ -19,6 +20,15 @@ namespace OneGo.Server.Features.Applications;
 /// </summary>
 internal static class ApplicationsApi
 {
+    public static IServiceCollection AddOneGoApplications(this IServiceCollection services)
+    {
+        services.AddSettings<ApplicationsSettings>();
+        services.AddSingleton<ApplicationValues>();
+        services.AddRecurringJob<ExpireDraftsJob>(ExpireDraftsJob.Name, ExpireDraftsJob.ScheduleSetting,
+            sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApplicationsSettings>>().Value.ExpireDraftsSchedule, ExpireDraftsJob.DefaultSchedule);
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapApplicationsApi(this IEndpointRouteBuilder app)
     {
         var tenant = app.MapGroup("/api/t/{tenant}/applications").WithTags("Applications").Requires(Capability.Apply);
@@ -28,8 +38,18 @@ internal static class ApplicationsApi
         tenant.MapGet("/{id}", GetAsync).WithName("getApplication")
             .WithSummary("The application by its id or, once submitted, its tracking number: its guide, values (ID and phone numbers masked), cases and their states.");
         tenant.MapPatch("/{id}", PrepareApplication.ChangeAsync).WithName("changeApplication")
-            .WithSummary("Changes a draft: new answers replace the old, values given replace those fields (null clears one), version moves it to the live version.")
+            .WithSummary("Changes a draft: new answers replace the old (values of fields their form no longer has are dropped), values given replace those fields (null clears one), version moves it to the live version.")
             .Accepts<PrepareApplication.ChangeRequest>(MediaTypes.Json);
+        tenant.MapPut("/{id}/materials/{code}", MaterialFiles.PutAsync).WithName("attachMaterialFile")
+            .WithSummary("The file of a material the guide says to bring, sent as the body: a PDF, OFD, JPEG or PNG by its content, at most Applications:MaxFileBytes (10 MiB). Replaces the material's file while a draft; after submission only a material that may follow later (容缺), once.")
+            // Any declared type: the content decides.
+            .Accepts<byte[]>("application/pdf", "application/ofd", "image/jpeg", "image/png", "application/octet-stream", "*/*")
+            .WithMetadata(new LargerBody(
+                services => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApplicationsSettings>>().Value.MaxFileBytes,
+                (context, max) => MaterialFiles.TooLarge(context.GetRouteValue("code") as string ?? "", max)));
+        tenant.MapGet("/{id}/materials/{code}", MaterialFiles.GetAsync).WithName("getMaterialFile")
+            .WithSummary("The file attached for a material, as it was sent; its ETag is its SHA-256.")
+            .Produces<byte[]>(StatusCodes.Status200OK, "application/pdf", "application/ofd", "image/jpeg", "image/png");
         tenant.MapPost("/{id}/submit", SubmitApplication.HandleAsync).WithName("submitApplication")
             .WithSummary("Submits the draft once (Idempotency-Key required), signing the commitments the guide lists: its tracking number, and its cases in the same transaction.")
             .Accepts<SubmitApplication.SubmitRequest>(isOptional: true, MediaTypes.Json)
@@ -51,14 +71,25 @@ internal static class ApplicationsApi
     /// <param name="Values">The form values so far, ID and phone numbers masked.</param>
     /// <param name="Guide">The guide for its answers on its version: the merged form, the materials and how each comes, the commitments to sign, the matters that apply.</param>
     /// <param name="Commitments">The commitments (告知承诺) signed at submission, with their text.</param>
+    /// <param name="Materials">The files attached, one per material.</param>
+    /// <param name="Owed">What is still owed: before submission every material to bring without its file; after it, each material that may follow later (容缺) without its file, with its due date.</param>
     /// <param name="Cases">One per matter that applies, once submitted.</param>
     /// <param name="DeleteAfter">For a draft: when it is deleted with its files unless changed again (30 days after its last change).</param>
     /// <param name="PromisedDays">Working days the bundle promises from submission for these answers.</param>
     public sealed record ApplicationView(
         Guid Id, string Tenant, string? Number, ApplicationState State, string Bundle, Text BundleName, int Version,
         IReadOnlyDictionary<string, string> Answers, IReadOnlyDictionary<string, JsonElement> Values, Guide Guide,
-        IReadOnlyList<SignedCommitment> Commitments, IReadOnlyList<CaseView> Cases, int PromisedDays,
+        IReadOnlyList<SignedCommitment> Commitments, IReadOnlyList<MaterialFiles.MaterialFileView> Materials, IReadOnlyList<OwedMaterial> Owed,
+        IReadOnlyList<CaseView> Cases, int PromisedDays,
         DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? DeleteAfter);
+
+    /// <summary>A material still owed: its file is needed before submission, or by its due date when it may follow later (容缺).</summary>
+    /// <param name="MayFollowLater">容缺: the application is accepted without it; it is due by <c>dueOn</c> once submitted.</param>
+    /// <param name="DueOn">The working day it is due by, once submitted; null before.</param>
+    public sealed record OwedMaterial(string Material, Text Name, bool MayFollowLater, DateOnly? DueOn);
+
+    /// <summary>A material that may follow later, as kept at submission with its due date.</summary>
+    public sealed record FollowingLater(string Material, DateOnly DueOn);
 
     /// <summary>A case of an application: the matter, the department that owns it and where it is.</summary>
     /// <param name="After">The matters of this application it waits for.</param>
@@ -92,7 +123,7 @@ internal static class ApplicationsApi
     /// <summary>The application named by its id or its tracking number, with its cases; null when the scope sees none.</summary>
     internal static Task<Application?> FindAsync(OneGoDbContext db, string idOrNumber, CancellationToken cancellationToken)
     {
-        var applications = db.Set<Application>().Include(a => a.Cases);
+        var applications = db.Set<Application>().Include(a => a.Cases).Include(a => a.Files);
         return Guid.TryParse(idOrNumber, out var id)
             ? applications.SingleOrDefaultAsync(a => a.Id == id, cancellationToken)
             : applications.SingleOrDefaultAsync(a => a.Number == idOrNumber, cancellationToken);
@@ -114,22 +145,35 @@ internal static class ApplicationsApi
         HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector,
         Application application, CancellationToken cancellationToken)
     {
-        var version = await VersionAsync(db, application.BundleCode, application.BundleVersion, cancellationToken)
-            ?? throw new InvalidOperationException($"Application {application.Id} names version {application.BundleVersion} of {application.BundleCode}, which {application.TenantId} does not have.");
-        var effective = await catalogue.EffectiveOfAsync(version, cancellationToken);
-        var answers = AnswersOf(application);
-        // The answers were checked when saved against this very version, whose content never changes.
-        var guide = GuideEvaluator.Evaluate(effective, answers).Guide
-            ?? throw new InvalidOperationException($"Application {application.Id}'s answers no longer give a guide on its own version.");
+        var guide = await MaterialFiles.GuideOfAsync(db, catalogue, application, cancellationToken);
         var names = await directory.DepartmentNamesAsync(application.TenantId, cancellationToken);
         var commitments = application.Commitments is null ? [] : JsonSerializer.Deserialize<List<SignedCommitment>>(application.Commitments, CatalogueJson.Options) ?? [];
         return new ApplicationView(
             application.Id, application.TenantId, application.Number, application.State, application.BundleCode, TextOf(application.BundleName),
-            application.BundleVersion, answers, FormValues.Masked(protector.Reveal(application), effective.Form), guide, commitments,
+            application.BundleVersion, AnswersOf(application), FormValues.Masked(protector.Reveal(application), guide.Form), guide, commitments,
+            application.Files.OrderBy(f => f.Material, StringComparer.Ordinal).Select(MaterialFiles.View).ToList(), Owed(application, guide),
             application.Cases.OrderBy(c => c.Matter, StringComparer.Ordinal).Select(c => new CaseView(
                 c.Id, c.Matter, TextOf(c.MatterName), c.Department, names.Of(c.Department), c.State, SplitAfter(c.After), c.PromisedDays)).ToList(),
             application.PromisedDays, application.CreatedAt, application.UpdatedAt, application.SubmittedAt, DeleteAfter(application));
     }
+
+    /// <summary>What the application still owes: every material to bring without its file while a draft; once submitted, those that follow later.</summary>
+    internal static List<OwedMaterial> Owed(Application application, Guide guide)
+    {
+        var attached = application.Files.Select(f => f.Material).ToHashSet(StringComparer.Ordinal);
+        if (application.State == ApplicationState.Draft)
+        {
+            return guide.Bring.Concat(guide.MayFollowLater).Where(m => !attached.Contains(m.Code))
+                .Select(m => new OwedMaterial(m.Code, m.Name, m.MayFollowLater, null)).ToList();
+        }
+
+        var names = guide.MayFollowLater.ToDictionary(m => m.Code, m => m.Name, StringComparer.Ordinal);
+        return FollowingLaterOf(application).Where(f => !attached.Contains(f.Material))
+            .Select(f => new OwedMaterial(f.Material, names[f.Material], true, f.DueOn)).ToList();
+    }
+
+    internal static List<FollowingLater> FollowingLaterOf(Application application) =>
+        application.FollowLater is null ? [] : JsonSerializer.Deserialize<List<FollowingLater>>(application.FollowLater, CatalogueJson.Options) ?? [];
 
     internal static IReadOnlyList<string> SplitAfter(string after) => after.Length == 0 ? [] : after.Split(',');
 

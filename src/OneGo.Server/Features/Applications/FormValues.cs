@@ -113,7 +113,7 @@ internal static partial class FormValues
     /// The values as lists, pages and anyone but the department deciding see them: ID and phone numbers masked (the
     /// first three and the last four characters shown).
     /// </summary>
-    public static Dictionary<string, JsonElement> Masked(IReadOnlyDictionary<string, JsonElement> values, IReadOnlyList<MergedField> form)
+    public static Dictionary<string, JsonElement> Masked(IReadOnlyDictionary<string, JsonElement> values, IReadOnlyList<GuideField> form)
     {
         var types = form.ToDictionary(f => f.Code, f => f.Type, StringComparer.Ordinal);
         return values.ToDictionary(v => v.Key, v => types.GetValueOrDefault(v.Key) is FieldType.IdNumber or FieldType.Phone && v.Value.ValueKind == JsonValueKind.String

@@ -50,7 +50,7 @@ internal static class PrepareApplication
 
         var effective = await catalogue.EffectiveOfAsync(version, cancellationToken);
         var answers = request.Answers ?? [];
-        var (values, errors) = Check(effective, answers, request.Values ?? [], clock);
+        var (_, values, errors) = Check(effective, answers, request.Values ?? [], clock);
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
@@ -118,13 +118,12 @@ internal static class PrepareApplication
         var effective = await catalogue.EffectiveOfAsync(version, cancellationToken);
         var answers = request.Answers ?? AnswersOf(application);
         var given = request.Values ?? [];
-        var (values, errors) = Check(effective, answers, given, clock);
+        var (guide, values, errors) = Check(effective, answers, given, clock);
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
         }
 
-        // Values of fields the new answers leave out stay with the draft: answering back brings them back; submitting keeps the form's only.
         var merged = protector.Reveal(application);
         foreach (var (code, value) in given)
         {
@@ -136,6 +135,13 @@ internal static class PrepareApplication
             {
                 merged[code] = values[code];
             }
+        }
+
+        // A value of a field the new answers' form no longer has is dropped with the answers that asked for it.
+        var form = guide!.Form.Select(f => f.Code).ToHashSet(StringComparer.Ordinal);
+        foreach (var code in merged.Keys.Where(c => !form.Contains(c)).ToList())
+        {
+            merged.Remove(code);
         }
 
         application.BundleVersion = version.Version;
@@ -157,15 +163,16 @@ internal static class PrepareApplication
     }
 
     /// <summary>The guide for the answers on this version, and the values checked against its form; every error at once.</summary>
-    private static (Dictionary<string, JsonElement> Values, List<ApiError> Errors) Check(
+    private static (Guide? Guide, Dictionary<string, JsonElement> Values, List<ApiError> Errors) Check(
         EffectiveBundle effective, IReadOnlyDictionary<string, string> answers, IReadOnlyDictionary<string, JsonElement> values, TimeProvider clock)
     {
         var guide = GuideEvaluator.Evaluate(effective, answers);
         if (guide.Guide is null)
         {
-            return ([], guide.Errors.Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList());
+            return (null, [], guide.Errors.Select(e => ApiError.At(e.Pointer, e.Rule, e.Message)).ToList());
         }
 
-        return FormValues.Check(values, guide.Guide.Form, DateOnly.FromDateTime(clock.Now().ToOffset(TrackingNumbers.ChinaTime).DateTime));
+        var (checkedValues, errors) = FormValues.Check(values, guide.Guide.Form, DateOnly.FromDateTime(clock.Now().ToOffset(TrackingNumbers.ChinaTime).DateTime));
+        return (guide.Guide, checkedValues, errors);
     }
 }

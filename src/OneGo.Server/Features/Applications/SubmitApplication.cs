@@ -34,7 +34,7 @@ internal static class SubmitApplication
 
     public static async Task<Results<CreatedAt<ApplicationView>, SubmissionProblem, BodyProblem, InvalidProblem>> HandleAsync(
         HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector, TimeProvider clock,
-        string id, CancellationToken cancellationToken)
+        Microsoft.Extensions.Options.IOptions<ApplicationsSettings> settings, string id, CancellationToken cancellationToken)
     {
         byte[]? body = null;
         for (var attempt = 1; ; attempt++)
@@ -103,7 +103,8 @@ internal static class SubmitApplication
             var form = guide.Form.Select(f => f.Code).ToHashSet(StringComparer.Ordinal);
             var values = protector.Reveal(application).Where(v => form.Contains(v.Key)).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
             var signed = request.Commitments ?? [];
-            var errors = Check(guide, values, signed);
+            var attached = application.Files.Select(f => f.Material).ToHashSet(StringComparer.Ordinal);
+            var errors = Check(guide, values, signed, attached);
             if (errors.Count > 0)
             {
                 return ApiProblems.Invalid(errors);
@@ -123,6 +124,11 @@ internal static class SubmitApplication
             application.SubmittedBy = context.Actor();
             application.UpdatedAt = now;
             application.PromisedDays = guide.PromisedDays;
+            // 容缺: what may follow later and has no file yet is due so many working days from today (China Standard Time).
+            var today = DateOnly.FromDateTime(now.ToOffset(TrackingNumbers.ChinaTime).DateTime);
+            var following = guide.MayFollowLater.Where(m => !attached.Contains(m.Code))
+                .Select(m => new FollowingLater(m.Code, WorkingDays.Add(today, settings.Value.FollowLaterWorkingDays))).ToList();
+            application.FollowLater = following.Count == 0 ? null : JsonSerializer.Serialize(following, CatalogueJson.Options);
             application.Revision++;
             foreach (var matter in guide.Matters)
             {
@@ -149,6 +155,8 @@ internal static class SubmitApplication
                 version = application.BundleVersion,
                 cases = guide.Matters.Select(m => new { matter = m.Code, department = m.Department, after = m.After }),
                 commitments = guide.ByCommitment.Select(m => m.Code),
+                files = application.Files.OrderBy(f => f.Material, StringComparer.Ordinal).Select(f => new { material = f.Material, sha256 = f.Sha256 }),
+                followLater = following,
             }));
             try
             {
@@ -165,7 +173,7 @@ internal static class SubmitApplication
     }
 
     /// <summary>What a submission still lacks, each error at its pointer: form values, commitments, materials to bring.</summary>
-    private static List<ApiError> Check(Guide guide, IReadOnlyDictionary<string, JsonElement> values, IReadOnlyList<string> signed)
+    private static List<ApiError> Check(Guide guide, IReadOnlyDictionary<string, JsonElement> values, IReadOnlyList<string> signed, IReadOnlySet<string> attached)
     {
         var errors = FormValues.Missing(values, guide.Form).ToList();
         var commitments = guide.ByCommitment.Select(m => m.Code).ToHashSet(StringComparer.Ordinal);
@@ -173,8 +181,8 @@ internal static class SubmitApplication
             $"Sign the commitment for {m.Name.Zh} ({m.Name.En ?? m.Code}): it replaces the material. {CommitmentText(m)}")));
         errors.AddRange(signed.Where(c => !commitments.Contains(c)).Distinct(StringComparer.Ordinal).Select(c => ApiError.At(Pointer.Of("commitments", c), "unknown-commitment",
             $"'{c}' is no commitment of this guide; it lists {(commitments.Count == 0 ? "none" : string.Join(", ", commitments))}.")));
-        errors.AddRange(guide.Bring.Where(m => !m.MayFollowLater).Select(m => ApiError.At(Pointer.Of("materials", m.Code), "file-needed",
-            $"{m.Name.Zh} ({m.Name.En ?? m.Code}) must be brought: attach its file to the draft before submitting.")));
+        errors.AddRange(guide.Bring.Where(m => !attached.Contains(m.Code)).Select(m => ApiError.At(Pointer.Of("materials", m.Code), "file-needed",
+            $"{m.Name.Zh} ({m.Name.En ?? m.Code}) must be brought: attach its file (PUT …/materials/{m.Code}) before submitting.")));
         return errors;
     }
 

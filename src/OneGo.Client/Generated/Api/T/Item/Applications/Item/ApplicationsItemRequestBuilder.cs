@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using OneGo.Client.Api.T.Item.Applications.Item.Materials;
 using OneGo.Client.Api.T.Item.Applications.Item.Submit;
 using OneGo.Client.Models;
 using System.Collections.Generic;
@@ -18,6 +19,11 @@ namespace OneGo.Client.Api.T.Item.Applications.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ApplicationsItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The materials property</summary>
+        public global::OneGo.Client.Api.T.Item.Applications.Item.Materials.MaterialsRequestBuilder Materials
+        {
+            get => new global::OneGo.Client.Api.T.Item.Applications.Item.Materials.MaterialsRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The submit property</summary>
         public global::OneGo.Client.Api.T.Item.Applications.Item.Submit.SubmitRequestBuilder Submit
         {
@@ -69,7 +75,7 @@ namespace OneGo.Client.Api.T.Item.Applications.Item
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.ApplicationView>(requestInfo, global::OneGo.Client.Models.ApplicationView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Changes a draft: new answers replace the old, values given replace those fields (null clears one), version moves it to the live version.
+        /// Changes a draft: new answers replace the old (values of fields their form no longer has are dropped), values given replace those fields (null clears one), version moves it to the live version.
         /// </summary>
         /// <returns>A <see cref="global::OneGo.Client.Models.ApplicationView"/></returns>
         /// <param name="body">A change of a draft: new answers replace the old; each value given replaces its field&apos;s (null clears it); version moves the draft to the bundle&apos;s live version.</param>
@@ -127,7 +133,7 @@ namespace OneGo.Client.Api.T.Item.Applications.Item
             return requestInfo;
         }
         /// <summary>
-        /// Changes a draft: new answers replace the old, values given replace those fields (null clears one), version moves it to the live version.
+        /// Changes a draft: new answers replace the old (values of fields their form no longer has are dropped), values given replace those fields (null clears one), version moves it to the live version.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">A change of a draft: new answers replace the old; each value given replaces its field&apos;s (null clears it); version moves the draft to the bundle&apos;s live version.</param>
