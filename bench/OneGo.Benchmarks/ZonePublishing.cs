@@ -92,8 +92,11 @@ internal static partial class ZonePublishing
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>The regions down to Haicang and Haicang's catalogue only: the import and demo accounts take seconds, not a minute.</summary>
-    private static string TrimmedTenants()
+    /// <summary>
+    /// The regions down to Haicang with the catalogues on its way — national's, Xiamen's and Haicang's, which its matters
+    /// claim and its bundles adopt — and nothing of the other regions: the import and demo accounts take seconds, not a minute.
+    /// </summary>
+    internal static string TrimmedTenants()
     {
         var repository = Node.Repository;
         var source = Path.Combine(repository, "tenants");
@@ -101,7 +104,10 @@ internal static partial class ZonePublishing
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(source, file);
-            if (relative is "tenant.yaml" or "tenant.schema.json" or "fujian/tenant.yaml" or "fujian/xiamen/tenant.yaml" || relative.StartsWith("fujian/xiamen/haicang/", StringComparison.Ordinal))
+            if (relative is "tenant.yaml" or "tenant.schema.json" or "fujian/tenant.yaml" or "fujian/xiamen/tenant.yaml"
+                || relative.StartsWith("matters/", StringComparison.Ordinal) || relative.StartsWith("bundles/", StringComparison.Ordinal)
+                || relative.StartsWith("fujian/xiamen/bundles/", StringComparison.Ordinal) || relative.StartsWith("fujian/xiamen/matters/", StringComparison.Ordinal)
+                || relative.StartsWith("fujian/xiamen/haicang/", StringComparison.Ordinal))
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(target, relative))!);
                 File.Copy(file, Path.Combine(target, relative));

@@ -116,6 +116,24 @@ public static class Applying
     /// </summary>
     public static async Task<(string Id, JsonObject Body)> SubmittableDraftAsync(this HttpClient applicant, string tenant)
     {
+        var (draft, submit) = await SubmittableAsync(applicant, tenant);
+        return (await DraftAsync(applicant, tenant, draft), submit);
+    }
+
+    /// <summary>Prepares a draft from what <see cref="SubmittableAsync"/> found; returns its id.</summary>
+    public static async Task<string> DraftAsync(this HttpClient applicant, string tenant, JsonObject draft)
+    {
+        var created = await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/applications", draft.DeepClone());
+        Xunit.Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (string)(await created.JsonAsync())["id"]!;
+    }
+
+    /// <summary>
+    /// What prepares a draft in <paramref name="tenant"/> ready to submit — the first live bundle and guide that asks the
+    /// applicant to bring nothing, with its form filled in — and the body that signs its commitments.
+    /// </summary>
+    public static async Task<(JsonObject Draft, JsonObject Submit)> SubmittableAsync(this HttpClient applicant, string tenant)
+    {
         var bundles = await (await applicant.GetAsync($"/api/t/{tenant}/bundles?limit=500")).JsonAsync();
         foreach (var item in bundles["items"]!.AsArray())
         {
@@ -137,11 +155,9 @@ public static class Applying
                     continue;
                 }
 
-                var draft = await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/applications",
-                    new JsonObject { ["bundle"] = code, ["answers"] = answers.DeepClone(), ["values"] = ValuesFor(guide["form"]!) });
-                Xunit.Assert.Equal(HttpStatusCode.Created, draft.StatusCode);
                 var commitments = new JsonArray([.. guide["byCommitment"]!.AsArray().Select(m => JsonValue.Create((string)m!["code"]!))]);
-                return ((string)(await draft.JsonAsync())["id"]!, new JsonObject { ["commitments"] = commitments });
+                return (new JsonObject { ["bundle"] = code, ["answers"] = answers.DeepClone(), ["values"] = ValuesFor(guide["form"]!) },
+                    new JsonObject { ["commitments"] = commitments });
             }
         }
 

@@ -136,7 +136,6 @@ public sealed class Application : IApplicantOwned
             counter.ToTable("TrackingCounters");
             counter.Property(c => c.Day).HasMaxLength(8);
             counter.HasIndex(c => c.Day).IsUnique();
-            counter.Property(c => c.Last).IsConcurrencyToken();
         });
     }
 }

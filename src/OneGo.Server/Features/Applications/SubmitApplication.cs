@@ -112,6 +112,8 @@ internal static class SubmitApplication
 
             var now = clock.Now();
             var region = context.Tenant();
+            // One transaction from the number on: the counter's row lock orders the region's submissions.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var number = await TrackingNumbers.NextAsync(db, region, now, cancellationToken);
             application.State = ApplicationState.Submitted;
             application.Number = number;
@@ -161,14 +163,19 @@ internal static class SubmitApplication
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                return Created(await ViewAsync(context, db, catalogue, directory, protector, application, cancellationToken));
+                await transaction.CommitAsync(cancellationToken);
             }
             catch (DbUpdateException) when (attempt < Attempts)
             {
-                // Another submission took the day's number, or this draft was changed or submitted meanwhile: read it all again.
+                // This draft was changed or submitted meanwhile, another write took the region's audit chain's next
+                // place, or two first submissions of the day both added the counter: read it all again.
+                await transaction.RollbackAsync(cancellationToken);
                 db.ChangeTracker.Clear();
                 db.PendingAudit.Clear();
+                continue;
             }
+
+            return Created(await ViewAsync(context, db, catalogue, directory, protector, application, cancellationToken));
         }
     }
 

@@ -408,7 +408,6 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasColumnType("character varying(8)");
 
                     b.Property<int>("Last")
-                        .IsConcurrencyToken()
                         .HasColumnType("integer");
 
                     b.Property<string>("TenantId")

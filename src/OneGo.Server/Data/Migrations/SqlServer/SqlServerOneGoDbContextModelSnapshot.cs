@@ -409,7 +409,6 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasColumnType("nvarchar(8)");
 
                     b.Property<int>("Last")
-                        .IsConcurrencyToken()
                         .HasColumnType("int");
 
                     b.Property<string>("TenantId")
