@@ -141,11 +141,12 @@ internal static class ApplicationsApi
 
     internal static Text TextOf(string json) => JsonSerializer.Deserialize<Text>(json, CatalogueJson.Options)!;
 
+    /// <summary>The application as its applicant sees it; <paramref name="guide"/> when the caller has its guide already.</summary>
     internal static async Task<ApplicationView> ViewAsync(
         HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector,
-        Application application, CancellationToken cancellationToken)
+        Application application, CancellationToken cancellationToken, Guide? guide = null)
     {
-        var guide = await MaterialFiles.GuideOfAsync(db, catalogue, application, cancellationToken);
+        guide ??= await MaterialFiles.GuideOfAsync(db, catalogue, application, cancellationToken);
         var names = await directory.DepartmentNamesAsync(application.TenantId, cancellationToken);
         var commitments = application.Commitments is null ? [] : JsonSerializer.Deserialize<List<SignedCommitment>>(application.Commitments, CatalogueJson.Options) ?? [];
         return new ApplicationView(

@@ -175,7 +175,7 @@ internal static class SubmitApplication
                 continue;
             }
 
-            return Created(await ViewAsync(context, db, catalogue, directory, protector, application, cancellationToken));
+            return Created(await ViewAsync(context, db, catalogue, directory, protector, application, cancellationToken, guide));
         }
     }
 
