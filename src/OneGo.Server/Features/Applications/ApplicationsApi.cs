@@ -136,6 +136,17 @@ internal static class ApplicationsApi
     internal static Task<BundleVersion?> VersionAsync(OneGoDbContext db, string bundle, int version, CancellationToken cancellationToken) =>
         db.Set<BundleVersion>().AsNoTracking().SingleOrDefaultAsync(v => v.BundleCode == bundle && v.Version == version, cancellationToken);
 
+    /// <summary>The guide of an application's answers on its own version.</summary>
+    internal static async Task<Guide> GuideOfAsync(OneGoDbContext db, BundleCatalogue catalogue, Application application, CancellationToken cancellationToken)
+    {
+        var version = await VersionAsync(db, application.BundleCode, application.BundleVersion, cancellationToken)
+            ?? throw new InvalidOperationException($"Application {application.Id} names version {application.BundleVersion} of {application.BundleCode}, which {application.TenantId} does not have.");
+        var effective = await catalogue.EffectiveOfAsync(version, cancellationToken);
+        // The answers were checked when saved against this very version, whose content never changes.
+        return GuideEvaluator.Evaluate(effective, AnswersOf(application)).Guide
+            ?? throw new InvalidOperationException($"Application {application.Id}'s answers no longer give a guide on its own version.");
+    }
+
     internal static Dictionary<string, string> AnswersOf(Application application) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(application.Answers) ?? [];
 
@@ -146,7 +157,7 @@ internal static class ApplicationsApi
         HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector,
         Application application, CancellationToken cancellationToken, Guide? guide = null)
     {
-        guide ??= await MaterialFiles.GuideOfAsync(db, catalogue, application, cancellationToken);
+        guide ??= await GuideOfAsync(db, catalogue, application, cancellationToken);
         var names = await directory.DepartmentNamesAsync(application.TenantId, cancellationToken);
         var commitments = application.Commitments is null ? [] : JsonSerializer.Deserialize<List<SignedCommitment>>(application.Commitments, CatalogueJson.Options) ?? [];
         return new ApplicationView(

@@ -167,17 +167,6 @@ internal static class MaterialFiles
         return TypedResults.Bytes(bytes, file.ContentType, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{file.Sha256}\""));
     }
 
-    /// <summary>The guide of an application's answers on its own version.</summary>
-    internal static async Task<Guide> GuideOfAsync(OneGoDbContext db, BundleCatalogue catalogue, Application application, CancellationToken cancellationToken)
-    {
-        var version = await VersionAsync(db, application.BundleCode, application.BundleVersion, cancellationToken)
-            ?? throw new InvalidOperationException($"Application {application.Id} names version {application.BundleVersion} of {application.BundleCode}, which {application.TenantId} does not have.");
-        var effective = await catalogue.EffectiveOfAsync(version, cancellationToken);
-        // The answers were checked when saved against this very version, whose content never changes.
-        return GuideEvaluator.Evaluate(effective, AnswersOf(application)).Guide
-            ?? throw new InvalidOperationException($"Application {application.Id}'s answers no longer give a guide on its own version.");
-    }
-
     /// <summary>The body, or null when it holds more than <paramref name="max"/> bytes (read no further than that).</summary>
     private static async Task<byte[]?> ReadAtMostAsync(HttpRequest request, long max, CancellationToken cancellationToken)
     {
