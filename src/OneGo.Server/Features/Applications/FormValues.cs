@@ -117,12 +117,10 @@ internal static partial class FormValues
     {
         var types = form.ToDictionary(f => f.Code, f => f.Type, StringComparer.Ordinal);
         return values.ToDictionary(v => v.Key, v => types.GetValueOrDefault(v.Key) is FieldType.IdNumber or FieldType.Phone && v.Value.ValueKind == JsonValueKind.String
-            ? Text(Mask(v.Value.GetString()!))
+            // One masking rule for ID and phone numbers alike: the first three and the last four characters.
+            ? Text(ResidentIdNumber.Mask(v.Value.GetString()!))
             : v.Value, StringComparer.Ordinal);
     }
-
-    public static string Mask(string value) =>
-        value.Length <= 7 ? new string('*', value.Length) : value[..3] + new string('*', value.Length - 7) + value[^4..];
 }
 
 /// <summary>
