@@ -37,6 +37,8 @@ internal static class Submissions
                 "--Database:Provider=postgres", $"--Database:ConnectionString={app}", $"--Database:OwnerConnectionString={connectionString}", "--Database:AppRole=onego_app",
                 $"--TenantFiles:Folder={tenants}", "--TenantFiles:ImportOnStartup=true",
                 "--Logging:Format=simple", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
+                // The 户籍 guide fetches everything it needs: from the node's own stand-in exchange, over loopback HTTP.
+                "--DataExchange:DemoStandIn=true",
                 "--RateLimiting:ClientPerSecond=100000", "--RateLimiting:ClientBurst=100000", "--RateLimiting:TokensPerSecond=100000", "--RateLimiting:Burst=100000",
             ]);
             using var client = new HttpClient { BaseAddress = node.Address, Timeout = TimeSpan.FromMinutes(2) };
@@ -66,7 +68,17 @@ internal static class Submissions
             {
                 var created = await client.PostAsJsonAsync($"/api/t/{Tenant}/applications", new JsonObject { ["bundle"] = "enrolment", ["answers"] = answers.DeepClone(), ["values"] = values.DeepClone() });
                 created.EnsureSuccessStatusCode();
-                drafts.Add((string)(await created.Content.ReadFromJsonAsync<JsonNode>())!["id"]!);
+                var draft = (await created.Content.ReadFromJsonAsync<JsonNode>())!;
+                var id = (string)draft["id"]!;
+                var sharing = draft["sharing"]!.AsArray();
+                var agreed = await client.PostAsJsonAsync($"/api/t/{Tenant}/applications/{id}/consents", new JsonObject
+                {
+                    ["datasets"] = new JsonArray([.. sharing.Select(d => JsonValue.Create((string)d!["dataset"]!))]),
+                    ["textVersion"] = (string?)sharing[0]!["textVersion"],
+                    ["asGuardian"] = true,
+                });
+                agreed.EnsureSuccessStatusCode();
+                drafts.Add(id);
             }
 
             Console.WriteLine($"prepared {count:N0} drafts of {Tenant}'s enrolment (untimed)");

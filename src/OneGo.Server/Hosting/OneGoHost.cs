@@ -6,6 +6,7 @@ using OneGo.Server.Data;
 using OneGo.Server.Features.Applications;
 using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Catalogue;
+using OneGo.Server.Features.DataSharing;
 using OneGo.Server.Features.Templates;
 using OneGo.Server.Features.TenantFiles;
 using OneGo.Server.Features.Tenants;
@@ -121,6 +122,7 @@ internal static class OneGoHost
         app.MapBundlesApi();
         app.MapDraftsApi();
         app.MapApplicationsApi();
+        app.MapDemoExchange();
         app.MapTemplatesApi();
         app.MapAuditApi();
         app.MapPublishingApi();

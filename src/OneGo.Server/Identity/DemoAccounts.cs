@@ -185,13 +185,18 @@ public sealed class DemoAccounts(
     /// <summary>
     /// The demo applicants: synthetic people of Haicang (their ID numbers pass the GB 11643 check and belong to nobody),
     /// one acting for a synthetic enterprise. Each signs in with <see cref="Secret"/> and is also the client-credentials
-    /// client of the same name with scope apply, so that scripts can act as an applicant. Not real-name verified.
+    /// client of the same name with scope apply, so that scripts can act as an applicant. They are real-name verified by
+    /// <see cref="DemoVerifier"/>, the demo's stand-in for the national unified identity service, so that data sharing
+    /// (which needs a verified person) can be tried; a person who registers stays not verified.
     /// </summary>
     public static readonly IReadOnlyList<(string UserName, string Name, string IdNumber, string? CreditCode, string? EnterpriseName)> Applicants =
     [
         ("demo-applicant-zhang", "张晓明", "350205198806121231", null, null),
         ("demo-applicant-chen", "陈静", "35020519920318246X", "91350205MA31RKQ2CH", "厦门海沧示例科技有限公司"),
     ];
+
+    /// <summary>Who vouches for the demo applicants' names and ID numbers: a stand-in, in demo mode only.</summary>
+    public const string DemoVerifier = "demo (stand-in for the national unified identity service)";
 
     private async Task<int> EnsureApplicantsAsync(HashSet<string> existing, CancellationToken cancellationToken)
     {
@@ -223,16 +228,35 @@ public sealed class DemoAccounts(
             db.Add(new Features.Applicants.Applicant
             {
                 AccountId = account.Id, Name = name, IdNumberProtected = idNumbers.Protect(idNumber), IdNumberMasked = Features.Applicants.ResidentIdNumber.Mask(idNumber),
-                CreditCode = creditCode, EnterpriseName = enterpriseName, RegisteredAt = now,
+                CreditCode = creditCode, EnterpriseName = enterpriseName, RegisteredAt = now, VerifiedBy = DemoVerifier, VerifiedAt = now,
             });
             added.Add(account);
         }
 
-        if (added.Count > 0)
+        // Demo applicants made before the stand-in vouched for them are vouched for now.
+        var names = Applicants.Where(a => !missing.Contains(a)).Select(a => a.UserName).ToList();
+        var unverified = names.Count == 0 ? [] : await db.Set<Features.Applicants.Applicant>()
+            .Where(p => p.VerifiedBy == null && db.Set<Account>().Any(a => a.Id == p.AccountId && names.Contains(a.UserName!)))
+            .ToListAsync(cancellationToken);
+        foreach (var applicant in unverified)
+        {
+            (applicant.VerifiedBy, applicant.VerifiedAt) = (DemoVerifier, clock.Now());
+        }
+
+        if (added.Count > 0 || unverified.Count > 0)
         {
             using (tenants.Enter(RegionRules.NationalId))
             {
-                db.Audit(new AuditEvent("system:demo", "applicant.register", "applicants", new { applicants = added.Select(a => a.AuditName) }, "demo mode"));
+                if (added.Count > 0)
+                {
+                    db.Audit(new AuditEvent("system:demo", "applicant.register", "applicants", new { applicants = added.Select(a => a.AuditName) }, "demo mode"));
+                }
+
+                if (unverified.Count > 0)
+                {
+                    db.Audit(new AuditEvent("system:demo", "applicant.verify", "applicants", new { verifiedBy = DemoVerifier, count = unverified.Count }, "demo mode"));
+                }
+
                 await db.SaveChangesAsync(cancellationToken);
             }
         }

@@ -19,6 +19,8 @@ public sealed class AuditedTypesTests
         ["AuditEntry"] = "the audit log itself: append-only, each entry chained to the one before",
         ["Application"] = "an applicant's own draft, changed at will until submitted; its submission is audited by number, without its personal data",
         ["ApplicationFile"] = "a material's file of an applicant's draft, replaced at will until submitted; the submission that pins it is audited with its hash",
+        ["DataConsent"] = "an applicant's consent to fetch a dataset for their draft, given and withdrawn through routes that audit each (application.share, application.share.withdraw)",
+        ["DataFetch"] = "the data-sharing record itself: one row per fetch, written once beside the audited consent that caused it",
         ["TrackingCounter"] = "a region's count of the day's tracking numbers, moved by every submission, which is audited",
         ["PublishingRun"] = "a run's progress, written as it goes; what it published is audited as publications",
         ["ZoneEntry"] = "the zone's search state of a bundle, derived from its latest publication",

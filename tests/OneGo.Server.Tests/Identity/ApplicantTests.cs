@@ -182,7 +182,9 @@ public abstract class ApplicantTests(Provider provider) : IAsyncLifetime
         await Assert.ThrowsAsync<InvalidOperationException>(() => Tokens.RequestAsync(chen, userName, scope: "apply api"));
         chen.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Tokens.RequestAsync(chen, userName, scope: "apply"));
         var me = await (await chen.GetAsync("/api/me")).JsonAsync();
-        Assert.Equal(("350***********246X", creditCode, enterprise, false), ((string?)me["idNumber"], (string?)me["creditCode"], (string?)me["enterpriseName"], (bool)me["realNameVerified"]!));
+        // Vouched for by the demo's stand-in identity service (so that data sharing can be tried), and saying so.
+        Assert.Equal(("350***********246X", creditCode, enterprise, true, DemoAccounts.DemoVerifier),
+            ((string?)me["idNumber"], (string?)me["creditCode"], (string?)me["enterpriseName"], (bool)me["realNameVerified"]!, (string?)me["verifiedBy"]));
         Assert.Equal(HttpStatusCode.Forbidden, (await chen.GetAsync("/api/t/350205/drafts")).StatusCode);
 
         // Staff are not applicants: an editor's token does not reach /api/me.

@@ -47,6 +47,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
     private readonly TempFolder _tenants = RepositoryTenants.Copy();
     private string _draft = "";
     private string _withFile = "";
+    private string _shared = "";
+    private string _sharedDataset = "";
     private string _material = "";
     private JsonObject? _draftBody;
     private JsonObject? _submitBody;
@@ -255,6 +257,10 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["PUT /api/t/{tenant}/applications/{id}/materials/{code}"] = new(Access.ApplyOwn, (t, _) => Task.FromResult(new Call(HttpMethod.Put,
             $"/api/t/320106/applications/{t._withFile}/materials/{t._material}", File: Applying.Png()))),
         ["GET /api/t/{tenant}/applications/{id}/materials/{code}"] = new(Access.ApplyOwn, (t, _) => Get($"/api/t/320106/applications/{t._withFile}/materials/{t._material}")),
+        ["POST /api/t/{tenant}/applications/{id}/consents"] = new(Access.ApplyOwn, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/applications/{t._shared}/consents",
+            new JsonObject { ["datasets"] = new JsonArray(t._sharedDataset), ["textVersion"] = OneGo.Server.Features.DataSharing.Sharing.TextVersion, ["asGuardian"] = true }))),
+        ["DELETE /api/t/{tenant}/applications/{id}/consents/{dataset}"] = new(Access.ApplyOwn, (t, _) => Task.FromResult(new Call(HttpMethod.Delete,
+            $"/api/t/320106/applications/{t._shared}/consents/{Uri.EscapeDataString(t._sharedDataset)}"))),
         ["POST /api/t/{tenant}/applications/{id}/submit"] = new(Access.ApplyOwn, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/applications/{t._draft}/submit",
             t._submitBody!.DeepClone(), IdempotencyKey: "matrix-" + caller))),
     };
@@ -401,6 +407,11 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         (_draft, _submitBody) = await callers["applicant"].SubmittableDraftAsync(Victim);
         var draft = await (await callers["applicant"].GetAsync($"/api/t/{Victim}/applications/{_draft}")).JsonAsync();
         _draftBody = new JsonObject { ["bundle"] = draft["bundle"]!.DeepClone(), ["answers"] = draft["answers"]!.DeepClone() };
+        // A draft that agreed to share a dataset (no exchange answers here: the consent is what the rows need).
+        var (sharingDraft, _) = await callers["applicant"].SubmittableAsync(Victim);
+        _shared = (string)(await (await callers["applicant"].SendJsonAsync(HttpMethod.Post, $"/api/t/{Victim}/applications", sharingDraft)).JsonAsync())["id"]!;
+        var shared = await callers["applicant"].ShareAllAsync(Victim, _shared);
+        _sharedDataset = (string)shared["sharing"]![0]!["dataset"]!;
         // And a draft with a material's file attached.
         (_withFile, _material) = await callers["applicant"].DraftWithMaterialAsync(Victim);
         Assert.Equal(HttpStatusCode.Created, (await callers["applicant"].AttachAsync(Victim, _withFile, _material, Applying.Png(2048))).StatusCode);

@@ -80,7 +80,10 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
     /// </summary>
     private async Task SeedTwoTenantsAsync(params string[] tenants)
     {
-        await using (var server = Server(new Dictionary<string, string?> { ["Zone:RelayEnabled"] = "false" }))
+        using var exchange = new StandInExchange();
+        var settings = exchange.Settings();
+        settings["Zone:RelayEnabled"] = "false";
+        await using (var server = Server(settings))
         {
             using var anonymous = server.CreateClient();
             using var applicant = await server.ApplicantAsync();
@@ -94,6 +97,10 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
                 await applicant.ApplyOnceAsync(tenant);
                 var (draft, material) = await applicant.DraftWithMaterialAsync(tenant);
                 Assert.Equal(HttpStatusCode.Created, (await applicant.AttachAsync(tenant, draft, material)).StatusCode);
+                // A draft that shares data: its consents and the record of its fetches.
+                var (sharing, _) = await applicant.SubmittableAsync(tenant);
+                var created = await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/applications", sharing);
+                await applicant.ShareAllAsync(tenant, (string)(await created.JsonAsync())["id"]!);
             }
         }
 
@@ -306,7 +313,7 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
         await using var owner = await AsOwnerAsync();
         var zhang = (await ScalarTextAsync(owner, $"SELECT \"ApplicantId\" FROM \"Applications\" WHERE \"TenantId\" = '{Haicang}' LIMIT 1"))!;
         var stranger = Guid.NewGuid().ToString();
-        var applicantTables = new[] { "Applications", "Cases", "ApplicationFiles" };
+        var applicantTables = new[] { "Applications", "Cases", "ApplicationFiles", "DataConsents", "DataFetches" };
 
         foreach (var table in applicantTables)
         {

@@ -120,12 +120,44 @@ public static class Applying
         return (await DraftAsync(applicant, tenant, draft), submit);
     }
 
-    /// <summary>Prepares a draft from what <see cref="SubmittableAsync"/> found; returns its id.</summary>
+    /// <summary>
+    /// Prepares a draft from what <see cref="SubmittableAsync"/> found; returns its id. The applicant agrees to share
+    /// every dataset its guide fetches; what the exchange does not answer (or no exchange, where the test runs none) is
+    /// brought instead: a file is attached for each.
+    /// </summary>
     public static async Task<string> DraftAsync(this HttpClient applicant, string tenant, JsonObject draft)
     {
         var created = await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/applications", draft.DeepClone());
         Xunit.Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        return (string)(await created.JsonAsync())["id"]!;
+        var application = await created.JsonAsync();
+        var id = (string)application["id"]!;
+        if (application["sharing"]!.AsArray().Count > 0)
+        {
+            application = await applicant.ShareAllAsync(tenant, id);
+        }
+
+        foreach (var owed in application["owed"]!.AsArray().Where(o => !(bool)o!["mayFollowLater"]!))
+        {
+            Xunit.Assert.Equal(HttpStatusCode.Created, (await applicant.AttachAsync(tenant, id, (string)owed!["material"]!)).StatusCode);
+        }
+
+        return id;
+    }
+
+    /// <summary>Agrees to every dataset the application's guide fetches (as guardian where the data is a child's); returns the application.</summary>
+    public static async Task<JsonNode> ShareAllAsync(this HttpClient applicant, string tenant, string application)
+    {
+        var current = await (await applicant.GetAsync($"/api/t/{tenant}/applications/{application}")).JsonAsync();
+        var sharing = current["sharing"]!.AsArray();
+        var body = new JsonObject
+        {
+            ["datasets"] = new JsonArray([.. sharing.Select(d => JsonValue.Create((string)d!["dataset"]!))]),
+            ["textVersion"] = (string?)sharing.FirstOrDefault()?["textVersion"],
+            ["asGuardian"] = sharing.Any(d => (bool)d!["childData"]!),
+        };
+        var agreed = await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/applications/{application}/consents", body);
+        Xunit.Assert.Equal(HttpStatusCode.OK, agreed.StatusCode);
+        return await agreed.JsonAsync();
     }
 
     /// <summary>

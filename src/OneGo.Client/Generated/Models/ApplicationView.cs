@@ -57,6 +57,22 @@ namespace OneGo.Client.Models
         public DateTimeOffset? CreatedAt { get; set; }
         /// <summary>For a draft: when it is deleted with its files unless changed again (30 days after its last change).</summary>
         public DateTimeOffset? DeleteAfter { get; set; }
+        /// <summary>The form fields data sharing filled: field code → dataset.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.ApplicationView_fetchedFields? FetchedFields { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.ApplicationView_fetchedFields FetchedFields { get; set; }
+#endif
+        /// <summary>The data-sharing record: every fetch made for this application, the latest first.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::OneGo.Client.Models.FetchView>? Fetches { get; set; }
+#nullable restore
+#else
+        public List<global::OneGo.Client.Models.FetchView> Fetches { get; set; }
+#endif
         /// <summary>The guide for its answers on its version: the merged form, the materials and how each comes, the commitments to sign, the matters that apply.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -93,6 +109,14 @@ namespace OneGo.Client.Models
 #endif
         /// <summary>Working days the bundle promises from submission for these answers.</summary>
         public int? PromisedDays { get; set; }
+        /// <summary>数据共享: each dataset the guide fetches for the applicant, the consent text to agree to, and where it stands.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::OneGo.Client.Models.SharedDatasetView>? Sharing { get; set; }
+#nullable restore
+#else
+        public List<global::OneGo.Client.Models.SharedDatasetView> Sharing { get; set; }
+#endif
         /// <summary>Where an application is: prepared and still changing, or submitted once and for all.</summary>
         public global::OneGo.Client.Models.ApplicationState? State { get; set; }
         /// <summary>The submittedAt property</summary>
@@ -142,12 +166,15 @@ namespace OneGo.Client.Models
                 { "commitments", n => { Commitments = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.SignedCommitment>(global::OneGo.Client.Models.SignedCommitment.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "deleteAfter", n => { DeleteAfter = n.GetDateTimeOffsetValue(); } },
+                { "fetchedFields", n => { FetchedFields = n.GetObjectValue<global::OneGo.Client.Models.ApplicationView_fetchedFields>(global::OneGo.Client.Models.ApplicationView_fetchedFields.CreateFromDiscriminatorValue); } },
+                { "fetches", n => { Fetches = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.FetchView>(global::OneGo.Client.Models.FetchView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "guide", n => { Guide = n.GetObjectValue<global::OneGo.Client.Models.Guide>(global::OneGo.Client.Models.Guide.CreateFromDiscriminatorValue); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "materials", n => { Materials = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.MaterialFileView>(global::OneGo.Client.Models.MaterialFileView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "number", n => { Number = n.GetStringValue(); } },
                 { "owed", n => { Owed = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.OwedMaterial>(global::OneGo.Client.Models.OwedMaterial.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "promisedDays", n => { PromisedDays = n.GetIntValue(); } },
+                { "sharing", n => { Sharing = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.SharedDatasetView>(global::OneGo.Client.Models.SharedDatasetView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "state", n => { State = n.GetEnumValue<global::OneGo.Client.Models.ApplicationState>(); } },
                 { "submittedAt", n => { SubmittedAt = n.GetDateTimeOffsetValue(); } },
                 { "tenant", n => { Tenant = n.GetStringValue(); } },
@@ -170,12 +197,15 @@ namespace OneGo.Client.Models
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.SignedCommitment>("commitments", Commitments);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteDateTimeOffsetValue("deleteAfter", DeleteAfter);
+            writer.WriteObjectValue<global::OneGo.Client.Models.ApplicationView_fetchedFields>("fetchedFields", FetchedFields);
+            writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.FetchView>("fetches", Fetches);
             writer.WriteObjectValue<global::OneGo.Client.Models.Guide>("guide", Guide);
             writer.WriteGuidValue("id", Id);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.MaterialFileView>("materials", Materials);
             writer.WriteStringValue("number", Number);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.OwedMaterial>("owed", Owed);
             writer.WriteIntValue("promisedDays", PromisedDays);
+            writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.SharedDatasetView>("sharing", Sharing);
             writer.WriteEnumValue<global::OneGo.Client.Models.ApplicationState>("state", State);
             writer.WriteDateTimeOffsetValue("submittedAt", SubmittedAt);
             writer.WriteStringValue("tenant", Tenant);

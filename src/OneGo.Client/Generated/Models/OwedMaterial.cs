@@ -34,6 +34,14 @@ namespace OneGo.Client.Models
 #else
         public global::OneGo.Client.Models.Text Name { get; set; }
 #endif
+        /// <summary>The notice property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.Text? Notice { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.Text Notice { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -56,6 +64,7 @@ namespace OneGo.Client.Models
                 { "material", n => { Material = n.GetStringValue(); } },
                 { "mayFollowLater", n => { MayFollowLater = n.GetBoolValue(); } },
                 { "name", n => { Name = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
+                { "notice", n => { Notice = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
             };
         }
         /// <summary>
@@ -69,6 +78,7 @@ namespace OneGo.Client.Models
             writer.WriteStringValue("material", Material);
             writer.WriteBoolValue("mayFollowLater", MayFollowLater);
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("name", Name);
+            writer.WriteObjectValue<global::OneGo.Client.Models.Text>("notice", Notice);
         }
     }
 }

@@ -96,6 +96,15 @@ public sealed class Application : IApplicantOwned
 
     public List<ApplicationFile> Files { get; set; } = [];
 
+    /// <summary>The consents given for data sharing, withdrawn ones included.</summary>
+    public List<DataSharing.DataConsent> Consents { get; set; } = [];
+
+    /// <summary>数据共享 record: every fetch from the data exchange made for it.</summary>
+    public List<DataSharing.DataFetch> Fetches { get; set; } = [];
+
+    /// <summary>The form fields whose value data sharing filled: field code → dataset (JSON object); a field the applicant changes leaves it.</summary>
+    public string? FetchedFields { get; set; }
+
     internal static void Configure(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Application>(application =>
@@ -117,6 +126,13 @@ public sealed class Application : IApplicantOwned
             application.HasMany(a => a.Files).WithOne().HasForeignKey(f => f.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
         ApplicationFile.Configure(modelBuilder);
+        modelBuilder.Entity<Application>(application =>
+        {
+            application.Property(a => a.FetchedFields).HasMaxLength(4000);
+            application.HasMany(a => a.Consents).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+            application.HasMany(a => a.Fetches).WithOne().HasForeignKey(f => f.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        DataSharing.DataFetch.Configure(modelBuilder);
 
         modelBuilder.Entity<ApplicationCase>(@case =>
         {

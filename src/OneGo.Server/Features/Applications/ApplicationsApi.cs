@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using OneGo.Catalogue;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Catalogue;
+using OneGo.Server.Features.DataSharing;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
@@ -24,6 +25,7 @@ internal static class ApplicationsApi
     {
         services.AddSettings<ApplicationsSettings>();
         services.AddSingleton<ApplicationValues>();
+        services.AddOneGoDataSharing();
         services.AddRecurringJob<ExpireDraftsJob>(ExpireDraftsJob.Name, ExpireDraftsJob.ScheduleSetting,
             sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApplicationsSettings>>().Value.ExpireDraftsSchedule, ExpireDraftsJob.DefaultSchedule);
         return services;
@@ -50,6 +52,11 @@ internal static class ApplicationsApi
         tenant.MapGet("/{id}/materials/{code}", MaterialFiles.GetAsync).WithName("getMaterialFile")
             .WithSummary("The file attached for a material, as it was sent; its ETag is its SHA-256.")
             .Produces<byte[]>(StatusCodes.Status200OK, "application/pdf", "application/ofd", "image/jpeg", "image/png");
+        tenant.MapPost("/{id}/consents", ShareData.ConsentAsync).WithName("consentToDataSharing")
+            .WithSummary("Agrees to fetch the named datasets (数据共享) with the consent text of the version the application shows, as the child's guardian where the data is a child's: each is fetched from the region's data exchange at once, recorded, and fills the form where nothing was typed. A dataset not answered or not held leaves its materials to bring, with a notice; agreeing again fetches again.")
+            .Accepts<ShareData.ConsentRequest>(MediaTypes.Json);
+        tenant.MapDelete("/{id}/consents/{dataset}", ShareData.WithdrawAsync).WithName("withdrawDataSharingConsent")
+            .WithSummary("Withdraws the consent to fetch a dataset before submission: the values it filled are dropped, its materials are brought instead.");
         tenant.MapPost("/{id}/submit", SubmitApplication.HandleAsync).WithName("submitApplication")
             .WithSummary("Submits the draft once (Idempotency-Key required), signing the commitments the guide lists: its tracking number, and its cases in the same transaction.")
             .Accepts<SubmitApplication.SubmitRequest>(isOptional: true, MediaTypes.Json)
@@ -72,6 +79,9 @@ internal static class ApplicationsApi
     /// <param name="Guide">The guide for its answers on its version: the merged form, the materials and how each comes, the commitments to sign, the matters that apply.</param>
     /// <param name="Commitments">The commitments (告知承诺) signed at submission, with their text.</param>
     /// <param name="Materials">The files attached, one per material.</param>
+    /// <param name="Sharing">数据共享: each dataset the guide fetches for the applicant, the consent text to agree to, and where it stands.</param>
+    /// <param name="Fetches">The data-sharing record: every fetch made for this application, the latest first.</param>
+    /// <param name="FetchedFields">The form fields data sharing filled: field code → dataset.</param>
     /// <param name="Owed">What is still owed: before submission every material to bring without its file; after it, each material that may follow later (容缺) without its file, with its due date.</param>
     /// <param name="Cases">One per matter that applies, once submitted.</param>
     /// <param name="DeleteAfter">For a draft: when it is deleted with its files unless changed again (30 days after its last change).</param>
@@ -79,14 +89,35 @@ internal static class ApplicationsApi
     public sealed record ApplicationView(
         Guid Id, string Tenant, string? Number, ApplicationState State, string Bundle, Text BundleName, int Version,
         IReadOnlyDictionary<string, string> Answers, IReadOnlyDictionary<string, JsonElement> Values, Guide Guide,
-        IReadOnlyList<SignedCommitment> Commitments, IReadOnlyList<MaterialFiles.MaterialFileView> Materials, IReadOnlyList<OwedMaterial> Owed,
+        IReadOnlyList<SignedCommitment> Commitments, IReadOnlyList<MaterialFiles.MaterialFileView> Materials,
+        IReadOnlyList<SharedDatasetView> Sharing, IReadOnlyList<FetchView> Fetches, IReadOnlyDictionary<string, string> FetchedFields, IReadOnlyList<OwedMaterial> Owed,
         IReadOnlyList<CaseView> Cases, int PromisedDays,
         DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? DeleteAfter);
 
     /// <summary>A material still owed: its file is needed before submission, or by its due date when it may follow later (容缺).</summary>
     /// <param name="MayFollowLater">容缺: the application is accepted without it; it is due by <c>dueOn</c> once submitted.</param>
     /// <param name="DueOn">The working day it is due by, once submitted; null before.</param>
-    public sealed record OwedMaterial(string Material, Text Name, bool MayFollowLater, DateOnly? DueOn);
+    /// <param name="Notice">Why a material the guide would fetch is brought instead (not agreed, not held, the exchange did not answer).</param>
+    public sealed record OwedMaterial(string Material, Text Name, bool MayFollowLater, DateOnly? DueOn, Text? Notice);
+
+    /// <summary>A dataset the guide fetches for the applicant (数据共享), and where it stands.</summary>
+    /// <param name="Materials">The materials it stands for, by code.</param>
+    /// <param name="ChildData">The data is a child's: the applicant agrees as the child's guardian.</param>
+    /// <param name="ConsentText">The text to agree to, in version <c>textVersion</c>.</param>
+    /// <param name="Consent">The consent in force, or null.</param>
+    /// <param name="State">not-agreed, fetched, not-found (the department holds no record) or failed (the exchange did not answer).</param>
+    /// <param name="Notice">What the applicant does when it is not fetched.</param>
+    public sealed record SharedDatasetView(
+        string Dataset, string Department, string DepartmentName, IReadOnlyList<string> Materials, bool ChildData, Text ConsentText, string TextVersion,
+        ConsentView? Consent, string State, Text? Notice);
+
+    /// <summary>A consent given: when, by whom, to which text version, and whether as guardian.</summary>
+    public sealed record ConsentView(DateTimeOffset GivenAt, string TextVersion, bool AsGuardian, string Purpose);
+
+    /// <summary>One fetch of the data-sharing record.</summary>
+    /// <param name="Fields">The form fields it filled.</param>
+    /// <param name="Detail">The exchange's reference for the record, or why the fetch failed.</param>
+    public sealed record FetchView(string Dataset, string Department, DateTimeOffset At, FetchOutcome Outcome, int Attempts, IReadOnlyList<string> Fields, string? Detail);
 
     /// <summary>A material that may follow later, as kept at submission with its due date.</summary>
     public sealed record FollowingLater(string Material, DateOnly DueOn);
@@ -123,7 +154,7 @@ internal static class ApplicationsApi
     /// <summary>The application named by its id or its tracking number, with its cases; null when the scope sees none.</summary>
     internal static Task<Application?> FindAsync(OneGoDbContext db, string idOrNumber, CancellationToken cancellationToken)
     {
-        var applications = db.Set<Application>().Include(a => a.Cases).Include(a => a.Files);
+        var applications = db.Set<Application>().Include(a => a.Cases).Include(a => a.Files).Include(a => a.Consents).Include(a => a.Fetches).AsSplitQuery();
         return Guid.TryParse(idOrNumber, out var id)
             ? applications.SingleOrDefaultAsync(a => a.Id == id, cancellationToken)
             : applications.SingleOrDefaultAsync(a => a.Number == idOrNumber, cancellationToken);
@@ -160,10 +191,31 @@ internal static class ApplicationsApi
         guide ??= await GuideOfAsync(db, catalogue, application, cancellationToken);
         var names = await directory.DepartmentNamesAsync(application.TenantId, cancellationToken);
         var commitments = application.Commitments is null ? [] : JsonSerializer.Deserialize<List<SignedCommitment>>(application.Commitments, CatalogueJson.Options) ?? [];
+        var region = await directory.ResolveAsync(application.TenantId, cancellationToken);
+        var child = Sharing.ConcernsChild(guide);
+        var bundleName = TextOf(application.BundleName);
+        var sharing = Sharing.DatasetsOf(guide).Select(d =>
+        {
+            var consent = Sharing.ConsentTo(application, d.Dataset);
+            var fetch = Sharing.FetchOf(application, d.Dataset);
+            var state = consent is null ? "not-agreed" : fetch?.Outcome switch
+            {
+                FetchOutcome.Fetched => "fetched",
+                FetchOutcome.NotFound => "not-found",
+                _ => "failed",
+            };
+            return new SharedDatasetView(d.Dataset, d.Department, names.Of(d.Department), d.Materials.Select(m => m.Code).ToList(), child,
+                Sharing.ConsentText(region?.Name ?? application.TenantId, bundleName, d.Dataset, names.Of(d.Department), child), Sharing.TextVersion,
+                consent is null ? null : new ConsentView(consent.GivenAt, consent.TextVersion, consent.AsGuardian, consent.Purpose), state,
+                Sharing.WhyBrought(application, d.Materials[0]));
+        }).ToList();
+        var fetches = application.Fetches.OrderByDescending(f => f.At).ThenByDescending(f => f.Id)
+            .Select(f => new FetchView(f.Dataset, f.Department, f.At, f.Outcome, f.Attempts, f.Fields.Length == 0 ? [] : f.Fields.Split(','), f.Detail)).ToList();
         return new ApplicationView(
             application.Id, application.TenantId, application.Number, application.State, application.BundleCode, TextOf(application.BundleName),
             application.BundleVersion, AnswersOf(application), FormValues.Masked(protector.Reveal(application), guide.Form), guide, commitments,
-            application.Files.OrderBy(f => f.Material, StringComparer.Ordinal).Select(MaterialFiles.View).ToList(), Owed(application, guide),
+            application.Files.OrderBy(f => f.Material, StringComparer.Ordinal).Select(MaterialFiles.View).ToList(),
+            sharing, fetches, Sharing.FetchedFieldsOf(application), Owed(application, guide),
             application.Cases.OrderBy(c => c.Matter, StringComparer.Ordinal).Select(c => new CaseView(
                 c.Id, c.Matter, TextOf(c.MatterName), c.Department, names.Of(c.Department), c.State, SplitAfter(c.After), c.PromisedDays)).ToList(),
             application.PromisedDays, application.CreatedAt, application.UpdatedAt, application.SubmittedAt, DeleteAfter(application));
@@ -175,13 +227,13 @@ internal static class ApplicationsApi
         var attached = application.Files.Select(f => f.Material).ToHashSet(StringComparer.Ordinal);
         if (application.State == ApplicationState.Draft)
         {
-            return guide.Bring.Concat(guide.MayFollowLater).Where(m => !attached.Contains(m.Code))
-                .Select(m => new OwedMaterial(m.Code, m.Name, m.MayFollowLater, null)).ToList();
+            return Sharing.ToBring(application, guide).Concat(guide.MayFollowLater).Where(m => !attached.Contains(m.Code))
+                .Select(m => new OwedMaterial(m.Code, m.Name, m.MayFollowLater, null, Sharing.WhyBrought(application, m))).ToList();
         }
 
         var names = guide.MayFollowLater.ToDictionary(m => m.Code, m => m.Name, StringComparer.Ordinal);
         return FollowingLaterOf(application).Where(f => !attached.Contains(f.Material))
-            .Select(f => new OwedMaterial(f.Material, names[f.Material], true, f.DueOn)).ToList();
+            .Select(f => new OwedMaterial(f.Material, names[f.Material], true, f.DueOn, null)).ToList();
     }
 
     internal static List<FollowingLater> FollowingLaterOf(Application application) =>

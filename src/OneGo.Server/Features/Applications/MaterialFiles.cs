@@ -84,7 +84,8 @@ internal static class MaterialFiles
         }
 
         var guide = await GuideOfAsync(db, catalogue, application, cancellationToken);
-        var toBring = guide.Bring.Concat(guide.MayFollowLater).ToList();
+        // What the guide says to bring, and what it would fetch but did not (not agreed, not held, not answered).
+        var toBring = DataSharing.Sharing.ToBring(application, guide).Concat(guide.MayFollowLater).ToList();
         var material = toBring.SingleOrDefault(m => m.Code == code);
         if (material is null)
         {

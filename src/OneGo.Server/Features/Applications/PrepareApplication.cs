@@ -125,8 +125,11 @@ internal static class PrepareApplication
         }
 
         var merged = protector.Reveal(application);
+        // A value the applicant gives is theirs, no longer what data sharing filled.
+        var fetched = DataSharing.Sharing.FetchedFieldsOf(application);
         foreach (var (code, value) in given)
         {
+            fetched.Remove(code);
             if (value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
             {
                 merged.Remove(code);
@@ -142,7 +145,10 @@ internal static class PrepareApplication
         foreach (var code in merged.Keys.Where(c => !form.Contains(c)).ToList())
         {
             merged.Remove(code);
+            fetched.Remove(code);
         }
+
+        DataSharing.Sharing.SetFetchedFields(application, fetched);
 
         application.BundleVersion = version.Version;
         application.BundleName = JsonSerializer.Serialize(effective.Name, CatalogueJson.Options);

@@ -104,7 +104,7 @@ internal static class SubmitApplication
             var values = protector.Reveal(application).Where(v => form.Contains(v.Key)).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
             var signed = request.Commitments ?? [];
             var attached = application.Files.Select(f => f.Material).ToHashSet(StringComparer.Ordinal);
-            var errors = Check(guide, values, signed, attached);
+            var errors = Check(application, guide, values, signed, attached);
             if (errors.Count > 0)
             {
                 return ApiProblems.Invalid(errors);
@@ -180,7 +180,7 @@ internal static class SubmitApplication
     }
 
     /// <summary>What a submission still lacks, each error at its pointer: form values, commitments, materials to bring.</summary>
-    private static List<ApiError> Check(Guide guide, IReadOnlyDictionary<string, JsonElement> values, IReadOnlyList<string> signed, IReadOnlySet<string> attached)
+    private static List<ApiError> Check(Application application, Guide guide, IReadOnlyDictionary<string, JsonElement> values, IReadOnlyList<string> signed, IReadOnlySet<string> attached)
     {
         var errors = FormValues.Missing(values, guide.Form).ToList();
         var commitments = guide.ByCommitment.Select(m => m.Code).ToHashSet(StringComparer.Ordinal);
@@ -188,8 +188,9 @@ internal static class SubmitApplication
             $"Sign the commitment for {m.Name.Zh} ({m.Name.En ?? m.Code}): it replaces the material. {CommitmentText(m)}")));
         errors.AddRange(signed.Where(c => !commitments.Contains(c)).Distinct(StringComparer.Ordinal).Select(c => ApiError.At(Pointer.Of("commitments", c), "unknown-commitment",
             $"'{c}' is no commitment of this guide; it lists {(commitments.Count == 0 ? "none" : string.Join(", ", commitments))}.")));
-        errors.AddRange(guide.Bring.Where(m => !attached.Contains(m.Code)).Select(m => ApiError.At(Pointer.Of("materials", m.Code), "file-needed",
-            $"{m.Name.Zh} ({m.Name.En ?? m.Code}) must be brought: attach its file (PUT …/materials/{m.Code}) before submitting.")));
+        errors.AddRange(DataSharing.Sharing.ToBring(application, guide).Where(m => !attached.Contains(m.Code)).Select(m => ApiError.At(Pointer.Of("materials", m.Code), "file-needed",
+            $"{m.Name.Zh} ({m.Name.En ?? m.Code}) must be brought: attach its file (PUT …/materials/{m.Code}) before submitting." +
+            (DataSharing.Sharing.WhyBrought(application, m) is { } why ? " " + why.En : ""))));
         return errors;
     }
 

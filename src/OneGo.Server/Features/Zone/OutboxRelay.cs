@@ -165,7 +165,7 @@ internal sealed class OutboxRelay(
     {
         for (Exception? e = error; e is not null; e = e.InnerException)
         {
-            if (e is PushAddressRefusedException)
+            if (e is OutboundAddressRefusedException)
             {
                 return AddressNotAllowed;
             }
@@ -232,15 +232,8 @@ internal sealed class OutboxRelay(
     public static string SnapshotPath(Publication publication) =>
         $"{publication.TenantId}/{publication.BundleCode}/{publication.Version}{(publication.Kind == PublicationKind.Withdrawal ? ".withdrawal" : "")}.json";
 
-    /// <summary>The signature receivers check: hex HMAC-SHA256 with the integration's secret over <c>"{timestamp}.{body}"</c>.</summary>
-    public static string Sign(string secret, string timestamp, ReadOnlySpan<byte> body)
-    {
-        var prefix = Encoding.UTF8.GetBytes(timestamp + ".");
-        var message = new byte[prefix.Length + body.Length];
-        prefix.CopyTo(message, 0);
-        body.CopyTo(message.AsSpan(prefix.Length));
-        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message));
-    }
+    /// <summary>The signature receivers check (<see cref="RequestSignature"/>).</summary>
+    public static string Sign(string secret, string timestamp, ReadOnlySpan<byte> body) => RequestSignature.Sign(secret, timestamp, body);
 }
 
 /// <summary>Runs the relay on every node: woken by a publishing run, or every poll interval.</summary>

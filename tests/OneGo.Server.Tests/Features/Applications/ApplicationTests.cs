@@ -24,11 +24,13 @@ public abstract partial class ApplicationTests(Provider provider) : IAsyncLifeti
     private TestDatabase _database = null!;
     private OneGoApp _app = null!;
     private HttpClient _zhang = null!;
+    private StandInExchange _exchange = null!;
 
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync(provider);
-        _app = new OneGoApp(_database);
+        _exchange = new StandInExchange();
+        _app = new OneGoApp(_database, settings: _exchange.Settings());
         _zhang = await _app.ApplicantAsync("demo-applicant-zhang");
     }
 
@@ -36,6 +38,7 @@ public abstract partial class ApplicationTests(Provider provider) : IAsyncLifeti
     {
         _zhang.Dispose();
         await _app.DisposeAsync();
+        _exchange.Dispose();
         await _database.DisposeAsync();
     }
 
@@ -61,15 +64,20 @@ public abstract partial class ApplicationTests(Provider provider) : IAsyncLifeti
             DateTimeOffset.Parse((string)draft["deleteAfter"]!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Empty(draft["cases"]!.AsArray());
         var form = draft["guide"]!["form"]!;
-
         // Submitting needs an Idempotency-Key, then every field of the form: each missing one is named, and nothing changes.
         Assert.Equal(HttpStatusCode.BadRequest, (await _zhang.SubmitAsync(Haicang, id, key: null)).StatusCode);
         var incomplete = await _zhang.SubmitAsync(Haicang, id, "first-try");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, incomplete.StatusCode);
         Assert.Equal(
-            form.AsArray().Select(f => (string)f!["code"]!).Where(c => c != "phone").Select(c => "/values/" + c).Order(StringComparer.Ordinal),
+            form.AsArray().Select(f => (string)f!["code"]!).Where(c => c != "phone").Select(c => "/values/" + c)
+                // Nothing agreed to share yet: what the guide would fetch is to be brought.
+                .Concat(draft["owed"]!.AsArray().Where(o => !(bool)o!["mayFollowLater"]!).Select(o => "/materials/" + (string)o!["material"]!)).Order(StringComparer.Ordinal),
             (await incomplete.ErrorPlacesAsync()).Order(StringComparer.Ordinal));
+        Assert.NotEmpty(draft["owed"]!.AsArray());
         Assert.Equal((1, 0), await CountAsync());
+
+        // The guardian agrees to share: what the departments hold is fetched, and nothing is left to bring.
+        Assert.DoesNotContain((await _zhang.ShareAllAsync(Haicang, id))["owed"]!.AsArray(), o => !(bool)o!["mayFollowLater"]!);
 
         var changed = await _zhang.SendJsonAsync(HttpMethod.Patch, $"{Applications}/{id}", new { values = Applying.ValuesFor(form) });
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
@@ -183,6 +191,7 @@ public abstract partial class ApplicationTests(Provider provider) : IAsyncLifeti
         var created = await (await _zhang.SendJsonAsync(HttpMethod.Post, Applications, new { bundle = "enrolment", answers = new { guide = "haicang-hukou" } })).JsonAsync();
         var id = (string)created["id"]!;
         var version = (int)created["version"]!;
+        await _zhang.ShareAllAsync(Haicang, id);
         Assert.Equal(HttpStatusCode.OK, (await _zhang.SendJsonAsync(HttpMethod.Patch, $"{Applications}/{id}", new { values = Applying.ValuesFor(created["guide"]!["form"]!) })).StatusCode);
 
         // The region approves a new version of the bundle meanwhile.
@@ -220,6 +229,7 @@ public abstract partial class ApplicationTests(Provider provider) : IAsyncLifeti
         {
             var created = await (await _zhang.SendJsonAsync(HttpMethod.Post, Applications, new { bundle = "enrolment", answers = new { guide = "haicang-hukou" } })).JsonAsync();
             var id = (string)created["id"]!;
+            await _zhang.ShareAllAsync(Haicang, id);
             Assert.Equal(HttpStatusCode.OK, (await _zhang.SendJsonAsync(HttpMethod.Patch, $"{Applications}/{id}", new { values = Applying.ValuesFor(created["guide"]!["form"]!) })).StatusCode);
             ids.Add(id);
         }

@@ -16,7 +16,9 @@ public abstract class ExpireDraftsJobTests(Provider provider)
     public async Task ADraftUnchangedForThirtyDaysGoesWithItsFilesAndRecentDraftsAndSubmittedApplicationsStay()
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        await using var app = new OneGoApp(database);
+        // The applications share their data: only the files the test attaches are kept.
+        using var exchange = new StandInExchange();
+        await using var app = new OneGoApp(database, settings: exchange.Settings());
         using var zhang = await app.ApplicantAsync();
 
         var (old, material) = await zhang.DraftWithMaterialAsync(Gulou);

@@ -20,11 +20,13 @@ public abstract class MaterialFileTests(Provider provider) : IAsyncLifetime
     private TestDatabase _database = null!;
     private OneGoApp _app = null!;
     private HttpClient _zhang = null!;
+    private StandInExchange _exchange = null!;
 
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync(provider);
-        _app = new OneGoApp(_database);
+        _exchange = new StandInExchange();
+        _app = new OneGoApp(_database, settings: _exchange.Settings());
         _zhang = await _app.ApplicantAsync();
     }
 
@@ -32,6 +34,7 @@ public abstract class MaterialFileTests(Provider provider) : IAsyncLifetime
     {
         _zhang.Dispose();
         await _app.DisposeAsync();
+        _exchange.Dispose();
         await _database.DisposeAsync();
     }
 
@@ -67,6 +70,12 @@ public abstract class MaterialFileTests(Provider provider) : IAsyncLifetime
         var created = await _zhang.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/applications",
             new JsonObject { ["bundle"] = bundle, ["answers"] = answers.DeepClone(), ["values"] = Applying.ValuesFor(guide["form"]!) }).ExpectAsync(HttpStatusCode.Created);
         var draft = await created.JsonAsync();
+        // The applicant agrees to share what the guide fetches: what is left is what the guide says to bring.
+        if (draft["sharing"]!.AsArray().Count > 0)
+        {
+            draft = await _zhang.ShareAllAsync(tenant, (string)draft["id"]!);
+        }
+
         return ((string)draft["id"]!, draft);
     }
 

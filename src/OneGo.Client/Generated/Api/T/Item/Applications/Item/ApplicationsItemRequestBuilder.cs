@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using OneGo.Client.Api.T.Item.Applications.Item.Consents;
 using OneGo.Client.Api.T.Item.Applications.Item.Materials;
 using OneGo.Client.Api.T.Item.Applications.Item.Submit;
 using OneGo.Client.Models;
@@ -19,6 +20,11 @@ namespace OneGo.Client.Api.T.Item.Applications.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ApplicationsItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The consents property</summary>
+        public global::OneGo.Client.Api.T.Item.Applications.Item.Consents.ConsentsRequestBuilder Consents
+        {
+            get => new global::OneGo.Client.Api.T.Item.Applications.Item.Consents.ConsentsRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The materials property</summary>
         public global::OneGo.Client.Api.T.Item.Applications.Item.Materials.MaterialsRequestBuilder Materials
         {

@@ -1,0 +1,125 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace OneGo.Server.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class DataSharing : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "FetchedFields",
+                table: "Applications",
+                type: "character varying(4000)",
+                maxLength: 4000,
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "DataConsents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ApplicantId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ApplicationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Dataset = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Department = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Purpose = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    TextVersion = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    AsGuardian = table.Column<bool>(type: "boolean", nullable: false),
+                    GivenBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    GivenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    WithdrawnAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DataConsents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_DataConsents_Applications_ApplicationId",
+                        column: x => x.ApplicationId,
+                        principalTable: "Applications",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "DataFetches",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ApplicantId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ApplicationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Dataset = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Department = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    Fields = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    Detail = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DataFetches", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_DataFetches_Applications_ApplicationId",
+                        column: x => x.ApplicationId,
+                        principalTable: "Applications",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DataConsents_ApplicantId",
+                table: "DataConsents",
+                column: "ApplicantId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DataConsents_ApplicationId_Dataset",
+                table: "DataConsents",
+                columns: new[] { "ApplicationId", "Dataset" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DataConsents_TenantId",
+                table: "DataConsents",
+                column: "TenantId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DataFetches_ApplicantId",
+                table: "DataFetches",
+                column: "ApplicantId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DataFetches_ApplicationId_Dataset",
+                table: "DataFetches",
+                columns: new[] { "ApplicationId", "Dataset" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DataFetches_TenantId",
+                table: "DataFetches",
+                column: "TenantId");
+
+            // Row-level security as on the applications themselves: the applicant's own consents and fetches only, in an applicant's scope.
+            RowLevelSecurity.Protect(migrationBuilder, "DataConsents", $"{RowLevelSecurity.ApplicantVisible} AND {RowLevelSecurity.NotPublic}", RowLevelSecurity.ApplicantWritable);
+            RowLevelSecurity.Protect(migrationBuilder, "DataFetches", $"{RowLevelSecurity.ApplicantVisible} AND {RowLevelSecurity.NotPublic}", RowLevelSecurity.ApplicantWritable);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "DataConsents");
+
+            migrationBuilder.DropTable(
+                name: "DataFetches");
+
+            migrationBuilder.DropColumn(
+                name: "FetchedFields",
+                table: "Applications");
+        }
+    }
+}
