@@ -152,12 +152,20 @@ internal static class ApplicationsApi
     }
 
     /// <summary>The application named by its id or its tracking number, with its cases; null when the scope sees none.</summary>
-    internal static Task<Application?> FindAsync(OneGoDbContext db, string idOrNumber, CancellationToken cancellationToken)
+    internal static async Task<Application?> FindAsync(OneGoDbContext db, string idOrNumber, CancellationToken cancellationToken)
     {
-        var applications = db.Set<Application>().Include(a => a.Cases).Include(a => a.Files).Include(a => a.Consents).Include(a => a.Fetches).AsSplitQuery();
-        return Guid.TryParse(idOrNumber, out var id)
-            ? applications.SingleOrDefaultAsync(a => a.Id == id, cancellationToken)
-            : applications.SingleOrDefaultAsync(a => a.Number == idOrNumber, cancellationToken);
+        var applications = db.Set<Application>().Include(a => a.Cases).Include(a => a.Files);
+        var application = Guid.TryParse(idOrNumber, out var id)
+            ? await applications.SingleOrDefaultAsync(a => a.Id == id, cancellationToken)
+            : await applications.SingleOrDefaultAsync(a => a.Number == idOrNumber, cancellationToken);
+        if (application is not null)
+        {
+            // Consents and fetches multiply with each other: each in a query of its own, not joined to the cases and files.
+            await db.Entry(application).Collection(a => a.Consents).LoadAsync(cancellationToken);
+            await db.Entry(application).Collection(a => a.Fetches).LoadAsync(cancellationToken);
+        }
+
+        return application;
     }
 
     internal static NotFoundProblem UnknownApplication(HttpContext context, string id) =>
