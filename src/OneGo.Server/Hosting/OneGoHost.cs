@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OneGo.Server.ConsoleUi;
 using OneGo.Server.Data;
+using OneGo.Server.Features.Applicants;
 using OneGo.Server.Features.Applications;
 using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Catalogue;
@@ -123,6 +124,7 @@ internal static class OneGoHost
         app.MapDraftsApi();
         app.MapApplicationsApi();
         app.MapDemoExchange();
+        app.MapWalkIns();
         app.MapTemplatesApi();
         app.MapAuditApi();
         app.MapPublishingApi();

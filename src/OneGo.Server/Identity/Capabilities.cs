@@ -32,8 +32,14 @@ public enum Capability
     /// <summary>Read the national service zone's feed: integrations with scope zone.read.</summary>
     ReadZone,
 
-    /// <summary>Act as an applicant — one's own account and applications: applicants' tokens with scope apply.</summary>
+    /// <summary>
+    /// Act as an applicant — one's own account and applications: applicants' tokens with scope apply; in the route's
+    /// tenant, also its officers, for the walk-in applicant they serve at the comprehensive window (<c>X-OneGo-Applicant</c>).
+    /// </summary>
     Apply,
+
+    /// <summary>Serve walk-in applicants at the route's tenant's comprehensive window (综窗): its officers bound to a window department.</summary>
+    ServeAtWindow,
 
     /// <summary>The deployment's own operations (push integrations, dead letters): the admins of national, people only — the national operator.</summary>
     OperateNation,
@@ -70,7 +76,9 @@ public static class Capabilities
             Capability.VerifyAudit => roles.Contains(Roles.Auditor) && National(),
             Capability.OperateNation => roles.Contains(Roles.Admin) && person && National(),
             Capability.ReadZone => user.HasScope(OneGoClaims.ZoneReadScope),
-            Capability.Apply => user.HasScope(OneGoClaims.ApplyScope) && user.FindFirstValue(OneGoClaims.Kind) == KindApplicant,
+            Capability.Apply => (user.HasScope(OneGoClaims.ApplyScope) && user.FindFirstValue(OneGoClaims.Kind) == KindApplicant)
+                || (roles.Contains(Roles.Officer) && person && Own()),
+            Capability.ServeAtWindow => roles.Contains(Roles.Officer) && person && Own(),
             _ => false,
         };
     }
@@ -116,7 +124,8 @@ public static class Capabilities
         Capability.ReadAudit => "read the audit log",
         Capability.VerifyAudit => "verify the audit chains",
         Capability.ReadZone => "read the national service zone",
-        Capability.Apply => "act as an applicant (an applicant's token with scope apply)",
+        Capability.Apply => "act as an applicant (an applicant's token with scope apply, or the region's window officer for a walk-in applicant)",
+        Capability.ServeAtWindow => "serve walk-in applicants at the region's comprehensive window (its officers)",
         Capability.OperateNation => "operate the deployment (the national operator's work)",
         _ => capability.ToString(),
     };

@@ -83,8 +83,14 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         /// <summary>Importing the deployment's tenants/ folder: the national admins (a person, or the import service account).</summary>
         Import,
 
-        /// <summary>An applicant's own account and applications: applicants' tokens with scope apply.</summary>
+        /// <summary>Applying in a region: applicants' tokens with scope apply, and the region's window officer acting for a walk-in applicant.</summary>
         Apply,
+
+        /// <summary>An applicant's own account and applications across regions (/api/me): applicants' tokens only.</summary>
+        ApplyMe,
+
+        /// <summary>Registering walk-in applicants at the victim's comprehensive window: its officers.</summary>
+        ServeAtWindow,
 
         /// <summary>One applicant's application in the victim's region: that applicant only; another applicant finds nothing.</summary>
         ApplyOwn,
@@ -131,7 +137,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         [Access.ReadAudit] = ["auditor"],
         [Access.VerifyAudit] = ["national-auditor"],
         [Access.Import] = ["national-admin"],
-        [Access.Apply] = ["applicant", "other-applicant"],
+        [Access.Apply] = ["applicant", "other-applicant", "officer"],
+        [Access.ApplyMe] = ["applicant", "other-applicant"],
+        [Access.ServeAtWindow] = ["officer"],
         [Access.ApplyOwn] = ["applicant"],
     };
 
@@ -139,6 +147,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
     private static readonly Dictionary<(Access, string), int> RefusedAs = new()
     {
         [(Access.ApplyOwn, "other-applicant")] = 404,
+        // The window officer acts for its walk-in applicant (X-OneGo-Applicant), whose scope holds no one else's application.
+        [(Access.ApplyOwn, "officer")] = 404,
     };
 
     private static string? TenantOf(string caller) => Callers.Single(c => c.Name == caller).Tenant;
@@ -248,8 +258,10 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /api/zone/dead-letters"] = new(Access.OperateNation, (t, _) => Get("/api/zone/dead-letters")),
         ["POST /api/zone/dead-letters/{id:long}/replay"] = new(Access.OperateNation, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/zone/dead-letters/{t._deadLetter}/replay"))),
         ["GET /api/audit/verify"] = new(Access.VerifyAudit, (t, _) => Get("/api/audit/verify")),
-        ["GET /api/me"] = new(Access.Apply, (t, _) => Get("/api/me")),
-        ["GET /api/me/applications"] = new(Access.Apply, (t, _) => Get("/api/me/applications")),
+        ["GET /api/me"] = new(Access.ApplyMe, (t, _) => Get("/api/me")),
+        ["GET /api/me/applications"] = new(Access.ApplyMe, (t, _) => Get("/api/me/applications")),
+        ["POST /api/t/{tenant}/walk-ins"] = new(Access.ServeAtWindow, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/walk-ins",
+            new JsonObject { ["name"] = "林小海", ["idNumber"] = "35020519920318246X" }))),
         ["POST /api/t/{tenant}/applications"] = new(Access.Apply, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/applications", t._draftBody!.DeepClone()))),
         ["GET /api/t/{tenant}/applications/{id}"] = new(Access.ApplyOwn, (t, _) => Get($"/api/t/320106/applications/{t._draft}")),
         ["PATCH /api/t/{tenant}/applications/{id}"] = new(Access.ApplyOwn, (t, _) => Task.FromResult(new Call(HttpMethod.Patch, $"/api/t/320106/applications/{t._draft}",
@@ -407,6 +419,11 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         (_draft, _submitBody) = await callers["applicant"].SubmittableDraftAsync(Victim);
         var draft = await (await callers["applicant"].GetAsync($"/api/t/{Victim}/applications/{_draft}")).JsonAsync();
         _draftBody = new JsonObject { ["bundle"] = draft["bundle"]!.DeepClone(), ["answers"] = draft["answers"]!.DeepClone() };
+        // The victim's window officer serves a walk-in applicant: every call it makes names them.
+        var walkIn = await callers["officer"].SendJsonAsync(HttpMethod.Post, $"/api/t/{Victim}/walk-ins", new { name = "王大海", idNumber = "350205198806121231" });
+        Assert.Equal(HttpStatusCode.Created, walkIn.StatusCode);
+        callers["officer"].DefaultRequestHeaders.Add("X-OneGo-Applicant", (string)(await walkIn.JsonAsync())["subject"]!);
+
         // A draft that agreed to share a dataset (no exchange answers here: the consent is what the rows need).
         var (sharingDraft, _) = await callers["applicant"].SubmittableAsync(Victim);
         _shared = (string)(await (await callers["applicant"].SendJsonAsync(HttpMethod.Post, $"/api/t/{Victim}/applications", sharingDraft)).JsonAsync())["id"]!;

@@ -41,9 +41,9 @@ public static partial class Tokens
     public const string ToolRedirect = "http://127.0.0.1/oidc-callback";
 
     /// <summary>Roles whose demo account the tests use as a person (signed in with a second factor), not as a service account.</summary>
-    public static bool ActsAsPerson(string role) => role is Roles.Admin or Roles.Auditor;
+    public static bool ActsAsPerson(string role) => role is Roles.Admin or Roles.Auditor or Roles.Officer;
 
-    /// <summary>A token for the demo account of a role in a tenant: a person's for admins and auditors, the service account's otherwise.</summary>
+    /// <summary>A token for the demo account of a role in a tenant: a person's for admins, auditors and officers (a window officer checks identity cards in person), the service account's otherwise.</summary>
     public static Task<string> DemoTokenAsync(HttpClient anonymous, Func<HttpClient> browser, string role, string tenant) =>
         ActsAsPerson(role)
             ? Cache.GetOrAdd((anonymous, "person:" + DemoAccounts.UserName(role, tenant)), _ => PersonAsync(browser, DemoAccounts.UserName(role, tenant)))

@@ -41,6 +41,9 @@ public sealed class Applicant : OneGo.Server.Features.Audit.IAudited
 
     public DateTimeOffset? VerifiedAt { get; set; }
 
+    /// <summary>For a walk-in applicant, the region whose comprehensive window registered them (and whose officers act for them); null for people who registered themselves.</summary>
+    public string? WindowTenantId { get; set; }
+
     public DateTimeOffset RegisteredAt { get; set; }
 
     public bool RealNameVerified => VerifiedBy is not null;
@@ -56,6 +59,7 @@ public sealed class Applicant : OneGo.Server.Features.Audit.IAudited
         applicant.Property(a => a.CreditCode).HasMaxLength(18);
         applicant.Property(a => a.EnterpriseName).HasMaxLength(MaxEnterpriseName);
         applicant.Property(a => a.VerifiedBy).HasMaxLength(200);
+        applicant.Property(a => a.WindowTenantId).HasMaxLength(OneGo.Tenancy.TenancyModel.TenantIdMaxLength);
         applicant.Ignore(a => a.RealNameVerified);
     });
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +9,6 @@ using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
 using static OneGo.Server.Features.Applications.ApplicationsApi;
-using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace OneGo.Server.Features.Applications;
 
@@ -56,7 +54,8 @@ internal static class PrepareApplication
             return ApiProblems.Invalid(errors);
         }
 
-        var subject = context.User.FindFirstValue(Claims.Subject)!;
+        // The applicant's own subject, or the walk-in applicant a window officer acts for.
+        var subject = context.ApplicantSubject();
         var name = await db.Set<Applicant>().Where(a => a.AccountId == Guid.Parse(subject)).Select(a => a.Name).SingleAsync(cancellationToken);
         var now = clock.Now();
         var application = new Application

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +11,6 @@ using OneGo.Server.Features.Tenants;
 using OneGo.Server.Hosting;
 using OneGo.Server.Identity;
 using static OneGo.Server.Features.Applications.ApplicationsApi;
-using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace OneGo.Server.Features.Applications;
 
@@ -86,7 +84,7 @@ internal static class ShareData
         }
 
         var applicant = await db.Set<Applicant>().AsNoTracking()
-            .SingleAsync(a => a.AccountId == Guid.Parse(context.User.FindFirstValue(Claims.Subject)!), cancellationToken);
+            .SingleAsync(a => a.AccountId == Guid.Parse(application.ApplicantId), cancellationToken);
         if (!applicant.RealNameVerified)
         {
             errors.Add(ApiError.At("/datasets", "not-verified",

@@ -50,8 +50,42 @@ internal static class TenantResolution
         }
 
         context.Features.Set(new RequestTenant(region));
+        // A window officer acting for a walk-in applicant works in that applicant's scope (综窗代办), and on the
+        // applicants' routes always names one.
+        var actingFor = false;
+        if (!isPublic && applicant is null && Applicants.OnBehalf.IsOfficer(context.User))
+        {
+            var capability = context.GetEndpoint()?.Metadata.GetMetadata<OneGo.Server.Identity.RequiredCapability>()?.Capability;
+            var named = context.Request.Headers[Applicants.OnBehalf.Header].ToString();
+            // An officer of another region is refused by the capability check as usual.
+            var own = context.User.FindFirst(OneGo.Server.Identity.OneGoClaims.Tenant)?.Value == region.Id;
+            if (named.Length > 0 || (own && capability == OneGo.Server.Identity.Capability.Apply))
+            {
+                if (named.Length == 0)
+                {
+                    await Applicants.OnBehalf.Unnamed(region).ExecuteAsync(context);
+                    return;
+                }
+
+                var (subject, refusal) = await Applicants.OnBehalf.ResolveAsync(context, region, named);
+                if (refusal is not null)
+                {
+                    await refusal.ExecuteAsync(context);
+                    return;
+                }
+
+                // Its reads of the applicant's data are audited (the applicants' routes).
+                (applicant, actingFor) = (subject, capability == OneGo.Server.Identity.Capability.Apply);
+            }
+        }
+
         using (isPublic ? tenants.EnterPublic(region.Id) : applicant is not null ? tenants.EnterAsApplicant(region.Id, applicant) : tenants.Enter(region.Id))
         {
+            if (actingFor)
+            {
+                Applicants.OnBehalf.AuditReads(context, applicant!);
+            }
+
             await next(context);
         }
     });

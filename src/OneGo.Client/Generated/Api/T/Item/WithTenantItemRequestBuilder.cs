@@ -16,6 +16,7 @@ using OneGo.Client.Api.T.Item.Matters;
 using OneGo.Client.Api.T.Item.PublishingRuns;
 using OneGo.Client.Api.T.Item.Settings;
 using OneGo.Client.Api.T.Item.Templates;
+using OneGo.Client.Api.T.Item.WalkIns;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -97,6 +98,11 @@ namespace OneGo.Client.Api.T.Item
         public global::OneGo.Client.Api.T.Item.Templates.TemplatesRequestBuilder Templates
         {
             get => new global::OneGo.Client.Api.T.Item.Templates.TemplatesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The walkIns property</summary>
+        public global::OneGo.Client.Api.T.Item.WalkIns.WalkInsRequestBuilder WalkIns
+        {
+            get => new global::OneGo.Client.Api.T.Item.WalkIns.WalkInsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::OneGo.Client.Api.T.Item.WithTenantItemRequestBuilder"/> and sets the default values.
