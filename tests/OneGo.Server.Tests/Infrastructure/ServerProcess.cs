@@ -133,7 +133,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return client;
     }
 
-    /// <summary>A client that calls as the demo account of a role in a tenant: admins and auditors signed in as people, with their second factor.</summary>
+    /// <summary>A client that calls as the demo account of a role in a tenant: admins, auditors and officers signed in as people, with their second factor.</summary>
     public async Task<HttpClient> AsAsync(string role, string tenant)
     {
         var client = Client();
