@@ -262,6 +262,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /api/me/applications"] = new(Access.ApplyMe, (t, _) => Get("/api/me/applications")),
         ["POST /api/t/{tenant}/walk-ins"] = new(Access.ServeAtWindow, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/walk-ins",
             new JsonObject { ["name"] = "林小海", ["idNumber"] = "35020519920318246X" }))),
+        ["POST /api/t/{tenant}/bundles/{code}/form"] = new(Access.Apply, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/bundles/{t._draftBody!["bundle"]}/form",
+            new JsonObject { ["answers"] = t._draftBody["answers"]!.DeepClone() }))),
         ["POST /api/t/{tenant}/applications"] = new(Access.Apply, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/applications", t._draftBody!.DeepClone()))),
         ["GET /api/t/{tenant}/applications/{id}"] = new(Access.ApplyOwn, (t, _) => Get($"/api/t/320106/applications/{t._draft}")),
         ["PATCH /api/t/{tenant}/applications/{id}"] = new(Access.ApplyOwn, (t, _) => Task.FromResult(new Call(HttpMethod.Patch, $"/api/t/320106/applications/{t._draft}",

@@ -33,7 +33,10 @@ internal static class ApplicationsApi
 
     public static IEndpointRouteBuilder MapApplicationsApi(this IEndpointRouteBuilder app)
     {
-        var tenant = app.MapGroup("/api/t/{tenant}/applications").WithTags("Applications").Requires(Capability.Apply);
+        var actingFor = new RequestHeader(Applicants.OnBehalf.Header,
+            "Sent by an officer of the region's comprehensive window only: the subject of the walk-in applicant it acts for (POST /api/t/{tenant}/walk-ins); required of officers.",
+            Required: false, Pattern: "^[0-9a-fA-F-]{36}$");
+        var tenant = app.MapGroup("/api/t/{tenant}/applications").WithTags("Applications").Requires(Capability.Apply).WithMetadata(actingFor);
         tenant.MapPost("", PrepareApplication.CreateAsync).WithName("prepareApplication")
             .WithSummary("A draft application for a live bundle: the guide's answers and the form values so far. Deleted 30 days after its last change.")
             .Accepts<PrepareApplication.DraftRequest>(MediaTypes.Json);
@@ -63,6 +66,11 @@ internal static class ApplicationsApi
             .WithMetadata(
                 new RequestHeader("Idempotency-Key", "1 to 100 visible ASCII characters chosen by the client: retrying with the same key and body returns the same application; the same key with another body is 422.", Pattern: "^[!-~]{1,100}$"),
                 new DeclaredHeader(StatusCodes.Status201Created, "Location", "The submitted application, by its tracking number.", With: typeof(ApplicationView)));
+
+        app.MapGroup("/api/t/{tenant}/bundles").WithTags("Applications").Requires(Capability.Apply)
+            .MapPost("/{code}/form", OneForm.HandleAsync).WithName("prepareForm")
+            .WithSummary("一表: the merged form for these answers, prefilled by data sharing for the datasets agreed to (consent, with the consent text's version, as guardian where the data is a child's) — a new draft application, every fetch recorded against it.")
+            .Accepts<OneForm.FormRequest>(MediaTypes.Json).WithMetadata(actingFor);
 
         app.MapGroup("/api/me").WithTags("Applicants").Requires(Capability.Apply)
             .MapGet("/applications", ListMineAsync).WithName("listMyApplications")

@@ -35,30 +35,50 @@ internal static class PrepareApplication
             return problem;
         }
 
-        if (string.IsNullOrWhiteSpace(request!.Bundle))
+        var (application, guide, errors) = await NewDraftAsync(context, db, catalogue, protector, clock, request!.Bundle, request.Answers ?? [], request.Values ?? [], cancellationToken);
+        if (application is null)
         {
-            return ApiProblems.Invalid([ApiError.At("/bundle", "required", "Name the live bundle to apply for by its code.")]);
+            return ApiProblems.Invalid(errors);
         }
 
-        var version = await BundlesApi.LiveVersionAsync(db, request.Bundle, cancellationToken);
+        db.Add(application);
+        await db.SaveChangesAsync(cancellationToken);
+        return new CreatedAt<ApplicationView>($"/api/t/{context.Tenant().Id}/applications/{application.Id}",
+            await ViewAsync(context, db, catalogue, directory, protector, application, cancellationToken, guide));
+    }
+
+    /// <summary>
+    /// A new draft of the applicant's (or the walk-in applicant's a window officer acts for) for the live version of
+    /// <paramref name="bundle"/>, its answers giving a guide and its values checked against the guide's form; not yet
+    /// added. Null with every error when something is wrong.
+    /// </summary>
+    internal static async Task<(Application? Application, Guide? Guide, List<ApiError> Errors)> NewDraftAsync(
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, ApplicationValues protector, TimeProvider clock,
+        string? bundle, IReadOnlyDictionary<string, string> answers, IReadOnlyDictionary<string, JsonElement> givenValues, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(bundle))
+        {
+            return (null, null, [ApiError.At("/bundle", "required", "Name the live bundle to apply for by its code.")]);
+        }
+
+        var version = await BundlesApi.LiveVersionAsync(db, bundle, cancellationToken);
         if (version is null)
         {
-            return ApiProblems.Invalid([ApiError.At("/bundle", "not-live", $"{context.Tenant().Id} has no live bundle '{request.Bundle}'.")]);
+            return (null, null, [ApiError.At("/bundle", "not-live", $"{context.Tenant().Id} has no live bundle '{bundle}'.")]);
         }
 
         var effective = await catalogue.EffectiveOfAsync(version, cancellationToken);
-        var answers = request.Answers ?? [];
-        var (_, values, errors) = Check(effective, answers, request.Values ?? [], clock);
+        var (guide, values, errors) = Check(effective, answers, givenValues, clock);
         if (errors.Count > 0)
         {
-            return ApiProblems.Invalid(errors);
+            return (null, null, errors);
         }
 
         // The applicant's own subject, or the walk-in applicant a window officer acts for.
         var subject = context.ApplicantSubject();
         var name = await db.Set<Applicant>().Where(a => a.AccountId == Guid.Parse(subject)).Select(a => a.Name).SingleAsync(cancellationToken);
         var now = clock.Now();
-        var application = new Application
+        return (new Application
         {
             Id = Guid.CreateVersion7(now),
             ApplicantName = name,
@@ -72,11 +92,7 @@ internal static class PrepareApplication
             CreatedAt = now,
             UpdatedAt = now,
             Revision = 1,
-        };
-        db.Add(application);
-        await db.SaveChangesAsync(cancellationToken);
-        return new CreatedAt<ApplicationView>($"/api/t/{context.Tenant().Id}/applications/{application.Id}",
-            await ViewAsync(context, db, catalogue, directory, protector, application, cancellationToken));
+        }, guide, []);
     }
 
     public static async Task<Results<Ok<ApplicationView>, NotFoundProblem, ConflictProblem, BodyProblem, InvalidProblem>> ChangeAsync(

@@ -50,55 +50,96 @@ internal static class ShareData
         }
 
         var guide = await GuideOfAsync(db, catalogue, application, cancellationToken);
-        var shared = Sharing.DatasetsOf(guide).ToDictionary(d => d.Dataset, StringComparer.Ordinal);
-        var child = Sharing.ConcernsChild(guide);
-        var errors = new List<ApiError>();
-        var chosen = new List<SharedDataset>();
-        if (request!.Datasets is not { Count: > 0 })
-        {
-            errors.Add(ApiError.At("/datasets", "required", $"Name the datasets you agree to fetch; this application fetches {Names(shared.Keys)}."));
-        }
-        else
-        {
-            for (var i = 0; i < request.Datasets.Count; i++)
-            {
-                if (request.Datasets[i] is { } name && shared.TryGetValue(name, out var dataset))
-                {
-                    chosen.Add(dataset);
-                }
-                else
-                {
-                    errors.Add(ApiError.At($"/datasets/{i}", "unknown-dataset", $"This application fetches no dataset '{request.Datasets[i]}'; it fetches {Names(shared.Keys)}."));
-                }
-            }
-        }
-
-        if (request.TextVersion != Sharing.TextVersion)
-        {
-            errors.Add(ApiError.At("/textVersion", "text-version", $"Agree to the consent text of version {Sharing.TextVersion}, as the application shows it: read it again."));
-        }
-
-        if (child && request.AsGuardian != true)
-        {
-            errors.Add(ApiError.At("/asGuardian", "guardian", "The data fetched for this application is a child's: only the child's guardian may agree (个人信息保护法 Art. 31). Set asGuardian to true if you are."));
-        }
-
-        var applicant = await db.Set<Applicant>().AsNoTracking()
-            .SingleAsync(a => a.AccountId == Guid.Parse(application.ApplicantId), cancellationToken);
-        if (!applicant.RealNameVerified)
-        {
-            errors.Add(ApiError.At("/datasets", "not-verified",
-                "Data sharing fetches records from the departments by your ID number, so it needs an account real-name verified by the national identity service; yours is not. Attach the materials instead."));
-        }
-
+        var (chosen, applicant, errors) = await CheckAsync(db, guide, application.ApplicantId, request!.Datasets, request.TextVersion, request.AsGuardian, "/datasets", cancellationToken);
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
         }
 
-        var region = await directory.ResolveAsync(application.TenantId, cancellationToken);
+        if (!await AgreeAndFetchAsync(context, db, directory, protector, idNumbers, exchange, clock, application, guide, chosen, applicant!, cancellationToken))
+        {
+            // Agreed to already, and fetched: nothing changes.
+            return TypedResults.Ok(await ViewAsync(context, db, catalogue, directory, protector, application, cancellationToken, guide));
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiProblems.Conflict("Changed meanwhile", "The draft was changed or submitted while its data was fetched: read it again, then agree again.");
+        }
+
+        return TypedResults.Ok(await ViewAsync(context, db, catalogue, directory, protector, application, cancellationToken, guide));
+    }
+
+    /// <summary>
+    /// What an applicant agrees to fetch, checked: each dataset one the guide fetches (errors at <paramref name="pointer"/>),
+    /// the consent text's current version, guardianship where the data is a child's, and a real-name verified person.
+    /// </summary>
+    internal static async Task<(List<SharedDataset> Chosen, Applicant? Applicant, List<ApiError> Errors)> CheckAsync(
+        OneGoDbContext db, Guide guide, string applicantId, IReadOnlyList<string?>? datasets, string? textVersion, bool? asGuardian, string pointer,
+        CancellationToken cancellationToken)
+    {
+        var shared = Sharing.DatasetsOf(guide).ToDictionary(d => d.Dataset, StringComparer.Ordinal);
+        var child = Sharing.ConcernsChild(guide);
+        var errors = new List<ApiError>();
+        var chosen = new List<SharedDataset>();
+        if (datasets is not { Count: > 0 })
+        {
+            errors.Add(ApiError.At(pointer, "required", $"Name the datasets you agree to fetch; this application fetches {Names(shared.Keys)}."));
+        }
+        else
+        {
+            for (var i = 0; i < datasets.Count; i++)
+            {
+                if (datasets[i] is { } name && shared.TryGetValue(name, out var dataset))
+                {
+                    chosen.Add(dataset);
+                }
+                else
+                {
+                    errors.Add(ApiError.At($"{pointer}/{i}", "unknown-dataset", $"This application fetches no dataset '{datasets[i]}'; it fetches {Names(shared.Keys)}."));
+                }
+            }
+        }
+
+        if (textVersion != Sharing.TextVersion)
+        {
+            errors.Add(ApiError.At("/textVersion", "text-version", $"Agree to the consent text of version {Sharing.TextVersion}, as the application shows it: read it again."));
+        }
+
+        if (child && asGuardian != true)
+        {
+            errors.Add(ApiError.At("/asGuardian", "guardian", "The data fetched for this application is a child's: only the child's guardian may agree (个人信息保护法 Art. 31). Set asGuardian to true if you are."));
+        }
+
+        var applicant = await db.Set<Applicant>().AsNoTracking()
+            .SingleAsync(a => a.AccountId == Guid.Parse(applicantId), cancellationToken);
+        if (!applicant.RealNameVerified)
+        {
+            errors.Add(ApiError.At(pointer, "not-verified",
+                "Data sharing fetches records from the departments by your ID number, so it needs an account real-name verified by the national identity service; yours is not. Attach the materials instead."));
+        }
+
+        return (chosen, applicant, errors);
+    }
+
+    /// <summary>
+    /// Records a consent for each dataset chosen that has none in force, fetches each that is not fetched yet — side by
+    /// side, the database waiting for the answers — and fills the form where nothing was typed; audited. Saves nothing;
+    /// false when nothing was to do.
+    /// </summary>
+    internal static async Task<bool> AgreeAndFetchAsync(
+        HttpContext context, OneGoDbContext db, RegionDirectory directory, ApplicationValues protector, ApplicantIdNumbers idNumbers, DataExchangeClient exchange,
+        TimeProvider clock, Application application, Guide guide, List<SharedDataset> chosen, Applicant applicant, CancellationToken cancellationToken)
+    {
+        var child = Sharing.ConcernsChild(guide);
+        // The route's region: a new draft has its tenant only once saved.
+        var region = context.Tenant();
         var bundleName = TextOf(application.BundleName);
-        var purpose = Sharing.Purpose(region!.Name, bundleName);
+        var purpose = Sharing.Purpose(region.Name, bundleName);
         var now = clock.Now();
         var actor = context.Actor();
         var newConsents = 0;
@@ -123,12 +164,11 @@ internal static class ShareData
         var toFetch = chosen.DistinctBy(d => d.Dataset).Where(d => !Sharing.IsFetched(application, d.Dataset)).ToList();
         if (newConsents == 0 && toFetch.Count == 0)
         {
-            // Agreed to already, and fetched: nothing changes.
-            return TypedResults.Ok(await ViewAsync(context, db, catalogue, directory, protector, application, cancellationToken, guide));
+            return false;
         }
 
         var answers = await Task.WhenAll(toFetch.Select(d => exchange.FetchAsync(
-            new ExchangeQuery(application.TenantId, application.Id, d.Dataset, d.Department, idNumber, child, purpose), cancellationToken)));
+            new ExchangeQuery(region.Id, application.Id, d.Dataset, d.Department, idNumber, child, purpose), cancellationToken)));
 
         var values = protector.Reveal(application);
         var fetchedFields = Sharing.FetchedFieldsOf(application);
@@ -170,16 +210,7 @@ internal static class ShareData
             textVersion = Sharing.TextVersion,
             fetched = toFetch.Select((d, i) => new { dataset = d.Dataset, outcome = answers[i].Outcome.ToString(), attempts = answers[i].Attempts }).ToList(),
         }));
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return ApiProblems.Conflict("Changed meanwhile", "The draft was changed or submitted while its data was fetched: read it again, then agree again.");
-        }
-
-        return TypedResults.Ok(await ViewAsync(context, db, catalogue, directory, protector, application, cancellationToken, guide));
+        return true;
     }
 
     public static async Task<Results<Ok<ApplicationView>, NotFoundProblem, ConflictProblem>> WithdrawAsync(

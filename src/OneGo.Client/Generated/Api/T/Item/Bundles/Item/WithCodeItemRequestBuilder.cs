@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using OneGo.Client.Api.T.Item.Bundles.Item.Diff;
 using OneGo.Client.Api.T.Item.Bundles.Item.Draft;
+using OneGo.Client.Api.T.Item.Bundles.Item.Form;
 using OneGo.Client.Api.T.Item.Bundles.Item.Guide;
 using OneGo.Client.Api.T.Item.Bundles.Item.Versions;
 using OneGo.Client.Api.T.Item.Bundles.Item.Withdrawal;
@@ -31,6 +32,11 @@ namespace OneGo.Client.Api.T.Item.Bundles.Item
         public global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.DraftRequestBuilder Draft
         {
             get => new global::OneGo.Client.Api.T.Item.Bundles.Item.Draft.DraftRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The form property</summary>
+        public global::OneGo.Client.Api.T.Item.Bundles.Item.Form.FormRequestBuilder Form
+        {
+            get => new global::OneGo.Client.Api.T.Item.Bundles.Item.Form.FormRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The guide property</summary>
         public global::OneGo.Client.Api.T.Item.Bundles.Item.Guide.GuideRequestBuilder Guide
