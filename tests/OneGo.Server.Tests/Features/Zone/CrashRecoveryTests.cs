@@ -193,7 +193,10 @@ public sealed class CrashRecoveryTestsOnPostgresAndAzurite(ITestOutputHelper out
         // A withdrawn bundle was in the zone as a version first, then as its withdrawal.
         var expected = live + 2 * withdrawn.Length;
         using var reader = await node.ClientAsync(DemoAccounts.ZoneReader, OneGoClaims.ZoneReadScope);
-        var (feed, snapshots) = await Eventually.HoldsAsync(async () => (await FeedAsync(reader), await SnapshotsAsync()),
+        // The regions under test only: a region's publishing schedule (tenants/: 01:30 and 03:00 China time) may fire on
+        // these nodes meanwhile and publish regions this test does not count.
+        bool Ours(JsonNode p) => tenants.Contains((string?)p["tenant"]);
+        var (feed, snapshots) = await Eventually.HoldsAsync(async () => ((await FeedAsync(reader)).Where(Ours).ToList(), await SnapshotsAsync()),
             s => s.Item1.Count >= expected && s.Item1.All(p => s.Item2.ContainsKey(SnapshotOf(p)) && _receiver.Accepted.ContainsKey((string)p["id"]!)),
             "every live bundle and withdrawal in the zone, snapshotted and pushed",
             s => $"{s.Item1.Count} of {expected} in the feed, {s.Item2.Count} snapshots, {_receiver.Accepted.Count} pushes accepted\n{node.Output}",
@@ -202,7 +205,9 @@ public sealed class CrashRecoveryTestsOnPostgresAndAzurite(ITestOutputHelper out
         // In the zone exactly once: one publication per live bundle (and per withdrawal), none twice, in sequence.
         Assert.Equal(expected, feed.Count);
         Assert.Equal(expected, feed.Select(KeyOf).Distinct().Count());
-        Assert.Equal(Enumerable.Range(1, expected).Select(i => (long)i), feed.Select(p => (long)p["sequence"]!));
+        var sequences = feed.Select(p => (long)p["sequence"]!).ToList();
+        Assert.Equal(sequences.Order(), sequences);
+        Assert.Equal(expected, sequences.Distinct().Count());
         foreach (var (tenant, bundle) in withdrawn)
         {
             Assert.Single(feed, p => (string?)p["tenant"] == tenant && (string?)p["bundle"] == bundle && (string?)p["kind"] == "withdrawal");
@@ -221,9 +226,10 @@ public sealed class CrashRecoveryTestsOnPostgresAndAzurite(ITestOutputHelper out
 
         // Pushed at least once each, and only ever under the publication's own key, each signature right.
         var ids = feed.Select(p => (string)p["id"]!).ToHashSet(StringComparer.Ordinal);
-        Assert.Equal(ids.Order(StringComparer.Ordinal), _receiver.Accepted.Keys.Order(StringComparer.Ordinal));
+        var others = _receiver.Accepted.Where(a => !Ours(JsonNode.Parse(a.Value)!)).Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), _receiver.Accepted.Keys.Where(k => !others.Contains(k)).Order(StringComparer.Ordinal));
         Assert.All(_receiver.Accepted, a => Assert.Equal(a.Key, (string?)JsonNode.Parse(a.Value)!["id"]));
-        Assert.All(_receiver.Arrivals, a => Assert.True(a.SignatureValid && ids.Contains(a.Key), $"{a.Key}: signature valid {a.SignatureValid}"));
+        Assert.All(_receiver.Arrivals, a => Assert.True(a.SignatureValid && (ids.Contains(a.Key) || others.Contains(a.Key)), $"{a.Key}: signature valid {a.SignatureValid}"));
         Assert.Empty((await (await nationalOperator.GetAsync("/api/zone/dead-letters")).JsonAsync())["items"]!.AsArray());
         return feed;
     }
