@@ -57,6 +57,16 @@ internal sealed class ConsoleApi(
 
     private HttpContext Context => accessor.HttpContext ?? throw new InvalidOperationException("The console calls the API within a request.");
 
+    /// <summary>The cookie holding the person's tokens: the site's whose route this is (the applicants' pages name theirs), else the console's.</summary>
+    private string CookieScheme => Context.GetEndpoint()?.Metadata.GetMetadata<PageSignIn>()?.CookieScheme ?? ConsoleSetup.CookieScheme;
+
+    /// <summary>
+    /// The applicant a window officer acts for (their subject): sent as <c>X-OneGo-Applicant</c> on the calls made
+    /// through <see cref="SendAsync(HttpMethod, string, HttpContent?, string?, IReadOnlyDictionary{string, string}?)"/>, so the API
+    /// answers in that applicant's scope, and refuses an officer who may not serve them.
+    /// </summary>
+    public string? ActingFor { get; set; }
+
     /// <summary>
     /// The API through the client generated from its OpenAPI document: typed records, the person's own access token,
     /// and no retry (a person is waiting for the page; a 429 is shown, not waited out). An answer that is not a success
@@ -64,7 +74,7 @@ internal sealed class ConsoleApi(
     /// </summary>
     public OneGoApiClient Client => _client ??= OneGoApiClient.Create(
         ConsoleSetup.Authority(server, settings.Value),
-        async _ => await Context.GetTokenAsync(ConsoleSetup.CookieScheme, "access_token") ?? "",
+        async _ => await Context.GetTokenAsync(CookieScheme, "access_token") ?? "",
         handlers.CreateHandler(ClientName),
         [new RetryHandlerOption { MaxRetry = 0 }]);
 
@@ -153,11 +163,15 @@ internal sealed class ConsoleApi(
     /// <summary>Sends JSON as a person typed it: whether it is JSON at all is the API's to say, as for any client.</summary>
     public Task<ApiAnswer> PutAsync(string path, string json, string? ifMatch) => SendAsync(HttpMethod.Put, path, json, ifMatch);
 
-    public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, string? json, string? ifMatch)
+    public Task<ApiAnswer> SendAsync(HttpMethod method, string path, string? json, string? ifMatch) =>
+        SendAsync(method, path, json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"), ifMatch);
+
+    /// <summary>Sends any body (a file as it was uploaded), with the headers a route asks for (an Idempotency-Key).</summary>
+    public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, HttpContent? content, string? ifMatch, IReadOnlyDictionary<string, string>? headers = null)
     {
         var context = Context;
-        using var request = new HttpRequestMessage(method, new Uri(ConsoleSetup.Authority(server, settings.Value), path));
-        var token = await context.GetTokenAsync(ConsoleSetup.CookieScheme, "access_token");
+        using var request = new HttpRequestMessage(method, new Uri(ConsoleSetup.Authority(server, settings.Value), path)) { Content = content };
+        var token = await context.GetTokenAsync(CookieScheme, "access_token");
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -168,9 +182,14 @@ internal sealed class ConsoleApi(
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         }
 
-        if (json is not null)
+        if (ActingFor is not null)
         {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            request.Headers.TryAddWithoutValidation(Features.Applicants.OnBehalf.Header, ActingFor);
+        }
+
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
         }
 
         using var response = await clients.CreateClient(ClientName).SendAsync(request, context.RequestAborted);

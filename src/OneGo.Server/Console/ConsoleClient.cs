@@ -24,7 +24,7 @@ internal sealed class ConsoleSettings : ISettings
 /// server is told to listen on (<c>urls</c>, a wildcard host read as localhost and 127.0.0.1). Made at every start,
 /// and brought up to date when those addresses change; in demo mode it also accepts the loopback redirect
 /// <c>http://127.0.0.1/oidc-callback</c> of tools that sign a person in. Beside it, the applicants' client
-/// <see cref="ApplicantClient"/>, made and brought up to date the same way.
+/// <see cref="ApplicantClient"/>, made and brought up to date the same way, whose redirect addresses include the applicants' pages at the same origins.
 /// </summary>
 internal sealed class ConsoleClient(
     IOpenIddictApplicationManager applications, IOptions<ConsoleSettings> console, IOptions<ServerSettings> server, IOptions<DemoSettings> demo,
@@ -59,7 +59,7 @@ internal sealed class ConsoleClient(
         }
 
         await SaveAsync(descriptor, cancellationToken);
-        await SaveAsync(ApplicantClient.Descriptor(applicants.Value, demo.Value.EnabledIn(environment)), cancellationToken);
+        await SaveAsync(ApplicantClient.Descriptor(applicants.Value, demo.Value.EnabledIn(environment), Origins()), cancellationToken);
     }
 
     /// <summary>

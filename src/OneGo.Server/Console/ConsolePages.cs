@@ -35,6 +35,7 @@ internal static class ConsolePages
         tenant.MapGet("/live/{code}", Guarded(LiveDiffAsync));
         BundleWorkspace.Map(tenant);
         MatterPages.Map(tenant);
+        WindowPages.Map(tenant);
         AdminPages.Map(console, tenant);
     }
 
@@ -56,8 +57,11 @@ internal static class ConsolePages
             : Expired(ConsoleView.Of(context, region(context)), context.RequestServices.GetRequiredService<IStringLocalizer<ConsoleWords>>());
 
     /// <summary>A form posted without a valid antiforgery token (another site's page, or a page kept open too long): a 400 that changes nothing.</summary>
-    private static IResult Expired(ConsoleView view, IStringLocalizer<ConsoleWords> words) =>
-        Notice(view, new ApiAnswer(StatusCodes.Status400BadRequest, new JsonObject { ["title"] = words["FormExpired.Title"].Value, ["detail"] = words["FormExpired.Detail"].Value }, null, null));
+    private static IResult Expired(ConsoleView view, IStringLocalizer<ConsoleWords> words) => Notice(view, ExpiredAnswer(words));
+
+    /// <summary>What a form posted without a valid antiforgery token is answered: a 400 that changes nothing.</summary>
+    public static ApiAnswer ExpiredAnswer(IStringLocalizer<ConsoleWords> words) =>
+        new(StatusCodes.Status400BadRequest, new JsonObject { ["title"] = words["FormExpired.Title"].Value, ["detail"] = words["FormExpired.Detail"].Value }, null, null);
 
     /// <summary>
     /// Runs a page. An API answer the page cannot do without becomes its notice; a 401 — the person's tokens revoked,
@@ -81,7 +85,7 @@ internal static class ConsolePages
     }
 
     /// <summary>An API answer a page could not do without, however it was read (the generated client raises it as an exception).</summary>
-    private static ApiAnswer? Refusal(Exception exception) => exception switch
+    public static ApiAnswer? Refusal(Exception exception) => exception switch
     {
         ConsoleApiException refused => refused.Answer,
         Microsoft.Kiota.Abstractions.ApiException refused => ApiAnswer.Of(refused),

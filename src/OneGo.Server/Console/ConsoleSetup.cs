@@ -16,58 +16,81 @@ namespace OneGo.Server.ConsoleUi;
 /// code with PKCE by the public client <c>onego-console</c>, the code exchanged over the back channel. The person's
 /// tokens are kept in the console's cookie; every page calls the API with the person's own access token
 /// (<see cref="ConsoleApi"/>), so the console can do exactly what the person may do and no more, and the API's
-/// answers — its 422s, 409s, 412s, four eyes — are what the console shows.
+/// answers — its 422s, 409s, 412s, four eyes — are what the console shows. The applicants' pages sign in the same way
+/// with their own cookie and client (<see cref="Apply.ApplySetup"/>); both are a <see cref="PageSignIn"/>.
 /// </summary>
 internal static class ConsoleSetup
 {
     public const string CookieScheme = "console";
     public const string SignInScheme = "console-oidc";
     public const string ClientId = "onego-console";
-    public const string CallbackPath = "/console/signin-oidc";
-    public const string SignedOutPath = "/console/signed-out";
-    public const string SignedOutCallbackPath = "/console/signout-callback-oidc";
+
+    /// <summary>The console's sign-in: its cookie on /console, the public client <c>onego-console</c>, scope <c>api</c>.</summary>
+    public static readonly PageSignIn SignIn = new(CookieScheme, "onego.console", SignInScheme, ClientId, "/console", OneGoClaims.ApiScope);
+
+    public static string CallbackPath => SignIn.CallbackPath;
+
+    public static string SignedOutPath => SignIn.SignedOutPath;
+
+    public static string SignedOutCallbackPath => SignIn.SignedOutCallbackPath;
 
     public static WebApplicationBuilder AddOneGoConsole(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var identity = builder.ReadSettings<IdentitySettings>();
-        var allowHttp = identity.AllowsHttpIn(builder.Environment);
         builder.Services.AddSettings<ConsoleSettings>();
         builder.Services.AddSettings<Features.Applicants.ApplicantSettings>();
         builder.Services.AddSettings<ServerSettings>();
+        builder.AddPageSignIn(SignIn);
+        builder.AddPageSignIn(Apply.ApplySetup.SignIn);
+        services.AddHttpContextAccessor();
+        services.AddHttpClient(ConsoleApi.ClientName);
+        services.AddScoped<ConsoleApi>();
+        services.AddScoped<ConsoleClient>();
+        return builder;
+    }
+
+    /// <summary>
+    /// A site of pages whose people sign in through OneGo's own OpenID Connect endpoints (the console, the applicants'
+    /// pages): its cookie on its own path, its public client with PKCE, and the policy of its name that its routes require.
+    /// </summary>
+    private static void AddPageSignIn(this WebApplicationBuilder builder, PageSignIn site)
+    {
+        var services = builder.Services;
+        var identity = builder.ReadSettings<IdentitySettings>();
+        var allowHttp = identity.AllowsHttpIn(builder.Environment);
         services.AddAuthentication()
-            .AddCookie(CookieScheme, cookie =>
+            .AddCookie(site.CookieScheme, cookie =>
             {
-                cookie.Cookie.Name = "onego.console";
-                cookie.Cookie.Path = "/console";
+                cookie.Cookie.Name = site.CookieName;
+                cookie.Cookie.Path = site.PathBase;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SecurePolicy = allowHttp ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
-                // A console left idle for Identity:IdleTimeout (30 minutes) asks for the sign-in again (等保 2.0: session timeout).
+                // A site left idle for Identity:IdleTimeout (30 minutes) asks for the sign-in again (等保 2.0: session timeout).
                 cookie.ExpireTimeSpan = identity.IdleTimeout;
                 cookie.SlidingExpiration = true;
                 // An anonymous visitor is sent to sign in through /connect/authorize, and comes back where they were.
-                cookie.LoginPath = "/console/signin";
+                cookie.LoginPath = site.LoginPath;
                 cookie.ReturnUrlParameter = "returnUrl";
-                cookie.Events.OnValidatePrincipal = ConsoleTokens.RefreshWhenDueAsync;
+                cookie.Events.OnValidatePrincipal = context => ConsoleTokens.RefreshWhenDueAsync(context, site);
             })
-            .AddOpenIdConnect(SignInScheme, oidc =>
+            .AddOpenIdConnect(site.SignInScheme, oidc =>
             {
-                oidc.SignInScheme = CookieScheme;
-                oidc.ClientId = ClientId;
+                oidc.SignInScheme = site.CookieScheme;
+                oidc.ClientId = site.ClientId;
                 oidc.ResponseType = ResponseTypes.Code;
                 oidc.UsePkce = true;
                 // The code comes back in the query: no auto-posting form, so the pages need no script.
                 oidc.ResponseMode = OpenIdConnectResponseMode.Query;
                 oidc.Scope.Clear();
-                foreach (var scope in (string[])[Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, OneGoClaims.ApiScope])
+                foreach (var scope in (string[])[Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, site.Scope])
                 {
                     oidc.Scope.Add(scope);
                 }
 
-                oidc.CallbackPath = CallbackPath;
-                oidc.SignedOutCallbackPath = SignedOutCallbackPath;
-                oidc.SignedOutRedirectUri = SignedOutPath;
+                oidc.CallbackPath = site.CallbackPath;
+                oidc.SignedOutCallbackPath = site.SignedOutCallbackPath;
+                oidc.SignedOutRedirectUri = site.SignedOutPath;
                 oidc.SaveTokens = true;
                 oidc.MapInboundClaims = false;
                 oidc.GetClaimsFromUserInfoEndpoint = false;
@@ -76,7 +99,7 @@ internal static class ConsoleSetup
                 oidc.RequireHttpsMetadata = !allowHttp;
                 oidc.Events.OnRedirectToIdentityProvider = context =>
                 {
-                    // The sign-in page speaks the console's language.
+                    // The sign-in page speaks the site's language.
                     context.ProtocolMessage.UiLocales = context.Request.Cookies[Pages.PageRequest.LanguageCookie] == "en" ? "en" : "zh-CN";
                     return Task.CompletedTask;
                 };
@@ -84,15 +107,20 @@ internal static class ConsoleSetup
 
         // The authority is OneGo itself: the configured issuer behind a load balancer, else this node's own address,
         // which is only known once the server listens — options are built at the first sign-in, after that.
-        services.AddOptions<OpenIdConnectOptions>(SignInScheme).Configure<IServer, IOptions<IdentitySettings>>((oidc, server, settings) =>
+        services.AddOptions<OpenIdConnectOptions>(site.SignInScheme).Configure<IServer, IOptions<IdentitySettings>>((oidc, server, settings) =>
             oidc.Authority = Authority(server, settings.Value).ToString().TrimEnd('/'));
-        services.AddAuthorizationBuilder().AddPolicy(CookieScheme, policy =>
-            policy.AddAuthenticationSchemes(CookieScheme).RequireAuthenticatedUser());
-        services.AddHttpContextAccessor();
-        services.AddHttpClient(ConsoleApi.ClientName);
-        services.AddScoped<ConsoleApi>();
-        services.AddScoped<ConsoleClient>();
-        return builder;
+        services.AddAuthorizationBuilder().AddPolicy(site.CookieScheme, policy =>
+            policy.AddAuthenticationSchemes(site.CookieScheme).RequireAuthenticatedUser());
+    }
+
+    /// <summary>Maps a site's sign-in (<c>{base}/signin?returnUrl=</c>), its sign-out form's target and where signing out ends.</summary>
+    public static void MapPageSignIn(this IEndpointRouteBuilder app, PageSignIn site)
+    {
+        app.MapGet(site.LoginPath, (string? returnUrl) => Results.Challenge(
+            new AuthenticationProperties { RedirectUri = site.LocalPath(returnUrl) }, [site.SignInScheme])).ExcludeFromDescription();
+        app.MapPost(site.PathBase + "/signout", (HttpContext context, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) => SignOutAsync(context, antiforgery, site))
+            .ExcludeFromDescription().RequireAuthorization(site.CookieScheme);
+        app.MapGet(site.SignedOutPath, () => Results.Redirect("/")).ExcludeFromDescription();
     }
 
     /// <summary>Where this node reaches OneGo's own endpoints: <c>Identity:Issuer</c> when set, else the first address it listens on.</summary>
@@ -121,28 +149,38 @@ internal static class ConsoleSetup
 
     public static IEndpointRouteBuilder MapOneGoConsole(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/console/signin", (string? returnUrl) => Results.Challenge(
-            new AuthenticationProperties { RedirectUri = LocalConsolePath(returnUrl) }, [SignInScheme])).ExcludeFromDescription();
-        app.MapPost("/console/signout", SignOutAsync).ExcludeFromDescription().RequireAuthorization(CookieScheme);
-        app.MapGet(SignedOutPath, () => Results.Redirect("/")).ExcludeFromDescription();
+        app.MapPageSignIn(SignIn);
         ConsolePages.Map(app);
         return app;
     }
 
-    private static string LocalConsolePath(string? returnUrl) =>
-        returnUrl is { Length: > 0 } && returnUrl.StartsWith("/console", StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-            ? returnUrl
-            : "/console";
-
-    private static async Task<IResult> SignOutAsync(HttpContext context, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery)
+    private static async Task<IResult> SignOutAsync(HttpContext context, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, PageSignIn site)
     {
         if (!await antiforgery.IsRequestValidAsync(context))
         {
             return Results.BadRequest();
         }
 
-        return Results.SignOut(new AuthenticationProperties { RedirectUri = SignedOutPath }, [CookieScheme, SignInScheme]);
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = site.SignedOutPath }, [site.CookieScheme, site.SignInScheme]);
     }
+}
+
+/// <summary>How a site of pages signs a person in: its cookie, its OpenID Connect client and scope, and its paths under <paramref name="PathBase"/>.</summary>
+internal sealed record PageSignIn(string CookieScheme, string CookieName, string SignInScheme, string ClientId, string PathBase, string Scope)
+{
+    public string LoginPath => PathBase + "/signin";
+
+    public string CallbackPath => PathBase + "/signin-oidc";
+
+    public string SignedOutPath => PathBase + "/signed-out";
+
+    public string SignedOutCallbackPath => PathBase + "/signout-callback-oidc";
+
+    /// <summary>Where to come back after signing in: a path of this site, else its start.</summary>
+    public string LocalPath(string? returnUrl) =>
+        returnUrl is { Length: > 0 } && returnUrl.StartsWith(PathBase, StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            ? returnUrl
+            : PathBase;
 }
 
 /// <summary>Keeps the person's five-minute access token fresh with the refresh token; a refused refresh (a disabled account) signs the person out.</summary>
@@ -150,7 +188,7 @@ internal static class ConsoleTokens
 {
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(60);
 
-    public static async Task RefreshWhenDueAsync(CookieValidatePrincipalContext context)
+    public static async Task RefreshWhenDueAsync(CookieValidatePrincipalContext context, PageSignIn site)
     {
         var expiresAt = context.Properties.GetTokenValue("expires_at");
         var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
@@ -160,11 +198,11 @@ internal static class ConsoleTokens
             return;
         }
 
-        var refreshed = await RefreshAsync(context.HttpContext, context.Properties.GetTokenValue("refresh_token"));
+        var refreshed = await RefreshAsync(context.HttpContext, site, context.Properties.GetTokenValue("refresh_token"));
         if (refreshed is null)
         {
             context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(ConsoleSetup.CookieScheme);
+            await context.HttpContext.SignOutAsync(site.CookieScheme);
             return;
         }
 
@@ -179,19 +217,19 @@ internal static class ConsoleTokens
         context.ShouldRenew = true;
     }
 
-    private static async Task<(string Access, string? Refresh, int Lifetime)?> RefreshAsync(HttpContext context, string? refreshToken)
+    private static async Task<(string Access, string? Refresh, int Lifetime)?> RefreshAsync(HttpContext context, PageSignIn site, string? refreshToken)
     {
         if (string.IsNullOrEmpty(refreshToken))
         {
             return null;
         }
 
-        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(ConsoleSetup.SignInScheme);
+        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(site.SignInScheme);
         var configuration = await options.ConfigurationManager!.GetConfigurationAsync(context.RequestAborted);
         using var response = await options.Backchannel.PostAsync(configuration.TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = GrantTypes.RefreshToken,
-            ["client_id"] = ConsoleSetup.ClientId,
+            ["client_id"] = site.ClientId,
             ["refresh_token"] = refreshToken,
         }), context.RequestAborted);
         if (!response.IsSuccessStatusCode)

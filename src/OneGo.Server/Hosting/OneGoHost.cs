@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OneGo.Server.Apply;
 using OneGo.Server.ConsoleUi;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Applicants;
@@ -132,6 +133,7 @@ internal static class OneGoHost
         app.MapIntegrationsApi();
         app.MapCitizenPages();
         app.MapOneGoConsole();
+        app.MapApplicantPages();
         return app;
     }
 }

@@ -12,7 +12,8 @@ public sealed record Questionnaire(IReadOnlyDictionary<string, string> Answers, 
     public const string Prefix = "q.";
     public const string SubmittedField = "answered";
 
-    public static Questionnaire Read(IQueryCollection query)
+    /// <summary>The answers in a query or a posted form: each <c>q.{question}</c> with its option.</summary>
+    public static Questionnaire Read(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> query)
     {
         var answers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, values) in query)
@@ -23,7 +24,7 @@ public sealed record Questionnaire(IReadOnlyDictionary<string, string> Answers, 
             }
         }
 
-        return new Questionnaire(answers, query.ContainsKey(SubmittedField) || answers.Count > 0);
+        return new Questionnaire(answers, query.Any(q => q.Key == SubmittedField) || answers.Count > 0);
     }
 }
 

@@ -28,7 +28,9 @@ public sealed class PagesServer : IAsyncLifetime
             // Set-password links go to the test mail server, where the tests read them.
             $"--Mail:Host={OneGo.Testing.TestSmtp.Settings["Mail:Host"]}", $"--Mail:Port={OneGo.Testing.TestSmtp.Settings["Mail:Port"]}", "--Mail:Security=none",
             // The console registers an integration on this machine's loopback address, which pushes may not reach unless allowed.
-            "--Zone:Push:AllowedNetworks=127.0.0.1/32");
+            "--Zone:Push:AllowedNetworks=127.0.0.1/32",
+            // Applications fetch what the guides share from the stand-in exchange this server serves, over its loopback port.
+            "--DataExchange:DemoStandIn=true");
         Api = _server.Client();
     }
 

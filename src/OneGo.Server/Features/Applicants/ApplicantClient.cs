@@ -27,7 +27,7 @@ internal static class ApplicantClient
 {
     public const string ClientId = "onego-apply";
 
-    public static OpenIddict.Abstractions.OpenIddictApplicationDescriptor Descriptor(ApplicantSettings settings, bool demo)
+    public static OpenIddict.Abstractions.OpenIddictApplicationDescriptor Descriptor(ApplicantSettings settings, bool demo, IEnumerable<string> origins)
     {
         var descriptor = new OpenIddict.Abstractions.OpenIddictApplicationDescriptor
         {
@@ -45,6 +45,13 @@ internal static class ApplicantClient
         foreach (var uri in settings.RedirectUris)
         {
             descriptor.RedirectUris.Add(new Uri(uri));
+        }
+
+        // OneGo's own applicants' pages, at the origins people open OneGo at.
+        foreach (var origin in origins)
+        {
+            descriptor.RedirectUris.Add(new Uri(origin + Apply.ApplySetup.SignIn.CallbackPath));
+            descriptor.PostLogoutRedirectUris.Add(new Uri(origin + Apply.ApplySetup.SignIn.SignedOutCallbackPath));
         }
 
         if (demo)

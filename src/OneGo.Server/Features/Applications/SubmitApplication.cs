@@ -195,9 +195,12 @@ internal static class SubmitApplication
     }
 
     /// <summary>告知承诺: the text the applicant signs in place of a material.</summary>
-    public static string CommitmentText(GuideMaterial material) =>
-        $"本人承诺：所申报的“{material.Name.Zh}”相关信息真实、准确、完整，愿意接受主管部门的事后核查，并承担不实承诺的法律责任。" +
-        $" I declare that what I state in place of \"{material.Name.En ?? material.Code}\" is true, accurate and complete, accept the department's later check, and bear the legal consequences of a false declaration. ({CommitmentTextVersion})";
+    public static string CommitmentText(GuideMaterial material) => CommitmentText(material.Code, material.Name.Zh, material.Name.En);
+
+    /// <summary>告知承诺: the text signed in place of the material <paramref name="code"/> named <paramref name="zh"/> (<paramref name="en"/>), as the pages show it before signing.</summary>
+    public static string CommitmentText(string code, string zh, string? en) =>
+        $"本人承诺：所申报的“{zh}”相关信息真实、准确、完整，愿意接受主管部门的事后核查，并承担不实承诺的法律责任。" +
+        $" I declare that what I state in place of \"{en ?? code}\" is true, accurate and complete, accept the department's later check, and bear the legal consequences of a false declaration. ({CommitmentTextVersion})";
 
     private static CreatedAt<ApplicationView> Created(ApplicationView view) =>
         new($"/api/t/{view.Tenant}/applications/{view.Number}", view);

@@ -44,6 +44,18 @@ internal static class DemoExchange
             {
                 ["child-name"] = "林可欣", ["child-id-number"] = "350205202209010022", ["child-birth-date"] = "2022-09-01", ["child-gender"] = "女",
             }),
+        // No demo account: a person who comes to the window, registered there as a walk-in.
+        ["350205198503152022"] = new(
+            new Dictionary<string, string>
+            {
+                ["name"] = "王丽", ["applicant-name"] = "王丽", ["id-number"] = "350205198503152022",
+                ["guardian-name"] = "王丽", ["guardian-id-number"] = "350205198503152022",
+                ["address"] = "厦门市海沧区新阳街道兴港路66号",
+            },
+            new Dictionary<string, string>
+            {
+                ["child-name"] = "王子涵", ["child-id-number"] = "350205202107080038", ["child-birth-date"] = "2021-07-08", ["child-gender"] = "男",
+            }),
     };
 
     public static IEndpointRouteBuilder MapDemoExchange(this IEndpointRouteBuilder app)
