@@ -146,8 +146,14 @@ internal static class AdminPages
             deadLetters = [];
         }
 
-        return PageResult.Of<NationalPage>(view.Page, new { View = view, Integrations = integrations?.Items ?? [], DeadLetters = deadLetters, Refused = refused, Form = typed },
-            refused?.Status ?? StatusCodes.Status200OK);
+        // The holiday calendar every due date is counted on: from 1 November, next year's notice is awaited.
+        var calendar = (await api.Client.Api.Calendar.GetAsync(cancellationToken: context.RequestAborted))?.Years ?? [];
+        var today = DateOnly.FromDateTime(context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var missing = today.Month >= 11 && calendar.All(y => y.Year != today.Year + 1) ? today.Year + 1 : (int?)null;
+        return PageResult.Of<NationalPage>(view.Page, new
+        {
+            View = view, Integrations = integrations?.Items ?? [], DeadLetters = deadLetters, Refused = refused, Form = typed, Calendar = calendar, MissingYear = missing,
+        }, refused?.Status ?? StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> CreateIntegrationAsync(HttpContext context, ConsoleView view, ConsoleApi api)

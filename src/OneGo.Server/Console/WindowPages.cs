@@ -16,12 +16,31 @@ internal static class WindowPages
 {
     public static void Map(RouteGroupBuilder tenant)
     {
-        tenant.MapGet("/window", ConsolePages.Guarded((context, view, api) => WindowAsync(context, view, api, null, null)));
-        tenant.MapPost("/window/walk-ins", ConsolePages.Posted(RegisterAsync));
-        tenant.MapGet("/window/{applicant}", ConsolePages.Guarded(WalkInAsync));
+        tenant.MapGet("/window", ConsolePages.Guarded(AtTheWindow((context, view, api) => WindowAsync(context, view, api, null, null))));
+        tenant.MapPost("/window/walk-ins", ConsolePages.Posted(AtTheWindow(RegisterAsync)));
+        tenant.MapGet("/window/{applicant}", ConsolePages.Guarded(AtTheWindow(WalkInAsync)));
         ApplicationPages.Map(tenant.MapGroup("/window/{applicant}"), Surface, (context, surface, api, handler) =>
-            ConsolePages.RunAsync(context, surface.Console!, api, (c, _, a) => handler(c, surface, a)));
+            ConsolePages.RunAsync(context, surface.Console!, api, AtTheWindow((c, _, a) => handler(c, surface, a))));
     }
+
+    /// <summary>
+    /// The window's pages are for the officers of the region (by the rule the API applies to walk-ins): anyone else is
+    /// told so, as the 403 the API would answer, before any page reads or writes anything for an applicant.
+    /// </summary>
+    private static ConsolePages.PageHandler AtTheWindow(ConsolePages.PageHandler handler) => (context, view, api) =>
+    {
+        if (!view.May(Identity.Capability.ServeAtWindow))
+        {
+            var words = context.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<ConsoleWords>>();
+            throw new ConsoleApiException(new ApiAnswer(StatusCodes.Status403Forbidden, new JsonObject
+            {
+                ["title"] = words["Heading.Forbidden"].Value,
+                ["detail"] = words["WindowOnly"].Value,
+            }, null, null));
+        }
+
+        return handler(context, view, api);
+    };
 
     public static string Href(ConsoleView view) => view.Base + "/window";
 
@@ -49,10 +68,18 @@ internal static class WindowPages
             : await WindowAsync(context, view, api, answer, form);
     }
 
-    /// <summary>A walk-in's page: the region's live bundles, each a start of an application for them.</summary>
+    /// <summary>A walk-in's page: their applications in the region, and the region's live bundles, each a start of an application for them.</summary>
     private static async Task<IResult> WalkInAsync(HttpContext context, ConsoleView view, ConsoleApi api)
     {
         var applicant = context.GetRouteValue("applicant") as string ?? "";
-        return PageResult.Of<WalkInPage>(view.Page, new { View = view, Applicant = applicant, Bundles = await api.LiveAsync(view.Tenant) }, noStore: true);
+        api.ActingFor = applicant;
+        var applications = await ConsoleApi.AllAsync(async next =>
+        {
+            var answer = await api.GetAsync($"/api/t/{Uri.EscapeDataString(view.Tenant)}/applications?limit={Hosting.Paging.MaxLimit}"
+                + (next is null ? "" : "&cursor=" + Uri.EscapeDataString(next)));
+            var page = answer is { Ok: true, Body: { } body } ? ConsoleApi.Typed(body, OneGo.Client.Models.PageOfApplicationItem.CreateFromDiscriminatorValue) : throw new ConsoleApiException(answer);
+            return (page.Items, page.Next);
+        });
+        return PageResult.Of<WalkInPage>(view.Page, new { View = view, Applicant = applicant, Applications = applications, Bundles = await api.LiveAsync(view.Tenant) }, noStore: true);
     }
 }

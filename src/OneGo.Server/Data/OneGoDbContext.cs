@@ -128,6 +128,12 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
         IdentityModel.Configure(modelBuilder);
         Features.Applicants.Applicant.Configure(modelBuilder);
         Features.Applications.Application.Configure(modelBuilder);
+        modelBuilder.Entity<Features.Calendar.CalendarYearRecord>(year =>
+        {
+            year.ToTable("HolidayCalendar");
+            year.HasKey(y => y.Year);
+            year.Property(y => y.Year).ValueGeneratedNever();
+        });
         modelBuilder.Entity<DeploymentKey>(key =>
         {
             key.ToTable("DeploymentKeys");

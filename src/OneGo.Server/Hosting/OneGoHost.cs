@@ -7,6 +7,7 @@ using OneGo.Server.Data;
 using OneGo.Server.Features.Applicants;
 using OneGo.Server.Features.Applications;
 using OneGo.Server.Features.Audit;
+using OneGo.Server.Features.Calendar;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.DataSharing;
 using OneGo.Server.Features.Templates;
@@ -49,6 +50,7 @@ internal static class OneGoHost
         services.AddSettings<TenantFilesSettings>();
         services.AddSettings<TenancySettings>();
         services.AddSingleton<RegionDirectory>();
+        services.AddSingleton<Features.Calendar.WorkingDayCalendar>();
         services.AddScoped<TenantImport>();
         services.AddScoped<TenantExport>();
         services.AddScoped<BundleCatalogue>();
@@ -124,6 +126,7 @@ internal static class OneGoHost
         app.MapBundlesApi();
         app.MapDraftsApi();
         app.MapApplicationsApi();
+        app.MapCalendarApi();
         app.MapDemoExchange();
         app.MapWalkIns();
         app.MapTemplatesApi();

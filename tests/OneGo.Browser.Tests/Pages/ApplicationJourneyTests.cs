@@ -44,6 +44,30 @@ public sealed class ApplicationJourneyTestsInChromiumOnSqlite(PagesServer server
         Assert.Equal("", browser.Find("#field-child-name").GetAttribute("value"));
         browser.Screenshot("apply-consent");
 
+        // A file is told by its content: a text file named .png is refused (415) and said on the page; a real PNG is kept.
+        var material = browser.Find("#owed-list li").GetAttribute("data-material");
+        var folder = Directory.CreateTempSubdirectory("onego-upload-");
+        try
+        {
+            var fake = Path.Combine(folder.FullName, "scan.png");
+            File.WriteAllText(fake, "not an image");
+            browser.Find($"#file-{material}").SendKeys(fake);
+            browser.Navigating(() => browser.Find($"#owed-list li[data-material='{material}'] form.upload button").Click());
+            Assert.Equal("415", browser.Find("#problem").GetAttribute("data-status"));
+            Assert.Empty(browser.FindAll("#files"));
+            var png = Path.Combine(folder.FullName, "household.png");
+            File.WriteAllBytes(png, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, .. new byte[1024]]);
+            browser.Find($"#file-{material}").SendKeys(png);
+            browser.Navigating(() => browser.Find($"#owed-list li[data-material='{material}'] form.upload button").Click());
+            Assert.Empty(browser.FindAll("#problem"));
+            Assert.Single(browser.FindAll($"#files li[data-material='{material}']"));
+            Assert.Empty(browser.FindAll($"#owed-list li[data-material='{material}']"));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+
         // Agreeing without saying one is the child's guardian is refused by the API, and the page says where.
         foreach (var box in browser.FindAll("#datasets input[name='datasets']"))
         {
@@ -149,9 +173,14 @@ public sealed class ApplicationJourneyTestsInChromiumOnSqlite(PagesServer server
         browser.Screenshot("window-fetched");
 
         SignCommitmentsAndSubmit(browser);
-        Assert.Matches("^350205[0-9]{14}$", browser.Find("#tracking-number").Text);
+        var number = browser.Find("#tracking-number").Text;
+        Assert.Matches("^350205[0-9]{14}$", number);
         Assert.True(browser.FindAll("#case-list tbody tr").Count >= 2);
         browser.Screenshot("window-submitted");
+
+        // The walk-in's page lists what the window applied for with them.
+        browser.Go($"/console/t/{Haicang}/window/{subject}");
+        Assert.Contains(number, browser.Find("#walk-in-applications li[data-state='submitted']").Text, StringComparison.Ordinal);
     }
 
     private static void SignCommitmentsAndSubmit(Chromium browser)

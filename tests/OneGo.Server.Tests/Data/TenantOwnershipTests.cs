@@ -14,6 +14,7 @@ public sealed class TenantOwnershipTests
     private static readonly Dictionary<string, string> Shared = new()
     {
         ["Region"] = "the region tree is the tenancy itself: public, and read to resolve every request's tenant",
+        ["CalendarYearRecord"] = "the national holiday calendar: every region's due dates are counted on it; only the import of the national folder writes it",
         ["RegionDepartment"] = "a region's departments are part of the public region tree: documents below it name them, and import writes them with the region",
         ["Integration"] = "a push integration is the national operator's, for regions it names; only the national operator changes it",
         ["ZoneHead"] = "the national zone's one counter, taken under a row lock by every publishing transaction so the feed is in commit order",

@@ -49,6 +49,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
     private string _withFile = "";
     private string _shared = "";
     private string _sharedDataset = "";
+    private string _walkIn = "";
+    private string _walkInDraft = "";
+    private string _walkInDataset = "";
     private string _material = "";
     private JsonObject? _draftBody;
     private JsonObject? _submitBody;
@@ -177,11 +180,24 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /account/password/change"] = "a signed-in person's own password (SignInTests)", ["POST /account/password/change"] = "a signed-in person's own password (SignInTests)",
         ["GET /account/register"] = "an applicant registers (ApplicantTests)", ["POST /account/register"] = "an applicant registers (ApplicantTests)",
         ["GET /console/signin"] = "starts a sign-in: a challenge for anyone", ["GET /console/signed-out"] = "where a signed-out person lands: a redirect home",
+        ["GET /apply/signin"] = "starts an applicant's sign-in: a challenge for anyone", ["GET /apply/signed-out"] = "where a signed-out applicant lands: a redirect home",
+        ["POST /apply/signout"] = "an applicant signs out (ApplicantPagesTests)",
+        // The applicants' pages: a signed-in applicant's own API calls, which the API rows above decide (ApplicantPagesTests, ApplicationJourneyTests).
+        ["GET /apply"] = "the applicant's applications: GET /api/me/applications with their token",
+        ["GET /apply/t/{tenant}/bundles/{code}"] = "starting an application: the public bundle", ["POST /apply/t/{tenant}/bundles/{code}"] = "POST /api/t/{tenant}/applications with their token",
+        ["GET /apply/t/{tenant}/applications/{id}"] = "GET /api/t/{tenant}/applications/{id} with their token",
+        ["POST /apply/t/{tenant}/applications/{id}/consents"] = "POST …/consents with their token",
+        ["POST /apply/t/{tenant}/applications/{id}/consents/{dataset}/withdraw"] = "DELETE …/consents/{dataset} with their token",
+        ["POST /apply/t/{tenant}/applications/{id}/values"] = "PATCH …/applications/{id} with their token",
+        ["POST /apply/t/{tenant}/applications/{id}/materials/{code}"] = "PUT …/materials/{code} with their token",
+        ["POST /apply/t/{tenant}/applications/{id}/submit"] = "POST …/submit with their token",
     };
 
     private static readonly Dictionary<string, Row> Table = new()
     {
         ["GET /api/tenants"] = new(Access.Public, (t, _) => Get("/api/tenants")),
+        ["GET /api/calendar"] = new(Access.Public, (t, _) => Get("/api/calendar")),
+        ["GET /api/calendar/working-days"] = new(Access.Public, (t, _) => Get("/api/calendar/working-days?from=2026-09-30&days=5")),
         ["GET /api/tenants/{tenant}"] = new(Access.Public, (t, _) => Get($"/api/tenants/{VictimCode}")),
         ["GET /api/t/{tenant}/departments"] = new(Access.Public, (t, _) => Get("/api/t/320106/departments")),
         ["GET /api/site"] = new(Access.Public, (t, _) => Task.FromResult(new Call(HttpMethod.Get, "/api/site", Host: SiteHost))),
@@ -264,6 +280,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
             new JsonObject { ["name"] = "林小海", ["idNumber"] = "35020519920318246X" }))),
         ["POST /api/t/{tenant}/bundles/{code}/form"] = new(Access.Apply, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/bundles/{t._draftBody!["bundle"]}/form",
             new JsonObject { ["answers"] = t._draftBody["answers"]!.DeepClone() }))),
+        ["GET /api/t/{tenant}/applications"] = new(Access.Apply, (t, _) => Get("/api/t/320106/applications")),
         ["POST /api/t/{tenant}/applications"] = new(Access.Apply, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/t/320106/applications", t._draftBody!.DeepClone()))),
         ["GET /api/t/{tenant}/applications/{id}"] = new(Access.ApplyOwn, (t, _) => Get($"/api/t/320106/applications/{t._draft}")),
         ["PATCH /api/t/{tenant}/applications/{id}"] = new(Access.ApplyOwn, (t, _) => Task.FromResult(new Call(HttpMethod.Patch, $"/api/t/320106/applications/{t._draft}",
@@ -424,7 +441,11 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         // The victim's window officer serves a walk-in applicant: every call it makes names them.
         var walkIn = await callers["officer"].SendJsonAsync(HttpMethod.Post, $"/api/t/{Victim}/walk-ins", new { name = "王大海", idNumber = "350205198806121231" });
         Assert.Equal(HttpStatusCode.Created, walkIn.StatusCode);
-        callers["officer"].DefaultRequestHeaders.Add("X-OneGo-Applicant", (string)(await walkIn.JsonAsync())["subject"]!);
+        _walkIn = (string)(await walkIn.JsonAsync())["subject"]!;
+        callers["officer"].DefaultRequestHeaders.Add("X-OneGo-Applicant", _walkIn);
+        // The walk-in's draft, which the window's pages in the console work on.
+        var walkInDraft = await (await callers["officer"].SendJsonAsync(HttpMethod.Post, $"/api/t/{Victim}/applications", _draftBody.DeepClone())).JsonAsync();
+        (_walkInDraft, _walkInDataset) = ((string)walkInDraft["id"]!, (string)walkInDraft["sharing"]![0]!["dataset"]!);
 
         // A draft that agreed to share a dataset (no exchange answers here: the consent is what the rows need).
         var (sharingDraft, _) = await callers["applicant"].SubmittableAsync(Victim);
@@ -655,7 +676,11 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
     private sealed record ConsoleCall(HttpMethod Method, string Url, Dictionary<string, string>? Form = null);
 
     /// <summary>A console route: who may, and what the page's own form would send (read through the API as the victim's staff).</summary>
-    private sealed record ConsoleRow(Access Access, Func<HttpClient, string, Task<ConsoleCall>> Build);
+    private sealed record ConsoleRow(Access Access, Func<HttpClient, string, Task<ConsoleCall>> Build)
+    {
+        /// <summary>What a rightful person gets when it is not the page (200) or the redirect after a form (302): the API's 422 shown on the page, say.</summary>
+        public int? RightfulStatus { get; init; }
+    }
 
     private const string Console = "/console/t/" + Victim;
 
@@ -736,9 +761,39 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["POST /console/national/integrations"] = Form(Access.OperateNation, "/console/national/integrations", (_, caller) => Task.FromResult(new Dictionary<string, string>
             { ["name"] = "console-" + caller, ["url"] = $"https://203.0.113.7/console-{caller}", ["secret"] = "a-long-enough-secret", ["regions"] = VictimCode })),
         ["POST /console/national/dead-letters/{id:long}/replay"] = Form(Access.OperateNation, "/console/national/dead-letters/{dead-letter}/replay"),
+        // 综窗: the officer registers a walk-in and works on their draft ({walk-in}, {walk-in-draft}, {walk-in-dataset}: set up above).
+        ["GET /console/t/{tenant}/window"] = Page(Access.ServeAtWindow, Console + "/window"),
+        ["POST /console/t/{tenant}/window/walk-ins"] = Form(Access.ServeAtWindow, Console + "/window/walk-ins", (_, _) => Task.FromResult(new Dictionary<string, string>
+            { ["name"] = "王小海", ["idNumber"] = "350205198806121231" })),
+        ["GET /console/t/{tenant}/window/{applicant}"] = Page(Access.ServeAtWindow, Console + "/window/{walk-in}"),
+        ["GET /console/t/{tenant}/window/{applicant}/bundles/{code}"] = Page(Access.ServeAtWindow, Console + "/window/{walk-in}/bundles/newborn"),
+        ["POST /console/t/{tenant}/window/{applicant}/bundles/{code}"] = Form(Access.ServeAtWindow, Console + "/window/{walk-in}/bundles/newborn", async (api, _) =>
+        {
+            // The guide's first option of every question, as the start page's radio buttons send them.
+            var bundle = await (await api.GetAsync($"/api/t/{Victim}/bundles/newborn")).JsonAsync();
+            return bundle["scenarios"]!.AsArray().ToDictionary(q => "q." + (string)q!["id"]!, q => (string)q!["options"]![0]!["id"]!);
+        }),
+        ["GET /console/t/{tenant}/window/{applicant}/applications/{id}"] = Page(Access.ServeAtWindow, Console + "/window/{walk-in}/applications/{walk-in-draft}"),
+        ["POST /console/t/{tenant}/window/{applicant}/applications/{id}/consents"] = Form(Access.ServeAtWindow, Console + "/window/{walk-in}/applications/{walk-in-draft}/consents",
+            (_, _) => Task.FromResult(new Dictionary<string, string> { ["datasets"] = "{walk-in-dataset}", ["textVersion"] = OneGo.Server.Features.DataSharing.Sharing.TextVersion, ["asGuardian"] = "true" })),
+        ["POST /console/t/{tenant}/window/{applicant}/applications/{id}/consents/{dataset}/withdraw"] = Form(Access.ServeAtWindow,
+            Console + "/window/{walk-in}/applications/{walk-in-draft}/consents/{walk-in-dataset}/withdraw"),
+        // Nothing changed in the form: the page goes back to it without a call.
+        ["POST /console/t/{tenant}/window/{applicant}/applications/{id}/values"] = Form(Access.ServeAtWindow, Console + "/window/{walk-in}/applications/{walk-in-draft}/values"),
+        // A form without its file: the page says a file is needed (422).
+        ["POST /console/t/{tenant}/window/{applicant}/applications/{id}/materials/{code}"] = Form(Access.ServeAtWindow,
+            Console + "/window/{walk-in}/applications/{walk-in-draft}/materials/any") with { RightfulStatus = 422 },
+        // The walk-in's draft is not complete: the API's 422 is shown on the page.
+        ["POST /console/t/{tenant}/window/{applicant}/applications/{id}/submit"] = Form(Access.ServeAtWindow, Console + "/window/{walk-in}/applications/{walk-in-draft}/submit",
+            (_, caller) => Task.FromResult(new Dictionary<string, string> { ["key"] = "matrix-console-" + caller })) with { RightfulStatus = 422 },
         // Signing out is checked for cross-site posts only; a person's own sign-out ends the matrix.
         ["POST /console/signout"] = Form(Access.SignedIn, "/console/signout"),
     };
+
+    /// <summary>The window rows' placeholders: the walk-in, their draft and its first dataset (escaped in an address, as typed in a form).</summary>
+    private string WalkIn(string text, bool inAddress = true) => text.Replace("{walk-in}", _walkIn, StringComparison.Ordinal)
+        .Replace("{walk-in-draft}", _walkInDraft, StringComparison.Ordinal)
+        .Replace("{walk-in-dataset}", inAddress ? Uri.EscapeDataString(_walkInDataset) : _walkInDataset, StringComparison.Ordinal);
 
     [Fact]
     public async Task EveryConsoleRouteAnswersEveryPersonAsTheTableSaysAndNoPostWithoutTheAntiforgeryTokenChangesAnything()
@@ -792,9 +847,11 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
                     .Replace("{caller}", caller, StringComparison.Ordinal)
                     .Replace("{approve-console}", _toApprove.GetValueOrDefault("console-" + caller).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
                     .Replace("{refuse-console}", _toRefuse.GetValueOrDefault("console-" + caller).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                url = WalkIn(url);
+                var form = call.Form?.ToDictionary(f => f.Key, f => WalkIn(f.Value, inAddress: false));
                 var response = call.Method == HttpMethod.Get
                     ? await sessions[caller].Client.GetAsync(url)
-                    : await sessions[caller].PostAsync(url, call.Form ?? [], withToken && caller != "anonymous" ? tokens[caller] : null);
+                    : await sessions[caller].PostAsync(url, form ?? [], withToken && caller != "anonymous" ? tokens[caller] : null);
                 calls++;
                 var status = (int)response.StatusCode;
                 var location = response.Headers.Location?.OriginalString ?? "";
@@ -802,6 +859,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
                     : !withToken ? (status == 400 && (route == "POST /console/signout" || (await response.Content.ReadAsStringAsync()).Contains("表单已过期", StringComparison.Ordinal)),
                         "400: no antiforgery token, the page saying the form has expired")
                     : !rightful ? (status == 403, "403")
+                    : ConsoleTable[route].RightfulStatus is { } answered ? (status == answered, answered.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     : call.Method == HttpMethod.Get ? (status == 200 || (status == 302 && route == "GET /console"), "200")
                     : (status == 302 && !location.Contains("signin", StringComparison.Ordinal), "302 back to the page");
                 if (!ok)

@@ -195,4 +195,27 @@ public static class Applying
 
         throw new InvalidOperationException($"{tenant} has no live bundle whose guide asks an applicant to bring nothing.");
     }
+
+    /// <summary>Answers to a bundle whose guide has a material that may follow later (容缺), and that guide: each question's first option but one.</summary>
+    public static async Task<(JsonObject Answers, JsonNode Guide)> FollowLaterAsync(this HttpClient applicant, string tenant, string code)
+    {
+        var bundle = await (await applicant.GetAsync($"/api/t/{tenant}/bundles/{code}")).JsonAsync();
+        var questions = bundle["scenarios"]!.AsArray();
+        foreach (var (question, option) in questions.SelectMany(q => q!["options"]!.AsArray().Select(o => ((string)q["id"]!, (string)o!["id"]!))))
+        {
+            var answers = new JsonObject();
+            foreach (var q in questions)
+            {
+                answers[(string)q!["id"]!] = (string)q["id"]! == question ? option : (string)q["options"]![0]!["id"]!;
+            }
+
+            var guide = await (await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/bundles/{code}/guide", new JsonObject { ["answers"] = answers.DeepClone() })).JsonAsync();
+            if (guide["mayFollowLater"]!.AsArray().Count > 0)
+            {
+                return (answers, guide);
+            }
+        }
+
+        throw new InvalidOperationException($"{tenant}'s {code} has no guide with a material that may follow later.");
+    }
 }

@@ -24,18 +24,21 @@ public sealed partial class ConsoleSession : IDisposable
     /// <summary>A visitor who has not signed in.</summary>
     public static ConsoleSession Anonymous(Uri address) => new(address);
 
-    /// <summary>Signs <paramref name="userName"/> in to the console, as a person at a browser does.</summary>
-    public static async Task<ConsoleSession> SignInAsync(Uri address, string userName, string password)
+    /// <summary>
+    /// Signs <paramref name="userName"/> in to the console — or, with <paramref name="site"/> <c>/apply</c>, to the
+    /// applicants' pages — as a person at a browser does.
+    /// </summary>
+    public static async Task<ConsoleSession> SignInAsync(Uri address, string userName, string password, string site = "/console")
     {
         var session = new ConsoleSession(address);
-        var response = await session.Client.GetAsync("/console/signin?returnUrl=/console");
+        var response = await session.Client.GetAsync($"{site}/signin?returnUrl={site}");
         for (var hops = 0; hops < 12; hops++)
         {
             if (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther)
             {
                 var location = response.Headers.Location!;
                 var next = location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString;
-                if (next.StartsWith("/console/t/", StringComparison.Ordinal))
+                if (next.StartsWith(site + "/t/", StringComparison.Ordinal) || (site != "/console" && next == site))
                 {
                     return session;
                 }
@@ -68,7 +71,7 @@ public sealed partial class ConsoleSession : IDisposable
         }
 
         session.Dispose();
-        throw new InvalidOperationException($"{userName} could not sign in to the console: {(int)response.StatusCode} at {response.RequestMessage?.RequestUri}");
+        throw new InvalidOperationException($"{userName} could not sign in to {site}: {(int)response.StatusCode} at {response.RequestMessage?.RequestUri}");
     }
 
     /// <summary>The antiforgery token of the console's forms for this person, read from a page as the browser has it.</summary>

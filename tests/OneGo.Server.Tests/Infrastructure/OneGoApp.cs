@@ -97,7 +97,7 @@ public static class RepositoryTenants
     /// <summary>
     /// A throwaway copy of the regions (every <c>tenant.yaml</c>) with the content of Xiamen and its districts only, and
     /// what they stand on: the national matters their matters claim (the basic catalogue, <c>matters/</c>) and the
-    /// national standards Xiamen's adopt (<c>bundles/</c>). Small enough to import in every test that changes files.
+    /// national standards Xiamen's adopt (<c>bundles/</c>), and the holiday calendar. Small enough to import in every test that changes files.
     /// </summary>
     public static TempFolder Copy()
     {
@@ -106,7 +106,8 @@ public static class RepositoryTenants
                      .Where(f => Path.GetFileName(f) == "tenant.yaml"
                          || Path.GetRelativePath(Folder, f).StartsWith("fujian/xiamen/", StringComparison.Ordinal)
                          || Path.GetRelativePath(Folder, f).StartsWith("matters/", StringComparison.Ordinal)
-                         || Path.GetRelativePath(Folder, f).StartsWith("bundles/", StringComparison.Ordinal)))
+                         || Path.GetRelativePath(Folder, f).StartsWith("bundles/", StringComparison.Ordinal)
+                         || Path.GetRelativePath(Folder, f).StartsWith("calendar/", StringComparison.Ordinal)))
         {
             var target = Path.Combine(copy.Path, Path.GetRelativePath(Folder, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using OneGo.Client.Api.Audit;
+using OneGo.Client.Api.Calendar;
 using OneGo.Client.Api.Imports;
 using OneGo.Client.Api.Me;
 using OneGo.Client.Api.Site;
@@ -25,6 +26,11 @@ namespace OneGo.Client.Api
         public global::OneGo.Client.Api.Audit.AuditRequestBuilder Audit
         {
             get => new global::OneGo.Client.Api.Audit.AuditRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The calendar property</summary>
+        public global::OneGo.Client.Api.Calendar.CalendarRequestBuilder Calendar
+        {
+            get => new global::OneGo.Client.Api.Calendar.CalendarRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The imports property</summary>
         public global::OneGo.Client.Api.Imports.ImportsRequestBuilder Imports

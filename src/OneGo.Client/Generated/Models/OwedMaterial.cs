@@ -16,6 +16,8 @@ namespace OneGo.Client.Models
     {
         /// <summary>The working day it is due by, once submitted; null before.</summary>
         public Date? DueOn { get; set; }
+        /// <summary>The due date lies past the last year of the national holiday calendar: counted on weekdays until that year is imported.</summary>
+        public bool? DueProvisional { get; set; }
         /// <summary>The material property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -43,6 +45,13 @@ namespace OneGo.Client.Models
         public global::OneGo.Client.Models.Text Notice { get; set; }
 #endif
         /// <summary>
+        /// Instantiates a new <see cref="global::OneGo.Client.Models.OwedMaterial"/> and sets the default values.
+        /// </summary>
+        public OwedMaterial()
+        {
+            DueProvisional = false;
+        }
+        /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
         /// <returns>A <see cref="global::OneGo.Client.Models.OwedMaterial"/></returns>
@@ -61,6 +70,7 @@ namespace OneGo.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "dueOn", n => { DueOn = n.GetDateValue(); } },
+                { "dueProvisional", n => { DueProvisional = n.GetBoolValue(); } },
                 { "material", n => { Material = n.GetStringValue(); } },
                 { "mayFollowLater", n => { MayFollowLater = n.GetBoolValue(); } },
                 { "name", n => { Name = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
@@ -75,6 +85,7 @@ namespace OneGo.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteDateValue("dueOn", DueOn);
+            writer.WriteBoolValue("dueProvisional", DueProvisional);
             writer.WriteStringValue("material", Material);
             writer.WriteBoolValue("mayFollowLater", MayFollowLater);
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("name", Name);

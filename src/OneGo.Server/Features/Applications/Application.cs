@@ -92,6 +92,9 @@ public sealed class Application : IApplicantOwned
     /// <summary>容缺: the materials that may follow later and had no file at submission, each with its due date (JSON).</summary>
     public string? FollowLater { get; set; }
 
+    /// <summary>A due date was counted into a year the holiday calendar did not hold yet: counted again when that year is imported.</summary>
+    public bool DueDatesProvisional { get; set; }
+
     public List<ApplicationCase> Cases { get; set; } = [];
 
     public List<ApplicationFile> Files { get; set; } = [];

@@ -40,6 +40,8 @@ internal static class ApplicationsApi
         tenant.MapPost("", PrepareApplication.CreateAsync).WithName("prepareApplication")
             .WithSummary("A draft application for a live bundle: the guide's answers and the form values so far. Deleted 30 days after its last change.")
             .Accepts<PrepareApplication.DraftRequest>(MediaTypes.Json);
+        tenant.MapGet("", ListMineAsync).WithName("listApplications")
+            .WithSummary("The applicant's applications in this region (a window officer: the walk-in's they act for), the latest change first, each with its cases' states.");
         tenant.MapGet("/{id}", GetAsync).WithName("getApplication")
             .WithSummary("The application by its id or, once submitted, its tracking number: its guide, values (ID and phone numbers masked), cases and their states.");
         tenant.MapPatch("/{id}", PrepareApplication.ChangeAsync).WithName("changeApplication")
@@ -106,7 +108,8 @@ internal static class ApplicationsApi
     /// <param name="MayFollowLater">容缺: the application is accepted without it; it is due by <c>dueOn</c> once submitted.</param>
     /// <param name="DueOn">The working day it is due by, once submitted; null before.</param>
     /// <param name="Notice">Why a material the guide would fetch is brought instead (not agreed, not held, the exchange did not answer).</param>
-    public sealed record OwedMaterial(string Material, Text Name, bool MayFollowLater, DateOnly? DueOn, Text? Notice);
+    /// <param name="DueProvisional">The due date lies past the last year of the national holiday calendar: counted on weekdays until that year is imported.</param>
+    public sealed record OwedMaterial(string Material, Text Name, bool MayFollowLater, DateOnly? DueOn, Text? Notice, bool DueProvisional = false);
 
     /// <summary>A dataset the guide fetches for the applicant (数据共享), and where it stands.</summary>
     /// <param name="Materials">The materials it stands for, by code.</param>
@@ -128,7 +131,9 @@ internal static class ApplicationsApi
     public sealed record FetchView(string Dataset, string Department, DateTimeOffset At, FetchOutcome Outcome, int Attempts, IReadOnlyList<string> Fields, string? Detail);
 
     /// <summary>A material that may follow later, as kept at submission with its due date.</summary>
-    public sealed record FollowingLater(string Material, DateOnly DueOn);
+    /// <param name="WorkingDays">The working days it was given from the day of submission (China Standard Time).</param>
+    /// <param name="Provisional">The count went past the last year of the holiday calendar: weekdays there, counted again when that year is imported.</param>
+    public sealed record FollowingLater(string Material, DateOnly DueOn, int WorkingDays = 0, bool Provisional = false);
 
     /// <summary>A case of an application: the matter, the department that owns it and where it is.</summary>
     /// <param name="After">The matters of this application it waits for.</param>
@@ -249,7 +254,7 @@ internal static class ApplicationsApi
 
         var names = guide.MayFollowLater.ToDictionary(m => m.Code, m => m.Name, StringComparer.Ordinal);
         return FollowingLaterOf(application).Where(f => !attached.Contains(f.Material))
-            .Select(f => new OwedMaterial(f.Material, names[f.Material], true, f.DueOn, null)).ToList();
+            .Select(f => new OwedMaterial(f.Material, names[f.Material], true, f.DueOn, null, f.Provisional)).ToList();
     }
 
     internal static List<FollowingLater> FollowingLaterOf(Application application) =>
@@ -269,7 +274,7 @@ internal static class ApplicationsApi
             return ApiProblems.Invalid(errors);
         }
 
-        // The applicant's scope across tenants: their applications in every region, no one else's.
+        // The applicant's scope: in a region, their applications there; on /api/me, theirs in every region — no one else's.
         var applications = await db.Set<Application>().AsNoTracking().Include(a => a.Cases).ToListAsync(cancellationToken);
         // The latest change first: the cursor's key sorts ascending as the changes go back in time.
         var ordered = applications.Select(a => (application: a, key: $"{DateTimeOffset.MaxValue.UtcTicks - a.UpdatedAt.UtcTicks:D19}{a.Id:N}"))

@@ -21,26 +21,3 @@ public sealed class ApplicationsSettings : ISettings
     IEnumerable<string> ISettings.Problems(IHostEnvironment environment) =>
         Scheduling.JobSchedule.Problem(ExpireDraftsSchedule, ExpireDraftsJob.ScheduleSetting) is { } schedule ? [schedule] : [];
 }
-
-/// <summary>
-/// Working days, until the case-work issue brings the national holiday calendar (statutory holidays and 调休 make-up
-/// days): for now every weekday is a working day.
-/// </summary>
-internal static class WorkingDays
-{
-    /// <summary>The working day <paramref name="days"/> working days after <paramref name="from"/>.</summary>
-    public static DateOnly Add(DateOnly from, int days)
-    {
-        var day = from;
-        for (var left = days; left > 0;)
-        {
-            day = day.AddDays(1);
-            if (day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
-            {
-                left--;
-            }
-        }
-
-        return day;
-    }
-}

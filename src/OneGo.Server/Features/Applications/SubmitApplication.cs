@@ -34,7 +34,7 @@ internal static class SubmitApplication
 
     public static async Task<Results<CreatedAt<ApplicationView>, SubmissionProblem, BodyProblem, InvalidProblem>> HandleAsync(
         HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector, TimeProvider clock,
-        Microsoft.Extensions.Options.IOptions<ApplicationsSettings> settings, string id, CancellationToken cancellationToken)
+        Microsoft.Extensions.Options.IOptions<ApplicationsSettings> settings, Calendar.WorkingDayCalendar workingDays, string id, CancellationToken cancellationToken)
     {
         byte[]? body = null;
         for (var attempt = 1; ; attempt++)
@@ -112,6 +112,7 @@ internal static class SubmitApplication
 
             var now = clock.Now();
             var region = context.Tenant();
+            var calendar = await workingDays.CurrentAsync(db, cancellationToken);
             // One transaction from the number on: the counter's row lock orders the region's submissions.
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var number = await TrackingNumbers.NextAsync(db, region, now, cancellationToken);
@@ -126,11 +127,17 @@ internal static class SubmitApplication
             application.SubmittedBy = context.Actor();
             application.UpdatedAt = now;
             application.PromisedDays = guide.PromisedDays;
-            // 容缺: what may follow later and has no file yet is due so many working days from today (China Standard Time).
+            // 容缺: what may follow later and has no file yet is due so many working days from today (China Standard Time), on the holiday calendar.
             var today = DateOnly.FromDateTime(now.ToOffset(TrackingNumbers.ChinaTime).DateTime);
+            var days = settings.Value.FollowLaterWorkingDays;
             var following = guide.MayFollowLater.Where(m => !attached.Contains(m.Code))
-                .Select(m => new FollowingLater(m.Code, WorkingDays.Add(today, settings.Value.FollowLaterWorkingDays))).ToList();
+                .Select(m =>
+                {
+                    var due = calendar.Add(today, days);
+                    return new FollowingLater(m.Code, due.Day, days, due.Provisional);
+                }).ToList();
             application.FollowLater = following.Count == 0 ? null : JsonSerializer.Serialize(following, CatalogueJson.Options);
+            application.DueDatesProvisional = following.Any(f => f.Provisional);
             application.Revision++;
             foreach (var matter in guide.Matters)
             {

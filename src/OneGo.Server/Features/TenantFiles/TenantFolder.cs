@@ -14,7 +14,7 @@ internal sealed class TenantFolder
     public const string RegionFileName = "tenant.yaml";
 
     /// <summary>Folders inside a region folder that hold the region's content rather than child regions.</summary>
-    public static readonly string[] ContentFolders = ["matters", "bundles"];
+    public static readonly string[] ContentFolders = ["matters", "bundles", CalendarFile.Folder];
 
     private TenantFolder(string root, Zone.PublishingScheduleRule schedules)
     {
@@ -32,6 +32,9 @@ internal sealed class TenantFolder
     public List<MatterFile> Matters { get; } = [];
 
     public List<BundleFile> Bundles { get; } = [];
+
+    /// <summary>The years of the national holiday calendar (<c>calendar/{year}.yaml</c> of the national folder).</summary>
+    public List<CalendarFile> Calendar { get; } = [];
 
     /// <summary>
     /// The national matters' basic codes as their files give them, also of a file with another problem, so that the
@@ -94,11 +97,21 @@ internal sealed class TenantFolder
 
         ContentFiles.ReadMatters(directory, id, this);
         ContentFiles.ReadBundles(directory, id, this);
+        if (id == RegionRules.NationalId)
+        {
+            CalendarFile.ReadAll(this, directory);
+        }
+        else if (Directory.Exists(Path.Combine(directory, CalendarFile.Folder))
+                 && Directory.EnumerateFiles(Path.Combine(directory, CalendarFile.Folder), "*", SearchOption.AllDirectories).Where(IsYaml).Order(StringComparer.Ordinal).FirstOrDefault() is { } misplaced)
+        {
+            Problems.Add(new FileProblem(Display(Relative(misplaced)), 1, 1,
+                $"the holiday calendar is national: its years are files of {Display(CalendarFile.Folder)}/, not of a region's folder."));
+        }
 
         foreach (var stray in Directory.EnumerateFiles(directory).Where(IsYaml).Where(f => Path.GetFileName(f) != RegionFileName))
         {
             Problems.Add(new FileProblem(Display(Relative(stray)), 1, 1,
-                $"OneGo does not read a file named '{Path.GetFileName(stray)}' here: a region's folder holds {RegionFileName}, its child regions' folders, and the folders {string.Join(" and ", ContentFolders)}."));
+                $"OneGo does not read a file named '{Path.GetFileName(stray)}' here: a region's folder holds {RegionFileName}, its child regions' folders, and the folders {string.Join(", ", ContentFolders)}."));
         }
 
         foreach (var child in Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal))

@@ -42,7 +42,7 @@ public sealed record ImportResult(IReadOnlyList<FileProblem> Problems, ImportPla
 /// </summary>
 public sealed class TenantImport(
     OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, BundleCatalogue catalogue, LiveBundles live, TimeProvider clock, ILogger<TenantImport> logger,
-    Features.Zone.PublishingScheduleRule schedules)
+    Features.Zone.PublishingScheduleRule schedules, Features.Calendar.WorkingDayCalendar calendar)
 {
     public const string Actor = "import";
 
@@ -93,6 +93,11 @@ public sealed class TenantImport(
 
                 using (tenants.Enter(region.Id))
                 {
+                    foreach (var year in files.Calendar.Where(c => region.Id == RegionRules.NationalId && changed.Contains(files.Display(c.RelativePath))))
+                    {
+                        await ApplyCalendarYearAsync(year, now, cancellationToken);
+                    }
+
                     foreach (var matter in files.Matters.Where(m => m.TenantId == region.Id && changed.Contains(files.Display(m.RelativePath))))
                     {
                         await ApplyMatterAsync(matter, now, problems, cancellationToken);
@@ -137,6 +142,13 @@ public sealed class TenantImport(
         if (!dryRun)
         {
             directory.Invalidate();
+            if (files.Calendar.Any(c => changed.Contains(files.Display(c.RelativePath))))
+            {
+                // Due dates counted into a year the calendar did not hold are counted again on it.
+                calendar.Invalidate();
+                await Features.Applications.DueDates.RecountProvisionalAsync(db, tenants, directory, await calendar.CurrentAsync(db, cancellationToken), Actor, cancellationToken);
+            }
+
             foreach (var bundle in files.Bundles.Where(b => changed.Contains(files.Display(b.RelativePath))))
             {
                 await live.ForgetAsync(bundle.TenantId, bundle.Code, cancellationToken);
@@ -224,6 +236,22 @@ public sealed class TenantImport(
     }
 
     /// <summary>Remembers the file's hash as imported; returns the hash it had before, if it was imported before.</summary>
+    /// <summary>A year of the holiday calendar becomes the file's: national data, audited in national's log.</summary>
+    private async Task ApplyCalendarYearAsync(CalendarFile file, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var row = await db.Set<Features.Calendar.CalendarYearRecord>().SingleOrDefaultAsync(y => y.Year == file.Year.Year, cancellationToken);
+        row ??= db.Set<Features.Calendar.CalendarYearRecord>().Add(new Features.Calendar.CalendarYearRecord { Year = file.Year.Year, Document = "" }).Entity;
+        row.Document = Features.Calendar.CalendarYearRecord.Write(file.Year);
+        row.ImportedAt = now;
+        var previous = await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
+        db.Audit(new AuditEvent(Actor, "import.calendar", $"calendar/{file.Year.Year}", new
+        {
+            file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous, source = file.Year.Source.Reference ?? file.Year.Source.Title.Zh,
+            off = file.Year.Holidays.Sum(h => h.To.DayNumber - h.From.DayNumber + 1), work = file.Year.Holidays.Sum(h => h.Work.Count),
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     private async Task<string?> RecordFileAsync(string path, string sha256, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var record = await db.TenantFiles.SingleOrDefaultAsync(f => f.Path == path, cancellationToken);
@@ -383,6 +411,11 @@ public sealed class TenantImport(
             Consider(region.RelativePath, region.Sha256, _ => existing is null
                 ? [$"new region {region.Id} {region.Document.Name} ({region.Document.DivisionCode ?? "no code"}, {region.Document.Level.ToString().ToLowerInvariant()})"]
                 : Differences(existing, settings, [.. departments[region.Id]], region));
+            foreach (var year in files.Calendar.Where(_ => region.Id == RegionRules.NationalId))
+            {
+                Consider(year.RelativePath, year.Sha256, isNew => [$"{(isNew ? "new" : "changed")} holiday calendar of {year.Year.Year}: {year.Year.Holidays.Count} holidays, {year.Year.Holidays.Sum(h => h.Work.Count)} make-up working days"]);
+            }
+
             foreach (var matter in files.Matters.Where(m => m.TenantId == region.Id))
             {
                 Consider(matter.RelativePath, matter.Sha256, isNew => [$"{(isNew ? "new" : "changed")} matter {matter.Matter.Code} {matter.Matter.Name.Zh}"]);

@@ -172,9 +172,12 @@ public abstract partial class ApplicationTests(Provider provider) : IAsyncLifeti
         Assert.Equal(HttpStatusCode.NotFound, (await chen.SendJsonAsync(HttpMethod.Patch, $"{Applications}/{id}", new { values = new { phone = "13900139000" } })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await chen.SubmitAsync(Haicang, id, "chen-1")).StatusCode);
         Assert.Empty((await (await chen.GetAsync("/api/me/applications")).JsonAsync())["items"]!.AsArray());
+        Assert.Empty((await (await chen.GetAsync(Applications)).JsonAsync())["items"]!.AsArray());
+        Assert.Equal(id, (string?)Assert.Single((await (await _zhang.GetAsync(Applications)).JsonAsync())["items"]!.AsArray())!["id"]);
 
         // The same applicant through another region's route: not found there.
         Assert.Equal(HttpStatusCode.NotFound, (await _zhang.GetAsync($"/api/t/fujian.xiamen/applications/{id}")).StatusCode);
+        Assert.Empty((await (await _zhang.GetAsync("/api/t/fujian.xiamen/applications")).JsonAsync())["items"]!.AsArray());
         // Staff tokens are no applicant's: the applicants' routes refuse them.
         using var editor = await _app.AsAsync(Roles.Editor, Haicang);
         Assert.Equal(HttpStatusCode.Forbidden, (await editor.GetAsync($"{Applications}/{id}")).StatusCode);

@@ -136,29 +136,9 @@ public abstract class MaterialFileTests(Provider provider) : IAsyncLifetime
     public async Task AMaterialThatMayFollowLaterIsOwedByItsDueDateAfterSubmissionAndSuppliedOnce()
     {
         // Gulou's school enrolment, asking for the servicemen's children's priority: its proof may follow later.
-        var bundle = await (await _zhang.GetAsync($"/api/t/{Gulou}/bundles/school-enrolment")).JsonAsync();
-        JsonObject? chosen = null;
-        JsonNode? guide = null;
-        foreach (var option in bundle["scenarios"]!.AsArray().SelectMany(q => q!["options"]!.AsArray().Select(o => (Question: (string)q["id"]!, Option: (string)o!["id"]!))))
-        {
-            var answers = new JsonObject();
-            foreach (var question in bundle["scenarios"]!.AsArray())
-            {
-                var id = (string)question!["id"]!;
-                answers[id] = id == option.Question ? option.Option : (string)question["options"]![0]!["id"]!;
-            }
-
-            guide = await (await _zhang.SendJsonAsync(HttpMethod.Post, $"/api/t/{Gulou}/bundles/school-enrolment/guide", new JsonObject { ["answers"] = answers.DeepClone() })).JsonAsync();
-            if (guide["mayFollowLater"]!.AsArray().Count > 0)
-            {
-                chosen = answers;
-                break;
-            }
-        }
-
-        Assert.NotNull(chosen);
+        var (chosen, guide) = await _zhang.FollowLaterAsync(Gulou, "school-enrolment");
         var (application, draft) = await DraftAsync(Gulou, "school-enrolment", chosen);
-        var later = guide!["mayFollowLater"]!.AsArray().Select(m => (string)m!["code"]!).ToList();
+        var later = guide["mayFollowLater"]!.AsArray().Select(m => (string)m!["code"]!).ToList();
         Assert.Equal(later, Owed(draft).Intersect(later));
         foreach (var material in guide["bring"]!.AsArray().Select(m => (string)m!["code"]!))
         {
@@ -169,8 +149,10 @@ public abstract class MaterialFileTests(Provider provider) : IAsyncLifetime
         var submitted = await (await _zhang.SubmitAsync(Gulou, application, "later-1", commitments).ExpectAsync(HttpStatusCode.Created)).JsonAsync();
         var owed = submitted["owed"]!.AsArray();
         Assert.Equal(later, owed.Select(o => (string)o!["material"]!));
-        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).DateTime);
-        Assert.All(owed, o => Assert.Equal(WorkingDays.Add(today, 10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), (string?)o!["dueOn"]));
+        // Due ten working days after the day of submission (China Standard Time), counted on the national holiday calendar.
+        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).DateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var due = await (await _zhang.GetAsync($"/api/calendar/working-days?from={today}&days=10")).JsonAsync();
+        Assert.All(owed, o => Assert.Equal(((string?)due["day"], (bool)due["provisional"]!), ((string?)o!["dueOn"], (bool)o["dueProvisional"]!)));
         Assert.All(owed, o => Assert.True((bool)o!["mayFollowLater"]!));
 
         // Supplied after submission, once.
@@ -183,16 +165,3 @@ public abstract class MaterialFileTests(Provider provider) : IAsyncLifetime
 public sealed class MaterialFileTestsOnSqlite() : MaterialFileTests(Provider.Sqlite);
 
 public sealed class MaterialFileTestsOnPostgres() : MaterialFileTests(Provider.Postgres);
-
-/// <summary>容缺 due dates count weekdays until the holiday calendar arrives.</summary>
-public sealed class WorkingDaysTests
-{
-    [Fact]
-    public void WorkingDaysSkipWeekends()
-    {
-        // Friday 2026-12-04 + 1 working day is Monday; + 10 is Friday two weeks on.
-        Assert.Equal(new DateOnly(2026, 12, 7), WorkingDays.Add(new DateOnly(2026, 12, 4), 1));
-        Assert.Equal(new DateOnly(2026, 12, 18), WorkingDays.Add(new DateOnly(2026, 12, 4), 10));
-        Assert.Equal(new DateOnly(2026, 12, 7), WorkingDays.Add(new DateOnly(2026, 12, 5), 1));
-    }
-}

@@ -106,6 +106,10 @@ public abstract class WalkInTests(Provider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await _officer.SendAsync(For(subject, HttpMethod.Get, $"{Applications}/{theirs}"))).StatusCode);
         // Nor is the walk-in's application the demo applicant's.
         Assert.Equal(HttpStatusCode.NotFound, (await zhang.GetAsync($"{Applications}/{id}")).StatusCode);
+        // At the window, the officer follows the walk-in's applications in the region: theirs, and no one else's.
+        var listed = await (await _officer.SendAsync(For(subject, HttpMethod.Get, Applications)).ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal(number, (string?)Assert.Single(listed["items"]!.AsArray())!["number"]);
+        Assert.DoesNotContain(id, (await zhang.GetStringAsync(Applications)), StringComparison.Ordinal);
 
         // An officer of another region acts for no one here.
         using var gulouOfficer = await _app.AsAsync(Roles.Officer, "jiangsu.nanjing.gulou");

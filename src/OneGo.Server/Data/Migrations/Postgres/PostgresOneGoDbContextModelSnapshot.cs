@@ -204,6 +204,9 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<bool>("DueDatesProvisional")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("FetchedFields")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
@@ -492,6 +495,23 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.ToTable("AuditEntries", (string)null);
 
                     b.HasAnnotation("OneGo:TenantOwned", true);
+                });
+
+            modelBuilder.Entity("OneGo.Server.Features.Calendar.CalendarYearRecord", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Year");
+
+                    b.ToTable("HolidayCalendar", (string)null);
                 });
 
             modelBuilder.Entity("OneGo.Server.Features.Catalogue.BundleRecord", b =>

@@ -204,6 +204,9 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<bool>("DueDatesProvisional")
+                        .HasColumnType("bit");
+
                     b.Property<string>("FetchedFields")
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");
@@ -493,6 +496,23 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                     b.ToTable("AuditEntries", (string)null);
 
                     b.HasAnnotation("OneGo:TenantOwned", true);
+                });
+
+            modelBuilder.Entity("OneGo.Server.Features.Calendar.CalendarYearRecord", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Year");
+
+                    b.ToTable("HolidayCalendar", (string)null);
                 });
 
             modelBuilder.Entity("OneGo.Server.Features.Catalogue.BundleRecord", b =>

@@ -195,6 +195,9 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("DueDatesProvisional")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("FetchedFields")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
@@ -479,6 +482,23 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.ToTable("AuditEntries", (string)null);
 
                     b.HasAnnotation("OneGo:TenantOwned", true);
+                });
+
+            modelBuilder.Entity("OneGo.Server.Features.Calendar.CalendarYearRecord", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ImportedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Year");
+
+                    b.ToTable("HolidayCalendar", (string)null);
                 });
 
             modelBuilder.Entity("OneGo.Server.Features.Catalogue.BundleRecord", b =>

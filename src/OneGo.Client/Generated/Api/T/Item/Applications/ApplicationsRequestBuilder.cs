@@ -35,7 +35,7 @@ namespace OneGo.Client.Api.T.Item.Applications
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ApplicationsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/t/{tenant}/applications", pathParameters)
+        public ApplicationsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/t/{tenant}/applications{?cursor*,limit*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,8 +43,41 @@ namespace OneGo.Client.Api.T.Item.Applications
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ApplicationsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/t/{tenant}/applications", rawUrl)
+        public ApplicationsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/t/{tenant}/applications{?cursor*,limit*}", rawUrl)
         {
+        }
+        /// <summary>
+        /// The applicant&apos;s applications in this region (a window officer: the walk-in&apos;s they act for), the latest change first, each with its cases&apos; states.
+        /// </summary>
+        /// <returns>A <see cref="global::OneGo.Client.Models.PageOfApplicationItem"/></returns>
+        /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 400 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.ValidationProblem">When receiving a 422 status code</exception>
+        /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 429 status code</exception>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public async Task<global::OneGo.Client.Models.PageOfApplicationItem?> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.Applications.ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#nullable restore
+#else
+        public async Task<global::OneGo.Client.Models.PageOfApplicationItem> GetAsync(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.Applications.ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#endif
+            var requestInfo = ToGetRequestInformation(requestConfiguration);
+            var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
+            {
+                { "400", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
+                { "401", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "403", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "404", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "422", global::OneGo.Client.Models.ValidationProblem.CreateFromDiscriminatorValue },
+                { "429", global::OneGo.Client.Models.Problem.CreateFromDiscriminatorValue },
+            };
+            return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfApplicationItem>(requestInfo, global::OneGo.Client.Models.PageOfApplicationItem.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// A draft application for a live bundle: the guide&apos;s answers and the form values so far. Deleted 30 days after its last change.
@@ -84,6 +117,25 @@ namespace OneGo.Client.Api.T.Item.Applications
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.ApplicationView>(requestInfo, global::OneGo.Client.Models.ApplicationView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
+        /// The applicant&apos;s applications in this region (a window officer: the walk-in&apos;s they act for), the latest change first, each with its cases&apos; states.
+        /// </summary>
+        /// <returns>A <see cref="RequestInformation"/></returns>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.Applications.ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters>>? requestConfiguration = default)
+        {
+#nullable restore
+#else
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::OneGo.Client.Api.T.Item.Applications.ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters>> requestConfiguration = default)
+        {
+#endif
+            var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
+            requestInfo.Configure(requestConfiguration);
+            requestInfo.Headers.TryAdd("Accept", "application/json");
+            return requestInfo;
+        }
+        /// <summary>
         /// A draft application for a live bundle: the guide&apos;s answers and the form values so far. Deleted 30 days after its last change.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
@@ -113,6 +165,26 @@ namespace OneGo.Client.Api.T.Item.Applications
         public global::OneGo.Client.Api.T.Item.Applications.ApplicationsRequestBuilder WithUrl(string rawUrl)
         {
             return new global::OneGo.Client.Api.T.Item.Applications.ApplicationsRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// The applicant&apos;s applications in this region (a window officer: the walk-in&apos;s they act for), the latest change first, each with its cases&apos; states.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class ApplicationsRequestBuilderGetQueryParameters 
+        {
+            /// <summary>Where the page starts: the previous page&apos;s &apos;next&apos;, unchanged; absent for the first page.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("cursor")]
+            public string? Cursor { get; set; }
+#nullable restore
+#else
+            [QueryParameter("cursor")]
+            public string Cursor { get; set; }
+#endif
+            /// <summary>How many items a page holds: 1 to 500, 50 when absent.</summary>
+            [QueryParameter("limit")]
+            public int? Limit { get; set; }
         }
     }
 }

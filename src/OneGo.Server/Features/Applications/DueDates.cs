@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using OneGo.Catalogue;
+using OneGo.Server.Data;
+using OneGo.Server.Features.Audit;
+using OneGo.Server.Features.Tenants;
+using OneGo.Tenancy;
+
+namespace OneGo.Server.Features.Applications;
+
+/// <summary>
+/// Due dates counted into a year the holiday calendar did not hold yet (on weekdays, marked provisional) are counted
+/// again when the calendar changes: region by region, the applications marked so, each material from its own day of
+/// submission and number of working days. Audited in each region's log by application number.
+/// </summary>
+internal static class DueDates
+{
+    public static async Task<int> RecountProvisionalAsync(
+        OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, HolidayCalendar calendar, string actor, CancellationToken cancellationToken)
+    {
+        var recounted = 0;
+        foreach (var region in await directory.AllAsync(cancellationToken))
+        {
+            using (tenants.Enter(region.Id))
+            {
+                var marked = await db.Set<Application>().Where(a => a.DueDatesProvisional).ToListAsync(cancellationToken);
+                if (marked.Count == 0)
+                {
+                    continue;
+                }
+
+                foreach (var application in marked)
+                {
+                    var submitted = DateOnly.FromDateTime(application.SubmittedAt!.Value.ToOffset(TrackingNumbers.ChinaTime).DateTime);
+                    var following = ApplicationsApi.FollowingLaterOf(application)
+                        .Select(f =>
+                        {
+                            if (!f.Provisional)
+                            {
+                                return f;
+                            }
+
+                            var due = calendar.Add(submitted, f.WorkingDays);
+                            return f with { DueOn = due.Day, Provisional = due.Provisional };
+                        }).ToList();
+                    application.FollowLater = JsonSerializer.Serialize(following, CatalogueJson.Options);
+                    application.DueDatesProvisional = following.Any(f => f.Provisional);
+                }
+
+                db.Audit(new AuditEvent(actor, "application.due-dates", $"tenant/{region.Id}", new
+                {
+                    applications = marked.Select(a => a.Number).Order(StringComparer.Ordinal),
+                    calendar = calendar.Years.Order(),
+                }));
+                await db.SaveChangesAsync(cancellationToken);
+                db.ChangeTracker.Clear();
+                recounted += marked.Count;
+            }
+        }
+
+        return recounted;
+    }
+}
