@@ -21,8 +21,8 @@ namespace OneGo.Server.Tests.Identity;
 /// derived from the authorization code. Each refused call sends what the rightful caller succeeds with, answers 401
 /// or 403 as problem details, and leaves every row of the victim's, the caller's and the target's tenants as it was.
 /// Callers also reach for the victim's objects through their own tenant's path. The console's routes are called by
-/// signed-in people on a real server process, and their forms posted without the antiforgery token as another site
-/// would. A mapped route missing from the tables, and a table row for a route no longer mapped, fail the test.
+/// signed-in people on a real server process on PostgreSQL, and their forms posted without the antiforgery token as
+/// another site would. A mapped route missing from the tables, and a table row for a route no longer mapped, fail the test.
 /// </summary>
 public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper output) : IAsyncLifetime
 {
@@ -795,8 +795,11 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         .Replace("{walk-in-draft}", _walkInDraft, StringComparison.Ordinal)
         .Replace("{walk-in-dataset}", inAddress ? Uri.EscapeDataString(_walkInDataset) : _walkInDataset, StringComparison.Ordinal);
 
-    [Fact]
-    public async Task EveryConsoleRouteAnswersEveryPersonAsTheTableSaysAndNoPostWithoutTheAntiforgeryTokenChangesAnything()
+    /// <summary>
+    /// The console's routes for every person. Run on PostgreSQL, as production runs (see the subclass): the console is a
+    /// client of the API, whose rows above run on both databases, so on SQLite it would prove nothing more.
+    /// </summary>
+    protected async Task CheckConsoleRoutesAsync()
     {
         // One node at a time on the database: the console signs people in over a real loopback port.
         await _app.DisposeAsync();
@@ -926,4 +929,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
 
 public sealed class IsolationMatrixTestsOnSqlite(ITestOutputHelper output) : IsolationMatrixTests(Provider.Sqlite, output);
 
-public sealed class IsolationMatrixTestsOnPostgres(ITestOutputHelper output) : IsolationMatrixTests(Provider.Postgres, output);
+public sealed class IsolationMatrixTestsOnPostgres(ITestOutputHelper output) : IsolationMatrixTests(Provider.Postgres, output)
+{
+    [Fact]
+    public Task EveryConsoleRouteAnswersEveryPersonAsTheTableSaysAndNoPostWithoutTheAntiforgeryTokenChangesAnything() => CheckConsoleRoutesAsync();
+}
