@@ -52,6 +52,16 @@ public sealed class CurrentTenant
         return Push(new TenantScope(TenantId: null, ReadsBelow: false, Applicant: applicant));
     }
 
+    /// <summary>
+    /// An officer of one department at work in <paramref name="tenantId"/>: the tenant's rows as in <see cref="Enter"/>,
+    /// but of the department-owned rows (<see cref="IDepartmentOwned"/>, its cases) only <paramref name="department"/>'s, read or written.
+    /// </summary>
+    public IDisposable EnterAsDepartment(string tenantId, string department)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(department);
+        return Push(new TenantScope(tenantId, ReadsBelow: false, Department: department));
+    }
+
     private Restore Push(TenantScope scope)
     {
         // Only an applicant's scope may have no tenant (their rows in every tenant).
@@ -91,7 +101,7 @@ public sealed class CurrentTenant
 /// A tenant scope: whose rows may be written, whether the rows below it may be read, and, for an applicant, whose
 /// applicant-owned rows alone are seen. An applicant's scope without a tenant reads their rows in every tenant.
 /// </summary>
-public sealed record TenantScope(string? TenantId, bool ReadsBelow, bool Public = false, string? Applicant = null)
+public sealed record TenantScope(string? TenantId, bool ReadsBelow, bool Public = false, string? Applicant = null, string? Department = null)
 {
     /// <summary>The id prefix of the tenants below, as the query filter matches it (<c>national</c> is above all).</summary>
     public string BelowPrefix => TenantId == RegionRules.NationalId ? string.Empty : TenantId + ".";
@@ -100,5 +110,5 @@ public sealed record TenantScope(string? TenantId, bool ReadsBelow, bool Public 
     public bool AcrossTenants => TenantId is null;
 
     public override string ToString() =>
-        (TenantId ?? "every tenant") + (Applicant is null ? "" : $" as applicant {Applicant}") + (Public ? " (public)" : "") + (ReadsBelow ? " (reading below)" : "");
+        (TenantId ?? "every tenant") + (Applicant is null ? "" : $" as applicant {Applicant}") + (Department is null ? "" : $" as department {Department}") + (Public ? " (public)" : "") + (ReadsBelow ? " (reading below)" : "");
 }

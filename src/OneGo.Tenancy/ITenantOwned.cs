@@ -20,3 +20,13 @@ public interface IApplicantOwned : ITenantOwned
     /// <summary>The applicant's immutable subject (never an ID number).</summary>
     string ApplicantId { get; set; }
 }
+
+/// <summary>
+/// A tenant-owned row that belongs to one of the tenant's departments: a case (办件). In a department's scope only that
+/// department's rows are read or written; other scopes of the tenant read them all, as for any tenant-owned row.
+/// </summary>
+public interface IDepartmentOwned : ITenantOwned
+{
+    /// <summary>The department's code in its region's definition.</summary>
+    string Department { get; set; }
+}

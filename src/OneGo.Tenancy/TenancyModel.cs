@@ -19,6 +19,12 @@ public static class TenancyModel
     /// <summary>The property every applicant-owned entity carries.</summary>
     public const string ApplicantIdProperty = nameof(IApplicantOwned.ApplicantId);
 
+    /// <summary>The property every department-owned entity carries.</summary>
+    public const string DepartmentProperty = nameof(IDepartmentOwned.Department);
+
+    /// <summary>Annotation that marks an entity type as department-owned in the model.</summary>
+    public const string DepartmentOwnedAnnotation = "OneGo:DepartmentOwned";
+
     /// <summary>Annotation that marks an entity type as applicant-owned in the model.</summary>
     public const string ApplicantOwnedAnnotation = "OneGo:ApplicantOwned";
 
@@ -36,6 +42,9 @@ public static class TenancyModel
 
     public static bool IsApplicantOwned(this IReadOnlyEntityType entityType) =>
         entityType.FindAnnotation(ApplicantOwnedAnnotation)?.Value is true;
+
+    public static bool IsDepartmentOwned(this IReadOnlyEntityType entityType) =>
+        entityType.FindAnnotation(DepartmentOwnedAnnotation)?.Value is true;
 
     /// <summary>
     /// Applies the conventions to every entity type implementing <see cref="ITenantOwned"/>. Call it after every
@@ -62,7 +71,13 @@ public static class TenancyModel
                 builder.HasIndex(ApplicantIdProperty);
             }
 
-            builder.HasQueryFilter(FilterName, BuildFilter(entityType.ClrType, context, applicantOwned));
+            var departmentOwned = typeof(IDepartmentOwned).IsAssignableFrom(entityType.ClrType);
+            if (departmentOwned)
+            {
+                builder.HasAnnotation(DepartmentOwnedAnnotation, true);
+            }
+
+            builder.HasQueryFilter(FilterName, BuildFilter(entityType.ClrType, context, applicantOwned, departmentOwned));
 
             foreach (var index in entityType.GetIndexes().Where(i => i.IsUnique).ToList())
             {
@@ -90,9 +105,11 @@ public static class TenancyModel
     // e => e.TenantId == ctx.ScopeTenantId || (ctx.ScopeBelowPrefix != null && e.TenantId.StartsWith(ctx.ScopeBelowPrefix))
     // and, for applicant-owned rows:
     //   (… || ctx.ScopeAcrossTenants) && (ctx.ScopeApplicant == null || e.ApplicantId == ctx.ScopeApplicant)
+    // and, for department-owned rows:
+    //   … && (ctx.ScopeDepartment == null || e.Department == ctx.ScopeDepartment)
     // The context appears as a constant of its own type, which EF Core swaps for the context running the query,
     // so the scope is read at every execution, never baked into the cached model.
-    private static LambdaExpression BuildFilter(Type clrType, TenantScopedDbContext context, bool applicantOwned)
+    private static LambdaExpression BuildFilter(Type clrType, TenantScopedDbContext context, bool applicantOwned, bool departmentOwned)
     {
         var row = Expression.Parameter(clrType, "row");
         var tenantId = Expression.Call(
@@ -117,6 +134,16 @@ public static class TenancyModel
                 Expression.OrElse(
                     Expression.Equal(scopeApplicant, Expression.Constant(null, typeof(string))),
                     Expression.Equal(applicantId, scopeApplicant)));
+        }
+
+        if (departmentOwned)
+        {
+            var department = Expression.Call(
+                typeof(EF), nameof(EF.Property), [typeof(string)], row, Expression.Constant(DepartmentProperty));
+            var scopeDepartment = Expression.Property(ctx, nameof(TenantScopedDbContext.ScopeDepartment));
+            body = Expression.AndAlso(body, Expression.OrElse(
+                Expression.Equal(scopeDepartment, Expression.Constant(null, typeof(string))),
+                Expression.Equal(department, scopeDepartment)));
         }
 
         return Expression.Lambda(body, row);

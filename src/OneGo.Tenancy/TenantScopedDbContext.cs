@@ -19,6 +19,9 @@ public abstract class TenantScopedDbContext(DbContextOptions options, CurrentTen
     /// <summary>The applicant the scope is confined to, read by the applicant-owned rows' filter; null for staff and public scopes.</summary>
     public string? ScopeApplicant => tenants.Scope?.Applicant;
 
+    /// <summary>The department the scope is confined to, read by the department-owned rows' filter; null outside a department's scope.</summary>
+    public string? ScopeDepartment => tenants.Scope?.Department;
+
     /// <summary>True in an applicant's scope across tenants: their applicant-owned rows of every tenant are read.</summary>
     public bool ScopeAcrossTenants => tenants.Scope is { AcrossTenants: true };
 
@@ -84,6 +87,11 @@ public abstract class TenantScopedDbContext(DbContextOptions options, CurrentTen
             {
                 GuardApplicantWrite(entry, applicant);
             }
+
+            if (tenants.Scope?.Department is { } department && entry.Metadata.IsDepartmentOwned())
+            {
+                GuardDepartmentWrite(entry, department);
+            }
         }
     }
 
@@ -102,6 +110,19 @@ public abstract class TenantScopedDbContext(DbContextOptions options, CurrentTen
         {
             throw new TenantIsolationException(
                 $"Refused to {Verb(entry.State)} a {entry.Metadata.DisplayName()} of another applicant in the scope of applicant '{applicant}'.");
+        }
+    }
+
+    // In a department's scope no row of another department is added, changed, moved or deleted.
+    private static void GuardDepartmentWrite(EntityEntry entry, string department)
+    {
+        var property = entry.Property(TenancyModel.DepartmentProperty);
+        var current = (string?)property.CurrentValue;
+        var original = entry.State == EntityState.Added ? current : (string?)property.OriginalValue;
+        if (original != department || (entry.State != EntityState.Deleted && current != department))
+        {
+            throw new TenantIsolationException(
+                $"Refused to {Verb(entry.State)} a {entry.Metadata.DisplayName()} of department '{original}' in the scope of department '{department}'.");
         }
     }
 

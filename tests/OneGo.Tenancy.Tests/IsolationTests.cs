@@ -41,6 +41,77 @@ public abstract class IsolationTests : IAsyncLifetime
 
     public Task DisposeAsync() => DropDatabaseAsync();
 
+    private async Task SeedDocketsAsync()
+    {
+        await using var db = NewContext();
+        foreach (var (tenant, department) in new[] { ("fujian.xiamen.haicang", "education"), ("fujian.xiamen.haicang", "health"), ("zhejiang", "education") })
+        {
+            using (_tenants.Enter(tenant))
+            {
+                db.Dockets.Add(new Docket { Department = department, Text = "original" });
+                await db.SaveChangesAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ADepartmentSeesOnlyItsOwnDocketsInItsTenantAndTheTenantSeesThemAll()
+    {
+        await SeedDocketsAsync();
+        await using var db = NewContext();
+        using (_tenants.EnterAsDepartment("fujian.xiamen.haicang", "education"))
+        {
+            Assert.Equal([("fujian.xiamen.haicang", "education")], (await db.Dockets.ToListAsync()).Select(d => (d.TenantId, d.Department)));
+            // The department's scope confines department-owned rows only: the tenant's other rows are read as usual.
+            Assert.Single(await db.Notes.ToListAsync());
+        }
+
+        using (_tenants.Enter("fujian.xiamen.haicang"))
+        {
+            Assert.Equal(["education", "health"], await db.Dockets.OrderBy(d => d.Department).Select(d => d.Department).ToListAsync());
+        }
+    }
+
+    [Fact]
+    public async Task ADepartmentCannotAddChangeMoveOrDeleteAnotherDepartmentsDocket()
+    {
+        await SeedDocketsAsync();
+        long healths;
+        await using (var read = NewContext())
+        using (_tenants.Enter("fujian.xiamen.haicang"))
+        {
+            healths = await read.Dockets.Where(d => d.Department == "health").Select(d => d.Id).SingleAsync();
+        }
+
+        async Task RefusedAsync(Action<NotesContext> change)
+        {
+            await using var db = NewContext();
+            using (_tenants.EnterAsDepartment("fujian.xiamen.haicang", "education"))
+            {
+                change(db);
+                await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+            }
+        }
+
+        await RefusedAsync(db => db.Dockets.Add(new Docket { Department = "health", Text = "planted" }));
+        await RefusedAsync(db => db.Dockets.Update(new Docket { Id = healths, TenantId = "fujian.xiamen.haicang", Department = "health", Text = "tampered" }));
+        await RefusedAsync(db => db.Dockets.Remove(new Docket { Id = healths, TenantId = "fujian.xiamen.haicang", Department = "health" }));
+        await using (var db = NewContext())
+        using (_tenants.EnterAsDepartment("fujian.xiamen.haicang", "education"))
+        {
+            var own = await db.Dockets.SingleAsync();
+            own.Department = "health";
+            await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+        }
+
+        await using var check = NewContext();
+        using (_tenants.Enter("fujian.xiamen.haicang"))
+        {
+            Assert.Equal([("education", "original"), ("health", "original")],
+                (await check.Dockets.OrderBy(d => d.Department).ToListAsync()).Select(d => (d.Department, d.Text)));
+        }
+    }
+
     private NotesContext NewContext() => new(_options, _tenants);
 
     private async Task<List<(string Tenant, string Text)>> AllRowsAsync()

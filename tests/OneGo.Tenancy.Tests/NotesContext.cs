@@ -26,6 +26,18 @@ public sealed class Letter : IApplicantOwned
     public string Text { get; set; } = "";
 }
 
+/// <summary>A row of one department of one tenant, as a case is.</summary>
+public sealed class Docket : IDepartmentOwned
+{
+    public long Id { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    public string Department { get; set; } = "";
+
+    public string Text { get; set; } = "";
+}
+
 /// <summary>A row shared by all tenants.</summary>
 public sealed class Country
 {
@@ -43,10 +55,13 @@ public sealed class NotesContext(DbContextOptions<NotesContext> options, Current
 
     public DbSet<Country> Countries => Set<Country>();
 
+    public DbSet<Docket> Dockets => Set<Docket>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Note>().HasIndex(n => n.Code).IsUnique();
         modelBuilder.Entity<Letter>();
         modelBuilder.Entity<Country>();
+        modelBuilder.Entity<Docket>();
     }
 }
