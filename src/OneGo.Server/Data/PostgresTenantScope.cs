@@ -6,14 +6,14 @@ using OneGo.Tenancy;
 namespace OneGo.Server.Data;
 
 /// <summary>
-/// Tells PostgreSQL the tenant scope of each command (and the applicant of an applicant's scope), so that its row-level security admits exactly what the
+/// Tells PostgreSQL the tenant scope of each command (the applicant of an applicant's scope, the department of a department's), so that its row-level security admits exactly what the
 /// scope may see, behind the query filter and the write guard. The settings are session-wide and reset when the
 /// pooled connection is returned; they are set again before every command, so a scope entered or left between
 /// two commands on one connection is always the one in force.
 /// </summary>
 internal sealed class PostgresTenantScope(CurrentTenant tenants) : DbCommandInterceptor
 {
-    private const string Sql = "SELECT set_config('onego.tenant', $1, false), set_config('onego.below', $2, false), set_config('onego.public', $3, false), set_config('onego.applicant', $4, false)";
+    private const string Sql = "SELECT set_config('onego.tenant', $1, false), set_config('onego.below', $2, false), set_config('onego.public', $3, false), set_config('onego.applicant', $4, false), set_config('onego.department', $5, false)";
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
@@ -61,6 +61,8 @@ internal sealed class PostgresTenantScope(CurrentTenant tenants) : DbCommandInte
         set.Parameters.Add(new NpgsqlParameter { Value = scope is { Public: true } ? "on" : "off" });
         // An applicant's scope sees that applicant's rows only; empty for staff and public scopes.
         set.Parameters.Add(new NpgsqlParameter { Value = scope?.Applicant ?? "" });
+        // A department's scope sees that department's cases only; empty for every other scope.
+        set.Parameters.Add(new NpgsqlParameter { Value = scope?.Department ?? "" });
         return set;
     }
 

@@ -288,3 +288,22 @@ public sealed class SubmissionProblem(ProblemHttpResult problem) : ProblemResult
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, Declared);
 }
+
+/// <summary>
+/// A case-work move refused, in the contract's order: 403 not the caller's to make (the window's moves are its
+/// officers', a case's its department's), 404 no such application or case in the caller's scope, 409 its state does
+/// not allow it (naming the state), 428 no If-Match, 412 a stale If-Match.
+/// </summary>
+public sealed class CaseMoveProblem(ProblemHttpResult problem) : ProblemResult(problem, Declared), IEndpointMetadataProvider
+{
+    private static readonly (int, Type, string)[] Declared =
+    [
+        (StatusCodes.Status403Forbidden, typeof(Problem), "Not the caller's move: the comprehensive window accepts, asks for a supplement and refuses; a case's own department decides and issues it."),
+        (StatusCodes.Status404NotFound, typeof(Problem), "No such submitted application here, or no such case of the caller's department."),
+        (StatusCodes.Status409Conflict, typeof(StateConflictProblem), "The application's or case's state does not allow the move (named in 'state'); for a supplement, the one notice was given already."),
+        (StatusCodes.Status412PreconditionFailed, typeof(StaleProblem), "It changed since it was read (If-Match names an older ETag); nothing was saved."),
+        (StatusCodes.Status428PreconditionRequired, typeof(Problem), "Send the ETag of what was read in If-Match."),
+    ];
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, Declared);
+}

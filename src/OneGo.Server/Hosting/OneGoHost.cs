@@ -8,6 +8,7 @@ using OneGo.Server.Features.Applicants;
 using OneGo.Server.Features.Applications;
 using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Calendar;
+using OneGo.Server.Features.Cases;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.DataSharing;
 using OneGo.Server.Features.Templates;
@@ -72,6 +73,7 @@ internal static class OneGoHost
         services.AddSettings<DiagnosticsSettings>();
         services.AddOneGoLimits();
         services.AddOneGoApplications();
+        services.AddOneGoCaseWork();
         builder.AddOneGoIdentity();
         builder.AddOneGoConsole();
         return builder;
@@ -129,6 +131,7 @@ internal static class OneGoHost
         app.MapCalendarApi();
         app.MapDemoExchange();
         app.MapWalkIns();
+        app.MapCasesApi();
         app.MapTemplatesApi();
         app.MapAuditApi();
         app.MapPublishingApi();

@@ -106,6 +106,9 @@ public static class OneGoClaims
     /// <summary>An officer's department: the code of one department of the account's tenant.</summary>
     public const string Department = "onego_department";
 
+    /// <summary><c>true</c> when the officer's department is its region's comprehensive window (综窗): it serves walk-in applicants and accepts applications.</summary>
+    public const string AtWindow = "onego_window";
+
     /// <summary>The account's user name: who the audit log names (the subject is the account's immutable id).</summary>
     public const string UserName = "preferred_username";
 

@@ -42,6 +42,12 @@ public sealed class AccountRoles(OneGoDbContext db, CurrentTenant tenants, IOpen
         }
     }
 
+    /// <summary>Whether an officer's department is its own region's comprehensive window (综窗).</summary>
+    public Task<bool> AtWindowAsync(Account account, string? department, CancellationToken cancellationToken) =>
+        department is null || account.TenantId is null
+            ? Task.FromResult(false)
+            : db.Departments.AsNoTracking().AnyAsync(d => d.RegionId == account.TenantId && d.Code == department && d.Kind == OneGo.Catalogue.DepartmentKind.Window, cancellationToken);
+
     /// <summary>Every account whose held roles break the separation of duties, with those roles.</summary>
     public async Task<List<(Account Account, List<string> Roles)>> BreakingSeparationOfDutiesAsync(CancellationToken cancellationToken)
     {

@@ -38,8 +38,14 @@ public enum Capability
     /// </summary>
     Apply,
 
-    /// <summary>Serve walk-in applicants at the route's tenant's comprehensive window (综窗): its officers bound to a window department.</summary>
+    /// <summary>Serve walk-in applicants and accept applications at the route's tenant's comprehensive window (综窗): its officers bound to its window department (the token's <c>onego_window</c>).</summary>
     ServeAtWindow,
+
+    /// <summary>
+    /// Work the route's tenant's cases: its officers, people only. What each sees is its department's cases alone (the
+    /// department's scope of the tenancy mechanism); the comprehensive window's officers see every case of the region.
+    /// </summary>
+    WorkCases,
 
     /// <summary>The deployment's own operations (push integrations, dead letters): the admins of national, people only — the national operator.</summary>
     OperateNation,
@@ -64,6 +70,7 @@ public static class Capabilities
         bool Own() => tenant is not null && tenant == routeTenant;
         bool AtOrAbove() => tenant is not null && routeTenant is not null && (tenant == routeTenant || RegionRules.IsBelow(routeTenant, tenant));
         bool National() => tenant == RegionRules.NationalId;
+        bool AtWindow() => roles.Contains(Roles.Officer) && person && Own() && user.FindFirstValue(OneGoClaims.AtWindow) == "true";
 
         return capability switch
         {
@@ -76,9 +83,9 @@ public static class Capabilities
             Capability.VerifyAudit => roles.Contains(Roles.Auditor) && National(),
             Capability.OperateNation => roles.Contains(Roles.Admin) && person && National(),
             Capability.ReadZone => user.HasScope(OneGoClaims.ZoneReadScope),
-            Capability.Apply => (user.HasScope(OneGoClaims.ApplyScope) && user.FindFirstValue(OneGoClaims.Kind) == KindApplicant)
-                || (roles.Contains(Roles.Officer) && person && Own()),
-            Capability.ServeAtWindow => roles.Contains(Roles.Officer) && person && Own(),
+            Capability.Apply => (user.HasScope(OneGoClaims.ApplyScope) && user.FindFirstValue(OneGoClaims.Kind) == KindApplicant) || AtWindow(),
+            Capability.ServeAtWindow => AtWindow(),
+            Capability.WorkCases => roles.Contains(Roles.Officer) && person && Own(),
             _ => false,
         };
     }
@@ -126,6 +133,7 @@ public static class Capabilities
         Capability.ReadZone => "read the national service zone",
         Capability.Apply => "act as an applicant (an applicant's token with scope apply, or the region's window officer for a walk-in applicant)",
         Capability.ServeAtWindow => "serve walk-in applicants at the region's comprehensive window (its officers)",
+        Capability.WorkCases => "work the region's cases (its officers)",
         Capability.OperateNation => "operate the deployment (the national operator's work)",
         _ => capability.ToString(),
     };

@@ -71,7 +71,8 @@ internal static class ConnectEndpoints
                 return Forbid(Errors.InvalidGrant, "The service account holds no approved role yet.");
             }
 
-            var identity = FromAccount(service, roles, [], await held.DepartmentAsync(service, roles, context.RequestAborted));
+            var department = await held.DepartmentAsync(service, roles, context.RequestAborted);
+            var identity = FromAccount(service, roles, [], department, await held.AtWindowAsync(service, department, context.RequestAborted));
             identity.SetScopes(request.GetScopes().Intersect([OneGoClaims.ApiScope]).DefaultIfEmpty(OneGoClaims.ApiScope));
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: Server);
         }
@@ -157,7 +158,7 @@ internal static class ConnectEndpoints
     /// The claims of an account: its immutable id as the subject, its user name, which tenant, which roles, whether
     /// a person or a service, and how the person signed in — in the access token and the identity token.
     /// </summary>
-    public static ClaimsIdentity FromAccount(Account account, IReadOnlyList<string> roles, IReadOnlyList<string> methods, string? department)
+    public static ClaimsIdentity FromAccount(Account account, IReadOnlyList<string> roles, IReadOnlyList<string> methods, string? department, bool atWindow = false)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, OneGoClaims.Role);
         identity.SetClaim(Claims.Subject, account.Id.ToString())
@@ -170,6 +171,11 @@ internal static class ConnectEndpoints
         if (department is not null)
         {
             identity.SetClaim(OneGoClaims.Department, department);
+        }
+
+        if (atWindow)
+        {
+            identity.SetClaim(OneGoClaims.AtWindow, "true");
         }
 
         identity.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
@@ -195,10 +201,16 @@ internal static class ConnectEndpoints
 
     /// <summary>The claims of a person signing in: an applicant's, or a staff account's with its roles and an officer's department.</summary>
     private static async Task<ClaimsIdentity> PersonAsync(
-        OneGoDbContext db, AccountRoles held, Account person, IReadOnlyList<string> roles, IReadOnlyList<string> methods, CancellationToken cancellationToken) =>
-        person.IsApplicant
-            ? FromApplicant(person, methods, await RealNameAsync(db, person, cancellationToken))
-            : FromAccount(person, roles, methods, await held.DepartmentAsync(person, roles, cancellationToken));
+        OneGoDbContext db, AccountRoles held, Account person, IReadOnlyList<string> roles, IReadOnlyList<string> methods, CancellationToken cancellationToken)
+    {
+        if (person.IsApplicant)
+        {
+            return FromApplicant(person, methods, await RealNameAsync(db, person, cancellationToken));
+        }
+
+        var department = await held.DepartmentAsync(person, roles, cancellationToken);
+        return FromAccount(person, roles, methods, department, await held.AtWindowAsync(person, department, cancellationToken));
+    }
 
     private static Task<bool> RealNameAsync(OneGoDbContext db, Account applicant, CancellationToken cancellationToken) =>
         db.Set<Features.Applicants.Applicant>().AnyAsync(a => a.AccountId == applicant.Id && a.VerifiedBy != null, cancellationToken);

@@ -29,7 +29,8 @@ public sealed class DemoSettings : ISettings
 /// Demo mode: for every region and every role, the person <c>demo-{role}@{tenant}</c> with the password
 /// <c>demo-secret</c> — admins, reviewers, auditors and officers enrolled with the published authenticator key
 /// <see cref="AuthenticatorKey"/>, an officer working at its region's comprehensive window (national, which has none,
-/// has no demo officer) — and the OAuth client <c>demo-{role}@{tenant}</c> / <c>demo-secret</c>, whose service
+/// has no demo officer), and <c>demo-officer-education@{tenant}</c> and <c>demo-officer-health@{tenant}</c>, officers of those
+/// departments where the region defines them — and the OAuth client <c>demo-{role}@{tenant}</c> / <c>demo-secret</c>, whose service
 /// account is <c>svc-demo-{role}@{tenant}</c>; the integration client <c>demo-zone-reader</c>; and the demo applicants
 /// (<see cref="Applicants"/>), people bound to no tenant who are also clients with scope apply. On by default in
 /// Development and Testing; the server refuses to start in Production with it on. Whenever demo mode is off, every
@@ -48,6 +49,12 @@ public sealed class DemoAccounts(
 
     /// <summary>The demo person of a role in a tenant, and the client id of its service account.</summary>
     public static string UserName(string role, string tenant) => $"demo-{role}@{tenant}";
+
+    /// <summary>The departments whose demo officer each region defining them has, beside its window's: they decide the cases of 入园入学.</summary>
+    public static readonly IReadOnlyList<string> OfficerDepartments = ["education", "health"];
+
+    /// <summary>The demo officer of a department of a tenant (a person only, with no service account).</summary>
+    public static string DepartmentOfficer(string department, string tenant) => $"demo-officer-{department}@{tenant}";
 
     /// <summary>The user name of the service account behind the demo client <see cref="UserName"/>.</summary>
     public static string ServiceUserName(string role, string tenant) => "svc-" + UserName(role, tenant);
@@ -69,12 +76,36 @@ public sealed class DemoAccounts(
         var windows = (await db.Departments.AsNoTracking().Where(d => d.Kind == OneGo.Catalogue.DepartmentKind.Window)
             .Select(d => new { d.RegionId, d.Code }).ToListAsync(cancellationToken))
             .GroupBy(d => d.RegionId).ToDictionary(g => g.Key, g => g.Min(d => d.Code)!, StringComparer.Ordinal);
+        // A region's education and health departments each have a demo officer too, where the region defines them.
+        var departments = (await db.Departments.AsNoTracking().Where(d => OfficerDepartments.Contains(d.Code))
+            .Select(d => new { d.RegionId, d.Code }).ToListAsync(cancellationToken))
+            .GroupBy(d => d.RegionId).ToDictionary(g => g.Key, g => g.Select(d => d.Code).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         var existing = (await db.Set<Account>().AsNoTracking().Select(a => a.NormalizedUserName!).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         string? hash = null;
         var created = 0;
         foreach (var tenant in regions)
         {
             var accounts = new List<Account>();
+            var grants = new Dictionary<Guid, (string Role, string? Department)>();
+            foreach (var department in departments.GetValueOrDefault(tenant, []))
+            {
+                var name = DepartmentOfficer(department, tenant);
+                if (!existing.Contains(name.ToUpperInvariant()))
+                {
+                    hash ??= new PasswordHasher<Account>().HashPassword(null!, Secret);
+                    var email = DemoEmail($"officer-{department}", tenant);
+                    var account = new Account
+                    {
+                        Id = Guid.NewGuid(), UserName = name, NormalizedUserName = name.ToUpperInvariant(), TenantId = tenant, Kind = AccountKind.Person,
+                        Email = email, NormalizedEmail = email.ToUpperInvariant(), EmailConfirmed = true,
+                        PasswordHash = hash, SecurityStamp = Guid.NewGuid().ToString("N"), ConcurrencyStamp = Guid.NewGuid().ToString(),
+                        TwoFactorEnabled = true, CreatedAt = clock.Now(), CreatedBy = CreatedBy,
+                    };
+                    accounts.Add(account);
+                    grants[account.Id] = (Roles.Officer, department);
+                }
+            }
+
             foreach (var role in Roles.All.Where(r => r != Roles.Officer || windows.ContainsKey(tenant)))
             {
                 var name = UserName(role, tenant);
@@ -115,10 +146,11 @@ public sealed class DemoAccounts(
                     foreach (var account in accounts)
                     {
                         var role = account.Name.Split('@')[0].Split('-')[^1];
+                        var (granted, department) = grants.TryGetValue(account.Id, out var grant) ? grant : (role, role == Roles.Officer ? windows[tenant] : null);
                         db.Add(new AccountChange
                         {
-                            AccountId = account.Id, Kind = AccountChangeKind.GrantRole, Role = role, State = AccountChangeState.Approved,
-                            Department = role == Roles.Officer ? windows[tenant] : null,
+                            AccountId = account.Id, Kind = AccountChangeKind.GrantRole, Role = granted, State = AccountChangeState.Approved,
+                            Department = department,
                             ProposedBy = "system:demo", ProposedAt = account.CreatedAt, DecidedBy = "system:demo", DecidedAt = account.CreatedAt, Revision = 1,
                         });
                         if (account.TwoFactorEnabled)

@@ -53,6 +53,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
     private string _walkInDraft = "";
     private string _walkInDataset = "";
     private string _material = "";
+    private string _submitted = "";
+    private string _readyEducationCase = "";
+    private string _healthCase = "";
     private JsonObject? _draftBody;
     private JsonObject? _submitBody;
 
@@ -97,6 +100,15 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
 
         /// <summary>One applicant's application in the victim's region: that applicant only; another applicant finds nothing.</summary>
         ApplyOwn,
+
+        /// <summary>The victim's cases: its officers, each department its own (the window every department's).</summary>
+        WorkCases,
+
+        /// <summary>A health case of the victim: the window's officer; the education officer finds no such case of theirs.</summary>
+        ReadCase,
+
+        /// <summary>Deciding and issuing an education case of the victim: its education officer only (the window decides nothing).</summary>
+        DecideCase,
     }
 
     /// <summary>The callers: a visitor, the victim's own staff, its sibling's, the admins above it, another province's, and an integration.</summary>
@@ -110,6 +122,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ("auditor", Roles.Auditor, Victim),
         // An officer of the victim's comprehensive window: no right in the catalogue, its review or its accounts.
         ("officer", Roles.Officer, Victim),
+        // An officer of the victim's education department: its cases only, and nothing at the window.
+        ("department-officer", Roles.Officer, Victim),
         ("sibling-editor", Roles.Editor, Sibling),
         ("sibling-reviewer", Roles.Reviewer, Sibling),
         ("sibling-admin", Roles.Admin, Sibling),
@@ -144,6 +158,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         [Access.ApplyMe] = ["applicant", "other-applicant"],
         [Access.ServeAtWindow] = ["officer"],
         [Access.ApplyOwn] = ["applicant"],
+        [Access.WorkCases] = ["officer", "department-officer"],
+        [Access.ReadCase] = ["officer"],
+        [Access.DecideCase] = ["department-officer"],
     };
 
     // A refusal that is not 401 or 403: another applicant is let in as an applicant, and finds no such application of theirs.
@@ -152,7 +169,13 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         [(Access.ApplyOwn, "other-applicant")] = 404,
         // The window officer acts for its walk-in applicant (X-OneGo-Applicant), whose scope holds no one else's application.
         [(Access.ApplyOwn, "officer")] = 404,
+        // The education officer works in its department's scope, which holds no health case.
+        [(Access.ReadCase, "department-officer")] = 404,
     };
+
+    /// <summary>The demo person a caller signs in as.</summary>
+    private static string PersonOf(string name, string role, string tenant) =>
+        name == "department-officer" ? DemoAccounts.DepartmentOfficer("education", tenant) : DemoAccounts.UserName(role, tenant);
 
     private static string? TenantOf(string caller) => Callers.Single(c => c.Name == caller).Tenant;
 
@@ -294,6 +317,24 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
             $"/api/t/320106/applications/{t._shared}/consents/{Uri.EscapeDataString(t._sharedDataset)}"))),
         ["POST /api/t/{tenant}/applications/{id}/submit"] = new(Access.ApplyOwn, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/applications/{t._draft}/submit",
             t._submitBody!.DeepClone(), IdempotencyKey: "matrix-" + caller))),
+        // Case work on the victim's submitted applications (set up above): a move without If-Match is 428 once the caller may make it.
+        ["POST /api/t/{tenant}/applications/{id}/supplied"] = new(Access.ApplyOwn, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/applications/{t._submitted}/supplied")))
+            { RightfulStatus = 409 },
+        ["GET /api/t/{tenant}/window/applications"] = new(Access.ServeAtWindow, (t, _) => Get("/api/t/320106/window/applications")),
+        ["GET /api/t/{tenant}/window/applications/{number}"] = new(Access.ServeAtWindow, (t, _) => Get($"/api/t/320106/window/applications/{t._submitted}")),
+        ["POST /api/t/{tenant}/applications/{id}/accept"] = new(Access.ServeAtWindow, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/applications/{t._submitted}/accept")))
+            { RightfulStatus = 428 },
+        ["POST /api/t/{tenant}/applications/{id}/supplement"] = new(Access.ServeAtWindow, (t, _) => Task.FromResult(new Call(HttpMethod.Post,
+            $"/api/t/320106/applications/{t._submitted}/supplement", new JsonObject { ["items"] = new JsonArray() }))) { RightfulStatus = 428 },
+        ["POST /api/t/{tenant}/applications/{id}/refuse"] = new(Access.ServeAtWindow, (t, _) => Task.FromResult(new Call(HttpMethod.Post,
+            $"/api/t/320106/applications/{t._submitted}/refuse", new JsonObject { ["reason"] = "x", ["legalBasis"] = "y" }))) { RightfulStatus = 428 },
+        ["GET /api/t/{tenant}/cases"] = new(Access.WorkCases, (t, _) => Get("/api/t/320106/cases")),
+        ["GET /api/t/{tenant}/cases/{id}"] = new(Access.ReadCase, (t, _) => Get($"/api/t/320106/cases/{t._healthCase}")),
+        ["POST /api/t/{tenant}/cases/{id}/decide"] = new(Access.DecideCase, (t, _) => Task.FromResult(new Call(HttpMethod.Post,
+            $"/api/t/320106/cases/{t._readyEducationCase}/decide", new JsonObject { ["outcome"] = "approve", ["legalBasis"] = "x" }))) { RightfulStatus = 428 },
+        // Ready, not approved yet: the education officer may issue it, once decided (409 names the state).
+        ["POST /api/t/{tenant}/cases/{id}/issue"] = new(Access.DecideCase, (t, _) => Task.FromResult(new Call(HttpMethod.Post,
+            $"/api/t/320106/cases/{t._readyEducationCase}/issue", new JsonObject { ["document"] = "x", ["number"] = "1" }))) { RightfulStatus = 409 },
     };
 
     /// <summary>
@@ -349,6 +390,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
                 : name == "applicant" ? await Tokens.RequestAsync(anonymous, DemoAccounts.Applicants[0].UserName, scope: OneGoClaims.ApplyScope)
                 : name == "other-applicant" ? await Tokens.RequestAsync(anonymous, DemoAccounts.Applicants[1].UserName, scope: OneGoClaims.ApplyScope)
                 : name == "admin-service" ? await Tokens.RequestAsync(anonymous, DemoAccounts.UserName(role!, tenant!))
+                : name == "department-officer" ? await Tokens.PersonAsync(() => Tokens.Browser(_app), PersonOf(name, role!, tenant!))
                 : await Tokens.DemoTokenAsync(anonymous, () => Tokens.Browser(_app), role!, tenant!);
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             _callers[name] = client;
@@ -455,6 +497,16 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         // And a draft with a material's file attached.
         (_withFile, _material) = await callers["applicant"].DraftWithMaterialAsync(Victim);
         Assert.Equal(HttpStatusCode.Created, (await callers["applicant"].AttachAsync(Victim, _withFile, _material, Applying.Png(2048))).StatusCode);
+
+        // Two submitted applications for school enrolment (education's and health's cases; files brought, as no exchange
+        // answers here, so the window looks at them): one waits for the window, the other it accepted.
+        _submitted = (string)(await callers["applicant"].ApplyForAsync(Victim, "school-enrolment", "matrix-waiting"))["number"]!;
+        var toAccept = (string)(await callers["applicant"].ApplyForAsync(Victim, "school-enrolment", "matrix-accepted"))["number"]!;
+        var read = await callers["officer"].GetAsync($"/api/t/{Victim}/window/applications/{toAccept}");
+        var accepted = await (await callers["officer"].SendJsonAsync(HttpMethod.Post, $"/api/t/{Victim}/applications/{toAccept}/accept", ifMatch: read.ETag())
+            .ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        _readyEducationCase = (string)accepted["cases"]!.AsArray().First(c => (string?)c!["department"] == "education" && (string?)c["state"] == "ready")!["id"]!;
+        _healthCase = (string)accepted["cases"]!.AsArray().First(c => (string?)c!["department"] == "health")!["id"]!;
 
         _publicationId = (string)(await (await callers["zone-reader"].GetAsync("/api/zone/feed?limit=1")).JsonAsync())["items"]![0]!["id"]!;
         await using var db = _database.NewContext();
@@ -830,7 +882,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
             {
                 try
                 {
-                    sessions[name] = await ConsoleSession.SignInAsync(server.Address, DemoAccounts.UserName(role!, tenant!), DemoAccounts.Secret);
+                    sessions[name] = await ConsoleSession.SignInAsync(server.Address, PersonOf(name, role!, tenant!), DemoAccounts.Secret);
                 }
                 catch (InvalidOperationException e)
                 {

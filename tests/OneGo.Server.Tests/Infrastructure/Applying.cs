@@ -68,6 +68,37 @@ public static class Applying
         return await submitted.JsonAsync();
     }
 
+    /// <summary>
+    /// Applies in <paramref name="tenant"/> for <paramref name="bundle"/> with each question's first option (or the
+    /// answers given): agrees to share every dataset, brings a file for what is not fetched, fills in the form, signs the
+    /// commitments and submits under <paramref name="key"/>. Returns the submitted application.
+    /// </summary>
+    public static async Task<JsonNode> ApplyForAsync(this HttpClient applicant, string tenant, string bundle, string key, JsonObject? answers = null)
+    {
+        var (id, submit) = await PrepareForAsync(applicant, tenant, bundle, answers);
+        var submitted = await applicant.SubmitAsync(tenant, id, key, submit);
+        Xunit.Assert.True(submitted.StatusCode == HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
+        return await submitted.JsonAsync();
+    }
+
+    /// <summary>What <see cref="ApplyForAsync"/> does before submitting: the draft's id and the body that signs its commitments.</summary>
+    public static async Task<(string Id, JsonObject Submit)> PrepareForAsync(this HttpClient applicant, string tenant, string bundle, JsonObject? answers = null)
+    {
+        if (answers is null)
+        {
+            answers = [];
+            foreach (var question in (await (await applicant.GetAsync($"/api/t/{tenant}/bundles/{bundle}")).JsonAsync())["scenarios"]!.AsArray())
+            {
+                answers[(string)question!["id"]!] = (string)question["options"]![0]!["id"]!;
+            }
+        }
+
+        var guide = await (await applicant.SendJsonAsync(HttpMethod.Post, $"/api/t/{tenant}/bundles/{bundle}/guide", new JsonObject { ["answers"] = answers.DeepClone() })).JsonAsync();
+        var id = await applicant.DraftAsync(tenant, new JsonObject { ["bundle"] = bundle, ["answers"] = answers.DeepClone(), ["values"] = ValuesFor(guide["form"]!) });
+        var commitments = new JsonArray([.. guide["byCommitment"]!.AsArray().Select(m => JsonValue.Create((string)m!["code"]!))]);
+        return (id, new JsonObject { ["commitments"] = commitments });
+    }
+
     /// <summary>The first bytes of a PNG file: what a material's file needs to be taken for one.</summary>
     public static byte[] Png(int size = 1024)
     {

@@ -57,6 +57,16 @@ public static partial class Tokens
         return client;
     }
 
+    /// <summary>A client that calls as the demo officer of a department of a tenant (<see cref="DemoAccounts.DepartmentOfficer"/>), signed in as a person.</summary>
+    public static async Task<HttpClient> OfficerOfAsync(this WebApplicationFactory<Program> app, string department, string tenant)
+    {
+        var client = app.CreateClient();
+        var name = DemoAccounts.DepartmentOfficer(department, tenant);
+        var token = await Cache.GetOrAdd((client, "person:" + name), _ => PersonAsync(() => Browser(app), name));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     /// <summary>An HTTP client that does not follow redirects, on a test host, as a browser's first hop.</summary>
     public static HttpClient Browser(WebApplicationFactory<Program> app) =>
         app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false, BaseAddress = new Uri("http://localhost") });

@@ -15,5 +15,25 @@ namespace OneGo.Client.Models
         #pragma warning disable CS1591
         Submitted,
         #pragma warning restore CS1591
+        [EnumMember(Value = "supplementing")]
+        #pragma warning disable CS1591
+        Supplementing,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "accepted")]
+        #pragma warning disable CS1591
+        Accepted,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "refused")]
+        #pragma warning disable CS1591
+        Refused,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "withdrawn")]
+        #pragma warning disable CS1591
+        Withdrawn,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "completed")]
+        #pragma warning disable CS1591
+        Completed,
+        #pragma warning restore CS1591
     }
 }

@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
+using Microsoft.Kiota.Abstractions;
 using System.Collections.Generic;
 using System.IO;
 using System;
@@ -13,6 +14,8 @@ namespace OneGo.Client.Models
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ApplicationView : IParsable
     {
+        /// <summary>受理: when the comprehensive window accepted it (at once, for a complete online application).</summary>
+        public DateTimeOffset? AcceptedAt { get; set; }
         /// <summary>The answers property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -45,6 +48,14 @@ namespace OneGo.Client.Models
 #else
         public List<global::OneGo.Client.Models.CaseView> Cases { get; set; }
 #endif
+        /// <summary>The closing property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.ApplicationClosing? Closing { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.ApplicationClosing Closing { get; set; }
+#endif
         /// <summary>The commitments (告知承诺) signed at submission, with their text.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -57,6 +68,10 @@ namespace OneGo.Client.Models
         public DateTimeOffset? CreatedAt { get; set; }
         /// <summary>For a draft: when it is deleted with its files unless changed again (30 days after its last change).</summary>
         public DateTimeOffset? DeleteAfter { get; set; }
+        /// <summary>The working day the whole application is due by: the promised days from submission, moved on by the working days a supplement stopped the clock.</summary>
+        public Date? DueOn { get; set; }
+        /// <summary>When it ended: refused, withdrawn, or its last case ended.</summary>
+        public DateTimeOffset? EndedAt { get; set; }
         /// <summary>The form fields data sharing filled: field code → dataset.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -121,6 +136,14 @@ namespace OneGo.Client.Models
         public global::OneGo.Client.Models.ApplicationState? State { get; set; }
         /// <summary>The submittedAt property</summary>
         public DateTimeOffset? SubmittedAt { get; set; }
+        /// <summary>The supplement property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.SupplementNotice? Supplement { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.SupplementNotice Supplement { get; set; }
+#endif
         /// <summary>The region it is made in.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -159,13 +182,17 @@ namespace OneGo.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "acceptedAt", n => { AcceptedAt = n.GetDateTimeOffsetValue(); } },
                 { "answers", n => { Answers = n.GetObjectValue<global::OneGo.Client.Models.ApplicationView_answers>(global::OneGo.Client.Models.ApplicationView_answers.CreateFromDiscriminatorValue); } },
                 { "bundle", n => { Bundle = n.GetStringValue(); } },
                 { "bundleName", n => { BundleName = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
                 { "cases", n => { Cases = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.CaseView>(global::OneGo.Client.Models.CaseView.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "closing", n => { Closing = n.GetObjectValue<global::OneGo.Client.Models.ApplicationClosing>(global::OneGo.Client.Models.ApplicationClosing.CreateFromDiscriminatorValue); } },
                 { "commitments", n => { Commitments = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.SignedCommitment>(global::OneGo.Client.Models.SignedCommitment.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "deleteAfter", n => { DeleteAfter = n.GetDateTimeOffsetValue(); } },
+                { "dueOn", n => { DueOn = n.GetDateValue(); } },
+                { "endedAt", n => { EndedAt = n.GetDateTimeOffsetValue(); } },
                 { "fetchedFields", n => { FetchedFields = n.GetObjectValue<global::OneGo.Client.Models.ApplicationView_fetchedFields>(global::OneGo.Client.Models.ApplicationView_fetchedFields.CreateFromDiscriminatorValue); } },
                 { "fetches", n => { Fetches = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.FetchView>(global::OneGo.Client.Models.FetchView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "guide", n => { Guide = n.GetObjectValue<global::OneGo.Client.Models.Guide>(global::OneGo.Client.Models.Guide.CreateFromDiscriminatorValue); } },
@@ -177,6 +204,7 @@ namespace OneGo.Client.Models
                 { "sharing", n => { Sharing = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.SharedDatasetView>(global::OneGo.Client.Models.SharedDatasetView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "state", n => { State = n.GetEnumValue<global::OneGo.Client.Models.ApplicationState>(); } },
                 { "submittedAt", n => { SubmittedAt = n.GetDateTimeOffsetValue(); } },
+                { "supplement", n => { Supplement = n.GetObjectValue<global::OneGo.Client.Models.SupplementNotice>(global::OneGo.Client.Models.SupplementNotice.CreateFromDiscriminatorValue); } },
                 { "tenant", n => { Tenant = n.GetStringValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
                 { "values", n => { Values = n.GetObjectValue<global::OneGo.Client.Models.ApplicationView_values>(global::OneGo.Client.Models.ApplicationView_values.CreateFromDiscriminatorValue); } },
@@ -190,13 +218,17 @@ namespace OneGo.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteDateTimeOffsetValue("acceptedAt", AcceptedAt);
             writer.WriteObjectValue<global::OneGo.Client.Models.ApplicationView_answers>("answers", Answers);
             writer.WriteStringValue("bundle", Bundle);
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("bundleName", BundleName);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.CaseView>("cases", Cases);
+            writer.WriteObjectValue<global::OneGo.Client.Models.ApplicationClosing>("closing", Closing);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.SignedCommitment>("commitments", Commitments);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteDateTimeOffsetValue("deleteAfter", DeleteAfter);
+            writer.WriteDateValue("dueOn", DueOn);
+            writer.WriteDateTimeOffsetValue("endedAt", EndedAt);
             writer.WriteObjectValue<global::OneGo.Client.Models.ApplicationView_fetchedFields>("fetchedFields", FetchedFields);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.FetchView>("fetches", Fetches);
             writer.WriteObjectValue<global::OneGo.Client.Models.Guide>("guide", Guide);
@@ -208,6 +240,7 @@ namespace OneGo.Client.Models
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.SharedDatasetView>("sharing", Sharing);
             writer.WriteEnumValue<global::OneGo.Client.Models.ApplicationState>("state", State);
             writer.WriteDateTimeOffsetValue("submittedAt", SubmittedAt);
+            writer.WriteObjectValue<global::OneGo.Client.Models.SupplementNotice>("supplement", Supplement);
             writer.WriteStringValue("tenant", Tenant);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteObjectValue<global::OneGo.Client.Models.ApplicationView_values>("values", Values);

@@ -15,5 +15,29 @@ namespace OneGo.Client.Models
         #pragma warning disable CS1591
         Ready,
         #pragma warning restore CS1591
+        [EnumMember(Value = "approved")]
+        #pragma warning disable CS1591
+        Approved,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "issued")]
+        #pragma warning disable CS1591
+        Issued,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "denied")]
+        #pragma warning disable CS1591
+        Denied,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "notApplicable")]
+        #pragma warning disable CS1591
+        NotApplicable,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "refused")]
+        #pragma warning disable CS1591
+        Refused,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "withdrawn")]
+        #pragma warning disable CS1591
+        Withdrawn,
+        #pragma warning restore CS1591
     }
 }

@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
+using Microsoft.Kiota.Abstractions;
 using System.Collections.Generic;
 using System.IO;
 using System;
@@ -21,6 +22,22 @@ namespace OneGo.Client.Models
 #else
         public List<string> After { get; set; }
 #endif
+        /// <summary>Why it ended without a decision of its own: a case it waited for was denied, or the application was refused or withdrawn.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? ClosedReason { get; set; }
+#nullable restore
+#else
+        public string ClosedReason { get; set; }
+#endif
+        /// <summary>The decision property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.CaseDecision? Decision { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.CaseDecision Decision { get; set; }
+#endif
         /// <summary>The department property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -37,6 +54,10 @@ namespace OneGo.Client.Models
 #else
         public string DepartmentName { get; set; }
 #endif
+        /// <summary>The working day it is due by, from acceptance on; null before.</summary>
+        public Date? DueOn { get; set; }
+        /// <summary>The due date lies past the last year of the holiday calendar: counted on weekdays until that year is imported.</summary>
+        public bool? DueProvisional { get; set; }
         /// <summary>The id property</summary>
         public Guid? Id { get; set; }
         /// <summary>The matter property</summary>
@@ -57,8 +78,26 @@ namespace OneGo.Client.Models
 #endif
         /// <summary>The matter&apos;s promised working days, counted from acceptance.</summary>
         public int? PromisedDays { get; set; }
+        /// <summary>The result property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.CaseResult? Result { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.CaseResult Result { get; set; }
+#endif
         /// <summary>Where a case is. Case work (acceptance, decisions, delivery) moves it on from here.</summary>
         public global::OneGo.Client.Models.CaseState? State { get; set; }
+        /// <summary>At risk or overdue, as the deadline job last marked it while it was open.</summary>
+        public global::OneGo.Client.Models.CaseWatch? Watch { get; set; }
+        /// <summary>
+        /// Instantiates a new <see cref="global::OneGo.Client.Models.CaseView"/> and sets the default values.
+        /// </summary>
+        public CaseView()
+        {
+            DueProvisional = false;
+            Watch = global::OneGo.Client.Models.CaseWatch.OnTime;
+        }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -78,13 +117,19 @@ namespace OneGo.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "after", n => { After = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "closedReason", n => { ClosedReason = n.GetStringValue(); } },
+                { "decision", n => { Decision = n.GetObjectValue<global::OneGo.Client.Models.CaseDecision>(global::OneGo.Client.Models.CaseDecision.CreateFromDiscriminatorValue); } },
                 { "department", n => { Department = n.GetStringValue(); } },
                 { "departmentName", n => { DepartmentName = n.GetStringValue(); } },
+                { "dueOn", n => { DueOn = n.GetDateValue(); } },
+                { "dueProvisional", n => { DueProvisional = n.GetBoolValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "matter", n => { Matter = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
                 { "promisedDays", n => { PromisedDays = n.GetIntValue(); } },
+                { "result", n => { Result = n.GetObjectValue<global::OneGo.Client.Models.CaseResult>(global::OneGo.Client.Models.CaseResult.CreateFromDiscriminatorValue); } },
                 { "state", n => { State = n.GetEnumValue<global::OneGo.Client.Models.CaseState>(); } },
+                { "watch", n => { Watch = n.GetEnumValue<global::OneGo.Client.Models.CaseWatch>(); } },
             };
         }
         /// <summary>
@@ -95,13 +140,19 @@ namespace OneGo.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfPrimitiveValues<string>("after", After);
+            writer.WriteStringValue("closedReason", ClosedReason);
+            writer.WriteObjectValue<global::OneGo.Client.Models.CaseDecision>("decision", Decision);
             writer.WriteStringValue("department", Department);
             writer.WriteStringValue("departmentName", DepartmentName);
+            writer.WriteDateValue("dueOn", DueOn);
+            writer.WriteBoolValue("dueProvisional", DueProvisional);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("matter", Matter);
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("name", Name);
             writer.WriteIntValue("promisedDays", PromisedDays);
+            writer.WriteObjectValue<global::OneGo.Client.Models.CaseResult>("result", Result);
             writer.WriteEnumValue<global::OneGo.Client.Models.CaseState>("state", State);
+            writer.WriteEnumValue<global::OneGo.Client.Models.CaseWatch>("watch", Watch);
         }
     }
 }

@@ -70,26 +70,13 @@ internal static class OnBehalf
     public static IResult Unnamed(RegionInfo region) => Refuse(StatusCodes.Status400BadRequest, "Name the applicant",
         $"An officer acts on the applicants' routes for one walk-in applicant at a time: send their subject in {Header} (POST /api/t/{region.Id}/walk-ins registers them).");
 
-    /// <summary>
-    /// Every read an officer makes for an applicant is audited: who, whose, what. Written as the answer starts, before a
-    /// byte of it is sent, and only for what was answered (200); an audit that cannot be written fails the answer.
-    /// </summary>
+    /// <summary>Every read an officer makes for an applicant is audited: who, whose, what (<see cref="Audit.StaffReads"/>).</summary>
     public static void AuditReads(HttpContext context, string applicant)
     {
-        if (!HttpMethods.IsGet(context.Request.Method))
+        if (HttpMethods.IsGet(context.Request.Method))
         {
-            return;
+            context.AuditOnAnswer($"applicant/{applicant}", "at the comprehensive window");
         }
-
-        context.Response.OnStarting(async () =>
-        {
-            if (context.Response.StatusCode == StatusCodes.Status200OK)
-            {
-                var db = context.RequestServices.GetRequiredService<OneGoDbContext>();
-                db.Audit(new AuditEvent(context.Actor(), "applicant.read", $"applicant/{applicant}", new { path = context.Request.Path.Value }, "at the comprehensive window"));
-                await db.SaveChangesAsync(CancellationToken.None);
-            }
-        });
     }
 
     private static ProblemHttpResult Refuse(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);

@@ -11,8 +11,23 @@ public enum ApplicationState
     /// <summary>Being prepared: answers and values change, files attach; deleted 30 days after its last change.</summary>
     Draft,
 
-    /// <summary>一次提交: it has its tracking number, and its cases are with the departments.</summary>
+    /// <summary>一次提交: it has its tracking number and waits for the comprehensive window's acceptance (受理).</summary>
     Submitted,
+
+    /// <summary>补正: the window's one notice lists what is missing; the clock stops until the applicant supplies it.</summary>
+    Supplementing,
+
+    /// <summary>受理: accepted once; its cases are with the departments and their due dates run.</summary>
+    Accepted,
+
+    /// <summary>不予受理: refused at acceptance, with reason and legal basis. Ended.</summary>
+    Refused,
+
+    /// <summary>视为撤回: the supplement was not answered within its period. Ended.</summary>
+    Withdrawn,
+
+    /// <summary>Every case has ended: the results are delivered together (统一出件). Ended.</summary>
+    Completed,
 }
 
 /// <summary>Where a case is. Case work (acceptance, decisions, delivery) moves it on from here.</summary>
@@ -23,6 +38,24 @@ public enum CaseState
 
     /// <summary>Nothing to wait for: the department may take it up, in parallel with the other ready cases (并联).</summary>
     Ready,
+
+    /// <summary>Decided: approved, with its legal basis; the result is still to be issued.</summary>
+    Approved,
+
+    /// <summary>The result (the document or licence, and its number) is issued: done. Ended.</summary>
+    Issued,
+
+    /// <summary>Decided: denied, with reason and legal basis. Ended.</summary>
+    Denied,
+
+    /// <summary>A case it waits for was denied: closed as not applicable, with that reason. Ended.</summary>
+    NotApplicable,
+
+    /// <summary>The application was refused at acceptance (不予受理). Ended.</summary>
+    Refused,
+
+    /// <summary>The application was withdrawn (视为撤回). Ended.</summary>
+    Withdrawn,
 }
 
 /// <summary>
@@ -92,6 +125,26 @@ public sealed class Application : IApplicantOwned
     /// <summary>容缺: the materials that may follow later and had no file at submission, each with its due date (JSON).</summary>
     public string? FollowLater { get; set; }
 
+    /// <summary>The working day it is due by: the bundle's promised days from submission, moved on by the working days a supplement stopped the clock.</summary>
+    public DateOnly? DueOn { get; set; }
+
+    /// <summary>受理: when it was accepted, and by whom (a window officer, or <c>automatically</c> for a complete online application).</summary>
+    public DateTimeOffset? AcceptedAt { get; set; }
+
+    public string? AcceptedBy { get; set; }
+
+    /// <summary>补正: the window's one notice (JSON), answered or not; an application has one at most.</summary>
+    public string? Supplement { get; set; }
+
+    /// <summary>While the notice is open, the last day to answer it: after that day the deadline job withdraws the application (视为撤回).</summary>
+    public DateOnly? AnswerBy { get; set; }
+
+    /// <summary>不予受理 or 视为撤回: why it ended without a decision (JSON).</summary>
+    public string? Closing { get; set; }
+
+    /// <summary>When it ended: refused, withdrawn, or its last case ended.</summary>
+    public DateTimeOffset? EndedAt { get; set; }
+
     /// <summary>A due date was counted into a year the holiday calendar did not hold yet: counted again when that year is imported.</summary>
     public bool DueDatesProvisional { get; set; }
 
@@ -125,6 +178,10 @@ public sealed class Application : IApplicantOwned
             application.Property(a => a.CreatedBy).HasMaxLength(200);
             application.Property(a => a.SubmittedBy).HasMaxLength(200);
             application.Property(a => a.Revision).IsConcurrencyToken();
+            application.Property(a => a.AcceptedBy).HasMaxLength(200);
+            application.Property(a => a.Closing).HasMaxLength(4000);
+            // The window's list: a region's applications by state, the oldest due first.
+            application.HasIndex(a => new { a.TenantId, a.State, a.DueOn });
             application.HasMany(a => a.Cases).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
             application.HasMany(a => a.Files).WithOne().HasForeignKey(f => f.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -147,7 +204,12 @@ public sealed class Application : IApplicantOwned
             @case.Property(c => c.State).HasConversion<string>().HasMaxLength(16);
             @case.HasIndex(c => new { c.ApplicationId, c.Matter }).IsUnique();
             // The departments' lists: a department's cases by state.
-            @case.HasIndex(c => new { c.Department, c.State });
+            @case.HasIndex(c => new { c.TenantId, c.Department, c.State, c.DueOn });
+            @case.Property(c => c.Decision).HasMaxLength(4000);
+            @case.Property(c => c.Result).HasMaxLength(4000);
+            @case.Property(c => c.ClosedReason).HasMaxLength(2000);
+            @case.Property(c => c.Revision).IsConcurrencyToken();
+            @case.Property(c => c.Watch).HasConversion<string>().HasMaxLength(16);
         });
 
         modelBuilder.Entity<TrackingCounter>(counter =>
@@ -159,11 +221,24 @@ public sealed class Application : IApplicantOwned
     }
 }
 
+/// <summary>How a case stands against its due date, as the deadline job last marked it.</summary>
+public enum CaseWatch
+{
+    /// <summary>More than <c>CaseWork:AtRiskWorkingDays</c> working days left, or not accepted yet.</summary>
+    OnTime,
+
+    /// <summary>Due within <c>CaseWork:AtRiskWorkingDays</c> working days (today included).</summary>
+    AtRisk,
+
+    /// <summary>Past its due date and still open.</summary>
+    Overdue,
+}
+
 /// <summary>
 /// 办件: the part of an application one department handles — one per matter that applies, made when the application is
 /// submitted. Its changes are the departments' moves, each audited.
 /// </summary>
-public sealed class ApplicationCase : IApplicantOwned, IAudited
+public sealed class ApplicationCase : IApplicantOwned, IDepartmentOwned, IAudited
 {
     public Guid Id { get; set; }
 
@@ -189,7 +264,30 @@ public sealed class ApplicationCase : IApplicantOwned, IAudited
     /// <summary>The matter's promised working days, counted from acceptance.</summary>
     public int PromisedDays { get; set; }
 
+    /// <summary>The working day it is due by: its promised days from the day of acceptance, on the holiday calendar; null before acceptance.</summary>
+    public DateOnly? DueOn { get; set; }
+
+    /// <summary>The due date lies past the last year of the holiday calendar: counted on weekdays until that year is imported.</summary>
+    public bool DueProvisional { get; set; }
+
+    /// <summary>At risk or overdue, as the deadline job last marked it while the case was open.</summary>
+    public CaseWatch Watch { get; set; }
+
+    /// <summary>The department's decision (JSON): approved or denied, legal basis, reason, by whom and when.</summary>
+    public string? Decision { get; set; }
+
+    /// <summary>The result issued (JSON): the document or licence, its number, by whom and when.</summary>
+    public string? Result { get; set; }
+
+    /// <summary>Why it was closed without a decision of its own (not applicable, refused, withdrawn).</summary>
+    public string? ClosedReason { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>Changes with every move, so that two moves on one case cannot both win (its ETag).</summary>
+    public int Revision { get; set; }
 }
 
 /// <summary>A region's count of tracking numbers given on one day: the last sequence number taken.</summary>

@@ -96,13 +96,19 @@ internal static class ApplicationsApi
     /// <param name="Cases">One per matter that applies, once submitted.</param>
     /// <param name="DeleteAfter">For a draft: when it is deleted with its files unless changed again (30 days after its last change).</param>
     /// <param name="PromisedDays">Working days the bundle promises from submission for these answers.</param>
+    /// <param name="DueOn">The working day the whole application is due by: the promised days from submission, moved on by the working days a supplement stopped the clock.</param>
+    /// <param name="AcceptedAt">受理: when the comprehensive window accepted it (at once, for a complete online application).</param>
+    /// <param name="Supplement">补正: the window's one notice, listing every item to supply, and whether it was answered.</param>
+    /// <param name="Closing">不予受理 or 视为撤回: why it ended without a decision.</param>
+    /// <param name="EndedAt">When it ended: refused, withdrawn, or its last case ended.</param>
     public sealed record ApplicationView(
         Guid Id, string Tenant, string? Number, ApplicationState State, string Bundle, Text BundleName, int Version,
         IReadOnlyDictionary<string, string> Answers, IReadOnlyDictionary<string, JsonElement> Values, Guide Guide,
         IReadOnlyList<SignedCommitment> Commitments, IReadOnlyList<MaterialFiles.MaterialFileView> Materials,
         IReadOnlyList<SharedDatasetView> Sharing, IReadOnlyList<FetchView> Fetches, IReadOnlyDictionary<string, string> FetchedFields, IReadOnlyList<OwedMaterial> Owed,
         IReadOnlyList<CaseView> Cases, int PromisedDays,
-        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? DeleteAfter);
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? DeleteAfter,
+        DateOnly? DueOn = null, DateTimeOffset? AcceptedAt = null, Cases.SupplementNotice? Supplement = null, Cases.ApplicationClosing? Closing = null, DateTimeOffset? EndedAt = null);
 
     /// <summary>A material still owed: its file is needed before submission, or by its due date when it may follow later (容缺).</summary>
     /// <param name="MayFollowLater">容缺: the application is accepted without it; it is due by <c>dueOn</c> once submitted.</param>
@@ -138,7 +144,20 @@ internal static class ApplicationsApi
     /// <summary>A case of an application: the matter, the department that owns it and where it is.</summary>
     /// <param name="After">The matters of this application it waits for.</param>
     /// <param name="PromisedDays">The matter's promised working days, counted from acceptance.</param>
-    public sealed record CaseView(Guid Id, string Matter, Text Name, string Department, string DepartmentName, CaseState State, IReadOnlyList<string> After, int PromisedDays);
+    /// <param name="DueOn">The working day it is due by, from acceptance on; null before.</param>
+    /// <param name="DueProvisional">The due date lies past the last year of the holiday calendar: counted on weekdays until that year is imported.</param>
+    /// <param name="Decision">The department's decision, once made.</param>
+    /// <param name="Result">The result issued: the document or licence and its number.</param>
+    /// <param name="ClosedReason">Why it ended without a decision of its own: a case it waited for was denied, or the application was refused or withdrawn.</param>
+    /// <param name="Watch">At risk or overdue, as the deadline job last marked it while it was open.</param>
+    public sealed record CaseView(
+        Guid Id, string Matter, Text Name, string Department, string DepartmentName, CaseState State, IReadOnlyList<string> After, int PromisedDays,
+        DateOnly? DueOn = null, bool DueProvisional = false, Cases.CaseDecision? Decision = null, Cases.CaseResult? Result = null, string? ClosedReason = null,
+        CaseWatch Watch = CaseWatch.OnTime);
+
+    internal static CaseView CaseViewOf(ApplicationCase c, DepartmentNames names) => new(
+        c.Id, c.Matter, TextOf(c.MatterName), c.Department, names.Of(c.Department), c.State, SplitAfter(c.After), c.PromisedDays,
+        c.DueOn, c.DueProvisional, Cases.CaseFlow.DecisionOf(c), Cases.CaseFlow.ResultOf(c), c.ClosedReason, c.Watch);
 
     /// <summary>告知承诺: a commitment signed in place of a material, kept with the application for the department's post-check.</summary>
     public sealed record SignedCommitment(string Material, Text Name, string Text, DateTimeOffset SignedAt);
@@ -237,9 +256,9 @@ internal static class ApplicationsApi
             application.BundleVersion, AnswersOf(application), FormValues.Masked(protector.Reveal(application), guide.Form), guide, commitments,
             application.Files.OrderBy(f => f.Material, StringComparer.Ordinal).Select(MaterialFiles.View).ToList(),
             sharing, fetches, Sharing.FetchedFieldsOf(application), Owed(application, guide),
-            application.Cases.OrderBy(c => c.Matter, StringComparer.Ordinal).Select(c => new CaseView(
-                c.Id, c.Matter, TextOf(c.MatterName), c.Department, names.Of(c.Department), c.State, SplitAfter(c.After), c.PromisedDays)).ToList(),
-            application.PromisedDays, application.CreatedAt, application.UpdatedAt, application.SubmittedAt, DeleteAfter(application));
+            application.Cases.OrderBy(c => c.Matter, StringComparer.Ordinal).Select(c => CaseViewOf(c, names)).ToList(),
+            application.PromisedDays, application.CreatedAt, application.UpdatedAt, application.SubmittedAt, DeleteAfter(application),
+            application.DueOn, application.AcceptedAt, Cases.CaseFlow.SupplementOf(application), Cases.CaseFlow.ClosingOf(application), application.EndedAt);
     }
 
     /// <summary>What the application still owes: every material to bring without its file while a draft; once submitted, those that follow later.</summary>

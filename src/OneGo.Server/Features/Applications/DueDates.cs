@@ -23,7 +23,7 @@ internal static class DueDates
         {
             using (tenants.Enter(region.Id))
             {
-                var marked = await db.Set<Application>().Where(a => a.DueDatesProvisional).ToListAsync(cancellationToken);
+                var marked = await db.Set<Application>().Include(a => a.Cases).Where(a => a.DueDatesProvisional).ToListAsync(cancellationToken);
                 if (marked.Count == 0)
                 {
                     continue;
@@ -43,8 +43,19 @@ internal static class DueDates
                             var due = calendar.Add(submitted, f.WorkingDays);
                             return f with { DueOn = due.Day, Provisional = due.Provisional };
                         }).ToList();
-                    application.FollowLater = JsonSerializer.Serialize(following, CatalogueJson.Options);
-                    application.DueDatesProvisional = following.Any(f => f.Provisional);
+                    application.FollowLater = following.Count == 0 ? null : JsonSerializer.Serialize(following, CatalogueJson.Options);
+                    // The application's own due date from submission, and its cases' from acceptance.
+                    var due = Cases.CaseFlow.ApplicationDue(application, calendar);
+                    application.DueOn = due.Day;
+                    var provisional = due.Provisional;
+                    foreach (var @case in application.Cases.Where(c => c.DueOn is not null && application.AcceptedAt is not null))
+                    {
+                        var caseDue = calendar.Add(Cases.CaseFlow.DayOf(application.AcceptedAt!.Value), @case.PromisedDays);
+                        (@case.DueOn, @case.DueProvisional) = (caseDue.Day, caseDue.Provisional);
+                        provisional |= caseDue.Provisional;
+                    }
+
+                    application.DueDatesProvisional = provisional || following.Any(f => f.Provisional);
                 }
 
                 db.Audit(new AuditEvent(actor, "application.due-dates", $"tenant/{region.Id}", new

@@ -86,7 +86,12 @@ internal static class MaterialFiles
         var guide = await GuideOfAsync(db, catalogue, application, cancellationToken);
         // What the guide says to bring, and what it would fetch but did not (not agreed, not held, not answered).
         var toBring = DataSharing.Sharing.ToBring(application, guide).Concat(guide.MayFollowLater).ToList();
-        var material = toBring.SingleOrDefault(m => m.Code == code);
+        // 补正: while the window's notice is open, the materials it lists are sent again, whatever their source.
+        var listed = application.State == ApplicationState.Supplementing
+            ? Cases.CaseFlow.SupplementOf(application)!.Items.Select(i => i.Material).ToHashSet(StringComparer.Ordinal)
+            : [];
+        var material = toBring.SingleOrDefault(m => m.Code == code) 
+            ?? (application.State == ApplicationState.Supplementing ? Cases.CasesApi.Suppliable(guide).SingleOrDefault(m => m.Code == code) : null);
         if (material is null)
         {
             return ApiProblems.NotFound("No such material to bring",
@@ -94,7 +99,16 @@ internal static class MaterialFiles
         }
 
         var existing = application.Files.SingleOrDefault(f => f.Material == code);
-        if (application.State == ApplicationState.Submitted && (!material.MayFollowLater || existing is not null))
+        if (application.State == ApplicationState.Supplementing)
+        {
+            if (!listed.Contains(code))
+            {
+                return ApiProblems.Conflict("Not in the supplement notice",
+                    $"Application {application.Number}'s supplement notice lists {string.Join(", ", listed)}: only those files are sent now.");
+            }
+        }
+        else if (application.State != ApplicationState.Draft
+            && (!material.MayFollowLater || existing is not null || Cases.CaseFlow.Ended(application.State)))
         {
             return ApiProblems.Conflict("Already submitted", existing is null
                 ? $"Application {application.Number} is submitted: its files no longer change."
@@ -143,7 +157,8 @@ internal static class MaterialFiles
             return ApiProblems.Conflict("Changed meanwhile", "The application was changed, submitted or given this material's file while the file was sent: read it again, then send the file.");
         }
 
-        if (replaced is not null && replaced != path)
+        // A draft's replaced file goes; a submitted application's files are kept, the one the window sent back included.
+        if (replaced is not null && replaced != path && application.State == ApplicationState.Draft)
         {
             await blobs.DeleteAsync(replaced, cancellationToken);
         }

@@ -46,7 +46,7 @@ internal static class SubmitApplication
             }
 
             var key = context.Request.Headers["Idempotency-Key"].ToString();
-            if (application.State == ApplicationState.Submitted)
+            if (application.State != ApplicationState.Draft)
             {
                 if (key.Length == 0 || key != application.SubmitKey)
                 {
@@ -157,6 +157,17 @@ internal static class SubmitApplication
                 });
             }
 
+            var due = calendar.Add(today, application.PromisedDays);
+            application.DueOn = due.Day;
+            application.DueDatesProvisional |= due.Provisional;
+            // 受理 at once when nothing is left for the window to look at: applied online by the applicant themselves,
+            // every material fetched by data sharing or replaced by a commitment, nothing uploaded, nothing to follow later.
+            var automatic = !Applicants.OnBehalf.IsOfficer(context.User) && application.Files.Count == 0 && following.Count == 0;
+            if (automatic)
+            {
+                Cases.CaseFlow.Accept(application, calendar, now, Cases.CaseFlow.AutomaticAcceptance);
+            }
+
             // Numbers and codes only: the application's personal data never enters the audit log.
             db.Audit(new AuditEvent(context.Actor(), "application.submit", $"application/{number}", new
             {
@@ -166,6 +177,8 @@ internal static class SubmitApplication
                 commitments = guide.ByCommitment.Select(m => m.Code),
                 files = application.Files.OrderBy(f => f.Material, StringComparer.Ordinal).Select(f => new { material = f.Material, sha256 = f.Sha256 }),
                 followLater = following,
+                dueOn = application.DueOn,
+                accepted = automatic ? Cases.CaseFlow.AutomaticAcceptance : null,
             }));
             try
             {

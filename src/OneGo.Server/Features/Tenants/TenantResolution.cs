@@ -59,7 +59,10 @@ internal static class TenantResolution
             var named = context.Request.Headers[Applicants.OnBehalf.Header].ToString();
             // An officer of another region is refused by the capability check as usual.
             var own = context.User.FindFirst(OneGo.Server.Identity.OneGoClaims.Tenant)?.Value == region.Id;
-            if (named.Length > 0 || (own && capability == OneGo.Server.Identity.Capability.Apply))
+            // Only on the applicants' routes, and only a window's officer: the window's own routes and the cases are the
+            // officer's, whoever they serve; an officer of another department is refused by the capability check.
+            var atWindow = context.User.FindFirst(OneGo.Server.Identity.OneGoClaims.AtWindow)?.Value == "true";
+            if (capability == OneGo.Server.Identity.Capability.Apply && atWindow && (named.Length > 0 || own))
             {
                 if (named.Length == 0)
                 {
@@ -74,12 +77,18 @@ internal static class TenantResolution
                     return;
                 }
 
-                // Its reads of the applicant's data are audited (the applicants' routes).
-                (applicant, actingFor) = (subject, capability == OneGo.Server.Identity.Capability.Apply);
+                // Its reads of the applicant's data are audited.
+                (applicant, actingFor) = (subject, true);
             }
         }
 
-        using (isPublic ? tenants.EnterPublic(region.Id) : applicant is not null ? tenants.EnterAsApplicant(region.Id, applicant) : tenants.Enter(region.Id))
+        // An officer of the region works in their department's scope: its cases alone, read or written. The comprehensive
+        // window's officers, who accept every application and deliver every result, see the region's cases.
+        var department = !isPublic && applicant is null ? await DepartmentScopeAsync(context, region) : null;
+        using (isPublic ? tenants.EnterPublic(region.Id)
+            : applicant is not null ? tenants.EnterAsApplicant(region.Id, applicant)
+            : department is not null ? tenants.EnterAsDepartment(region.Id, department)
+            : tenants.Enter(region.Id))
         {
             if (actingFor)
             {
@@ -89,6 +98,31 @@ internal static class TenantResolution
             await next(context);
         }
     });
+
+    /// <summary>
+    /// The department an officer of <paramref name="region"/> is confined to, or null for anyone else and for the
+    /// region's own comprehensive window. An officer bound to no department of the region sees no case at all.
+    /// </summary>
+    private static async Task<string?> DepartmentScopeAsync(HttpContext context, RegionInfo region)
+    {
+        var user = context.User;
+        if (!Applicants.OnBehalf.IsOfficer(user) || user.FindFirst(OneGo.Server.Identity.OneGoClaims.Tenant)?.Value != region.Id)
+        {
+            return null;
+        }
+
+        const string None = "(no department)";
+        var department = user.FindFirst(OneGo.Server.Identity.OneGoClaims.Department)?.Value;
+        if (string.IsNullOrEmpty(department))
+        {
+            return None;
+        }
+
+        var reach = await context.RequestServices.GetRequiredService<RegionDirectory>().DepartmentsInReachAsync(region.Id, context.RequestAborted);
+        return reach.TryGetValue(department, out var found) && found.RegionId == region.Id && found.Department.Kind == OneGo.Catalogue.DepartmentKind.Window
+            ? null
+            : department;
+    }
 
     /// <summary>The applicant a token speaks for (its immutable subject), or null for staff, integrations and anonymous callers.</summary>
     private static string? ApplicantOf(System.Security.Claims.ClaimsPrincipal user) =>

@@ -166,6 +166,16 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AcceptedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateOnly?>("AnswerBy")
+                        .HasColumnType("date");
+
                     b.Property<string>("Answers")
                         .IsRequired()
                         .HasColumnType("text");
@@ -193,6 +203,10 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.Property<int>("BundleVersion")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Closing")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<string>("Commitments")
                         .HasColumnType("text");
 
@@ -206,6 +220,12 @@ namespace OneGo.Server.Data.Migrations.Postgres
 
                     b.Property<bool>("DueDatesProvisional")
                         .HasColumnType("boolean");
+
+                    b.Property<DateOnly?>("DueOn")
+                        .HasColumnType("date");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("FetchedFields")
                         .HasMaxLength(4000)
@@ -245,6 +265,9 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("Supplement")
+                        .HasColumnType("text");
+
                     b.Property<string>("TenantId")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -263,6 +286,8 @@ namespace OneGo.Server.Data.Migrations.Postgres
 
                     b.HasIndex("TenantId", "Number")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "State", "DueOn");
 
                     b.ToTable("Applications", (string)null);
 
@@ -290,13 +315,30 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.Property<Guid>("ApplicationId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ClosedReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Decision")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
 
                     b.Property<string>("Department")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<DateOnly?>("DueOn")
+                        .HasColumnType("date");
+
+                    b.Property<bool>("DueProvisional")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Matter")
                         .IsRequired()
@@ -311,6 +353,14 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.Property<int>("PromisedDays")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Result")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -321,21 +371,27 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<string>("Watch")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ApplicantId");
 
                     b.HasIndex("ApplicationId");
 
-                    b.HasIndex("Department", "State");
-
                     b.HasIndex("TenantId", "ApplicationId", "Matter")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "Department", "State", "DueOn");
 
                     b.ToTable("Cases", (string)null);
 
                     b
                         .HasAnnotation("OneGo:ApplicantOwned", true)
+                        .HasAnnotation("OneGo:DepartmentOwned", true)
                         .HasAnnotation("OneGo:TenantOwned", true);
                 });
 

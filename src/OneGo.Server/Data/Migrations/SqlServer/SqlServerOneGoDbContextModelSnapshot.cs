@@ -166,6 +166,16 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("AcceptedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateOnly?>("AnswerBy")
+                        .HasColumnType("date");
+
                     b.Property<string>("Answers")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
@@ -193,6 +203,10 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                     b.Property<int>("BundleVersion")
                         .HasColumnType("int");
 
+                    b.Property<string>("Closing")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
                     b.Property<string>("Commitments")
                         .HasColumnType("nvarchar(max)");
 
@@ -206,6 +220,12 @@ namespace OneGo.Server.Data.Migrations.SqlServer
 
                     b.Property<bool>("DueDatesProvisional")
                         .HasColumnType("bit");
+
+                    b.Property<DateOnly?>("DueOn")
+                        .HasColumnType("date");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("datetimeoffset");
 
                     b.Property<string>("FetchedFields")
                         .HasMaxLength(4000)
@@ -245,6 +265,9 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("Supplement")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("TenantId")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -264,6 +287,8 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                     b.HasIndex("TenantId", "Number")
                         .IsUnique()
                         .HasFilter("[Number] IS NOT NULL");
+
+                    b.HasIndex("TenantId", "State", "DueOn");
 
                     b.ToTable("Applications", (string)null);
 
@@ -291,13 +316,30 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                     b.Property<Guid>("ApplicationId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("ClosedReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Decision")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
 
                     b.Property<string>("Department")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateOnly?>("DueOn")
+                        .HasColumnType("date");
+
+                    b.Property<bool>("DueProvisional")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("datetimeoffset");
 
                     b.Property<string>("Matter")
                         .IsRequired()
@@ -312,6 +354,14 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                     b.Property<int>("PromisedDays")
                         .HasColumnType("int");
 
+                    b.Property<string>("Result")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -322,21 +372,27 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
 
+                    b.Property<string>("Watch")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ApplicantId");
 
                     b.HasIndex("ApplicationId");
 
-                    b.HasIndex("Department", "State");
-
                     b.HasIndex("TenantId", "ApplicationId", "Matter")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "Department", "State", "DueOn");
 
                     b.ToTable("Cases", (string)null);
 
                     b
                         .HasAnnotation("OneGo:ApplicantOwned", true)
+                        .HasAnnotation("OneGo:DepartmentOwned", true)
                         .HasAnnotation("OneGo:TenantOwned", true);
                 });
 

@@ -157,6 +157,16 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("AcceptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AcceptedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("AnswerBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Answers")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -184,6 +194,10 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.Property<int>("BundleVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Closing")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Commitments")
                         .HasColumnType("TEXT");
 
@@ -196,6 +210,12 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("DueDatesProvisional")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("DueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("FetchedFields")
@@ -236,6 +256,9 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Supplement")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TenantId")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -254,6 +277,8 @@ namespace OneGo.Server.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "Number")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "State", "DueOn");
 
                     b.ToTable("Applications", (string)null);
 
@@ -281,13 +306,30 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.Property<Guid>("ApplicationId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ClosedReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Decision")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Department")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("DueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("DueProvisional")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Matter")
                         .IsRequired()
@@ -302,6 +344,14 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.Property<int>("PromisedDays")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Result")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -312,21 +362,27 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Watch")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ApplicantId");
 
                     b.HasIndex("ApplicationId");
 
-                    b.HasIndex("Department", "State");
-
                     b.HasIndex("TenantId", "ApplicationId", "Matter")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "Department", "State", "DueOn");
 
                     b.ToTable("Cases", (string)null);
 
                     b
                         .HasAnnotation("OneGo:ApplicantOwned", true)
+                        .HasAnnotation("OneGo:DepartmentOwned", true)
                         .HasAnnotation("OneGo:TenantOwned", true);
                 });
 

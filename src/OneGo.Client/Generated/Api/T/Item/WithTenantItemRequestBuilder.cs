@@ -8,6 +8,7 @@ using OneGo.Client.Api.T.Item.AdoptionMatrix;
 using OneGo.Client.Api.T.Item.Applications;
 using OneGo.Client.Api.T.Item.Audit;
 using OneGo.Client.Api.T.Item.Bundles;
+using OneGo.Client.Api.T.Item.Cases;
 using OneGo.Client.Api.T.Item.Children;
 using OneGo.Client.Api.T.Item.Departments;
 using OneGo.Client.Api.T.Item.Drafts;
@@ -17,6 +18,7 @@ using OneGo.Client.Api.T.Item.PublishingRuns;
 using OneGo.Client.Api.T.Item.Settings;
 using OneGo.Client.Api.T.Item.Templates;
 using OneGo.Client.Api.T.Item.WalkIns;
+using OneGo.Client.Api.T.Item.Window;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -58,6 +60,11 @@ namespace OneGo.Client.Api.T.Item
         public global::OneGo.Client.Api.T.Item.Bundles.BundlesRequestBuilder Bundles
         {
             get => new global::OneGo.Client.Api.T.Item.Bundles.BundlesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The cases property</summary>
+        public global::OneGo.Client.Api.T.Item.Cases.CasesRequestBuilder Cases
+        {
+            get => new global::OneGo.Client.Api.T.Item.Cases.CasesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The children property</summary>
         public global::OneGo.Client.Api.T.Item.Children.ChildrenRequestBuilder Children
@@ -103,6 +110,11 @@ namespace OneGo.Client.Api.T.Item
         public global::OneGo.Client.Api.T.Item.WalkIns.WalkInsRequestBuilder WalkIns
         {
             get => new global::OneGo.Client.Api.T.Item.WalkIns.WalkInsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The window property</summary>
+        public global::OneGo.Client.Api.T.Item.Window.WindowRequestBuilder Window
+        {
+            get => new global::OneGo.Client.Api.T.Item.Window.WindowRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::OneGo.Client.Api.T.Item.WithTenantItemRequestBuilder"/> and sets the default values.

@@ -3,9 +3,13 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using OneGo.Client.Api.T.Item.Applications.Item.Accept;
 using OneGo.Client.Api.T.Item.Applications.Item.Consents;
 using OneGo.Client.Api.T.Item.Applications.Item.Materials;
+using OneGo.Client.Api.T.Item.Applications.Item.Refuse;
 using OneGo.Client.Api.T.Item.Applications.Item.Submit;
+using OneGo.Client.Api.T.Item.Applications.Item.Supplement;
+using OneGo.Client.Api.T.Item.Applications.Item.Supplied;
 using OneGo.Client.Models;
 using System.Collections.Generic;
 using System.IO;
@@ -20,6 +24,11 @@ namespace OneGo.Client.Api.T.Item.Applications.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ApplicationsItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The accept property</summary>
+        public global::OneGo.Client.Api.T.Item.Applications.Item.Accept.AcceptRequestBuilder Accept
+        {
+            get => new global::OneGo.Client.Api.T.Item.Applications.Item.Accept.AcceptRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The consents property</summary>
         public global::OneGo.Client.Api.T.Item.Applications.Item.Consents.ConsentsRequestBuilder Consents
         {
@@ -30,10 +39,25 @@ namespace OneGo.Client.Api.T.Item.Applications.Item
         {
             get => new global::OneGo.Client.Api.T.Item.Applications.Item.Materials.MaterialsRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The refuse property</summary>
+        public global::OneGo.Client.Api.T.Item.Applications.Item.Refuse.RefuseRequestBuilder Refuse
+        {
+            get => new global::OneGo.Client.Api.T.Item.Applications.Item.Refuse.RefuseRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The submit property</summary>
         public global::OneGo.Client.Api.T.Item.Applications.Item.Submit.SubmitRequestBuilder Submit
         {
             get => new global::OneGo.Client.Api.T.Item.Applications.Item.Submit.SubmitRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The supplement property</summary>
+        public global::OneGo.Client.Api.T.Item.Applications.Item.Supplement.SupplementRequestBuilder Supplement
+        {
+            get => new global::OneGo.Client.Api.T.Item.Applications.Item.Supplement.SupplementRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The supplied property</summary>
+        public global::OneGo.Client.Api.T.Item.Applications.Item.Supplied.SuppliedRequestBuilder Supplied
+        {
+            get => new global::OneGo.Client.Api.T.Item.Applications.Item.Supplied.SuppliedRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::OneGo.Client.Api.T.Item.Applications.Item.ApplicationsItemRequestBuilder"/> and sets the default values.

@@ -1,0 +1,224 @@
+using System.Text.Json;
+using OneGo.Catalogue;
+using OneGo.Server.Features.Applications;
+
+namespace OneGo.Server.Features.Cases;
+
+/// <summary>An item of the supplement notice: a material of the guide, and what is wrong or missing.</summary>
+/// <param name="Material">The material's code in the application's guide.</param>
+/// <param name="Reason">What the applicant is to supply, in the officer's words.</param>
+public sealed record SupplementItem(string Material, Text Name, string Reason);
+
+/// <summary>补正, 一次性告知: the window's one notice, listing every missing item of every case at once.</summary>
+/// <param name="AnswerBy">The last day to supply it; unanswered after that day, the application is withdrawn (视为撤回).</param>
+/// <param name="AnsweredAt">When the applicant supplied everything listed; null while the notice is open.</param>
+/// <param name="PausedDays">The working days the clock stood still, from the day after the notice to the day of the answer.</param>
+public sealed record SupplementNotice(
+    IReadOnlyList<SupplementItem> Items, string? Note, DateTimeOffset NoticedAt, string NoticedBy, DateOnly AnswerBy,
+    DateTimeOffset? AnsweredAt = null, int PausedDays = 0);
+
+/// <summary>Why an application ended without a decision: refused at acceptance (不予受理) or withdrawn (视为撤回).</summary>
+public sealed record ApplicationClosing(ApplicationState State, string Reason, string? LegalBasis, string By, DateTimeOffset At);
+
+/// <summary>A department's decision on its case.</summary>
+public sealed record CaseDecision(bool Approved, string LegalBasis, string? Reason, string By, DateTimeOffset At);
+
+/// <summary>The result a case issued: the document or licence and its number.</summary>
+public sealed record CaseResult(string Document, string Number, string By, DateTimeOffset At);
+
+/// <summary>
+/// The reform's flow for one application, as rules on its rows: 前台综合受理 (accept once, one supplement notice, or
+/// refuse), 后台分类审批 (each department decides and issues its case, in <c>after</c> order), and the consequences —
+/// what waits is released when what it waits for is issued and closed as not applicable when that is denied; the
+/// application ends when its last case ends. Every rule changes the rows given and nothing else; the callers save.
+/// </summary>
+internal static class CaseFlow
+{
+    /// <summary>Who accepted a complete online application: no officer, at submission.</summary>
+    public const string AutomaticAcceptance = "automatically";
+
+    public static bool Ended(CaseState state) =>
+        state is CaseState.Issued or CaseState.Denied or CaseState.NotApplicable or CaseState.Refused or CaseState.Withdrawn;
+
+    public static bool Ended(ApplicationState state) =>
+        state is ApplicationState.Refused or ApplicationState.Withdrawn or ApplicationState.Completed;
+
+    /// <summary>The day of an instant in China Standard Time: what counting in working days starts from.</summary>
+    public static DateOnly DayOf(DateTimeOffset instant) => DateOnly.FromDateTime(instant.ToOffset(TrackingNumbers.ChinaTime).DateTime);
+
+    public static SupplementNotice? SupplementOf(Application application) =>
+        application.Supplement is null ? null : JsonSerializer.Deserialize<SupplementNotice>(application.Supplement, CatalogueJson.Options);
+
+    public static ApplicationClosing? ClosingOf(Application application) =>
+        application.Closing is null ? null : JsonSerializer.Deserialize<ApplicationClosing>(application.Closing, CatalogueJson.Options);
+
+    public static CaseDecision? DecisionOf(ApplicationCase @case) =>
+        @case.Decision is null ? null : JsonSerializer.Deserialize<CaseDecision>(@case.Decision, CatalogueJson.Options);
+
+    public static CaseResult? ResultOf(ApplicationCase @case) =>
+        @case.Result is null ? null : JsonSerializer.Deserialize<CaseResult>(@case.Result, CatalogueJson.Options);
+
+    /// <summary>The application's due date: its bundle's promised working days from the day of submission, moved on by the days a supplement stopped the clock.</summary>
+    public static WorkingDay ApplicationDue(Application application, HolidayCalendar calendar) =>
+        calendar.Add(DayOf(application.SubmittedAt!.Value), application.PromisedDays + (SupplementOf(application)?.PausedDays ?? 0));
+
+    /// <summary>受理: the cases' due dates start running, each its matter's promised working days from today.</summary>
+    public static void Accept(Application application, HolidayCalendar calendar, DateTimeOffset now, string by)
+    {
+        Require(application.State == ApplicationState.Submitted);
+        application.State = ApplicationState.Accepted;
+        application.AcceptedAt = now;
+        application.AcceptedBy = by;
+        var today = DayOf(now);
+        foreach (var @case in application.Cases)
+        {
+            var due = calendar.Add(today, @case.PromisedDays);
+            (@case.DueOn, @case.DueProvisional) = (due.Day, due.Provisional);
+            @case.Revision++;
+        }
+
+        application.DueDatesProvisional |= application.Cases.Any(c => c.DueProvisional);
+        Changed(application, now);
+    }
+
+    /// <summary>补正: the one notice; the clock stops until the applicant answers.</summary>
+    public static void Notice(Application application, IReadOnlyList<SupplementItem> items, string? note, DateTimeOffset now, string by, int periodDays)
+    {
+        Require(application.State == ApplicationState.Submitted && application.Supplement is null);
+        application.State = ApplicationState.Supplementing;
+        application.Supplement = Write(new SupplementNotice(items, note, now, by, DayOf(now).AddDays(periodDays)));
+        application.AnswerBy = DayOf(now).AddDays(periodDays);
+        Changed(application, now);
+    }
+
+    /// <summary>The applicant supplied everything listed: back to the window, the due date moved on by the working days the clock stood still.</summary>
+    public static void Supplied(Application application, HolidayCalendar calendar, DateTimeOffset now)
+    {
+        Require(application.State == ApplicationState.Supplementing);
+        var notice = SupplementOf(application)!;
+        var paused = 0;
+        for (var day = DayOf(notice.NoticedAt).AddDays(1); day <= DayOf(now); day = day.AddDays(1))
+        {
+            paused += calendar.IsWorkingDay(day) ? 1 : 0;
+        }
+
+        application.Supplement = Write(notice with { AnsweredAt = now, PausedDays = paused });
+        application.AnswerBy = null;
+        application.State = ApplicationState.Submitted;
+        var due = ApplicationDue(application, calendar);
+        application.DueOn = due.Day;
+        application.DueDatesProvisional |= due.Provisional;
+        Changed(application, now);
+    }
+
+    /// <summary>不予受理 (refused at acceptance) or 视为撤回 (the supplement's period ran out): the application and every case end.</summary>
+    public static void Close(Application application, ApplicationState state, string reason, string? legalBasis, DateTimeOffset now, string by)
+    {
+        Require(state switch
+        {
+            ApplicationState.Refused => application.State is ApplicationState.Submitted or ApplicationState.Supplementing,
+            ApplicationState.Withdrawn => application.State == ApplicationState.Supplementing,
+            _ => false,
+        });
+        application.State = state;
+        application.AnswerBy = null;
+        application.Closing = Write(new ApplicationClosing(state, reason, legalBasis, by, now));
+        application.EndedAt = now;
+        foreach (var @case in application.Cases)
+        {
+            @case.State = state == ApplicationState.Refused ? CaseState.Refused : CaseState.Withdrawn;
+            @case.ClosedReason = reason;
+            @case.EndedAt = now;
+            @case.Revision++;
+        }
+
+        Changed(application, now);
+    }
+
+    /// <summary>Whether a department may decide the case now: its application accepted, and nothing it waits for still open.</summary>
+    public static bool MayDecide(Application application, ApplicationCase @case) =>
+        application.State == ApplicationState.Accepted && @case.State == CaseState.Ready;
+
+    /// <summary>The department decides: approved (the result is issued next) or denied, which closes what waits for it.</summary>
+    public static void Decide(Application application, ApplicationCase @case, bool approved, string legalBasis, string? reason, DateTimeOffset now, string by)
+    {
+        Require(MayDecide(application, @case));
+        @case.Decision = Write(new CaseDecision(approved, legalBasis, reason, by, now));
+        @case.State = approved ? CaseState.Approved : CaseState.Denied;
+        @case.Revision++;
+        if (!approved)
+        {
+            @case.EndedAt = now;
+            CloseWaitingFor(application, @case, now);
+        }
+
+        EndIfDone(application, now);
+        Changed(application, now);
+    }
+
+    /// <summary>The department issues its result: what waited for this case alone is released.</summary>
+    public static void Issue(Application application, ApplicationCase @case, string document, string number, DateTimeOffset now, string by)
+    {
+        Require(application.State == ApplicationState.Accepted && @case.State == CaseState.Approved);
+        @case.Result = Write(new CaseResult(document, number, by, now));
+        @case.State = CaseState.Issued;
+        @case.EndedAt = now;
+        @case.Revision++;
+        var issued = application.Cases.Where(c => c.State == CaseState.Issued).Select(c => c.Matter).ToHashSet(StringComparer.Ordinal);
+        foreach (var waiting in application.Cases.Where(c => c.State == CaseState.Waiting && ApplicationsApi.SplitAfter(c.After).All(issued.Contains)))
+        {
+            waiting.State = CaseState.Ready;
+            waiting.Revision++;
+        }
+
+        EndIfDone(application, now);
+        Changed(application, now);
+    }
+
+    // A denied case: every case that waits for it, directly or through another, is closed as not applicable.
+    private static void CloseWaitingFor(Application application, ApplicationCase denied, DateTimeOffset now)
+    {
+        var closed = new HashSet<string>(StringComparer.Ordinal) { denied.Matter };
+        bool more;
+        do
+        {
+            more = false;
+            foreach (var waiting in application.Cases.Where(c => c.State == CaseState.Waiting && ApplicationsApi.SplitAfter(c.After).Any(closed.Contains)))
+            {
+                waiting.State = CaseState.NotApplicable;
+                waiting.ClosedReason = $"{denied.Matter} was denied: {DecisionOf(denied)!.Reason}";
+                waiting.EndedAt = now;
+                waiting.Revision++;
+                closed.Add(waiting.Matter);
+                more = true;
+            }
+        }
+        while (more);
+    }
+
+    private static void EndIfDone(Application application, DateTimeOffset now)
+    {
+        if (application.Cases.All(c => Ended(c.State)))
+        {
+            application.State = ApplicationState.Completed;
+            application.EndedAt = now;
+        }
+    }
+
+    private static void Changed(Application application, DateTimeOffset now)
+    {
+        application.UpdatedAt = now;
+        application.Revision++;
+    }
+
+    private static string Write<T>(T value) => JsonSerializer.Serialize(value, CatalogueJson.Options);
+
+    // The routes check the state first and answer 409; a move from any other state here is a bug.
+    private static void Require(bool condition)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException("A case-work move was applied from a state it does not apply to.");
+        }
+    }
+}
