@@ -168,7 +168,8 @@ export ONEGO_TEST_USAGE="$work/usage.tsv"
 status=0
 if wait "$build_pid"; then
   echo "Built Platform.sln."
-  dotnet test Platform.sln --no-build --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+  # The zone's fixed crash points are each killed by infra/crash-tests.sh; here the random points and the withdrawal.
+  dotnet test Platform.sln --no-build --filter "Run!=script" --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 else
   # No test can run on a solution that does not build: say why, and fail.
   grep -E "error|Error" "$work/build.log" | sort -u >&2 || cat "$work/build.log" >&2

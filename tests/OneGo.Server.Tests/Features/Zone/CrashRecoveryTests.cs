@@ -22,7 +22,8 @@ namespace OneGo.Server.Tests.Features.Zone;
 /// again without the fault: the zone holds every live bundle (and every withdrawal) once, in sequence, each
 /// snapshot in blob storage is the publication's bytes and was never written twice, the integration has every
 /// publication, repeated only under its own Idempotency-Key, and the interrupted run says it was interrupted.
-/// Runs publish two bundles per transaction here, so that a run has several batches.
+/// Runs publish two bundles per transaction here, so that a run has several batches. Each fixed point is killed in
+/// <c>infra/crash-tests.sh</c>; the test command kills at random points run after run, and during a withdrawal.
 /// </summary>
 public sealed class CrashRecoveryTestsOnPostgresAndAzurite(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -287,6 +288,7 @@ public sealed class CrashRecoveryTestsOnPostgresAndAzurite(ITestOutputHelper out
     }
 
     [Fact]
+    [Trait(Script.Trait, Script.CrashTests)]
     public async Task KilledBeforeABatchCommitsNothingOfItIsPublishedAndTheRestartedServerPublishesEverythingOnce()
     {
         var wreck = await CrashThenRecoverAsync(CrashPoints.BeforeZoneCommit);
@@ -295,6 +297,7 @@ public sealed class CrashRecoveryTestsOnPostgresAndAzurite(ITestOutputHelper out
     }
 
     [Fact]
+    [Trait(Script.Trait, Script.CrashTests)]
     public async Task KilledAfterTheZoneCommitTheRestartedServerDeliversEverythingPublishedOnce()
     {
         var wreck = await CrashThenRecoverAsync(CrashPoints.AfterZoneCommit);
@@ -304,6 +307,7 @@ public sealed class CrashRecoveryTestsOnPostgresAndAzurite(ITestOutputHelper out
     }
 
     [Fact]
+    [Trait(Script.Trait, Script.CrashTests)]
     public async Task KilledBetweenTwoBatchesTheFirstStaysPublishedAndTheRestartedServerPublishesTheRestOnce()
     {
         var wreck = await CrashThenRecoverAsync(CrashPoints.BetweenBatches);
@@ -311,6 +315,7 @@ public sealed class CrashRecoveryTestsOnPostgresAndAzurite(ITestOutputHelper out
     }
 
     [Fact]
+    [Trait(Script.Trait, Script.CrashTests)]
     public async Task KilledAfterASnapshotWasWrittenTheRestartedServerFinishesWithoutWritingItTwice()
     {
         var wreck = await CrashThenRecoverAsync(CrashPoints.AfterBlobWrite);
@@ -326,6 +331,7 @@ public sealed class CrashRecoveryTestsOnPostgresAndAzurite(ITestOutputHelper out
     }
 
     [Fact]
+    [Trait(Script.Trait, Script.CrashTests)]
     public async Task KilledAfterAPushWasAcceptedTheRestartedServerSendsItAgainUnderTheSameIdempotencyKey()
     {
         await CrashThenRecoverAsync(CrashPoints.AfterPushSent);
