@@ -27,8 +27,7 @@ public sealed record ApplySurface(PageRequest Page, Html Antiforgery, string Roo
     public Html Text(Api.Text? text) => text is null ? Html.Empty : Page.Text(OneGo.Catalogue.Text.Of(text.Zh ?? "", text.En));
 
     /// <summary>A moment as people here read it: Beijing time, to the minute.</summary>
-    public static string When(DateTimeOffset? at) =>
-        at is { } moment ? moment.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+    public static string When(DateTimeOffset? at) => Moments.When(at);
 }
 
 /// <summary>

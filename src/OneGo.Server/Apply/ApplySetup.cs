@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Localization;
 using OneGo.Server.ConsoleUi;
 using OneGo.Server.Features.Applicants;
@@ -44,26 +43,9 @@ internal static class ApplySetup
         return new ApplySurface(view.Page, view.Antiforgery, root, null, view);
     }
 
-    /// <summary>
-    /// Runs a page. A 401 — the applicant's tokens revoked or expired — ends the session and sends them to sign in
-    /// again; another API answer the page cannot do without is shown as the page.
-    /// </summary>
-    private static async Task<IResult> RunAsync(HttpContext context, ApplySurface surface, ConsoleApi api, ApplicationPages.Handler handler)
-    {
-        try
-        {
-            return await handler(context, surface, api);
-        }
-        catch (ConsoleApiException refused) when (refused.Answer.Status == StatusCodes.Status401Unauthorized)
-        {
-            await context.SignOutAsync(CookieScheme);
-            return Results.Redirect(SignIn.LoginPath + "?returnUrl=" + Uri.EscapeDataString(context.Request.Method == "GET" ? context.Request.Path + context.Request.QueryString : SignIn.PathBase));
-        }
-        catch (Exception refused) when (ConsolePages.Refusal(refused) is { } answer)
-        {
-            return ApplicationPages.Notice(surface, answer);
-        }
-    }
+    /// <summary>Runs a page (<see cref="PageSignIn.RunAsync"/>): a 401 signs the applicant in again; another refusal is the page's notice.</summary>
+    private static Task<IResult> RunAsync(HttpContext context, ApplySurface surface, ConsoleApi api, ApplicationPages.Handler handler) =>
+        SignIn.RunAsync(context, SignIn.PathBase, () => handler(context, surface, api), answer => ApplicationPages.Notice(surface, answer));
 
     /// <summary>/apply: the applicant's applications across regions, drafts and submitted, the latest first.</summary>
     private static async Task<IResult> MineAsync(HttpContext context, ApplySurface surface, ConsoleApi api)
@@ -92,8 +74,6 @@ public sealed class ApplyView
 
     /// <summary>The applicant's name as their token gives it (never their ID number).</summary>
     public string DisplayName => User.FindFirstValue("name") ?? User.FindFirstValue(OneGoClaims.UserName) ?? "";
-
-    public string UserName => User.FindFirstValue(OneGoClaims.UserName) ?? "";
 
     public static ApplyView Of(HttpContext context)
     {

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Authentication;
 using OneGo.Server.Features.Tenants;
 using OneGo.Server.Identity;
 using Microsoft.Extensions.Localization;
@@ -67,22 +66,8 @@ internal static class ConsolePages
     /// Runs a page. An API answer the page cannot do without becomes its notice; a 401 — the person's tokens revoked,
     /// their account disabled — ends the console session and sends them to sign in again.
     /// </summary>
-    public static async Task<IResult> RunAsync(HttpContext context, ConsoleView view, ConsoleApi api, PageHandler handler)
-    {
-        try
-        {
-            return await handler(context, view, api);
-        }
-        catch (Exception refused) when (Refusal(refused) is { Status: StatusCodes.Status401Unauthorized })
-        {
-            await context.SignOutAsync(ConsoleSetup.CookieScheme);
-            return Results.Redirect("/console/signin?returnUrl=" + Uri.EscapeDataString(context.Request.Method == "GET" ? context.Request.Path + context.Request.QueryString : view.Base));
-        }
-        catch (Exception refused) when (Refusal(refused) is { } answer)
-        {
-            return Notice(view, answer);
-        }
-    }
+    public static Task<IResult> RunAsync(HttpContext context, ConsoleView view, ConsoleApi api, PageHandler handler) =>
+        ConsoleSetup.SignIn.RunAsync(context, view.Base, () => handler(context, view, api), answer => Notice(view, answer));
 
     /// <summary>An API answer a page could not do without, however it was read (the generated client raises it as an exception).</summary>
     public static ApiAnswer? Refusal(Exception exception) => exception switch

@@ -176,6 +176,28 @@ internal sealed record PageSignIn(string CookieScheme, string CookieName, string
 
     public string SignedOutCallbackPath => PathBase + "/signout-callback-oidc";
 
+    /// <summary>
+    /// Runs a page of this site. A 401 — the person's tokens revoked or expired, their account disabled — ends the
+    /// session and sends them to sign in again, back to this page (a form's, to <paramref name="returnTo"/>); another
+    /// API answer the page cannot do without is shown as the page's <paramref name="notice"/>.
+    /// </summary>
+    public async Task<IResult> RunAsync(HttpContext context, string returnTo, Func<Task<IResult>> page, Func<ApiAnswer, IResult> notice)
+    {
+        try
+        {
+            return await page();
+        }
+        catch (Exception refused) when (ConsolePages.Refusal(refused) is { Status: StatusCodes.Status401Unauthorized })
+        {
+            await context.SignOutAsync(CookieScheme);
+            return Results.Redirect(LoginPath + "?returnUrl=" + Uri.EscapeDataString(context.Request.Method == "GET" ? context.Request.Path + context.Request.QueryString : returnTo));
+        }
+        catch (Exception refused) when (ConsolePages.Refusal(refused) is { } answer)
+        {
+            return notice(answer);
+        }
+    }
+
     /// <summary>Where to come back after signing in: a path of this site, else its start.</summary>
     public string LocalPath(string? returnUrl) =>
         returnUrl is { Length: > 0 } && returnUrl.StartsWith(PathBase, StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal)

@@ -74,8 +74,7 @@ public sealed class ConsoleView
     };
 
     /// <summary>A moment as people here read it: Beijing time, to the minute.</summary>
-    public string When(DateTimeOffset? at) =>
-        at is { } moment ? moment.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "";
+    public string When(DateTimeOffset? at) => Moments.When(at);
 
     /// <summary>A page's list by its items' codes, made once per page (the first item of a code wins), to find each code's item in it.</summary>
     public static Dictionary<string, T> ByCode<T>(IEnumerable<T> items, Func<T, string?> code) =>

@@ -146,3 +146,10 @@ public sealed class PageRequest
         _ => _words["Trips.Many", trips],
     };
 }
+
+/// <summary>How the pages write a moment: Beijing time, to the minute, as people here read it.</summary>
+public static class Moments
+{
+    public static string When(DateTimeOffset? at) =>
+        at is { } moment ? moment.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "";
+}
