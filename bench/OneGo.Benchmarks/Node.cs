@@ -8,9 +8,11 @@ internal sealed partial class Node : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<string>? _onLine;
 
-    private Node(string[] options, string environment)
+    private Node(string[] options, string environment, Action<string>? onLine)
     {
+        _onLine = onLine;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(ServerAssembly());
         start.ArgumentList.Add("--urls=http://127.0.0.1:0");
@@ -45,15 +47,21 @@ internal sealed partial class Node : IAsyncDisposable
         return repository;
     }
 
-    public static async Task<Node> StartAsync(string[] options, string environment = "Testing")
+    /// <param name="onLine">Called with each line the server writes (its log), from the thread that reads it.</param>
+    public static async Task<Node> StartAsync(string[] options, string environment = "Testing", Action<string>? onLine = null)
     {
-        var node = new Node(options, environment);
+        var node = new Node(options, environment, onLine);
         node.Address = await node._address.Task.WaitAsync(TimeSpan.FromMinutes(3));
         return node;
     }
 
     private void Read(string? line)
     {
+        if (line is not null)
+        {
+            _onLine?.Invoke(line);
+        }
+
         if (line is not null && line.Contains("Now listening on", StringComparison.Ordinal) && AddressPattern().Match(line) is { Success: true } match)
         {
             _address.TrySetResult(new Uri(match.Value));

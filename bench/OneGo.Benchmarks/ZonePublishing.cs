@@ -104,7 +104,7 @@ internal static partial class ZonePublishing
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(source, file);
-            if (relative is "tenant.yaml" or "tenant.schema.json" or "fujian/tenant.yaml" or "fujian/xiamen/tenant.yaml"
+            if (relative is "tenant.yaml" or "tenant.schema.json" or "fujian/tenant.yaml" or "fujian/xiamen/tenant.yaml" || relative.StartsWith("calendar/", StringComparison.Ordinal)
                 || relative.StartsWith("matters/", StringComparison.Ordinal) || relative.StartsWith("bundles/", StringComparison.Ordinal)
                 || relative.StartsWith("fujian/xiamen/bundles/", StringComparison.Ordinal) || relative.StartsWith("fujian/xiamen/matters/", StringComparison.Ordinal)
                 || relative.StartsWith("fujian/xiamen/haicang/", StringComparison.Ordinal))

@@ -40,8 +40,10 @@ internal sealed class DeadlineJob(
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
+        var started = clock.GetTimestamp();
         var outcome = await RunAsync(cancellationToken);
-        logger.LogInformation("Deadlines: {Withdrawn} application(s) withdrawn, {Overdue} case(s) newly overdue, {AtRisk} newly at risk", outcome.Withdrawn, outcome.Overdue, outcome.AtRisk);
+        logger.LogInformation("Deadlines: {Withdrawn} application(s) withdrawn, {Overdue} case(s) newly overdue, {AtRisk} newly at risk, in {Elapsed} ms",
+            outcome.Withdrawn, outcome.Overdue, outcome.AtRisk, Math.Round(clock.GetElapsedTime(started).TotalMilliseconds));
     }
 
     public async Task<Outcome> RunAsync(CancellationToken cancellationToken)
