@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/onego-crash.XXXXXX)
+# PostgreSQL runs as its own user: it must reach its folder.
+chmod 755 "$work"
 cleanup() {
   infra/postgres.sh stop "$work/postgres" >/dev/null 2>&1 || true
   infra/azurite.sh stop "$work/azurite" >/dev/null 2>&1 || true
