@@ -67,6 +67,18 @@ internal static class ApplicationPages
                 services => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Features.Applications.ApplicationsSettings>>().Value.MaxFileBytes + FormOverhead,
                 (context, max) => Results.StatusCode(StatusCodes.Status413PayloadTooLarge)));
         root.MapPost("/applications/{id}/submit", Form(SubmitAsync));
+        root.MapPost("/applications/{id}/supplied", Form(async (context, surface, api) =>
+            await AfterAsync(context, surface, api, await api.PostAsync(ApiPath(context, "/supplied")), "cases")));
+        root.MapGet("/applications/{id}/results/{matter}", Page(ResultAsync));
+    }
+
+    /// <summary>统一出件: an electronic result, downloaded through the page as the API gives it to the person signed in.</summary>
+    private static async Task<IResult> ResultAsync(HttpContext context, ApplySurface surface, ConsoleApi api)
+    {
+        // Through the page's own API calls, which carry the walk-in's subject at the window.
+        var (bytes, type) = await api.FileAsync(ApiPath(context, "/results/" + Uri.EscapeDataString(Route(context, "matter"))));
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.File(bytes, type, $"{Route(context, "matter")}{(type == "application/ofd" ? ".ofd" : ".pdf")}");
     }
 
     /// <summary>What a form around a file adds to it: the antiforgery token, the boundaries and the part's headers.</summary>

@@ -169,6 +169,24 @@ internal sealed class ConsoleApi(
     /// <summary>Sends any body (a file as it was uploaded), with the headers a route asks for (an Idempotency-Key).</summary>
     public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, HttpContent? content, string? ifMatch, IReadOnlyDictionary<string, string>? headers = null)
     {
+        using var response = await RequestAsync(method, path, content, ifMatch, headers);
+        return await AnswerAsync(response);
+    }
+
+    /// <summary>A file the API gives (an electronic result): its bytes and type, or the API's refusal as the page's notice.</summary>
+    public async Task<(byte[] Bytes, string ContentType)> FileAsync(string path)
+    {
+        using var response = await RequestAsync(HttpMethod.Get, path, null, null, null);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ConsoleApiException(await AnswerAsync(response));
+        }
+
+        return (await response.Content.ReadAsByteArrayAsync(Context.RequestAborted), response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream");
+    }
+
+    private async Task<HttpResponseMessage> RequestAsync(HttpMethod method, string path, HttpContent? content, string? ifMatch, IReadOnlyDictionary<string, string>? headers)
+    {
         var context = Context;
         using var request = new HttpRequestMessage(method, new Uri(ConsoleSetup.Authority(server, settings.Value), path)) { Content = content };
         var token = await context.GetTokenAsync(CookieScheme, "access_token");
@@ -192,8 +210,12 @@ internal sealed class ConsoleApi(
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        using var response = await clients.CreateClient(ClientName).SendAsync(request, context.RequestAborted);
-        var text = await response.Content.ReadAsStringAsync(context.RequestAborted);
+        return await clients.CreateClient(ClientName).SendAsync(request, context.RequestAborted);
+    }
+
+    private async Task<ApiAnswer> AnswerAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync(Context.RequestAborted);
         JsonNode? answered = null;
         if (text.Length > 0 && (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) ?? false))
         {

@@ -35,6 +35,7 @@ internal static class ConsolePages
         BundleWorkspace.Map(tenant);
         MatterPages.Map(tenant);
         WindowPages.Map(tenant);
+        CaseWorkPages.Map(tenant);
         AdminPages.Map(console, tenant);
     }
 

@@ -107,8 +107,21 @@ internal static class ConsoleSetup
 
         // The authority is OneGo itself: the configured issuer behind a load balancer, else this node's own address,
         // which is only known once the server listens — options are built at the first sign-in, after that.
-        services.AddOptions<OpenIdConnectOptions>(site.SignInScheme).Configure<IServer, IOptions<IdentitySettings>>((oidc, server, settings) =>
-            oidc.Authority = Authority(server, settings.Value).ToString().TrimEnd('/'));
+        services.AddOptions<OpenIdConnectOptions>(site.SignInScheme).Configure<IServer, IOptions<IdentitySettings>, TimeProvider>((oidc, server, settings, clock) =>
+        {
+            oidc.Authority = Authority(server, settings.Value).ToString().TrimEnd('/');
+            // Under Clock:Start the identity token, OneGo's own, is stamped on the server's clock, while the sign-in's
+            // correlation and nonce cookies expire on the browser's, the machine's: each is checked against its own.
+            if (clock != TimeProvider.System)
+            {
+                oidc.TimeProvider = TimeProvider.System;
+                oidc.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) =>
+                {
+                    var now = clock.GetUtcNow().UtcDateTime;
+                    return (notBefore is null || notBefore <= now + parameters.ClockSkew) && (expires is null || expires >= now - parameters.ClockSkew);
+                };
+            }
+        });
         services.AddAuthorizationBuilder().AddPolicy(site.CookieScheme, policy =>
             policy.AddAuthenticationSchemes(site.CookieScheme).RequireAuthenticatedUser());
     }

@@ -27,7 +27,7 @@ internal static class WindowPages
     /// The window's pages are for the officers of the region (by the rule the API applies to walk-ins): anyone else is
     /// told so, as the 403 the API would answer, before any page reads or writes anything for an applicant.
     /// </summary>
-    private static ConsolePages.PageHandler AtTheWindow(ConsolePages.PageHandler handler) => (context, view, api) =>
+    public static ConsolePages.PageHandler AtTheWindow(ConsolePages.PageHandler handler) => (context, view, api) =>
     {
         if (!view.May(Identity.Capability.ServeAtWindow))
         {
@@ -53,9 +53,9 @@ internal static class WindowPages
         return new ApplySurface(view.Page, view.Antiforgery, $"{Href(view)}/{Uri.EscapeDataString(applicant)}", view, null);
     }
 
-    private static Task<IResult> WindowAsync(HttpContext context, ConsoleView view, ConsoleApi api, ApiAnswer? refused, IFormCollection? typed) =>
-        Task.FromResult(PageResult.Of<WindowPage>(view.Page, new { View = view, Refused = refused, Typed = typed },
-            refused?.Status ?? StatusCodes.Status200OK, noStore: true));
+    private static async Task<IResult> WindowAsync(HttpContext context, ConsoleView view, ConsoleApi api, ApiAnswer? refused, IFormCollection? typed) =>
+        PageResult.Of<WindowPage>(view.Page, new { View = view, Queue = await CaseWorkPages.QueueAsync(view, api), Refused = refused, Typed = typed },
+            refused?.Status ?? StatusCodes.Status200OK, noStore: true);
 
     /// <summary>Registers the walk-in (name and ID number as on the card checked) and opens their page.</summary>
     private static async Task<IResult> RegisterAsync(HttpContext context, ConsoleView view, ConsoleApi api)

@@ -44,7 +44,8 @@ internal static class OneGoHost
         var services = builder.Services;
         builder.AddOneGoTelemetry();
 
-        services.AddSingleton(TimeProvider.System);
+        services.AddSettings<ClockSettings>();
+        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClockSettings>>().Value.Provider());
         services.AddSingleton<CurrentTenant>();
         builder.AddOneGoDatabase();
         services.AddOneGoBlobs();

@@ -29,8 +29,8 @@ public sealed class DemoSettings : ISettings
 /// Demo mode: for every region and every role, the person <c>demo-{role}@{tenant}</c> with the password
 /// <c>demo-secret</c> — admins, reviewers, auditors and officers enrolled with the published authenticator key
 /// <see cref="AuthenticatorKey"/>, an officer working at its region's comprehensive window (national, which has none,
-/// has no demo officer), and <c>demo-officer-education@{tenant}</c> and <c>demo-officer-health@{tenant}</c>, officers of those
-/// departments where the region defines them — and the OAuth client <c>demo-{role}@{tenant}</c> / <c>demo-secret</c>, whose service
+/// has no demo officer), and <c>demo-officer-education@{tenant}</c>, <c>demo-officer-health@{tenant}</c> and
+/// <c>demo-officer-public-security@{tenant}</c>, officers of those departments where the region defines them — and the OAuth client <c>demo-{role}@{tenant}</c> / <c>demo-secret</c>, whose service
 /// account is <c>svc-demo-{role}@{tenant}</c>; the integration client <c>demo-zone-reader</c>; and the demo applicants
 /// (<see cref="Applicants"/>), people bound to no tenant who are also clients with scope apply. On by default in
 /// Development and Testing; the server refuses to start in Production with it on. Whenever demo mode is off, every
@@ -50,8 +50,8 @@ public sealed class DemoAccounts(
     /// <summary>The demo person of a role in a tenant, and the client id of its service account.</summary>
     public static string UserName(string role, string tenant) => $"demo-{role}@{tenant}";
 
-    /// <summary>The departments whose demo officer each region defining them has, beside its window's: they decide the cases of 入园入学.</summary>
-    public static readonly IReadOnlyList<string> OfficerDepartments = ["education", "health"];
+    /// <summary>The departments whose demo officer each region defining them has, beside its window's: they decide the cases of 入园入学 and 出生一件事.</summary>
+    public static readonly IReadOnlyList<string> OfficerDepartments = ["education", "health", "public-security"];
 
     /// <summary>The demo officer of a department of a tenant (a person only, with no service account).</summary>
     public static string DepartmentOfficer(string department, string tenant) => $"demo-officer-{department}@{tenant}";

@@ -34,7 +34,8 @@ public sealed class PagesServer : IAsyncLifetime
         Api = _server.Client();
     }
 
-    private static int FreePort()
+    /// <summary>A port free now on the loopback address: the server is told it before it starts.</summary>
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

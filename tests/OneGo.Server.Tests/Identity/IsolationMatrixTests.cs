@@ -214,6 +214,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["POST /apply/t/{tenant}/applications/{id}/values"] = "PATCH …/applications/{id} with their token",
         ["POST /apply/t/{tenant}/applications/{id}/materials/{code}"] = "PUT …/materials/{code} with their token",
         ["POST /apply/t/{tenant}/applications/{id}/submit"] = "POST …/submit with their token",
+        ["GET /apply/t/{tenant}/applications/{id}/results/{matter}"] = "GET …/results/{matter} with their token",
+        ["POST /apply/t/{tenant}/applications/{id}/supplied"] = "POST …/supplied with their token",
     };
 
     private static readonly Dictionary<string, Row> Table = new()
@@ -335,6 +337,13 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         // Ready, not approved yet: the education officer may issue it, once decided (409 names the state).
         ["POST /api/t/{tenant}/cases/{id}/issue"] = new(Access.DecideCase, (t, _) => Task.FromResult(new Call(HttpMethod.Post,
             $"/api/t/320106/cases/{t._readyEducationCase}/issue", new JsonObject { ["document"] = "x", ["number"] = "1" }))) { RightfulStatus = 409 },
+        ["PUT /api/t/{tenant}/cases/{id}/document"] = new(Access.DecideCase, (t, _) => Task.FromResult(new Call(HttpMethod.Put,
+            $"/api/t/320106/cases/{t._readyEducationCase}/document", File: "%PDF-1.7\n%%EOF\n"u8.ToArray()))) { RightfulStatus = 409 },
+        // 统一出件 once every case has ended: the victim's application is accepted, so the rightful caller is told 409.
+        ["POST /api/t/{tenant}/applications/{id}/handover"] = new(Access.ServeAtWindow, (t, _) => Task.FromResult(new Call(HttpMethod.Post,
+            $"/api/t/320106/applications/{t._submitted}/handover", new JsonObject { ["courier"] = "x", ["trackingNumber"] = "1" }))) { RightfulStatus = 409 },
+        ["GET /api/t/{tenant}/applications/{id}/results/{matter}"] = new(Access.ApplyOwn, (t, _) => Get($"/api/t/320106/applications/{t._submitted}/results/primary-school-enrolment"))
+            { RightfulStatus = 409 },
     };
 
     /// <summary>
@@ -838,12 +847,36 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         // The walk-in's draft is not complete: the API's 422 is shown on the page.
         ["POST /console/t/{tenant}/window/{applicant}/applications/{id}/submit"] = Form(Access.ServeAtWindow, Console + "/window/{walk-in}/applications/{walk-in-draft}/submit",
             (_, caller) => Task.FromResult(new Dictionary<string, string> { ["key"] = "matrix-console-" + caller })) with { RightfulStatus = 422 },
+        // The walk-in's draft has no supplement notice to answer: the API's 409 is shown on the page.
+        ["POST /console/t/{tenant}/window/{applicant}/applications/{id}/supplied"] = Form(Access.ServeAtWindow,
+            Console + "/window/{walk-in}/applications/{walk-in-draft}/supplied") with { RightfulStatus = 409 },
+        // The window's work on the victim's submitted application: the page, and each move, sent here without the page's
+        // ETag (428), the handover from a state it does not apply to (409).
+        ["GET /console/t/{tenant}/window/find"] = Page(Access.ServeAtWindow, Console + "/window/find?number={submitted}") with { RightfulStatus = 302 },
+        ["GET /console/t/{tenant}/window/applications/{number}"] = Page(Access.ServeAtWindow, Console + "/window/applications/{submitted}"),
+        ["POST /console/t/{tenant}/window/applications/{number}/accept"] = Form(Access.ServeAtWindow, Console + "/window/applications/{submitted}/accept") with { RightfulStatus = 428 },
+        ["POST /console/t/{tenant}/window/applications/{number}/supplement"] = Form(Access.ServeAtWindow, Console + "/window/applications/{submitted}/supplement")
+            with { RightfulStatus = 428 },
+        ["POST /console/t/{tenant}/window/applications/{number}/refuse"] = Form(Access.ServeAtWindow, Console + "/window/applications/{submitted}/refuse") with { RightfulStatus = 428 },
+        ["POST /console/t/{tenant}/window/applications/{number}/handover"] = Form(Access.ServeAtWindow, Console + "/window/applications/{submitted}/handover")
+            with { RightfulStatus = 409 },
+        // A department's work on the victim's ready education case: the window's officers and education's read it; education decides it.
+        ["GET /console/t/{tenant}/cases"] = Page(Access.WorkCases, Console + "/cases"),
+        ["GET /console/t/{tenant}/cases/{id}"] = Page(Access.WorkCases, Console + "/cases/{ready-case}"),
+        ["POST /console/t/{tenant}/cases/{id}/decide"] = Form(Access.DecideCase, Console + "/cases/{ready-case}/decide") with { RightfulStatus = 428 },
+        // Ready, not approved: neither issued nor given its document yet (409 names the state).
+        ["POST /console/t/{tenant}/cases/{id}/issue"] = Form(Access.DecideCase, Console + "/cases/{ready-case}/issue") with { RightfulStatus = 409 },
+        ["POST /console/t/{tenant}/cases/{id}/document"] = Form(Access.DecideCase, Console + "/cases/{ready-case}/document") with { RightfulStatus = 409 },
+        // A draft has no result yet: the API's 409 is the page's notice.
+        ["GET /console/t/{tenant}/window/{applicant}/applications/{id}/results/{matter}"] = Page(Access.ServeAtWindow,
+            Console + "/window/{walk-in}/applications/{walk-in-draft}/results/any") with { RightfulStatus = 409 },
         // Signing out is checked for cross-site posts only; a person's own sign-out ends the matrix.
         ["POST /console/signout"] = Form(Access.SignedIn, "/console/signout"),
     };
 
-    /// <summary>The window rows' placeholders: the walk-in, their draft and its first dataset (escaped in an address, as typed in a form).</summary>
+    /// <summary>The window rows' placeholders: the walk-in, their draft and its first dataset (escaped in an address, as typed in a form), the submitted application, the ready case.</summary>
     private string WalkIn(string text, bool inAddress = true) => text.Replace("{walk-in}", _walkIn, StringComparison.Ordinal)
+        .Replace("{submitted}", _submitted, StringComparison.Ordinal).Replace("{ready-case}", _readyEducationCase, StringComparison.Ordinal)
         .Replace("{walk-in-draft}", _walkInDraft, StringComparison.Ordinal)
         .Replace("{walk-in-dataset}", inAddress ? Uri.EscapeDataString(_walkInDataset) : _walkInDataset, StringComparison.Ordinal);
 

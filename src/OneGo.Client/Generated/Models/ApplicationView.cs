@@ -96,6 +96,14 @@ namespace OneGo.Client.Models
 #else
         public global::OneGo.Client.Models.Guide Guide { get; set; }
 #endif
+        /// <summary>The handover property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.Handover? Handover { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.Handover Handover { get; set; }
+#endif
         /// <summary>The draft&apos;s id, which stays the application&apos;s id once submitted.</summary>
         public Guid? Id { get; set; }
         /// <summary>The files attached, one per material.</summary>
@@ -196,6 +204,7 @@ namespace OneGo.Client.Models
                 { "fetchedFields", n => { FetchedFields = n.GetObjectValue<global::OneGo.Client.Models.ApplicationView_fetchedFields>(global::OneGo.Client.Models.ApplicationView_fetchedFields.CreateFromDiscriminatorValue); } },
                 { "fetches", n => { Fetches = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.FetchView>(global::OneGo.Client.Models.FetchView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "guide", n => { Guide = n.GetObjectValue<global::OneGo.Client.Models.Guide>(global::OneGo.Client.Models.Guide.CreateFromDiscriminatorValue); } },
+                { "handover", n => { Handover = n.GetObjectValue<global::OneGo.Client.Models.Handover>(global::OneGo.Client.Models.Handover.CreateFromDiscriminatorValue); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "materials", n => { Materials = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.MaterialFileView>(global::OneGo.Client.Models.MaterialFileView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "number", n => { Number = n.GetStringValue(); } },
@@ -232,6 +241,7 @@ namespace OneGo.Client.Models
             writer.WriteObjectValue<global::OneGo.Client.Models.ApplicationView_fetchedFields>("fetchedFields", FetchedFields);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.FetchView>("fetches", Fetches);
             writer.WriteObjectValue<global::OneGo.Client.Models.Guide>("guide", Guide);
+            writer.WriteObjectValue<global::OneGo.Client.Models.Handover>("handover", Handover);
             writer.WriteGuidValue("id", Id);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.MaterialFileView>("materials", Materials);
             writer.WriteStringValue("number", Number);

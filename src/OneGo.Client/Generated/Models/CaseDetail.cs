@@ -94,6 +94,14 @@ namespace OneGo.Client.Models
 #else
         public global::OneGo.Client.Models.CaseDetail_values Values { get; set; }
 #endif
+        /// <summary>How this case&apos;s result may reach the applicant: what issuing it may name as its delivery.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::OneGo.Client.Models.Delivery?>? Ways { get; set; }
+#nullable restore
+#else
+        public List<global::OneGo.Client.Models.Delivery?> Ways { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -125,6 +133,7 @@ namespace OneGo.Client.Models
                 { "materials", n => { Materials = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.MaterialFileView>(global::OneGo.Client.Models.MaterialFileView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "submittedAt", n => { SubmittedAt = n.GetDateTimeOffsetValue(); } },
                 { "values", n => { Values = n.GetObjectValue<global::OneGo.Client.Models.CaseDetail_values>(global::OneGo.Client.Models.CaseDetail_values.CreateFromDiscriminatorValue); } },
+                { "ways", n => { Ways = n.GetCollectionOfEnumValues<global::OneGo.Client.Models.Delivery>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -147,6 +156,7 @@ namespace OneGo.Client.Models
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.MaterialFileView>("materials", Materials);
             writer.WriteDateTimeOffsetValue("submittedAt", SubmittedAt);
             writer.WriteObjectValue<global::OneGo.Client.Models.CaseDetail_values>("values", Values);
+            writer.WriteCollectionOfEnumValues<global::OneGo.Client.Models.Delivery>("ways", Ways);
         }
     }
 }

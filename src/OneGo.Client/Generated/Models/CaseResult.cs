@@ -8,7 +8,7 @@ using System;
 namespace OneGo.Client.Models
 {
     /// <summary>
-    /// The result a case issued: the document or licence and its number.
+    /// The result a case issued: the document or licence, its number, and how it reaches the applicant.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class CaseResult : IParsable
@@ -23,6 +23,8 @@ namespace OneGo.Client.Models
 #else
         public string By { get; set; }
 #endif
+        /// <summary>online: the electronic document, downloaded; post: by courier; window: picked up at the window (统一出件 for both).</summary>
+        public global::OneGo.Client.Models.Delivery? Delivery { get; set; }
         /// <summary>The document property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -59,6 +61,7 @@ namespace OneGo.Client.Models
             {
                 { "at", n => { At = n.GetDateTimeOffsetValue(); } },
                 { "by", n => { By = n.GetStringValue(); } },
+                { "delivery", n => { Delivery = n.GetEnumValue<global::OneGo.Client.Models.Delivery>(); } },
                 { "document", n => { Document = n.GetStringValue(); } },
                 { "number", n => { Number = n.GetStringValue(); } },
             };
@@ -72,6 +75,7 @@ namespace OneGo.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteDateTimeOffsetValue("at", At);
             writer.WriteStringValue("by", By);
+            writer.WriteEnumValue<global::OneGo.Client.Models.Delivery>("delivery", Delivery);
             writer.WriteStringValue("document", Document);
             writer.WriteStringValue("number", Number);
         }

@@ -86,6 +86,14 @@ namespace OneGo.Client.Models
 #else
         public global::OneGo.Client.Models.CaseResult Result { get; set; }
 #endif
+        /// <summary>The resultFile property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.ResultFile? ResultFile { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.ResultFile ResultFile { get; set; }
+#endif
         /// <summary>Where a case is. Case work (acceptance, decisions, delivery) moves it on from here.</summary>
         public global::OneGo.Client.Models.CaseState? State { get; set; }
         /// <summary>At risk or overdue, as the deadline job last marked it while it was open.</summary>
@@ -128,6 +136,7 @@ namespace OneGo.Client.Models
                 { "name", n => { Name = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
                 { "promisedDays", n => { PromisedDays = n.GetIntValue(); } },
                 { "result", n => { Result = n.GetObjectValue<global::OneGo.Client.Models.CaseResult>(global::OneGo.Client.Models.CaseResult.CreateFromDiscriminatorValue); } },
+                { "resultFile", n => { ResultFile = n.GetObjectValue<global::OneGo.Client.Models.ResultFile>(global::OneGo.Client.Models.ResultFile.CreateFromDiscriminatorValue); } },
                 { "state", n => { State = n.GetEnumValue<global::OneGo.Client.Models.CaseState>(); } },
                 { "watch", n => { Watch = n.GetEnumValue<global::OneGo.Client.Models.CaseWatch>(); } },
             };
@@ -151,6 +160,7 @@ namespace OneGo.Client.Models
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("name", Name);
             writer.WriteIntValue("promisedDays", PromisedDays);
             writer.WriteObjectValue<global::OneGo.Client.Models.CaseResult>("result", Result);
+            writer.WriteObjectValue<global::OneGo.Client.Models.ResultFile>("resultFile", ResultFile);
             writer.WriteEnumValue<global::OneGo.Client.Models.CaseState>("state", State);
             writer.WriteEnumValue<global::OneGo.Client.Models.CaseWatch>("watch", Watch);
         }

@@ -13,6 +13,14 @@ namespace OneGo.Client.Models
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class IssueRequest : IParsable
     {
+        /// <summary>How it reaches the applicant, one of the bundle&apos;s ways (online, post, window); optional when the bundle has one way. Online needs the electronic document sent first (PUT …/document).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Delivery { get; set; }
+#nullable restore
+#else
+        public string Delivery { get; set; }
+#endif
         /// <summary>The document or licence issued (its name).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -47,6 +55,7 @@ namespace OneGo.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "delivery", n => { Delivery = n.GetStringValue(); } },
                 { "document", n => { Document = n.GetStringValue(); } },
                 { "number", n => { Number = n.GetStringValue(); } },
             };
@@ -58,6 +67,7 @@ namespace OneGo.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteStringValue("delivery", Delivery);
             writer.WriteStringValue("document", Document);
             writer.WriteStringValue("number", Number);
         }

@@ -145,6 +145,9 @@ public sealed class Application : IApplicantOwned
     /// <summary>When it ended: refused, withdrawn, or its last case ended.</summary>
     public DateTimeOffset? EndedAt { get; set; }
 
+    /// <summary>统一出件: how the window handed over the paper results (JSON), once every case had ended.</summary>
+    public string? Handover { get; set; }
+
     /// <summary>A due date was counted into a year the holiday calendar did not hold yet: counted again when that year is imported.</summary>
     public bool DueDatesProvisional { get; set; }
 
@@ -180,6 +183,7 @@ public sealed class Application : IApplicantOwned
             application.Property(a => a.Revision).IsConcurrencyToken();
             application.Property(a => a.AcceptedBy).HasMaxLength(200);
             application.Property(a => a.Closing).HasMaxLength(4000);
+            application.Property(a => a.Handover).HasMaxLength(2000);
             // The window's list: a region's applications by state, the oldest due first.
             application.HasIndex(a => new { a.TenantId, a.State, a.DueOn });
             application.HasMany(a => a.Cases).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
@@ -207,6 +211,7 @@ public sealed class Application : IApplicantOwned
             @case.HasIndex(c => new { c.TenantId, c.Department, c.State, c.DueOn });
             @case.Property(c => c.Decision).HasMaxLength(4000);
             @case.Property(c => c.Result).HasMaxLength(4000);
+            @case.Property(c => c.ResultFile).HasMaxLength(1000);
             @case.Property(c => c.ClosedReason).HasMaxLength(2000);
             @case.Property(c => c.Revision).IsConcurrencyToken();
             @case.Property(c => c.Watch).HasConversion<string>().HasMaxLength(16);
@@ -278,6 +283,9 @@ public sealed class ApplicationCase : IApplicantOwned, IDepartmentOwned, IAudite
 
     /// <summary>The result issued (JSON): the document or licence, its number, by whom and when.</summary>
     public string? Result { get; set; }
+
+    /// <summary>The electronic document of the result (JSON: type, length, SHA-256), sent by the department before it issues an online result.</summary>
+    public string? ResultFile { get; set; }
 
     /// <summary>Why it was closed without a decision of its own (not applicable, refused, withdrawn).</summary>
     public string? ClosedReason { get; set; }

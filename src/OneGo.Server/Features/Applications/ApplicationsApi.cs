@@ -101,6 +101,7 @@ internal static class ApplicationsApi
     /// <param name="Supplement">补正: the window's one notice, listing every item to supply, and whether it was answered.</param>
     /// <param name="Closing">不予受理 or 视为撤回: why it ended without a decision.</param>
     /// <param name="EndedAt">When it ended: refused, withdrawn, or its last case ended.</param>
+    /// <param name="Handover">统一出件: how the window handed over the paper results (courier and tracking number, or place and hours), once every case had ended.</param>
     public sealed record ApplicationView(
         Guid Id, string Tenant, string? Number, ApplicationState State, string Bundle, Text BundleName, int Version,
         IReadOnlyDictionary<string, string> Answers, IReadOnlyDictionary<string, JsonElement> Values, Guide Guide,
@@ -108,7 +109,8 @@ internal static class ApplicationsApi
         IReadOnlyList<SharedDatasetView> Sharing, IReadOnlyList<FetchView> Fetches, IReadOnlyDictionary<string, string> FetchedFields, IReadOnlyList<OwedMaterial> Owed,
         IReadOnlyList<CaseView> Cases, int PromisedDays,
         DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? DeleteAfter,
-        DateOnly? DueOn = null, DateTimeOffset? AcceptedAt = null, Cases.SupplementNotice? Supplement = null, Cases.ApplicationClosing? Closing = null, DateTimeOffset? EndedAt = null);
+        DateOnly? DueOn = null, DateTimeOffset? AcceptedAt = null, Cases.SupplementNotice? Supplement = null, Cases.ApplicationClosing? Closing = null, DateTimeOffset? EndedAt = null,
+        Cases.Handover? Handover = null);
 
     /// <summary>A material still owed: its file is needed before submission, or by its due date when it may follow later (容缺).</summary>
     /// <param name="MayFollowLater">容缺: the application is accepted without it; it is due by <c>dueOn</c> once submitted.</param>
@@ -153,11 +155,11 @@ internal static class ApplicationsApi
     public sealed record CaseView(
         Guid Id, string Matter, Text Name, string Department, string DepartmentName, CaseState State, IReadOnlyList<string> After, int PromisedDays,
         DateOnly? DueOn = null, bool DueProvisional = false, Cases.CaseDecision? Decision = null, Cases.CaseResult? Result = null, string? ClosedReason = null,
-        CaseWatch Watch = CaseWatch.OnTime);
+        CaseWatch Watch = CaseWatch.OnTime, Cases.ResultFile? ResultFile = null);
 
     internal static CaseView CaseViewOf(ApplicationCase c, DepartmentNames names) => new(
         c.Id, c.Matter, TextOf(c.MatterName), c.Department, names.Of(c.Department), c.State, SplitAfter(c.After), c.PromisedDays,
-        c.DueOn, c.DueProvisional, Cases.CaseFlow.DecisionOf(c), Cases.CaseFlow.ResultOf(c), c.ClosedReason, c.Watch);
+        c.DueOn, c.DueProvisional, Cases.CaseFlow.DecisionOf(c), Cases.CaseFlow.ResultOf(c), c.ClosedReason, c.Watch, Cases.CaseFlow.ResultFileOf(c));
 
     /// <summary>告知承诺: a commitment signed in place of a material, kept with the application for the department's post-check.</summary>
     public sealed record SignedCommitment(string Material, Text Name, string Text, DateTimeOffset SignedAt);
@@ -210,12 +212,18 @@ internal static class ApplicationsApi
     /// <summary>The guide of an application's answers on its own version.</summary>
     internal static async Task<Guide> GuideOfAsync(OneGoDbContext db, BundleCatalogue catalogue, Application application, CancellationToken cancellationToken)
     {
-        var version = await VersionAsync(db, application.BundleCode, application.BundleVersion, cancellationToken)
-            ?? throw new InvalidOperationException($"Application {application.Id} names version {application.BundleVersion} of {application.BundleCode}, which {application.TenantId} does not have.");
-        var effective = await catalogue.EffectiveOfAsync(version, cancellationToken);
+        var effective = await BundleOfAsync(db, catalogue, application, cancellationToken);
         // The answers were checked when saved against this very version, whose content never changes.
         return GuideEvaluator.Evaluate(effective, AnswersOf(application)).Guide
             ?? throw new InvalidOperationException($"Application {application.Id}'s answers no longer give a guide on its own version.");
+    }
+
+    /// <summary>The bundle version the application pinned, resolved.</summary>
+    internal static async Task<EffectiveBundle> BundleOfAsync(OneGoDbContext db, BundleCatalogue catalogue, Application application, CancellationToken cancellationToken)
+    {
+        var version = await VersionAsync(db, application.BundleCode, application.BundleVersion, cancellationToken)
+            ?? throw new InvalidOperationException($"Application {application.Id} names version {application.BundleVersion} of {application.BundleCode}, which {application.TenantId} does not have.");
+        return await catalogue.EffectiveOfAsync(version, cancellationToken);
     }
 
     internal static Dictionary<string, string> AnswersOf(Application application) =>
@@ -258,7 +266,8 @@ internal static class ApplicationsApi
             sharing, fetches, Sharing.FetchedFieldsOf(application), Owed(application, guide),
             application.Cases.OrderBy(c => c.Matter, StringComparer.Ordinal).Select(c => CaseViewOf(c, names)).ToList(),
             application.PromisedDays, application.CreatedAt, application.UpdatedAt, application.SubmittedAt, DeleteAfter(application),
-            application.DueOn, application.AcceptedAt, Cases.CaseFlow.SupplementOf(application), Cases.CaseFlow.ClosingOf(application), application.EndedAt);
+            application.DueOn, application.AcceptedAt, Cases.CaseFlow.SupplementOf(application), Cases.CaseFlow.ClosingOf(application), application.EndedAt,
+            Cases.CaseFlow.HandoverOf(application));
     }
 
     /// <summary>What the application still owes: every material to bring without its file while a draft; once submitted, those that follow later.</summary>

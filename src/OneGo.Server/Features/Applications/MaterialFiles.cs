@@ -184,7 +184,7 @@ internal static class MaterialFiles
     }
 
     /// <summary>The body, or null when it holds more than <paramref name="max"/> bytes (read no further than that).</summary>
-    private static async Task<byte[]?> ReadAtMostAsync(HttpRequest request, long max, CancellationToken cancellationToken)
+    internal static async Task<byte[]?> ReadAtMostAsync(HttpRequest request, long max, CancellationToken cancellationToken)
     {
         if (request.ContentLength > max)
         {

@@ -23,8 +23,19 @@ public sealed record ApplicationClosing(ApplicationState State, string Reason, s
 /// <summary>A department's decision on its case.</summary>
 public sealed record CaseDecision(bool Approved, string LegalBasis, string? Reason, string By, DateTimeOffset At);
 
-/// <summary>The result a case issued: the document or licence and its number.</summary>
-public sealed record CaseResult(string Document, string Number, string By, DateTimeOffset At);
+/// <summary>The result a case issued: the document or licence, its number, and how it reaches the applicant.</summary>
+/// <param name="Delivery">online: the electronic document, downloaded; post: by courier; window: picked up at the window (统一出件 for both).</param>
+public sealed record CaseResult(string Document, string Number, string By, DateTimeOffset At, Delivery Delivery = Delivery.Window);
+
+/// <summary>The electronic document of a case's result (电子证照), as the department sent it before issuing.</summary>
+/// <param name="Sha256">The SHA-256 of the bytes, hex: the file's identity.</param>
+public sealed record ResultFile(string ContentType, long Length, string Sha256, DateTimeOffset UploadedAt, string UploadedBy);
+
+/// <summary>
+/// 综窗统一出件: the window hands over every paper result of the application at once, when the last case has ended —
+/// by courier with its tracking number, or for pick-up at the window's place and hours.
+/// </summary>
+public sealed record Handover(string? Courier, string? TrackingNumber, string? Place, string? Hours, string By, DateTimeOffset At);
 
 /// <summary>
 /// The reform's flow for one application, as rules on its rows: 前台综合受理 (accept once, one supplement notice, or
@@ -57,6 +68,20 @@ internal static class CaseFlow
 
     public static CaseResult? ResultOf(ApplicationCase @case) =>
         @case.Result is null ? null : JsonSerializer.Deserialize<CaseResult>(@case.Result, CatalogueJson.Options);
+
+    public static ResultFile? ResultFileOf(ApplicationCase @case) =>
+        @case.ResultFile is null ? null : JsonSerializer.Deserialize<ResultFile>(@case.ResultFile, CatalogueJson.Options);
+
+    public static Handover? HandoverOf(Application application) =>
+        application.Handover is null ? null : JsonSerializer.Deserialize<Handover>(application.Handover, CatalogueJson.Options);
+
+    /// <summary>How the issued results that are paper reach the applicant: by post, at the window (each once), in that order.</summary>
+    public static IReadOnlyList<Delivery> ToHandOver(Application application) =>
+        application.Cases.Where(c => c.State == CaseState.Issued).Select(c => ResultOf(c)!.Delivery).Where(d => d != Delivery.Online).Distinct().Order().ToList();
+
+    /// <summary>Whether the window has results to hand over now: the application has ended with paper results, not handed over yet.</summary>
+    public static bool AwaitsHandover(Application application) =>
+        application.State == ApplicationState.Completed && application.Handover is null && ToHandOver(application).Count > 0;
 
     /// <summary>The application's due date: its bundle's promised working days from the day of submission, moved on by the days a supplement stopped the clock.</summary>
     public static WorkingDay ApplicationDue(Application application, HolidayCalendar calendar) =>
@@ -157,10 +182,10 @@ internal static class CaseFlow
     }
 
     /// <summary>The department issues its result: what waited for this case alone is released.</summary>
-    public static void Issue(Application application, ApplicationCase @case, string document, string number, DateTimeOffset now, string by)
+    public static void Issue(Application application, ApplicationCase @case, string document, string number, Delivery delivery, DateTimeOffset now, string by)
     {
-        Require(application.State == ApplicationState.Accepted && @case.State == CaseState.Approved);
-        @case.Result = Write(new CaseResult(document, number, by, now));
+        Require(application.State == ApplicationState.Accepted && @case.State == CaseState.Approved && (delivery != Delivery.Online || @case.ResultFile is not null));
+        @case.Result = Write(new CaseResult(document, number, by, now, delivery));
         @case.State = CaseState.Issued;
         @case.EndedAt = now;
         @case.Revision++;
@@ -173,6 +198,22 @@ internal static class CaseFlow
 
         EndIfDone(application, now);
         Changed(application, now);
+    }
+
+    /// <summary>The department sends the electronic document of its approved case's result, before issuing it.</summary>
+    public static void AttachResult(ApplicationCase @case, ResultFile file)
+    {
+        Require(@case.State == CaseState.Approved);
+        @case.ResultFile = Write(file);
+        @case.Revision++;
+    }
+
+    /// <summary>统一出件: the window hands over the application's paper results, all at once.</summary>
+    public static void HandOver(Application application, Handover handover)
+    {
+        Require(AwaitsHandover(application));
+        application.Handover = Write(handover);
+        Changed(application, handover.At);
     }
 
     // A denied case: every case that waits for it, directly or through another, is closed as not applicable.

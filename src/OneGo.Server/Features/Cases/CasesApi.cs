@@ -45,7 +45,7 @@ public sealed class CaseWorkSettings : ISettings
 /// their department's scope of the tenancy mechanism: another department's case is not found. The rules themselves
 /// are <see cref="CaseFlow"/>; this is the routing table and the shapes the routes send.
 /// </summary>
-internal static class CasesApi
+internal static partial class CasesApi
 {
     public static IServiceCollection AddOneGoCaseWork(this IServiceCollection services)
     {
@@ -88,6 +88,7 @@ internal static class CasesApi
         cases.MapPost("/{id}/issue", IssueAsync).WithName("issueCase")
             .WithSummary("The department issues the result of its approved case: the document or licence and its number. The cases waiting for it alone start.")
             .Accepts<IssueRequest>(MediaTypes.Json);
+        MapDelivery(app, cases, actingFor);
         return app;
     }
 
@@ -108,7 +109,8 @@ internal static class CasesApi
     /// <summary>The result issued.</summary>
     /// <param name="Document">The document or licence issued (its name).</param>
     /// <param name="Number">Its number.</param>
-    public sealed record IssueRequest(string? Document, string? Number);
+    /// <param name="Delivery">How it reaches the applicant, one of the bundle's ways (online, post, window); optional when the bundle has one way. Online needs the electronic document sent first (PUT …/document).</param>
+    public sealed record IssueRequest(string? Document, string? Number, string? Delivery = null);
 
     /// <summary>A line of the window's list.</summary>
     /// <param name="ApplicantName">Masked: the surname only.</param>
@@ -126,11 +128,12 @@ internal static class CasesApi
     /// <param name="Values">The form values, ID and phone numbers masked.</param>
     /// <param name="Materials">The files the applicant sent.</param>
     /// <param name="History">What happened to the application and this case, the oldest first.</param>
+    /// <param name="Ways">How this case's result may reach the applicant: what issuing it may name as its delivery.</param>
     public sealed record CaseDetail(
         ApplicationsApi.CaseView Case, string Application, ApplicationState ApplicationState, string Bundle, Text BundleName, string ApplicantName,
         DateTimeOffset SubmittedAt, DateTimeOffset? AcceptedAt, DateOnly? ApplicationDueOn,
         IReadOnlyDictionary<string, JsonElement> Values, IReadOnlyList<MaterialFiles.MaterialFileView> Materials, IReadOnlyList<SignedCommitment> Commitments,
-        IReadOnlyList<HistoryEntry> History);
+        IReadOnlyList<HistoryEntry> History, IReadOnlyList<Delivery> Ways);
 
     /// <summary>A step of an application's or a case's history.</summary>
     public sealed record HistoryEntry(DateTimeOffset At, string What, string By, string? Detail);
@@ -322,7 +325,8 @@ internal static class CasesApi
 
     // The window's checks in the contract's order: 403 not its window, 404, 409 the state, 428, 412.
     private static async Task<(Application? Application, CaseMoveProblem? Refused)> WindowMoveAsync(
-        HttpContext context, OneGoDbContext db, string number, string move, Func<Application, bool> applies, CancellationToken cancellationToken)
+        HttpContext context, OneGoDbContext db, string number, string move, Func<Application, bool> applies, CancellationToken cancellationToken,
+        Func<Application, string>? whyNot = null)
     {
         if (await OnBehalf.WindowRefusalAsync(context, context.Tenant()) is { } refusal)
         {
@@ -337,7 +341,8 @@ internal static class CasesApi
 
         if (!applies(application))
         {
-            return (null, StateConflict(NameOf(application.State), application.State == ApplicationState.Submitted && application.Supplement is not null
+            return (null, StateConflict(NameOf(application.State), whyNot is not null ? whyNot(application)
+                : application.State == ApplicationState.Submitted && application.Supplement is not null
                 ? $"Application {application.Number} had its one supplement notice ({CaseFlow.SupplementOf(application)!.NoticedAt:yyyy-MM-dd}): 一次性告知 — everything to supply is listed at once. Accept it or refuse it."
                 : $"Application {application.Number} is {NameOf(application.State)}: it cannot be {move}."));
         }
@@ -542,18 +547,19 @@ internal static class CasesApi
         }
 
         var errors = Required(("/document", request.Document, 200, "Name the document or licence issued."), ("/number", request.Number, 100, "Give the number of the document or licence issued."));
+        var (application, @case) = found!.Value;
+        var delivery = DeliveryOf(request.Delivery, WaysOf(await BundleOfAsync(db, catalogue, application, cancellationToken), @case.Matter), @case, errors);
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
         }
 
-        var (application, @case) = found!.Value;
         return await ConsequencesAsync(context, db, tenants, catalogue, directory, protector, application, @case, () =>
         {
-            CaseFlow.Issue(application, @case, request.Document!.Trim(), request.Number!.Trim(), clock.Now(), context.Actor());
+            CaseFlow.Issue(application, @case, request.Document!.Trim(), request.Number!.Trim(), delivery, clock.Now(), context.Actor());
             return new AuditEvent(context.Actor(), "case.issue", $"case/{@case.Id}", new
             {
-                application = application.Number, matter = @case.Matter, document = request.Document.Trim(), number = request.Number.Trim(),
+                application = application.Number, matter = @case.Matter, document = request.Document.Trim(), number = request.Number.Trim(), delivery = NameOf(delivery),
                 started = application.Cases.Where(c => c.State == CaseState.Ready && c.Id != @case.Id).Select(c => c.Matter).Order(StringComparer.Ordinal),
             });
         }, cancellationToken);
@@ -643,14 +649,16 @@ internal static class CasesApi
         OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector, Application application, ApplicationCase @case,
         CancellationToken cancellationToken)
     {
-        var guide = await GuideOfAsync(db, catalogue, application, cancellationToken);
+        var bundle = await BundleOfAsync(db, catalogue, application, cancellationToken);
+        var guide = GuideEvaluator.Evaluate(bundle, AnswersOf(application)).Guide!;
         var names = await directory.DepartmentNamesAsync(application.TenantId, cancellationToken);
         var commitments = application.Commitments is null ? [] : JsonSerializer.Deserialize<List<SignedCommitment>>(application.Commitments, CatalogueJson.Options) ?? [];
         return new CaseDetail(
             CaseViewOf(@case, names), application.Number!, application.State, application.BundleCode, TextOf(application.BundleName), application.ApplicantName,
             application.SubmittedAt!.Value, application.AcceptedAt, application.DueOn,
             FormValues.Masked(protector.Reveal(application), guide.Form),
-            application.Files.OrderBy(f => f.Material, StringComparer.Ordinal).Select(MaterialFiles.View).ToList(), commitments, History(application, @case));
+            application.Files.OrderBy(f => f.Material, StringComparer.Ordinal).Select(MaterialFiles.View).ToList(), commitments, History(application, @case),
+            WaysOf(bundle, @case.Matter));
     }
 
     /// <summary>What happened to the application and to this case, from the rows themselves.</summary>

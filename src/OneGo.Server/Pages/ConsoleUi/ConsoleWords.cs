@@ -32,6 +32,18 @@ public static class ConsoleWordsExtensions
             ? wire
             : value?.ToString() ?? "";
 
+    /// <summary>Where an application stands (submitted, supplementing, accepted …) as people here say it.</summary>
+    public static string Application(this IStringLocalizer<ConsoleWords> words, ApplicationState? state) => Named(words, "Application.", state?.ToString());
+
+    /// <summary>Where a case stands (waiting, ready, approved, issued …) as people here say it.</summary>
+    public static string Case(this IStringLocalizer<ConsoleWords> words, CaseState? state) => Named(words, "Case.", state?.ToString());
+
+    /// <summary>How a result reaches the applicant (online, post, window) as people here say it.</summary>
+    public static string Delivery(this IStringLocalizer<ConsoleWords> words, OneGo.Client.Models.Delivery? way) => Named(words, "Delivery.", way?.ToString());
+
+    /// <summary>On time, at risk or overdue, as the deadline job marked a case.</summary>
+    public static string Watch(this IStringLocalizer<ConsoleWords> words, CaseWatch? watch) => Named(words, "Watch.", watch?.ToString());
+
     /// <summary>A role (admin, editor, reviewer, auditor) as people here say it.</summary>
     public static string Role(this IStringLocalizer<ConsoleWords> words, string? role) => Named(words, "Role.", role);
 

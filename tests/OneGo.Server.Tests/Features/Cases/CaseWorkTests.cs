@@ -108,6 +108,20 @@ public abstract class CaseWorkTests(Provider provider) : IAsyncLifetime
         return (await read.JsonAsync(), read.ETag());
     }
 
+    /// <summary>A small PDF: what an electronic result (电子证照) is taken for.</summary>
+    private static byte[] Pdf(string text) => System.Text.Encoding.ASCII.GetBytes($"%PDF-1.7\n% {text}\n%%EOF\n");
+
+    /// <summary>The department sends the electronic document of its approved case, then issues it online.</summary>
+    private static async Task<HttpResponseMessage> IssueOnlineAsync(HttpClient department, string caseId, string etag, string document, string number)
+    {
+        using var content = new ByteArrayContent(Pdf(number));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/pdf");
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"{Api}/cases/{caseId}/document") { Content = content };
+        put.Headers.TryAddWithoutValidation("If-Match", etag);
+        var sent = await department.SendAsync(put).ExpectAsync(HttpStatusCode.OK);
+        return await department.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{caseId}/issue", new { document, number }, sent.ETag());
+    }
+
     private async Task<string> RowsAsync()
     {
         await using var db = _database.NewContext();
@@ -253,31 +267,48 @@ public abstract class CaseWorkTests(Provider provider) : IAsyncLifetime
         Assert.Equal("approved", (string?)(await approved.JsonAsync())["case"]!["state"]);
         Assert.Equal(HttpStatusCode.PreconditionFailed, (await _education.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{points}/issue", new { document = "积分审核结果", number = "HC-2026-0001" }, pointsTag)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await _education.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{points}/decide", new { outcome = "approve", legalBasis = "x" }, approved.ETag())).StatusCode);
-        await _education.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{points}/issue", new { document = "积分审核结果", number = "HC-2026-0001" }, approved.ETag())
-            .ExpectAsync(HttpStatusCode.OK);
+        // The bundle delivers its results online: the electronic document is the result, sent before it is issued — a PDF or OFD, nothing else.
+        var noDocument = await _education.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{points}/issue", new { document = "积分审核结果", number = "HC-2026-0001" }, approved.ETag());
+        Assert.Equal(["/delivery"], await noDocument.ErrorPlacesAsync());
+        Assert.Equal(["/delivery"], await (await _education.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{points}/issue",
+            new { document = "积分审核结果", number = "HC-2026-0001", delivery = "post" }, approved.ETag())).ErrorPlacesAsync());
+        using (var picture = new ByteArrayContent(Applying.Png()))
+        {
+            using var put = new HttpRequestMessage(HttpMethod.Put, $"{Api}/cases/{points}/document") { Content = picture };
+            put.Headers.TryAddWithoutValidation("If-Match", approved.ETag());
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await _education.SendAsync(put)).StatusCode);
+        }
+
+        await IssueOnlineAsync(_education, points, approved.ETag(), "积分审核结果", "HC-2026-0001").ExpectAsync(HttpStatusCode.OK);
+        // 统一出件: the applicant downloads no result before every case has ended.
+        Assert.Equal(HttpStatusCode.Conflict, (await _zhang.GetAsync($"{Api}/applications/{number}/results/points-review")).StatusCode);
 
         // Health works in parallel; education's enrolment is ready now.
         var (_, vaccinationTag) = await ReadAsync(_health, $"{Api}/cases/{vaccination}");
         var healthApproved = await _health.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{vaccination}/decide", new { outcome = "approve", legalBasis = "《疫苗管理法》第四十八条" }, vaccinationTag)
             .ExpectAsync(HttpStatusCode.OK);
-        await _health.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{vaccination}/issue", new { document = "预防接种查验证明", number = "JZ-2026-0930" }, healthApproved.ETag())
-            .ExpectAsync(HttpStatusCode.OK);
+        await IssueOnlineAsync(_health, vaccination, healthApproved.ETag(), "预防接种查验证明", "JZ-2026-0930").ExpectAsync(HttpStatusCode.OK);
         var (ready, readyTag) = await ReadAsync(_education, $"{Api}/cases/{enrolment}");
         Assert.Equal("ready", (string?)ready["case"]!["state"]);
         Assert.Equal("accepted", (string?)ready["applicationState"]);
         var enrolled = await _education.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{enrolment}/decide", new { outcome = "approve", legalBasis = "《义务教育法》第十二条" }, readyTag)
             .ExpectAsync(HttpStatusCode.OK);
-        var issued = await (await _education.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{enrolment}/issue", new { document = "入学通知书", number = "HCXX-2026-0088" }, enrolled.ETag())
-            .ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        var issued = await (await IssueOnlineAsync(_education, enrolment, enrolled.ETag(), "入学通知书", "HCXX-2026-0088").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
         Assert.Equal("completed", (string?)issued["applicationState"]);
         Assert.Equal(["submitted", "supplement", "supplied", "accepted", "approved", "issued"], issued["history"]!.AsArray().Select(h => (string)h!["what"]!));
 
-        // The applicant sees every result with its number, together.
+        // The applicant sees every result with its number, together, and downloads each electronic document as it was sent.
         var done = await (await _zhang.GetAsync($"{Api}/applications/{number}")).JsonAsync();
         Assert.Equal("completed", (string?)done["state"]);
         Assert.Equal(["HC-2026-0001", "HCXX-2026-0088", "JZ-2026-0930"],
             done["cases"]!.AsArray().Select(c => (string)c!["result"]!["number"]!).Order(StringComparer.Ordinal));
-        Assert.All(done["cases"]!.AsArray(), c => Assert.Equal("issued", (string?)c!["state"]));
+        Assert.All(done["cases"]!.AsArray(), c => Assert.Equal(("issued", "online"), ((string?)c!["state"], (string?)c["result"]!["delivery"])));
+        var download = await _zhang.GetAsync($"{Api}/applications/{number}/results/primary-school-enrolment").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(Pdf("HCXX-2026-0088"), await download.Content.ReadAsByteArrayAsync());
+        Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, (await _zhang.GetAsync($"{Api}/applications/{number}/results/no-such-matter")).StatusCode);
+        // Nothing to hand over at the window: every result went online.
+        Assert.Equal(HttpStatusCode.Conflict, (await _window.SendJsonAsync(HttpMethod.Post, $"{Api}/applications/{number}/handover", new { }, "*")).StatusCode);
 
         // Every move is in the region's audit log.
         await using (var db = _database.NewContext())
@@ -286,7 +317,8 @@ public abstract class CaseWorkTests(Provider provider) : IAsyncLifetime
             var moves = await db.Set<AuditEntry>().IgnoreQueryFilters().Where(e => e.TenantId == Haicang && (windowMoves.Contains(e.Action) || e.Action.StartsWith("case.")))
                 .Select(e => e.Action).ToListAsync();
             Assert.Equal(
-                ["application.accept", "application.submit", "application.supplement", "application.supplied", "case.decide", "case.decide", "case.decide", "case.issue", "case.issue", "case.issue"],
+                ["application.accept", "application.submit", "application.supplement", "application.supplied", "case.decide", "case.decide", "case.decide",
+                    "case.document", "case.document", "case.document", "case.issue", "case.issue", "case.issue"],
                 moves.Order(StringComparer.Ordinal));
         }
     }
@@ -318,8 +350,8 @@ public abstract class CaseWorkTests(Provider provider) : IAsyncLifetime
         var vaccination = (string)CaseOf(after, "vaccination-check")["id"]!;
         var (_, tag) = await ReadAsync(_health, $"{Api}/cases/{vaccination}");
         var approved = await _health.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{vaccination}/decide", new { outcome = "approve", legalBasis = "《疫苗管理法》" }, tag).ExpectAsync(HttpStatusCode.OK);
-        Assert.Equal("completed", (string?)(await (await _health.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{vaccination}/issue",
-            new { document = "预防接种查验证明", number = "JZ-1" }, approved.ETag()).ExpectAsync(HttpStatusCode.OK)).JsonAsync())["applicationState"]);
+        Assert.Equal("completed", (string?)(await (await IssueOnlineAsync(_health, vaccination, approved.ETag(), "预防接种查验证明", "JZ-1")
+            .ExpectAsync(HttpStatusCode.OK)).JsonAsync())["applicationState"]);
 
         // 不予受理: with reason and legal basis, or nothing changes; then the application and every case have ended.
         var second = await ApplyByPointsAsync("case-work-refused");
@@ -345,6 +377,87 @@ public abstract class CaseWorkTests(Provider provider) : IAsyncLifetime
         var waiting = await (await _window.GetAsync($"{Api}/window/applications")).JsonAsync();
         Assert.DoesNotContain(waiting["items"]!.AsArray(), i => (string?)i!["number"] == refusedNumber || (string?)i!["number"] == number);
         Assert.Equal(["state"], await (await _window.GetAsync($"{Api}/window/applications?state=nonsense")).ErrorPlacesAsync());
+    }
+
+    [Fact]
+    public async Task TheWindowHandsOverThePaperResultsTogetherOnceEveryCaseHasEnded()
+    {
+        // 出生一件事 in Haicang, the household registered elsewhere, no social security card: the birth certificate and the
+        // vaccination certificate (health) and the household registration (police), accepted at the window.
+        using var police = await _host.OfficerOfAsync("public-security", Haicang);
+        var answers = new JsonObject();
+        foreach (var question in (await (await _zhang.GetAsync($"{Api}/bundles/newborn")).JsonAsync())["scenarios"]!.AsArray())
+        {
+            answers[(string)question!["id"]!] = (string)question["options"]![0]!["id"]!;
+        }
+
+        (answers["hukou"], answers["card"]) = ("elsewhere", "no");
+        var submitted = await _zhang.ApplyForAsync(Haicang, "newborn", "handover", answers);
+        var number = (string)submitted["number"]!;
+        if ((string?)submitted["state"] == "submitted")
+        {
+            var (_, tag) = await ReadAsync(_window, $"{Api}/window/applications/{number}");
+            await _window.SendJsonAsync(HttpMethod.Post, $"{Api}/applications/{number}/accept", ifMatch: tag).ExpectAsync(HttpStatusCode.OK);
+        }
+
+        var application = await (await _zhang.GetAsync($"{Api}/applications/{number}")).JsonAsync();
+        var (birth, household, vaccination) = ((string)CaseOf(application, "birth-medical-certificate")["id"]!,
+            (string)CaseOf(application, "household-registration")["id"]!, (string)CaseOf(application, "vaccination-certificate")["id"]!);
+
+        async Task<HttpResponseMessage> ApproveAndIssueAsync(HttpClient officer, string id, object issue)
+        {
+            var (_, tag) = await ReadAsync(officer, $"{Api}/cases/{id}");
+            var approved = await officer.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{id}/decide", new { outcome = "approve", legalBasis = "《母婴保健法》" }, tag).ExpectAsync(HttpStatusCode.OK);
+            return await officer.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{id}/issue", issue, approved.ETag());
+        }
+
+        // The birth certificate goes by post, the one way both the bundle and the matter offer; online is not one of them.
+        var (_, birthTag) = await ReadAsync(_health, $"{Api}/cases/{birth}");
+        var birthApproved = await _health.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{birth}/decide", new { outcome = "approve", legalBasis = "《母婴保健法》第二十三条" }, birthTag)
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(["/delivery"], await (await _health.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{birth}/issue",
+            new { document = "出生医学证明", number = "Q350000001", delivery = "online" }, birthApproved.ETag())).ErrorPlacesAsync());
+        var birthIssued = await (await _health.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{birth}/issue",
+            new { document = "出生医学证明", number = "Q350000001" }, birthApproved.ETag()).ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal("post", (string?)birthIssued["case"]!["result"]!["delivery"]);
+        // Nothing is handed over while a case is open.
+        var early = await _window.SendJsonAsync(HttpMethod.Post, $"{Api}/applications/{number}/handover", new { courier = "中国邮政EMS", trackingNumber = "1" }, "*");
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Equal("accepted", (string?)(await early.JsonAsync())["state"]);
+
+        // The vaccination booklet is picked up at the window, the matter's only way; the household register, with two ways, names one.
+        var booklet = await (await ApproveAndIssueAsync(_health, vaccination, new { document = "预防接种证", number = "YF-2026-0001" }).ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal("window", (string?)booklet["case"]!["result"]!["delivery"]);
+        var (_, householdTag) = await ReadAsync(police, $"{Api}/cases/{household}");
+        var registered = await police.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{household}/decide", new { outcome = "approve", legalBasis = "《户口登记条例》第七条" }, householdTag)
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(["/delivery"], await (await police.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{household}/issue",
+            new { document = "居民户口簿", number = "HK-350205-0001" }, registered.ETag())).ErrorPlacesAsync());
+        var last = await (await police.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{household}/issue",
+            new { document = "居民户口簿", number = "HK-350205-0001", delivery = "post" }, registered.ETag()).ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal("completed", (string?)last["applicationState"]);
+
+        // 统一出件: one handover — the courier and its tracking number for what goes by post, the bundle's service place and hours for the booklet.
+        var (_, doneTag) = await ReadAsync(_window, $"{Api}/window/applications/{number}");
+        var before = await RowsAsync();
+        Assert.Equal(["/courier", "/trackingNumber"], await (await _window.SendJsonAsync(HttpMethod.Post, $"{Api}/applications/{number}/handover", new { }, doneTag)).ErrorPlacesAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, (await _health.SendJsonAsync(HttpMethod.Post, $"{Api}/applications/{number}/handover",
+            new { courier = "中国邮政EMS", trackingNumber = "1" }, doneTag)).StatusCode);
+        Assert.Equal(before, await RowsAsync());
+        var handedOver = await _window.SendJsonAsync(HttpMethod.Post, $"{Api}/applications/{number}/handover",
+            new { courier = "中国邮政EMS", trackingNumber = "1150123456789" }, doneTag).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.Conflict, (await _window.SendJsonAsync(HttpMethod.Post, $"{Api}/applications/{number}/handover",
+            new { courier = "顺丰速运", trackingNumber = "2" }, handedOver.ETag())).StatusCode);
+
+        // The applicant sees each result with its number and how it comes.
+        var delivered = await (await _zhang.GetAsync($"{Api}/applications/{number}")).JsonAsync();
+        var handover = delivered["handover"]!;
+        Assert.Equal(("中国邮政EMS", "1150123456789", "厦门市海沧区行政服务中心"), ((string?)handover["courier"], (string?)handover["trackingNumber"], (string?)handover["place"]));
+        Assert.Contains("8:30", (string?)handover["hours"], StringComparison.Ordinal);
+        Assert.Equal(["HK-350205-0001 post", "Q350000001 post", "YF-2026-0001 window"],
+            delivered["cases"]!.AsArray().Select(c => $"{c!["result"]!["number"]} {c["result"]!["delivery"]}").Order(StringComparer.Ordinal));
+        await using var db = _database.NewContext();
+        Assert.Equal(1, await db.Set<AuditEntry>().IgnoreQueryFilters().CountAsync(e => e.TenantId == Haicang && e.Action == "application.handover"));
     }
 
     private async Task<OneGo.Server.Features.Cases.DeadlineJob.Outcome> RunDeadlinesAsync()
@@ -390,7 +503,7 @@ public abstract class CaseWorkTests(Provider provider) : IAsyncLifetime
         var vaccination = (string)CaseOf(await (await _zhang.GetAsync($"{Api}/applications/{accepted}")).JsonAsync(), "vaccination-check")["id"]!;
         var (_, tag) = await ReadAsync(_health, $"{Api}/cases/{vaccination}");
         var approved = await _health.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{vaccination}/decide", new { outcome = "approve", legalBasis = "《疫苗管理法》" }, tag).ExpectAsync(HttpStatusCode.OK);
-        await _health.SendJsonAsync(HttpMethod.Post, $"{Api}/cases/{vaccination}/issue", new { document = "预防接种查验证明", number = "JZ-2" }, approved.ETag()).ExpectAsync(HttpStatusCode.OK);
+        await IssueOnlineAsync(_health, vaccination, approved.ETag(), "预防接种查验证明", "JZ-2").ExpectAsync(HttpStatusCode.OK);
 
         // Thursday 10-29: the notice of 09-28 was not answered by 10-28: the application is withdrawn with its cases.
         await AdvanceAsync(TimeSpan.FromDays(15));

@@ -234,6 +234,10 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.Property<string>("FollowLater")
                         .HasColumnType("text");
 
+                    b.Property<string>("Handover")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<string>("Number")
                         .HasMaxLength(24)
                         .HasColumnType("character varying(24)");
@@ -356,6 +360,10 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.Property<string>("Result")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("ResultFile")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()

@@ -234,6 +234,10 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                     b.Property<string>("FollowLater")
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<string>("Handover")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
                     b.Property<string>("Number")
                         .HasMaxLength(24)
                         .HasColumnType("nvarchar(24)");
@@ -357,6 +361,10 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                     b.Property<string>("Result")
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");
+
+                    b.Property<string>("ResultFile")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
 
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()

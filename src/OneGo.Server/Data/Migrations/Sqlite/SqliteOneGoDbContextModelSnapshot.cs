@@ -225,6 +225,10 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.Property<string>("FollowLater")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Handover")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Number")
                         .HasMaxLength(24)
                         .HasColumnType("TEXT");
@@ -346,6 +350,10 @@ namespace OneGo.Server.Data.Migrations.Sqlite
 
                     b.Property<string>("Result")
                         .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResultFile")
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Revision")

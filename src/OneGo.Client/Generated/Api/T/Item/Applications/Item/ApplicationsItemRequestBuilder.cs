@@ -5,8 +5,10 @@ using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using OneGo.Client.Api.T.Item.Applications.Item.Accept;
 using OneGo.Client.Api.T.Item.Applications.Item.Consents;
+using OneGo.Client.Api.T.Item.Applications.Item.Handover;
 using OneGo.Client.Api.T.Item.Applications.Item.Materials;
 using OneGo.Client.Api.T.Item.Applications.Item.Refuse;
+using OneGo.Client.Api.T.Item.Applications.Item.Results;
 using OneGo.Client.Api.T.Item.Applications.Item.Submit;
 using OneGo.Client.Api.T.Item.Applications.Item.Supplement;
 using OneGo.Client.Api.T.Item.Applications.Item.Supplied;
@@ -34,6 +36,11 @@ namespace OneGo.Client.Api.T.Item.Applications.Item
         {
             get => new global::OneGo.Client.Api.T.Item.Applications.Item.Consents.ConsentsRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The handover property</summary>
+        public global::OneGo.Client.Api.T.Item.Applications.Item.Handover.HandoverRequestBuilder Handover
+        {
+            get => new global::OneGo.Client.Api.T.Item.Applications.Item.Handover.HandoverRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The materials property</summary>
         public global::OneGo.Client.Api.T.Item.Applications.Item.Materials.MaterialsRequestBuilder Materials
         {
@@ -43,6 +50,11 @@ namespace OneGo.Client.Api.T.Item.Applications.Item
         public global::OneGo.Client.Api.T.Item.Applications.Item.Refuse.RefuseRequestBuilder Refuse
         {
             get => new global::OneGo.Client.Api.T.Item.Applications.Item.Refuse.RefuseRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The results property</summary>
+        public global::OneGo.Client.Api.T.Item.Applications.Item.Results.ResultsRequestBuilder Results
+        {
+            get => new global::OneGo.Client.Api.T.Item.Applications.Item.Results.ResultsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The submit property</summary>
         public global::OneGo.Client.Api.T.Item.Applications.Item.Submit.SubmitRequestBuilder Submit

@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using OneGo.Client.Api.T.Item.Cases.Item.Decide;
+using OneGo.Client.Api.T.Item.Cases.Item.Document;
 using OneGo.Client.Api.T.Item.Cases.Item.Issue;
 using OneGo.Client.Models;
 using System.Collections.Generic;
@@ -23,6 +24,11 @@ namespace OneGo.Client.Api.T.Item.Cases.Item
         public global::OneGo.Client.Api.T.Item.Cases.Item.Decide.DecideRequestBuilder Decide
         {
             get => new global::OneGo.Client.Api.T.Item.Cases.Item.Decide.DecideRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The document property</summary>
+        public global::OneGo.Client.Api.T.Item.Cases.Item.Document.DocumentRequestBuilder Document
+        {
+            get => new global::OneGo.Client.Api.T.Item.Cases.Item.Document.DocumentRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The issue property</summary>
         public global::OneGo.Client.Api.T.Item.Cases.Item.Issue.IssueRequestBuilder Issue
