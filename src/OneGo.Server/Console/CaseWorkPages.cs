@@ -111,7 +111,10 @@ internal static class CaseWorkPages
             var page = answer is { Ok: true, Body: { } body } ? ConsoleApi.Typed(body, Api.PageOfCaseLine.CreateFromDiscriminatorValue) : throw new ConsoleApiException(answer);
             return (page.Items, page.Next);
         });
-        return PageResult.Of<CasesPage>(view.Page, new { View = view, Cases = cases, Status = status }, noStore: true);
+        // The inbox: what the deadline job told the officer's department (the window: every department), the newest first.
+        var notices = await api.GetAsync($"{ApiBase(view)}/notices?limit=20");
+        var inbox = notices is { Ok: true, Body: { } body } ? ConsoleApi.Typed(body, Api.PageOfNoticeView.CreateFromDiscriminatorValue).Items ?? [] : throw new ConsoleApiException(notices);
+        return PageResult.Of<CasesPage>(view.Page, new { View = view, Cases = cases, Status = status, Notices = inbox }, noStore: true);
     }
 
     private static async Task<IResult> CaseAsync(HttpContext context, ConsoleView view, ConsoleApi api, ApiAnswer? refused, IFormCollection? typed)

@@ -133,6 +133,7 @@ internal static class OneGoHost
         app.MapDemoExchange();
         app.MapWalkIns();
         app.MapCasesApi();
+        app.MapNoticesApi();
         app.MapTemplatesApi();
         app.MapAuditApi();
         app.MapPublishingApi();

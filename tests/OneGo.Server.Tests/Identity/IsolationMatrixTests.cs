@@ -337,6 +337,12 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         // Ready, not approved yet: the education officer may issue it, once decided (409 names the state).
         ["POST /api/t/{tenant}/cases/{id}/issue"] = new(Access.DecideCase, (t, _) => Task.FromResult(new Call(HttpMethod.Post,
             $"/api/t/320106/cases/{t._readyEducationCase}/issue", new JsonObject { ["document"] = "x", ["number"] = "1" }))) { RightfulStatus = 409 },
+        ["GET /api/t/{tenant}/notices"] = new(Access.WorkCases, (t, _) => Get("/api/t/320106/notices")),
+        // The region's webhook: registered (on a public address, checked and not called), read, removed (idempotently).
+        ["PUT /api/t/{tenant}/webhook"] = new(Access.Administer, (t, _) => Task.FromResult(new Call(HttpMethod.Put, "/api/t/320106/webhook",
+            new JsonObject { ["url"] = "https://8.8.8.8/onego-notices" }))),
+        ["GET /api/t/{tenant}/webhook"] = new(Access.Administer, (t, _) => Get("/api/t/320106/webhook")),
+        ["DELETE /api/t/{tenant}/webhook"] = new(Access.Administer, (t, _) => Task.FromResult(new Call(HttpMethod.Delete, "/api/t/320106/webhook"))),
         ["PUT /api/t/{tenant}/cases/{id}/document"] = new(Access.DecideCase, (t, _) => Task.FromResult(new Call(HttpMethod.Put,
             $"/api/t/320106/cases/{t._readyEducationCase}/document", File: "%PDF-1.7\n%%EOF\n"u8.ToArray()))) { RightfulStatus = 409 },
         // 统一出件 once every case has ended: the victim's application is accepted, so the rightful caller is told 409.

@@ -105,6 +105,16 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
         }
 
         await using var owner = await AsOwnerAsync();
+        // The deadline job's notices, a region's webhook and a delivery waiting for it, as the owner writes them (no job ran here).
+        foreach (var tenant in tenants)
+        {
+            await ExecuteAsync(owner, $"""
+                INSERT INTO "DepartmentNotices" ("TenantId", "Department", "Kind", "Count", "Items", "Day", "CreatedAt") VALUES ('{tenant}', 'education', 'AtRisk', 1, '[]', '2026-09-28', now());
+                INSERT INTO "RegionWebhooks" ("TenantId", "Url", "Secret", "RegisteredAt", "RegisteredBy") VALUES ('{tenant}', 'https://8.8.8.8/onego', 'protected', now(), 'seed');
+                INSERT INTO "WebhookDeliveries" ("TenantId", "Body", "CreatedAt", "Attempts", "NextAttemptAt") VALUES ('{tenant}', '[]', now(), 0, now() + interval '1 day');
+                """);
+        }
+
         var empty = new List<string>();
         foreach (var table in TenantOwnedTables())
         {

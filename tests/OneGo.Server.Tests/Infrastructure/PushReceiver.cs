@@ -26,7 +26,8 @@ public sealed class PushReceiver : IAsyncDisposable
 
     private PushReceiver(string secret) => Secret = secret;
 
-    public string Secret { get; }
+    /// <summary>The shared secret signatures are checked with; set it when the sender gives it at registration.</summary>
+    public string Secret { get; set; }
 
     /// <summary>Every delivery that arrived, in order: its key, whether its signature was right, and the answer given.</summary>
     public ConcurrentQueue<(string Key, bool SignatureValid, int Status)> Arrivals { get; } = new();

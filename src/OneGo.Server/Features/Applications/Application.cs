@@ -145,6 +145,9 @@ public sealed class Application : IApplicantOwned
     /// <summary>When it ended: refused, withdrawn, or its last case ended.</summary>
     public DateTimeOffset? EndedAt { get; set; }
 
+    /// <summary>The bundle's lead department (牵头部门) when it was submitted: the deadline job tells it what is at risk and overdue.</summary>
+    public string? LeadDepartment { get; set; }
+
     /// <summary>统一出件: how the window handed over the paper results (JSON), once every case had ended.</summary>
     public string? Handover { get; set; }
 
@@ -184,12 +187,14 @@ public sealed class Application : IApplicantOwned
             application.Property(a => a.AcceptedBy).HasMaxLength(200);
             application.Property(a => a.Closing).HasMaxLength(4000);
             application.Property(a => a.Handover).HasMaxLength(2000);
+            application.Property(a => a.LeadDepartment).HasMaxLength(CatalogueCodes.MaxLength);
             // The window's list: a region's applications by state, the oldest due first.
             application.HasIndex(a => new { a.TenantId, a.State, a.DueOn });
             application.HasMany(a => a.Cases).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
             application.HasMany(a => a.Files).WithOne().HasForeignKey(f => f.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
         ApplicationFile.Configure(modelBuilder);
+        Features.Cases.DepartmentNotice.Configure(modelBuilder);
         modelBuilder.Entity<Application>(application =>
         {
             application.Property(a => a.FetchedFields).HasMaxLength(4000);

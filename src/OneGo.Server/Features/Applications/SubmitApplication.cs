@@ -127,6 +127,7 @@ internal static class SubmitApplication
             application.SubmittedBy = context.Actor();
             application.UpdatedAt = now;
             application.PromisedDays = guide.PromisedDays;
+            application.LeadDepartment = effective.LeadDepartment;
             // 容缺: what may follow later and has no file yet is due so many working days from today (China Standard Time), on the holiday calendar.
             var today = DateOnly.FromDateTime(now.ToOffset(TrackingNumbers.ChinaTime).DateTime);
             var days = settings.Value.FollowLaterWorkingDays;

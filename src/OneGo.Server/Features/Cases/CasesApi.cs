@@ -50,6 +50,9 @@ internal static partial class CasesApi
     public static IServiceCollection AddOneGoCaseWork(this IServiceCollection services)
     {
         services.AddSettings<CaseWorkSettings>();
+        services.AddScoped<DeadlineTelling>();
+        services.AddSingleton<WebhookRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookRelay>());
         services.AddRecurringJob<DeadlineJob>(DeadlineJob.Name, DeadlineJob.ScheduleSetting,
             sp => sp.GetRequiredService<IOptions<CaseWorkSettings>>().Value.DeadlineSchedule, DeadlineJob.DefaultSchedule);
         return services;

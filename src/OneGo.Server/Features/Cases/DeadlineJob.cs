@@ -21,8 +21,8 @@ namespace OneGo.Server.Features.Cases;
 /// </summary>
 [DisallowConcurrentExecution]
 internal sealed class DeadlineJob(
-    OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, WorkingDayCalendar workingDays, IOptions<CaseWorkSettings> settings, TimeProvider clock,
-    ILogger<DeadlineJob> logger) : IJob
+    OneGoDbContext db, CurrentTenant tenants, RegionDirectory directory, WorkingDayCalendar workingDays, DeadlineTelling telling, IOptions<CaseWorkSettings> settings,
+    TimeProvider clock, ILogger<DeadlineJob> logger) : IJob
 {
     public const string Name = "watch-deadlines";
     public const string ScheduleSetting = "CaseWork:DeadlineSchedule";
@@ -71,11 +71,15 @@ internal sealed class DeadlineJob(
                         null, now, Actor);
                 }
 
-                var overdue = await db.Set<ApplicationCase>()
-                    .Where(c => open.Contains(c.State) && c.DueOn < today && c.Watch != CaseWatch.Overdue)
+                var newlyOverdue = db.Set<ApplicationCase>().Where(c => open.Contains(c.State) && c.DueOn < today && c.Watch != CaseWatch.Overdue);
+                var newlyAtRisk = db.Set<ApplicationCase>().Where(c => open.Contains(c.State) && c.DueOn >= today && c.DueOn <= atRiskUntil && c.Watch == CaseWatch.OnTime);
+                // What the lead departments are told is counted, grouped by department, before the marks change it.
+                var notices = telling.Withdrawn(expired, today);
+                notices.AddRange(await telling.CasesAsync(newlyOverdue, NoticeKind.Overdue, today, cancellationToken));
+                notices.AddRange(await telling.CasesAsync(newlyAtRisk, NoticeKind.AtRisk, today, cancellationToken));
+                var overdue = await newlyOverdue
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.Watch, CaseWatch.Overdue).SetProperty(c => c.Revision, c => c.Revision + 1), cancellationToken);
-                var atRisk = await db.Set<ApplicationCase>()
-                    .Where(c => open.Contains(c.State) && c.DueOn >= today && c.DueOn <= atRiskUntil && c.Watch == CaseWatch.OnTime)
+                var atRisk = await newlyAtRisk
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.Watch, CaseWatch.AtRisk).SetProperty(c => c.Revision, c => c.Revision + 1), cancellationToken);
                 if (expired.Count + overdue + atRisk == 0)
                 {
@@ -88,7 +92,9 @@ internal sealed class DeadlineJob(
                     withdrawn = expired.Select(a => a.Number).Order(StringComparer.Ordinal),
                     overdue,
                     atRisk,
+                    told = notices.Select(n => $"{n.Department}:{n.Kind}:{n.Count}"),
                 }));
+                await telling.TellAsync(region.Id, notices, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 db.ChangeTracker.Clear();

@@ -39,7 +39,12 @@ public abstract class CaseWorkTests(Provider provider) : IAsyncLifetime
     {
         _database = await TestDatabase.CreateAsync(provider);
         _exchange = new StandInExchange();
-        _app = new OneGoApp(_database, settings: new Dictionary<string, string?>(_exchange.Settings()) { ["Scheduling:Enabled"] = "false" });
+        // Mail goes to the real SMTP server; the region's webhook is a real endpoint on this machine's loopback address.
+        _app = new OneGoApp(_database, settings: new Dictionary<string, string?>(_exchange.Settings().Concat(TestSmtp.Settings))
+        {
+            ["Scheduling:Enabled"] = "false",
+            ["Zone:Push:AllowedNetworks"] = "127.0.0.1/32",
+        });
         _host = _app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(_clock)));
         await SignInAsync();
     }
@@ -379,12 +384,12 @@ public abstract class CaseWorkTests(Provider provider) : IAsyncLifetime
         Assert.Equal(["state"], await (await _window.GetAsync($"{Api}/window/applications?state=nonsense")).ErrorPlacesAsync());
     }
 
-    [Fact]
-    public async Task TheWindowHandsOverThePaperResultsTogetherOnceEveryCaseHasEnded()
+    /// <summary>
+    /// 出生一件事 in Haicang, led by health, the household registered elsewhere, no social security card: the birth
+    /// certificate and the vaccination certificate (health) and the household registration (police), accepted.
+    /// </summary>
+    private async Task<string> NewbornAcceptedAsync(string key)
     {
-        // 出生一件事 in Haicang, the household registered elsewhere, no social security card: the birth certificate and the
-        // vaccination certificate (health) and the household registration (police), accepted at the window.
-        using var police = await _host.OfficerOfAsync("public-security", Haicang);
         var answers = new JsonObject();
         foreach (var question in (await (await _zhang.GetAsync($"{Api}/bundles/newborn")).JsonAsync())["scenarios"]!.AsArray())
         {
@@ -392,13 +397,74 @@ public abstract class CaseWorkTests(Provider provider) : IAsyncLifetime
         }
 
         (answers["hukou"], answers["card"]) = ("elsewhere", "no");
-        var submitted = await _zhang.ApplyForAsync(Haicang, "newborn", "handover", answers);
+        var submitted = await _zhang.ApplyForAsync(Haicang, "newborn", key, answers);
         var number = (string)submitted["number"]!;
         if ((string?)submitted["state"] == "submitted")
         {
             var (_, tag) = await ReadAsync(_window, $"{Api}/window/applications/{number}");
             await _window.SendJsonAsync(HttpMethod.Post, $"{Api}/applications/{number}/accept", ifMatch: tag).ExpectAsync(HttpStatusCode.OK);
         }
+
+        return number;
+    }
+
+    [Fact]
+    public async Task TheLeadDepartmentIsToldInItsInboxByMailAndThroughTheRegionsSignedWebhook()
+    {
+        // Haicang's admin registers the region's messaging: an address on its own network is refused, the secret comes once.
+        await using var receiver = await PushReceiver.StartAsync("not given yet");
+        using var admin = await _host.AsAsync(Roles.Admin, Haicang);
+        Assert.Equal(["/url"], await (await admin.SendJsonAsync(HttpMethod.Put, $"{Api}/webhook", new { url = "http://169.254.169.254/latest/meta-data" })).ErrorPlacesAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"{Api}/webhook")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _window.SendJsonAsync(HttpMethod.Put, $"{Api}/webhook", new { url = receiver.Url })).StatusCode);
+        var registered = await (await admin.SendJsonAsync(HttpMethod.Put, $"{Api}/webhook", new { url = receiver.Url }).ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        receiver.Secret = (string)registered["secret"]!;
+        Assert.Null((await (await admin.GetAsync($"{Api}/webhook")).JsonAsync())["secret"]);
+
+        // Submitted and accepted on Monday 09-28: the vaccination certificate, promised at once, is due today — at risk.
+        var number = await NewbornAcceptedAsync("told");
+        Assert.Equal(new(0, 0, 1), await RunDeadlinesAsync());
+
+        // The lead department's inbox (health leads 出生一件事): the notice names the case; education's inbox has none of it.
+        var inbox = await (await _health.GetAsync($"{Api}/notices").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        var notice = Assert.Single(inbox["items"]!.AsArray())!;
+        Assert.Equal(("health", "atRisk", 1), ((string?)notice["department"], (string?)notice["kind"], (int)notice["count"]!));
+        Assert.Equal($"{number} vaccination-certificate", $"{notice["items"]![0]!["application"]} {notice["items"]![0]!["matter"]}");
+        Assert.Empty((await (await _education.GetAsync($"{Api}/notices")).JsonAsync())["items"]!.AsArray());
+        Assert.Single((await (await _window.GetAsync($"{Api}/notices")).JsonAsync())["items"]!.AsArray());
+        Assert.Equal(HttpStatusCode.Forbidden, (await _zhang.GetAsync($"{Api}/notices")).StatusCode);
+
+        // Mail to health's officers, through the real SMTP server.
+        string healthMail;
+        await using (var db = _database.NewContext())
+        {
+            healthMail = await db.Set<OneGo.Server.Identity.Account>().IgnoreQueryFilters()
+                .Where(a => a.UserName == DemoAccounts.DepartmentOfficer("health", Haicang)).Select(a => a.Email!).SingleAsync();
+        }
+
+        Assert.Contains(number, await TestSmtp.WaitForAsync(healthMail, "即将超期"), StringComparison.Ordinal);
+
+        // The region's webhook: the notice POSTed once, signed with the secret given at registration.
+        await Eventually.HoldsAsync(async () =>
+        {
+            await _host.Services.GetRequiredService<OneGo.Server.Features.Cases.WebhookRelay>().DeliverDueAsync(CancellationToken.None);
+            return receiver.Accepted.Values.ToList();
+        }, accepted => accepted.Count == 1, "the notice at the region's webhook");
+        Assert.All(receiver.Arrivals, a => Assert.True(a.SignatureValid));
+        var posted = System.Text.Json.Nodes.JsonNode.Parse(receiver.Accepted.Values.Single())!;
+        Assert.Equal((Haicang, "health", "atRisk"), ((string?)posted["region"], (string?)posted["department"], (string?)posted["kind"]));
+        Assert.Equal(0, (int)(await (await admin.GetAsync($"{Api}/webhook")).JsonAsync())["pending"]!);
+
+        // Told once: a second run finds nothing new, and nothing more is sent.
+        Assert.Equal(new(0, 0, 0), await RunDeadlinesAsync());
+        Assert.Single((await (await _health.GetAsync($"{Api}/notices")).JsonAsync())["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task TheWindowHandsOverThePaperResultsTogetherOnceEveryCaseHasEnded()
+    {
+        using var police = await _host.OfficerOfAsync("public-security", Haicang);
+        var number = await NewbornAcceptedAsync("handover");
 
         var application = await (await _zhang.GetAsync($"{Api}/applications/{number}")).JsonAsync();
         var (birth, household, vaccination) = ((string)CaseOf(application, "birth-medical-certificate")["id"]!,

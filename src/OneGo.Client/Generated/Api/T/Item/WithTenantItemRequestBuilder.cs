@@ -14,10 +14,12 @@ using OneGo.Client.Api.T.Item.Departments;
 using OneGo.Client.Api.T.Item.Drafts;
 using OneGo.Client.Api.T.Item.LiveStanding;
 using OneGo.Client.Api.T.Item.Matters;
+using OneGo.Client.Api.T.Item.Notices;
 using OneGo.Client.Api.T.Item.PublishingRuns;
 using OneGo.Client.Api.T.Item.Settings;
 using OneGo.Client.Api.T.Item.Templates;
 using OneGo.Client.Api.T.Item.WalkIns;
+using OneGo.Client.Api.T.Item.Webhook;
 using OneGo.Client.Api.T.Item.Window;
 using System.Collections.Generic;
 using System.IO;
@@ -91,6 +93,11 @@ namespace OneGo.Client.Api.T.Item
         {
             get => new global::OneGo.Client.Api.T.Item.Matters.MattersRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The notices property</summary>
+        public global::OneGo.Client.Api.T.Item.Notices.NoticesRequestBuilder Notices
+        {
+            get => new global::OneGo.Client.Api.T.Item.Notices.NoticesRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The publishingRuns property</summary>
         public global::OneGo.Client.Api.T.Item.PublishingRuns.PublishingRunsRequestBuilder PublishingRuns
         {
@@ -110,6 +117,11 @@ namespace OneGo.Client.Api.T.Item
         public global::OneGo.Client.Api.T.Item.WalkIns.WalkInsRequestBuilder WalkIns
         {
             get => new global::OneGo.Client.Api.T.Item.WalkIns.WalkInsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The webhook property</summary>
+        public global::OneGo.Client.Api.T.Item.Webhook.WebhookRequestBuilder Webhook
+        {
+            get => new global::OneGo.Client.Api.T.Item.Webhook.WebhookRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The window property</summary>
         public global::OneGo.Client.Api.T.Item.Window.WindowRequestBuilder Window
