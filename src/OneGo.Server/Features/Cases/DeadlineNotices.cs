@@ -19,8 +19,8 @@ public sealed record NoticeItem(string Application, string? Matter, DateOnly? Du
 
 /// <summary>
 /// One message of the deadline job to a region's lead department (牵头部门) — its console inbox: how many cases of the
-/// applications it leads became at risk or overdue in one run (or how many applications were withdrawn), naming the
-/// first of them. A department-owned row: that department's officers read their own; the window and the region's
+/// applications it leads became at risk or overdue in one run (or how many applications were withdrawn), naming up to
+/// fifty of them. A department-owned row: that department's officers read their own; the window and the region's
 /// staff read them all.
 /// </summary>
 public sealed class DepartmentNotice : IDepartmentOwned
@@ -39,7 +39,7 @@ public sealed class DepartmentNotice : IDepartmentOwned
 
     public int Count { get; set; }
 
-    /// <summary>The first <see cref="MaxItems"/> items (JSON), the earliest due first.</summary>
+    /// <summary>Up to <see cref="MaxItems"/> of the items (JSON), the earliest due first; the department's case list has them all.</summary>
     public required string Items { get; set; }
 
     /// <summary>The day of the run, China Standard Time.</summary>
@@ -138,9 +138,11 @@ internal sealed class DeadlineTelling(OneGoDbContext db, Mailer mailer, TimeProv
         var notices = new List<DepartmentNotice>();
         foreach (var count in counts.OrderBy(c => c.Lead, StringComparer.Ordinal))
         {
-            var items = await rows.Where(r => r.Lead == count.Lead).OrderBy(r => r.DueOn).ThenBy(r => r.Application).ThenBy(r => r.Matter)
-                .Take(DepartmentNotice.MaxItems).Select(r => new NoticeItem(r.Application, r.Matter, r.DueOn)).ToListAsync(cancellationToken);
-            notices.Add(Notice(count.Lead, kind, count.Count, items, day));
+            // Some of them, not sorted: sorting every marked case of the region to name fifty would cost the job more than the marks.
+            var items = await rows.Where(r => r.Lead == count.Lead).Take(DepartmentNotice.MaxItems)
+                .Select(r => new NoticeItem(r.Application, r.Matter, r.DueOn)).ToListAsync(cancellationToken);
+            notices.Add(Notice(count.Lead, kind, count.Count,
+                [.. items.OrderBy(i => i.DueOn).ThenBy(i => i.Application, StringComparer.Ordinal).ThenBy(i => i.Matter, StringComparer.Ordinal)], day));
         }
 
         return notices;
