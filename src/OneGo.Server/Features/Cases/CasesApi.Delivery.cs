@@ -93,6 +93,9 @@ internal static partial class CasesApi
         return delivery;
     }
 
+    /// <summary>Where a case's electronic result is kept: under its region, by content.</summary>
+    private static string ResultBlob(Application application, ApplicationCase @case, string sha256) => $"{application.TenantId}/cases/{@case.Id:N}/result/{sha256}";
+
     private static async Task<Results<Ok<CaseDetail>, CaseMoveProblem, UploadProblem>> AttachResultAsync(
         HttpContext context, OneGoDbContext db, CurrentTenant tenants, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector,
         IBlobStore blobs, IOptions<ApplicationsSettings> settings, TimeProvider clock, string id, CancellationToken cancellationToken)
@@ -122,7 +125,7 @@ internal static partial class CasesApi
         var (application, @case) = found!.Value;
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         // Kept under the region, by content: a document sent again beside an earlier one keeps both, the case naming the last.
-        await blobs.PutAsync($"{application.TenantId}/cases/{@case.Id:N}/result/{sha}", bytes, contentType, BlobWrite.Overwrite, cancellationToken);
+        await blobs.PutAsync(ResultBlob(application, @case, sha), bytes, contentType, BlobWrite.Overwrite, cancellationToken);
         CaseFlow.AttachResult(@case, new ResultFile(contentType, bytes.Length, sha, clock.Now(), context.Actor()));
         db.Audit(new AuditEvent(context.Actor(), "case.document", $"case/{@case.Id}", new { application = application.Number, matter = @case.Matter, sha256 = sha, length = bytes.Length }));
         try
@@ -215,7 +218,7 @@ internal static partial class CasesApi
             return ApiProblems.NotFound("No electronic result", $"Application {application.Number} has no electronic result of '{matter}'.");
         }
 
-        var bytes = await blobs.GetAsync($"{application.TenantId}/cases/{@case.Id:N}/result/{file.Sha256}", cancellationToken)
+        var bytes = await blobs.GetAsync(ResultBlob(application, @case, file.Sha256), cancellationToken)
             ?? throw new InvalidOperationException($"The result document of case {@case.Id} is missing from blob storage.");
         return TypedResults.Bytes(bytes, file.ContentType, fileDownloadName: $"{application.Number}-{matter}{(file.ContentType == "application/pdf" ? ".pdf" : ".ofd")}",
             entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{file.Sha256}\""));
