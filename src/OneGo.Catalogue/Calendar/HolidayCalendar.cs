@@ -78,6 +78,21 @@ public sealed class HolidayCalendar
         _work.Contains(day) || (!_off.Contains(day) && day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday));
 
     /// <summary>
+    /// The working days after <paramref name="from"/> up to and including <paramref name="through"/>: how many working
+    /// days something took that began on the one day and ended on the other (0 when it ended the day it began).
+    /// </summary>
+    public int Between(DateOnly from, DateOnly through)
+    {
+        var count = 0;
+        for (var day = from.AddDays(1); day <= through; day = day.AddDays(1))
+        {
+            count += IsWorkingDay(day) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    /// <summary>
     /// The working day <paramref name="days"/> working days after <paramref name="from"/> (an acceptance, a submission):
     /// the count starts on the next working day. Provisional when a day counted lies in a year the calendar does not hold.
     /// </summary>

@@ -32,6 +32,7 @@ internal static class ConsolePages
         tenant.MapPost("/adopt", Posted(AdoptAsync));
         tenant.MapGet("/standards", Guarded(StandardsAsync));
         tenant.MapGet("/live/{code}", Guarded(LiveDiffAsync));
+        tenant.MapGet("/statistics", Guarded(StatisticsAsync));
         BundleWorkspace.Map(tenant);
         MatterPages.Map(tenant);
         WindowPages.Map(tenant);
@@ -95,6 +96,25 @@ internal static class ConsolePages
 
     private static async Task<IResult> BundlesAsync(HttpContext context, ConsoleView view, ConsoleApi api) =>
         PageResult.Of<BundlesPage>(view.Page, new { View = view, Drafts = await api.DraftsAsync(view.Tenant, kind: "bundle"), Live = await api.LiveAsync(view.Tenant) });
+
+    /// <summary>办理实效: the region's measured reductions, every count, for its staff (the public reads the minimum's figures on the bundles' pages).</summary>
+    private static async Task<IResult> StatisticsAsync(HttpContext context, ConsoleView view, ConsoleApi api)
+    {
+        if (!view.May(Capability.ReadStatistics))
+        {
+            var words = context.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<ConsoleWords>>();
+            throw new ConsoleApiException(new ApiAnswer(StatusCodes.Status403Forbidden, new System.Text.Json.Nodes.JsonObject
+            {
+                ["title"] = words["Heading.Forbidden"].Value,
+                ["detail"] = words["StaffOnly"].Value,
+            }, null, null));
+        }
+
+        var month = context.Request.Query["month"].ToString();
+        var answer = await api.GetAsync($"/api/t/{Uri.EscapeDataString(view.Tenant)}/statistics" + (month.Length == 0 ? "" : "?month=" + Uri.EscapeDataString(month)));
+        var statistics = answer is { Ok: true, Body: { } body } ? ConsoleApi.Typed(body, OneGo.Client.Models.StatisticsView.CreateFromDiscriminatorValue) : throw new ConsoleApiException(answer);
+        return PageResult.Of<StatisticsPage>(view.Page, new { View = view, Statistics = statistics, Month = month });
+    }
 
     private static async Task<IResult> InboxAsync(HttpContext context, ConsoleView view, ConsoleApi api) =>
         PageResult.Of<InboxPage>(view.Page, new { View = view, Waiting = await api.DraftsAsync(view.Tenant, status: "submitted") });

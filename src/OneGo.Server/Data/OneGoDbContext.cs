@@ -128,6 +128,7 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
         IdentityModel.Configure(modelBuilder);
         Features.Applicants.Applicant.Configure(modelBuilder);
         Features.Applications.Application.Configure(modelBuilder);
+        Features.Statistics.ZoneStatistics.Configure(modelBuilder);
         modelBuilder.Entity<Features.Calendar.CalendarYearRecord>(year =>
         {
             year.ToTable("HolidayCalendar");

@@ -9,6 +9,7 @@ using OneGo.Server.Features.Applications;
 using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Calendar;
 using OneGo.Server.Features.Cases;
+using OneGo.Server.Features.Statistics;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.DataSharing;
 using OneGo.Server.Features.Templates;
@@ -75,6 +76,7 @@ internal static class OneGoHost
         services.AddOneGoLimits();
         services.AddOneGoApplications();
         services.AddOneGoCaseWork();
+        services.AddOneGoStatistics();
         builder.AddOneGoIdentity();
         builder.AddOneGoConsole();
         return builder;
@@ -134,6 +136,7 @@ internal static class OneGoHost
         app.MapWalkIns();
         app.MapCasesApi();
         app.MapNoticesApi();
+        app.MapStatisticsApi();
         app.MapTemplatesApi();
         app.MapAuditApi();
         app.MapPublishingApi();

@@ -49,6 +49,12 @@ public enum Capability
 
     /// <summary>The deployment's own operations (push integrations, dead letters): the admins of national, people only — the national operator.</summary>
     OperateNation,
+
+    /// <summary>
+    /// Read every figure of the route's tenant's statistics, with its count, below the public minimum too: the people of
+    /// its staff (any role of the tenant) and its admins above. Everyone else reads the public figures.
+    /// </summary>
+    ReadStatistics,
 }
 
 /// <summary>Marks an endpoint as needing a capability; an endpoint without it is public and runs in the public scope.</summary>
@@ -86,6 +92,7 @@ public static class Capabilities
             Capability.Apply => (user.HasScope(OneGoClaims.ApplyScope) && user.FindFirstValue(OneGoClaims.Kind) == KindApplicant) || AtWindow(),
             Capability.ServeAtWindow => AtWindow(),
             Capability.WorkCases => roles.Contains(Roles.Officer) && person && Own(),
+            Capability.ReadStatistics => person && ((roles.Count > 0 && Own()) || (roles.Contains(Roles.Admin) && AtOrAbove())),
             _ => false,
         };
     }
@@ -134,6 +141,7 @@ public static class Capabilities
         Capability.Apply => "act as an applicant (an applicant's token with scope apply, or the region's window officer for a walk-in applicant)",
         Capability.ServeAtWindow => "serve walk-in applicants at the region's comprehensive window (its officers)",
         Capability.WorkCases => "work the region's cases (its officers)",
+        Capability.ReadStatistics => "read every figure of the region's statistics (its staff)",
         Capability.OperateNation => "operate the deployment (the national operator's work)",
         _ => capability.ToString(),
     };

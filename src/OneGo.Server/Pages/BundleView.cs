@@ -29,4 +29,4 @@ public sealed record Questionnaire(IReadOnlyDictionary<string, string> Answers, 
 }
 
 /// <summary>Everything the bundle page shows: the live bundle, the answers given, and the guide or why there is none.</summary>
-public sealed record BundleView(RegionInfo Region, EffectiveBundle Bundle, Questionnaire Questionnaire, GuideResult? Result, string? RegionPhone, DepartmentNames Departments);
+public sealed record BundleView(RegionInfo Region, EffectiveBundle Bundle, Questionnaire Questionnaire, GuideResult? Result, string? RegionPhone, DepartmentNames Departments, Features.Statistics.BundleStatistics? Measured = null);

@@ -90,8 +90,8 @@ internal static class CitizenPages
     }
 
     private static async Task<IResult> Bundle(
-        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, IStringLocalizer<NoticePage> words, string code,
-        CancellationToken cancellationToken)
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, IStringLocalizer<NoticePage> words,
+        Features.Statistics.MeasuredReductions measured, string code, CancellationToken cancellationToken)
     {
         var page = PageRequest.Of(context);
         var region = context.Tenant();
@@ -118,7 +118,8 @@ internal static class CitizenPages
             ? GuideEvaluator.Evaluate(bundle, new Dictionary<string, string>())
             : questionnaire.Submitted ? GuideEvaluator.Evaluate(bundle, questionnaire.Answers) : null;
         trail.Add((Links.Bundle(region, code), page.Text(bundle.Name)));
-        var view = new BundleView(region, bundle, questionnaire, result, await PhoneAsync(db, cancellationToken), await directory.DepartmentNamesAsync(region.Id, cancellationToken));
+        var view = new BundleView(region, bundle, questionnaire, result, await PhoneAsync(db, cancellationToken), await directory.DepartmentNamesAsync(region.Id, cancellationToken),
+            await measured.OfBundleAsync(region.Id, bundle.Code, bundle.Name, bundle.Reductions, cancellationToken));
         // Answers the guide cannot take are the API's 422, shown next to their questions.
         return PageResult.Of<BundlePage>(page, new { Page = page, View = view, Trail = trail },
             result is { IsValid: false } ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);

@@ -66,6 +66,17 @@ public sealed class HolidayCalendarTests
     public void EachDayIsAWorkingDayOrNotAsTheNoticeSays(string day, bool working) => Assert.Equal(working, Calendar.IsWorkingDay(D(day)));
 
     [Fact]
+    public void TheWorkingDaysSomethingTookAreCountedLikeItsDueDate()
+    {
+        // Accepted on 09-30 and ended on 10-13: the five working days it was promised, the National Day week not among them.
+        Assert.Equal(5, Calendar.Between(D("2026-09-30"), D("2026-10-13")));
+        Assert.Equal(0, Calendar.Between(D("2026-10-01"), D("2026-10-07")));
+        Assert.Equal(0, Calendar.Between(D("2026-10-09"), D("2026-10-09")));
+        // Saturday 10-10 is worked (调休), Sunday 10-11 is not.
+        Assert.Equal(1, Calendar.Between(D("2026-10-09"), D("2026-10-11")));
+    }
+
+    [Fact]
     public void CountingStartsOnTheWorkingDayAfterTheEventAndSkipsTheSpringFestival()
     {
         // Friday 2026-02-13: Saturday 02-14 is worked (1), then 02-15 to 02-23 are off, 02-24 is the second.

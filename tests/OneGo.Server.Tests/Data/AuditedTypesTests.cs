@@ -29,6 +29,7 @@ public sealed class AuditedTypesTests
         ["DepartmentNotice"] = "the deadline job's message to a lead department, written in the run whose audit entry (case.deadlines) names what it told",
         ["RegionWebhook"] = "a region's messaging address and protected secret; registering and removing it are audited (webhook.register, webhook.delete)",
         ["WebhookDelivery"] = "delivery bookkeeping of a notice: attempts, backoff, the last status",
+        ["ZoneStatistics"] = "a region's public figures of a month, written once by the job whose audit entry (statistics.publish) names the month",
         ["IdentityUserClaim`1"] = "Identity's claims of an account, unused: roles are audited account changes",
         ["IdentityUserLogin`1"] = "Identity's external logins, none today",
         ["CredentialLink"] = "a mailed set-password link; the account change that issued it is audited",

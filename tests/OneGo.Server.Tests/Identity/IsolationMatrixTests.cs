@@ -109,6 +109,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
 
         /// <summary>Deciding and issuing an education case of the victim: its education officer only (the window decides nothing).</summary>
         DecideCase,
+
+        /// <summary>Every figure of the victim's statistics (the console's page): its staff, any role, and the admins above it.</summary>
+        ReadStatistics,
     }
 
     /// <summary>The callers: a visitor, the victim's own staff, its sibling's, the admins above it, another province's, and an integration.</summary>
@@ -161,6 +164,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         [Access.WorkCases] = ["officer", "department-officer"],
         [Access.ReadCase] = ["officer"],
         [Access.DecideCase] = ["department-officer"],
+        [Access.ReadStatistics] = ["editor", "reviewer", "admin", "auditor", "officer", "department-officer", "parent-admin", "province-admin", "national-admin"],
     };
 
     // A refusal that is not 401 or 403: another applicant is let in as an applicant, and finds no such application of theirs.
@@ -242,6 +246,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /regions/{tenant}/bundles/{code}"] = new(Access.Public, (t, _) => Get("/regions/320106/bundles/newborn")),
         ["GET /api/zone/bundles"] = new(Access.Public, (t, _) => Get($"/api/zone/bundles?region={VictimCode}")),
         ["GET /api/zone/cpsv"] = new(Access.Public, (t, _) => Get($"/api/zone/cpsv?region={VictimCode}")),
+        // Public: anyone reads the figures that rest on the minimum; the victim's staff read every count (the console's page below).
+        ["GET /api/t/{tenant}/statistics"] = new(Access.Public, (t, _) => Get("/api/t/320106/statistics")),
+        ["GET /api/zone/statistics"] = new(Access.Public, (t, _) => Get($"/api/zone/statistics?region={VictimCode}")),
         ["GET /api/t/{tenant}/matters"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/matters")),
         ["GET /api/t/{tenant}/matters/{code}"] = new(Access.ReadDrafts, (t, _) => Get("/api/t/320106/matters/funeral-fee-waiver")),
         // Retired: an editor is told to use the working copy (405), anyone else is refused as for any write.
@@ -789,6 +796,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /console/t/{tenant}/accounts"] = Page(Access.Administer, Console + "/accounts"),
         ["GET /console/t/{tenant}/publishing"] = Page(Access.ReadDrafts, Console + "/publishing"),
         ["GET /console/t/{tenant}/audit"] = Page(Access.ReadAudit, Console + "/audit"),
+        ["GET /console/t/{tenant}/statistics"] = Page(Access.ReadStatistics, Console + "/statistics"),
         ["GET /console/verification"] = Page(Access.VerifyAudit, "/console/verification"),
         ["GET /console/national"] = Page(Access.OperateNation, "/console/national"),
         ["POST /console/t/{tenant}/adopt"] = Form(Access.Edit, Console + "/adopt", (_, _) => Task.FromResult(new Dictionary<string, string> { ["tenant"] = "national", ["code"] = "credit-repair", ["version"] = "1" })),

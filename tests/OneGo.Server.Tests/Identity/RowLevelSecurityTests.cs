@@ -112,6 +112,7 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
                 INSERT INTO "DepartmentNotices" ("TenantId", "Department", "Kind", "Count", "Items", "Day", "CreatedAt") VALUES ('{tenant}', 'education', 'AtRisk', 1, '[]', '2026-09-28', now());
                 INSERT INTO "RegionWebhooks" ("TenantId", "Url", "Secret", "RegisteredAt", "RegisteredBy") VALUES ('{tenant}', 'https://8.8.8.8/onego', 'protected', now(), 'seed');
                 INSERT INTO "WebhookDeliveries" ("TenantId", "Body", "CreatedAt", "Attempts", "NextAttemptAt") VALUES ('{tenant}', '[]', now(), 0, now() + interval '1 day');
+                INSERT INTO "ZoneStatistics" ("TenantId", "Month", "Figures", "PublishedAt") VALUES ('{tenant}', '2026-10', '[]', now());
                 """);
         }
 

@@ -18,6 +18,8 @@ namespace OneGo.Client.Models
         public Date? AnswerBy { get; set; }
         /// <summary>When the applicant supplied everything listed; null while the notice is open.</summary>
         public DateTimeOffset? AnsweredAt { get; set; }
+        /// <summary>Answered at the comprehensive window for a walk-in applicant: a trip to the counter.</summary>
+        public bool? AnsweredAtCounter { get; set; }
         /// <summary>The items property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -51,6 +53,7 @@ namespace OneGo.Client.Models
         /// </summary>
         public SupplementNotice()
         {
+            AnsweredAtCounter = false;
             PausedDays = 0;
         }
         /// <summary>
@@ -73,6 +76,7 @@ namespace OneGo.Client.Models
             {
                 { "answerBy", n => { AnswerBy = n.GetDateValue(); } },
                 { "answeredAt", n => { AnsweredAt = n.GetDateTimeOffsetValue(); } },
+                { "answeredAtCounter", n => { AnsweredAtCounter = n.GetBoolValue(); } },
                 { "items", n => { Items = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.SupplementItem>(global::OneGo.Client.Models.SupplementItem.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "note", n => { Note = n.GetStringValue(); } },
                 { "noticedAt", n => { NoticedAt = n.GetDateTimeOffsetValue(); } },
@@ -89,6 +93,7 @@ namespace OneGo.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteDateValue("answerBy", AnswerBy);
             writer.WriteDateTimeOffsetValue("answeredAt", AnsweredAt);
+            writer.WriteBoolValue("answeredAtCounter", AnsweredAtCounter);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.SupplementItem>("items", Items);
             writer.WriteStringValue("note", Note);
             writer.WriteDateTimeOffsetValue("noticedAt", NoticedAt);

@@ -151,6 +151,24 @@ public sealed class Application : IApplicantOwned
     /// <summary>统一出件: how the window handed over the paper results (JSON), once every case had ended.</summary>
     public string? Handover { get; set; }
 
+    /// <summary>
+    /// 减时间 as the applicant spent it: the working days from the day after submission to the day the last case ended,
+    /// less the working days a supplement stopped the clock. Set when the application completes.
+    /// </summary>
+    public int? TookDays { get; set; }
+
+    /// <summary>
+    /// 减跑动 as the applicant spent it: the times they came to a counter — to apply at the window (a walk-in), to answer
+    /// the supplement there, and once to pick up what is handed over at the window — counted as they happen.
+    /// </summary>
+    public int Trips { get; set; }
+
+    /// <summary>减材料 as the applicant spent it: the materials they brought as files, those of the supplement and 容缺 included. Set when the application completes.</summary>
+    public int? MaterialsBrought { get; set; }
+
+    /// <summary>The materials data sharing fetched for them instead (数据共享), counted at submission.</summary>
+    public int MaterialsFetched { get; set; }
+
     /// <summary>A due date was counted into a year the holiday calendar did not hold yet: counted again when that year is imported.</summary>
     public bool DueDatesProvisional { get; set; }
 
@@ -190,6 +208,8 @@ public sealed class Application : IApplicantOwned
             application.Property(a => a.LeadDepartment).HasMaxLength(CatalogueCodes.MaxLength);
             // The window's list: a region's applications by state, the oldest due first.
             application.HasIndex(a => new { a.TenantId, a.State, a.DueOn });
+            // The measured reductions: a region's completed applications by the month they ended.
+            application.HasIndex(a => new { a.TenantId, a.State, a.EndedAt });
             application.HasMany(a => a.Cases).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
             application.HasMany(a => a.Files).WithOne().HasForeignKey(f => f.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });

@@ -128,6 +128,9 @@ internal static class SubmitApplication
             application.UpdatedAt = now;
             application.PromisedDays = guide.PromisedDays;
             application.LeadDepartment = effective.LeadDepartment;
+            // What the applicant really spends is counted from here: a walk-in came to the counter once, and data sharing fetched what it could.
+            application.Trips = Applicants.OnBehalf.IsOfficer(context.User) ? 1 : 0;
+            application.MaterialsFetched = guide.FetchedForYou.Count(m => DataSharing.Sharing.IsFetched(application, m.Source.Dataset!));
             // 容缺: what may follow later and has no file yet is due so many working days from today (China Standard Time), on the holiday calendar.
             var today = DateOnly.FromDateTime(now.ToOffset(TrackingNumbers.ChinaTime).DateTime);
             var days = settings.Value.FollowLaterWorkingDays;

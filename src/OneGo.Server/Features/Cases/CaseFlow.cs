@@ -13,9 +13,10 @@ public sealed record SupplementItem(string Material, Text Name, string Reason);
 /// <param name="AnswerBy">The last day to supply it; unanswered after that day, the application is withdrawn (视为撤回).</param>
 /// <param name="AnsweredAt">When the applicant supplied everything listed; null while the notice is open.</param>
 /// <param name="PausedDays">The working days the clock stood still, from the day after the notice to the day of the answer.</param>
+/// <param name="AnsweredAtCounter">Answered at the comprehensive window for a walk-in applicant: a trip to the counter.</param>
 public sealed record SupplementNotice(
     IReadOnlyList<SupplementItem> Items, string? Note, DateTimeOffset NoticedAt, string NoticedBy, DateOnly AnswerBy,
-    DateTimeOffset? AnsweredAt = null, int PausedDays = 0);
+    DateTimeOffset? AnsweredAt = null, int PausedDays = 0, bool AnsweredAtCounter = false);
 
 /// <summary>Why an application ended without a decision: refused at acceptance (不予受理) or withdrawn (视为撤回).</summary>
 public sealed record ApplicationClosing(ApplicationState State, string Reason, string? LegalBasis, string By, DateTimeOffset At);
@@ -116,18 +117,17 @@ internal static class CaseFlow
         Changed(application, now);
     }
 
-    /// <summary>The applicant supplied everything listed: back to the window, the due date moved on by the working days the clock stood still.</summary>
-    public static void Supplied(Application application, HolidayCalendar calendar, DateTimeOffset now)
+    /// <summary>
+    /// The applicant supplied everything listed: back to the window, the due date moved on by the working days the
+    /// clock stood still; answered at the counter (<paramref name="atCounter"/>), it was a trip.
+    /// </summary>
+    public static void Supplied(Application application, HolidayCalendar calendar, DateTimeOffset now, bool atCounter)
     {
         Require(application.State == ApplicationState.Supplementing);
         var notice = SupplementOf(application)!;
-        var paused = 0;
-        for (var day = DayOf(notice.NoticedAt).AddDays(1); day <= DayOf(now); day = day.AddDays(1))
-        {
-            paused += calendar.IsWorkingDay(day) ? 1 : 0;
-        }
-
-        application.Supplement = Write(notice with { AnsweredAt = now, PausedDays = paused });
+        var paused = calendar.Between(DayOf(notice.NoticedAt), DayOf(now));
+        application.Supplement = Write(notice with { AnsweredAt = now, PausedDays = paused, AnsweredAtCounter = atCounter });
+        application.Trips += atCounter ? 1 : 0;
         application.AnswerBy = null;
         application.State = ApplicationState.Submitted;
         var due = ApplicationDue(application, calendar);
@@ -165,7 +165,7 @@ internal static class CaseFlow
         application.State == ApplicationState.Accepted && @case.State == CaseState.Ready;
 
     /// <summary>The department decides: approved (the result is issued next) or denied, which closes what waits for it.</summary>
-    public static void Decide(Application application, ApplicationCase @case, bool approved, string legalBasis, string? reason, DateTimeOffset now, string by)
+    public static void Decide(Application application, ApplicationCase @case, bool approved, string legalBasis, string? reason, HolidayCalendar calendar, DateTimeOffset now, string by)
     {
         Require(MayDecide(application, @case));
         @case.Decision = Write(new CaseDecision(approved, legalBasis, reason, by, now));
@@ -177,12 +177,12 @@ internal static class CaseFlow
             CloseWaitingFor(application, @case, now);
         }
 
-        EndIfDone(application, now);
+        EndIfDone(application, calendar, now);
         Changed(application, now);
     }
 
     /// <summary>The department issues its result: what waited for this case alone is released.</summary>
-    public static void Issue(Application application, ApplicationCase @case, string document, string number, Delivery delivery, DateTimeOffset now, string by)
+    public static void Issue(Application application, ApplicationCase @case, string document, string number, Delivery delivery, HolidayCalendar calendar, DateTimeOffset now, string by)
     {
         Require(application.State == ApplicationState.Accepted && @case.State == CaseState.Approved && (delivery != Delivery.Online || @case.ResultFile is not null));
         @case.Result = Write(new CaseResult(document, number, by, now, delivery));
@@ -196,7 +196,7 @@ internal static class CaseFlow
             waiting.Revision++;
         }
 
-        EndIfDone(application, now);
+        EndIfDone(application, calendar, now);
         Changed(application, now);
     }
 
@@ -237,12 +237,16 @@ internal static class CaseFlow
         while (more);
     }
 
-    private static void EndIfDone(Application application, DateTimeOffset now)
+    // The last case ended: the application is completed, and what it really took is measured (see MeasuredReductions).
+    private static void EndIfDone(Application application, HolidayCalendar calendar, DateTimeOffset now)
     {
         if (application.Cases.All(c => Ended(c.State)))
         {
             application.State = ApplicationState.Completed;
             application.EndedAt = now;
+            application.TookDays = Math.Max(0, calendar.Between(DayOf(application.SubmittedAt!.Value), DayOf(now)) - (SupplementOf(application)?.PausedDays ?? 0));
+            application.Trips += ToHandOver(application).Contains(Delivery.Window) ? 1 : 0;
+            application.MaterialsBrought = application.Files.Select(f => f.Material).Distinct(StringComparer.Ordinal).Count();
         }
     }
 

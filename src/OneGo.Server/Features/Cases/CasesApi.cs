@@ -417,7 +417,7 @@ internal static partial class CasesApi
         }
 
         var calendar = await workingDays.CurrentAsync(db, cancellationToken);
-        CaseFlow.Supplied(application, calendar, clock.Now());
+        CaseFlow.Supplied(application, calendar, clock.Now(), OnBehalf.IsOfficer(context.User));
         db.Audit(new AuditEvent(context.Actor(), "application.supplied", $"application/{application.Number}", new
         {
             files = application.Files.Where(f => notice.Items.Any(i => i.Material == f.Material)).OrderBy(f => f.Material, StringComparer.Ordinal)
@@ -489,7 +489,7 @@ internal static partial class CasesApi
 
     private static async Task<Results<Ok<CaseDetail>, CaseMoveProblem, BodyProblem, InvalidProblem>> DecideAsync(
         HttpContext context, OneGoDbContext db, CurrentTenant tenants, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector,
-        TimeProvider clock, string id, CancellationToken cancellationToken)
+        WorkingDayCalendar workingDays, TimeProvider clock, string id, CancellationToken cancellationToken)
     {
         var (found, refused) = await CaseMoveAsync(context, db, tenants, id, "decided", CaseFlow.MayDecide, cancellationToken);
         if (refused is not null)
@@ -521,9 +521,10 @@ internal static partial class CasesApi
         }
 
         var (application, @case) = found!.Value;
+        var calendar = await workingDays.CurrentAsync(db, cancellationToken);
         return await ConsequencesAsync(context, db, tenants, catalogue, directory, protector, application, @case, () =>
         {
-            CaseFlow.Decide(application, @case, request.Outcome == "approve", request.LegalBasis!.Trim(), request.Reason?.Trim() is { Length: > 0 } reason ? reason : null, clock.Now(), context.Actor());
+            CaseFlow.Decide(application, @case, request.Outcome == "approve", request.LegalBasis!.Trim(), request.Reason?.Trim() is { Length: > 0 } reason ? reason : null, calendar, clock.Now(), context.Actor());
             return new AuditEvent(context.Actor(), "case.decide", $"case/{@case.Id}", new
             {
                 application = application.Number, matter = @case.Matter, outcome = request.Outcome, legalBasis = request.LegalBasis.Trim(),
@@ -534,7 +535,7 @@ internal static partial class CasesApi
 
     private static async Task<Results<Ok<CaseDetail>, CaseMoveProblem, BodyProblem, InvalidProblem>> IssueAsync(
         HttpContext context, OneGoDbContext db, CurrentTenant tenants, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector,
-        TimeProvider clock, string id, CancellationToken cancellationToken)
+        WorkingDayCalendar workingDays, TimeProvider clock, string id, CancellationToken cancellationToken)
     {
         var (found, refused) = await CaseMoveAsync(context, db, tenants, id, "issued",
             (application, @case) => application.State == ApplicationState.Accepted && @case.State == CaseState.Approved, cancellationToken);
@@ -557,9 +558,10 @@ internal static partial class CasesApi
             return ApiProblems.Invalid(errors);
         }
 
+        var calendar = await workingDays.CurrentAsync(db, cancellationToken);
         return await ConsequencesAsync(context, db, tenants, catalogue, directory, protector, application, @case, () =>
         {
-            CaseFlow.Issue(application, @case, request.Document!.Trim(), request.Number!.Trim(), delivery, clock.Now(), context.Actor());
+            CaseFlow.Issue(application, @case, request.Document!.Trim(), request.Number!.Trim(), delivery, calendar, clock.Now(), context.Actor());
             return new AuditEvent(context.Actor(), "case.issue", $"case/{@case.Id}", new
             {
                 application = application.Number, matter = @case.Matter, document = request.Document.Trim(), number = request.Number.Trim(), delivery = NameOf(delivery),

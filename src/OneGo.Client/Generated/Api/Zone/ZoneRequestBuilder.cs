@@ -8,6 +8,7 @@ using OneGo.Client.Api.Zone.DeadLetters;
 using OneGo.Client.Api.Zone.Feed;
 using OneGo.Client.Api.Zone.Integrations;
 using OneGo.Client.Api.Zone.Publications;
+using OneGo.Client.Api.Zone.Statistics;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -49,6 +50,11 @@ namespace OneGo.Client.Api.Zone
         public global::OneGo.Client.Api.Zone.Publications.PublicationsRequestBuilder Publications
         {
             get => new global::OneGo.Client.Api.Zone.Publications.PublicationsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The statistics property</summary>
+        public global::OneGo.Client.Api.Zone.Statistics.StatisticsRequestBuilder Statistics
+        {
+            get => new global::OneGo.Client.Api.Zone.Statistics.StatisticsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::OneGo.Client.Api.Zone.ZoneRequestBuilder"/> and sets the default values.

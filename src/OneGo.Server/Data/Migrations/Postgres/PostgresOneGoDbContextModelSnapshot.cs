@@ -242,6 +242,12 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int?>("MaterialsBrought")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MaterialsFetched")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Number")
                         .HasMaxLength(24)
                         .HasColumnType("character varying(24)");
@@ -281,6 +287,12 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<int?>("TookDays")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Trips")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -296,6 +308,8 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("TenantId", "State", "DueOn");
+
+                    b.HasIndex("TenantId", "State", "EndedAt");
 
                     b.ToTable("Applications", (string)null);
 
@@ -1122,6 +1136,41 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b
                         .HasAnnotation("OneGo:ApplicantOwned", true)
                         .HasAnnotation("OneGo:TenantOwned", true);
+                });
+
+            modelBuilder.Entity("OneGo.Server.Features.Statistics.ZoneStatistics", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Month")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Month")
+                        .IsUnique();
+
+                    b.ToTable("ZoneStatistics", (string)null);
+
+                    b.HasAnnotation("OneGo:TenantOwned", true);
                 });
 
             modelBuilder.Entity("OneGo.Server.Features.TenantFiles.TenantFileRecord", b =>

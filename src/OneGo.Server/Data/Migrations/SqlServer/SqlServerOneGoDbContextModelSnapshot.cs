@@ -242,6 +242,12 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<int?>("MaterialsBrought")
+                        .HasColumnType("int");
+
+                    b.Property<int>("MaterialsFetched")
+                        .HasColumnType("int");
+
                     b.Property<string>("Number")
                         .HasMaxLength(24)
                         .HasColumnType("nvarchar(24)");
@@ -281,6 +287,12 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
 
+                    b.Property<int?>("TookDays")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Trips")
+                        .HasColumnType("int");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -297,6 +309,8 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasFilter("[Number] IS NOT NULL");
 
                     b.HasIndex("TenantId", "State", "DueOn");
+
+                    b.HasIndex("TenantId", "State", "EndedAt");
 
                     b.ToTable("Applications", (string)null);
 
@@ -1123,6 +1137,41 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                     b
                         .HasAnnotation("OneGo:ApplicantOwned", true)
                         .HasAnnotation("OneGo:TenantOwned", true);
+                });
+
+            modelBuilder.Entity("OneGo.Server.Features.Statistics.ZoneStatistics", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Month")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("nvarchar(7)");
+
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Month")
+                        .IsUnique();
+
+                    b.ToTable("ZoneStatistics", (string)null);
+
+                    b.HasAnnotation("OneGo:TenantOwned", true);
                 });
 
             modelBuilder.Entity("OneGo.Server.Features.TenantFiles.TenantFileRecord", b =>

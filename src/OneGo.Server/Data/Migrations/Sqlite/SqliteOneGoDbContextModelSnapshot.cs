@@ -233,6 +233,12 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("MaterialsBrought")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaterialsFetched")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Number")
                         .HasMaxLength(24)
                         .HasColumnType("TEXT");
@@ -272,6 +278,12 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("TookDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Trips")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
@@ -287,6 +299,8 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("TenantId", "State", "DueOn");
+
+                    b.HasIndex("TenantId", "State", "EndedAt");
 
                     b.ToTable("Applications", (string)null);
 
@@ -1099,6 +1113,39 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b
                         .HasAnnotation("OneGo:ApplicantOwned", true)
                         .HasAnnotation("OneGo:TenantOwned", true);
+                });
+
+            modelBuilder.Entity("OneGo.Server.Features.Statistics.ZoneStatistics", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Month")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PublishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Month")
+                        .IsUnique();
+
+                    b.ToTable("ZoneStatistics", (string)null);
+
+                    b.HasAnnotation("OneGo:TenantOwned", true);
                 });
 
             modelBuilder.Entity("OneGo.Server.Features.TenantFiles.TenantFileRecord", b =>

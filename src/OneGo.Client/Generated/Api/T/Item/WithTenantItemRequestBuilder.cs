@@ -17,6 +17,7 @@ using OneGo.Client.Api.T.Item.Matters;
 using OneGo.Client.Api.T.Item.Notices;
 using OneGo.Client.Api.T.Item.PublishingRuns;
 using OneGo.Client.Api.T.Item.Settings;
+using OneGo.Client.Api.T.Item.Statistics;
 using OneGo.Client.Api.T.Item.Templates;
 using OneGo.Client.Api.T.Item.WalkIns;
 using OneGo.Client.Api.T.Item.Webhook;
@@ -107,6 +108,11 @@ namespace OneGo.Client.Api.T.Item
         public global::OneGo.Client.Api.T.Item.Settings.SettingsRequestBuilder Settings
         {
             get => new global::OneGo.Client.Api.T.Item.Settings.SettingsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The statistics property</summary>
+        public global::OneGo.Client.Api.T.Item.Statistics.StatisticsRequestBuilder Statistics
+        {
+            get => new global::OneGo.Client.Api.T.Item.Statistics.StatisticsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The templates property</summary>
         public global::OneGo.Client.Api.T.Item.Templates.TemplatesRequestBuilder Templates

@@ -1,0 +1,95 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace OneGo.Server.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class MeasuredReductions : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "MaterialsBrought",
+                table: "Applications",
+                type: "int",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "MaterialsFetched",
+                table: "Applications",
+                type: "int",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<int>(
+                name: "TookDays",
+                table: "Applications",
+                type: "int",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Trips",
+                table: "Applications",
+                type: "int",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.CreateTable(
+                name: "ZoneStatistics",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    TenantId = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
+                    Month = table.Column<string>(type: "nvarchar(7)", maxLength: 7, nullable: false),
+                    Figures = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    PublishedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ZoneStatistics", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Applications_TenantId_State_EndedAt",
+                table: "Applications",
+                columns: new[] { "TenantId", "State", "EndedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ZoneStatistics_TenantId_Month",
+                table: "ZoneStatistics",
+                columns: new[] { "TenantId", "Month" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "ZoneStatistics");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Applications_TenantId_State_EndedAt",
+                table: "Applications");
+
+            migrationBuilder.DropColumn(
+                name: "MaterialsBrought",
+                table: "Applications");
+
+            migrationBuilder.DropColumn(
+                name: "MaterialsFetched",
+                table: "Applications");
+
+            migrationBuilder.DropColumn(
+                name: "TookDays",
+                table: "Applications");
+
+            migrationBuilder.DropColumn(
+                name: "Trips",
+                table: "Applications");
+        }
+    }
+}
