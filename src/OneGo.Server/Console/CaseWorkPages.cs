@@ -28,6 +28,7 @@ internal static class CaseWorkPages
         tenant.MapGet("/cases/{id}", ConsolePages.Guarded((c, v, a) => CaseAsync(c, v, a, null, null)));
         tenant.MapPost("/cases/{id}/decide", ConsolePages.Posted((c, v, a) => CaseMoveAsync(c, v, a, "decide")));
         tenant.MapPost("/cases/{id}/issue", ConsolePages.Posted((c, v, a) => CaseMoveAsync(c, v, a, "issue")));
+        tenant.MapPost("/cases/{id}/post-check", ConsolePages.Posted((c, v, a) => CaseMoveAsync(c, v, a, "post-check")));
         tenant.MapPost("/cases/{id}/document", ConsolePages.Posted(DocumentAsync))
             .WithMetadata(new Hosting.LargerBody(
                 services => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Features.Applications.ApplicationsSettings>>().Value.MaxFileBytes + 64 * 1024,
@@ -135,9 +136,12 @@ internal static class CaseWorkPages
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var id = Route(context, "id");
-        var body = move == "decide"
-            ? new JsonObject { ["outcome"] = form["outcome"].ToString(), ["legalBasis"] = form["legalBasis"].ToString(), ["reason"] = form["reason"].ToString() }
-            : new JsonObject { ["document"] = form["document"].ToString(), ["number"] = form["number"].ToString(), ["delivery"] = form["delivery"].ToString() is { Length: > 0 } way ? way : null };
+        var body = move switch
+        {
+            "decide" => new JsonObject { ["outcome"] = form["outcome"].ToString(), ["legalBasis"] = form["legalBasis"].ToString(), ["reason"] = form["reason"].ToString() },
+            "post-check" => new JsonObject { ["truthful"] = form["truthful"].ToString() switch { "true" => true, "false" => false, _ => null }, ["note"] = form["note"].ToString() },
+            _ => new JsonObject { ["document"] = form["document"].ToString(), ["number"] = form["number"].ToString(), ["delivery"] = form["delivery"].ToString() is { Length: > 0 } way ? way : null },
+        };
         var answer = await api.PostAsync($"{ApiBase(view)}/cases/{Uri.EscapeDataString(id)}/{move}", body, form["etag"].ToString());
         return await AfterCaseMoveAsync(context, view, api, answer, form);
     }

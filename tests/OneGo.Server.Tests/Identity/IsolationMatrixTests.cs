@@ -344,6 +344,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         // Ready, not approved yet: the education officer may issue it, once decided (409 names the state).
         ["POST /api/t/{tenant}/cases/{id}/issue"] = new(Access.DecideCase, (t, _) => Task.FromResult(new Call(HttpMethod.Post,
             $"/api/t/320106/cases/{t._readyEducationCase}/issue", new JsonObject { ["document"] = "x", ["number"] = "1" }))) { RightfulStatus = 409 },
+        // 告知承诺's post-check: nothing was signed for the victim's ready education case, so its officer is told 409.
+        ["POST /api/t/{tenant}/cases/{id}/post-check"] = new(Access.DecideCase, (t, _) => Task.FromResult(new Call(HttpMethod.Post,
+            $"/api/t/320106/cases/{t._readyEducationCase}/post-check", new JsonObject { ["truthful"] = true, ["note"] = "x" }))) { RightfulStatus = 409 },
         ["GET /api/t/{tenant}/notices"] = new(Access.WorkCases, (t, _) => Get("/api/t/320106/notices")),
         // The region's webhook: registered (on a public address, checked and not called), read, removed (idempotently).
         ["PUT /api/t/{tenant}/webhook"] = new(Access.Administer, (t, _) => Task.FromResult(new Call(HttpMethod.Put, "/api/t/320106/webhook",
@@ -880,6 +883,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["POST /console/t/{tenant}/cases/{id}/decide"] = Form(Access.DecideCase, Console + "/cases/{ready-case}/decide") with { RightfulStatus = 428 },
         // Ready, not approved: neither issued nor given its document yet (409 names the state).
         ["POST /console/t/{tenant}/cases/{id}/issue"] = Form(Access.DecideCase, Console + "/cases/{ready-case}/issue") with { RightfulStatus = 409 },
+        ["POST /console/t/{tenant}/cases/{id}/post-check"] = Form(Access.DecideCase, Console + "/cases/{ready-case}/post-check") with { RightfulStatus = 409 },
         ["POST /console/t/{tenant}/cases/{id}/document"] = Form(Access.DecideCase, Console + "/cases/{ready-case}/document") with { RightfulStatus = 409 },
         // A draft has no result yet: the API's 409 is the page's notice.
         ["GET /console/t/{tenant}/window/{applicant}/applications/{id}/results/{matter}"] = Page(Access.ServeAtWindow,

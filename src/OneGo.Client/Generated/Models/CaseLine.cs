@@ -64,6 +64,8 @@ namespace OneGo.Client.Models
 #else
         public global::OneGo.Client.Models.Text Name { get; set; }
 #endif
+        /// <summary>告知承诺: the day the post-check of its commitments is due, while it is open.</summary>
+        public Date? PostCheckDueOn { get; set; }
         /// <summary>Where a case is. Case work (acceptance, decisions, delivery) moves it on from here.</summary>
         public global::OneGo.Client.Models.CaseState? State { get; set; }
         /// <summary>How a case stands against its due date, as the deadline job last marked it.</summary>
@@ -103,6 +105,7 @@ namespace OneGo.Client.Models
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "matter", n => { Matter = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
+                { "postCheckDueOn", n => { PostCheckDueOn = n.GetDateValue(); } },
                 { "state", n => { State = n.GetEnumValue<global::OneGo.Client.Models.CaseState>(); } },
                 { "watch", n => { Watch = n.GetEnumValue<global::OneGo.Client.Models.CaseWatch>(); } },
             };
@@ -124,6 +127,7 @@ namespace OneGo.Client.Models
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("matter", Matter);
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("name", Name);
+            writer.WriteDateValue("postCheckDueOn", PostCheckDueOn);
             writer.WriteEnumValue<global::OneGo.Client.Models.CaseState>("state", State);
             writer.WriteEnumValue<global::OneGo.Client.Models.CaseWatch>("watch", Watch);
         }

@@ -76,6 +76,16 @@ namespace OneGo.Client.Models
 #else
         public global::OneGo.Client.Models.Text Name { get; set; }
 #endif
+        /// <summary>The postCheck property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.PostCheckTask? PostCheck { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.PostCheckTask PostCheck { get; set; }
+#endif
+        /// <summary>The post-check is past its due date, unrecorded (as the deadline job marked it).</summary>
+        public bool? PostCheckOverdue { get; set; }
         /// <summary>The matter&apos;s promised working days, counted from acceptance.</summary>
         public int? PromisedDays { get; set; }
         /// <summary>The result property</summary>
@@ -104,6 +114,7 @@ namespace OneGo.Client.Models
         public CaseView()
         {
             DueProvisional = false;
+            PostCheckOverdue = false;
             Watch = global::OneGo.Client.Models.CaseWatch.OnTime;
         }
         /// <summary>
@@ -134,6 +145,8 @@ namespace OneGo.Client.Models
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "matter", n => { Matter = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
+                { "postCheck", n => { PostCheck = n.GetObjectValue<global::OneGo.Client.Models.PostCheckTask>(global::OneGo.Client.Models.PostCheckTask.CreateFromDiscriminatorValue); } },
+                { "postCheckOverdue", n => { PostCheckOverdue = n.GetBoolValue(); } },
                 { "promisedDays", n => { PromisedDays = n.GetIntValue(); } },
                 { "result", n => { Result = n.GetObjectValue<global::OneGo.Client.Models.CaseResult>(global::OneGo.Client.Models.CaseResult.CreateFromDiscriminatorValue); } },
                 { "resultFile", n => { ResultFile = n.GetObjectValue<global::OneGo.Client.Models.ResultFile>(global::OneGo.Client.Models.ResultFile.CreateFromDiscriminatorValue); } },
@@ -158,6 +171,8 @@ namespace OneGo.Client.Models
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("matter", Matter);
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("name", Name);
+            writer.WriteObjectValue<global::OneGo.Client.Models.PostCheckTask>("postCheck", PostCheck);
+            writer.WriteBoolValue("postCheckOverdue", PostCheckOverdue);
             writer.WriteIntValue("promisedDays", PromisedDays);
             writer.WriteObjectValue<global::OneGo.Client.Models.CaseResult>("result", Result);
             writer.WriteObjectValue<global::OneGo.Client.Models.ResultFile>("resultFile", ResultFile);

@@ -19,5 +19,9 @@ namespace OneGo.Client.Models
         #pragma warning disable CS1591
         Withdrawn,
         #pragma warning restore CS1591
+        [EnumMember(Value = "postCheckOverdue")]
+        #pragma warning disable CS1591
+        PostCheckOverdue,
+        #pragma warning restore CS1591
     }
 }

@@ -238,6 +238,9 @@ public sealed class Application : IApplicantOwned
             @case.Property(c => c.Result).HasMaxLength(4000);
             @case.Property(c => c.ResultFile).HasMaxLength(1000);
             @case.Property(c => c.ClosedReason).HasMaxLength(2000);
+            @case.Property(c => c.PostCheck).HasMaxLength(4000);
+            // The deadline job's open post-checks past their day, and a department's list of them.
+            @case.HasIndex(c => new { c.TenantId, c.PostCheckDueOn });
             @case.Property(c => c.Revision).IsConcurrencyToken();
             @case.Property(c => c.Watch).HasConversion<string>().HasMaxLength(16);
         });
@@ -314,6 +317,15 @@ public sealed class ApplicationCase : IApplicantOwned, IDepartmentOwned, IAudite
 
     /// <summary>Why it was closed without a decision of its own (not applicable, refused, withdrawn).</summary>
     public string? ClosedReason { get; set; }
+
+    /// <summary>告知承诺's post-check (事后核查, JSON): the commitments signed for this matter, and once checked, what the department found.</summary>
+    public string? PostCheck { get; set; }
+
+    /// <summary>The working day the post-check is due by, from acceptance; null before acceptance and once the department has recorded its finding.</summary>
+    public DateOnly? PostCheckDueOn { get; set; }
+
+    /// <summary>The deadline job found the post-check past its due date, unrecorded (marked once, the lead department told).</summary>
+    public bool PostCheckOverdue { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

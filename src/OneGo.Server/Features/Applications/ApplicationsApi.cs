@@ -152,14 +152,17 @@ internal static class ApplicationsApi
     /// <param name="Result">The result issued: the document or licence and its number.</param>
     /// <param name="ClosedReason">Why it ended without a decision of its own: a case it waited for was denied, or the application was refused or withdrawn.</param>
     /// <param name="Watch">At risk or overdue, as the deadline job last marked it while it was open.</param>
+    /// <param name="PostCheck">告知承诺: the commitments signed for this matter, the post-check's due date from acceptance, and its finding once recorded.</param>
+    /// <param name="PostCheckOverdue">The post-check is past its due date, unrecorded (as the deadline job marked it).</param>
     public sealed record CaseView(
         Guid Id, string Matter, Text Name, string Department, string DepartmentName, CaseState State, IReadOnlyList<string> After, int PromisedDays,
         DateOnly? DueOn = null, bool DueProvisional = false, Cases.CaseDecision? Decision = null, Cases.CaseResult? Result = null, string? ClosedReason = null,
-        CaseWatch Watch = CaseWatch.OnTime, Cases.ResultFile? ResultFile = null);
+        CaseWatch Watch = CaseWatch.OnTime, Cases.ResultFile? ResultFile = null, Cases.PostCheckTask? PostCheck = null, bool PostCheckOverdue = false);
 
     internal static CaseView CaseViewOf(ApplicationCase c, DepartmentNames names) => new(
         c.Id, c.Matter, TextOf(c.MatterName), c.Department, names.Of(c.Department), c.State, SplitAfter(c.After), c.PromisedDays,
-        c.DueOn, c.DueProvisional, Cases.CaseFlow.DecisionOf(c), Cases.CaseFlow.ResultOf(c), c.ClosedReason, c.Watch, Cases.CaseFlow.ResultFileOf(c));
+        c.DueOn, c.DueProvisional, Cases.CaseFlow.DecisionOf(c), Cases.CaseFlow.ResultOf(c), c.ClosedReason, c.Watch, Cases.CaseFlow.ResultFileOf(c),
+        Cases.CaseFlow.PostCheckOf(c), c.PostCheckOverdue && c.PostCheckDueOn is not null);
 
     /// <summary>告知承诺: a commitment signed in place of a material, kept with the application for the department's post-check.</summary>
     public sealed record SignedCommitment(string Material, Text Name, string Text, DateTimeOffset SignedAt);

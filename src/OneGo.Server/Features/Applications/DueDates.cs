@@ -53,6 +53,14 @@ internal static class DueDates
                         var caseDue = calendar.Add(Cases.CaseFlow.DayOf(application.AcceptedAt!.Value), @case.PromisedDays);
                         (@case.DueOn, @case.DueProvisional) = (caseDue.Day, caseDue.Provisional);
                         provisional |= caseDue.Provisional;
+                        // 告知承诺: an open post-check counted into a year the calendar did not hold is counted again too.
+                        if (@case.PostCheckDueOn is not null && Cases.CaseFlow.PostCheckOf(@case) is { Provisional: true } check)
+                        {
+                            var checkDue = calendar.Add(Cases.CaseFlow.DayOf(application.AcceptedAt!.Value), check.WorkingDays);
+                            @case.PostCheck = JsonSerializer.Serialize(check with { DueOn = checkDue.Day, Provisional = checkDue.Provisional }, CatalogueJson.Options);
+                            @case.PostCheckDueOn = checkDue.Day;
+                            provisional |= checkDue.Provisional;
+                        }
                     }
 
                     application.DueDatesProvisional = provisional || following.Any(f => f.Provisional);

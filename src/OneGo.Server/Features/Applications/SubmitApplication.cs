@@ -34,7 +34,8 @@ internal static class SubmitApplication
 
     public static async Task<Results<CreatedAt<ApplicationView>, SubmissionProblem, BodyProblem, InvalidProblem>> HandleAsync(
         HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector, TimeProvider clock,
-        Microsoft.Extensions.Options.IOptions<ApplicationsSettings> settings, Calendar.WorkingDayCalendar workingDays, string id, CancellationToken cancellationToken)
+        Microsoft.Extensions.Options.IOptions<ApplicationsSettings> settings, Microsoft.Extensions.Options.IOptions<Cases.CaseWorkSettings> caseWork,
+        Calendar.WorkingDayCalendar workingDays, string id, CancellationToken cancellationToken)
     {
         byte[]? body = null;
         for (var attempt = 1; ; attempt++)
@@ -145,9 +146,12 @@ internal static class SubmitApplication
             application.Revision++;
             foreach (var matter in guide.Matters)
             {
+                // 告知承诺: what was signed in place of this matter's materials is its department's to check after acceptance.
+                var signedFor = guide.ByCommitment.Where(m => m.NeededBy.Contains(matter.Code)).Select(m => m.Code).ToList();
                 // Added explicitly: a new case with its id set would otherwise be taken for an existing one.
                 db.Add(new ApplicationCase
                 {
+                    PostCheck = signedFor.Count == 0 ? null : JsonSerializer.Serialize(new Cases.PostCheckTask(signedFor), CatalogueJson.Options),
                     ApplicationId = application.Id,
                     Id = Guid.CreateVersion7(now),
                     Matter = matter.Code,
@@ -169,7 +173,7 @@ internal static class SubmitApplication
             var automatic = !Applicants.OnBehalf.IsOfficer(context.User) && application.Files.Count == 0 && following.Count == 0;
             if (automatic)
             {
-                Cases.CaseFlow.Accept(application, calendar, now, Cases.CaseFlow.AutomaticAcceptance);
+                Cases.CaseFlow.Accept(application, calendar, caseWork.Value.PostCheckWorkingDays, now, Cases.CaseFlow.AutomaticAcceptance);
             }
 
             // Numbers and codes only: the application's personal data never enters the audit log.

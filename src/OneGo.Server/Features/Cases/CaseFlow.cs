@@ -28,6 +28,20 @@ public sealed record CaseDecision(bool Approved, string LegalBasis, string? Reas
 /// <param name="Delivery">online: the electronic document, downloaded; post: by courier; window: picked up at the window (统一出件 for both).</param>
 public sealed record CaseResult(string Document, string Number, string By, DateTimeOffset At, Delivery Delivery = Delivery.Window);
 
+/// <summary>
+/// 告知承诺's post-check (事后核查): the commitments signed in place of this matter's materials, which its department
+/// checks after acceptance, by its own due date.
+/// </summary>
+/// <param name="Materials">The materials the commitments stand for, by code.</param>
+/// <param name="WorkingDays">The working days it was given from acceptance (<c>CaseWork:PostCheckWorkingDays</c>).</param>
+/// <param name="DueOn">The working day it is due by, once accepted.</param>
+/// <param name="Provisional">The count went past the last year of the holiday calendar: counted again when that year is imported.</param>
+/// <param name="Finding">What the department found, once recorded.</param>
+public sealed record PostCheckTask(IReadOnlyList<string> Materials, int WorkingDays = 0, DateOnly? DueOn = null, bool Provisional = false, PostCheckFinding? Finding = null);
+
+/// <summary>What the department found checking the commitments: true as signed, or not (承诺不实), with what it checked.</summary>
+public sealed record PostCheckFinding(bool Truthful, string Note, string By, DateTimeOffset At);
+
 /// <summary>The electronic document of a case's result (电子证照), as the department sent it before issuing.</summary>
 /// <param name="Sha256">The SHA-256 of the bytes, hex: the file's identity.</param>
 public sealed record ResultFile(string ContentType, long Length, string Sha256, DateTimeOffset UploadedAt, string UploadedBy);
@@ -70,6 +84,12 @@ internal static class CaseFlow
     public static CaseResult? ResultOf(ApplicationCase @case) =>
         @case.Result is null ? null : JsonSerializer.Deserialize<CaseResult>(@case.Result, CatalogueJson.Options);
 
+    public static PostCheckTask? PostCheckOf(ApplicationCase @case) =>
+        @case.PostCheck is null ? null : JsonSerializer.Deserialize<PostCheckTask>(@case.PostCheck, CatalogueJson.Options);
+
+    /// <summary>Whether the department may record the post-check now: accepted, due, and not recorded yet.</summary>
+    public static bool MayPostCheck(ApplicationCase @case) => @case.PostCheckDueOn is not null && PostCheckOf(@case) is { Finding: null };
+
     public static ResultFile? ResultFileOf(ApplicationCase @case) =>
         @case.ResultFile is null ? null : JsonSerializer.Deserialize<ResultFile>(@case.ResultFile, CatalogueJson.Options);
 
@@ -88,8 +108,11 @@ internal static class CaseFlow
     public static WorkingDay ApplicationDue(Application application, HolidayCalendar calendar) =>
         calendar.Add(DayOf(application.SubmittedAt!.Value), application.PromisedDays + (SupplementOf(application)?.PausedDays ?? 0));
 
-    /// <summary>受理: the cases' due dates start running, each its matter's promised working days from today.</summary>
-    public static void Accept(Application application, HolidayCalendar calendar, DateTimeOffset now, string by)
+    /// <summary>
+    /// 受理: the cases' due dates start running, each its matter's promised working days from today, and the post-check
+    /// of what was signed in place of a material its <paramref name="postCheckDays"/> working days from today.
+    /// </summary>
+    public static void Accept(Application application, HolidayCalendar calendar, int postCheckDays, DateTimeOffset now, string by)
     {
         Require(application.State == ApplicationState.Submitted);
         application.State = ApplicationState.Accepted;
@@ -100,6 +123,14 @@ internal static class CaseFlow
         {
             var due = calendar.Add(today, @case.PromisedDays);
             (@case.DueOn, @case.DueProvisional) = (due.Day, due.Provisional);
+            if (PostCheckOf(@case) is { } check)
+            {
+                var checkDue = calendar.Add(today, postCheckDays);
+                @case.PostCheck = Write(check with { WorkingDays = postCheckDays, DueOn = checkDue.Day, Provisional = checkDue.Provisional });
+                @case.PostCheckDueOn = checkDue.Day;
+                application.DueDatesProvisional |= checkDue.Provisional;
+            }
+
             @case.Revision++;
         }
 
@@ -198,6 +229,15 @@ internal static class CaseFlow
 
         EndIfDone(application, calendar, now);
         Changed(application, now);
+    }
+
+    /// <summary>事后核查: the department records what it found checking the commitments; the task is done, whatever the case's state.</summary>
+    public static void RecordPostCheck(ApplicationCase @case, PostCheckFinding finding)
+    {
+        Require(MayPostCheck(@case));
+        @case.PostCheck = Write(PostCheckOf(@case)! with { Finding = finding });
+        @case.PostCheckDueOn = null;
+        @case.Revision++;
     }
 
     /// <summary>The department sends the electronic document of its approved case's result, before issuing it.</summary>

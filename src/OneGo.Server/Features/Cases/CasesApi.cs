@@ -31,6 +31,10 @@ public sealed class CaseWorkSettings : ISettings
     [System.ComponentModel.DataAnnotations.Range(0, 30)]
     public int AtRiskWorkingDays { get; set; } = 2;
 
+    /// <summary>告知承诺: working days after acceptance by which the department checks what was signed in place of a material (事后核查).</summary>
+    [Positive]
+    public int PostCheckWorkingDays { get; set; } = 20;
+
     /// <summary>When the deadlines are watched: a Quartz cron (Asia/Shanghai) or an interval <c>hh:mm:ss</c>.</summary>
     public string DeadlineSchedule { get; set; } = DeadlineJob.DefaultSchedule;
 
@@ -82,7 +86,7 @@ internal static partial class CasesApi
 
         var cases = app.MapGroup("/api/t/{tenant}/cases").WithTags("Case work").Requires(Capability.WorkCases);
         cases.MapGet("", ListAsync).WithName("listCases")
-            .WithSummary("The cases of the officer's department (the window: every department, or department=), the oldest due first; status= and due= (due on or before that day) narrow it.");
+            .WithSummary("The cases of the officer's department (the window: every department, or department=), the oldest due first; status= and due= (due on or before that day) narrow it; postCheck=open lists those whose post-check of commitments is open, the oldest due first.");
         cases.MapGet("/{id}", GetAsync).WithName("getCase")
             .WithSummary("One case with its application's form values (masked), materials and history; its ETag for the moves. Every read is audited.");
         cases.MapPost("/{id}/decide", DecideAsync).WithName("decideCase")
@@ -92,6 +96,7 @@ internal static partial class CasesApi
             .WithSummary("The department issues the result of its approved case: the document or licence and its number. The cases waiting for it alone start.")
             .Accepts<IssueRequest>(MediaTypes.Json);
         MapDelivery(app, cases, actingFor);
+        MapPostCheck(cases);
         return app;
     }
 
@@ -122,9 +127,10 @@ internal static partial class CasesApi
         Guid Id, string Number, ApplicationState State, string Bundle, Text BundleName, string ApplicantName, DateTimeOffset SubmittedAt, DateOnly? DueOn, DateOnly? AnswerBy);
 
     /// <summary>A line of a department's list.</summary>
+    /// <param name="PostCheckDueOn">告知承诺: the day the post-check of its commitments is due, while it is open.</param>
     public sealed record CaseLine(
         Guid Id, string Application, ApplicationState ApplicationState, string Matter, Text Name, string Department, CaseState State, DateOnly? DueOn, bool DueProvisional,
-        CaseWatch Watch, string ApplicantName, DateTimeOffset? AcceptedAt);
+        CaseWatch Watch, string ApplicantName, DateTimeOffset? AcceptedAt, DateOnly? PostCheckDueOn = null);
 
     /// <summary>One case as its department works it.</summary>
     /// <param name="Application">The application's tracking number.</param>
@@ -207,7 +213,7 @@ internal static partial class CasesApi
 
     private static async Task<Results<Ok<ApplicationView>, CaseMoveProblem, BodyProblem, InvalidProblem>> AcceptAsync(
         HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, ApplicationValues protector, WorkingDayCalendar workingDays,
-        TimeProvider clock, string id, CancellationToken cancellationToken)
+        IOptions<CaseWorkSettings> settings, TimeProvider clock, string id, CancellationToken cancellationToken)
     {
         var (application, refused) = await WindowMoveAsync(context, db, id, "accepted", a => a.State == ApplicationState.Submitted, cancellationToken);
         if (refused is not null)
@@ -216,10 +222,10 @@ internal static partial class CasesApi
         }
 
         var calendar = await workingDays.CurrentAsync(db, cancellationToken);
-        CaseFlow.Accept(application!, calendar, clock.Now(), context.Actor());
+        CaseFlow.Accept(application!, calendar, settings.Value.PostCheckWorkingDays, clock.Now(), context.Actor());
         db.Audit(new AuditEvent(context.Actor(), "application.accept", $"application/{application!.Number}", new
         {
-            cases = application.Cases.OrderBy(c => c.Matter, StringComparer.Ordinal).Select(c => new { matter = c.Matter, department = c.Department, dueOn = c.DueOn }),
+            cases = application.Cases.OrderBy(c => c.Matter, StringComparer.Ordinal).Select(c => new { matter = c.Matter, department = c.Department, dueOn = c.DueOn, postCheckDueOn = c.PostCheckDueOn }),
         }));
         return await SavedAsync(context, db, catalogue, directory, protector, application, cancellationToken);
     }
@@ -440,9 +446,16 @@ internal static partial class CasesApi
     // ---- The departments ----
 
     private static async Task<Results<Ok<Page<CaseLine>>, InvalidProblem>> ListAsync(
-        OneGoDbContext db, string? department, string? status, DateOnly? due, int? limit, string? cursor, CancellationToken cancellationToken)
+        OneGoDbContext db, string? department, string? status, DateOnly? due,
+        [System.ComponentModel.Description("open: only the cases whose post-check of commitments (事后核查) is open, ordered by its due date.")] string? postCheck,
+        int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var (paging, errors) = Paging.Read(limit, cursor);
+        if (postCheck is not (null or "open"))
+        {
+            errors.Add(ApiError.ForParameter("postCheck", "enum", $"postCheck is open, or absent for every case; it was '{postCheck}'."));
+        }
+
         CaseState? state = null;
         if (status is not null)
         {
@@ -463,13 +476,14 @@ internal static partial class CasesApi
         cases = department is null ? cases : cases.Where(c => c.Department == department);
         cases = state is null ? cases : cases.Where(c => c.State == state);
         cases = due is null ? cases : cases.Where(c => c.DueOn <= due);
+        cases = postCheck is null ? cases : cases.Where(c => c.PostCheckDueOn != null);
         var rows = await cases.Join(db.Set<Application>().AsNoTracking(), c => c.ApplicationId, a => a.Id, (c, a) => new { Case = c, a.Number, a.State, a.ApplicantName, a.AcceptedAt })
             .ToListAsync(cancellationToken);
-        var ordered = rows.Select(r => (row: r, key: $"{DueKey(r.Case.DueOn)}{r.Case.Id:N}")).OrderBy(r => r.key, StringComparer.Ordinal);
+        var ordered = rows.Select(r => (row: r, key: $"{DueKey(postCheck is null ? r.Case.DueOn : r.Case.PostCheckDueOn)}{r.Case.Id:N}")).OrderBy(r => r.key, StringComparer.Ordinal);
         var page = paging.Take(ordered, r => r.key);
         return TypedResults.Ok(new Page<CaseLine>(page.Items.Select(i => i.row).Select(r => new CaseLine(
             r.Case.Id, r.Number!, r.State, r.Case.Matter, TextOf(r.Case.MatterName), r.Case.Department, r.Case.State, r.Case.DueOn, r.Case.DueProvisional,
-            r.Case.Watch, MaskName(r.ApplicantName), r.AcceptedAt)).ToList(), page.Next));
+            r.Case.Watch, MaskName(r.ApplicantName), r.AcceptedAt, r.Case.PostCheckDueOn)).ToList(), page.Next));
     }
 
     private static async Task<Results<Ok<CaseDetail>, NotFoundProblem>> GetAsync(
@@ -573,7 +587,7 @@ internal static partial class CasesApi
     // A department's checks in the contract's order: 404 (another department's case is not found), 403 the window, 409 the state, 428, 412.
     private static async Task<((Application Application, ApplicationCase Case)? Found, CaseMoveProblem? Refused)> CaseMoveAsync(
         HttpContext context, OneGoDbContext db, CurrentTenant tenants, string id, string move, Func<Application, ApplicationCase, bool> applies,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Func<Application, ApplicationCase, string>? why = null)
     {
         var found = await CaseAsync(db, id, cancellationToken);
         if (found is null)
@@ -590,7 +604,8 @@ internal static partial class CasesApi
         var (application, @case) = found.Value;
         if (!applies(application, @case))
         {
-            return (null, StateConflict(application.State == ApplicationState.Accepted ? NameOf(@case.State) : NameOf(application.State), WhyNot(application, @case, move)));
+            return (null, StateConflict(application.State == ApplicationState.Accepted ? NameOf(@case.State) : NameOf(application.State),
+                why?.Invoke(application, @case) ?? WhyNot(application, @case, move)));
         }
 
         return Precondition(context, ETagOf(@case)) is { } precondition ? (null, precondition) : (found, null);

@@ -10,7 +10,15 @@ using OneGo.Tenancy;
 namespace OneGo.Server.Features.Cases;
 
 /// <summary>What the deadline job tells a lead department: cases newly at risk, newly overdue, applications withdrawn.</summary>
-public enum NoticeKind { AtRisk, Overdue, Withdrawn }
+public enum NoticeKind
+{
+    AtRisk,
+    Overdue,
+    Withdrawn,
+
+    /// <summary>告知承诺: post-checks past their due date, unrecorded — told to the department that checks, not the lead.</summary>
+    PostCheckOverdue,
+}
 
 /// <summary>A case or an application a notice names.</summary>
 /// <param name="Application">The tracking number.</param>
@@ -129,11 +137,17 @@ internal sealed class DeadlineTelling(OneGoDbContext db, Mailer mailer, TimeProv
 {
     internal const string SecretPurpose = "OneGo.RegionWebhook.Secret";
 
-    /// <summary>The notices of <paramref name="kind"/> for the cases <paramref name="cases"/> selects — counted and named before they are marked.</summary>
+    /// <summary>
+    /// The notices of <paramref name="kind"/> for the cases <paramref name="cases"/> selects — counted and named before
+    /// they are marked: to the lead department of each application, or for a post-check to the case's own department.
+    /// </summary>
     public async Task<List<DepartmentNotice>> CasesAsync(IQueryable<ApplicationCase> cases, NoticeKind kind, DateOnly day, CancellationToken cancellationToken)
     {
-        var rows = cases.Join(db.Set<Application>(), c => c.ApplicationId, a => a.Id,
-            (c, a) => new { Lead = a.LeadDepartment ?? c.Department, Application = a.Number!, c.Matter, c.DueOn });
+        var rows = kind == NoticeKind.PostCheckOverdue
+            ? cases.Join(db.Set<Application>(), c => c.ApplicationId, a => a.Id,
+                (c, a) => new Named { Lead = c.Department, Application = a.Number!, Matter = c.Matter, DueOn = c.PostCheckDueOn })
+            : cases.Join(db.Set<Application>(), c => c.ApplicationId, a => a.Id,
+                (c, a) => new Named { Lead = a.LeadDepartment ?? c.Department, Application = a.Number!, Matter = c.Matter, DueOn = c.DueOn });
         var counts = await rows.GroupBy(r => r.Lead).Select(g => new { Lead = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         var notices = new List<DepartmentNotice>();
         foreach (var count in counts.OrderBy(c => c.Lead, StringComparer.Ordinal))
@@ -146,6 +160,14 @@ internal sealed class DeadlineTelling(OneGoDbContext db, Mailer mailer, TimeProv
         }
 
         return notices;
+    }
+
+    private sealed class Named
+    {
+        public required string Lead { get; init; }
+        public required string Application { get; init; }
+        public required string Matter { get; init; }
+        public DateOnly? DueOn { get; init; }
     }
 
     /// <summary>The notices of the applications withdrawn, one per lead department.</summary>

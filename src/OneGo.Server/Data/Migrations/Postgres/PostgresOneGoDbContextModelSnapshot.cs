@@ -372,6 +372,16 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
 
+                    b.Property<string>("PostCheck")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateOnly?>("PostCheckDueOn")
+                        .HasColumnType("date");
+
+                    b.Property<bool>("PostCheckOverdue")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("PromisedDays")
                         .HasColumnType("integer");
 
@@ -407,6 +417,8 @@ namespace OneGo.Server.Data.Migrations.Postgres
                     b.HasIndex("ApplicantId");
 
                     b.HasIndex("ApplicationId");
+
+                    b.HasIndex("TenantId", "PostCheckDueOn");
 
                     b.HasIndex("TenantId", "ApplicationId", "Matter")
                         .IsUnique();

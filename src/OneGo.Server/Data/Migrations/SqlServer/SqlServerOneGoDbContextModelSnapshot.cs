@@ -373,6 +373,16 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasMaxLength(1000)
                         .HasColumnType("nvarchar(1000)");
 
+                    b.Property<string>("PostCheck")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<DateOnly?>("PostCheckDueOn")
+                        .HasColumnType("date");
+
+                    b.Property<bool>("PostCheckOverdue")
+                        .HasColumnType("bit");
+
                     b.Property<int>("PromisedDays")
                         .HasColumnType("int");
 
@@ -408,6 +418,8 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                     b.HasIndex("ApplicantId");
 
                     b.HasIndex("ApplicationId");
+
+                    b.HasIndex("TenantId", "PostCheckDueOn");
 
                     b.HasIndex("TenantId", "ApplicationId", "Matter")
                         .IsUnique();

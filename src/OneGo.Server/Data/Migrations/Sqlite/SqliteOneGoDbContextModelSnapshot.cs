@@ -363,6 +363,16 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PostCheck")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("PostCheckDueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("PostCheckOverdue")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("PromisedDays")
                         .HasColumnType("INTEGER");
 
@@ -398,6 +408,8 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.HasIndex("ApplicantId");
 
                     b.HasIndex("ApplicationId");
+
+                    b.HasIndex("TenantId", "PostCheckDueOn");
 
                     b.HasIndex("TenantId", "ApplicationId", "Matter")
                         .IsUnique();

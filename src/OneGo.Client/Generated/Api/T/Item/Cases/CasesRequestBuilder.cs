@@ -35,7 +35,7 @@ namespace OneGo.Client.Api.T.Item.Cases
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public CasesRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/t/{tenant}/cases{?cursor*,department*,due*,limit*,status*}", pathParameters)
+        public CasesRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/t/{tenant}/cases{?cursor*,department*,due*,limit*,postCheck*,status*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,11 +43,11 @@ namespace OneGo.Client.Api.T.Item.Cases
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public CasesRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/t/{tenant}/cases{?cursor*,department*,due*,limit*,status*}", rawUrl)
+        public CasesRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/t/{tenant}/cases{?cursor*,department*,due*,limit*,postCheck*,status*}", rawUrl)
         {
         }
         /// <summary>
-        /// The cases of the officer&apos;s department (the window: every department, or department=), the oldest due first; status= and due= (due on or before that day) narrow it.
+        /// The cases of the officer&apos;s department (the window: every department, or department=), the oldest due first; status= and due= (due on or before that day) narrow it; postCheck=open lists those whose post-check of commitments is open, the oldest due first.
         /// </summary>
         /// <returns>A <see cref="global::OneGo.Client.Models.PageOfCaseLine"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -80,7 +80,7 @@ namespace OneGo.Client.Api.T.Item.Cases
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.PageOfCaseLine>(requestInfo, global::OneGo.Client.Models.PageOfCaseLine.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The cases of the officer&apos;s department (the window: every department, or department=), the oldest due first; status= and due= (due on or before that day) narrow it.
+        /// The cases of the officer&apos;s department (the window: every department, or department=), the oldest due first; status= and due= (due on or before that day) narrow it; postCheck=open lists those whose post-check of commitments is open, the oldest due first.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -108,7 +108,7 @@ namespace OneGo.Client.Api.T.Item.Cases
             return new global::OneGo.Client.Api.T.Item.Cases.CasesRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// The cases of the officer&apos;s department (the window: every department, or department=), the oldest due first; status= and due= (due on or before that day) narrow it.
+        /// The cases of the officer&apos;s department (the window: every department, or department=), the oldest due first; status= and due= (due on or before that day) narrow it; postCheck=open lists those whose post-check of commitments is open, the oldest due first.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class CasesRequestBuilderGetQueryParameters 
@@ -143,6 +143,16 @@ namespace OneGo.Client.Api.T.Item.Cases
             /// <summary>How many items a page holds: 1 to 500, 50 when absent.</summary>
             [QueryParameter("limit")]
             public int? Limit { get; set; }
+            /// <summary>open: only the cases whose post-check of commitments (事后核查) is open, ordered by its due date.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("postCheck")]
+            public string? PostCheck { get; set; }
+#nullable restore
+#else
+            [QueryParameter("postCheck")]
+            public string PostCheck { get; set; }
+#endif
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591

@@ -6,6 +6,7 @@ using Microsoft.Kiota.Abstractions;
 using OneGo.Client.Api.T.Item.Cases.Item.Decide;
 using OneGo.Client.Api.T.Item.Cases.Item.Document;
 using OneGo.Client.Api.T.Item.Cases.Item.Issue;
+using OneGo.Client.Api.T.Item.Cases.Item.PostCheck;
 using OneGo.Client.Models;
 using System.Collections.Generic;
 using System.IO;
@@ -34,6 +35,11 @@ namespace OneGo.Client.Api.T.Item.Cases.Item
         public global::OneGo.Client.Api.T.Item.Cases.Item.Issue.IssueRequestBuilder Issue
         {
             get => new global::OneGo.Client.Api.T.Item.Cases.Item.Issue.IssueRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The postCheck property</summary>
+        public global::OneGo.Client.Api.T.Item.Cases.Item.PostCheck.PostCheckRequestBuilder PostCheck
+        {
+            get => new global::OneGo.Client.Api.T.Item.Cases.Item.PostCheck.PostCheckRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::OneGo.Client.Api.T.Item.Cases.Item.CasesItemRequestBuilder"/> and sets the default values.
