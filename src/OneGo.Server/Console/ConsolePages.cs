@@ -32,13 +32,32 @@ internal static class ConsolePages
         tenant.MapPost("/adopt", Posted(AdoptAsync));
         tenant.MapGet("/standards", Guarded(StandardsAsync));
         tenant.MapGet("/live/{code}", Guarded(LiveDiffAsync));
-        tenant.MapGet("/statistics", Guarded(StatisticsAsync));
+        tenant.MapGet("/statistics", Guarded(Only(Capability.ReadStatistics, "StaffOnly", StatisticsAsync)));
         BundleWorkspace.Map(tenant);
         MatterPages.Map(tenant);
         WindowPages.Map(tenant);
         CaseWorkPages.Map(tenant);
         AdminPages.Map(console, tenant);
     }
+
+    /// <summary>
+    /// A page for those with <paramref name="capability"/> in the route's region: anyone else is told so (the console's
+    /// word <paramref name="why"/>), as the 403 the API would answer, before the page reads anything.
+    /// </summary>
+    public static PageHandler Only(Capability capability, string why, PageHandler handler) => (context, view, api) =>
+    {
+        if (!view.May(capability))
+        {
+            var words = context.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<ConsoleWords>>();
+            throw new ConsoleApiException(new ApiAnswer(StatusCodes.Status403Forbidden, new System.Text.Json.Nodes.JsonObject
+            {
+                ["title"] = words["Heading.Forbidden"].Value,
+                ["detail"] = words[why].Value,
+            }, null, null));
+        }
+
+        return handler(context, view, api);
+    };
 
     /// <summary>A page handler: the view of the route's region; an API answer it cannot do without becomes the page's notice.</summary>
     public delegate Task<IResult> PageHandler(HttpContext context, ConsoleView view, ConsoleApi api);
@@ -100,16 +119,6 @@ internal static class ConsolePages
     /// <summary>办理实效: the region's measured reductions, every count, for its staff (the public reads the minimum's figures on the bundles' pages).</summary>
     private static async Task<IResult> StatisticsAsync(HttpContext context, ConsoleView view, ConsoleApi api)
     {
-        if (!view.May(Capability.ReadStatistics))
-        {
-            var words = context.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<ConsoleWords>>();
-            throw new ConsoleApiException(new ApiAnswer(StatusCodes.Status403Forbidden, new System.Text.Json.Nodes.JsonObject
-            {
-                ["title"] = words["Heading.Forbidden"].Value,
-                ["detail"] = words["StaffOnly"].Value,
-            }, null, null));
-        }
-
         var month = context.Request.Query["month"].ToString();
         var answer = await api.GetAsync($"/api/t/{Uri.EscapeDataString(view.Tenant)}/statistics" + (month.Length == 0 ? "" : "?month=" + Uri.EscapeDataString(month)));
         var statistics = answer is { Ok: true, Body: { } body } ? ConsoleApi.Typed(body, OneGo.Client.Models.StatisticsView.CreateFromDiscriminatorValue) : throw new ConsoleApiException(answer);

@@ -27,20 +27,8 @@ internal static class WindowPages
     /// The window's pages are for the officers of the region (by the rule the API applies to walk-ins): anyone else is
     /// told so, as the 403 the API would answer, before any page reads or writes anything for an applicant.
     /// </summary>
-    public static ConsolePages.PageHandler AtTheWindow(ConsolePages.PageHandler handler) => (context, view, api) =>
-    {
-        if (!view.May(Identity.Capability.ServeAtWindow))
-        {
-            var words = context.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<ConsoleWords>>();
-            throw new ConsoleApiException(new ApiAnswer(StatusCodes.Status403Forbidden, new JsonObject
-            {
-                ["title"] = words["Heading.Forbidden"].Value,
-                ["detail"] = words["WindowOnly"].Value,
-            }, null, null));
-        }
-
-        return handler(context, view, api);
-    };
+    public static ConsolePages.PageHandler AtTheWindow(ConsolePages.PageHandler handler) =>
+        ConsolePages.Only(Identity.Capability.ServeAtWindow, "WindowOnly", handler);
 
     public static string Href(ConsoleView view) => view.Base + "/window";
 

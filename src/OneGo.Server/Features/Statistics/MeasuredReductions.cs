@@ -87,7 +87,7 @@ internal sealed class MeasuredReductions(OneGoDbContext db, CurrentTenant tenant
             // The region's staff see the bundles that are no longer live too, by the name their applications kept.
             var liveCodes = live.Select(l => l.Summary.Code).ToHashSet(StringComparer.Ordinal);
             bundles.AddRange(sums.Where(s => !liveCodes.Contains(s.Bundle))
-                .Select(s => Bundle(s.Bundle, System.Text.Json.JsonSerializer.Deserialize<Text>(s.Name, CatalogueJson.Options)!, null, s, full)));
+                .Select(s => Bundle(s.Bundle, ApplicationsApi.TextOf(s.Name), null, s, full)));
         }
 
         // The region's figure rests on the applications of every bundle the view shows.
