@@ -70,6 +70,31 @@ internal static class ApplicationPages
         root.MapPost("/applications/{id}/supplied", Form(async (context, surface, api) =>
             await AfterAsync(context, surface, api, await api.PostAsync(ApiPath(context, "/supplied")), "cases")));
         root.MapGet("/applications/{id}/results/{matter}", Page(ResultAsync));
+        root.MapPost("/applications/{id}/ratings", Form(RateAsync));
+        root.MapPost("/applications/{id}/rating-code", Form(CounterRatingAsync));
+    }
+
+    /// <summary>好差评 online: the level and comment chosen, for the application ("") or a case, under the key the page was written with.</summary>
+    private static async Task<IResult> RateAsync(HttpContext context, ApplySurface surface, ConsoleApi api)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var body = new JsonObject
+        {
+            ["level"] = form["level"].ToString(),
+            ["comment"] = form["comment"].ToString() is { Length: > 0 } comment ? comment : null,
+            ["matter"] = form["matter"].ToString() is { Length: > 0 } matter ? matter : null,
+        };
+        var key = form["key"].ToString() is { Length: > 0 } given ? given : Guid.NewGuid().ToString("N");
+        using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        var answer = await api.SendAsync(HttpMethod.Post, ApiPath(context, "/ratings"), content, null, new Dictionary<string, string> { ["Idempotency-Key"] = key });
+        return await AfterAsync(context, surface, api, answer, "ratings-heading");
+    }
+
+    /// <summary>At the window: the counter's rating page opened for the applicant in front of it, where they choose the level.</summary>
+    private static async Task<IResult> CounterRatingAsync(HttpContext context, ApplySurface surface, ConsoleApi api)
+    {
+        var answer = await api.PostAsync(ApiPath(context, "/rating-code"));
+        return answer.Ok && answer.Body?["url"]?.GetValue<string>() is { } url ? Results.Redirect(url) : await ApplicationAsync(context, surface, api, answer, null);
     }
 
     /// <summary>统一出件: an electronic result, downloaded through the page as the API gives it to the person signed in.</summary>

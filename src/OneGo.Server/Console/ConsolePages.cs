@@ -37,6 +37,7 @@ internal static class ConsolePages
         MatterPages.Map(tenant);
         WindowPages.Map(tenant);
         CaseWorkPages.Map(tenant);
+        RatingPages.Map(tenant);
         AdminPages.Map(console, tenant);
     }
 
@@ -122,7 +123,19 @@ internal static class ConsolePages
         var month = context.Request.Query["month"].ToString();
         var answer = await api.GetAsync($"/api/t/{Uri.EscapeDataString(view.Tenant)}/statistics" + (month.Length == 0 ? "" : "?month=" + Uri.EscapeDataString(month)));
         var statistics = answer is { Ok: true, Body: { } body } ? ConsoleApi.Typed(body, OneGo.Client.Models.StatisticsView.CreateFromDiscriminatorValue) : throw new ConsoleApiException(answer);
-        return PageResult.Of<StatisticsPage>(view.Page, new { View = view, Statistics = statistics, Month = month });
+        // The regions below side by side, as the person may read them: every figure for an admin above them, the public ones otherwise.
+        var directory = context.RequestServices.GetRequiredService<RegionDirectory>();
+        var below = new List<(RegionInfo Region, OneGo.Client.Models.StatisticsView Statistics)>();
+        foreach (var child in view.Region.ChildIds.Select(directory.Cached).OfType<RegionInfo>().OrderBy(r => r.DivisionCode ?? r.Id, StringComparer.Ordinal))
+        {
+            var read = await api.GetAsync($"/api/t/{Uri.EscapeDataString(child.Id)}/statistics" + (month.Length == 0 ? "" : "?month=" + Uri.EscapeDataString(month)));
+            if (read is { Ok: true, Body: { } childBody })
+            {
+                below.Add((child, ConsoleApi.Typed(childBody, OneGo.Client.Models.StatisticsView.CreateFromDiscriminatorValue)));
+            }
+        }
+
+        return PageResult.Of<StatisticsPage>(view.Page, new { View = view, Statistics = statistics, Month = month, Below = below });
     }
 
     private static async Task<IResult> InboxAsync(HttpContext context, ConsoleView view, ConsoleApi api) =>

@@ -129,6 +129,7 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
         Features.Applicants.Applicant.Configure(modelBuilder);
         Features.Applications.Application.Configure(modelBuilder);
         Features.Statistics.ZoneStatistics.Configure(modelBuilder);
+        Features.Ratings.Rating.Configure(modelBuilder);
         modelBuilder.Entity<Features.Calendar.CalendarYearRecord>(year =>
         {
             year.ToTable("HolidayCalendar");

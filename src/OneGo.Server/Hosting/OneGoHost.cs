@@ -10,6 +10,7 @@ using OneGo.Server.Features.Audit;
 using OneGo.Server.Features.Calendar;
 using OneGo.Server.Features.Cases;
 using OneGo.Server.Features.Statistics;
+using OneGo.Server.Features.Ratings;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.DataSharing;
 using OneGo.Server.Features.Templates;
@@ -137,6 +138,7 @@ internal static class OneGoHost
         app.MapCasesApi();
         app.MapNoticesApi();
         app.MapStatisticsApi();
+        app.MapRatingsApi();
         app.MapTemplatesApi();
         app.MapAuditApi();
         app.MapPublishingApi();

@@ -55,6 +55,12 @@ public enum Capability
     /// its staff (any role of the tenant) and its admins above. Everyone else reads the public figures.
     /// </summary>
     ReadStatistics,
+
+    /// <summary>
+    /// Read the route's tenant's rectifications of bad ratings (差评整改): its officers, people only — a department's
+    /// officers their own department's (its scope), the window's the region's — and its admins (people) at or above it.
+    /// </summary>
+    ReadRectifications,
 }
 
 /// <summary>Marks an endpoint as needing a capability; an endpoint without it is public and runs in the public scope.</summary>
@@ -93,6 +99,7 @@ public static class Capabilities
             Capability.ServeAtWindow => AtWindow(),
             Capability.WorkCases => roles.Contains(Roles.Officer) && person && Own(),
             Capability.ReadStatistics => person && ((roles.Count > 0 && Own()) || (roles.Contains(Roles.Admin) && AtOrAbove())),
+            Capability.ReadRectifications => person && ((roles.Contains(Roles.Officer) && Own()) || (roles.Contains(Roles.Admin) && AtOrAbove())),
             _ => false,
         };
     }
@@ -142,6 +149,7 @@ public static class Capabilities
         Capability.ServeAtWindow => "serve walk-in applicants at the region's comprehensive window (its officers)",
         Capability.WorkCases => "work the region's cases (its officers)",
         Capability.ReadStatistics => "read every figure of the region's statistics (its staff)",
+        Capability.ReadRectifications => "read the rectifications of bad ratings (its officers and admins)",
         Capability.OperateNation => "operate the deployment (the national operator's work)",
         _ => capability.ToString(),
     };

@@ -8,6 +8,7 @@ using OneGo.Catalogue;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Tenants;
+using OneGo.Tenancy;
 
 namespace OneGo.Server.Pages;
 
@@ -47,7 +48,67 @@ internal static class CitizenPages
         app.MapGet("/", Home).ExcludeFromDescription().WithMetadata(CitizenPageMetadata.Instance);
         app.MapGet("/regions/{tenant}", Region).ExcludeFromDescription().WithMetadata(CitizenPageMetadata.Instance);
         app.MapGet("/regions/{tenant}/bundles/{code}", Bundle).ExcludeFromDescription().WithMetadata(CitizenPageMetadata.Instance);
+        app.MapGet("/rate/{code}", CounterRating).ExcludeFromDescription().WithMetadata(CitizenPageMetadata.Instance);
+        app.MapPost("/rate/{code}", CounterRating).ExcludeFromDescription().WithMetadata(CitizenPageMetadata.Instance);
         return app;
+    }
+
+    /// <summary>
+    /// 好差评 at the counter: the page a window's rating code opens, for the applicant the code was given to — their
+    /// scope, deliberately, and nothing wider. They choose the level; the rating is marked as given at the counter.
+    /// </summary>
+    private static async Task<IResult> CounterRating(
+        HttpContext context, OneGoDbContext db, CurrentTenant tenants, Microsoft.AspNetCore.DataProtection.IDataProtectionProvider protection,
+        Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, Features.Calendar.WorkingDayCalendar workingDays, RegionDirectory directory, TimeProvider clock,
+        IStringLocalizer<CounterRatingPage> words, IStringLocalizer<NoticePage> notices, string code, CancellationToken cancellationToken)
+    {
+        var page = PageRequest.Of(context);
+        if (Features.Ratings.RatingsApi.ReadCounterCode(protection, clock, code) is not { } claim)
+        {
+            return PageResult.Of<NoticePage>(page, new { Page = page, Heading = words["Title"].Value, Message = Html.Text(words["NoCode"].Value) }, StatusCodes.Status404NotFound);
+        }
+
+        using var scope = tenants.EnterAsApplicant(claim.Tenant, claim.Applicant);
+        var application = await Features.Applications.ApplicationsApi.FindAsync(db, claim.Application.ToString(), cancellationToken);
+        if (application is null)
+        {
+            return PageResult.Of<NoticePage>(page, new { Page = page, Heading = words["Title"].Value, Message = Html.Text(words["NoCode"].Value) }, StatusCodes.Status404NotFound);
+        }
+
+        string? message = null;
+        var done = false;
+        var status = StatusCodes.Status200OK;
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.Redirect(context.Request.Path);
+            }
+
+            var form = await context.Request.ReadFormAsync(cancellationToken);
+            var request = new Features.Ratings.GiveRating.RateRequest(form["level"].ToString(), form["comment"].ToString(), form["matter"].ToString());
+            var key = form["key"].ToString() is { Length: > 0 } given && Features.Ratings.GiveRating.IsKey(given) ? given : Guid.NewGuid().ToString("N");
+            var hash = Features.Ratings.GiveRating.Hash(System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(request)));
+            var outcome = await Features.Ratings.GiveRating.GiveAsync(db, workingDays, directory, application, request, key, hash, atCounter: true,
+                $"applicant/{application.ApplicantId}", Hosting.Clock.Now(clock), cancellationToken);
+            (done, message, status) = outcome.Problem is { } refused
+                ? (false, refused.ProblemDetails.Detail ?? refused.ProblemDetails.Title, refused.StatusCode)
+                : (true, words["Thanks"].Value, StatusCodes.Status200OK);
+        }
+
+        var rated = await db.Set<Features.Ratings.Rating>().AsNoTracking().Where(r => r.ApplicationId == application.Id).Select(r => r.Matter).ToListAsync(cancellationToken);
+        var rateable = new List<(string, string)>();
+        if (Features.Cases.CaseFlow.Ended(application.State) && !rated.Contains(""))
+        {
+            rateable.Add(("", words["RateWhole"].Value));
+        }
+
+        rateable.AddRange(application.Cases.Where(c => Features.Cases.CaseFlow.Ended(c.State) && !rated.Contains(c.Matter)).OrderBy(c => c.Matter, StringComparer.Ordinal)
+            .Select(c => (c.Matter, Features.Applications.ApplicationsApi.TextOf(c.MatterName) is var name && page.English ? name.En ?? name.Zh : name.Zh)));
+        return PageResult.Of<CounterRatingPage>(page, new
+        {
+            Page = page, Antiforgery = antiforgery.GetAndStoreTokens(context), Number = application.Number ?? "", Rateable = rateable, Message = message, Done = done,
+        }, status, noStore: true);
     }
 
     private static async Task<IResult> Home(HttpContext context, RegionDirectory directory, BundleSearch search, string? q, string? region, CancellationToken cancellationToken)

@@ -134,6 +134,45 @@ public sealed class CaseWorkJourneyTestsInChromiumOnSqlite(CaseWorkServer server
             Assert.EndsWith("/results/vaccination-check", zhang.Find("#results li[data-matter='vaccination-check'] a.download").GetAttribute("href"), StringComparison.Ordinal);
             zhang.Screenshot("apply-delivered");
             Assert.Empty(Axe.SeriousOrCritical(zhang, "an application's results"));
+
+            // 好差评: Zhang rates the enrolment, education's case, 不满意 with a comment; its rectification is due 15 working days later.
+            zhang.Find("#rate-matter option[value='primary-school-enrolment']").Click();
+            zhang.Find("#rate-form input[name='level'][value='dissatisfied']").Click();
+            zhang.Find("#rate-comment").SendKeys("入学通知书领取说明不清楚");
+            zhang.Navigating(() => zhang.Find("#rate").Click());
+            NoProblem(zhang, "#problem");
+            Assert.Equal("dissatisfied", zhang.Find("#ratings li[data-matter='primary-school-enrolment']").GetAttribute("data-level"));
+            Assert.Equal("open", zhang.Find("#ratings li[data-matter='primary-school-enrolment'] .rectification").GetAttribute("data-state"));
+
+            // Education sees it with its due date and the comment, and replies: verified, contacted, fixed, the reply.
+            education.Go($"/console/t/{Haicang}/rectifications");
+            var line = education.Find("#rectifications tbody tr");
+            Assert.Equal("open", line.GetAttribute("data-state"));
+            education.Follow(education.Find("#rectifications tbody tr a"));
+            Assert.Equal("入学通知书领取说明不清楚", education.Find("#comment").Text);
+            Assert.Matches(@"^2026-1\d-\d\d", education.Find("#due-on").Text);
+            education.Find("#rectification-verified").SendKeys("核实属实：通知书领取地点未写明");
+            education.Find("#rectification-contacted").SendKeys("已电话回访申请人");
+            education.Find("#rectification-fixed").SendKeys("办事指南已补充领取地点和时间");
+            education.Find("#rectification-reply").SendKeys("已补充领取说明，感谢您的评价");
+            education.Navigating(() => education.Find("form.reply button").Click());
+            NoProblem(education, "#move-problem");
+            Assert.Equal("replied", education.Find("#rectification").GetAttribute("data-state"));
+            education.Screenshot("rectification-replied");
+
+            // Zhang sees the reply with his application.
+            zhang.Go(application);
+            Assert.Equal("已补充领取说明，感谢您的评价", zhang.Find("#ratings li[data-matter='primary-school-enrolment'] .reply").Text);
+
+            // Xiamen's admin sees Haicang and Siming side by side, with a chart of their satisfaction rates.
+            using var xiamen = Chromium.Open(server.Address);
+            ConsoleSignIn.As(xiamen, "/console/t/fujian.xiamen/statistics", "demo-admin@fujian.xiamen");
+            Assert.Equal(["fujian.xiamen.haicang", "fujian.xiamen.siming"], xiamen.FindAll("#regions-below tbody tr").Select(r => r.GetAttribute("data-region")).Order(StringComparer.Ordinal));
+            var haicang = xiamen.Find("#regions-below tr[data-region='fujian.xiamen.haicang']");
+            Assert.Equal(("1", "0"), (haicang.GetAttribute("data-ratings"), haicang.GetAttribute("data-satisfaction")));
+            Assert.Equal(2, xiamen.FindAll("#below-chart rect.rate-bar").Count);
+            xiamen.Screenshot("console-regions-side-by-side");
+            Assert.Empty(Axe.SeriousOrCritical(xiamen, "the regions below side by side"));
         }
         finally
         {

@@ -60,7 +60,7 @@ public sealed class AuditedTypesTests
         Assert.Empty(types.Where(e => Audited(e) && NotAudited.ContainsKey(e.ClrType.Name)).Select(e => e.ClrType.Name));
         Assert.All(NotAudited.Keys, name => Assert.Contains(types, e => e.ClrType.Name == name));
         Assert.Equal(
-            ["Account", "AccountChange", "Applicant", "ApplicationCase", "BundleRecord", "BundleVersion", "CalendarYearRecord", "IdentityUserToken`1", "Integration", "MatterRecord", "Publication", "Region", "RegionDepartment", "TenantFileRecord", "TenantSettings"],
+            ["Account", "AccountChange", "Applicant", "ApplicationCase", "BundleRecord", "BundleVersion", "CalendarYearRecord", "IdentityUserToken`1", "Integration", "MatterRecord", "Publication", "Rating", "Region", "RegionDepartment", "TenantFileRecord", "TenantSettings"],
             types.Where(Audited).Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
     }
 }

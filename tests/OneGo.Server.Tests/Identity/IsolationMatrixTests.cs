@@ -112,6 +112,12 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
 
         /// <summary>Every figure of the victim's statistics (the console's page): its staff, any role, and the admins above it.</summary>
         ReadStatistics,
+
+        /// <summary>好差评: rating one's own application — that applicant only; an officer never rates, not even for a walk-in.</summary>
+        RateOwn,
+
+        /// <summary>The victim's rectifications of bad ratings: its officers (a department its own) and its admins and those above.</summary>
+        ReadRectifications,
     }
 
     /// <summary>The callers: a visitor, the victim's own staff, its sibling's, the admins above it, another province's, and an integration.</summary>
@@ -165,6 +171,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         [Access.ReadCase] = ["officer"],
         [Access.DecideCase] = ["department-officer"],
         [Access.ReadStatistics] = ["editor", "reviewer", "admin", "auditor", "officer", "department-officer", "parent-admin", "province-admin", "national-admin"],
+        [Access.RateOwn] = ["applicant"],
+        [Access.ReadRectifications] = ["admin", "officer", "department-officer", "parent-admin", "province-admin", "national-admin"],
     };
 
     // A refusal that is not 401 or 403: another applicant is let in as an applicant, and finds no such application of theirs.
@@ -175,6 +183,7 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         [(Access.ApplyOwn, "officer")] = 404,
         // The education officer works in its department's scope, which holds no health case.
         [(Access.ReadCase, "department-officer")] = 404,
+        [(Access.RateOwn, "other-applicant")] = 404,
     };
 
     /// <summary>The demo person a caller signs in as.</summary>
@@ -220,6 +229,8 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["POST /apply/t/{tenant}/applications/{id}/submit"] = "POST …/submit with their token",
         ["GET /apply/t/{tenant}/applications/{id}/results/{matter}"] = "GET …/results/{matter} with their token",
         ["POST /apply/t/{tenant}/applications/{id}/supplied"] = "POST …/supplied with their token",
+        ["POST /apply/t/{tenant}/applications/{id}/ratings"] = "POST …/ratings with their token",
+        ["POST /apply/t/{tenant}/applications/{id}/rating-code"] = "POST …/rating-code with their token: the window's route, refused to applicants",
     };
 
     private static readonly Dictionary<string, Row> Table = new()
@@ -244,6 +255,9 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /"] = new(Access.Public, (t, _) => Get("/?q=%E7%BB%93%E5%A9%9A")),
         ["GET /regions/{tenant}"] = new(Access.Public, (t, _) => Get("/regions/320106")),
         ["GET /regions/{tenant}/bundles/{code}"] = new(Access.Public, (t, _) => Get("/regions/320106/bundles/newborn")),
+        // The counter's rating page opens only for a code the window gave: a forged one names nothing, for anyone.
+        ["GET /rate/{code}"] = new(Access.Public, (t, _) => Get("/rate/forged-code")) { RightfulStatus = 404 },
+        ["POST /rate/{code}"] = new(Access.Public, (t, _) => Task.FromResult(new Call(HttpMethod.Post, "/rate/forged-code"))) { RightfulStatus = 404 },
         ["GET /api/zone/bundles"] = new(Access.Public, (t, _) => Get($"/api/zone/bundles?region={VictimCode}")),
         ["GET /api/zone/cpsv"] = new(Access.Public, (t, _) => Get($"/api/zone/cpsv?region={VictimCode}")),
         // Public: anyone reads the figures that rest on the minimum; the victim's staff read every count (the console's page below).
@@ -329,6 +343,22 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         // Case work on the victim's submitted applications (set up above): a move without If-Match is 428 once the caller may make it.
         ["POST /api/t/{tenant}/applications/{id}/supplied"] = new(Access.ApplyOwn, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/applications/{t._submitted}/supplied")))
             { RightfulStatus = 409 },
+        // 好差评 on the victim's submitted application, which has not ended: its applicant is told 409; the counter's page opens only once something ended.
+        ["POST /api/t/{tenant}/applications/{id}/ratings"] = new(Access.RateOwn, (t, caller) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/applications/{t._submitted}/ratings",
+            new JsonObject { ["level"] = "satisfied" }, IdempotencyKey: "matrix-rating-" + caller))) { RightfulStatus = 409 },
+        ["POST /api/t/{tenant}/applications/{id}/rating-code"] = new(Access.ServeAtWindow, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/applications/{t._submitted}/rating-code")))
+            { RightfulStatus = 409 },
+        // A code the window never gave names no application: nobody rates with it.
+        ["POST /api/counter-ratings/{code}"] = new(Access.Public, (_, caller) => Task.FromResult(new Call(HttpMethod.Post, "/api/counter-ratings/forged-code",
+            new JsonObject { ["level"] = "satisfied" }, IdempotencyKey: "matrix-counter-" + caller))) { RightfulStatus = 404 },
+        ["GET /api/t/{tenant}/rectifications"] = new(Access.ReadRectifications, (_, _) => Get("/api/t/320106/rectifications")),
+        ["GET /api/t/{tenant}/rectifications/{id}"] = new(Access.ReadRectifications, (_, _) => Get($"/api/t/320106/rectifications/{Guid.Empty}")) { RightfulStatus = 404 },
+        ["POST /api/t/{tenant}/rectifications/{id}/reply"] = new(Access.WorkCases, (_, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/rectifications/{Guid.Empty}/reply",
+            new JsonObject { ["verified"] = "x", ["contacted"] = "x", ["fixed"] = "x", ["reply"] = "x" }))) { RightfulStatus = 404 },
+        ["POST /api/t/{tenant}/rectifications/{id}/appeal"] = new(Access.WorkCases, (_, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/rectifications/{Guid.Empty}/appeal",
+            new JsonObject { ["reason"] = "x" }))) { RightfulStatus = 404 },
+        ["POST /api/t/{tenant}/rectifications/{id}/appeal/decision"] = new(Access.Administer, (_, _) => Task.FromResult(new Call(HttpMethod.Post,
+            $"/api/t/320106/rectifications/{Guid.Empty}/appeal/decision", new JsonObject { ["upheld"] = true, ["reason"] = "x" }))) { RightfulStatus = 404 },
         ["GET /api/t/{tenant}/window/applications"] = new(Access.ServeAtWindow, (t, _) => Get("/api/t/320106/window/applications")),
         ["GET /api/t/{tenant}/window/applications/{number}"] = new(Access.ServeAtWindow, (t, _) => Get($"/api/t/320106/window/applications/{t._submitted}")),
         ["POST /api/t/{tenant}/applications/{id}/accept"] = new(Access.ServeAtWindow, (t, _) => Task.FromResult(new Call(HttpMethod.Post, $"/api/t/320106/applications/{t._submitted}/accept")))
@@ -800,6 +830,12 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         ["GET /console/t/{tenant}/publishing"] = Page(Access.ReadDrafts, Console + "/publishing"),
         ["GET /console/t/{tenant}/audit"] = Page(Access.ReadAudit, Console + "/audit"),
         ["GET /console/t/{tenant}/statistics"] = Page(Access.ReadStatistics, Console + "/statistics"),
+        ["GET /console/t/{tenant}/rectifications"] = Page(Access.ReadRectifications, Console + "/rectifications"),
+        // The victim has no bad rating: whoever may read rectifications is told there is no such one.
+        ["GET /console/t/{tenant}/rectifications/{id}"] = Page(Access.ReadRectifications, Console + "/rectifications/" + Guid.Empty) with { RightfulStatus = 404 },
+        ["POST /console/t/{tenant}/rectifications/{id}/reply"] = Form(Access.WorkCases, Console + "/rectifications/" + Guid.Empty + "/reply") with { RightfulStatus = 404 },
+        ["POST /console/t/{tenant}/rectifications/{id}/appeal"] = Form(Access.WorkCases, Console + "/rectifications/" + Guid.Empty + "/appeal") with { RightfulStatus = 404 },
+        ["POST /console/t/{tenant}/rectifications/{id}/decision"] = Form(Access.Administer, Console + "/rectifications/" + Guid.Empty + "/decision") with { RightfulStatus = 404 },
         ["GET /console/verification"] = Page(Access.VerifyAudit, "/console/verification"),
         ["GET /console/national"] = Page(Access.OperateNation, "/console/national"),
         ["POST /console/t/{tenant}/adopt"] = Form(Access.Edit, Console + "/adopt", (_, _) => Task.FromResult(new Dictionary<string, string> { ["tenant"] = "national", ["code"] = "credit-repair", ["version"] = "1" })),
@@ -888,6 +924,12 @@ public abstract class IsolationMatrixTests(Provider provider, ITestOutputHelper 
         // A draft has no result yet: the API's 409 is the page's notice.
         ["GET /console/t/{tenant}/window/{applicant}/applications/{id}/results/{matter}"] = Page(Access.ServeAtWindow,
             Console + "/window/{walk-in}/applications/{walk-in-draft}/results/any") with { RightfulStatus = 409 },
+        // 好差评 at the window: the officer never rates, even on the walk-in's page (the API's 403 is the page's notice); the
+        // counter's rating page opens once something has ended — a draft has nothing to rate (404: not submitted).
+        ["POST /console/t/{tenant}/window/{applicant}/applications/{id}/ratings"] = Form(Access.ServeAtWindow,
+            Console + "/window/{walk-in}/applications/{walk-in-draft}/ratings") with { RightfulStatus = 403 },
+        ["POST /console/t/{tenant}/window/{applicant}/applications/{id}/rating-code"] = Form(Access.ServeAtWindow,
+            Console + "/window/{walk-in}/applications/{walk-in-draft}/rating-code") with { RightfulStatus = 404 },
         // Signing out is checked for cross-site posts only; a person's own sign-out ends the matrix.
         ["POST /console/signout"] = Form(Access.SignedIn, "/console/signout"),
     };

@@ -113,6 +113,9 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
                 INSERT INTO "RegionWebhooks" ("TenantId", "Url", "Secret", "RegisteredAt", "RegisteredBy") VALUES ('{tenant}', 'https://8.8.8.8/onego', 'protected', now(), 'seed');
                 INSERT INTO "WebhookDeliveries" ("TenantId", "Body", "CreatedAt", "Attempts", "NextAttemptAt") VALUES ('{tenant}', '[]', now(), 0, now() + interval '1 day');
                 INSERT INTO "ZoneStatistics" ("TenantId", "Month", "Figures", "PublishedAt") VALUES ('{tenant}', '2026-10', '[]', now());
+                INSERT INTO "Ratings" ("Id", "TenantId", "ApplicantId", "Department", "ApplicationId", "Number", "Matter", "BundleCode", "LeadDepartment", "Level", "AtCounter", "GivenAt", "Key", "Hash", "DueProvisional", "Overdue", "Excluded", "Revision")
+                    SELECT gen_random_uuid(), a."TenantId", a."ApplicantId", 'education', a."Id", a."Number", '', a."BundleCode", 'education', 'Dissatisfied', false, now(), 'seed', 'seed', false, false, false, 0
+                    FROM "Applications" a WHERE a."TenantId" = '{tenant}' AND a."Number" IS NOT NULL LIMIT 1;
                 """);
         }
 

@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using OneGo.Client.Api.Audit;
 using OneGo.Client.Api.Calendar;
+using OneGo.Client.Api.CounterRatings;
 using OneGo.Client.Api.Imports;
 using OneGo.Client.Api.Me;
 using OneGo.Client.Api.Site;
@@ -31,6 +32,11 @@ namespace OneGo.Client.Api
         public global::OneGo.Client.Api.Calendar.CalendarRequestBuilder Calendar
         {
             get => new global::OneGo.Client.Api.Calendar.CalendarRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The counterRatings property</summary>
+        public global::OneGo.Client.Api.CounterRatings.CounterRatingsRequestBuilder CounterRatings
+        {
+            get => new global::OneGo.Client.Api.CounterRatings.CounterRatingsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The imports property</summary>
         public global::OneGo.Client.Api.Imports.ImportsRequestBuilder Imports

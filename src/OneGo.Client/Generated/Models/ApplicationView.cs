@@ -132,6 +132,14 @@ namespace OneGo.Client.Models
 #endif
         /// <summary>Working days the bundle promises from submission for these answers.</summary>
         public int? PromisedDays { get; set; }
+        /// <summary>好差评: the applicant&apos;s ratings of the application and its cases, each bad one with its rectification and the department&apos;s reply.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::OneGo.Client.Models.RatingView>? Ratings { get; set; }
+#nullable restore
+#else
+        public List<global::OneGo.Client.Models.RatingView> Ratings { get; set; }
+#endif
         /// <summary>数据共享: each dataset the guide fetches for the applicant, the consent text to agree to, and where it stands.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -210,6 +218,7 @@ namespace OneGo.Client.Models
                 { "number", n => { Number = n.GetStringValue(); } },
                 { "owed", n => { Owed = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.OwedMaterial>(global::OneGo.Client.Models.OwedMaterial.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "promisedDays", n => { PromisedDays = n.GetIntValue(); } },
+                { "ratings", n => { Ratings = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.RatingView>(global::OneGo.Client.Models.RatingView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "sharing", n => { Sharing = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.SharedDatasetView>(global::OneGo.Client.Models.SharedDatasetView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "state", n => { State = n.GetEnumValue<global::OneGo.Client.Models.ApplicationState>(); } },
                 { "submittedAt", n => { SubmittedAt = n.GetDateTimeOffsetValue(); } },
@@ -247,6 +256,7 @@ namespace OneGo.Client.Models
             writer.WriteStringValue("number", Number);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.OwedMaterial>("owed", Owed);
             writer.WriteIntValue("promisedDays", PromisedDays);
+            writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.RatingView>("ratings", Ratings);
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.SharedDatasetView>("sharing", Sharing);
             writer.WriteEnumValue<global::OneGo.Client.Models.ApplicationState>("state", State);
             writer.WriteDateTimeOffsetValue("submittedAt", SubmittedAt);

@@ -49,6 +49,14 @@ namespace OneGo.Client.Models
 #else
         public global::OneGo.Client.Models.Text Name { get; set; }
 #endif
+        /// <summary>好差评: the ratings of its applications and their cases.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.RatingFigures? Ratings { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.RatingFigures Ratings { get; set; }
+#endif
         /// <summary>Fewer completed applications than the public minimum: the public is not shown the figures.</summary>
         public bool? TooFew { get; set; }
         /// <summary>
@@ -75,6 +83,7 @@ namespace OneGo.Client.Models
                 { "live", n => { Live = n.GetBoolValue(); } },
                 { "measured", n => { Measured = n.GetObjectValue<global::OneGo.Client.Models.MeasuredFigures>(global::OneGo.Client.Models.MeasuredFigures.CreateFromDiscriminatorValue); } },
                 { "name", n => { Name = n.GetObjectValue<global::OneGo.Client.Models.Text>(global::OneGo.Client.Models.Text.CreateFromDiscriminatorValue); } },
+                { "ratings", n => { Ratings = n.GetObjectValue<global::OneGo.Client.Models.RatingFigures>(global::OneGo.Client.Models.RatingFigures.CreateFromDiscriminatorValue); } },
                 { "tooFew", n => { TooFew = n.GetBoolValue(); } },
             };
         }
@@ -91,6 +100,7 @@ namespace OneGo.Client.Models
             writer.WriteBoolValue("live", Live);
             writer.WriteObjectValue<global::OneGo.Client.Models.MeasuredFigures>("measured", Measured);
             writer.WriteObjectValue<global::OneGo.Client.Models.Text>("name", Name);
+            writer.WriteObjectValue<global::OneGo.Client.Models.RatingFigures>("ratings", Ratings);
             writer.WriteBoolValue("tooFew", TooFew);
         }
     }

@@ -23,5 +23,9 @@ namespace OneGo.Client.Models
         #pragma warning disable CS1591
         PostCheckOverdue,
         #pragma warning restore CS1591
+        [EnumMember(Value = "rectificationOverdue")]
+        #pragma warning disable CS1591
+        RectificationOverdue,
+        #pragma warning restore CS1591
     }
 }

@@ -8,7 +8,7 @@ using System;
 namespace OneGo.Client.Models
 {
     /// <summary>
-    /// The region&apos;s reductions over every completed application of its bundles.
+    /// The region&apos;s reductions over every completed application of its bundles, and its ratings.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class RegionStatistics : IParsable
@@ -22,6 +22,14 @@ namespace OneGo.Client.Models
 #nullable restore
 #else
         public global::OneGo.Client.Models.MeasuredFigures Measured { get; set; }
+#endif
+        /// <summary>好差评 figures of a bundle, a department or the region: the ratings given (in the month, or ever), less those anupheld appeal took out, and how their rectifications went.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::OneGo.Client.Models.RatingFigures? Ratings { get; set; }
+#nullable restore
+#else
+        public global::OneGo.Client.Models.RatingFigures Ratings { get; set; }
 #endif
         /// <summary>The tooFew property</summary>
         public bool? TooFew { get; set; }
@@ -45,6 +53,7 @@ namespace OneGo.Client.Models
             {
                 { "applications", n => { Applications = n.GetIntValue(); } },
                 { "measured", n => { Measured = n.GetObjectValue<global::OneGo.Client.Models.MeasuredFigures>(global::OneGo.Client.Models.MeasuredFigures.CreateFromDiscriminatorValue); } },
+                { "ratings", n => { Ratings = n.GetObjectValue<global::OneGo.Client.Models.RatingFigures>(global::OneGo.Client.Models.RatingFigures.CreateFromDiscriminatorValue); } },
                 { "tooFew", n => { TooFew = n.GetBoolValue(); } },
             };
         }
@@ -57,6 +66,7 @@ namespace OneGo.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteIntValue("applications", Applications);
             writer.WriteObjectValue<global::OneGo.Client.Models.MeasuredFigures>("measured", Measured);
+            writer.WriteObjectValue<global::OneGo.Client.Models.RatingFigures>("ratings", Ratings);
             writer.WriteBoolValue("tooFew", TooFew);
         }
     }

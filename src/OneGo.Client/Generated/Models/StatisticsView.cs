@@ -21,6 +21,14 @@ namespace OneGo.Client.Models
 #else
         public List<global::OneGo.Client.Models.BundleStatistics> Bundles { get; set; }
 #endif
+        /// <summary>好差评 per department answerable, those with a rating in the period.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::OneGo.Client.Models.DepartmentStatistics>? Departments { get; set; }
+#nullable restore
+#else
+        public List<global::OneGo.Client.Models.DepartmentStatistics> Departments { get; set; }
+#endif
         /// <summary>A public figure rests on at least this many completed applications.</summary>
         public int? MinimumApplications { get; set; }
         /// <summary>yyyy-MM, or absent for every month.</summary>
@@ -33,7 +41,7 @@ namespace OneGo.Client.Models
 #endif
         /// <summary>The public view (live bundles, figures resting on the minimum); otherwise the region&apos;s staff&apos;s view with every count.</summary>
         public bool? Public { get; set; }
-        /// <summary>The region&apos;s reductions over every completed application of its bundles.</summary>
+        /// <summary>The region&apos;s reductions over every completed application of its bundles, and its ratings.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::OneGo.Client.Models.RegionStatistics? Region { get; set; }
@@ -68,6 +76,7 @@ namespace OneGo.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "bundles", n => { Bundles = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.BundleStatistics>(global::OneGo.Client.Models.BundleStatistics.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "departments", n => { Departments = n.GetCollectionOfObjectValues<global::OneGo.Client.Models.DepartmentStatistics>(global::OneGo.Client.Models.DepartmentStatistics.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "minimumApplications", n => { MinimumApplications = n.GetIntValue(); } },
                 { "month", n => { Month = n.GetStringValue(); } },
                 { "public", n => { Public = n.GetBoolValue(); } },
@@ -83,6 +92,7 @@ namespace OneGo.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.BundleStatistics>("bundles", Bundles);
+            writer.WriteCollectionOfObjectValues<global::OneGo.Client.Models.DepartmentStatistics>("departments", Departments);
             writer.WriteIntValue("minimumApplications", MinimumApplications);
             writer.WriteStringValue("month", Month);
             writer.WriteBoolValue("public", Public);

@@ -102,6 +102,7 @@ internal static class ApplicationsApi
     /// <param name="Closing">不予受理 or 视为撤回: why it ended without a decision.</param>
     /// <param name="EndedAt">When it ended: refused, withdrawn, or its last case ended.</param>
     /// <param name="Handover">统一出件: how the window handed over the paper results (courier and tracking number, or place and hours), once every case had ended.</param>
+    /// <param name="Ratings">好差评: the applicant's ratings of the application and its cases, each bad one with its rectification and the department's reply.</param>
     public sealed record ApplicationView(
         Guid Id, string Tenant, string? Number, ApplicationState State, string Bundle, Text BundleName, int Version,
         IReadOnlyDictionary<string, string> Answers, IReadOnlyDictionary<string, JsonElement> Values, Guide Guide,
@@ -110,7 +111,7 @@ internal static class ApplicationsApi
         IReadOnlyList<CaseView> Cases, int PromisedDays,
         DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? DeleteAfter,
         DateOnly? DueOn = null, DateTimeOffset? AcceptedAt = null, Cases.SupplementNotice? Supplement = null, Cases.ApplicationClosing? Closing = null, DateTimeOffset? EndedAt = null,
-        Cases.Handover? Handover = null);
+        Cases.Handover? Handover = null, IReadOnlyList<Ratings.RatingsApi.RatingView>? Ratings = null);
 
     /// <summary>A material still owed: its file is needed before submission, or by its due date when it may follow later (容缺).</summary>
     /// <param name="MayFollowLater">容缺: the application is accepted without it; it is due by <c>dueOn</c> once submitted.</param>
@@ -270,7 +271,7 @@ internal static class ApplicationsApi
             application.Cases.OrderBy(c => c.Matter, StringComparer.Ordinal).Select(c => CaseViewOf(c, names)).ToList(),
             application.PromisedDays, application.CreatedAt, application.UpdatedAt, application.SubmittedAt, DeleteAfter(application),
             application.DueOn, application.AcceptedAt, Cases.CaseFlow.SupplementOf(application), Cases.CaseFlow.ClosingOf(application), application.EndedAt,
-            Cases.CaseFlow.HandoverOf(application));
+            Cases.CaseFlow.HandoverOf(application), application.Number is null ? [] : await Ratings.RatingsApi.OfApplicationAsync(db, application.Id, cancellationToken));
     }
 
     /// <summary>What the application still owes: every material to bring without its file while a draft; once submitted, those that follow later.</summary>

@@ -24,8 +24,33 @@ internal static class DueDates
             using (tenants.Enter(region.Id))
             {
                 var marked = await db.Set<Application>().Include(a => a.Cases).Where(a => a.DueDatesProvisional).ToListAsync(cancellationToken);
+                // 差评整改: an open rectification counted into a year the calendar did not hold, from the day of its rating.
+                var rectifications = await db.Set<Ratings.Rating>()
+                    .Where(r => r.DueProvisional && r.Rectification == Ratings.RectificationState.Open).ToListAsync(cancellationToken);
+                foreach (var rating in rectifications)
+                {
+                    var due = calendar.Add(Cases.CaseFlow.DayOf(rating.GivenAt), Ratings.GiveRating.RectificationWorkingDays);
+                    (rating.DueOn, rating.DueProvisional) = (due.Day, due.Provisional);
+                    rating.Revision++;
+                }
+
+                if (rectifications.Count > 0)
+                {
+                    db.Audit(new AuditEvent(actor, "rating.due-dates", $"tenant/{region.Id}", new
+                    {
+                        rectifications = rectifications.Select(r => $"{r.Number}/{r.Matter}").Order(StringComparer.Ordinal),
+                        calendar = calendar.Years.Order(),
+                    }));
+                }
+
                 if (marked.Count == 0)
                 {
+                    if (rectifications.Count > 0)
+                    {
+                        await db.SaveChangesAsync(cancellationToken);
+                        db.ChangeTracker.Clear();
+                    }
+
                     continue;
                 }
 

@@ -359,11 +359,11 @@ internal static partial class CasesApi
         return Precondition(context, ETagOf(application)) is { } precondition ? (null, precondition) : (application, null);
     }
 
-    private static CaseMoveProblem StateConflict(string state, string detail) => new(TypedResults.Problem(
+    internal static CaseMoveProblem StateConflict(string state, string detail) => new(TypedResults.Problem(
         statusCode: StatusCodes.Status409Conflict, title: "Not from this state", detail: detail, type: "https://onego.gov.cn/problems/state",
         extensions: new Dictionary<string, object?> { ["state"] = state }));
 
-    private static CaseMoveProblem? Precondition(HttpContext context, string current)
+    internal static CaseMoveProblem? Precondition(HttpContext context, string current)
     {
         var (ifMatch, missing) = Preconditions.RequireIfMatch(context.Request);
         return missing is not null ? new CaseMoveProblem(missing)
@@ -722,7 +722,7 @@ internal static partial class CasesApi
         return history.OrderBy(h => h.At).ToList();
     }
 
-    private static List<ApiError> Required(params (string Pointer, string? Value, int Max, string Message)[] fields)
+    internal static List<ApiError> Required(params (string Pointer, string? Value, int Max, string Message)[] fields)
     {
         var errors = new List<ApiError>();
         foreach (var (pointer, value, max, message) in fields)

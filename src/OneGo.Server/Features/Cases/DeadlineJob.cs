@@ -36,14 +36,14 @@ internal sealed class DeadlineJob(
     public static JobKey Key { get; } = Jobs.RecurringKey(Name);
 
     /// <summary>What one run changed.</summary>
-    public sealed record Outcome(int Withdrawn, int Overdue, int AtRisk, int PostChecksOverdue = 0);
+    public sealed record Outcome(int Withdrawn, int Overdue, int AtRisk, int PostChecksOverdue = 0, int RectificationsOverdue = 0);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var started = clock.GetTimestamp();
         var outcome = await RunAsync(cancellationToken);
-        logger.LogInformation("Deadlines: {Withdrawn} application(s) withdrawn, {Overdue} case(s) newly overdue, {AtRisk} newly at risk, {PostChecks} post-check(s) overdue, in {Elapsed} ms",
-            outcome.Withdrawn, outcome.Overdue, outcome.AtRisk, outcome.PostChecksOverdue, Math.Round(clock.GetElapsedTime(started).TotalMilliseconds));
+        logger.LogInformation("Deadlines: {Withdrawn} application(s) withdrawn, {Overdue} case(s) newly overdue, {AtRisk} newly at risk, {PostChecks} post-check(s) and {Rectifications} rectification(s) overdue, in {Elapsed} ms",
+            outcome.Withdrawn, outcome.Overdue, outcome.AtRisk, outcome.PostChecksOverdue, outcome.RectificationsOverdue, Math.Round(clock.GetElapsedTime(started).TotalMilliseconds));
     }
 
     public async Task<Outcome> RunAsync(CancellationToken cancellationToken)
@@ -55,7 +55,7 @@ internal sealed class DeadlineJob(
         var riskDays = settings.Value.AtRiskWorkingDays;
         var atRiskUntil = riskDays == 0 ? today : calendar.Add(today, riskDays).Day;
         CaseState[] open = [CaseState.Waiting, CaseState.Ready, CaseState.Approved];
-        var total = new Outcome(0, 0, 0, 0);
+        var total = new Outcome(0, 0, 0, 0, 0);
         foreach (var region in await directory.AllAsync(cancellationToken))
         {
             using (tenants.Enter(region.Id))
@@ -75,18 +75,23 @@ internal sealed class DeadlineJob(
                 var newlyAtRisk = db.Set<ApplicationCase>().Where(c => open.Contains(c.State) && c.DueOn >= today && c.DueOn <= atRiskUntil && c.Watch == CaseWatch.OnTime);
                 // 告知承诺: a post-check runs on its own due date, whatever the case's state, until its finding is recorded.
                 var postChecksOverdue = db.Set<ApplicationCase>().Where(c => c.PostCheckDueOn < today && !c.PostCheckOverdue);
+                // 差评整改: a rectification not replied to by its due date.
+                var rectificationsOverdue = db.Set<Ratings.Rating>().Where(r => r.Rectification == Ratings.RectificationState.Open && r.DueOn < today && !r.Overdue);
                 // What the lead departments are told is counted, grouped by department, before the marks change it.
                 var notices = telling.Withdrawn(expired, today);
                 notices.AddRange(await telling.CasesAsync(newlyOverdue, NoticeKind.Overdue, today, cancellationToken));
                 notices.AddRange(await telling.CasesAsync(newlyAtRisk, NoticeKind.AtRisk, today, cancellationToken));
                 notices.AddRange(await telling.CasesAsync(postChecksOverdue, NoticeKind.PostCheckOverdue, today, cancellationToken));
+                notices.AddRange(await telling.RectificationsAsync(rectificationsOverdue, today, cancellationToken));
                 var overdue = await newlyOverdue
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.Watch, CaseWatch.Overdue).SetProperty(c => c.Revision, c => c.Revision + 1), cancellationToken);
                 var atRisk = await newlyAtRisk
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.Watch, CaseWatch.AtRisk).SetProperty(c => c.Revision, c => c.Revision + 1), cancellationToken);
                 var postChecks = await postChecksOverdue
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.PostCheckOverdue, true).SetProperty(c => c.Revision, c => c.Revision + 1), cancellationToken);
-                if (expired.Count + overdue + atRisk + postChecks == 0)
+                var rectifications = await rectificationsOverdue
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.Overdue, true).SetProperty(r => r.Revision, r => r.Revision + 1), cancellationToken);
+                if (expired.Count + overdue + atRisk + postChecks + rectifications == 0)
                 {
                     continue;
                 }
@@ -98,13 +103,15 @@ internal sealed class DeadlineJob(
                     overdue,
                     atRisk,
                     postChecksOverdue = postChecks,
+                    rectificationsOverdue = rectifications,
                     told = notices.Select(n => $"{n.Department}:{n.Kind}:{n.Count}"),
                 }));
                 await telling.TellAsync(region.Id, notices, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 db.ChangeTracker.Clear();
-                total = new Outcome(total.Withdrawn + expired.Count, total.Overdue + overdue, total.AtRisk + atRisk, total.PostChecksOverdue + postChecks);
+                total = new Outcome(total.Withdrawn + expired.Count, total.Overdue + overdue, total.AtRisk + atRisk, total.PostChecksOverdue + postChecks,
+                    total.RectificationsOverdue + rectifications);
             }
         }
 

@@ -18,6 +18,9 @@ public enum NoticeKind
 
     /// <summary>告知承诺: post-checks past their due date, unrecorded — told to the department that checks, not the lead.</summary>
     PostCheckOverdue,
+
+    /// <summary>差评整改: rectifications of bad ratings past their due date, unreplied — told to the department answerable and the lead department.</summary>
+    RectificationOverdue,
 }
 
 /// <summary>A case or an application a notice names.</summary>
@@ -61,7 +64,7 @@ public sealed class DepartmentNotice : IDepartmentOwned
         {
             notice.ToTable("DepartmentNotices");
             notice.Property(n => n.Department).HasMaxLength(CatalogueCodes.MaxLength);
-            notice.Property(n => n.Kind).HasConversion<string>().HasMaxLength(16);
+            notice.Property(n => n.Kind).HasConversion<string>().HasMaxLength(32);
             notice.Property(n => n.Items).HasMaxLength(8000);
             notice.HasIndex(n => new { n.TenantId, n.Department, n.CreatedAt });
         });
@@ -162,6 +165,20 @@ internal sealed class DeadlineTelling(OneGoDbContext db, Mailer mailer, TimeProv
         return notices;
     }
 
+    /// <summary>
+    /// The notices of the rectifications <paramref name="ratings"/> selects, counted and named before they are marked:
+    /// to the department answerable for each, and to its application's lead department when that is another.
+    /// </summary>
+    public async Task<List<DepartmentNotice>> RectificationsAsync(IQueryable<Ratings.Rating> ratings, DateOnly day, CancellationToken cancellationToken)
+    {
+        var rows = await ratings.Select(r => new { r.Department, r.LeadDepartment, r.Number, r.Matter, r.DueOn }).ToListAsync(cancellationToken);
+        return [.. rows.SelectMany(r => (r.Department == r.LeadDepartment ? [r.Department] : new[] { r.Department, r.LeadDepartment }).Select(to => (to, r)))
+            .GroupBy(x => x.to).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Notice(g.Key, NoticeKind.RectificationOverdue, g.Count(),
+                [.. g.Select(x => x.r).OrderBy(r => r.DueOn).ThenBy(r => r.Number, StringComparer.Ordinal).Take(DepartmentNotice.MaxItems)
+                    .Select(r => new NoticeItem(r.Number, r.Matter.Length == 0 ? null : r.Matter, r.DueOn))], day))];
+    }
+
     private sealed class Named
     {
         public required string Lead { get; init; }
@@ -226,6 +243,8 @@ internal sealed class DeadlineTelling(OneGoDbContext db, Mailer mailer, TimeProv
     {
         NoticeKind.Overdue => $"【一件事一次办】{notice.Count} 件办件已超期 ({notice.Count} case(s) overdue)",
         NoticeKind.AtRisk => $"【一件事一次办】{notice.Count} 件办件即将超期 ({notice.Count} case(s) at risk)",
+        NoticeKind.PostCheckOverdue => $"【一件事一次办】{notice.Count} 件告知承诺核查已超期 ({notice.Count} post-check(s) overdue)",
+        NoticeKind.RectificationOverdue => $"【一件事一次办】{notice.Count} 件差评整改已超期 ({notice.Count} rectification(s) of bad ratings overdue)",
         _ => $"【一件事一次办】{notice.Count} 件申请补正逾期视为撤回 ({notice.Count} application(s) withdrawn)",
     };
 

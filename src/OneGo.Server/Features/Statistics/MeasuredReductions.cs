@@ -22,10 +22,11 @@ public sealed record MeasuredFigures(double Days, double Trips, double Materials
 /// <param name="Applications">The completed applications the figures rest on; absent in the public view when there are too few.</param>
 /// <param name="Measured">The averages; absent when no application completed, and in the public view when there are too few.</param>
 /// <param name="TooFew">Fewer completed applications than the public minimum: the public is not shown the figures.</param>
-public sealed record BundleStatistics(string Code, Text Name, bool Live, Reductions? Declared, int? Applications, MeasuredFigures? Measured, bool TooFew);
+/// <param name="Ratings">好差评: the ratings of its applications and their cases.</param>
+public sealed record BundleStatistics(string Code, Text Name, bool Live, Reductions? Declared, int? Applications, MeasuredFigures? Measured, bool TooFew, RatingFigures Ratings);
 
-/// <summary>The region's reductions over every completed application of its bundles.</summary>
-public sealed record RegionStatistics(int? Applications, MeasuredFigures? Measured, bool TooFew);
+/// <summary>The region's reductions over every completed application of its bundles, and its ratings.</summary>
+public sealed record RegionStatistics(int? Applications, MeasuredFigures? Measured, bool TooFew, RatingFigures Ratings);
 
 /// <summary>
 /// 减环节、减时间、减材料、减跑动 measured: per bundle and for the region, what applicants really spent beside what the
@@ -34,8 +35,10 @@ public sealed record RegionStatistics(int? Applications, MeasuredFigures? Measur
 /// <param name="Month">yyyy-MM, or absent for every month.</param>
 /// <param name="MinimumApplications">A public figure rests on at least this many completed applications.</param>
 /// <param name="Public">The public view (live bundles, figures resting on the minimum); otherwise the region's staff's view with every count.</param>
+/// <param name="Departments">好差评 per department answerable, those with a rating in the period.</param>
 public sealed record StatisticsView(
-    string Tenant, string? Month, int MinimumApplications, bool Public, RegionStatistics Region, IReadOnlyList<BundleStatistics> Bundles);
+    string Tenant, string? Month, int MinimumApplications, bool Public, RegionStatistics Region, IReadOnlyList<BundleStatistics> Bundles,
+    IReadOnlyList<DepartmentStatistics> Departments);
 
 /// <summary>
 /// Counts what applicants really spent. Each completed application carries its own measures (set by the case flow as
@@ -43,7 +46,7 @@ public sealed record StatisticsView(
 /// figures are one grouped query over its completed applications, read in the region's own scope whoever asks: only
 /// the counts and sums leave it, never a row.
 /// </summary>
-internal sealed class MeasuredReductions(OneGoDbContext db, CurrentTenant tenants)
+internal sealed class MeasuredReductions(OneGoDbContext db, CurrentTenant tenants, RatingCounts ratingCounts, Tenants.RegionDirectory directory)
 {
     /// <summary>The rule of the public figures: at least this many completed applications, or none is shown.</summary>
     public const int MinimumApplications = 10;
@@ -81,13 +84,14 @@ internal sealed class MeasuredReductions(OneGoDbContext db, CurrentTenant tenant
 
         var sums = await SumsAsync(tenant, month, null, cancellationToken);
         var byCode = sums.ToDictionary(s => s.Bundle, StringComparer.Ordinal);
-        var bundles = live.Select(l => Bundle(l.Summary.Code, l.Summary.Name, l.Summary.Reductions, byCode.GetValueOrDefault(l.Summary.Code), full)).ToList();
+        var rated = (await ratingCounts.OfAsync(tenant, month, null, cancellationToken)).ToLookup(g => g.Bundle, StringComparer.Ordinal);
+        var bundles = live.Select(l => Bundle(l.Summary.Code, l.Summary.Name, l.Summary.Reductions, byCode.GetValueOrDefault(l.Summary.Code), rated[l.Summary.Code], full)).ToList();
         if (full)
         {
             // The region's staff see the bundles that are no longer live too, by the name their applications kept.
             var liveCodes = live.Select(l => l.Summary.Code).ToHashSet(StringComparer.Ordinal);
             bundles.AddRange(sums.Where(s => !liveCodes.Contains(s.Bundle))
-                .Select(s => Bundle(s.Bundle, ApplicationsApi.TextOf(s.Name), null, s, full)));
+                .Select(s => Bundle(s.Bundle, ApplicationsApi.TextOf(s.Name), null, s, rated[s.Bundle], full)));
         }
 
         // The region's figure rests on the applications of every bundle the view shows.
@@ -95,13 +99,26 @@ internal sealed class MeasuredReductions(OneGoDbContext db, CurrentTenant tenant
         var total = sums.Where(s => shown.Contains(s.Bundle)).Aggregate(new Sums("", "", 0, 0, 0, 0, 0), (a, s) =>
             new Sums("", "", a.Count + s.Count, a.Days + s.Days, a.Trips + s.Trips, a.Brought + s.Brought, a.Fetched + s.Fetched));
         var region = Figures(total, full);
+        var ratings = rated.Where(g => shown.Contains(g.Key)).SelectMany(g => g).ToList();
+        var names = await directory.DepartmentNamesAsync(tenant, cancellationToken);
+        var departments = ratings.GroupBy(g => g.Department, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new DepartmentStatistics(g.Key, names.Of(g.Key), RatingCounts.Figures(g, full, MinimumApplications))).ToList();
         return new StatisticsView(tenant, month is { } m ? NameOf(m) : null, MinimumApplications, !full,
-            new RegionStatistics(region.Applications, region.Measured, region.TooFew), bundles.OrderBy(b => b.Code, StringComparer.Ordinal).ToList());
+            new RegionStatistics(region.Applications, region.Measured, region.TooFew, RatingCounts.Figures(ratings, full, MinimumApplications)),
+            bundles.OrderBy(b => b.Code, StringComparer.Ordinal).ToList(), departments);
     }
 
     /// <summary>One live bundle's public figures, ever: what its page shows.</summary>
     public async Task<BundleStatistics> OfBundleAsync(string tenant, string code, Text name, Reductions declared, CancellationToken cancellationToken) =>
-        Bundle(code, name, declared, (await SumsAsync(tenant, null, code, cancellationToken)).SingleOrDefault(), full: false);
+        Bundle(code, name, declared, (await SumsAsync(tenant, null, code, cancellationToken)).SingleOrDefault(),
+            await ratingCounts.OfAsync(tenant, null, code, cancellationToken), full: false);
+
+    /// <summary>A month's bounds in China Standard Time, as instants in UTC (what PostgreSQL's timestamptz takes).</summary>
+    public static (DateTimeOffset From, DateTimeOffset To) Bounds(DateOnly month)
+    {
+        var start = new DateTimeOffset(month.ToDateTime(TimeOnly.MinValue), Applications.TrackingNumbers.ChinaTime);
+        return (start.ToUniversalTime(), start.AddMonths(1).ToUniversalTime());
+    }
 
     // The completed applications' counts and sums per bundle, in the region's own scope: nothing but numbers leaves it.
     private async Task<List<Sums>> SumsAsync(string tenant, DateOnly? month, string? bundle, CancellationToken cancellationToken)
@@ -116,9 +133,7 @@ internal sealed class MeasuredReductions(OneGoDbContext db, CurrentTenant tenant
 
             if (month is { } first)
             {
-                // The month's bounds in China Standard Time, as instants in UTC (what PostgreSQL's timestamptz takes).
-                var start = new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), Applications.TrackingNumbers.ChinaTime);
-                var (from, to) = (start.ToUniversalTime(), start.AddMonths(1).ToUniversalTime());
+                var (from, to) = Bounds(first);
                 completed = completed.Where(a => a.EndedAt >= from && a.EndedAt < to);
             }
 
@@ -128,10 +143,10 @@ internal sealed class MeasuredReductions(OneGoDbContext db, CurrentTenant tenant
         }
     }
 
-    private static BundleStatistics Bundle(string code, Text name, Reductions? declared, Sums? sums, bool full)
+    private static BundleStatistics Bundle(string code, Text name, Reductions? declared, Sums? sums, IEnumerable<RatingCounts.Group> ratings, bool full)
     {
         var (applications, measured, tooFew) = Figures(sums ?? new Sums(code, "", 0, 0, 0, 0, 0), full);
-        return new BundleStatistics(code, name, declared is not null, declared, applications, measured, tooFew);
+        return new BundleStatistics(code, name, declared is not null, declared, applications, measured, tooFew, RatingCounts.Figures(ratings, full, MinimumApplications));
     }
 
     private static (int? Applications, MeasuredFigures? Measured, bool TooFew) Figures(Sums sums, bool full)

@@ -43,6 +43,7 @@ internal static class StatisticsApi
     {
         services.AddSettings<StatisticsSettings>();
         services.AddScoped<MeasuredReductions>();
+        services.AddScoped<RatingCounts>();
         services.AddRecurringJob<StatisticsJob>(StatisticsJob.Name, StatisticsJob.ScheduleSetting,
             sp => sp.GetRequiredService<IOptions<StatisticsSettings>>().Value.PublishSchedule, StatisticsJob.DefaultSchedule);
         return services;
@@ -51,7 +52,7 @@ internal static class StatisticsApi
     public static IEndpointRouteBuilder MapStatisticsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/t/{tenant}/statistics", GetAsync).WithTags("Statistics").WithName("getStatistics")
-            .WithSummary($"Measured reductions per bundle and for the region — the working days, trips and materials applicants really spent, beside what the bundles declare — over the applications completed in month= (yyyy-MM) or ever. Anyone reads the live bundles' figures, each shown only when it rests on at least {MeasuredReductions.MinimumApplications} applications; the region's own staff (and the admins above it) read every bundle with its count.");
+            .WithSummary($"Measured reductions per bundle and for the region — the working days, trips and materials applicants really spent, beside what the bundles declare — over the applications completed in month= (yyyy-MM) or ever; and 好差评 per bundle, department and region — the ratings given in that month, each level's share, the satisfaction rate, the rectifications on time and late (never a comment). Anyone reads the live bundles' figures, each shown only when it rests on at least {MeasuredReductions.MinimumApplications} applications or ratings; the region's own staff (and the admins above it) read every bundle with its count.");
         app.MapGet("/api/zone/statistics", ZoneAsync).WithTags("Zone").WithName("listZoneStatistics")
             .WithSummary("The regions' monthly statistics as published to the national zone on the 1st of the next month, by region; region= (an id or division code: it and everything below) and month= narrow them.");
         return app;

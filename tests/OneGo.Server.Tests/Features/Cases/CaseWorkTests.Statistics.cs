@@ -125,6 +125,34 @@ public abstract partial class CaseWorkTests
         Assert.Contains("<table id=\"measured\" data-applications=\"10\">", page, StringComparison.Ordinal);
         Assert.Contains($"data-measure=\"days\" data-declared=\"{(int)declared["after"]!["days"]!}\" data-measured=\"{expected[0]:0.#}\"", page, StringComparison.Ordinal);
 
+        // 好差评: Zhang rates the ten applications, the levels as counted here; the public sees the figures once ten are rated, and never a comment.
+        string[] levels = ["verySatisfied", "verySatisfied", "verySatisfied", "verySatisfied", "satisfied", "satisfied", "basicallySatisfied", "dissatisfied", "dissatisfied", "veryDissatisfied"];
+        for (var i = 0; i < levels.Length; i++)
+        {
+            if (i == 9)
+            {
+                var nineRated = BundleIn(await (await anonymous.GetAsync($"{Api}/statistics").ExpectAsync(HttpStatusCode.OK)).JsonAsync(), "enrolment")["ratings"]!;
+                Assert.Equal((true, null), ((bool)nineRated["tooFew"]!, (int?)nineRated["ratings"]));
+                Assert.Equal(9, (int)BundleIn(await (await _window.GetAsync($"{Api}/statistics").ExpectAsync(HttpStatusCode.OK)).JsonAsync(), "enrolment")["ratings"]!["ratings"]!);
+            }
+
+            await RateAsync(_zhang, (string)applications[i]["number"]!, new { level = levels[i], comment = $"评价第{i}件" }, $"rate-{i}").ExpectAsync(HttpStatusCode.Created);
+        }
+
+        double ShareOf(params string[] of) => Math.Round(100.0 * levels.Count(of.Contains) / levels.Length, 1);
+        var rated = await (await anonymous.GetAsync($"{Api}/statistics").ExpectAsync(HttpStatusCode.OK)).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("评价第", rated, StringComparison.Ordinal);
+        var ratings = BundleIn(JsonNode.Parse(rated)!, "enrolment")["ratings"]!;
+        Assert.Equal((10, false, 3, 0, 0), ((int)ratings["ratings"]!, (bool)ratings["tooFew"]!, (int)ratings["rectificationsOpen"]!, (int)ratings["rectifiedOnTime"]!, (int)ratings["rectifiedLate"]!));
+        Assert.Equal(ShareOf("verySatisfied", "satisfied", "basicallySatisfied"), (double)ratings["satisfaction"]!);
+        Assert.All(levels.Distinct(), level => Assert.Equal(ShareOf(level), (double)ratings["shares"]![level]!));
+        // The window served every application as a whole: its figures are the same ten.
+        var window = Assert.Single(JsonNode.Parse(rated)!["departments"]!.AsArray())!;
+        Assert.Equal(("window", 10), ((string?)window["code"], (int)window["ratings"]!["ratings"]!));
+        page = await (await anonymous.GetAsync("/regions/fujian.xiamen.haicang/bundles/enrolment?lang=en").ExpectAsync(HttpStatusCode.OK)).Content.ReadAsStringAsync();
+        Assert.Contains($"<table id=\"ratings\" data-ratings=\"10\" data-satisfaction=\"{ShareOf("verySatisfied", "satisfied", "basicallySatisfied"):0.#}\">", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("评价第", page, StringComparison.Ordinal);
+
         // A month narrows it: none ended in September; a month that is not one is refused at its parameter.
         var september = await (await _window.GetAsync($"{Api}/statistics?month=2026-09").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
         Assert.Equal(0, (int)september["region"]!["applications"]!);
@@ -147,6 +175,7 @@ public abstract partial class CaseWorkTests
         Assert.Equal(("fujian.xiamen.haicang", "2026-10"), ((string?)haicang["tenant"], (string?)haicang["month"]));
         var publishedEnrolment = BundleIn(haicang["statistics"]!, "enrolment");
         Assert.Equal(expected, Figures(publishedEnrolment["measured"]!));
+        Assert.Equal(ShareOf("verySatisfied", "satisfied", "basicallySatisfied"), (double)publishedEnrolment["ratings"]!["satisfaction"]!);
         // What rests on fewer than ten is not published either: the newborn bundle, with none.
         Assert.True((bool)BundleIn(haicang["statistics"]!, "newborn")["tooFew"]!);
         Assert.Null(BundleIn(haicang["statistics"]!, "newborn")["measured"]);

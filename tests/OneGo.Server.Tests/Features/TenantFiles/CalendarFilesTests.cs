@@ -134,6 +134,23 @@ public abstract class CalendarFilesTests(Provider provider) : IAsyncLifetime
         // 12-25, 12-28 to 12-31, then 2027 on weekdays: 01-01, 01-04 to 01-07.
         Assert.All(submitted["owed"]!.AsArray(), o => Assert.Equal(("2027-01-07", true), ((string?)o!["dueOn"], (bool)o["dueProvisional"]!)));
 
+        // A bad rating of the same day (written here as the rating route would): its rectification's 15 working days reach 2027-01-14 on weekdays.
+        var tenants = new OneGo.Tenancy.CurrentTenant();
+        await using (var writer = _database.NewContext(tenants))
+        using (tenants.Enter(Gulou))
+        {
+            var application = await writer.Set<OneGo.Server.Features.Applications.Application>().SingleAsync(a => a.Id == Guid.Parse(id));
+            var rating = new OneGo.Server.Features.Ratings.Rating
+            {
+                Id = Guid.NewGuid(), ApplicantId = application.ApplicantId, Department = "education", ApplicationId = application.Id, Number = application.Number!, Matter = "",
+                BundleCode = application.BundleCode, LeadDepartment = "education", Level = OneGo.Server.Features.Ratings.RatingLevel.Dissatisfied, GivenAt = _clock.GetUtcNow().ToUniversalTime(),
+                Key = "christmas-eve", Hash = "-", Rectification = OneGo.Server.Features.Ratings.RectificationState.Open, DueOn = new DateOnly(2027, 1, 14), DueProvisional = true,
+            };
+            writer.Add(rating);
+            writer.Audit(new AuditEvent("test", "rating.give", $"rating/{rating.Id}", new { }));
+            await writer.SaveChangesAsync();
+        }
+
         // The notice for 2027 arrives: New Year's Day is off, and the due date moves to 01-08, no longer provisional.
         File.WriteAllText(_tenants.File("calendar/2027.yaml"), """
             year: 2027
@@ -150,6 +167,10 @@ public abstract class CalendarFilesTests(Provider provider) : IAsyncLifetime
         var after = await (await zhang.GetAsync($"/api/t/{Gulou}/applications/{id}")).JsonAsync();
         Assert.All(after["owed"]!.AsArray(), o => Assert.Equal(("2027-01-08", false), ((string?)o!["dueOn"], (bool)o["dueProvisional"]!)));
         await using var db = _database.NewContext();
+        // The rectification, counted again from the day of its rating: 2027-01-15, New Year's Day off.
+        var rectification = await db.Set<OneGo.Server.Features.Ratings.Rating>().IgnoreQueryFilters().SingleAsync(r => r.Key == "christmas-eve");
+        Assert.Equal((new DateOnly(2027, 1, 15), false), (rectification.DueOn, rectification.DueProvisional));
+        Assert.Single(await db.Set<AuditEntry>().IgnoreQueryFilters().Where(e => e.TenantId == Gulou && e.Action == "rating.due-dates").ToListAsync());
         var recount = await db.Set<AuditEntry>().IgnoreQueryFilters().SingleAsync(e => e.TenantId == Gulou && e.Action == "application.due-dates");
         Assert.Contains((string)submitted["number"]!, recount.Changes ?? "", StringComparison.Ordinal);
         Assert.Single(await db.Set<AuditEntry>().IgnoreQueryFilters().Where(e => e.TenantId == RegionRules.NationalId && e.Action == "import.calendar" && e.Subject == "calendar/2027").ToListAsync());

@@ -16,6 +16,7 @@ using OneGo.Client.Api.T.Item.LiveStanding;
 using OneGo.Client.Api.T.Item.Matters;
 using OneGo.Client.Api.T.Item.Notices;
 using OneGo.Client.Api.T.Item.PublishingRuns;
+using OneGo.Client.Api.T.Item.Rectifications;
 using OneGo.Client.Api.T.Item.Settings;
 using OneGo.Client.Api.T.Item.Statistics;
 using OneGo.Client.Api.T.Item.Templates;
@@ -103,6 +104,11 @@ namespace OneGo.Client.Api.T.Item
         public global::OneGo.Client.Api.T.Item.PublishingRuns.PublishingRunsRequestBuilder PublishingRuns
         {
             get => new global::OneGo.Client.Api.T.Item.PublishingRuns.PublishingRunsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The rectifications property</summary>
+        public global::OneGo.Client.Api.T.Item.Rectifications.RectificationsRequestBuilder Rectifications
+        {
+            get => new global::OneGo.Client.Api.T.Item.Rectifications.RectificationsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The settings property</summary>
         public global::OneGo.Client.Api.T.Item.Settings.SettingsRequestBuilder Settings

@@ -34,7 +34,7 @@ namespace OneGo.Client.Api.T.Item.Statistics
         {
         }
         /// <summary>
-        /// Measured reductions per bundle and for the region — the working days, trips and materials applicants really spent, beside what the bundles declare — over the applications completed in month= (yyyy-MM) or ever. Anyone reads the live bundles&apos; figures, each shown only when it rests on at least 10 applications; the region&apos;s own staff (and the admins above it) read every bundle with its count.
+        /// Measured reductions per bundle and for the region — the working days, trips and materials applicants really spent, beside what the bundles declare — over the applications completed in month= (yyyy-MM) or ever; and 好差评 per bundle, department and region — the ratings given in that month, each level&apos;s share, the satisfaction rate, the rectifications on time and late (never a comment). Anyone reads the live bundles&apos; figures, each shown only when it rests on at least 10 applications or ratings; the region&apos;s own staff (and the admins above it) read every bundle with its count.
         /// </summary>
         /// <returns>A <see cref="global::OneGo.Client.Models.StatisticsView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -61,7 +61,7 @@ namespace OneGo.Client.Api.T.Item.Statistics
             return await RequestAdapter.SendAsync<global::OneGo.Client.Models.StatisticsView>(requestInfo, global::OneGo.Client.Models.StatisticsView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Measured reductions per bundle and for the region — the working days, trips and materials applicants really spent, beside what the bundles declare — over the applications completed in month= (yyyy-MM) or ever. Anyone reads the live bundles&apos; figures, each shown only when it rests on at least 10 applications; the region&apos;s own staff (and the admins above it) read every bundle with its count.
+        /// Measured reductions per bundle and for the region — the working days, trips and materials applicants really spent, beside what the bundles declare — over the applications completed in month= (yyyy-MM) or ever; and 好差评 per bundle, department and region — the ratings given in that month, each level&apos;s share, the satisfaction rate, the rectifications on time and late (never a comment). Anyone reads the live bundles&apos; figures, each shown only when it rests on at least 10 applications or ratings; the region&apos;s own staff (and the admins above it) read every bundle with its count.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -89,7 +89,7 @@ namespace OneGo.Client.Api.T.Item.Statistics
             return new global::OneGo.Client.Api.T.Item.Statistics.StatisticsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Measured reductions per bundle and for the region — the working days, trips and materials applicants really spent, beside what the bundles declare — over the applications completed in month= (yyyy-MM) or ever. Anyone reads the live bundles&apos; figures, each shown only when it rests on at least 10 applications; the region&apos;s own staff (and the admins above it) read every bundle with its count.
+        /// Measured reductions per bundle and for the region — the working days, trips and materials applicants really spent, beside what the bundles declare — over the applications completed in month= (yyyy-MM) or ever; and 好差评 per bundle, department and region — the ratings given in that month, each level&apos;s share, the satisfaction rate, the rectifications on time and late (never a comment). Anyone reads the live bundles&apos; figures, each shown only when it rests on at least 10 applications or ratings; the region&apos;s own staff (and the admins above it) read every bundle with its count.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class StatisticsRequestBuilderGetQueryParameters 

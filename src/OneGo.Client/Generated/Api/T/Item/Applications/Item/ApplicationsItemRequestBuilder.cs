@@ -7,6 +7,8 @@ using OneGo.Client.Api.T.Item.Applications.Item.Accept;
 using OneGo.Client.Api.T.Item.Applications.Item.Consents;
 using OneGo.Client.Api.T.Item.Applications.Item.Handover;
 using OneGo.Client.Api.T.Item.Applications.Item.Materials;
+using OneGo.Client.Api.T.Item.Applications.Item.RatingCode;
+using OneGo.Client.Api.T.Item.Applications.Item.Ratings;
 using OneGo.Client.Api.T.Item.Applications.Item.Refuse;
 using OneGo.Client.Api.T.Item.Applications.Item.Results;
 using OneGo.Client.Api.T.Item.Applications.Item.Submit;
@@ -45,6 +47,16 @@ namespace OneGo.Client.Api.T.Item.Applications.Item
         public global::OneGo.Client.Api.T.Item.Applications.Item.Materials.MaterialsRequestBuilder Materials
         {
             get => new global::OneGo.Client.Api.T.Item.Applications.Item.Materials.MaterialsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The ratingCode property</summary>
+        public global::OneGo.Client.Api.T.Item.Applications.Item.RatingCode.RatingCodeRequestBuilder RatingCode
+        {
+            get => new global::OneGo.Client.Api.T.Item.Applications.Item.RatingCode.RatingCodeRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The ratings property</summary>
+        public global::OneGo.Client.Api.T.Item.Applications.Item.Ratings.RatingsRequestBuilder Ratings
+        {
+            get => new global::OneGo.Client.Api.T.Item.Applications.Item.Ratings.RatingsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The refuse property</summary>
         public global::OneGo.Client.Api.T.Item.Applications.Item.Refuse.RefuseRequestBuilder Refuse

@@ -1,0 +1,115 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace OneGo.Server.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Ratings : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AlterColumn<string>(
+                name: "Kind",
+                table: "DepartmentNotices",
+                type: "character varying(32)",
+                maxLength: 32,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(16)",
+                oldMaxLength: 16);
+
+            migrationBuilder.CreateTable(
+                name: "Ratings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ApplicantId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Department = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ApplicationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Number = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    Matter = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    BundleCode = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    LeadDepartment = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Level = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    Comment = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    AtCounter = table.Column<bool>(type: "boolean", nullable: false),
+                    GivenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Rectification = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    DueOn = table.Column<DateOnly>(type: "date", nullable: true),
+                    DueProvisional = table.Column<bool>(type: "boolean", nullable: false),
+                    Reply = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: true),
+                    RepliedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    RepliedOnTime = table.Column<bool>(type: "boolean", nullable: true),
+                    Overdue = table.Column<bool>(type: "boolean", nullable: false),
+                    Appeal = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    AppealState = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    Excluded = table.Column<bool>(type: "boolean", nullable: false),
+                    Revision = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Ratings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Ratings_Applications_ApplicationId",
+                        column: x => x.ApplicationId,
+                        principalTable: "Applications",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Ratings_ApplicantId",
+                table: "Ratings",
+                column: "ApplicantId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Ratings_ApplicationId",
+                table: "Ratings",
+                column: "ApplicationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Ratings_TenantId_ApplicationId_Matter",
+                table: "Ratings",
+                columns: new[] { "TenantId", "ApplicationId", "Matter" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Ratings_TenantId_Department_Rectification_DueOn",
+                table: "Ratings",
+                columns: new[] { "TenantId", "Department", "Rectification", "DueOn" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Ratings_TenantId_GivenAt",
+                table: "Ratings",
+                columns: new[] { "TenantId", "GivenAt" });
+
+            // 好差评: the applicant sees their own, a department its own, the region's staff the region's; the public none.
+            RowLevelSecurity.Protect(migrationBuilder, "Ratings", $"{RowLevelSecurity.ApplicantVisible} AND {RowLevelSecurity.NotPublic} AND {CaseWork.DepartmentVisible}",
+                $"{RowLevelSecurity.ApplicantWritable} AND {CaseWork.DepartmentVisible}");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            RowLevelSecurity.Unprotect(migrationBuilder, "Ratings");
+            migrationBuilder.DropTable(
+                name: "Ratings");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Kind",
+                table: "DepartmentNotices",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(32)",
+                oldMaxLength: 32);
+        }
+    }
+}
