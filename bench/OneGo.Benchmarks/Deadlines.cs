@@ -128,6 +128,6 @@ internal static partial class Deadlines
         return await command.ExecuteNonQueryAsync();
     }
 
-    [GeneratedRegex(@"Deadlines: (?<withdrawn>\d+) application\(s\) withdrawn, (?<overdue>\d+) case\(s\) newly overdue, (?<risk>\d+) newly at risk, in (?<ms>[\d.]+) ms")]
+    [GeneratedRegex(@"Deadlines: (?<withdrawn>\d+) application\(s\) withdrawn, (?<overdue>\d+) case\(s\) newly overdue, (?<risk>\d+) newly at risk, (?<post>\d+) post-check\(s\) and (?<rectifications>\d+) rectification\(s\) overdue, in (?<ms>[\d.]+) ms")]
     private static partial Regex JobLine();
 }

@@ -9,6 +9,7 @@ using OneGo.Benchmarks;
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- live [n]  (a cache-missed live-bundle request end to end, n = 200 bundles, beside the raw bytes; see LiveRequests.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- zone [n]  (publishing n = 10,000 bundles into the zone on PostgreSQL and Azurite)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- deadlines [n]  (the deadline job over n = 1,000,000 open cases on PostgreSQL, beside plain UPDATEs; see Deadlines.cs)
+// dotnet run -c Release --project bench/OneGo.Benchmarks -- ratings [n]  (the 好差评 figures over n = 1,000,000 ratings on PostgreSQL through GET /statistics, beside the plain grouped count; see RatingFiguresBench.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- submit [n] [c]  (n = 400 submissions through the API on PostgreSQL, c = 8 at a time, beside plain transactions; see Submissions.cs)
 if (args is ["quick", ..])
 {
@@ -40,6 +41,11 @@ if (args is ["submit", ..])
 if (args is ["deadlines", ..])
 {
     await Deadlines.RunAsync(args is [_, var count, ..] ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    return;
+}
+if (args is ["ratings", ..])
+{
+    await RatingFiguresBench.RunAsync(args is [_, var count, ..] ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
     return;
 }
 if (args is ["zone", ..])
