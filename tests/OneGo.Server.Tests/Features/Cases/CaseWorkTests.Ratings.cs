@@ -96,9 +96,23 @@ public abstract partial class CaseWorkTests
         Assert.Equal(HttpStatusCode.Forbidden, (await _education.PostAsync($"{Api}/applications/{number}/rating-code", null)).StatusCode);
         using var device = _host.CreateClient();
         Assert.Equal(HttpStatusCode.NotFound, (await device.SendAsync(Keyed(HttpMethod.Post, "/api/counter-ratings/forged", new { level = "satisfied" }, "counter"))).StatusCode);
-        var counter = await (await device.SendAsync(Keyed(HttpMethod.Post, $"/api/counter-ratings/{Uri.EscapeDataString((string)code["code"]!)}",
-            new { level = "dissatisfied", matter = "vaccination-check" }, "counter")).ExpectAsync(HttpStatusCode.Created)).JsonAsync();
-        Assert.Equal(("health", true), ((string?)counter["department"], (bool)counter["atCounter"]!));
+        Assert.Equal(HttpStatusCode.NotFound, (await device.GetAsync("/rate/forged")).StatusCode);
+        // The page offers what is left to rate — the two cases not rated yet, each ended — and takes Zhang's own choice.
+        static IEnumerable<string> Offered(string html) => System.Text.RegularExpressions.Regex.Matches(html, "<option value=\"([^\"]*)\"").Select(m => m.Groups[1].Value);
+        var page = await (await device.GetAsync((string)code["url"]!).ExpectAsync(HttpStatusCode.OK)).Content.ReadAsStringAsync();
+        Assert.Equal(["primary-school-enrolment", "vaccination-check"], Offered(page));
+        var token = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]*)\"").Groups[1].Value);
+        var answered = await (await device.PostAsync((string)code["url"]!, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["key"] = "counter-page", ["matter"] = "vaccination-check", ["level"] = "dissatisfied", ["comment"] = "排队等了两个小时",
+        })).ExpectAsync(HttpStatusCode.OK)).Content.ReadAsStringAsync();
+        Assert.Contains("id=\"counter-message\" class=\"notice\"", answered, StringComparison.Ordinal);
+        Assert.Equal(["primary-school-enrolment"], Offered(answered));
+        var counter = RatingOf(await (await _zhang.GetAsync($"{Api}/applications/{number}").ExpectAsync(HttpStatusCode.OK)).JsonAsync(), "vaccination-check");
+        Assert.Equal(("health", true, "dissatisfied"), ((string?)counter["department"], (bool)counter["atCounter"]!, (string?)counter["level"]));
+        // A rating device sends the same through the API: once each, so nothing is left for the code.
+        Assert.Equal(HttpStatusCode.Conflict, (await device.SendAsync(Keyed(HttpMethod.Post, $"/api/counter-ratings/{Uri.EscapeDataString((string)code["code"]!)}",
+            new { level = "satisfied", matter = "vaccination-check" }, "device"))).StatusCode);
 
         // Each department lists its own rectifications, with the comment to put right and the due date; another's is not found.
         var mine = await (await _education.GetAsync($"{Api}/rectifications").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
