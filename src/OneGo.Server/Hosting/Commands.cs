@@ -110,12 +110,12 @@ internal static class Commands
     {
         foreach (var broken in checkpointBreaks)
         {
-            output.WriteLine($"BROKEN checkpoint #{broken.Number} ({AuditCheckpointJob.Word(broken.Kind)}): {broken.Detail}");
+            output.WriteLine($"BROKEN checkpoint #{broken.Number} ({EnumWords.Of(broken.Kind)}): {broken.Detail}");
         }
 
         foreach (var broken in chainBreaks)
         {
-            output.WriteLine($"BROKEN {broken.Tenant} at entry {broken.Sequence} ({AuditCheckpointJob.Word(broken.Kind)}): {broken.Detail}");
+            output.WriteLine($"BROKEN {broken.Tenant} at entry {broken.Sequence} ({EnumWords.Of(broken.Kind)}): {broken.Detail}");
         }
     }
 

@@ -8,6 +8,7 @@ using OneGo.Catalogue;
 using OneGo.Server.Data;
 using OneGo.Server.Features.Catalogue;
 using OneGo.Server.Features.Tenants;
+using OneGo.Server.Hosting;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Pages;
@@ -87,8 +88,8 @@ internal static class CitizenPages
 
             var form = await context.Request.ReadFormAsync(cancellationToken);
             var request = new Features.Ratings.GiveRating.RateRequest(form["level"].ToString(), form["comment"].ToString(), form["matter"].ToString());
-            var key = form["key"].ToString() is { Length: > 0 } given && Features.Ratings.GiveRating.IsKey(given) ? given : Guid.NewGuid().ToString("N");
-            var hash = Features.Ratings.GiveRating.Hash(System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(request)));
+            var key = form["key"].ToString() is { Length: > 0 } given && IdempotencyKey.IsValid(given) ? given : Guid.NewGuid().ToString("N");
+            var hash = IdempotencyKey.Hash(System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(request)));
             var outcome = await Features.Ratings.GiveRating.GiveAsync(db, workingDays, directory, application, request, key, hash, atCounter: true,
                 $"applicant/{application.ApplicantId}", Hosting.Clock.Now(clock), cancellationToken);
             (done, message, status) = outcome.Problem is { } refused
@@ -130,7 +131,7 @@ internal static class CitizenPages
         var filter = new RegionFilter(string.IsNullOrWhiteSpace(q) ? null : q.Trim(), Word<Audience>(audience), Word<LifeTheme>(theme));
         var items = await BundlesApi.LiveAsync(
             db,
-            new BundlesApi.LiveFilter(filter.Audience is { } a ? RegionFilter.Word(a) : null, filter.Theme is { } t ? RegionFilter.Word(t) : null, filter.Text),
+            new BundlesApi.LiveFilter(filter.Audience is { } a ? EnumWords.Of(a) : null, filter.Theme is { } t ? EnumWords.Of(t) : null, filter.Text),
             "",
             int.MaxValue,
             cancellationToken);
@@ -191,5 +192,5 @@ internal static class CitizenPages
         db.TenantSettings.AsNoTracking().Select(s => s.ContactPhone).FirstOrDefaultAsync(cancellationToken);
 
     private static TEnum? Word<TEnum>(string? word) where TEnum : struct, Enum =>
-        Enum.GetValues<TEnum>().Cast<TEnum?>().FirstOrDefault(v => RegionFilter.Word(v!.Value) == word);
+        Enum.GetValues<TEnum>().Cast<TEnum?>().FirstOrDefault(v => EnumWords.Of(v!.Value) == word);
 }

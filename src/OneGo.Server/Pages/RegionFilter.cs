@@ -6,8 +6,4 @@ namespace OneGo.Server.Pages;
 public sealed record RegionFilter(string? Text, Audience? Audience, LifeTheme? Theme)
 {
     public bool Any => !string.IsNullOrWhiteSpace(Text) || Audience is not null || Theme is not null;
-
-    /// <summary>The word the form and the API's filters use for a value (camelCase of its name).</summary>
-    public static string Word<TEnum>(TEnum value) where TEnum : struct, Enum =>
-        System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
 }

@@ -67,7 +67,7 @@ public enum CaseState
 /// </summary>
 public sealed class Application : IApplicantOwned
 {
-    public const int MaxKey = 100;
+    public const int MaxKey = Hosting.IdempotencyKey.MaxLength;
 
     public Guid Id { get; set; }
 

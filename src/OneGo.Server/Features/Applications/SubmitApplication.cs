@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -46,7 +45,7 @@ internal static class SubmitApplication
                 return new SubmissionProblem(UnknownApplication(context, id).Problem);
             }
 
-            var key = context.Request.Headers["Idempotency-Key"].ToString();
+            var key = IdempotencyKey.Of(context.Request);
             if (application.State != ApplicationState.Draft)
             {
                 if (key.Length == 0 || key != application.SubmitKey)
@@ -54,8 +53,8 @@ internal static class SubmitApplication
                     return Conflict("Already submitted", $"Application {application.Id} is submitted as {application.Number}.", application.Number, null);
                 }
 
-                body ??= await ReadBodyAsync(context.Request, cancellationToken);
-                if (Hash(body) != application.SubmitHash)
+                body ??= await IdempotencyKey.BufferBodyAsync(context.Request, cancellationToken);
+                if (IdempotencyKey.Hash(body) != application.SubmitHash)
                 {
                     return ApiProblems.Invalid([ApiError.ForParameter("Idempotency-Key", "idempotency",
                         $"This Idempotency-Key already submitted application {application.Number} with another body: send that body again, or prepare a new application.")]);
@@ -74,13 +73,12 @@ internal static class SubmitApplication
                         null, live.Version);
             }
 
-            if (key.Length is 0 or > Application.MaxKey || key.Any(c => c is < '!' or > '~'))
+            if (!IdempotencyKey.IsValid(key))
             {
-                return new SubmissionProblem(TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key needed",
-                    detail: $"Submitting needs an Idempotency-Key header of 1 to {Application.MaxKey} visible ASCII characters: retrying with the same key and body returns the same application."));
+                return new SubmissionProblem(IdempotencyKey.Needed("Submitting", "the same application"));
             }
 
-            body ??= await ReadBodyAsync(context.Request, cancellationToken);
+            body ??= await IdempotencyKey.BufferBodyAsync(context.Request, cancellationToken);
             SubmitRequest request;
             if (body.Length == 0)
             {
@@ -88,7 +86,6 @@ internal static class SubmitApplication
             }
             else
             {
-                context.Request.Body = new MemoryStream(body);
                 var (read, problem) = await JsonBody.ReadAsync<SubmitRequest>(context.Request, cancellationToken);
                 if (problem is not null)
                 {
@@ -123,7 +120,7 @@ internal static class SubmitApplication
             application.Commitments = JsonSerializer.Serialize(
                 guide.ByCommitment.Select(m => new SignedCommitment(m.Code, m.Name, CommitmentText(m), now)).ToList(), CatalogueJson.Options);
             application.SubmitKey = key;
-            application.SubmitHash = Hash(body);
+            application.SubmitHash = IdempotencyKey.Hash(body);
             application.SubmittedAt = now;
             application.SubmittedBy = context.Actor();
             application.UpdatedAt = now;
@@ -236,13 +233,4 @@ internal static class SubmitApplication
     private static SubmissionProblem Conflict(string title, string detail, string? number, int? liveVersion) =>
         new(TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: title, detail: detail,
             extensions: new Dictionary<string, object?> { ["number"] = number, ["liveVersion"] = liveVersion }));
-
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        return buffer.ToArray();
-    }
-
-    private static string Hash(byte[] body) => Convert.ToHexStringLower(SHA256.HashData(body));
 }

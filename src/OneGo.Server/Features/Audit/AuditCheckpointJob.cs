@@ -1,3 +1,4 @@
+using OneGo.Server.Hosting;
 using Quartz;
 
 namespace OneGo.Server.Features.Audit;
@@ -36,20 +37,20 @@ internal sealed class AuditCheckpointJob(AuditCheckpoints checkpoints, ILogger<A
                     {
                         logger.LogCritical(
                             "Audit chain {Tenant} is broken before the first checkpoint: entry {Sequence} {Kind}. {Detail} No checkpoint is written until it is restored",
-                            broken.Tenant, broken.Sequence, Word(broken.Kind), broken.Detail);
+                            broken.Tenant, broken.Sequence, EnumWords.Of(broken.Kind), broken.Detail);
                     }
                     else
                     {
                         logger.LogCritical(
                             "Audit chain {Tenant} does not extend checkpoint #{Checkpoint}: entry {Sequence} {Kind}. {Detail} No checkpoint is written until it is restored",
-                            broken.Tenant, run.Checkpoint.Number, broken.Sequence, Word(broken.Kind), broken.Detail);
+                            broken.Tenant, run.Checkpoint.Number, broken.Sequence, EnumWords.Of(broken.Kind), broken.Detail);
                     }
                 }
 
                 foreach (var broken in run.CheckpointBreaks)
                 {
                     logger.LogCritical("Audit checkpoint #{Checkpoint} {Kind}. {Detail} No checkpoint is written until it is restored",
-                        broken.Number, Word(broken.Kind), broken.Detail);
+                        broken.Number, EnumWords.Of(broken.Kind), broken.Detail);
                 }
 
                 break;
@@ -57,7 +58,4 @@ internal sealed class AuditCheckpointJob(AuditCheckpoints checkpoints, ILogger<A
 
         return run;
     }
-
-    /// <summary>A kind as the API spells it: <c>rewritten</c>, <c>signedWithAnotherKey</c>.</summary>
-    internal static string Word<TKind>(TKind kind) where TKind : struct, Enum => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
 }

@@ -69,19 +69,19 @@ internal static partial class CasesApi
         {
             if (allowed.Count != 1)
             {
-                errors.Add(ApiError.At("/delivery", "required", $"Say how the result reaches the applicant: {string.Join(", ", allowed.Select(NameOf))}."));
+                errors.Add(ApiError.At("/delivery", "required", $"Say how the result reaches the applicant: {string.Join(", ", allowed.Select(EnumWords.Of))}."));
                 return Delivery.Window;
             }
 
             delivery = allowed[0];
         }
-        else if (allowed.Where(d => NameOf(d) == given).Select(d => (Delivery?)d).FirstOrDefault() is { } named)
+        else if (allowed.Where(d => EnumWords.Of(d) == given).Select(d => (Delivery?)d).FirstOrDefault() is { } named)
         {
             delivery = named;
         }
         else
         {
-            errors.Add(ApiError.At("/delivery", "enum", $"This bundle delivers its results {string.Join(", ", allowed.Select(NameOf))}."));
+            errors.Add(ApiError.At("/delivery", "enum", $"This bundle delivers its results {string.Join(", ", allowed.Select(EnumWords.Of))}."));
             return Delivery.Window;
         }
 
@@ -146,7 +146,7 @@ internal static partial class CasesApi
         TimeProvider clock, string id, CancellationToken cancellationToken)
     {
         var (application, refused) = await WindowMoveAsync(context, db, id, "handed over", CaseFlow.AwaitsHandover, cancellationToken, a =>
-            a.State != ApplicationState.Completed ? $"Application {a.Number} is {NameOf(a.State)}: its results are handed over together once every case has ended."
+            a.State != ApplicationState.Completed ? $"Application {a.Number} is {EnumWords.Of(a.State)}: its results are handed over together once every case has ended."
             : a.Handover is not null ? $"Application {a.Number}'s results were handed over on {CaseFlow.HandoverOf(a)!.At:yyyy-MM-dd}: once."
             : $"Application {a.Number} has no paper result: its results are downloaded online.");
         if (refused is not null)
@@ -193,7 +193,7 @@ internal static partial class CasesApi
         CaseFlow.HandOver(application!, handover);
         db.Audit(new AuditEvent(context.Actor(), "application.handover", $"application/{application!.Number}", new
         {
-            ways = ways.Select(NameOf), courier = handover.Courier, trackingNumber = handover.TrackingNumber, place = handover.Place,
+            ways = ways.Select(EnumWords.Of), courier = handover.Courier, trackingNumber = handover.TrackingNumber, place = handover.Place,
         }));
         return await SavedAsync(context, db, catalogue, directory, protector, application, cancellationToken);
     }
@@ -209,7 +209,7 @@ internal static partial class CasesApi
 
         if (application.State != ApplicationState.Completed)
         {
-            return ApiProblems.Conflict("Not yet delivered", $"Application {application.Number ?? application.Id.ToString()} is {NameOf(application.State)}: its results are delivered together once every case has ended (统一出件).");
+            return ApiProblems.Conflict("Not yet delivered", $"Application {application.Number ?? application.Id.ToString()} is {EnumWords.Of(application.State)}: its results are delivered together once every case has ended (统一出件).");
         }
 
         var @case = application.Cases.SingleOrDefault(c => c.Matter == matter);

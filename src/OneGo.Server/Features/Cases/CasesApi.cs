@@ -168,13 +168,13 @@ internal static partial class CasesApi
         ApplicationState[] states = [ApplicationState.Submitted, ApplicationState.Supplementing];
         if (state is not null)
         {
-            if (ParseEnum<ApplicationState>(state) is { } one && one != ApplicationState.Draft)
+            if (EnumWords.Parse<ApplicationState>(state) is { } one && one != ApplicationState.Draft)
             {
                 states = [one];
             }
             else
             {
-                errors.Add(ApiError.ForParameter("state", "enum", $"state is one of {string.Join(", ", Enum.GetValues<ApplicationState>().Where(s => s != ApplicationState.Draft).Select(NameOf))}."));
+                errors.Add(ApiError.ForParameter("state", "enum", $"state is one of {string.Join(", ", Enum.GetValues<ApplicationState>().Where(s => s != ApplicationState.Draft).Select(EnumWords.Of))}."));
             }
         }
 
@@ -350,10 +350,10 @@ internal static partial class CasesApi
 
         if (!applies(application))
         {
-            return (null, StateConflict(NameOf(application.State), whyNot is not null ? whyNot(application)
+            return (null, StateConflict(EnumWords.Of(application.State), whyNot is not null ? whyNot(application)
                 : application.State == ApplicationState.Submitted && application.Supplement is not null
                 ? $"Application {application.Number} had its one supplement notice ({CaseFlow.SupplementOf(application)!.NoticedAt:yyyy-MM-dd}): 一次性告知 — everything to supply is listed at once. Accept it or refuse it."
-                : $"Application {application.Number} is {NameOf(application.State)}: it cannot be {move}."));
+                : $"Application {application.Number} is {EnumWords.Of(application.State)}: it cannot be {move}."));
         }
 
         return Precondition(context, ETagOf(application)) is { } precondition ? (null, precondition) : (application, null);
@@ -408,7 +408,7 @@ internal static partial class CasesApi
 
         if (application.State != ApplicationState.Supplementing)
         {
-            return ApiProblems.Conflict("No supplement notice open", $"Application {application.Number ?? application.Id.ToString()} is {NameOf(application.State)}: there is no supplement notice to answer.");
+            return ApiProblems.Conflict("No supplement notice open", $"Application {application.Number ?? application.Id.ToString()} is {EnumWords.Of(application.State)}: there is no supplement notice to answer.");
         }
 
         var notice = CaseFlow.SupplementOf(application)!;
@@ -459,10 +459,10 @@ internal static partial class CasesApi
         CaseState? state = null;
         if (status is not null)
         {
-            state = ParseEnum<CaseState>(status);
+            state = EnumWords.Parse<CaseState>(status);
             if (state is null)
             {
-                errors.Add(ApiError.ForParameter("status", "enum", $"status is one of {string.Join(", ", Enum.GetValues<CaseState>().Select(NameOf))}."));
+                errors.Add(ApiError.ForParameter("status", "enum", $"status is one of {string.Join(", ", Enum.GetValues<CaseState>().Select(EnumWords.Of))}."));
             }
         }
 
@@ -578,7 +578,7 @@ internal static partial class CasesApi
             CaseFlow.Issue(application, @case, request.Document!.Trim(), request.Number!.Trim(), delivery, calendar, clock.Now(), context.Actor());
             return new AuditEvent(context.Actor(), "case.issue", $"case/{@case.Id}", new
             {
-                application = application.Number, matter = @case.Matter, document = request.Document.Trim(), number = request.Number.Trim(), delivery = NameOf(delivery),
+                application = application.Number, matter = @case.Matter, document = request.Document.Trim(), number = request.Number.Trim(), delivery = EnumWords.Of(delivery),
                 started = application.Cases.Where(c => c.State == CaseState.Ready && c.Id != @case.Id).Select(c => c.Matter).Order(StringComparer.Ordinal),
             });
         }, cancellationToken);
@@ -604,7 +604,7 @@ internal static partial class CasesApi
         var (application, @case) = found.Value;
         if (!applies(application, @case))
         {
-            return (null, StateConflict(application.State == ApplicationState.Accepted ? NameOf(@case.State) : NameOf(application.State),
+            return (null, StateConflict(application.State == ApplicationState.Accepted ? EnumWords.Of(@case.State) : EnumWords.Of(application.State),
                 why?.Invoke(application, @case) ?? WhyNot(application, @case, move)));
         }
 
@@ -615,12 +615,12 @@ internal static partial class CasesApi
     {
         if (application.State != ApplicationState.Accepted)
         {
-            return $"Application {application.Number} is {NameOf(application.State)}, not accepted: its cases cannot be {move}.";
+            return $"Application {application.Number} is {EnumWords.Of(application.State)}, not accepted: its cases cannot be {move}.";
         }
 
         return @case.State == CaseState.Waiting
             ? $"Case {@case.Matter} waits for {string.Join(", ", SplitAfter(@case.After))} to be issued first: it cannot be {move} yet."
-            : $"Case {@case.Matter} is {NameOf(@case.State)}: it cannot be {move}.";
+            : $"Case {@case.Matter} is {EnumWords.Of(@case.State)}: it cannot be {move}.";
     }
 
     /// <summary>
@@ -701,7 +701,7 @@ internal static partial class CasesApi
 
         if (CaseFlow.ClosingOf(application) is { } closing)
         {
-            history.Add(new(closing.At, NameOf(closing.State), closing.By, closing.Reason + (closing.LegalBasis is null ? "" : $" ({closing.LegalBasis})")));
+            history.Add(new(closing.At, EnumWords.Of(closing.State), closing.By, closing.Reason + (closing.LegalBasis is null ? "" : $" ({closing.LegalBasis})")));
         }
 
         if (@case is not null && CaseFlow.DecisionOf(@case) is { } decision)
@@ -741,8 +741,4 @@ internal static partial class CasesApi
     // Oldest due first; what has no due date yet (not accepted) last.
     private static string DueKey(DateOnly? due) => due?.ToString("yyyyMMdd") ?? "99999999";
 
-    internal static string NameOf<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
-
-    private static T? ParseEnum<T>(string text) where T : struct, Enum =>
-        Enum.GetValues<T>().Where(v => NameOf(v) == text).Select(v => (T?)v).FirstOrDefault();
 }

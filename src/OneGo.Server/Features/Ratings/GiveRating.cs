@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -40,14 +39,14 @@ internal static class GiveRating
 
     public static string WordOf(RatingLevel level) => Levels.Single(l => l.Level == level).Word;
 
-    public static Text NameOf(RatingLevel level) => Levels.Single(l => l.Level == level) is var l ? new Text { Zh = l.Zh, En = l.En } : null!;
+    public static Text NameOf(RatingLevel level)
+    {
+        var (_, _, zh, en) = Levels.Single(l => l.Level == level);
+        return new Text { Zh = zh, En = en };
+    }
 
     public static RatingLevel? Parse(string? level) =>
         Levels.Where(l => l.Word == level || l.Zh == level).Select(l => (RatingLevel?)l.Level).FirstOrDefault();
-
-    public static bool IsKey(string key) => key.Length is > 0 and <= Application.MaxKey && key.All(c => c is >= '!' and <= '~');
-
-    public static string Hash(byte[] body) => Convert.ToHexStringLower(SHA256.HashData(body));
 
     /// <summary>What giving a rating came to: the rating (new, or the one the same key gave), or the problem.</summary>
     public sealed record Outcome(Rating? Rating, bool Created, ProblemHttpResult? Problem);
@@ -95,8 +94,8 @@ internal static class GiveRating
         {
             return new Outcome(null, false, Conflict("Not ended yet",
                 @case is null
-                    ? $"Application {application.Number} is {CasesApi.NameOf(application.State)}: it is rated once it has ended (every case issued or denied, or refused, or withdrawn)."
-                    : $"Case {@case.Matter} is {CasesApi.NameOf(@case.State)}: it is rated once it has ended (issued, denied, refused or withdrawn)."));
+                    ? $"Application {application.Number} is {EnumWords.Of(application.State)}: it is rated once it has ended (every case issued or denied, or refused, or withdrawn)."
+                    : $"Case {@case.Matter} is {EnumWords.Of(@case.State)}: it is rated once it has ended (issued, denied, refused or withdrawn)."));
         }
 
         var subject = @case?.Matter ?? "";

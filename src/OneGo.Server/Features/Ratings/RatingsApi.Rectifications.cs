@@ -85,7 +85,7 @@ internal static partial class RatingsApi
         RectificationState? wanted = null;
         if (state is not null)
         {
-            wanted = Enum.GetValues<RectificationState>().Where(s => CasesApi.NameOf(s) == state).Select(s => (RectificationState?)s).FirstOrDefault();
+            wanted = EnumWords.Parse<RectificationState>(state);
             if (wanted is null)
             {
                 errors.Add(ApiError.ForParameter("state", "enum", $"state is open, replied or withdrawn; it was '{state}'."));
@@ -149,7 +149,7 @@ internal static partial class RatingsApi
         HttpContext context, OneGoDbContext db, RegionDirectory directory, TimeProvider clock, string id, CancellationToken cancellationToken)
     {
         var (rating, refused) = await MoveAsync(context, db, id, departmentOnly: true, r => r.Rectification == RectificationState.Open,
-            r => $"The rectification of {r.Number} is {CasesApi.NameOf(r.Rectification!.Value)}: there is nothing to reply to.", cancellationToken);
+            r => $"The rectification of {r.Number} is {EnumWords.Of(r.Rectification!.Value)}: there is nothing to reply to.", cancellationToken);
         if (refused is not null)
         {
             return refused;
@@ -284,7 +284,7 @@ internal static partial class RatingsApi
 
         if (!applies(rating))
         {
-            return (null, CasesApi.StateConflict(CasesApi.NameOf(rating.Rectification!.Value), whyNot(rating)));
+            return (null, CasesApi.StateConflict(EnumWords.Of(rating.Rectification!.Value), whyNot(rating)));
         }
 
         return CasesApi.Precondition(context, ETagOf(rating)) is { } precondition ? (null, precondition) : (rating, null);

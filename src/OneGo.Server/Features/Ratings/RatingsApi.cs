@@ -111,17 +111,13 @@ internal static partial class RatingsApi
         HttpContext context, OneGoDbContext db, WorkingDayCalendar workingDays, RegionDirectory directory, TimeProvider clock, Application application,
         bool atCounter, CancellationToken cancellationToken)
     {
-        var key = context.Request.Headers["Idempotency-Key"].ToString();
-        if (!GiveRating.IsKey(key))
+        var key = IdempotencyKey.Of(context.Request);
+        if (!IdempotencyKey.IsValid(key))
         {
-            return new RatingProblem(TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key needed",
-                detail: $"A rating needs an Idempotency-Key header of 1 to {Application.MaxKey} visible ASCII characters: retrying with the same key and body returns the same rating."));
+            return new RatingProblem(IdempotencyKey.Needed("A rating", "the same rating"));
         }
 
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, cancellationToken);
-        var body = buffer.ToArray();
-        context.Request.Body = new MemoryStream(body);
+        var body = await IdempotencyKey.BufferBodyAsync(context.Request, cancellationToken);
         var (request, problem) = await JsonBody.ReadAsync<GiveRating.RateRequest>(context.Request, cancellationToken);
         if (request is null)
         {
@@ -129,7 +125,7 @@ internal static partial class RatingsApi
         }
 
         var actor = atCounter ? $"applicant/{application.ApplicantId}" : context.Actor();
-        var outcome = await GiveRating.GiveAsync(db, workingDays, directory, application, request, key, GiveRating.Hash(body), atCounter, actor, clock.Now(), cancellationToken);
+        var outcome = await GiveRating.GiveAsync(db, workingDays, directory, application, request, key, IdempotencyKey.Hash(body), atCounter, actor, clock.Now(), cancellationToken);
         if (outcome.Problem is { } refused)
         {
             return refused.StatusCode == StatusCodes.Status422UnprocessableEntity ? new InvalidProblem(refused) : new RatingProblem(refused);
@@ -162,7 +158,7 @@ internal static partial class RatingsApi
         if (!Cases.CaseFlow.Ended(application.State) && !application.Cases.Any(c => Cases.CaseFlow.Ended(c.State)))
         {
             return new CaseMoveProblem(ApiProblems.Conflict("Nothing to rate yet",
-                $"Application {application.Number} is {Cases.CasesApi.NameOf(application.State)} and none of its cases has ended: it is rated once it, or a case, has ended.").Problem);
+                $"Application {application.Number} is {EnumWords.Of(application.State)} and none of its cases has ended: it is rated once it, or a case, has ended.").Problem);
         }
 
         var expires = clock.Now() + CounterCodeFor;
