@@ -10,9 +10,9 @@ using OneGo.Server.Identity;
 namespace OneGo.Server.Hosting;
 
 /// <summary>
-/// Before the server takes requests: apply migrations, check that the database's defences bind the role OneGo connects
-/// as, then import <c>tenants/</c> (the embedded default). Once
-/// it listens: say where to open it.
+/// Before the server takes requests: apply migrations (or, when they are a step of their own, refuse to start while any
+/// is pending), check that the database's defences bind the role OneGo connects as, then import <c>tenants/</c> (the
+/// embedded default). Once it listens: say where to open it.
 /// </summary>
 internal sealed class StartupWork(
     IServiceScopeFactory scopes,
@@ -33,28 +33,41 @@ internal sealed class StartupWork(
                 await DatabaseSetup.MigrateAsync(scope.ServiceProvider, cancellationToken);
             }
 
+            await RefuseWithPendingMigrationsAsync(scope.ServiceProvider.GetRequiredService<OneGoDbContext>(), cancellationToken);
             await DatabaseRoleCheck.CheckAsync(scope.ServiceProvider, environment, logger, cancellationToken);
             await ImportAsync(scope.ServiceProvider, cancellationToken);
         }
 
         await using (var scope = scopes.CreateAsyncScope())
         {
-            // Without the schema (migrations left to the 'migrate' command) there is nowhere to seed; readiness says so.
-            if (!(await scope.ServiceProvider.GetRequiredService<OneGoDbContext>().Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+            await ConsoleClient.EnsureAsync(scopes, cancellationToken);
+            var demo = scope.ServiceProvider.GetRequiredService<DemoAccounts>();
+            if (demoSettings.Value.EnabledIn(environment))
             {
-                await ConsoleClient.EnsureAsync(scopes, cancellationToken);
-                var demo = scope.ServiceProvider.GetRequiredService<DemoAccounts>();
-                if (demoSettings.Value.EnabledIn(environment))
-                {
-                    await demo.EnsureAsync(cancellationToken);
-                }
-                else
-                {
-                    await demo.RetireAsync(cancellationToken);
-                }
-
-                await CheckSeparationOfDutiesAsync(scope.ServiceProvider, cancellationToken);
+                await demo.EnsureAsync(cancellationToken);
             }
+            else
+            {
+                await demo.RetireAsync(cancellationToken);
+            }
+
+            await CheckSeparationOfDutiesAsync(scope.ServiceProvider, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// With migrations a step of their own (<c>Database:MigrateOnStartup=false</c>, as in production), a node on a schema
+    /// older than its code would fail request by request: it refuses to start instead, naming what is pending, and is
+    /// started again once <c>migrate</c> has run (Kubernetes restarts it; the migration Job runs meanwhile).
+    /// </summary>
+    private static async Task RefuseWithPendingMigrationsAsync(OneGoDbContext db, CancellationToken cancellationToken)
+    {
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"OneGo refuses to start: {pending.Count} migration(s) are not applied to its database ({string.Join(", ", pending.Take(5))}{(pending.Count > 5 ? ", …" : "")}). " +
+                "Run the server's 'migrate' command as the tables' owner first (in Kubernetes the onego-migrate Job), or set Database:MigrateOnStartup=true on a single node.");
         }
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OneGo.Server.Tests.Infrastructure;
 using OneGo.Testing;
@@ -26,17 +27,18 @@ public abstract class HostTests(Provider provider)
     }
 
     [Fact]
-    public async Task ReadinessFailsWhileMigrationsAreNotApplied()
+    public async Task ANodeRefusesToStartWhileMigrationsArePendingAndChangesNothing()
     {
         await using var database = await TestDatabase.CreateAsync(provider, Content.Empty);
         await using var app = new OneGoApp(database, importOnStartup: false, settings: new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" });
-        using var client = app.CreateClient();
 
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
-        var ready = await client.GetAsync("/health/ready");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        var body = await ready.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("Unhealthy", body.GetProperty("checks").GetProperty("migrations").GetProperty("status").GetString());
+        var refused = Assert.Throws<InvalidOperationException>(() => app.CreateClient());
+        Assert.Contains("refuses to start", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("'migrate'", refused.Message, StringComparison.Ordinal);
+        await using var db = database.NewContext();
+        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+        Assert.Contains(pending[0], refused.Message, StringComparison.Ordinal);
+        Assert.Empty(await db.Database.GetAppliedMigrationsAsync());
     }
 
     [Fact]

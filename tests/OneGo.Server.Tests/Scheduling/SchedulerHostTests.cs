@@ -46,18 +46,6 @@ public abstract class SchedulerHostTests(Provider provider)
     }
 
     [Fact]
-    public async Task WithMigrationsPendingTheNodeServesWithoutAScheduler()
-    {
-        await using var database = await TestDatabase.CreateAsync(provider, Content.Empty);
-        await using var app = SchedulingTestSupport.Node(database, ("Database:MigrateOnStartup", "false"));
-        using var client = app.CreateClient();
-
-        // A scheduler would have refused to start without its tables, and the node with it.
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
-    }
-
-    [Fact]
     public async Task ARecurringJobDeclaredWithAnIntervalFiresEachTimeInADbContextOfItsOwn()
     {
         await using var database = await TestDatabase.CreateAsync(provider, Content.Migrated);
