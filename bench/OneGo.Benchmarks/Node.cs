@@ -33,6 +33,21 @@ internal sealed partial class Node : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>
+    /// A client calling as the demo admin of <paramref name="tenant"/>, signed in as a person through the sign-in pages
+    /// (an admin service account may only import): what publishing runs and reviews need.
+    /// </summary>
+    public async Task<HttpClient> AdminAsync(string tenant)
+    {
+        // The demo accounts' published secret and authenticator key (DemoAccounts), as the README gives them.
+        var token = await OneGo.Testing.PersonSignIn.PersonAsync(
+            () => new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = Address },
+            $"demo-admin@{tenant}", "demo-secret", "ONEGODEMOAUTHENTICATORKEYSECRET2");
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(5) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     /// <summary>The repository the benchmarks run from: the folder above them that holds <c>tenants/</c>.</summary>
     public static string Repository { get; } = FindRepository();
 

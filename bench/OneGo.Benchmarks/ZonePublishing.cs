@@ -27,14 +27,17 @@ internal static partial class ZonePublishing
         var azurite = Required("ONEGO_TEST_AZURITE");
         var database = "onego_bench_" + Guid.NewGuid().ToString("N")[..12];
         var container = "onego-bench-" + Guid.NewGuid().ToString("N")[..12];
-        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
-        await ExecuteAsync(server, $"CREATE DATABASE \"{database}\"");
+        // As production connects: the database owned by onego_owner (migrations), the server as onego_app under row-level
+        // security (roles of infra/postgres.sh); the seeding and the plain COPY run as the owner.
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database, Username = "onego_owner", CommandTimeout = 3600 }.ConnectionString;
+        var app = new NpgsqlConnectionStringBuilder(server) { Database = database, Username = "onego_app" }.ConnectionString;
+        await ExecuteAsync(server, $"CREATE DATABASE \"{database}\" OWNER onego_owner");
         var tenants = TrimmedTenants();
         try
         {
             string[] common =
             [
-                "--Database:Provider=postgres", $"--Database:ConnectionString={connectionString}",
+                "--Database:Provider=postgres", $"--Database:ConnectionString={app}", $"--Database:OwnerConnectionString={connectionString}", "--Database:AppRole=onego_app",
                 $"--TenantFiles:Folder={tenants}", "--TenantFiles:ImportOnStartup=true", "--Blobs:Provider=Azure", $"--Blobs:ConnectionString={azurite}", $"--Blobs:Container={container}",
                 "--Logging:Format=simple", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
             ];
@@ -47,7 +50,7 @@ internal static partial class ZonePublishing
                 var seeded = Stopwatch.StartNew();
                 await CloneBundlesAsync(connectionString, count);
                 Console.WriteLine($"seeded {count:N0} approved bundles of {Tenant} in {seeded.Elapsed.TotalSeconds:N1} s");
-                (run, published) = await PublishAsync(node.Address);
+                (run, published) = await PublishAsync(node);
             }
 
             Console.WriteLine($"publishing run: {published:N0} publications in {run.TotalSeconds:N2} s = {published / run.TotalSeconds:N0} items/s (batches of 200, one transaction each)");
@@ -142,15 +145,9 @@ internal static partial class ZonePublishing
         }
     }
 
-    private static async Task<(TimeSpan Run, int Published)> PublishAsync(Uri address)
+    private static async Task<(TimeSpan Run, int Published)> PublishAsync(Node node)
     {
-        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
-        var token = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials", ["client_id"] = $"demo-admin@{Tenant}", ["client_secret"] = "demo-secret",
-        }));
-        var accessToken = (string?)JsonNode.Parse(await token.Content.ReadAsStringAsync())!["access_token"] ?? throw new InvalidOperationException("No token: " + await token.Content.ReadAsStringAsync());
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var client = await node.AdminAsync(Tenant);
         var accepted = await client.PostAsync($"/api/t/{Tenant}/publishing-runs", null);
         accepted.EnsureSuccessStatusCode();
         while (true)

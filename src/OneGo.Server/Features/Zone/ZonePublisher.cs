@@ -118,10 +118,12 @@ internal sealed class ZonePublisher(
         }
 
         var codes = batch.Select(b => b.Code).ToList();
-        // The version each bundle publishes (its live one, or for a withdrawal the one the zone has), read in one query.
+        // The version each bundle publishes (its live one, or for a withdrawal the one the zone has), read in one query:
+        // only what a publication carries, not the version's sources.
         var wanted = batch.Select(b => (b.Code, (b.LiveVersion ?? b.ZoneVersion)!.Value)).ToHashSet();
         var numbers = wanted.Select(w => w.Item2).Distinct().ToList();
-        var content = (await db.Set<BundleVersion>().AsNoTracking().Where(v => codes.Contains(v.BundleCode) && numbers.Contains(v.Version)).ToListAsync(cancellationToken))
+        var content = (await db.Set<BundleVersion>().Where(v => codes.Contains(v.BundleCode) && numbers.Contains(v.Version))
+                .Select(v => new { v.BundleCode, v.Version, v.Effective, v.ETag, v.Summary }).ToListAsync(cancellationToken))
             .Where(v => wanted.Contains((v.BundleCode, v.Version))).ToDictionary(v => (v.BundleCode, v.Version));
         var entries = await db.Set<ZoneEntry>().Where(e => codes.Contains(e.BundleCode)).ToDictionaryAsync(e => e.BundleCode, StringComparer.Ordinal, cancellationToken);
 
