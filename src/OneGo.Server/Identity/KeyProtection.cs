@@ -29,8 +29,28 @@ public static class KeyProtection
         return (Open(path, settings.Password), settings.Previous.Select(p => Open(p, settings.Password)).ToArray());
     }
 
-    private static X509Certificate2 Open(string path, string? password) =>
-        X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.EphemeralKeySet | X509KeyStorageFlags.Exportable);
+    /// <summary>
+    /// The PKCS#12 file, or its base64 text: a Key Vault certificate's secret is the file in base64, and that text is
+    /// what a secret mounted from the vault holds (Azure Container Apps' secret volumes, infra/azure).
+    /// </summary>
+    private static X509Certificate2 Open(string path, string? password)
+    {
+        var content = File.ReadAllBytes(path);
+        // A PKCS#12 file is a DER SEQUENCE; base64 text never starts with that byte.
+        if (content is not [0x30, ..])
+        {
+            try
+            {
+                content = Convert.FromBase64String(System.Text.Encoding.ASCII.GetString(content));
+            }
+            catch (FormatException)
+            {
+                throw new InvalidOperationException($"{path} is neither a PKCS#12 file nor one in base64: Identity:KeyProtection:Certificate must name the certificate's PKCS#12 file.");
+            }
+        }
+
+        return X509CertificateLoader.LoadPkcs12(content, password, X509KeyStorageFlags.EphemeralKeySet | X509KeyStorageFlags.Exportable);
+    }
 
     /// <summary>Made once, atomically: nodes and test hosts starting together all end up with the same file.</summary>
     private static void CreateSelfSigned(string path, string? password)
