@@ -5,6 +5,7 @@
 # databases; each database is owned by onego_owner, and the servers the tests start connect as onego_app.
 #   infra/postgres.sh start DIR   -> prints "Host=127.0.0.1;Port=N;Username=postgres;..."
 #   infra/postgres.sh stop DIR
+#   infra/postgres.sh bin         -> the folder of the server's binaries (pg_dump, pg_restore, psql of the same version)
 set -euo pipefail
 
 find_bin() {
@@ -26,7 +27,8 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
 PY
 }
 
-cmd=${1:?start or stop}
+cmd=${1:?start, stop or bin}
+[ "$cmd" = bin ] && { find_bin; exit; }
 dir=${2:?cluster directory}
 
 case "$cmd" in
@@ -57,5 +59,5 @@ case "$cmd" in
     fi
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop DIR, or $0 bin" >&2; exit 2 ;;
 esac

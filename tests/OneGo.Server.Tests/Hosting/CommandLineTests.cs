@@ -1,6 +1,5 @@
 using System.Net;
 using OneGo.Testing;
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using OneGo.Server.Features.Audit;
 using OneGo.Tenancy;
@@ -22,36 +21,7 @@ public abstract class CommandLineTests(Provider provider) : IAsyncLifetime
         _blobs.Dispose();
     }
 
-    private async Task<(int Exit, string Out, string Error)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OneGo.Server.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var option in _database.CommandLineOptions)
-        {
-            start.ArgumentList.Add(option);
-        }
-
-        start.ArgumentList.Add($"--Blobs:Path={_blobs.Path}");
-        start.ArgumentList.Add($"--Audit:CheckpointKey={OneGoApp.CheckpointKey}");
-        start.ArgumentList.Add($"--Identity:KeyProtection:Certificate={TestKeys.Certificate}");
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<(int Exit, string Out, string Error)> RunAsync(params string[] args) => ServerProcess.RunAsync(_database, _blobs.Path, args);
 
     /// <summary>
     /// A deployment's first steps, each a command: the first admin cannot be made before the regions are imported;

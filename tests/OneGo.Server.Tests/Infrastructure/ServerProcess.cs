@@ -107,6 +107,36 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One command of the server's command line (<c>tenants import</c>, <c>audit verify</c> …) as an administrator runs
+    /// it, on <paramref name="database"/> with its blobs in <paramref name="blobFolder"/>: the exit code and the output.
+    /// </summary>
+    public static async Task<(int Exit, string Out, string Error)> RunAsync(TestDatabase database, string blobFolder, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OneGo.Server.dll"));
+        foreach (var arg in args.Concat(database.CommandLineOptions))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add($"--Blobs:Path={blobFolder}");
+        start.ArgumentList.Add($"--Audit:CheckpointKey={OneGoApp.CheckpointKey}");
+        start.ArgumentList.Add($"--Identity:KeyProtection:Certificate={TestKeys.Certificate}");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
     /// <summary>Waits for the process to end by itself (a crash the test armed); returns its exit code.</summary>
     public async Task<int> ExitedAsync(TimeSpan timeout)
     {

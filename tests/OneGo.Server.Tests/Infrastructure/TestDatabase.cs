@@ -61,6 +61,13 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(Provider.Sqlite, $"Data Source={file}", null);
     }
 
+    /// <summary>A PostgreSQL database a test made itself (a restored backup, say), reached as production does; dropped with it.</summary>
+    public static TestDatabase OnPostgres(string ownerConnectionString)
+    {
+        TestUsage.Record(TestUsage.Postgres);
+        return new TestDatabase(Provider.Postgres, ownerConnectionString, null);
+    }
+
     /// <summary>
     /// How OneGo connects, as production does: on PostgreSQL as the application's role, which owns no table and which
     /// row-level security binds.
