@@ -123,6 +123,10 @@ public sealed class TenantImport(
                         }
                     }
                 }
+
+                // The region is saved (in the transaction): what it tracked would only make every later save scan it again,
+                // which made a nation's import quadratic and held every version's bytes to the end.
+                db.ChangeTracker.Clear();
             }
 
             if (problems.Count > 0 || dryRun)
