@@ -48,6 +48,9 @@ internal sealed partial class Node : IAsyncDisposable
         return client;
     }
 
+    /// <summary>The server's process id, for what reads its memory from <c>/proc</c>.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The repository the benchmarks run from: the folder above them that holds <c>tenants/</c>.</summary>
     public static string Repository { get; } = FindRepository();
 
@@ -63,10 +66,13 @@ internal sealed partial class Node : IAsyncDisposable
     }
 
     /// <param name="onLine">Called with each line the server writes (its log), from the thread that reads it.</param>
-    public static async Task<Node> StartAsync(string[] options, string environment = "Testing", Action<string>? onLine = null)
+    /// <param name="onProcess">Called with the process id as soon as the process runs, before it listens (the import and the seeding come first).</param>
+    /// <param name="startTimeout">How long it may take to listen (3 minutes unless given): an import of a whole nation takes longer.</param>
+    public static async Task<Node> StartAsync(string[] options, string environment = "Testing", Action<string>? onLine = null, Action<int>? onProcess = null, TimeSpan? startTimeout = null)
     {
         var node = new Node(options, environment, onLine);
-        node.Address = await node._address.Task.WaitAsync(TimeSpan.FromMinutes(3));
+        onProcess?.Invoke(node.ProcessId);
+        node.Address = await node._address.Task.WaitAsync(startTimeout ?? TimeSpan.FromMinutes(3));
         return node;
     }
 
@@ -88,7 +94,7 @@ internal sealed partial class Node : IAsyncDisposable
     }
 
     // The server project is built with the benchmarks (a build-only reference), in the same configuration.
-    private static string ServerAssembly()
+    internal static string ServerAssembly()
     {
         var bench = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         var framework = Path.GetFileName(bench);

@@ -10,6 +10,7 @@ using OneGo.Benchmarks;
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- zone [n]  (publishing n = 10,000 bundles into the zone on PostgreSQL and Azurite)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- deadlines [n]  (the deadline job over n = 1,000,000 open cases on PostgreSQL, beside plain UPDATEs; see Deadlines.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- ratings [n]  (the 好差评 figures over n = 1,000,000 ratings on PostgreSQL through GET /statistics, beside the plain grouped count; see RatingFiguresBench.cs)
+// dotnet run -c Release --project bench/OneGo.Benchmarks -- nation [scale]  (a synthetic nation of ~85,000 bundles at scale 1 imported, published, rebased and read on PostgreSQL and Azurite; see SyntheticNation.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- submit [n] [c]  (n = 400 submissions through the API on PostgreSQL, c = 8 at a time, beside plain transactions; see Submissions.cs)
 if (args is ["quick", ..])
 {
@@ -46,6 +47,11 @@ if (args is ["deadlines", ..])
 if (args is ["ratings", ..])
 {
     await RatingFiguresBench.RunAsync(args is [_, var count, ..] ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    return;
+}
+if (args is ["nation", ..])
+{
+    await SyntheticNation.RunAsync(args is [_, var scale, ..] ? double.Parse(scale, System.Globalization.CultureInfo.InvariantCulture) : 1);
     return;
 }
 if (args is ["zone", ..])

@@ -75,11 +75,11 @@ internal static partial class ZonePublishing
         }
     }
 
-    private static string Required(string variable) => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+    internal static string Required(string variable) => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
         ? value
         : throw new InvalidOperationException($"{variable} is not set: start the service with infra/ (see the class comment) and export it.");
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
+    internal static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -87,7 +87,7 @@ internal static partial class ZonePublishing
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    internal static async Task<T> ScalarAsync<T>(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -168,10 +168,11 @@ internal static partial class ZonePublishing
         }
     }
 
-    private static async Task<TimeSpan> BulkInsertAsync(string connectionString)
+    internal static async Task<TimeSpan> BulkInsertAsync(string connectionString)
     {
         await ExecuteAsync(connectionString, "CREATE TABLE \"PublicationsCopy\" (LIKE \"Publications\" INCLUDING DEFAULTS INCLUDING INDEXES)");
-        using var rows = new MemoryStream();
+        // Exported to a file, not memory: a nation's rows carry every bundle's content.
+        await using var rows = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using (var export = await connection.BeginRawBinaryCopyAsync("COPY \"Publications\" TO STDOUT (FORMAT BINARY)"))
