@@ -54,7 +54,8 @@ internal sealed class Jobs(ISchedulerFactory schedulers, TimeProvider clock, ILo
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         // Durable: a job fired by hand must outlive its one-shot trigger, and a job without a schedule must stay stored.
-        var job = JobBuilder.Create().OfType(jobType).WithIdentity(key).WithDescription(description).StoreDurably().Build();
+        var job = JobBuilder.Create().OfType(jobType).WithIdentity(key).WithDescription(description).StoreDurably()
+            .RequestRecovery(jobType.IsDefined(typeof(TakenOverWhenItsNodeDiesAttribute), inherit: false)).Build();
         await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
     }
 
@@ -103,3 +104,11 @@ internal interface IJobSource
 {
     Task ScheduleAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A job whose firing, cut off by the death of the node running it, is fired again on a node that survives, as soon as
+/// the cluster takes that node for dead (Quartz's RequestsRecovery): with the same data, and
+/// <see cref="IJobExecutionContext.Recovering"/> set so that the job takes up what the dead node left under way.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+internal sealed class TakenOverWhenItsNodeDiesAttribute : Attribute;

@@ -10,9 +10,12 @@ namespace OneGo.Server.Features.Zone;
 
 /// <summary>
 /// One job per tenant (its JobKey is the tenant's id), fired by the tenant's cron schedule or by "publish now":
-/// Quartz never runs one tenant's job twice at once, across every node of the cluster.
+/// Quartz never runs one tenant's job twice at once, across every node of the cluster. A run whose node dies is taken
+/// over by another node once the cluster takes the dead one for dead (<c>Scheduling:ClusterCheckinInterval</c> plus
+/// <c>ClusterCheckinMisfireThreshold</c>), and carries on from the batches already committed to its end.
 /// </summary>
 [DisallowConcurrentExecution]
+[TakenOverWhenItsNodeDies]
 internal sealed class PublishingJob(ZonePublisher publisher, ILogger<PublishingJob> logger) : IJob
 {
     public const string Group = "publishing";
@@ -23,15 +26,30 @@ internal sealed class PublishingJob(ZonePublisher publisher, ILogger<PublishingJ
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var tenant = context.JobDetail.Key.Name;
-        // Quartz runs one job per tenant at a time across the cluster: a run still marked running is a dead node's.
-        await publisher.AbandonRunningAsync(tenant, cancellationToken);
-        // "Publish now" names the run it queued; the schedule queues one (or takes the one already waiting).
+        if (!context.Recovering)
+        {
+            // Quartz runs one job per tenant at a time across the cluster: a run still marked running is a dead node's,
+            // one the cluster has not handed over (its node died before it took the run up, or it was older than this).
+            await publisher.AbandonRunningAsync(tenant, cancellationToken);
+        }
+
+        // "Publish now" names the run it queued; the schedule queues one (or takes the one already waiting or, when this
+        // firing is a dead node's taken over, the one it left running).
         var run = context.MergedJobDataMap.TryGetString(RunKey, out var id) && Guid.TryParse(id, out var runId)
             ? runId
             : (await publisher.QueueAsync(tenant, "schedule", null, cancellationToken)).Run.Id;
-        // Which node ran which slot: what an operator reads to follow the tenant's runs through a failover.
-        logger.LogInformation("Publishing run {Run} of {Tenant}: the firing for {Slot:O} runs on node {Node}",
-            run, tenant, context.ScheduledFireTimeUtc ?? context.FireTimeUtc, context.Scheduler.SchedulerInstanceId);
+        if (context.Recovering)
+        {
+            logger.LogWarning("Publishing run {Run} of {Tenant} was cut off with the node running it; node {Node} takes it over",
+                run, tenant, context.Scheduler.SchedulerInstanceId);
+        }
+        else
+        {
+            // Which node ran which slot: what an operator reads to follow the tenant's runs through a failover.
+            logger.LogInformation("Publishing run {Run} of {Tenant}: the firing for {Slot:O} runs on node {Node}",
+                run, tenant, context.ScheduledFireTimeUtc ?? context.FireTimeUtc, context.Scheduler.SchedulerInstanceId);
+        }
+
         await publisher.RunAsync(tenant, run, cancellationToken);
     }
 }

@@ -134,6 +134,19 @@ internal sealed class ZonePublisher(
             // The zone's counter, taken under its row lock until commit: sequence order is commit order, so a feed
             // reader that has seen sequence n has seen every publication before it.
             await db.Set<ZoneHead>().Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.Last, h => h.Last + batch.Count), cancellationToken);
+            // Read again under the lock: a bundle another run published since this batch was read (a node taken for dead
+            // that was only slow, its run taken over meanwhile) is left out, and its number handed back, so the
+            // sequence stays without a gap.
+            var zoneNow = await db.Set<BundleRecord>().AsNoTracking().Where(b => codes.Contains(b.Code))
+                .Select(b => new { b.Code, b.ZoneVersion, b.ZoneWithdrawn }).ToDictionaryAsync(b => b.Code, StringComparer.Ordinal, cancellationToken);
+            var taken = batch.Where(b => zoneNow[b.Code].ZoneVersion != b.ZoneVersion || zoneNow[b.Code].ZoneWithdrawn != b.ZoneWithdrawn).ToList();
+            if (taken.Count > 0)
+            {
+                logger.LogWarning("Publishing run {Run} of {Tenant} leaves out {Count} bundle(s) another run has published meanwhile", run.Id, tenant, taken.Count);
+                batch.RemoveAll(taken.Contains);
+                await db.Set<ZoneHead>().Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.Last, h => h.Last - taken.Count), cancellationToken);
+            }
+
             var sequence = await db.Set<ZoneHead>().Where(h => h.Id == 1).Select(h => h.Last).SingleAsync(cancellationToken) - batch.Count;
             var now = clock.Now();
             var published = new List<string>();
