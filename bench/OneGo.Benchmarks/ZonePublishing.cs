@@ -48,7 +48,7 @@ internal static partial class ZonePublishing
             await using (var node = await Node.StartAsync([.. common, "--Zone:RelayEnabled=false"]))
             {
                 var seeded = Stopwatch.StartNew();
-                await CloneBundlesAsync(connectionString, count);
+                await OneGo.Testing.BundleClones.CloneAsync(connectionString, Tenant, Template, count);
                 Console.WriteLine($"seeded {count:N0} approved bundles of {Tenant} in {seeded.Elapsed.TotalSeconds:N1} s");
                 (run, published) = await PublishAsync(node);
             }
@@ -118,31 +118,6 @@ internal static partial class ZonePublishing
         }
 
         return target;
-    }
-
-    /// <summary>Copies of one imported live bundle under new codes, each approved (live version 1) and not yet in the zone.</summary>
-    private static async Task CloneBundlesAsync(string connectionString, int count)
-    {
-        foreach (var (table, code) in new[] { ("Bundles", "Code"), ("BundleVersions", "BundleCode") })
-        {
-            var columns = new List<string>();
-            await using (var connection = new NpgsqlConnection(connectionString))
-            {
-                await connection.OpenAsync();
-                await using var command = new NpgsqlCommand("SELECT column_name FROM information_schema.columns WHERE table_name = @t AND column_name <> 'Id' ORDER BY ordinal_position", connection);
-                command.Parameters.AddWithValue("t", table);
-                await using var reader = await command.ExecuteReaderAsync();
-                while (await reader.ReadAsync())
-                {
-                    columns.Add(reader.GetString(0));
-                }
-            }
-
-            var list = string.Join(", ", columns.Select(c => $"\"{c}\""));
-            var select = string.Join(", ", columns.Select(c => c == code ? $"\"{c}\" || '-' || g" : $"\"{c}\""));
-            await ExecuteAsync(connectionString,
-                $"INSERT INTO \"{table}\" ({list}) SELECT {select} FROM \"{table}\", generate_series(1, {count}) g WHERE \"TenantId\" = '{Tenant}' AND \"{code}\" = '{Template}'");
-        }
     }
 
     private static async Task<(TimeSpan Run, int Published)> PublishAsync(Node node)
