@@ -7,16 +7,5 @@
 #   infra/crash-tests.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-work=$(mktemp -d /tmp/onego-crash.XXXXXX)
-# PostgreSQL runs as its own user: it must reach its folder.
-chmod 755 "$work"
-cleanup() {
-  infra/postgres.sh stop "$work/postgres" >/dev/null 2>&1 || true
-  infra/azurite.sh stop "$work/azurite" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-ONEGO_TEST_POSTGRES=$(infra/postgres.sh start "$work/postgres")
-ONEGO_TEST_AZURITE=$(infra/azurite.sh start "$work/azurite")
-export ONEGO_TEST_POSTGRES ONEGO_TEST_AZURITE
+. infra/throwaway-services.sh
 dotnet test tests/OneGo.Server.Tests --filter "Run=script" --logger "console;verbosity=normal"

@@ -3,18 +3,18 @@ using System.Text.RegularExpressions;
 
 namespace OneGo.Benchmarks;
 
-/// <summary>The server as its own process, as a node runs it, built beside the benchmarks.</summary>
+/// <summary>The server as its own process, as a node runs it, built beside the benchmarks (or the gateway in front of such nodes).</summary>
 internal sealed partial class Node : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<string>? _onLine;
 
-    private Node(string[] options, string environment, Action<string>? onLine)
+    private Node(string assembly, string[] options, string environment, Action<string>? onLine)
     {
         _onLine = onLine;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(ServerAssembly());
+        start.ArgumentList.Add(assembly);
         start.ArgumentList.Add("--urls=http://127.0.0.1:0");
         foreach (var option in options)
         {
@@ -23,7 +23,7 @@ internal sealed partial class Node : IAsyncDisposable
 
         // Testing by default: the demo accounts a run is requested with.
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
-        start.WorkingDirectory = Path.GetDirectoryName(ServerAssembly());
+        start.WorkingDirectory = Path.GetDirectoryName(assembly);
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Read(e.Data);
         _process.ErrorDataReceived += (_, e) => Read(e.Data);
@@ -68,9 +68,11 @@ internal sealed partial class Node : IAsyncDisposable
     /// <param name="onLine">Called with each line the server writes (its log), from the thread that reads it.</param>
     /// <param name="onProcess">Called with the process id as soon as the process runs, before it listens (the import and the seeding come first).</param>
     /// <param name="startTimeout">How long it may take to listen (3 minutes unless given): an import of a whole nation takes longer.</param>
-    public static async Task<Node> StartAsync(string[] options, string environment = "Testing", Action<string>? onLine = null, Action<int>? onProcess = null, TimeSpan? startTimeout = null)
+    /// <param name="assembly">What runs: the server unless named (<see cref="GatewayAssembly"/>).</param>
+    public static async Task<Node> StartAsync(string[] options, string environment = "Testing", Action<string>? onLine = null, Action<int>? onProcess = null,
+        TimeSpan? startTimeout = null, string? assembly = null)
     {
-        var node = new Node(options, environment, onLine);
+        var node = new Node(assembly ?? ServerAssembly, options, environment, onLine);
         onProcess?.Invoke(node.ProcessId);
         node.Address = await node._address.Task.WaitAsync(startTimeout ?? TimeSpan.FromMinutes(3));
         return node;
@@ -93,23 +95,34 @@ internal sealed partial class Node : IAsyncDisposable
         }
     }
 
-    // The server project is built with the benchmarks (a build-only reference), in the same configuration.
-    internal static string ServerAssembly()
+    /// <summary>The server, built with the benchmarks (a build-only reference).</summary>
+    public static string ServerAssembly => Built(Path.Combine("src", "OneGo.Server"), "OneGo.Server.dll");
+
+    /// <summary>The gateway (infra/gateway), to start with <see cref="StartAsync"/> in front of nodes.</summary>
+    public static string GatewayAssembly => Built(Path.Combine("infra", "gateway"), "OneGo.Gateway.dll");
+
+    // The server and gateway projects are built with the benchmarks (build-only references), in the same configuration.
+    private static string Built(string project, string assembly)
     {
         var bench = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         var framework = Path.GetFileName(bench);
         var configuration = Path.GetFileName(Path.GetDirectoryName(bench)!);
-        return Path.Combine(Repository, "src", "OneGo.Server", "bin", configuration, framework, "OneGo.Server.dll");
+        return Path.Combine(Repository, project, "bin", configuration, framework, assembly);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills the process at once (SIGKILL), as a machine that fails would.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
         _process.Dispose();
     }
 

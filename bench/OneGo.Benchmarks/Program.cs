@@ -8,6 +8,7 @@ using OneGo.Benchmarks;
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- parts    (the stages of resolving an adopter, timed apart; see Parts.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- live [n]  (a cache-missed live-bundle request end to end, n = 200 bundles, beside the raw bytes; see LiveRequests.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- zone [n]  (publishing n = 10,000 bundles into the zone on PostgreSQL and Azurite)
+// dotnet run -c Release --project bench/OneGo.Benchmarks -- cluster [n]  (three nodes behind the gateway, one killed during a run of n = 2,000 publications under reads; infra/cluster.sh; see Cluster.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- deadlines [n]  (the deadline job over n = 1,000,000 open cases on PostgreSQL, beside plain UPDATEs; see Deadlines.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- ratings [n]  (the 好差评 figures over n = 1,000,000 ratings on PostgreSQL through GET /statistics, beside the plain grouped count; see RatingFiguresBench.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- nation [scale]  (a synthetic nation of ~85,000 bundles at scale 1 imported, published, rebased and read on PostgreSQL and Azurite; see SyntheticNation.cs)
@@ -52,6 +53,11 @@ if (args is ["ratings", ..])
 if (args is ["nation", ..])
 {
     await SyntheticNation.RunAsync(args is [_, var scale, ..] ? double.Parse(scale, System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return;
+}
+if (args is ["cluster", ..])
+{
+    Environment.ExitCode = await Cluster.RunAsync(args is [_, var count, ..] ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture) : 2_000);
     return;
 }
 if (args is ["zone", ..])

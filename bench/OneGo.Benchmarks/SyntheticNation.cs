@@ -133,8 +133,8 @@ internal static class SyntheticNation
 
     private static async Task MigrateAsync(string[] options)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(Node.ServerAssembly()) };
-        start.ArgumentList.Add(Node.ServerAssembly());
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(Node.ServerAssembly) };
+        start.ArgumentList.Add(Node.ServerAssembly);
         start.ArgumentList.Add("migrate");
         foreach (var option in options)
         {
