@@ -30,8 +30,10 @@ internal static class Cluster
         var azurite = Environment.GetEnvironmentVariable("ONEGO_TEST_AZURITE") ?? throw new InvalidOperationException("ONEGO_TEST_AZURITE is not set: run infra/cluster.sh.");
         var database = "onego_cluster_" + Guid.NewGuid().ToString("N")[..12];
         var container = "onego-cluster-" + Guid.NewGuid().ToString("N")[..12];
-        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
-        await ZonePublishing.ExecuteAsync(server, $"CREATE DATABASE \"{database}\"");
+        // As production runs: the nodes connect as the application's role; the owner migrates, and seeds and counts here.
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database, Username = "onego_owner", CommandTimeout = 600 }.ConnectionString;
+        var app = new NpgsqlConnectionStringBuilder(server) { Database = database, Username = "onego_app" }.ConnectionString;
+        await ZonePublishing.ExecuteAsync(server, $"CREATE DATABASE \"{database}\" OWNER onego_owner");
         var tenants = ZonePublishing.TrimmedTenants();
         var clock = Stopwatch.StartNew();
         var logs = new ConcurrentQueue<(TimeSpan At, int Node, string Line)>();
@@ -44,7 +46,7 @@ internal static class Cluster
             string[] Options(int node, bool import) =>
             [
                 $"--urls=http://127.0.0.1:{ports[node]}",
-                "--Database:Provider=postgres", $"--Database:ConnectionString={connectionString}",
+                "--Database:Provider=postgres", $"--Database:ConnectionString={app}", $"--Database:OwnerConnectionString={connectionString}", "--Database:AppRole=onego_app",
                 $"--TenantFiles:Folder={tenants}", $"--TenantFiles:ImportOnStartup={import}",
                 "--Blobs:Provider=Azure", $"--Blobs:ConnectionString={azurite}", $"--Blobs:Container={container}",
                 $"--Identity:Issuer={entry}", $"--Network:KnownProxies:0={GatewayAddress}",
