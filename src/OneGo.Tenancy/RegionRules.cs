@@ -12,6 +12,12 @@ public static partial class RegionRules
 {
     public const string NationalId = "national";
 
+    /// <summary>
+    /// The code of 新疆生产建设兵团, which GB/T 2260 does not give: the national government service platform uses 660000. A
+    /// region holds it only when it is marked as outside the standard, so that no reader takes it for a GB/T 2260 code.
+    /// </summary>
+    public const string OutsideStandardCode = "660000";
+
     [GeneratedRegex("^[a-z]+$", RegexOptions.CultureInvariant)]
     private static partial Regex SegmentPattern();
 
@@ -61,12 +67,33 @@ public static partial class RegionRules
         _ => "this level is not allowed here.",
     };
 
-    /// <summary>Checks a division code against its level and its parent's code (GB/T 2260 prefix rule).</summary>
-    public static string? CheckDivisionCode(string? code, RegionLevel level, string? parentCode, RegionLevel? parentLevel)
+    /// <summary>
+    /// Checks a division code against its level and its parent's code (GB/T 2260 prefix rule). A code marked as outside
+    /// the standard (<paramref name="outsideStandard"/>) is a province's <see cref="OutsideStandardCode"/> and nothing else;
+    /// that code unmarked is refused, so that it is never taken for a GB/T 2260 code.
+    /// </summary>
+    public static string? CheckDivisionCode(string? code, RegionLevel level, string? parentCode, RegionLevel? parentLevel, bool outsideStandard)
     {
+        if (outsideStandard)
+        {
+            return (level, code) switch
+            {
+                (not RegionLevel.Province, _) =>
+                    $"only a province-level region's code can be marked as outside GB/T 2260 (新疆生产建设兵团's {OutsideStandardCode}), not a {level.ToString().ToLowerInvariant()}'s: remove the mark.",
+                (_, OutsideStandardCode) => null,
+                _ =>
+                    $"the only code marked as outside GB/T 2260 is {OutsideStandardCode}, the national government service platform's code for 新疆生产建设兵团; {(code is null ? "no code is given" : $"{code} is not it")}: give {OutsideStandardCode}, or remove the mark and give the region's GB/T 2260 code.",
+            };
+        }
+
         if (level == RegionLevel.National)
         {
             return code is null ? null : "national has no division code; leave it out.";
+        }
+
+        if (code == OutsideStandardCode)
+        {
+            return $"{OutsideStandardCode} is not a GB/T 2260 code: it is the national government service platform's code for 新疆生产建设兵团. To give a province-level region this code, mark it as outside the standard (divisionCodeOutsideStandard: true).";
         }
 
         if (code is null)

@@ -21,6 +21,8 @@ namespace OneGo.Client.Models
 #else
         public string DivisionCode { get; set; }
 #endif
+        /// <summary>True when the division code is not a GB/T 2260 code (660000, 新疆生产建设兵团).</summary>
+        public bool? DivisionCodeOutsideStandard { get; set; }
         /// <summary>Its id, canonical from now on.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -64,6 +66,7 @@ namespace OneGo.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "divisionCode", n => { DivisionCode = n.GetStringValue(); } },
+                { "divisionCodeOutsideStandard", n => { DivisionCodeOutsideStandard = n.GetBoolValue(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "parentId", n => { ParentId = n.GetStringValue(); } },
@@ -77,6 +80,7 @@ namespace OneGo.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("divisionCode", DivisionCode);
+            writer.WriteBoolValue("divisionCodeOutsideStandard", DivisionCodeOutsideStandard);
             writer.WriteStringValue("id", Id);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("parentId", ParentId);

@@ -21,6 +21,8 @@ namespace OneGo.Client.Models
 #else
         public string DivisionCode { get; set; }
 #endif
+        /// <summary>True for a province-level region whose code is not a GB/T 2260 code: only 660000, the national government service platform&apos;s code for 新疆生产建设兵团, which is refused unmarked.</summary>
+        public bool? DivisionCodeOutsideStandard { get; set; }
         /// <summary>The level property</summary>
         public global::OneGo.Client.Models.RegionLevel? Level { get; set; }
         /// <summary>Its Chinese name (at most 100 characters).</summary>
@@ -66,6 +68,7 @@ namespace OneGo.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "divisionCode", n => { DivisionCode = n.GetStringValue(); } },
+                { "divisionCodeOutsideStandard", n => { DivisionCodeOutsideStandard = n.GetBoolValue(); } },
                 { "level", n => { Level = n.GetEnumValue<global::OneGo.Client.Models.RegionLevel>(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "nameEn", n => { NameEn = n.GetStringValue(); } },
@@ -80,6 +83,7 @@ namespace OneGo.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("divisionCode", DivisionCode);
+            writer.WriteBoolValue("divisionCodeOutsideStandard", DivisionCodeOutsideStandard);
             writer.WriteEnumValue<global::OneGo.Client.Models.RegionLevel>("level", Level);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("nameEn", NameEn);

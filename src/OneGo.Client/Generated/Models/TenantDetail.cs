@@ -53,6 +53,8 @@ namespace OneGo.Client.Models
 #else
         public string DivisionCode { get; set; }
 #endif
+        /// <summary>True when the division code is not a GB/T 2260 code: 660000, the national government service platform&apos;s code for 新疆生产建设兵团.</summary>
+        public bool? DivisionCodeOutsideStandard { get; set; }
         /// <summary>The id property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -118,6 +120,7 @@ namespace OneGo.Client.Models
                 { "displayName", n => { DisplayName = n.GetStringValue(); } },
                 { "displayNameEn", n => { DisplayNameEn = n.GetStringValue(); } },
                 { "divisionCode", n => { DivisionCode = n.GetStringValue(); } },
+                { "divisionCodeOutsideStandard", n => { DivisionCodeOutsideStandard = n.GetBoolValue(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
                 { "level", n => { Level = n.GetEnumValue<global::OneGo.Client.Models.RegionLevel>(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
@@ -138,6 +141,7 @@ namespace OneGo.Client.Models
             writer.WriteStringValue("displayName", DisplayName);
             writer.WriteStringValue("displayNameEn", DisplayNameEn);
             writer.WriteStringValue("divisionCode", DivisionCode);
+            writer.WriteBoolValue("divisionCodeOutsideStandard", DivisionCodeOutsideStandard);
             writer.WriteStringValue("id", Id);
             writer.WriteEnumValue<global::OneGo.Client.Models.RegionLevel>("level", Level);
             writer.WriteStringValue("name", Name);

@@ -104,6 +104,23 @@ internal sealed class DocumentReader(YamlSource source)
         return null;
     }
 
+    /// <summary>A yes/no value written <c>true</c> or <c>false</c>; false when the field is absent.</summary>
+    public bool Flag(JsonObject obj, string pointer, string field)
+    {
+        if (!obj.TryGetPropertyValue(field, out var node) || node is null)
+        {
+            return false;
+        }
+
+        if (node is JsonValue value && value.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetValue<bool>();
+        }
+
+        Report(pointer + "/" + field, $"'{field}' is true or false, not {Describe(node)}.");
+        return false;
+    }
+
     /// <summary>One of the allowed words; reports the allowed ones otherwise.</summary>
     public string? OneOf(JsonObject obj, string pointer, string field, bool required, IReadOnlyCollection<string> allowed)
     {

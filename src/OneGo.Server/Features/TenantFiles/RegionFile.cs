@@ -9,6 +9,7 @@ internal sealed record RegionDocument(
     string? NameEn,
     RegionLevel Level,
     string? DivisionCode,
+    bool DivisionCodeOutsideStandard,
     string? DisplayName,
     string? DisplayNameEn,
     string? ContactPhone,
@@ -19,7 +20,7 @@ internal sealed record RegionDocument(
     IReadOnlyList<OneGo.Catalogue.Department> Departments)
 {
     public static readonly string[] Fields =
-        ["name", "nameEn", "level", "divisionCode", "displayName", "displayNameEn", "contact", "publishing", "departments"];
+        ["name", "nameEn", "level", "divisionCode", "divisionCodeOutsideStandard", "displayName", "displayNameEn", "contact", "publishing", "departments"];
 
     public static readonly string[] DepartmentFields = ["code", "name", "kind", "creditCode"];
 
@@ -45,6 +46,7 @@ internal sealed record RegionDocument(
         var nameEn = reader.Text(fields, "", "nameEn", required: false, maxLength: 200);
         var level = reader.OneOf(fields, "", "level", required: true, Levels);
         var code = reader.Digits(fields, "", "divisionCode");
+        var outsideStandard = reader.Flag(fields, "", "divisionCodeOutsideStandard");
         var displayName = reader.Text(fields, "", "displayName", required: false, maxLength: 200);
         var displayNameEn = reader.Text(fields, "", "displayNameEn", required: false, maxLength: 300);
 
@@ -81,7 +83,7 @@ internal sealed record RegionDocument(
             return null;
         }
 
-        return new RegionDocument(name, nameEn, Enum.Parse<RegionLevel>(level, ignoreCase: true), code,
+        return new RegionDocument(name, nameEn, Enum.Parse<RegionLevel>(level, ignoreCase: true), code, outsideStandard,
             displayName, displayNameEn, phone, email, address, hours, schedule, departments);
     }
 

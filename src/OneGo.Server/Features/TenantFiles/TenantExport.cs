@@ -54,6 +54,11 @@ public sealed class TenantExport(OneGoDbContext db, CurrentTenant tenants)
             Line(text, "", "divisionCode", region.DivisionCode);
         }
 
+        if (region.DivisionCodeOutsideStandard)
+        {
+            Line(text, "", "divisionCodeOutsideStandard", "true", quote: false);
+        }
+
         Line(text, "", "displayName", settings?.DisplayName);
         Line(text, "", "displayNameEn", settings?.DisplayNameEn);
         if (settings is { ContactPhone: not null } or { ContactEmail: not null } or { ContactAddress: not null } or { ContactHours: not null })

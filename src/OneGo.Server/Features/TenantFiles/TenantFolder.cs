@@ -211,9 +211,9 @@ internal sealed class TenantFolder
                 RegionsWithProblems.Add(region.Id);
                 Problems.Add(region.Source.At("/level", $"'level' is {region.Document.Level.ToString().ToLowerInvariant()}, but {levelProblem}"));
             }
-            else if (RegionRules.CheckDivisionCode(region.Document.DivisionCode, region.Document.Level, parent?.Document.DivisionCode, parent?.Document.Level) is { } codeProblem)
+            else if (RegionRules.CheckDivisionCode(region.Document.DivisionCode, region.Document.Level, parent?.Document.DivisionCode, parent?.Document.Level, region.Document.DivisionCodeOutsideStandard) is { } codeProblem)
             {
-                var at = region.Document.DivisionCode is null ? "" : "/divisionCode";
+                var at = region.Document.DivisionCodeOutsideStandard ? "/divisionCodeOutsideStandard" : region.Document.DivisionCode is null ? "" : "/divisionCode";
                 RegionsWithProblems.Add(region.Id);
                 Problems.Add(region.Source.At(at, char.ToUpperInvariant(codeProblem[0]) + codeProblem[1..]));
             }

@@ -183,6 +183,7 @@ public sealed class TenantImport(
         region.NameEn = doc.NameEn;
         region.Level = doc.Level;
         region.DivisionCode = doc.DivisionCode;
+        region.DivisionCodeOutsideStandard = doc.DivisionCodeOutsideStandard;
         region.ParentId = file.ParentId;
         region.UpdatedAt = now;
         using (tenants.Enter(file.Id))
@@ -413,7 +414,7 @@ public sealed class TenantImport(
 
             var existing = regions.GetValueOrDefault(region.Id);
             Consider(region.RelativePath, region.Sha256, _ => existing is null
-                ? [$"new region {region.Id} {region.Document.Name} ({region.Document.DivisionCode ?? "no code"}, {region.Document.Level.ToString().ToLowerInvariant()})"]
+                ? [$"new region {region.Id} {region.Document.Name} ({region.Document.DivisionCode ?? "no code"}{(region.Document.DivisionCodeOutsideStandard ? " outside GB/T 2260" : "")}, {region.Document.Level.ToString().ToLowerInvariant()})"]
                 : Differences(existing, settings, [.. departments[region.Id]], region));
             foreach (var year in files.Calendar.Where(_ => region.Id == RegionRules.NationalId))
             {
@@ -460,6 +461,7 @@ public sealed class TenantImport(
         Compare("nameEn", region.NameEn, doc.NameEn);
         Compare("level", region.Level.ToString().ToLowerInvariant(), doc.Level.ToString().ToLowerInvariant());
         Compare("divisionCode", region.DivisionCode, doc.DivisionCode);
+        Compare("divisionCodeOutsideStandard", region.DivisionCodeOutsideStandard ? "true" : "false", doc.DivisionCodeOutsideStandard ? "true" : "false");
         Compare("parent", region.ParentId, file.ParentId);
         Compare("displayName", settings?.DisplayName, doc.DisplayName);
         Compare("displayNameEn", settings?.DisplayNameEn, doc.DisplayNameEn);

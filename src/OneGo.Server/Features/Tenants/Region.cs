@@ -14,6 +14,12 @@ public sealed class Region : IAudited
     /// <summary>GB/T 2260 six-digit code; an alias of the id in every route. None for national.</summary>
     public string? DivisionCode { get; set; }
 
+    /// <summary>
+    /// The code is not a GB/T 2260 code: 新疆生产建设兵团's <see cref="RegionRules.OutsideStandardCode"/>, which the national
+    /// government service platform uses (<see cref="RegionRules.CheckDivisionCode"/>).
+    /// </summary>
+    public bool DivisionCodeOutsideStandard { get; set; }
+
     public required string Name { get; set; }
 
     public string? NameEn { get; set; }

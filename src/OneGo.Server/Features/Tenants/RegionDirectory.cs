@@ -10,6 +10,9 @@ namespace OneGo.Server.Features.Tenants;
 /// <summary>One region as the rest of the server sees it: immutable, from the directory's snapshot.</summary>
 public sealed record RegionInfo(string Id, string? DivisionCode, string Name, string? NameEn, RegionLevel Level, string? ParentId, IReadOnlyList<string> ChildIds)
 {
+    /// <summary>The division code is not a GB/T 2260 code (<see cref="Region.DivisionCodeOutsideStandard"/>).</summary>
+    public bool DivisionCodeOutsideStandard { get; init; }
+
     /// <summary>The region's own departments, by code.</summary>
     public IReadOnlyDictionary<string, OneGo.Catalogue.Department> Departments { get; init; } = FrozenDictionary<string, OneGo.Catalogue.Department>.Empty;
 }
@@ -168,6 +171,7 @@ public sealed class RegionDirectory(IServiceScopeFactory scopes, TimeProvider cl
             .Select(r => new RegionInfo(r.Id, r.DivisionCode, r.Name, r.NameEn, r.Level, r.ParentId,
                 children[r.Id].Order(StringComparer.Ordinal).ToArray())
             {
+                DivisionCodeOutsideStandard = r.DivisionCodeOutsideStandard,
                 Departments = departments[r.Id].ToFrozenDictionary(d => d.Code, d => d.ToDepartment(), StringComparer.Ordinal),
             })
             .OrderBy(r => r.Id, StringComparer.Ordinal)

@@ -22,14 +22,16 @@ internal static class RegionsAdminApi
     /// <param name="NameEn">Its English name.</param>
     /// <param name="Level">Its level: one below the parent's.</param>
     /// <param name="DivisionCode">Its GB/T 2260 six-digit division code, agreeing with the parent's.</param>
-    public sealed record NewRegion(string? Segment, string? Name, string? NameEn, RegionLevel? Level, string? DivisionCode);
+    /// <param name="DivisionCodeOutsideStandard">True for a province-level region whose code is not a GB/T 2260 code: only 660000, the national government service platform's code for 新疆生产建设兵团, which is refused unmarked.</param>
+    public sealed record NewRegion(string? Segment, string? Name, string? NameEn, RegionLevel? Level, string? DivisionCode, bool? DivisionCodeOutsideStandard);
 
     /// <summary>A region just onboarded.</summary>
     /// <param name="Id">Its id, canonical from now on.</param>
     /// <param name="DivisionCode">Its division code.</param>
+    /// <param name="DivisionCodeOutsideStandard">True when the division code is not a GB/T 2260 code (660000, 新疆生产建设兵团).</param>
     /// <param name="Name">Its Chinese name.</param>
     /// <param name="ParentId">The region it was onboarded below.</param>
-    public sealed record CreatedRegion(string Id, string? DivisionCode, string? Name, string ParentId);
+    public sealed record CreatedRegion(string Id, string? DivisionCode, bool DivisionCodeOutsideStandard, string? Name, string ParentId);
 
     /// <summary>A region's names and settings, as its admins change them.</summary>
     public sealed record SettingsView(string Tenant, string Name, string? NameEn, string? DisplayName, string? DisplayNameEn, TenantContact Contact, TenantPublishing Publishing);
@@ -58,6 +60,7 @@ internal static class RegionsAdminApi
         }
 
         var parent = context.Tenant();
+        var outsideStandard = body.DivisionCodeOutsideStandard ?? false;
         var errors = new List<ApiError>();
         var badSegment = body.Segment is null ? "segment is required: the region's id below its parent, in lowercase pinyin." : RegionRules.CheckSegment(body.Segment);
         if (badSegment is not null)
@@ -81,9 +84,9 @@ internal static class RegionsAdminApi
         {
             errors.Add(ApiError.At("/level", "tree", body.Level is null ? "level is required." : $"level {body.Level.ToString()!.ToLowerInvariant()} cannot sit below a {parent.Level.ToString().ToLowerInvariant()}: {RegionRules.CheckLevel(body.Level.Value, parent.Level)}"));
         }
-        else if (RegionRules.CheckDivisionCode(body.DivisionCode, level, parent.DivisionCode, parent.Level) is { } badCode)
+        else if (RegionRules.CheckDivisionCode(body.DivisionCode, level, parent.DivisionCode, parent.Level, outsideStandard) is { } badCode)
         {
-            errors.Add(ApiError.At("/divisionCode", "division-code", badCode));
+            errors.Add(ApiError.At(outsideStandard ? "/divisionCodeOutsideStandard" : "/divisionCode", "division-code", badCode));
         }
 
         if (errors.Count > 0)
@@ -98,8 +101,8 @@ internal static class RegionsAdminApi
         }
 
         var now = clock.Now();
-        var region = new Region { Id = id, Name = body.Name!, NameEn = body.NameEn, Level = body.Level!.Value, DivisionCode = body.DivisionCode, ParentId = parent.Id, CreatedAt = now, UpdatedAt = now };
-        var created = new { id, region.Name, region.NameEn, level = region.Level, region.DivisionCode, parent = parent.Id };
+        var region = new Region { Id = id, Name = body.Name!, NameEn = body.NameEn, Level = body.Level!.Value, DivisionCode = body.DivisionCode, DivisionCodeOutsideStandard = outsideStandard, ParentId = parent.Id, CreatedAt = now, UpdatedAt = now };
+        var created = new { id, region.Name, region.NameEn, level = region.Level, region.DivisionCode, region.DivisionCodeOutsideStandard, parent = parent.Id };
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             // The region, its settings and both audit entries (the parent's and the new region's first) commit together.
@@ -119,7 +122,7 @@ internal static class RegionsAdminApi
 
         directory.Invalidate();
         await schedules.ApplyAsync(id, null, cancellationToken);
-        return new CreatedAt<CreatedRegion>($"/api/tenants/{id}", new CreatedRegion(id, body.DivisionCode, body.Name, parent.Id));
+        return new CreatedAt<CreatedRegion>($"/api/tenants/{id}", new CreatedRegion(id, body.DivisionCode, outsideStandard, body.Name, parent.Id));
     }
 
     private static async Task<(byte[] Bytes, string ETag)> ViewAsync(HttpContext context, OneGoDbContext db, CancellationToken cancellationToken)

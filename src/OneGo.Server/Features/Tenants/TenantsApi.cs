@@ -7,15 +7,18 @@ using OneGo.Tenancy;
 namespace OneGo.Server.Features.Tenants;
 
 /// <summary>A region in lists: what a client needs to name it and place it in the tree.</summary>
-public sealed record TenantSummary(string Id, string? DivisionCode, string Name, string? NameEn, RegionLevel Level, string? ParentId)
+/// <param name="DivisionCodeOutsideStandard">True when the division code is not a GB/T 2260 code: 660000, the national government service platform's code for 新疆生产建设兵团.</param>
+public sealed record TenantSummary(string Id, string? DivisionCode, bool DivisionCodeOutsideStandard, string Name, string? NameEn, RegionLevel Level, string? ParentId)
 {
-    internal static TenantSummary From(RegionInfo r) => new(r.Id, r.DivisionCode, r.Name, r.NameEn, r.Level, r.ParentId);
+    internal static TenantSummary From(RegionInfo r) => new(r.Id, r.DivisionCode, r.DivisionCodeOutsideStandard, r.Name, r.NameEn, r.Level, r.ParentId);
 }
 
 /// <summary>One region with its children and its public settings.</summary>
+/// <param name="DivisionCodeOutsideStandard">True when the division code is not a GB/T 2260 code: 660000, the national government service platform's code for 新疆生产建设兵团.</param>
 public sealed record TenantDetail(
     string Id,
     string? DivisionCode,
+    bool DivisionCodeOutsideStandard,
     string Name,
     string? NameEn,
     RegionLevel Level,
@@ -111,7 +114,7 @@ internal static class TenantsApi
     }
 
     private static TenantDetail Detail(RegionInfo region, TenantSettings? settings) => new(
-        region.Id, region.DivisionCode, region.Name, region.NameEn, region.Level, region.ParentId, region.ChildIds,
+        region.Id, region.DivisionCode, region.DivisionCodeOutsideStandard, region.Name, region.NameEn, region.Level, region.ParentId, region.ChildIds,
         settings?.DisplayName, settings?.DisplayNameEn,
         new TenantContact(settings?.ContactPhone, settings?.ContactEmail, settings?.ContactAddress, settings?.ContactHours),
         new TenantPublishing(settings?.PublishingSchedule ?? TenantSettings.DefaultPublishingSchedule, TenantSettings.TimeZone));

@@ -31,6 +31,9 @@ public sealed class RegionFileSchemaTests
         ["publishing"] = new JsonObject { ["schedule"] = "0 0 2 * * ?" },
     };
 
+    /// <summary>Where <see cref="Valid"/>, a district, sits: under Xiamen (350200).</summary>
+    private static readonly (string? Code, RegionLevel Level) Xiamen = ("350200", RegionLevel.City);
+
     [Fact]
     public void TheSchemaAndTheImporterKnowTheSameFields()
     {
@@ -115,18 +118,46 @@ public sealed class RegionFileSchemaTests
     [InlineData("35020X", false)]
     public void BothReadADivisionCodeAlike(string code, bool accepted)
     {
-        Expect(With(["divisionCode"], code), accepted, $"divisionCode {code} as text", inXiamen: true);
+        Expect(With(["divisionCode"], code), accepted, $"divisionCode {code} as text", under: Xiamen);
         if (int.TryParse(code, out var number) && code[0] != '0')
         {
-            Expect(With(["divisionCode"], number), accepted, $"divisionCode {code} as a number", inXiamen: true);
+            Expect(With(["divisionCode"], number), accepted, $"divisionCode {code} as a number", under: Xiamen);
         }
     }
 
+    [Theory]
+    [InlineData("660000", true, true)]
+    [InlineData("660000", null, false)]
+    [InlineData("660000", false, false)]
+    [InlineData("650000", true, false)]
+    [InlineData("650000", false, true)]
+    public void BothReadTheCorpsCodeMarkedAsOutsideTheStandardAlike(string code, bool? marked, bool accepted)
+    {
+        var province = With(["level"], "province");
+        province["divisionCode"] = code;
+        if (marked is { } mark)
+        {
+            province["divisionCodeOutsideStandard"] = mark;
+        }
+
+        Expect(province, accepted, $"a province of {code} {(marked is null ? "unmarked" : $"marked {marked}")}", under: (null, RegionLevel.National));
+        province["divisionCode"] = int.Parse(code, System.Globalization.CultureInfo.InvariantCulture);
+        Expect(province, accepted, $"a province of {code} as a number {(marked is null ? "unmarked" : $"marked {marked}")}", under: (null, RegionLevel.National));
+    }
+
+    [Fact]
+    public void BothRefuseTheMarkOnADistrictOrWrittenAsText()
+    {
+        Expect(With(["divisionCodeOutsideStandard"], true), accepted: false, "a district marked as outside the standard", under: Xiamen);
+        Expect(With(["divisionCodeOutsideStandard"], "yes"), accepted: false, "the mark as text");
+        Expect(With(["divisionCodeOutsideStandard"], false), accepted: true, "a district marked false", under: Xiamen);
+    }
+
     /// <summary>
-    /// Puts a file to both. <paramref name="inXiamen"/>: the importer's rules of the tree apply too, as the file's place
-    /// (a district of Xiamen, 350200) gives them: a division code's shape is checked there, beside its parent's.
+    /// Puts a file to both. <paramref name="under"/>: the importer's rules of the tree apply too, as the file's place
+    /// (a district of Xiamen, 350200, or a province) gives them: a division code's shape is checked there, beside its parent's.
     /// </summary>
-    private static void Expect(JsonObject file, bool accepted, string what, bool inXiamen = false)
+    private static void Expect(JsonObject file, bool accepted, string what, (string? Code, RegionLevel Level)? under = null)
     {
         var bySchema = Checker.Evaluate(JsonDocument.Parse(file.ToJsonString()).RootElement).IsValid;
         var (source, problem) = YamlSource.Parse("tenants/fujian/xiamen/haicang/tenant.yaml", file.ToJsonString());
@@ -134,7 +165,7 @@ public sealed class RegionFileSchemaTests
         var reader = new DocumentReader(source!);
         var document = RegionDocument.Read(reader, source!.Root, PublishingScheduleRule.Default);
         var byImporter = document is not null && reader.Problems.Count == 0 &&
-                         !(inXiamen && RegionRules.CheckDivisionCode(document.DivisionCode, document.Level, "350200", RegionLevel.City) is not null);
+                         !(under is { } parent && RegionRules.CheckDivisionCode(document.DivisionCode, document.Level, parent.Code, parent.Level, document.DivisionCodeOutsideStandard) is not null);
         Assert.True(bySchema == accepted, $"{what}: the schema {(bySchema ? "accepts" : "refuses")} it; both should {(accepted ? "accept" : "refuse")} it.");
         Assert.True(byImporter == accepted, $"{what}: the importer {(byImporter ? "accepts" : "refuses")} it ({string.Join("; ", reader.Problems)}); both should {(accepted ? "accept" : "refuse")} it.");
     }

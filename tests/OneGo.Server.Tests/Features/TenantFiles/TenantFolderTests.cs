@@ -31,6 +31,29 @@ public sealed class TenantFolderTests : IDisposable
     }
 
     [Fact]
+    public void TheCorpsCodeUnmarkedIsReportedAtTheCodeWithHowToMarkIt()
+    {
+        _tenants.Write("bingtuan/tenant.yaml", "name: 新疆生产建设兵团\nlevel: province\ndivisionCode: \"660000\"\n");
+        var problem = Assert.Single(Problems());
+        Assert.Equal("tenants/bingtuan/tenant.yaml:3:15: 660000 is not a GB/T 2260 code: it is the national government service platform's code for 新疆生产建设兵团. "
+                     + "To give a province-level region this code, mark it as outside the standard (divisionCodeOutsideStandard: true).", problem);
+    }
+
+    [Fact]
+    public void AMarkOutsideTheStandardOnAnotherCodeOrBelowAProvinceIsReportedAtTheMark()
+    {
+        _tenants.Write("bingtuan/tenant.yaml", "name: 新疆生产建设兵团\nlevel: province\ndivisionCode: \"660100\"\ndivisionCodeOutsideStandard: true\n");
+        _tenants.Write("fujian/xiamen/haicang/tenant.yaml", "name: 海沧区\nlevel: district\ndivisionCode: 350205\ndivisionCodeOutsideStandard: true\n");
+        _tenants.Write("zhejiang/tenant.yaml", "name: 浙江省\nlevel: province\ndivisionCode: 330000\ndivisionCodeOutsideStandard: yes\n");
+        Assert.Equal(
+        [
+            "tenants/bingtuan/tenant.yaml:4:30: The only code marked as outside GB/T 2260 is 660000, the national government service platform's code for 新疆生产建设兵团; 660100 is not it: give 660000, or remove the mark and give the region's GB/T 2260 code.",
+            "tenants/fujian/xiamen/haicang/tenant.yaml:4:30: Only a province-level region's code can be marked as outside GB/T 2260 (新疆生产建设兵团's 660000), not a district's: remove the mark.",
+            "tenants/zhejiang/tenant.yaml:4:30: 'divisionCodeOutsideStandard' is true or false, not the text \"yes\".",
+        ], Problems());
+    }
+
+    [Fact]
     public void AnUnknownFieldIsReportedAtItsNameWithTheFieldsThatExist()
     {
         _tenants.Write("fujian/xiamen/haicang/tenant.yaml", """

@@ -1362,6 +1362,9 @@ namespace OneGo.Server.Data.Migrations.Postgres
                         .HasMaxLength(6)
                         .HasColumnType("character varying(6)");
 
+                    b.Property<bool>("DivisionCodeOutsideStandard")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Level")
                         .IsRequired()
                         .HasMaxLength(16)

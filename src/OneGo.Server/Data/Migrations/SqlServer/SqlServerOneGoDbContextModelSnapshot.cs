@@ -1363,6 +1363,9 @@ namespace OneGo.Server.Data.Migrations.SqlServer
                         .HasMaxLength(6)
                         .HasColumnType("nvarchar(6)");
 
+                    b.Property<bool>("DivisionCodeOutsideStandard")
+                        .HasColumnType("bit");
+
                     b.Property<string>("Level")
                         .IsRequired()
                         .HasMaxLength(16)

@@ -1335,6 +1335,9 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                         .HasMaxLength(6)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("DivisionCodeOutsideStandard")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Level")
                         .IsRequired()
                         .HasMaxLength(16)
