@@ -132,27 +132,28 @@ public abstract partial class IdentityTests(Provider provider) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheNationalOperatorOnboardsAProvinceAndItsAdminChangesItsSettings()
+    public async Task TheNationalOperatorOnboardsACityOfAProvinceAndChangesItsSettings()
     {
+        // Every province-level region is in tenants/ already: the national operator onboards below one, as an admin above it.
         using var national = await AsAsync(Roles.Admin, "national");
-        var created = await national.SendJsonAsync(HttpMethod.Post, "/api/t/national/children", new { segment = "hainan", name = "海南省", nameEn = "Hainan Province", level = "province", divisionCode = "460000" });
+        var created = await national.SendJsonAsync(HttpMethod.Post, "/api/t/hainan/children", new { segment = "haikou", name = "海口市", nameEn = "Haikou", level = "city", divisionCode = "460100" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Equal("hainan", (string?)JsonNode.Parse(await _anonymous.GetStringAsync("/api/tenants/460000"))!["id"]);
-        Assert.Equal(HttpStatusCode.Conflict, (await national.SendJsonAsync(HttpMethod.Post, "/api/t/national/children", new { segment = "hainan", name = "海南省", level = "province", divisionCode = "460000" })).StatusCode);
+        Assert.Equal("hainan.haikou", (string?)JsonNode.Parse(await _anonymous.GetStringAsync("/api/tenants/460100"))!["id"]);
+        Assert.Equal(HttpStatusCode.Conflict, (await national.SendJsonAsync(HttpMethod.Post, "/api/t/hainan/children", new { segment = "haikou", name = "海口市", level = "city", divisionCode = "460100" })).StatusCode);
 
-        var badCode = await national.SendJsonAsync(HttpMethod.Post, "/api/t/hainan/children", new { segment = "haikou", name = "海口市", level = "city", divisionCode = "450100" });
+        var badCode = await national.SendJsonAsync(HttpMethod.Post, "/api/t/hainan/children", new { segment = "sanya", name = "三亚市", level = "city", divisionCode = "450200" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badCode.StatusCode);
         Assert.Contains("/divisionCode", await badCode.ErrorPlacesAsync());
 
         using var zhejiang = await AsAsync(Roles.Admin, "zhejiang");
-        Assert.Equal(HttpStatusCode.Forbidden, (await zhejiang.SendJsonAsync(HttpMethod.Post, "/api/t/national/children", new { segment = "xizang", name = "西藏自治区", level = "province", divisionCode = "540000" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await zhejiang.SendJsonAsync(HttpMethod.Post, "/api/t/hainan/children", new { segment = "sanya", name = "三亚市", level = "city", divisionCode = "460200" })).StatusCode);
 
-        var settings = await _anonymous.GetAsync("/api/t/hainan/settings");
-        Assert.Equal(HttpStatusCode.PreconditionRequired, (await national.SendJsonAsync(HttpMethod.Put, "/api/t/hainan/settings", new { name = "海南省", displayName = "海南政务服务网" })).StatusCode);
-        var changed = await national.SendJsonAsync(HttpMethod.Put, "/api/t/hainan/settings", new { name = "海南省", displayName = "海南政务服务网", publishingSchedule = "0 15 2 * * ?" }, settings.ETag());
+        var settings = await _anonymous.GetAsync("/api/t/hainan.haikou/settings");
+        Assert.Equal(HttpStatusCode.PreconditionRequired, (await national.SendJsonAsync(HttpMethod.Put, "/api/t/hainan.haikou/settings", new { name = "海口市", displayName = "海口市政务服务网" })).StatusCode);
+        var changed = await national.SendJsonAsync(HttpMethod.Put, "/api/t/hainan.haikou/settings", new { name = "海口市", displayName = "海口市政务服务网", publishingSchedule = "0 15 2 * * ?" }, settings.ETag());
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
-        Assert.Equal("海南政务服务网", (string?)JsonNode.Parse(await _anonymous.GetStringAsync("/api/tenants/hainan"))!["displayName"]);
-        Assert.Equal(HttpStatusCode.PreconditionFailed, (await national.SendJsonAsync(HttpMethod.Put, "/api/t/hainan/settings", new { name = "海南" }, settings.ETag())).StatusCode);
+        Assert.Equal("海口市政务服务网", (string?)JsonNode.Parse(await _anonymous.GetStringAsync("/api/tenants/hainan.haikou"))!["displayName"]);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await national.SendJsonAsync(HttpMethod.Put, "/api/t/hainan.haikou/settings", new { name = "海口" }, settings.ETag())).StatusCode);
     }
 
     [Fact]

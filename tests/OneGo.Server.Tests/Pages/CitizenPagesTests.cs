@@ -92,6 +92,22 @@ public abstract class CitizenPagesTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task EveryProvinceLevelRegionIsOnTheHomePageAndARegionPageShowsItsCode()
+    {
+        using var client = NewClient();
+        var home = await PageAsync(client, "/");
+        foreach (var region in (string[])["shanghai", "xizang", "neimenggu", "bingtuan"])
+        {
+            Assert.Contains($"href=\"/regions/{region}\"", home, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("<p class=\"lead\">区县 · 行政区划代码 350205 · ", await PageAsync(client, "/regions/fujian.xiamen.haicang"), StringComparison.Ordinal);
+        // The Corps' code is the national platform's, not GB/T 2260's: the page says so wherever it shows it.
+        Assert.Contains("代码 660000（非 GB/T 2260 行政区划代码，是国家政务服务平台为新疆生产建设兵团使用的代码）", await PageAsync(client, "/regions/bingtuan"), StringComparison.Ordinal);
+        Assert.Contains("Code 660000 (not a GB/T 2260 code;", await PageAsync(client, "/regions/660000?lang=en"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnUnknownRegionIsA404PageWhileTheApiKeepsItsProblemDetails()
     {
         using var client = NewClient();

@@ -136,6 +136,27 @@ public abstract class TenantImportTests(Provider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheMarkOfACodeOutsideTheStandardIsImportedAndADiffNamesItsChange()
+    {
+        await using var app = App();
+        await ImportAsync(app, _tenants.Path);
+        using (var client = app.CreateClient())
+        {
+            Assert.True((await client.GetFromJsonAsync<JsonElement>("/api/tenants/bingtuan")).GetProperty("divisionCodeOutsideStandard").GetBoolean());
+        }
+
+        // Were GB/T 2260 ever to give the Corps a code, its file would drop the mark with the national platform's code.
+        var file = _tenants.File("bingtuan/tenant.yaml");
+        var text = File.ReadAllText(file);
+        File.WriteAllText(file, text[..text.IndexOf("divisionCode:", StringComparison.Ordinal)] + "divisionCode: \"670000\"\n" + text[(text.IndexOf("displayName:", StringComparison.Ordinal))..]);
+        await using var scope = app.Services.CreateAsyncScope();
+        var (problems, plan) = await scope.ServiceProvider.GetRequiredService<TenantImport>().DiffAsync(_tenants.Path, CancellationToken.None);
+        Assert.Empty(problems);
+        var change = Assert.Single(plan!.Changes);
+        Assert.Equal(["divisionCode: 660000 → 670000", "divisionCodeOutsideStandard: true → false"], change.Details);
+    }
+
+    [Fact]
     public async Task AnExportedFolderImportsBackToTheSameRegions()
     {
         await using var app = App();

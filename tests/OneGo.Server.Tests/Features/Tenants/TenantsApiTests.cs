@@ -55,6 +55,12 @@ public abstract class TenantsApiTests(AppFixture fixture)
             ["guangdong"] = "440000", ["guangdong.guangzhou"] = "440100",
             ["shandong"] = "370000", ["shandong.jinan"] = "370100",
             ["fujian"] = "350000", ["fujian.xiamen"] = "350200", ["fujian.xiamen.siming"] = "350203", ["fujian.xiamen.haicang"] = "350205",
+            // The province-level regions without regions below them in the folder (yet).
+            ["tianjin"] = "120000", ["hebei"] = "130000", ["shanxi"] = "140000", ["neimenggu"] = "150000", ["liaoning"] = "210000",
+            ["jilin"] = "220000", ["heilongjiang"] = "230000", ["shanghai"] = "310000", ["anhui"] = "340000", ["jiangxi"] = "360000",
+            ["henan"] = "410000", ["hubei"] = "420000", ["hunan"] = "430000", ["guangxi"] = "450000", ["hainan"] = "460000",
+            ["sichuan"] = "510000", ["guizhou"] = "520000", ["yunnan"] = "530000", ["xizang"] = "540000", ["shaanxi"] = "610000",
+            ["gansu"] = "620000", ["qinghai"] = "630000", ["ningxia"] = "640000", ["xinjiang"] = "650000", ["bingtuan"] = "660000",
         };
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), all.Select(r => r.GetProperty("id").GetString()));
         foreach (var region in all)
@@ -62,7 +68,42 @@ public abstract class TenantsApiTests(AppFixture fixture)
             var id = region.GetProperty("id").GetString()!;
             var code = region.GetProperty("divisionCode");
             Assert.Equal(expected[id], code.ValueKind == JsonValueKind.Null ? null : code.GetString());
+            // Only the Corps' code is outside GB/T 2260, and says so.
+            Assert.Equal(id == "bingtuan", region.GetProperty("divisionCodeOutsideStandard").GetBoolean());
         }
+    }
+
+    [Fact]
+    public async Task EveryProvinceLevelRegionOfTheMainlandIsATenant()
+    {
+        var provinces = await ReadAllPagesAsync("/api/tenants?level=province");
+        // 22 provinces, 5 autonomous regions, 4 municipalities and 新疆生产建设兵团; Hong Kong, Macao and Taiwan are not tenants.
+        Assert.Equal(32, provinces.Count);
+        Assert.All(provinces, p => Assert.Equal("national", p.GetProperty("parentId").GetString()));
+        Assert.DoesNotContain(provinces, p => p.GetProperty("divisionCode").GetString() is "710000" or "810000" or "820000");
+
+        var corps = await Client.GetFromJsonAsync<JsonElement>("/api/tenants/660000");
+        Assert.Equal(("bingtuan", "新疆生产建设兵团", true), (corps.GetProperty("id").GetString(), corps.GetProperty("name").GetString(), corps.GetProperty("divisionCodeOutsideStandard").GetBoolean()));
+        Assert.False((await Client.GetFromJsonAsync<JsonElement>("/api/tenants/650000")).GetProperty("divisionCodeOutsideStandard").GetBoolean());
+    }
+
+    [Fact]
+    public async Task ANewProvinceHasNoCatalogueOfItsOwnAndSeesTheNationalStandards()
+    {
+        var anhui = await Client.GetFromJsonAsync<JsonElement>("/api/tenants/340000");
+        Assert.Equal(("anhui", "皖事通", "12345"), (anhui.GetProperty("id").GetString(), anhui.GetProperty("displayName").GetString(), anhui.GetProperty("contact").GetProperty("phone").GetString()));
+        Assert.Empty((await Client.GetFromJsonAsync<JsonElement>("/api/t/anhui/bundles")).GetProperty("items").EnumerateArray());
+        Assert.Empty((await Client.GetFromJsonAsync<JsonElement>("/api/t/anhui/templates")).GetProperty("items").EnumerateArray());
+
+        // What it may adopt: the national standards, the same as national offers.
+        var matrix = await Client.GetFromJsonAsync<JsonElement>("/api/t/anhui/adoption-matrix");
+        var offered = matrix.GetProperty("standards").EnumerateArray().Select(s => s.GetProperty("standard")).ToList();
+        Assert.All(offered, s => Assert.Equal("national", s.GetProperty("tenant").GetString()));
+        var national = (await Client.GetFromJsonAsync<JsonElement>("/api/t/national/templates?limit=100")).GetProperty("items").EnumerateArray().Select(t => t.GetProperty("code").GetString()).ToList();
+        Assert.Equal(13, national.Count);
+        Assert.Equal(national, offered.Select(s => s.GetProperty("code").GetString()));
+        var window = (await Client.GetFromJsonAsync<JsonElement>("/api/t/anhui/departments")).EnumerateArray().First();
+        Assert.Equal(("window", "安徽省政务服务中心综合受理窗口", "anhui"), (window.GetProperty("code").GetString(), window.GetProperty("name").GetString(), window.GetProperty("region").GetString()));
     }
 
     [Fact]
