@@ -106,7 +106,7 @@ namespace OneGo.Client.Models
 #endif
         /// <summary>Where a case is. Case work (acceptance, decisions, delivery) moves it on from here.</summary>
         public global::OneGo.Client.Models.CaseState? State { get; set; }
-        /// <summary>At risk or overdue, as the deadline job last marked it while it was open.</summary>
+        /// <summary>How a case stands against its due date, as the deadline job last marked it.</summary>
         public global::OneGo.Client.Models.CaseWatch? Watch { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::OneGo.Client.Models.CaseView"/> and sets the default values.

@@ -3,7 +3,7 @@ using System.Runtime.Serialization;
 using System;
 namespace OneGo.Client.Models
 {
-    /// <summary>At risk or overdue, as the deadline job last marked it while it was open.</summary>
+    /// <summary>How a case stands against its due date, as the deadline job last marked it.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public enum CaseWatch
     {

@@ -152,7 +152,7 @@ internal static class ApplicationsApi
     /// <param name="Decision">The department's decision, once made.</param>
     /// <param name="Result">The result issued: the document or licence and its number.</param>
     /// <param name="ClosedReason">Why it ended without a decision of its own: a case it waited for was denied, or the application was refused or withdrawn.</param>
-    /// <param name="Watch">At risk or overdue, as the deadline job last marked it while it was open.</param>
+    /// <param name="Watch">How a case stands against its due date, as the deadline job last marked it.</param>
     /// <param name="PostCheck">告知承诺: the commitments signed for this matter, the post-check's due date from acceptance, and its finding once recorded.</param>
     /// <param name="PostCheckOverdue">The post-check is past its due date, unrecorded (as the deadline job marked it).</param>
     public sealed record CaseView(
