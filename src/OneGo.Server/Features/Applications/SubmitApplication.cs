@@ -86,6 +86,8 @@ internal static class SubmitApplication
             }
             else
             {
+                // Read afresh on each attempt: a retry after a conflicting save reads the same bytes again.
+                context.Request.Body = new MemoryStream(body);
                 var (read, problem) = await JsonBody.ReadAsync<SubmitRequest>(context.Request, cancellationToken);
                 if (problem is not null)
                 {
