@@ -108,25 +108,19 @@ internal sealed class ZonePublisher(
 
     private async Task<bool> PublishBatchAsync(string tenant, PublishingRun run, List<Guid> integrations, CancellationToken cancellationToken)
     {
-        var batch = await db.Set<BundleRecord>()
+        // Only what a publication needs of each bundle, untracked: the run's memory and each save stay the size of a batch.
+        var batch = await db.Set<BundleRecord>().AsNoTracking()
             .Where(b => (b.LiveVersion != null && b.ZoneVersion != b.LiveVersion)
                         || (b.LiveVersion == null && b.WithdrawnAt != null && b.ZoneVersion != null && !b.ZoneWithdrawn))
-            .OrderBy(b => b.Code).Take(options.Value.PublishBatchSize).ToListAsync(cancellationToken);
+            .OrderBy(b => b.Code).Take(options.Value.PublishBatchSize)
+            .Select(b => new Due(b.Code, b.LiveVersion, b.ZoneVersion, b.ZoneWithdrawn, b.Audience, b.Theme, b.SearchText))
+            .ToListAsync(cancellationToken);
         if (batch.Count == 0)
         {
             return false;
         }
 
         var codes = batch.Select(b => b.Code).ToList();
-        // The version each bundle publishes (its live one, or for a withdrawal the one the zone has), read in one query:
-        // only what a publication carries, not the version's sources.
-        var wanted = batch.Select(b => (b.Code, (b.LiveVersion ?? b.ZoneVersion)!.Value)).ToHashSet();
-        var numbers = wanted.Select(w => w.Item2).Distinct().ToList();
-        var content = (await db.Set<BundleVersion>().Where(v => codes.Contains(v.BundleCode) && numbers.Contains(v.Version))
-                .Select(v => new { v.BundleCode, v.Version, v.Effective, v.ETag, v.Summary }).ToListAsync(cancellationToken))
-            .Where(v => wanted.Contains((v.BundleCode, v.Version))).ToDictionary(v => (v.BundleCode, v.Version));
-        var entries = await db.Set<ZoneEntry>().Where(e => codes.Contains(e.BundleCode)).ToDictionaryAsync(e => e.BundleCode, StringComparer.Ordinal, cancellationToken);
-
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
@@ -140,64 +134,32 @@ internal sealed class ZonePublisher(
             var zoneNow = await db.Set<BundleRecord>().AsNoTracking().Where(b => codes.Contains(b.Code))
                 .Select(b => new { b.Code, b.ZoneVersion, b.ZoneWithdrawn }).ToDictionaryAsync(b => b.Code, StringComparer.Ordinal, cancellationToken);
             var taken = batch.Where(b => zoneNow[b.Code].ZoneVersion != b.ZoneVersion || zoneNow[b.Code].ZoneWithdrawn != b.ZoneWithdrawn).ToList();
+            var due = batch.Except(taken).ToList();
             if (taken.Count > 0)
             {
                 logger.LogWarning("Publishing run {Run} of {Tenant} leaves out {Count} bundle(s) another run has published meanwhile", run.Id, tenant, taken.Count);
-                batch.RemoveAll(taken.Contains);
                 await db.Set<ZoneHead>().Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.Last, h => h.Last - taken.Count), cancellationToken);
             }
 
-            var sequence = await db.Set<ZoneHead>().Where(h => h.Id == 1).Select(h => h.Last).SingleAsync(cancellationToken) - batch.Count;
+            var sequence = await db.Set<ZoneHead>().Where(h => h.Id == 1).Select(h => h.Last).SingleAsync(cancellationToken) - due.Count;
+            var items = due.Select(b => new Item(b, ++sequence, "pub_" + Guid.CreateVersion7().ToString("N"))).ToList();
             var now = clock.Now();
-            var published = new List<string>();
-            var withdrawn = new List<string>();
-            foreach (var bundle in batch)
+            if (items.Count > 0)
             {
-                var isWithdrawal = bundle.LiveVersion is null;
-                var version = isWithdrawal ? bundle.ZoneVersion!.Value : bundle.LiveVersion!.Value;
-                var source = content[(bundle.Code, version)];
-                var publication = new Publication
+                await (db.Database.IsNpgsql()
+                    ? WriteInSqlAsync(tenant, run, items, integrations, now, cancellationToken)
+                    : WriteTrackedAsync(run, items, integrations, now, cancellationToken));
+                // Each bundle marked with what the zone now has of it: one statement per version published (few).
+                foreach (var group in items.GroupBy(i => (i.Version, i.IsWithdrawal)))
                 {
-                    PublicId = "pub_" + Guid.CreateVersion7().ToString("N"),
-                    Sequence = ++sequence,
-                    BundleCode = bundle.Code,
-                    Version = version,
-                    Kind = isWithdrawal ? PublicationKind.Withdrawal : PublicationKind.Version,
-                    Effective = isWithdrawal ? null : source.Effective,
-                    ETag = isWithdrawal ? null : source.ETag,
-                    Summary = source.Summary,
-                    PublishedAt = now,
-                    RunId = run.Id,
-                };
-                db.Add(publication);
-                db.Add(new OutboxItem { Publication = publication, Kind = OutboxKind.Snapshot, NextAttemptAt = now, CreatedAt = now });
-                foreach (var integration in integrations)
-                {
-                    db.Add(new OutboxItem { Publication = publication, Kind = OutboxKind.Push, IntegrationId = integration, NextAttemptAt = now, CreatedAt = now });
+                    var marked = group.Select(i => i.Bundle.Code).ToList();
+                    await db.Set<BundleRecord>().Where(b => marked.Contains(b.Code)).ExecuteUpdateAsync(s => s
+                        .SetProperty(b => b.ZoneVersion, group.Key.Version).SetProperty(b => b.ZoneWithdrawn, group.Key.IsWithdrawal), cancellationToken);
                 }
-
-                if (!entries.TryGetValue(bundle.Code, out var entry))
-                {
-                    entry = new ZoneEntry { BundleCode = bundle.Code, PublicationPublicId = publication.PublicId, Summary = source.Summary };
-                    db.Add(entry);
-                    entries[bundle.Code] = entry;
-                }
-
-                entry.Publication = publication;
-                entry.PublicationPublicId = publication.PublicId;
-                entry.Version = version;
-                entry.Withdrawn = isWithdrawal;
-                entry.Audience = bundle.Audience;
-                entry.Theme = bundle.Theme;
-                entry.SearchText = bundle.SearchText;
-                entry.Summary = source.Summary;
-                entry.PublishedAt = now;
-
-                bundle.ZoneVersion = version;
-                bundle.ZoneWithdrawn = isWithdrawal;
-                (isWithdrawal ? withdrawn : published).Add($"{bundle.Code}@{version}");
             }
 
+            var published = items.Where(i => !i.IsWithdrawal).Select(i => $"{i.Bundle.Code}@{i.Version}").ToList();
+            var withdrawn = items.Where(i => i.IsWithdrawal).Select(i => $"{i.Bundle.Code}@{i.Version}").ToList();
             run.Published += published.Count;
             run.Withdrawn += withdrawn.Count;
             db.Audit(new AuditEvent(Actor, "zone.publish", $"run/{run.Id}", new { published, withdrawn }));
@@ -206,7 +168,135 @@ internal sealed class ZonePublisher(
             await transaction.CommitAsync(cancellationToken);
             crash.Reached(CrashPoints.AfterZoneCommit);
         });
+        // The batch's rows are written; only the run stays tracked, so each save looks at one batch, not the run so far.
+        db.ChangeTracker.Clear();
+        db.Attach(run);
         relay.Wake();
         return true;
+    }
+
+    /// <summary>
+    /// The batch's publications, outbox items and zone entries added to the change tracker, saved with the batch's audit
+    /// entry; the version's content is read into the node and written back (SQLite, SQL Server).
+    /// </summary>
+    private async Task WriteTrackedAsync(PublishingRun run, List<Item> items, List<Guid> integrations, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var codes = items.Select(i => i.Bundle.Code).ToList();
+        var wanted = items.Select(i => (i.Bundle.Code, i.Version)).ToHashSet();
+        var numbers = wanted.Select(w => w.Version).Distinct().ToList();
+        var content = (await db.Set<BundleVersion>().Where(v => codes.Contains(v.BundleCode) && numbers.Contains(v.Version))
+                .Select(v => new { v.BundleCode, v.Version, v.Effective, v.ETag, v.Summary }).ToListAsync(cancellationToken))
+            .Where(v => wanted.Contains((v.BundleCode, v.Version))).ToDictionary(v => (v.BundleCode, v.Version));
+        var entries = await db.Set<ZoneEntry>().Where(e => codes.Contains(e.BundleCode)).ToDictionaryAsync(e => e.BundleCode, StringComparer.Ordinal, cancellationToken);
+        foreach (var item in items)
+        {
+            var bundle = item.Bundle;
+            var source = content[(bundle.Code, item.Version)];
+            var publication = new Publication
+            {
+                PublicId = item.PublicId,
+                Sequence = item.Sequence,
+                BundleCode = bundle.Code,
+                Version = item.Version,
+                Kind = item.IsWithdrawal ? PublicationKind.Withdrawal : PublicationKind.Version,
+                Effective = item.IsWithdrawal ? null : source.Effective,
+                ETag = item.IsWithdrawal ? null : source.ETag,
+                Summary = source.Summary,
+                PublishedAt = now,
+                RunId = run.Id,
+            };
+            db.Add(publication);
+            db.Add(new OutboxItem { Publication = publication, Kind = OutboxKind.Snapshot, NextAttemptAt = now, CreatedAt = now });
+            foreach (var integration in integrations)
+            {
+                db.Add(new OutboxItem { Publication = publication, Kind = OutboxKind.Push, IntegrationId = integration, NextAttemptAt = now, CreatedAt = now });
+            }
+
+            if (!entries.TryGetValue(bundle.Code, out var entry))
+            {
+                entry = new ZoneEntry { BundleCode = bundle.Code, PublicationPublicId = publication.PublicId, Summary = source.Summary };
+                db.Add(entry);
+            }
+
+            entry.Publication = publication;
+            entry.PublicationPublicId = publication.PublicId;
+            entry.Version = item.Version;
+            entry.Withdrawn = item.IsWithdrawal;
+            entry.Audience = bundle.Audience;
+            entry.Theme = bundle.Theme;
+            entry.SearchText = bundle.SearchText;
+            entry.Summary = source.Summary;
+            entry.PublishedAt = now;
+        }
+    }
+
+    /// <summary>
+    /// The same rows written by three statements on PostgreSQL: each version's content is copied inside the database
+    /// (never read into the node), and a batch costs three statements instead of one per row. The statements name the
+    /// tenant, and row-level security checks every row they write against the tenant the connection is scoped to.
+    /// The versions are sought by their codes in the unique index (= ANY), so no plan scans every version of the tenant
+    /// for each row, whatever the planner believes of row-level security's filter.
+    /// </summary>
+    private async Task WriteInSqlAsync(string tenant, PublishingRun run, List<Item> items, List<Guid> integrations, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var codes = items.Select(i => i.Bundle.Code).ToArray();
+        var versions = items.Select(i => i.Version).ToArray();
+        var sequences = items.Select(i => i.Sequence).ToArray();
+        var publicIds = items.Select(i => i.PublicId).ToArray();
+        var kinds = items.Select(i => (i.IsWithdrawal ? PublicationKind.Withdrawal : PublicationKind.Version).ToString()).ToArray();
+        var audiences = items.Select(i => i.Bundle.Audience).ToArray();
+        var themes = items.Select(i => i.Bundle.Theme).ToArray();
+        var searchTexts = items.Select(i => i.Bundle.SearchText).ToArray();
+        var first = sequences[0];
+        var last = sequences[^1];
+        var pushes = integrations.ToArray();
+        var snapshot = nameof(OutboxKind.Snapshot);
+        var push = nameof(OutboxKind.Push);
+        var pending = nameof(OutboxStatus.Pending);
+        var version = nameof(PublicationKind.Version);
+        var withdrawal = nameof(PublicationKind.Withdrawal);
+
+        var inserted = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "Publications" ("TenantId", "PublicId", "Sequence", "BundleCode", "Version", "Kind", "Effective", "ETag", "Summary", "PublishedAt", "RunId")
+            SELECT {tenant}, u.public_id, u.sequence, u.code, u.version, u.kind,
+                   CASE WHEN u.kind = {version} THEN v."Effective" END, CASE WHEN u.kind = {version} THEN v."ETag" END, v."Summary", {now}, {run.Id}
+            FROM unnest({codes}::text[], {versions}::integer[], {sequences}::bigint[], {publicIds}::text[], {kinds}::text[]) AS u(code, version, sequence, public_id, kind)
+            JOIN "BundleVersions" v ON v."TenantId" = {tenant} AND v."BundleCode" = ANY({codes}::text[]) AND v."BundleCode" = u.code AND v."Version" = u.version
+            """, cancellationToken);
+        if (inserted != items.Count)
+        {
+            throw new InvalidOperationException($"{items.Count - inserted} of the batch's versions were not found; nothing of the batch is kept.");
+        }
+
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "OutboxItems" ("TenantId", "PublicationId", "Kind", "IntegrationId", "Status", "Attempts", "NextAttemptAt", "CreatedAt")
+            SELECT p."TenantId", p."Id", CASE WHEN t.integration IS NULL THEN {snapshot} ELSE {push} END, t.integration, {pending}, 0, {now}, {now}
+            FROM "Publications" p
+            CROSS JOIN (SELECT NULL::uuid AS integration UNION ALL SELECT unnest({pushes}::uuid[])) AS t
+            WHERE p."TenantId" = {tenant} AND p."Sequence" BETWEEN {first} AND {last}
+            ORDER BY p."Sequence", t.integration NULLS FIRST
+            """, cancellationToken);
+
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "ZoneEntries" ("TenantId", "BundleCode", "PublicationId", "PublicationPublicId", "Version", "Withdrawn", "Audience", "Theme", "SearchText", "Summary", "PublishedAt")
+            SELECT p."TenantId", p."BundleCode", p."Id", p."PublicId", p."Version", p."Kind" = {withdrawal}, u.audience, u.theme, u.search_text, p."Summary", p."PublishedAt"
+            FROM unnest({codes}::text[], {audiences}::text[], {themes}::text[], {searchTexts}::text[]) AS u(code, audience, theme, search_text)
+            JOIN "Publications" p ON p."TenantId" = {tenant} AND p."BundleCode" = u.code AND p."Sequence" BETWEEN {first} AND {last}
+            ON CONFLICT ("TenantId", "BundleCode") DO UPDATE SET
+                "PublicationId" = excluded."PublicationId", "PublicationPublicId" = excluded."PublicationPublicId", "Version" = excluded."Version",
+                "Withdrawn" = excluded."Withdrawn", "Audience" = excluded."Audience", "Theme" = excluded."Theme", "SearchText" = excluded."SearchText",
+                "Summary" = excluded."Summary", "PublishedAt" = excluded."PublishedAt"
+            """, cancellationToken);
+    }
+
+    /// <summary>A bundle due for publishing, as the batch read it.</summary>
+    private sealed record Due(string Code, int? LiveVersion, int? ZoneVersion, bool ZoneWithdrawn, string? Audience, string? Theme, string? SearchText);
+
+    /// <summary>A publication of the batch: the bundle's live version, or for a withdrawal the version the zone has.</summary>
+    private sealed record Item(Due Bundle, long Sequence, string PublicId)
+    {
+        public bool IsWithdrawal => Bundle.LiveVersion is null;
+
+        public int Version => Bundle.LiveVersion ?? Bundle.ZoneVersion!.Value;
     }
 }
