@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.ComponentModel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -20,8 +21,9 @@ public sealed class CatalogueSettings : ISettings
 
 /// <summary>
 /// The bytes of each live bundle, ready to send, from the server's one cache (<see cref="HybridCache"/>). Which
-/// version is live is trusted for <c>Catalogue:LiveCheckSeconds</c> (2 s by default); after that it is read again
-/// (one indexed row), so a bundle approved or withdrawn on another node is served here within seconds, and one
+/// versions of a tenant's bundles are live is trusted for <c>Catalogue:LiveCheckSeconds</c> (2 s by default); after
+/// that it is read again (one query per tenant, its code and version columns), so a bundle approved or withdrawn on
+/// another node is served here within seconds, and one
 /// approved, withdrawn or imported on this node at once (<see cref="ForgetAsync"/>). A version's bytes never
 /// change: a live version that has not moved is sent from memory. Keys and tags carry the tenant: no tenant is
 /// served another's bytes.
@@ -37,25 +39,30 @@ public sealed class LiveBundles(HybridCache cache, IServiceScopeFactory scopes, 
     [ImmutableObject(true)]
     public sealed record Entry(int Version, string ETag, byte[] Bytes);
 
-    /// <summary>The tenant's live version of a bundle, or none.</summary>
+    /// <summary>Which version of each of a tenant's bundles is live (bundles with none are not in it).</summary>
     [ImmutableObject(true)]
-    private sealed record LiveVersion(int? Version);
+    private sealed record LiveVersions(FrozenDictionary<string, int> ByCode);
 
     /// <summary>The live version of a tenant's bundle, or null when it has none.</summary>
     public async Task<Entry?> FindAsync(string tenant, string code, CancellationToken cancellationToken)
     {
-        var tags = ResolvedBundles.Tags(tenant, code);
+        // One entry per tenant, read in one query: a visitor asking for any of a region's bundles renews what the node
+        // knows of all of them, so requests spread over thousands of bundles do not each read the database.
         var live = await cache.GetOrCreateAsync(
-            ResolvedBundles.Key("live", tenant, code),
-            (self: this, tenant, code),
-            static async (s, token) => new LiveVersion(await s.self.ReadAsync(s.tenant, db => db.Set<BundleRecord>().Where(b => b.Code == s.code).Select(b => b.LiveVersion).SingleOrDefaultAsync(token))),
+            LiveKey(tenant),
+            (self: this, tenant),
+            static async (s, token) => new LiveVersions(await s.self.ReadAsync(s.tenant, async db =>
+                (await db.Set<BundleRecord>().Where(b => b.LiveVersion != null).Select(b => new { b.Code, b.LiveVersion }).ToListAsync(token))
+                .ToFrozenDictionary(b => b.Code, b => b.LiveVersion!.Value, StringComparer.Ordinal))),
             _liveVersion,
-            tags,
+            [ResolvedBundles.TenantTag(tenant)],
             cancellationToken);
-        if (live.Version is not { } version)
+        if (!live.ByCode.TryGetValue(code, out var version))
         {
             return null;
         }
+
+        var tags = ResolvedBundles.Tags(tenant, code);
 
         return await cache.GetOrCreateAsync(
             ResolvedBundles.Key("bytes", tenant, $"{version}:{code}"),
@@ -69,9 +76,14 @@ public sealed class LiveBundles(HybridCache cache, IServiceScopeFactory scopes, 
             cancellationToken);
     }
 
-    /// <summary>Drops what this node keeps of a tenant's bundle: the next request reads which version is live.</summary>
-    public ValueTask ForgetAsync(string tenant, string code, CancellationToken cancellationToken) =>
-        cache.RemoveByTagAsync(ResolvedBundles.BundleTag(tenant, code), cancellationToken);
+    /// <summary>Drops what this node keeps of a tenant's bundle: the next request reads which versions are live.</summary>
+    public async ValueTask ForgetAsync(string tenant, string code, CancellationToken cancellationToken)
+    {
+        await cache.RemoveAsync(LiveKey(tenant), cancellationToken);
+        await cache.RemoveByTagAsync(ResolvedBundles.BundleTag(tenant, code), cancellationToken);
+    }
+
+    private static string LiveKey(string tenant) => ResolvedBundles.Key("live", tenant, "");
 
     // Read in a scope of its own (the cache may share one read between requests) and in the tenant's public scope.
     private async Task<T> ReadAsync<T>(string tenant, Func<OneGoDbContext, Task<T>> read)

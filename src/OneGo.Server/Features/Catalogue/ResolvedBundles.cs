@@ -35,7 +35,10 @@ public sealed class ResolvedBundles(HybridCache cache)
     public sealed record Held<T>(T Value);
 
     /// <summary>The tags of everything kept for a tenant's bundle: the tenant's, and the bundle's.</summary>
-    public static string[] Tags(string tenant, string code) => ["tenant:" + tenant, BundleTag(tenant, code)];
+    public static string[] Tags(string tenant, string code) => [TenantTag(tenant), BundleTag(tenant, code)];
+
+    /// <summary>The tag every entry of a tenant carries.</summary>
+    public static string TenantTag(string tenant) => "tenant:" + tenant;
 
     /// <summary>The tag of one bundle of one tenant; the tenant's length first, so no other pair spells the same tag.</summary>
     public static string BundleTag(string tenant, string code) => $"bundle:{tenant.Length}:{tenant}:{code}";
