@@ -62,6 +62,7 @@ internal static class SyntheticNation
                 $"--TenantFiles:Folder={nation.Folder}", "--TenantFiles:ImportOnStartup=true", "--Zone:RelayEnabled=false",
                 "--Blobs:Provider=Azure", $"--Blobs:ConnectionString={azurite}", $"--Blobs:Container={container}", "--Diagnostics:LoadProbe=true",
                 "--RateLimiting:TokensPerSecond=100000000", "--RateLimiting:Burst=100000000", "--RateLimiting:ClientPerSecond=100000000", "--RateLimiting:ClientBurst=100000000",
+                "--RateLimiting:IdentityPerSecond=100000000", "--RateLimiting:IdentityBurst=100000000",
                 "--Logging:Format=simple", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
                 "--Logging:LogLevel:OneGo.Server.Hosting.StartupWork=Information", "--Logging:LogLevel:OneGo.Server.Identity.DemoAccounts=Information",
             ];
