@@ -8,7 +8,7 @@ using System;
 namespace OneGo.Client.Models
 {
     /// <summary>
-    /// The result a case issued: the document or licence, its number, and how it reaches the applicant.
+    /// The result a case issued: the document or licence, its number, and how it reaches the applicant (online: the electronic document, downloaded; post: by courier; window: picked up at the window; 统一出件 for both).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class CaseResult : IParsable
@@ -23,7 +23,7 @@ namespace OneGo.Client.Models
 #else
         public string By { get; set; }
 #endif
-        /// <summary>online: the electronic document, downloaded; post: by courier; window: picked up at the window (统一出件 for both).</summary>
+        /// <summary>The delivery property</summary>
         public global::OneGo.Client.Models.Delivery? Delivery { get; set; }
         /// <summary>The document property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER

@@ -8,7 +8,7 @@ using System;
 namespace OneGo.Client.Models
 {
     /// <summary>
-    /// A region to onboard directly below the route&apos;s region.
+    /// A region to onboard directly below the route&apos;s region, its level one below the parent&apos;s.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class NewRegion : IParsable

@@ -3,7 +3,7 @@ using System.Runtime.Serialization;
 using System;
 namespace OneGo.Client.Models
 {
-    /// <summary>version: a new approved version; withdrawal: the bundle is no longer live.</summary>
+    /// <summary>What a publication announces: a new approved version, or that the bundle was withdrawn.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public enum PublicationKind
     {

@@ -45,7 +45,7 @@ namespace OneGo.Client.Models
 #else
         public string Id { get; set; }
 #endif
-        /// <summary>version: a new approved version; withdrawal: the bundle is no longer live.</summary>
+        /// <summary>What a publication announces: a new approved version, or that the bundle was withdrawn.</summary>
         public global::OneGo.Client.Models.PublicationKind? Kind { get; set; }
         /// <summary>When the publishing run committed it.</summary>
         public DateTimeOffset? PublishedAt { get; set; }

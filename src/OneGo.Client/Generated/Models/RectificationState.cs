@@ -3,7 +3,7 @@ using System.Runtime.Serialization;
 using System;
 namespace OneGo.Client.Models
 {
-    /// <summary>open, replied, or withdrawn (the region upheld the department&apos;s appeal).</summary>
+    /// <summary>Where a rating&apos;s rectification stands: open, replied, or withdrawn (the region upheld the department&apos;s appeal).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public enum RectificationState
     {

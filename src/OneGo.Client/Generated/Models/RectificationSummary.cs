@@ -30,7 +30,7 @@ namespace OneGo.Client.Models
 #else
         public string Reply { get; set; }
 #endif
-        /// <summary>open, replied, or withdrawn (the region upheld the department&apos;s appeal).</summary>
+        /// <summary>Where a rating&apos;s rectification stands: open, replied, or withdrawn (the region upheld the department&apos;s appeal).</summary>
         public global::OneGo.Client.Models.RectificationState? State { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

@@ -102,7 +102,7 @@ namespace OneGo.Client.Models
 #else
         public global::OneGo.Client.Models.RectificationReply Reply { get; set; }
 #endif
-        /// <summary>open, replied, or withdrawn (an appeal upheld).</summary>
+        /// <summary>Where a rating&apos;s rectification stands: open, replied, or withdrawn (the region upheld the department&apos;s appeal).</summary>
         public global::OneGo.Client.Models.RectificationState? State { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

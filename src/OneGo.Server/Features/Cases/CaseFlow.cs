@@ -24,8 +24,8 @@ public sealed record ApplicationClosing(ApplicationState State, string Reason, s
 /// <summary>A department's decision on its case.</summary>
 public sealed record CaseDecision(bool Approved, string LegalBasis, string? Reason, string By, DateTimeOffset At);
 
-/// <summary>The result a case issued: the document or licence, its number, and how it reaches the applicant.</summary>
-/// <param name="Delivery">online: the electronic document, downloaded; post: by courier; window: picked up at the window (统一出件 for both).</param>
+// Delivery has no description of its own: Kiota gives an enum the description of whichever use it reads first.
+/// <summary>The result a case issued: the document or licence, its number, and how it reaches the applicant (online: the electronic document, downloaded; post: by courier; window: picked up at the window; 统一出件 for both).</summary>
 public sealed record CaseResult(string Document, string Number, string By, DateTimeOffset At, Delivery Delivery = Delivery.Window);
 
 /// <summary>

@@ -25,7 +25,7 @@ public enum RatingLevel
     VeryDissatisfied,
 }
 
-/// <summary>Where a rating's rectification stands.</summary>
+/// <summary>Where a rating's rectification stands: open, replied, or withdrawn (the region upheld the department's appeal).</summary>
 public enum RectificationState
 {
     /// <summary>Opened by the bad rating: the department verifies, contacts the applicant, fixes and replies by its due date.</summary>

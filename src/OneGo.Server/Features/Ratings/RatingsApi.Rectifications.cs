@@ -26,7 +26,7 @@ internal static partial class RatingsApi
     /// <param name="Matter">The case rated; absent when the application as a whole was rated.</param>
     /// <param name="Department">The department answerable.</param>
     /// <param name="Comment">The applicant's words, for the department to put right: never public.</param>
-    /// <param name="State">open, replied, or withdrawn (an appeal upheld).</param>
+    /// <param name="State">Where a rating's rectification stands: open, replied, or withdrawn (the region upheld the department's appeal).</param>
     /// <param name="Overdue">The deadline job found it past its due date without a reply.</param>
     /// <param name="Reply">What the department verified, how it contacted the applicant, what it fixed, what it replied.</param>
     /// <param name="AppealState">Where the department's appeal (申诉) stands: open, upheld or dismissed.</param>

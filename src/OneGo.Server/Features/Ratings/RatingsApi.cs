@@ -36,7 +36,7 @@ internal static partial class RatingsApi
         RectificationSummary? Rectification);
 
     /// <summary>A rectification as the applicant reads it: when it is due and what the department replied.</summary>
-    /// <param name="State">open, replied, or withdrawn (the region upheld the department's appeal).</param>
+    /// <param name="State">Where a rating's rectification stands: open, replied, or withdrawn (the region upheld the department's appeal).</param>
     /// <param name="Overdue">Past its due date without a reply.</param>
     /// <param name="Reply">What the department replied, and when.</param>
     /// <param name="RepliedAt">When it replied.</param>

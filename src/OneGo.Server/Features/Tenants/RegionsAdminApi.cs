@@ -16,11 +16,12 @@ namespace OneGo.Server.Features.Tenants;
 /// </summary>
 internal static class RegionsAdminApi
 {
-    /// <summary>A region to onboard directly below the route's region.</summary>
+    // Level has no description of its own here, as in TenantSummary and TenantDetail: Kiota gives an enum the description
+    // of whichever use it reads first, so the generated client changed at random while only this one had one.
+    /// <summary>A region to onboard directly below the route's region, its level one below the parent's.</summary>
     /// <param name="Segment">Its id below its parent, in lowercase pinyin: the new id is the parent's id, a dot and this.</param>
     /// <param name="Name">Its Chinese name (at most 100 characters).</param>
     /// <param name="NameEn">Its English name.</param>
-    /// <param name="Level">Its level: one below the parent's.</param>
     /// <param name="DivisionCode">Its GB/T 2260 six-digit division code, agreeing with the parent's.</param>
     /// <param name="DivisionCodeOutsideStandard">True for a province-level region whose code is not a GB/T 2260 code: only 660000, the national government service platform's code for 新疆生产建设兵团, which is refused unmarked.</param>
     public sealed record NewRegion(string? Segment, string? Name, string? NameEn, RegionLevel? Level, string? DivisionCode, bool? DivisionCodeOutsideStandard);

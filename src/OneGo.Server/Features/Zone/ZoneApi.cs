@@ -27,7 +27,7 @@ internal static class ZoneApi
     /// <param name="Tenant">The region that published it.</param>
     /// <param name="Bundle">The bundle's code.</param>
     /// <param name="Version">The version published, or for a withdrawal the version withdrawn.</param>
-    /// <param name="Kind">version: a new approved version; withdrawal: the bundle is no longer live.</param>
+    /// <param name="Kind">What a publication announces: a new approved version, or that the bundle was withdrawn.</param>
     /// <param name="ETag">The strong ETag of the version's effective content (as the live bundle route serves it); absent for a withdrawal.</param>
     /// <param name="PublishedAt">When the publishing run committed it.</param>
     /// <param name="Summary">The bundle's summary, as the zone's search shows it.</param>

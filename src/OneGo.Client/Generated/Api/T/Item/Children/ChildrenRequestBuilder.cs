@@ -37,7 +37,7 @@ namespace OneGo.Client.Api.T.Item.Children
         /// Onboards a region directly below this one (admins at or above it).
         /// </summary>
         /// <returns>A <see cref="global::OneGo.Client.Models.CreatedRegion"/></returns>
-        /// <param name="body">A region to onboard directly below the route&apos;s region.</param>
+        /// <param name="body">A region to onboard directly below the route&apos;s region, its level one below the parent&apos;s.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::OneGo.Client.Models.Problem">When receiving a 401 status code</exception>
@@ -76,7 +76,7 @@ namespace OneGo.Client.Api.T.Item.Children
         /// Onboards a region directly below this one (admins at or above it).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">A region to onboard directly below the route&apos;s region.</param>
+        /// <param name="body">A region to onboard directly below the route&apos;s region, its level one below the parent&apos;s.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
