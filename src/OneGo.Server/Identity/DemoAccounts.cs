@@ -5,6 +5,7 @@ using OneGo.Server.Features.Audit;
 using OneGo.Server.Hosting;
 using OneGo.Tenancy;
 using OpenIddict.Abstractions;
+using OpenIddict.EntityFrameworkCore.Models;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace OneGo.Server.Identity;
@@ -81,11 +82,14 @@ public sealed class DemoAccounts(
             .Select(d => new { d.RegionId, d.Code }).ToListAsync(cancellationToken))
             .GroupBy(d => d.RegionId).ToDictionary(g => g.Key, g => g.Select(d => d.Code).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         var existing = (await db.Set<Account>().AsNoTracking().Select(a => a.NormalizedUserName!).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var clients = (await db.Set<OpenIddictEntityFrameworkCoreApplication>().AsNoTracking().Select(a => a.ClientId!).ToListAsync(cancellationToken))
+            .ToHashSet(StringComparer.Ordinal);
         string? hash = null;
         var created = 0;
         foreach (var tenant in regions)
         {
             var accounts = new List<Account>();
+            var serviceClients = new List<OpenIddictEntityFrameworkCoreApplication>();
             var grants = new Dictionary<Guid, (string Role, string? Department)>();
             foreach (var department in departments.GetValueOrDefault(tenant, []))
             {
@@ -126,8 +130,11 @@ public sealed class DemoAccounts(
                 var service = ServiceUserName(role, tenant);
                 if (!existing.Contains(service.ToUpperInvariant()))
                 {
-                    // The OAuth client is saved on its own by OpenIddict, before the account joins the tracked changes.
-                    await EnsureClientAsync(ServiceClient(name, Secret), cancellationToken);
+                    if (!clients.Contains(name) && await ServiceClientEntityAsync(name, cancellationToken) is { } client)
+                    {
+                        serviceClients.Add(client);
+                    }
+
                     accounts.Add(new Account
                     {
                         Id = Guid.NewGuid(), UserName = service, NormalizedUserName = service.ToUpperInvariant(), TenantId = tenant, Kind = AccountKind.Service,
@@ -142,6 +149,7 @@ public sealed class DemoAccounts(
                 // Each tenant's accounts and their approved grants are recorded in its own audit log.
                 using (tenants.Enter(tenant))
                 {
+                    db.AddRange(serviceClients);
                     db.Set<Account>().AddRange(accounts);
                     foreach (var account in accounts)
                     {
@@ -162,6 +170,8 @@ public sealed class DemoAccounts(
                     db.Audit(new AuditEvent("system:demo", "account.create", $"tenant/{tenant}",
                         new { accounts = accounts.Select(a => new { userName = a.Name, kind = a.Kind }) }, "demo mode"));
                     await db.SaveChangesAsync(cancellationToken);
+                    // A nation has thousands of tenants: each save compares only its own tenant's rows.
+                    db.ChangeTracker.Clear();
                 }
 
                 created += accounts.Count;
@@ -299,13 +309,42 @@ public sealed class DemoAccounts(
     private static string DemoEmail(string role, string tenant) => $"demo-{role}.{tenant}@demo.onego.invalid";
 
     /// <summary>The OAuth client of a service account: client credentials at the token endpoint, scope api.</summary>
-    public static OpenIddictApplicationDescriptor ServiceClient(string clientId, string secret) => new()
+    public static OpenIddictApplicationDescriptor ServiceClient(string clientId, string? secret) => new()
     {
         ClientId = clientId,
         ClientSecret = secret,
         ClientType = ClientTypes.Confidential,
         Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials, Permissions.Prefixes.Scope + OneGoClaims.ApiScope },
     };
+
+    /// <summary>
+    /// The hash of <see cref="Secret"/> as OpenIddict stores a client secret, made once: every demo client has that same
+    /// published secret, and hashing it for each of a nation's tens of thousands of clients kept a node from starting for
+    /// most of an hour.
+    /// </summary>
+    private string? _clientSecretHash;
+
+    /// <summary>
+    /// A demo service client. The first is created and saved by OpenIddict, which hashes the secret (null is returned);
+    /// the others are filled in by it from the same descriptor, given that hash, and returned to be saved with their
+    /// tenant's accounts.
+    /// </summary>
+    private async Task<OpenIddictEntityFrameworkCoreApplication?> ServiceClientEntityAsync(string clientId, CancellationToken cancellationToken)
+    {
+        if (_clientSecretHash is null)
+        {
+            // Before any account of the tenant is tracked: OpenIddict saves the client on its own.
+            await applications.CreateAsync(ServiceClient(clientId, Secret), cancellationToken);
+            var stored = (OpenIddictEntityFrameworkCoreApplication)(await applications.FindByClientIdAsync(clientId, cancellationToken))!;
+            _clientSecretHash = stored.ClientSecret;
+            return null;
+        }
+
+        var client = new OpenIddictEntityFrameworkCoreApplication();
+        await applications.PopulateAsync(client, ServiceClient(clientId, secret: null), cancellationToken);
+        client.ClientSecret = _clientSecretHash;
+        return client;
+    }
 
     private async Task EnsureClientAsync(OpenIddictApplicationDescriptor descriptor, CancellationToken cancellationToken)
     {
