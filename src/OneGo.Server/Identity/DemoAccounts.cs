@@ -319,8 +319,8 @@ public sealed class DemoAccounts(
 
     /// <summary>
     /// The hash of <see cref="Secret"/> as OpenIddict stores a client secret, made once: every demo client has that same
-    /// published secret, and hashing it for each of a nation's tens of thousands of clients kept a node from starting for
-    /// most of an hour.
+    /// published secret, and hashing it for each of a nation's tens of thousands of clients would keep a first start
+    /// waiting for about half an hour.
     /// </summary>
     private string? _clientSecretHash;
 
