@@ -74,6 +74,12 @@ internal sealed class OverlayEngine(BundleDefinition standard, IReadOnlyList<str
 
     public CatalogueError? Apply(int index, OverlayChange change)
     {
+        // A document read from JSON can hold null where a change belongs ("changes": [null]).
+        if (change is null)
+        {
+            return new("/changes/" + index.ToString(CultureInfo.InvariantCulture), "required", "A change is an object naming its op and what it changes; this one is null.");
+        }
+
         var target = change.Target();
         var error = new ErrorAt(index, target);
 

@@ -322,6 +322,11 @@ public abstract class BadInputTests(Provider provider) : IAsyncLifetime
             Assert.Contains("setHours", (string?)error["message"], StringComparison.Ordinal);
         }
 
+        // A null where a change belongs (found by the fuzz run: it was a 500).
+        var nulled = await editor.SendJsonAsync(HttpMethod.Post, $"/api/t/{Haicang}/bundles",
+            """{"adopts":{"tenant":"national","code":"credit-repair","version":1},"changes":[null]}""");
+        Assert.Equal("/changes/0", (string?)Assert.Single((await ProblemAsync(nulled, "null", 422))["errors"]!.AsArray())!["pointer"]);
+
         Assert.Empty(RowSnapshot.Changed(before, await RowsAsync()));
 
         // The same in a working copy: Gulou's marriage bundle adopts Jiangsu's standard.
