@@ -12,6 +12,7 @@ using OneGo.Benchmarks;
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- deadlines [n]  (the deadline job over n = 1,000,000 open cases on PostgreSQL, beside plain UPDATEs; see Deadlines.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- ratings [n]  (the 好差评 figures over n = 1,000,000 ratings on PostgreSQL through GET /statistics, beside the plain grouped count; see RatingFiguresBench.cs)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- nation [scale]  (a synthetic nation of ~85,000 bundles at scale 1 imported, published, rebased and read on PostgreSQL and Azurite; see SyntheticNation.cs)
+// dotnet run -c Release --project bench/OneGo.Benchmarks -- nation-folder [scale] [target]  (only writes the synthetic nation's tenants/ folder, for `onego tenants validate|diff|import` tried by hand)
 // dotnet run -c Release --project bench/OneGo.Benchmarks -- submit [n] [c]  (n = 400 submissions through the API on PostgreSQL, c = 8 at a time, beside plain transactions; see Submissions.cs)
 if (args is ["quick", ..])
 {
@@ -53,6 +54,14 @@ if (args is ["ratings", ..])
 if (args is ["nation", ..])
 {
     await SyntheticNation.RunAsync(args is [_, var scale, ..] ? double.Parse(scale, System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return;
+}
+if (args is ["nation-folder", ..])
+{
+    var folder = NationFolder.Write(
+        args is [_, _, var target, ..] ? Path.GetFullPath(target) : Directory.CreateTempSubdirectory("onego-nation-").FullName + "/tenants",
+        args is [_, var scale, ..] ? double.Parse(scale, System.Globalization.CultureInfo.InvariantCulture) : 1);
+    Console.WriteLine($"{folder.Folder}: {folder.Tenants.Count:N0} tenants, {folder.Bundles.Count:N0} bundles");
     return;
 }
 if (args is ["cluster", ..])
