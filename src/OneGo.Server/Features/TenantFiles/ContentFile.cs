@@ -7,18 +7,20 @@ using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.TenantFiles;
 
-/// <summary>A matter file (<c>matters/*.yaml</c>) of a region, read and checked on its own.</summary>
-internal sealed record MatterFile(string TenantId, string RelativePath, string Sha256, Matter Matter, YamlSource Source);
+/// <summary>
+/// A matter file (<c>matters/*.yaml</c>) of a region, read and checked. The matter is kept (a region's bundles are
+/// resolved against it); where it was read is not, and a problem found at import places itself by reading the file again.
+/// </summary>
+internal sealed record MatterFile(string TenantId, string RelativePath, string Sha256, Matter Matter);
 
 /// <summary>
-/// A bundle file (<c>bundles/*.yaml</c>) of a region: its own definition, or an adoption with local changes. A file
-/// named <c>&lt;name&gt;.v&lt;N&gt;.yaml</c> beside <c>&lt;name&gt;.yaml</c> holds the bundle's earlier version N
-/// (<see cref="EarlierVersion"/>); the file without a number holds the latest.
+/// A bundle file (<c>bundles/*.yaml</c>) of a region, checked: its own definition, or an adoption with local changes.
+/// A file named <c>&lt;name&gt;.v&lt;N&gt;.yaml</c> beside <c>&lt;name&gt;.yaml</c> holds the bundle's earlier version N
+/// (<see cref="EarlierVersion"/>); the file without a number holds the latest. Only what names the file is kept:
+/// the import opens it again (<see cref="TenantFolder.Open"/>).
 /// </summary>
-internal sealed record BundleFile(string TenantId, string RelativePath, string Sha256, BundleDocument Document, YamlSource Source)
+internal sealed record BundleFile(string TenantId, string RelativePath, string Sha256, string Code, bool IsDefinition)
 {
-    public string Code => Document.Code!;
-
     /// <summary>The version an earlier version's file holds; null for the bundle's file itself.</summary>
     public int? EarlierVersion { get; init; }
 
@@ -26,7 +28,13 @@ internal sealed record BundleFile(string TenantId, string RelativePath, string S
     public string BundlePath { get; init; } = RelativePath;
 
     /// <summary>The pointer of the document's code, where a problem with the bundle as a whole is reported.</summary>
-    public string CodePointer => Document.Definition is null ? "/adopts/code" : "/definition/code";
+    public string CodePointer => IsDefinition ? "/definition/code" : "/adopts/code";
+}
+
+/// <summary>A bundle file open: its document, and where each value of it was read.</summary>
+internal sealed record OpenBundle(BundleFile File, BundleDocument Document, YamlSource Source)
+{
+    public string Code => File.Code;
 
     /// <summary>A problem found in the document at a domain pointer, placed at its line and column.</summary>
     public FileProblem At(CatalogueError error) => Source.At(Pointer.ToIndexPointer(Source.Root, error.Pointer), error.Message);
@@ -56,8 +64,46 @@ internal static partial class ContentFiles
         }
     }
 
-    public static void ReadMatters(string directory, string tenantId, TenantFolder folder)
+    /// <summary>
+    /// Reads every region's matters and bundles, one region at a time (national first, parents before children), once
+    /// the region tree is checked: each file is held to every rule that concerns it while it is open — its shape, the
+    /// national codes, the region's other files, the departments in reach — and only what names it is kept.
+    /// </summary>
+    public static void ReadContent(TenantFolder folder)
     {
+        var regions = folder.Regions.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        // The regions whose own file is sound: their matters' codes are held to them (MatterRegion).
+        var matterRegions = folder.Regions.Where(r => !folder.RegionsWithProblems.Contains(r.Id))
+            .ToDictionary(r => r.Id, r => new MatterRegion($"{r.Document.Name} ({r.Id})", r.Document.DivisionCode), StringComparer.Ordinal);
+        // A region whose own file, or an ancestor's, has problems is reported there: its content is not held to departments it may lack.
+        bool Sound(string? id) => id is null || (regions.TryGetValue(id, out var r) && !folder.RegionsWithProblems.Contains(id) && Sound(r.ParentId));
+        Func<string, bool>? DepartmentsOf(string tenantId) => Sound(tenantId)
+            ? code => Tenants.DepartmentDirectory.Find(tenantId, code, id => regions.TryGetValue(id, out var r) ? (r.ParentId, r.Document.Departments) : null) is not null
+            : null;
+        var basicCatalogue = new Dictionary<string, (BasicCatalogueEntry Entry, YamlSource Source)>(StringComparer.Ordinal);
+        foreach (var (directory, id) in folder.RegionFolders)
+        {
+            var where = regions.TryGetValue(id, out var region) ? $"{region.Document.Name} ({id})" : id;
+            var departments = DepartmentsOf(id);
+            var matters = ReadMatters(directory, id, folder);
+            if (id == RegionRules.NationalId)
+            {
+                // National is read first: its matters are the basic catalogue every other region's claims name.
+                basicCatalogue = BasicCatalogue(folder);
+                CalendarFile.ReadAll(folder, directory);
+            }
+
+            CheckMatters(folder, id, matters, matterRegions.GetValueOrDefault(id), basicCatalogue, departments, where);
+            folder.Matters.AddRange(matters.Select(m => m.File));
+            ReadBundles(directory, id, folder, matters.ToDictionary(m => m.File.Matter.Code, m => m.File.Matter, StringComparer.Ordinal), departments, where);
+        }
+    }
+
+    /// <summary>A region's matter files, each checked on its own and against the region's others (one code, one matter).</summary>
+    private static List<(MatterFile File, YamlSource Source)> ReadMatters(string directory, string tenantId, TenantFolder folder)
+    {
+        var read = new List<(MatterFile File, YamlSource Source)>();
+        var byCode = new Dictionary<string, YamlSource>(StringComparer.Ordinal);
         foreach (var (path, relative, sha, source) in folder.ReadYamlFiles(Path.Combine(directory, "matters")))
         {
             var problems = new List<FileProblem>();
@@ -65,7 +111,7 @@ internal static partial class ContentFiles
             var codesOnly = true;
             if (matter is not null)
             {
-                // The codes are held to the region once the whole tree is read (CheckNationalCodes); here, their shapes.
+                // The codes are held to the region below (CheckMatters); here, their shapes.
                 var errors = CatalogueValidator.ValidateMatter(matter);
                 codesOnly = errors.All(e => e.Pointer is "/basicCode" or "/implementationCode");
                 problems.AddRange(errors.Select(e => source.At(Pointer.ToIndexPointer(source.Root, e.Pointer), e.Message)));
@@ -74,9 +120,9 @@ internal static partial class ContentFiles
                     folder.BasicCatalogue.Add((new BasicCatalogueEntry(basicCode, matter.Code, matter.IllustrativeCodes), source));
                 }
 
-                if (folder.Matters.FirstOrDefault(m => m.TenantId == tenantId && m.Matter.Code == matter.Code) is { } twin)
+                if (byCode.TryGetValue(matter.Code, out var twin))
                 {
-                    problems.Add(source.At("/code", $"the code '{matter.Code}' is also the code of {twin.Source.Path}; a code names one matter in a region."));
+                    problems.Add(source.At("/code", $"the code '{matter.Code}' is also the code of {twin.Path}; a code names one matter in a region."));
                     codesOnly = false;
                 }
             }
@@ -85,14 +131,81 @@ internal static partial class ContentFiles
             // A matter whose only problems are its national codes is still what its bundles name: they are checked against it.
             if (matter is not null && codesOnly)
             {
-                folder.Matters.Add(new MatterFile(tenantId, relative, sha, matter, source));
+                byCode[matter.Code] = source;
+                read.Add((new MatterFile(tenantId, relative, sha, matter), source));
+            }
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// The national basic catalogue the national matters' files give (<c>tenants/matters/</c>, kept in the repository):
+    /// a basic code names one national matter.
+    /// </summary>
+    private static Dictionary<string, (BasicCatalogueEntry Entry, YamlSource Source)> BasicCatalogue(TenantFolder folder)
+    {
+        var catalogue = new Dictionary<string, (BasicCatalogueEntry Entry, YamlSource Source)>(StringComparer.Ordinal);
+        foreach (var national in folder.BasicCatalogue)
+        {
+            if (!catalogue.TryAdd(national.Entry.BasicCode, national))
+            {
+                folder.Problems.Add(national.Source.At("/basicCode",
+                    $"the basic code '{national.Entry.BasicCode}' is also the basic code of {catalogue[national.Entry.BasicCode].Source.Path}; a basic code names one matter of the national basic catalogue."));
+            }
+        }
+
+        return catalogue;
+    }
+
+    /// <summary>
+    /// Holds a region's matters to the national codes — each matter's codes to its region (when the region's own file is
+    /// sound), every claim (认领) of a region below national naming a national matter, an implementation code used once in
+    /// the region — and to the departments in reach.
+    /// </summary>
+    private static void CheckMatters(TenantFolder folder, string tenantId, List<(MatterFile File, YamlSource Source)> matters, MatterRegion? region,
+        Dictionary<string, (BasicCatalogueEntry Entry, YamlSource Source)> basicCatalogue, Func<string, bool>? departments, string where)
+    {
+        FileProblem At(YamlSource source, CatalogueError e, string? message = null) => source.At(Pointer.ToIndexPointer(source.Root, e.Pointer), message ?? e.Message);
+        foreach (var (file, source) in matters)
+        {
+            if (region is not null)
+            {
+                folder.Problems.AddRange(CatalogueValidator.ValidateCodesInRegion(file.Matter, region).Select(e => At(source, e)));
+            }
+
+            if (tenantId != RegionRules.NationalId)
+            {
+                var claimed = file.Matter.BasicCode is { } code && basicCatalogue.TryGetValue(code, out var holder) ? holder.Entry : null;
+                folder.Problems.AddRange(CatalogueValidator.ValidateClaim(file.Matter, claimed)
+                    .Select(e => At(source, e, e.Rule == ErrorRule.UnknownBasicCode ? e.Message + " The national matters are the files of tenants/matters/." : null)));
+            }
+
+            if (departments is not null)
+            {
+                folder.Problems.AddRange(DepartmentReferences.Unknown(DepartmentReferences.Of(file.Matter), departments, where).Select(e => At(source, e)));
+            }
+        }
+
+        foreach (var duplicate in matters.Where(m => m.File.Matter.ImplementationCode is not null).GroupBy(m => m.File.Matter.ImplementationCode).Where(g => g.Count() > 1))
+        {
+            var first = duplicate.First();
+            foreach (var (file, source) in duplicate.Skip(1))
+            {
+                folder.Problems.Add(source.At("/implementationCode",
+                    $"the implementation code '{file.Matter.ImplementationCode}' is also the implementation code of {first.Source.Path}; an implementation code names one implementation in a region."));
             }
         }
     }
 
-    public static void ReadBundles(string directory, string tenantId, TenantFolder folder)
+    /// <summary>
+    /// A region's bundle files, each checked on its own, against the region's others (one code, one bundle; earlier
+    /// versions beside their bundle), a definition against the region's matters (adoptions are checked at import,
+    /// against the standards' approved versions), and the departments it names against those in reach.
+    /// </summary>
+    private static void ReadBundles(string directory, string tenantId, TenantFolder folder, Dictionary<string, Matter> matters, Func<string, bool>? departments, string where)
     {
-        var read = new List<BundleFile>();
+        var read = new List<OpenBundle>();
         foreach (var (path, relative, sha, source) in folder.ReadYamlFiles(Path.Combine(directory, "bundles")))
         {
             var problems = new List<FileProblem>();
@@ -106,51 +219,68 @@ internal static partial class ContentFiles
             if (document is not null && problems.Count == 0)
             {
                 var earlier = EarlierVersionName().Match(Path.GetFileName(path));
-                read.Add(new BundleFile(tenantId, relative, sha, document, source)
+                var file = new BundleFile(tenantId, relative, sha, document.Code!, document.Definition is not null)
                 {
                     EarlierVersion = earlier.Success ? int.Parse(earlier.Groups["version"].Value, System.Globalization.CultureInfo.InvariantCulture) : null,
                     BundlePath = earlier.Success ? relative[..^Path.GetFileName(path).Length] + earlier.Groups["name"].Value + Path.GetExtension(path) : relative,
-                });
+                };
+                read.Add(new OpenBundle(file, document, source));
             }
         }
 
-        foreach (var file in read.Where(f => f.EarlierVersion is null))
+        var accepted = new List<OpenBundle>();
+        var byCode = new Dictionary<string, OpenBundle>(StringComparer.Ordinal);
+        foreach (var bundle in read.Where(b => b.File.EarlierVersion is null))
         {
-            if (folder.Bundles.FirstOrDefault(b => b.TenantId == tenantId && b.EarlierVersion is null && b.Code == file.Code) is { } twin)
+            if (!byCode.TryAdd(bundle.Code, bundle))
             {
-                folder.Problems.Add(file.Source.At(file.CodePointer, $"the code '{file.Code}' is also the code of {twin.Source.Path}; a code names one bundle in a region."));
+                folder.Problems.Add(bundle.Source.At(bundle.File.CodePointer, $"the code '{bundle.Code}' is also the code of {byCode[bundle.Code].Source.Path}; a code names one bundle in a region."));
                 continue;
             }
 
-            folder.Bundles.Add(file);
+            accepted.Add(bundle);
         }
 
-        folder.Bundles.AddRange(EarlierVersions(read, folder));
+        accepted.AddRange(EarlierVersions(read, folder));
+        foreach (var bundle in accepted)
+        {
+            if (bundle.Document.Definition is { } definition)
+            {
+                folder.Problems.AddRange(CatalogueValidator.ValidateBundle(definition, matters).Select(e => bundle.At(e.Under("/definition"))));
+            }
+
+            if (departments is not null)
+            {
+                folder.Problems.AddRange(DepartmentReferences.Unknown(bundle.Document.Departments(), departments, where).Select(bundle.At));
+            }
+
+            folder.Bundles.Add(bundle.File);
+        }
     }
 
     /// <summary>
     /// The files of earlier versions that agree with their bundle's file: one stands beside it, names the same code,
     /// and the versions are numbered from 1 without a gap.
     /// </summary>
-    private static IEnumerable<BundleFile> EarlierVersions(List<BundleFile> read, TenantFolder folder)
+    private static IEnumerable<OpenBundle> EarlierVersions(List<OpenBundle> read, TenantFolder folder)
     {
-        var bundles = read.Where(f => f.EarlierVersion is null).ToDictionary(f => f.RelativePath, StringComparer.Ordinal);
-        foreach (var history in read.Where(f => f.EarlierVersion is not null).GroupBy(f => f.BundlePath, StringComparer.Ordinal))
+        var bundles = read.Where(f => f.File.EarlierVersion is null).ToDictionary(f => f.File.RelativePath, StringComparer.Ordinal);
+        foreach (var history in read.Where(f => f.File.EarlierVersion is not null).GroupBy(f => f.File.BundlePath, StringComparer.Ordinal))
         {
             var expected = 1;
-            foreach (var file in history.OrderBy(f => f.EarlierVersion))
+            foreach (var file in history.OrderBy(f => f.File.EarlierVersion))
             {
                 if (!bundles.TryGetValue(history.Key, out var bundle))
                 {
-                    folder.Problems.Add(file.Source.At("", $"this file holds version {file.EarlierVersion} of a bundle, but {folder.Display(history.Key)}, the bundle's own file that it belongs beside, does not exist (or has problems of its own)."));
+                    folder.Problems.Add(file.Source.At("", $"this file holds version {file.File.EarlierVersion} of a bundle, but {folder.Display(history.Key)}, the bundle's own file that it belongs beside, does not exist (or has problems of its own)."));
                 }
                 else if (file.Code != bundle.Code)
                 {
-                    folder.Problems.Add(file.Source.At(file.CodePointer, $"this file holds an earlier version of {bundle.Source.Path}, whose code is '{bundle.Code}', but it names the code '{file.Code}': every version of a bundle has the bundle's code."));
+                    folder.Problems.Add(file.Source.At(file.File.CodePointer, $"this file holds an earlier version of {bundle.Source.Path}, whose code is '{bundle.Code}', but it names the code '{file.Code}': every version of a bundle has the bundle's code."));
                 }
-                else if (file.EarlierVersion != expected)
+                else if (file.File.EarlierVersion != expected)
                 {
-                    folder.Problems.Add(file.Source.At("", $"this file holds version {file.EarlierVersion}, but there is no file of version {expected} beside it: the earlier versions of a bundle are numbered from 1 without a gap ({Path.GetFileNameWithoutExtension(history.Key)}.v1.yaml, .v2.yaml …), the bundle's own file holding the latest."));
+                    folder.Problems.Add(file.Source.At("", $"this file holds version {file.File.EarlierVersion}, but there is no file of version {expected} beside it: the earlier versions of a bundle are numbered from 1 without a gap ({Path.GetFileNameWithoutExtension(history.Key)}.v1.yaml, .v2.yaml …), the bundle's own file holding the latest."));
                 }
                 else
                 {
@@ -167,97 +297,4 @@ internal static partial class ContentFiles
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^(?<name>.+)\.v(?<version>[1-9][0-9]{0,5})\.ya?ml$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex EarlierVersionName();
-
-    /// <summary>
-    /// Checks the national codes across files, once the region tree is checked: each matter's codes held to its region
-    /// (of a region whose own file is sound), a basic code naming one national matter (<c>tenants/matters/</c>, the
-    /// national basic catalogue kept in the repository), every region's claim (认领) naming one of them, and an
-    /// implementation code used once in a region.
-    /// </summary>
-    public static void CheckNationalCodes(TenantFolder folder)
-    {
-        var catalogue = new Dictionary<string, (BasicCatalogueEntry Entry, YamlSource Source)>(StringComparer.Ordinal);
-        foreach (var national in folder.BasicCatalogue)
-        {
-            if (!catalogue.TryAdd(national.Entry.BasicCode, national))
-            {
-                folder.Problems.Add(national.Source.At("/basicCode",
-                    $"the basic code '{national.Entry.BasicCode}' is also the basic code of {catalogue[national.Entry.BasicCode].Source.Path}; a basic code names one matter of the national basic catalogue."));
-            }
-        }
-
-        var regions = folder.Regions.Where(r => !folder.RegionsWithProblems.Contains(r.Id))
-            .ToDictionary(r => r.Id, r => new MatterRegion($"{r.Document.Name} ({r.Id})", r.Document.DivisionCode), StringComparer.Ordinal);
-        foreach (var file in folder.Matters.Where(m => regions.ContainsKey(m.TenantId)))
-        {
-            folder.Problems.AddRange(CatalogueValidator.ValidateCodesInRegion(file.Matter, regions[file.TenantId])
-                .Select(e => file.Source.At(Pointer.ToIndexPointer(file.Source.Root, e.Pointer), e.Message)));
-        }
-
-        foreach (var file in folder.Matters.Where(m => m.TenantId != RegionRules.NationalId))
-        {
-            var claimed = file.Matter.BasicCode is { } code && catalogue.TryGetValue(code, out var holder) ? holder.Entry : null;
-            folder.Problems.AddRange(CatalogueValidator.ValidateClaim(file.Matter, claimed)
-                .Select(e => file.Source.At(Pointer.ToIndexPointer(file.Source.Root, e.Pointer),
-                    e.Rule == ErrorRule.UnknownBasicCode ? e.Message + " The national matters are the files of tenants/matters/." : e.Message)));
-        }
-
-        foreach (var duplicate in folder.Matters.Where(m => m.Matter.ImplementationCode is not null)
-                     .GroupBy(m => (m.TenantId, m.Matter.ImplementationCode)).Where(g => g.Count() > 1))
-        {
-            var first = duplicate.First();
-            foreach (var file in duplicate.Skip(1))
-            {
-                folder.Problems.Add(file.Source.At("/implementationCode",
-                    $"the implementation code '{file.Matter.ImplementationCode}' is also the implementation code of {first.Source.Path}; an implementation code names one implementation in a region."));
-            }
-        }
-    }
-
-    /// <summary>
-    /// Checks each region's own bundle definitions against the matters of its files; adoptions are checked at
-    /// import, against the standards' approved versions.
-    /// </summary>
-    public static void CheckDefinitions(TenantFolder folder)
-    {
-        foreach (var bundle in folder.Bundles.Where(b => b.Document.Definition is not null))
-        {
-            var matters = folder.Matters.Where(m => m.TenantId == bundle.TenantId).ToDictionary(m => m.Matter.Code, m => m.Matter, StringComparer.Ordinal);
-            folder.Problems.AddRange(CatalogueValidator.ValidateBundle(bundle.Document.Definition!, matters).Select(e => bundle.At(e.Under("/definition"))));
-        }
-    }
-
-    /// <summary>
-    /// Checks every department a matter, a bundle or an overlay names against the departments of the file's region
-    /// and of the regions above it (<c>departments:</c> of their <c>tenant.yaml</c>), at the line and column of the code.
-    /// </summary>
-    public static void CheckDepartments(TenantFolder folder)
-    {
-        var regions = folder.Regions.ToDictionary(r => r.Id, StringComparer.Ordinal);
-        // A region whose own file, or an ancestor's, has problems is reported there: its content is not held to departments it may lack.
-        bool Sound(string? id) => id is null || (regions.TryGetValue(id, out var r) && !folder.RegionsWithProblems.Contains(id) && Sound(r.ParentId));
-        Func<string, bool>? LookupFrom(string tenantId) => Sound(tenantId)
-            ? code => Tenants.DepartmentDirectory.Find(tenantId, code, id => regions.TryGetValue(id, out var r) ? (r.ParentId, r.Document.Departments) : null) is not null
-            : null;
-        string Where(string tenantId) => $"{regions[tenantId].Document.Name} ({tenantId})";
-
-        foreach (var file in folder.Matters)
-        {
-            if (LookupFrom(file.TenantId) is { } find)
-            {
-                folder.Problems.AddRange(DepartmentReferences.Unknown(DepartmentReferences.Of(file.Matter), find, Where(file.TenantId))
-                    .Select(e => file.Source.At(Pointer.ToIndexPointer(file.Source.Root, e.Pointer), e.Message)));
-            }
-        }
-
-        foreach (var file in folder.Bundles)
-        {
-            if (LookupFrom(file.TenantId) is not { } find)
-            {
-                continue;
-            }
-
-            folder.Problems.AddRange(DepartmentReferences.Unknown(file.Document.Departments(), find, Where(file.TenantId)).Select(file.At));
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using OneGo.Catalogue;
+using OneGo.Server.Features.Catalogue;
 using OneGo.Tenancy;
 
 namespace OneGo.Server.Features.TenantFiles;
@@ -8,6 +9,9 @@ namespace OneGo.Server.Features.TenantFiles;
 /// The <c>tenants/</c> folder read from disk and checked as a whole: the folder tree mirrors the region tree
 /// (<c>tenants/tenant.yaml</c> is national, <c>tenants/fujian/xiamen/haicang/tenant.yaml</c> is Haicang), each
 /// region's id is its folder path, and every rule of the tree is checked before anything is imported.
+/// The regions' files are read first and the tree checked; then each region's content, one region at a time,
+/// every check a file is held to made while it is open. What is kept of a bundle file is its name, hash and code
+/// (the import opens it again, <see cref="Open"/>): a nation's folder is checked in the memory of one region.
 /// </summary>
 internal sealed class TenantFolder
 {
@@ -47,6 +51,9 @@ internal sealed class TenantFolder
 
     public List<FileProblem> Problems { get; } = [];
 
+    /// <summary>Every region folder with a region file, parents before children (its file may have problems): where content is read.</summary>
+    internal List<(string Directory, string Id)> RegionFolders { get; } = [];
+
     public bool IsValid => Problems.Count == 0;
 
     /// <summary>Reads and checks the whole folder. Problems are sorted by path, line and column.</summary>
@@ -62,12 +69,46 @@ internal sealed class TenantFolder
 
         folder.ReadRegion(folder.Root, RegionRules.NationalId, parentId: null);
         folder.CheckTree();
-        ContentFiles.CheckNationalCodes(folder);
-        ContentFiles.CheckDefinitions(folder);
-        ContentFiles.CheckDepartments(folder);
-        folder.Problems.Sort((a, b) => (a.Path, a.Line, a.Column).CompareTo((b.Path, b.Line, b.Column)));
+        ContentFiles.ReadContent(folder);
+        var sorted = folder.Problems.OrderBy(p => (p.Path, p.Line, p.Column)).ToList();
+        folder.Problems.Clear();
+        folder.Problems.AddRange(sorted);
         return folder;
     }
+
+    /// <summary>
+    /// A bundle file of the folder opened again for the import: its document and source as they were checked, or a
+    /// problem when the file changed on disk since (its hash differs), so that what is imported is what was checked.
+    /// </summary>
+    internal (OpenBundle? Bundle, FileProblem? Problem) Open(BundleFile file)
+    {
+        if (Reopen(file.RelativePath, file.Sha256) is not { } source)
+        {
+            return (null, Changed(file.RelativePath));
+        }
+
+        var problems = new List<FileProblem>();
+        var document = ContentFiles.Read<BundleDocument>(source, problems, "a bundle file");
+        return document is null ? (null, problems[0]) : (new OpenBundle(file, document, source), null);
+    }
+
+    /// <summary>A problem at a pointer of a file that was checked and let go: placed by reading the file again.</summary>
+    internal FileProblem At(string relative, string sha256, string pointer, string message) =>
+        Reopen(relative, sha256)?.At(pointer, message) ?? new FileProblem(Display(relative), 1, 1, message);
+
+    private YamlSource? Reopen(string relative, string sha256)
+    {
+        var path = Path.Combine(Root, relative);
+        if (!File.Exists(path) || new FileInfo(path).Length > YamlSource.MaxFileBytes || File.ReadAllBytes(path) is var bytes && Convert.ToHexStringLower(SHA256.HashData(bytes)) != sha256)
+        {
+            return null;
+        }
+
+        return YamlSource.Parse(Display(relative), System.Text.Encoding.UTF8.GetString(bytes)).Source;
+    }
+
+    private FileProblem Changed(string relative) => new(Display(relative), 1, 1,
+        "the file changed after the import checked it, so nothing was imported: import again to check and import it as it is now.");
 
     private string Relative(string fullPath) => Path.GetRelativePath(Root, fullPath).Replace('\\', '/');
 
@@ -95,14 +136,10 @@ internal sealed class TenantFolder
             }
         }
 
-        ContentFiles.ReadMatters(directory, id, this);
-        ContentFiles.ReadBundles(directory, id, this);
-        if (id == RegionRules.NationalId)
-        {
-            CalendarFile.ReadAll(this, directory);
-        }
-        else if (Directory.Exists(Path.Combine(directory, CalendarFile.Folder))
-                 && Directory.EnumerateFiles(Path.Combine(directory, CalendarFile.Folder), "*", SearchOption.AllDirectories).Where(IsYaml).Order(StringComparer.Ordinal).FirstOrDefault() is { } misplaced)
+        RegionFolders.Add((directory, id));
+        if (id != RegionRules.NationalId
+            && Directory.Exists(Path.Combine(directory, CalendarFile.Folder))
+            && Directory.EnumerateFiles(Path.Combine(directory, CalendarFile.Folder), "*", SearchOption.AllDirectories).Where(IsYaml).Order(StringComparer.Ordinal).FirstOrDefault() is { } misplaced)
         {
             Problems.Add(new FileProblem(Display(Relative(misplaced)), 1, 1,
                 $"the holiday calendar is national: its years are files of {Display(CalendarFile.Folder)}/, not of a region's folder."));

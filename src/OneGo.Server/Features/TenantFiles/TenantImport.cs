@@ -77,6 +77,8 @@ public sealed class TenantImport(
         }
 
         var changed = plan.Changes.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
+        var mattersOf = files.Matters.ToLookup(m => m.TenantId, StringComparer.Ordinal);
+        var bundlesOf = files.Bundles.ToLookup(b => b.TenantId, StringComparer.Ordinal);
         var problems = new List<FileProblem>();
         var now = clock.Now();
         var strategy = db.Database.CreateExecutionStrategy();
@@ -98,23 +100,29 @@ public sealed class TenantImport(
                         await ApplyCalendarYearAsync(year, now, cancellationToken);
                     }
 
-                    foreach (var matter in files.Matters.Where(m => m.TenantId == region.Id && changed.Contains(files.Display(m.RelativePath))))
+                    foreach (var matter in mattersOf[region.Id].Where(m => changed.Contains(files.Display(m.RelativePath))))
                     {
-                        await ApplyMatterAsync(matter, now, problems, cancellationToken);
+                        await ApplyMatterAsync(files, matter, now, problems, cancellationToken);
                     }
 
                     // A bundle's earlier versions in order, then its own file, the latest.
-                    var bundles = files.Bundles.Where(b => b.TenantId == region.Id && changed.Contains(files.Display(b.RelativePath)))
+                    var bundles = bundlesOf[region.Id].Where(b => changed.Contains(files.Display(b.RelativePath)))
                         .OrderBy(b => b.BundlePath, StringComparer.Ordinal).ThenBy(b => b.EarlierVersion ?? int.MaxValue).ToList();
                     if (bundles.Count > 0)
                     {
                         // The region's matters as they stand after this import's matter files: read once for all its bundles.
                         var matters = await catalogue.LocalMattersAsync(cancellationToken);
-                        foreach (var bundle in bundles)
+                        foreach (var file in bundles)
                         {
-                            if (bundle.EarlierVersion is { } version)
+                            // Opened again as it was checked: only one region's documents are held at a time.
+                            var (bundle, changedOnDisk) = files.Open(file);
+                            if (bundle is null)
                             {
-                                await ApplyEarlierVersionAsync(bundle, version, changed.Contains(files.Display(bundle.BundlePath)), matters, problems, cancellationToken);
+                                problems.Add(changedOnDisk!);
+                            }
+                            else if (file.EarlierVersion is { } version)
+                            {
+                                await ApplyEarlierVersionAsync(bundle, version, changed.Contains(files.Display(file.BundlePath)), matters, problems, cancellationToken);
                             }
                             else
                             {
@@ -272,14 +280,14 @@ public sealed class TenantImport(
         return previous;
     }
 
-    private async Task ApplyMatterAsync(MatterFile file, DateTimeOffset now, List<FileProblem> problems, CancellationToken cancellationToken)
+    private async Task ApplyMatterAsync(TenantFolder files, MatterFile file, DateTimeOffset now, List<FileProblem> problems, CancellationToken cancellationToken)
     {
         var row = await db.Set<MatterRecord>().SingleOrDefaultAsync(m => m.Code == file.Matter.Code, cancellationToken);
         if (row is not null && (row.DraftState != DraftState.Approved || row.Origin != Origins.File))
         {
             var why = row.DraftState != DraftState.Approved ? "its working copy is " + ReviewLifecycle.Name(row.DraftState)
                 : "its live revision was approved there";
-            problems.Add(file.Source.At("/code",
+            problems.Add(files.At(file.RelativePath, file.Sha256, "/code",
                 $"the matter '{file.Matter.Code}' was changed through the API since it was last imported ({why}); nothing was overwritten. Export it into this file or discard that change, then import again."));
             return;
         }
@@ -302,7 +310,7 @@ public sealed class TenantImport(
     /// file holds (history does not change); a version it does not hold yet is recorded in its place, before the
     /// bundle's own file, which then holds the latest version and so must be imported after it.
     /// </summary>
-    private async Task ApplyEarlierVersionAsync(BundleFile file, int version, bool latestChanged, LocalMatters matters, List<FileProblem> problems, CancellationToken cancellationToken)
+    private async Task ApplyEarlierVersionAsync(OpenBundle file, int version, bool latestChanged, LocalMatters matters, List<FileProblem> problems, CancellationToken cancellationToken)
     {
         var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == file.Code, cancellationToken);
         var latest = record?.LatestVersion ?? 0;
@@ -312,28 +320,28 @@ public sealed class TenantImport(
                 .Select(v => new { v.Document, v.Origin, v.ApprovedAt }).SingleAsync(cancellationToken);
             if (!JsonNode.DeepEquals(JsonNode.Parse(held.Document), JsonSerializer.SerializeToNode(file.Document, CatalogueJson.Options)))
             {
-                problems.Add(file.Source.At(file.CodePointer,
+                problems.Add(file.Source.At(file.File.CodePointer,
                     $"version {version} of the bundle '{file.Code}' ({(held.Origin == Origins.File ? "imported from a file" : "approved through the API")} on {held.ApprovedAt:yyyy-MM-dd}) holds other content than this file: an approved version never changes. Restore the file to that version (GET /api/t/{tenants.Id}/bundles/{file.Code}/versions/{version} shows it), or put the new content in the bundle's own file as its next version."));
                 return;
             }
 
-            var previous = await RecordFileAsync(file.RelativePath, file.Sha256, clock.Now(), cancellationToken);
+            var previous = await RecordFileAsync(file.File.RelativePath, file.File.Sha256, clock.Now(), cancellationToken);
             db.Audit(new AuditEvent(Actor, "import.bundle-history", $"bundle/{file.Code}",
-                new { file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous, version, unchanged = true }));
+                new { file = file.File.RelativePath, sha256 = file.File.Sha256, previousSha256 = previous, version, unchanged = true }));
             await db.SaveChangesAsync(cancellationToken);
             return;
         }
 
         if (!latestChanged)
         {
-            problems.Add(file.Source.At(file.CodePointer,
+            problems.Add(file.Source.At(file.File.CodePointer,
                 $"this file holds version {version} of the bundle '{file.Code}', which the database does not hold yet, but the bundle's own file, which holds a later version, is the one imported as version {latest}: a file of an earlier version holds a version before the latest. Put this content in the bundle's own file instead."));
             return;
         }
 
         if (version != latest + 1)
         {
-            problems.Add(file.Source.At(file.CodePointer,
+            problems.Add(file.Source.At(file.File.CodePointer,
                 $"this file holds version {version} of the bundle '{file.Code}', but the database holds versions up to {latest}: version {latest + 1} comes first."));
             return;
         }
@@ -341,7 +349,7 @@ public sealed class TenantImport(
         await ApplyBundleAsync(file, matters, problems, cancellationToken);
     }
 
-    private async Task ApplyBundleAsync(BundleFile file, LocalMatters matters, List<FileProblem> problems, CancellationToken cancellationToken)
+    private async Task ApplyBundleAsync(OpenBundle file, LocalMatters matters, List<FileProblem> problems, CancellationToken cancellationToken)
     {
         var record = await db.Set<BundleRecord>().SingleOrDefaultAsync(b => b.Code == file.Code, cancellationToken);
         if (record is not null)
@@ -353,7 +361,7 @@ public sealed class TenantImport(
                 var why = record.DraftState != DraftState.Approved ? "its working copy is " + ReviewLifecycle.Name(record.DraftState)
                     : record.WithdrawnAt is not null ? "it was withdrawn there"
                     : "its latest version was approved there";
-                problems.Add(file.Source.At(file.CodePointer,
+                problems.Add(file.Source.At(file.File.CodePointer,
                     $"the bundle '{file.Code}' was changed through the API since it was last imported ({why}); nothing was overwritten. Export its current version into this file or discard that change, then import again."));
                 return;
             }
@@ -376,11 +384,11 @@ public sealed class TenantImport(
         var before = record.Draft.Length == 0 ? null : BundleDocument.Parse(record.Draft);
         record.DraftUpdatedAt = now;
         record.DraftUpdatedBy = Actor;
-        var version = catalogue.RecordVersion(record, file.Document, resolution.Value!, matters, Origins.File, Actor, file.Sha256);
-        var previous = await RecordFileAsync(file.RelativePath, file.Sha256, now, cancellationToken);
+        var version = catalogue.RecordVersion(record, file.Document, resolution.Value!, matters, Origins.File, Actor, file.File.Sha256);
+        var previous = await RecordFileAsync(file.File.RelativePath, file.File.Sha256, now, cancellationToken);
         // The one path to a version without four eyes: the file was reviewed where it is kept.
         db.Audit(new AuditEvent(Actor, "import.bundle", $"bundle/{file.Code}",
-            new { file = file.RelativePath, sha256 = file.Sha256, previousSha256 = previous, version = version.Version, changes = JsonChanges.Between(before, file.Document) }));
+            new { file = file.File.RelativePath, sha256 = file.File.Sha256, previousSha256 = previous, version = version.Version, changes = JsonChanges.Between(before, file.Document) }));
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -390,6 +398,8 @@ public sealed class TenantImport(
         var departments = (await db.Departments.AsNoTracking().ToListAsync(cancellationToken)).ToLookup(d => d.RegionId, StringComparer.Ordinal);
         var changes = new List<FileChange>();
         var unchanged = 0;
+        var mattersOf = files.Matters.ToLookup(m => m.TenantId, StringComparer.Ordinal);
+        var bundlesOf = files.Bundles.ToLookup(b => b.TenantId, StringComparer.Ordinal);
         foreach (var region in files.Regions.OrderBy(r => r.RelativePath, StringComparer.Ordinal))
         {
             Dictionary<string, string> recorded;
@@ -421,12 +431,12 @@ public sealed class TenantImport(
                 Consider(year.RelativePath, year.Sha256, isNew => [$"{(isNew ? "new" : "changed")} holiday calendar of {year.Year.Year}: {year.Year.Holidays.Count} holidays, {year.Year.Holidays.Sum(h => h.Work.Count)} make-up working days"]);
             }
 
-            foreach (var matter in files.Matters.Where(m => m.TenantId == region.Id))
+            foreach (var matter in mattersOf[region.Id])
             {
                 Consider(matter.RelativePath, matter.Sha256, isNew => [$"{(isNew ? "new" : "changed")} matter {matter.Matter.Code} {matter.Matter.Name.Zh}"]);
             }
 
-            foreach (var bundle in files.Bundles.Where(b => b.TenantId == region.Id))
+            foreach (var bundle in bundlesOf[region.Id])
             {
                 Consider(bundle.RelativePath, bundle.Sha256, isNew => [bundle.EarlierVersion is { } version
                     ? $"bundle {bundle.Code}: version {version} (a file of an earlier version)"

@@ -20,14 +20,14 @@ public sealed class CatalogueTableTests
     {
         var folder = TenantFolder.Read(RepositoryTenants.Folder, OneGo.Server.Features.Zone.PublishingScheduleRule.Default);
         Assert.True(folder.IsValid, string.Join("\n", folder.Problems));
-        var latest = folder.Bundles.Where(b => b.EarlierVersion is null).ToList();
+        var latest = folder.Bundles.Where(b => b.EarlierVersion is null).Select(b => folder.Open(b).Bundle!).ToList();
         var table = new StringBuilder()
             .AppendLine("| region | id | own bundles | adoptions | standards offered | earlier versions in files | matters | adoptions of its standards below |")
             .AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         var order = folder.Regions.OrderBy(r => r.Id == RegionRules.NationalId ? "" : r.Id, StringComparer.Ordinal).ToList();
         foreach (var region in order)
         {
-            var bundles = latest.Where(b => b.TenantId == region.Id).ToList();
+            var bundles = latest.Where(b => b.File.TenantId == region.Id).ToList();
             var below = latest.Count(b => b.Document.Adopts?.Tenant == region.Id);
             var indent = region.Id == RegionRules.NationalId ? 0 : region.Id.Count(c => c == '.');
             table.Append($"| {new string('·', indent)}{(indent > 0 ? " " : "")}{region.Document.Name} {region.Document.NameEn} | `{region.Id}` ")

@@ -21,7 +21,7 @@ public sealed partial class PublishedValuesTests
     {
         var statutory = Folder.Matters.Where(m => m.Matter.StatutoryDays is not null).ToList();
         Assert.NotEmpty(statutory);
-        Assert.All(statutory, m => Assert.True(m.Matter.LegalBasis.Any(l => Article().IsMatch(l.Zh)), $"{m.Source.Path}: a statutory limit without an article"));
+        Assert.All(statutory, m => Assert.True(m.Matter.LegalBasis.Any(l => Article().IsMatch(l.Zh)), $"{Folder.Display(m.RelativePath)}: a statutory limit without an article"));
     }
 
     [Fact]
@@ -30,6 +30,6 @@ public sealed partial class PublishedValuesTests
         var shared = Folder.Matters.Where(m => m.Matter.Acceptance is not null).GroupBy(m => m.Matter.Acceptance!.Zh).Where(g => g.Count() > 10).Select(g => g.Key);
         Assert.Empty(shared);
         var unmarked = Folder.Matters.Where(m => (m.Matter.Provenance ?? "").Contains("illustrative", StringComparison.OrdinalIgnoreCase) && !m.Matter.IsIllustrative("promisedDays"));
-        Assert.Empty(unmarked.Select(m => m.Source.Path));
+        Assert.Empty(unmarked.Select(m => Folder.Display(m.RelativePath)));
     }
 }

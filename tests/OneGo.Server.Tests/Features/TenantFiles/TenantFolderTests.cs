@@ -19,6 +19,21 @@ public sealed class TenantFolderTests : IDisposable
     public void TheRepositoryFolderIsValid() => Assert.Empty(TenantImport.Validate(RepositoryTenants.Folder));
 
     [Fact]
+    public void ABundleFileChangedOnDiskAfterItWasCheckedIsNotImportedAsChecked()
+    {
+        // The import keeps only a checked bundle file's name and hash, and opens it again when it writes the bundle.
+        var folder = TenantFolder.Read(_tenants.Path, OneGo.Server.Features.Zone.PublishingScheduleRule.Default);
+        Assert.True(folder.IsValid);
+        var file = folder.Bundles.First(b => b.EarlierVersion is null && b.TenantId != "national");
+        Assert.Equal(file.Code, folder.Open(file).Bundle?.Code);
+
+        File.AppendAllText(System.IO.Path.Combine(_tenants.Path, file.RelativePath), "# edited after the check\n");
+        var (bundle, problem) = folder.Open(file);
+        Assert.Null(bundle);
+        Assert.Equal($"tenants/{file.RelativePath}:1:1: the file changed after the import checked it, so nothing was imported: import again to check and import it as it is now.", problem?.ToString());
+    }
+
+    [Fact]
     public void ACodeThatDoesNotFitItsParentIsReportedAtTheCode()
     {
         _tenants.Write("fujian/xiamen/haicang/tenant.yaml", """
