@@ -32,15 +32,17 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
     internal List<AuditEntry> PendingAudit { get; } = [];
 
     /// <summary>
-    /// Saves the changes with their audit entries in one transaction: each entry is linked to the head of its
-    /// tenant's chain first. Two writers extending one chain at once collide on its unique sequence; the loser
-    /// links again after the winner and retries, unless it runs inside a caller's transaction.
+    /// Saves the changes with their audit entries and the live stamps they move (<see cref="LiveStamps"/>) in one
+    /// transaction: each entry is linked to the head of its tenant's chain first. Two writers extending one chain at
+    /// once collide on its unique sequence (or adding a tenant's first stamp, on its unique tenant); the loser links
+    /// again after the winner and retries, unless it runs inside a caller's transaction.
     /// </summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         // Isolation first: a write into another tenant is refused as such, whatever else is wrong with it.
         GuardTenantWrites();
         var entries = AuditChain.Prepare(this);
+        await LiveStamps.MoveAsync(this, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             await AuditChain.LinkAsync(this, entries, cancellationToken);
@@ -52,12 +54,14 @@ public abstract class OneGoDbContext(DbContextOptions options, CurrentTenant ten
             }
             catch (DbUpdateException) when (entries.Count > 0 && attempt < 8 && Database.CurrentTransaction is null)
             {
-                if (!await AuditChain.HeadMovedAsync(this, entries, cancellationToken))
+                // Both are asked: each puts right what the other save changed meanwhile.
+                var headMoved = await AuditChain.HeadMovedAsync(this, entries, cancellationToken);
+                if (!await LiveStamps.TakenMeanwhileAsync(this, cancellationToken) && !headMoved)
                 {
                     throw;
                 }
 
-                // Another change of the same tenant took the next place in the chain: take the one after it.
+                // Another change of the same tenant took the next place in the chain, or added its stamp: go after it.
             }
         }
     }

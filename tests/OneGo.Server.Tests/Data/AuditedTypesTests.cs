@@ -25,6 +25,7 @@ public sealed class AuditedTypesTests
         ["PublishingRun"] = "a run's progress, written as it goes; what it published is audited as publications",
         ["ZoneEntry"] = "the zone's search state of a bundle, derived from its latest publication",
         ["ZoneHead"] = "the zone's counter, moved by every publishing transaction",
+        ["LiveStamp"] = "a tenant's live stamp, moved by every change of its live versions, each audited (approve, withdraw, import)",
         ["OutboxItem"] = "delivery bookkeeping of an audited publication: attempts, backoff, dead letters",
         ["DepartmentNotice"] = "the deadline job's message to a lead department, written in the run whose audit entry (case.deadlines) names what it told",
         ["RegionWebhook"] = "a region's messaging address and protected secret; registering and removing it are audited (webhook.register, webhook.delete)",

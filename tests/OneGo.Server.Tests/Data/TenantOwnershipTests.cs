@@ -59,7 +59,7 @@ public sealed class TenantOwnershipTests
     public void EveryTenantOwnedTypeHasTheFilterARequiredTenantIdAndTenantIdInItsUniqueIndexes()
     {
         var owned = Model().GetEntityTypes().Where(e => e.IsTenantOwned()).ToList();
-        Assert.Equal(["AccountChange", "Application", "ApplicationCase", "ApplicationFile", "AuditEntry", "BundleRecord", "BundleVersion", "DataConsent", "DataFetch", "DepartmentNotice", "MatterRecord", "OutboxItem", "Publication", "PublishingRun", "Rating", "RegionWebhook", "TenantFileRecord", "TenantSettings", "TrackingCounter", "WebhookDelivery", "ZoneEntry", "ZoneStatistics"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["AccountChange", "Application", "ApplicationCase", "ApplicationFile", "AuditEntry", "BundleRecord", "BundleVersion", "DataConsent", "DataFetch", "DepartmentNotice", "LiveStamp", "MatterRecord", "OutboxItem", "Publication", "PublishingRun", "Rating", "RegionWebhook", "TenantFileRecord", "TenantSettings", "TrackingCounter", "WebhookDelivery", "ZoneEntry", "ZoneStatistics"], owned.Select(e => e.ClrType.Name).Order(StringComparer.Ordinal));
         foreach (var entity in owned)
         {
             Assert.Contains(entity.GetDeclaredQueryFilters(), f => f.Key == TenancyModel.FilterName);

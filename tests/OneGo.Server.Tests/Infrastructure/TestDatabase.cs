@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -148,12 +149,13 @@ public sealed class TestDatabase : IAsyncDisposable
 
     /// <summary>
     /// A context on this database outside any request, as the owner, for a test to set up or look at the rows of any
-    /// tenant (the query filter and the write guard still apply to it; row-level security does not).
+    /// tenant (the query filter and the write guard still apply to it; row-level security does not). A test may step
+    /// into its saves with <paramref name="interceptors"/>.
     /// </summary>
-    public OneGoDbContext NewContext(CurrentTenant? tenants = null) => Provider switch
+    public OneGoDbContext NewContext(CurrentTenant? tenants = null, params IInterceptor[] interceptors) => Provider switch
     {
-        Provider.Sqlite => new SqliteOneGoDbContext(new DbContextOptionsBuilder<SqliteOneGoDbContext>().UseSqlite(OwnerConnectionString).Options, tenants ?? new CurrentTenant()),
-        _ => new PostgresOneGoDbContext(new DbContextOptionsBuilder<PostgresOneGoDbContext>().UseNpgsql(OwnerConnectionString).Options, tenants ?? new CurrentTenant()),
+        Provider.Sqlite => new SqliteOneGoDbContext(new DbContextOptionsBuilder<SqliteOneGoDbContext>().UseSqlite(OwnerConnectionString).AddInterceptors(interceptors).Options, tenants ?? new CurrentTenant()),
+        _ => new PostgresOneGoDbContext(new DbContextOptionsBuilder<PostgresOneGoDbContext>().UseNpgsql(OwnerConnectionString).AddInterceptors(interceptors).Options, tenants ?? new CurrentTenant()),
     };
 
     /// <summary>The settings a OneGo host or process on this database is given: as production is configured.</summary>

@@ -52,5 +52,11 @@ internal static class CatalogueModel
             version.Property(v => v.FileSha256).HasMaxLength(64);
             version.Property(v => v.ApprovedBy).HasMaxLength(200);
         });
+
+        modelBuilder.Entity<LiveStamp>(stamp =>
+        {
+            stamp.ToTable("LiveStamps");
+            stamp.HasIndex(s => s.TenantId).IsUnique();
+        });
     }
 }

@@ -908,6 +908,30 @@ namespace OneGo.Server.Data.Migrations.Sqlite
                     b.HasAnnotation("OneGo:TenantOwned", true);
                 });
 
+            modelBuilder.Entity("OneGo.Server.Features.Catalogue.LiveStamp", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Stamp")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique();
+
+                    b.ToTable("LiveStamps", (string)null);
+
+                    b.HasAnnotation("OneGo:TenantOwned", true);
+                });
+
             modelBuilder.Entity("OneGo.Server.Features.Catalogue.MatterRecord", b =>
                 {
                     b.Property<long>("Id")
