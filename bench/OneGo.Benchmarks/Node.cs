@@ -10,7 +10,7 @@ internal sealed partial class Node : IAsyncDisposable
     private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<string>? _onLine;
 
-    private Node(string assembly, string[] options, string environment, Action<string>? onLine)
+    private Node(string assembly, string[] options, string environment, Action<string>? onLine, IReadOnlyDictionary<string, string>? variables)
     {
         _onLine = onLine;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -23,6 +23,11 @@ internal sealed partial class Node : IAsyncDisposable
 
         // Testing by default: the demo accounts a run is requested with.
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        foreach (var (name, value) in variables ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.WorkingDirectory = Path.GetDirectoryName(assembly);
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Read(e.Data);
@@ -69,10 +74,11 @@ internal sealed partial class Node : IAsyncDisposable
     /// <param name="onProcess">Called with the process id as soon as the process runs, before it listens (the import and the seeding come first).</param>
     /// <param name="startTimeout">How long it may take to listen (3 minutes unless given): an import of a whole nation takes longer.</param>
     /// <param name="assembly">What runs: the server unless named (<see cref="GatewayAssembly"/>).</param>
+    /// <param name="variables">Environment variables of the process, beside ASPNETCORE_ENVIRONMENT.</param>
     public static async Task<Node> StartAsync(string[] options, string environment = "Testing", Action<string>? onLine = null, Action<int>? onProcess = null,
-        TimeSpan? startTimeout = null, string? assembly = null)
+        TimeSpan? startTimeout = null, string? assembly = null, IReadOnlyDictionary<string, string>? variables = null)
     {
-        var node = new Node(assembly ?? ServerAssembly, options, environment, onLine);
+        var node = new Node(assembly ?? ServerAssembly, options, environment, onLine, variables);
         onProcess?.Invoke(node.ProcessId);
         node.Address = await node._address.Task.WaitAsync(startTimeout ?? TimeSpan.FromMinutes(3));
         return node;
