@@ -100,7 +100,8 @@ internal sealed class ZonePublisher(
             return (underWay, false);
         }
 
-        var run = new PublishingRun { Id = Guid.CreateVersion7(), Trigger = trigger, Status = RunStatus.Queued, RequestedAt = now, RequestedBy = requestedBy };
+        // Stamped after the read that found no run open: a run that ended while the read waited ended before this one was asked for.
+        var run = new PublishingRun { Id = Guid.CreateVersion7(), Trigger = trigger, Status = RunStatus.Queued, RequestedAt = clock.Now(), RequestedBy = requestedBy };
         db.Add(run);
         await db.SaveChangesAsync(cancellationToken);
         return (run, true);
