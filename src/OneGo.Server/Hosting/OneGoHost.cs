@@ -58,8 +58,8 @@ internal static class OneGoHost
         services.AddScoped<TenantImport>();
         services.AddScoped<TenantExport>();
         services.AddScoped<BundleCatalogue>();
-        services.AddHybridCache();
         services.AddSettings<CatalogueSettings>();
+        services.AddNodeCache();
         services.AddSingleton<ResolvedBundles>();
         services.AddSingleton<LiveBundles>();
         services.AddOneGoAudit();

@@ -18,9 +18,9 @@ internal sealed class SchedulingSettings : ISettings
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// How late a firing may start before it counts as missed and is skipped to the next slot. A slot is fired one
-    /// trigger at a time: every region of a nation on the default 02:00 (3,209 triggers) takes minutes to start, and with
-    /// a threshold of one minute the regions at the end of the slot would skip every night.
+    /// How late a firing may start before it counts as missed and is skipped to the next slot. A slot's triggers start
+    /// as the node's job threads come free: every region of a nation on the default 02:00 (3,209 triggers) takes over a
+    /// minute to start, and with a threshold of one minute the regions at the end of the slot would skip every night.
     /// </summary>
     [Positive]
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(30);

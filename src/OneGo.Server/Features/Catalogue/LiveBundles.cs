@@ -17,6 +17,14 @@ public sealed class CatalogueSettings : ISettings
     /// <summary>How long the node trusts every tenant's live stamp before it reads them again, in one query (approvals on other nodes).</summary>
     [Positive(orZero: true)]
     public double LiveCheckSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// The most the node's cache holds (live bundles' bytes, effective bundles, resolutions), counted as the cached values'
+    /// serialized size: past it the least recently used entries go first. Without a bound, a node that publishes or
+    /// serves a whole nation keeps every bundle it touched for 30 minutes.
+    /// </summary>
+    [Positive]
+    public int CacheMegabytes { get; set; } = 256;
 }
 
 /// <summary>
