@@ -66,7 +66,82 @@ internal static partial class BadRequests
         }
 
         await next(context);
+
+        // A query or route value that is not of its parameter's type: the framework answers an empty 400 for an optional
+        // parameter (int? limit), naming nothing; the answer here names the parameter, as for every other one.
+        if (context.Response.StatusCode == StatusCodes.Status400BadRequest && !context.Response.HasStarted && context.Response.ContentType is null
+            && UnboundParameter(context) is { } unbound)
+        {
+            await ParameterProblem(unbound.Name, unbound.Type, unbound.Value).ExecuteAsync(context);
+        }
     });
+
+    /// <summary>
+    /// A form whose anti-forgery token is missing or not valid is a 400 naming that, on every route that binds a form:
+    /// nothing reads a form the anti-forgery check refused.
+    /// </summary>
+    public static IApplicationBuilder UseRefusedForms(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false })
+        {
+            await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form cannot be accepted",
+                detail: "The form's anti-forgery token is missing or not valid: open the page again and send the form from it.",
+                type: "https://onego.gov.cn/problems/bad-request").ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    });
+
+    /// <summary>The first parameter of the endpoint whose route or query value does not parse as its type.</summary>
+    private static (string Name, string Type, string Value)? UnboundParameter(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null)
+        {
+            return null;
+        }
+
+        foreach (var parameter in endpoint.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Http.Metadata.IParameterBindingMetadata>())
+        {
+            if (!parameter.HasTryParse)
+            {
+                continue;
+            }
+
+            var raw = context.Request.RouteValues.TryGetValue(parameter.Name, out var routed) ? routed?.ToString() : (string?)context.Request.Query[parameter.Name];
+            if (string.IsNullOrEmpty(raw))
+            {
+                continue;
+            }
+
+            var type = Nullable.GetUnderlyingType(parameter.ParameterInfo.ParameterType) ?? parameter.ParameterInfo.ParameterType;
+            if (!Parses(type, raw))
+            {
+                return (parameter.Name, type.Name, raw);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Parses(Type type, string raw)
+    {
+        if (type.IsEnum)
+        {
+            return Enum.TryParse(type, raw, ignoreCase: false, out _);
+        }
+
+        var parsable = type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IParsable<>));
+        if (parsable is null)
+        {
+            return true;
+        }
+
+        var tryParse = type.GetInterfaceMap(parsable).TargetMethods.First(m => m.Name.EndsWith("TryParse", StringComparison.Ordinal));
+        object?[] arguments = [raw, System.Globalization.CultureInfo.InvariantCulture, null];
+        return (bool)tryParse.Invoke(null, arguments)!;
+    }
 
     private sealed class BadRequestHandler : IExceptionHandler
     {
@@ -97,12 +172,7 @@ internal static partial class BadRequests
 
         if (BoundParameter().Match(bad.Message) is { Success: true } parameter)
         {
-            var name = parameter.Groups["name"].Value;
-            var value = parameter.Groups["value"].Value;
-            var message = $"{name} cannot be '{(value.Length > 100 ? value[..100] + "…" : value)}': it must be {Kind(parameter.Groups["type"].Value)}.";
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "A parameter cannot be read", detail: message,
-                type: "https://onego.gov.cn/problems/bad-request",
-                extensions: new Dictionary<string, object?> { ["errors"] = new[] { ApiError.ForParameter(name, "type", message) } });
+            return ParameterProblem(parameter.Groups["name"].Value, parameter.Groups["type"].Value, parameter.Groups["value"].Value);
         }
 
         return Results.Problem(statusCode: bad.StatusCode, title: bad.StatusCode switch
@@ -111,6 +181,14 @@ internal static partial class BadRequests
             StatusCodes.Status408RequestTimeout => "The request took too long",
             _ => "The request cannot be read",
         }, detail: bad.Message, type: "https://onego.gov.cn/problems/bad-request");
+    }
+
+    private static IResult ParameterProblem(string name, string type, string value)
+    {
+        var message = $"{name} cannot be '{(value.Length > 100 ? value[..100] + "…" : value)}': it must be {Kind(type)}.";
+        return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "A parameter cannot be read", detail: message,
+            type: "https://onego.gov.cn/problems/bad-request",
+            extensions: new Dictionary<string, object?> { ["errors"] = new[] { ApiError.ForParameter(name, "type", message) } });
     }
 
     private static string Kind(string type) => type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?').ToLowerInvariant() switch

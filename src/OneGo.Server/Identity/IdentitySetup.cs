@@ -148,6 +148,7 @@ internal static class IdentitySetup
     {
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseRefusedForms();
         app.MapConnectEndpoints();
         app.MapSignInPage();
         app.MapPasswordPages();

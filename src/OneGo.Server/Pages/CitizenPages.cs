@@ -61,8 +61,12 @@ internal static class CitizenPages
     private static async Task<IResult> CounterRating(
         HttpContext context, OneGoDbContext db, CurrentTenant tenants, Microsoft.AspNetCore.DataProtection.IDataProtectionProvider protection,
         Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, Features.Calendar.WorkingDayCalendar workingDays, RegionDirectory directory, TimeProvider clock,
-        IStringLocalizer<CounterRatingPage> words, IStringLocalizer<NoticePage> notices, string code, CancellationToken cancellationToken)
+        string code, CancellationToken cancellationToken)
     {
+        // The Razor components' localizers are resolved here: the request delegates are generated at build, before
+        // Razor's types exist.
+        var words = context.RequestServices.GetRequiredService<IStringLocalizer<CounterRatingPage>>();
+        var notices = context.RequestServices.GetRequiredService<IStringLocalizer<NoticePage>>();
         var page = PageRequest.Of(context);
         if (Features.Ratings.RatingsApi.ReadCounterCode(protection, clock, code) is not { } claim)
         {
@@ -152,9 +156,10 @@ internal static class CitizenPages
     }
 
     private static async Task<IResult> Bundle(
-        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory, IStringLocalizer<NoticePage> words,
+        HttpContext context, OneGoDbContext db, BundleCatalogue catalogue, RegionDirectory directory,
         Features.Statistics.MeasuredReductions measured, string code, CancellationToken cancellationToken)
     {
+        var words = context.RequestServices.GetRequiredService<IStringLocalizer<NoticePage>>();
         var page = PageRequest.Of(context);
         var region = context.Tenant();
         var trail = Layout.RegionTrail(page, directory, region);

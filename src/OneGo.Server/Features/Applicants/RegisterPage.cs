@@ -53,10 +53,12 @@ public static class RegisterPage
 
     private static async Task<IResult> RegisterAsync(
         HttpContext context, IAntiforgery antiforgery, OneGoDbContext db, CurrentTenant tenants, UserManager<Account> users, SignInManager<Account> signIns,
-        OpenIddict.Abstractions.IOpenIddictApplicationManager applications, ApplicantIdNumbers idNumbers, TimeProvider clock, IStringLocalizer<RegisterForm> words, IStringLocalizer<IdentityPages> identityWords,
+        OpenIddict.Abstractions.IOpenIddictApplicationManager applications, ApplicantIdNumbers idNumbers, TimeProvider clock, IStringLocalizer<IdentityPages> identityWords,
         [FromForm] string? userName, [FromForm] string? name, [FromForm] string? idNumber, [FromForm] string? creditCode, [FromForm] string? enterpriseName,
         [FromForm] string? newPassword, [FromForm] string? repeat, [FromForm] string? returnUrl)
     {
+        // Resolved here: the request delegates are generated at build, before Razor's types exist.
+        var words = context.RequestServices.GetRequiredService<IStringLocalizer<RegisterForm>>();
         var back = SignInPage.LocalReturn(returnUrl);
         // The page's language, which the words of the errors are read in.
         _ = PageRequest.Of(context);
