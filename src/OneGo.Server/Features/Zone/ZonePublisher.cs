@@ -121,50 +121,13 @@ internal sealed class ZonePublisher(
             return false;
         }
 
-        var codes = batch.Select(b => b.Code).ToList();
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            // The zone's counter, taken under its row lock until commit: sequence order is commit order, so a feed
-            // reader that has seen sequence n has seen every publication before it.
-            await db.Set<ZoneHead>().Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.Last, h => h.Last + batch.Count), cancellationToken);
-            // Read again under the lock: a bundle another run published since this batch was read (a node taken for dead
-            // that was only slow, its run taken over meanwhile) is left out, and its number handed back, so the
-            // sequence stays without a gap.
-            var zoneNow = await db.Set<BundleRecord>().AsNoTracking().Where(b => codes.Contains(b.Code))
-                .Select(b => new { b.Code, b.ZoneVersion, b.ZoneWithdrawn }).ToDictionaryAsync(b => b.Code, StringComparer.Ordinal, cancellationToken);
-            var taken = batch.Where(b => zoneNow[b.Code].ZoneVersion != b.ZoneVersion || zoneNow[b.Code].ZoneWithdrawn != b.ZoneWithdrawn).ToList();
-            var due = batch.Except(taken).ToList();
-            if (taken.Count > 0)
-            {
-                logger.LogWarning("Publishing run {Run} of {Tenant} leaves out {Count} bundle(s) another run has published meanwhile", run.Id, tenant, taken.Count);
-                await db.Set<ZoneHead>().Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.Last, h => h.Last - taken.Count), cancellationToken);
-            }
-
-            var sequence = await db.Set<ZoneHead>().Where(h => h.Id == 1).Select(h => h.Last).SingleAsync(cancellationToken) - due.Count;
-            var items = due.Select(b => new Item(b, ++sequence, "pub_" + Guid.CreateVersion7().ToString("N"))).ToList();
-            var now = clock.Now();
-            if (items.Count > 0)
-            {
-                await (db.Database.IsNpgsql()
-                    ? WriteInSqlAsync(tenant, run, items, integrations, now, cancellationToken)
-                    : WriteTrackedAsync(run, items, integrations, now, cancellationToken));
-                // Each bundle marked with what the zone now has of it: one statement per version published (few).
-                foreach (var group in items.GroupBy(i => (i.Version, i.IsWithdrawal)))
-                {
-                    var marked = group.Select(i => i.Bundle.Code).ToList();
-                    await db.Set<BundleRecord>().Where(b => marked.Contains(b.Code)).ExecuteUpdateAsync(s => s
-                        .SetProperty(b => b.ZoneVersion, group.Key.Version).SetProperty(b => b.ZoneWithdrawn, group.Key.IsWithdrawal), cancellationToken);
-                }
-            }
-
-            var published = items.Where(i => !i.IsWithdrawal).Select(i => $"{i.Bundle.Code}@{i.Version}").ToList();
-            var withdrawn = items.Where(i => i.IsWithdrawal).Select(i => $"{i.Bundle.Code}@{i.Version}").ToList();
-            run.Published += published.Count;
-            run.Withdrawn += withdrawn.Count;
-            db.Audit(new AuditEvent(Actor, "zone.publish", $"run/{run.Id}", new { published, withdrawn }));
-            await db.SaveChangesAsync(cancellationToken);
+            await (db.Database.IsNpgsql()
+                ? PublishInSqlAsync(tenant, run, batch, integrations, cancellationToken)
+                : PublishTrackedAsync(tenant, run, batch, integrations, cancellationToken));
             crash.Reached(CrashPoints.BeforeZoneCommit);
             await transaction.CommitAsync(cancellationToken);
             crash.Reached(CrashPoints.AfterZoneCommit);
@@ -173,14 +136,104 @@ internal sealed class ZonePublisher(
         db.ChangeTracker.Clear();
         db.Attach(run);
         relay.Wake();
-        return true;
+        // A batch shorter than the batch size was everything due when it was read: the run ends without reading again.
+        return batch.Count == options.Value.PublishBatchSize;
+    }
+
+    /// <summary>The batch's counts on its run, and its audit entry, saved in the batch's transaction.</summary>
+    private async Task RecordAsync(PublishingRun run, List<Item> items, CancellationToken cancellationToken)
+    {
+        var published = items.Where(i => !i.IsWithdrawal).Select(i => $"{i.Bundle.Code}@{i.Version}").ToList();
+        var withdrawn = items.Where(i => i.IsWithdrawal).Select(i => $"{i.Bundle.Code}@{i.Version}").ToList();
+        run.Published += published.Count;
+        run.Withdrawn += withdrawn.Count;
+        db.Audit(new AuditEvent(Actor, "zone.publish", $"run/{run.Id}", new { published, withdrawn }));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private void LeftOut(string tenant, PublishingRun run, int count) =>
+        logger.LogWarning("Publishing run {Run} of {Tenant} leaves out {Count} bundle(s) another run has published meanwhile", run.Id, tenant, count);
+
+    /// <summary>
+    /// SQLite and SQL Server: the zone's counter is taken first, under its row lock until commit, so that sequence order
+    /// is commit order (a feed reader that has seen sequence n has seen every publication before it); then the rows.
+    /// </summary>
+    private async Task PublishTrackedAsync(string tenant, PublishingRun run, List<Due> batch, List<Guid> integrations, CancellationToken cancellationToken)
+    {
+        var codes = batch.Select(b => b.Code).ToList();
+        await db.Set<ZoneHead>().Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.Last, h => h.Last + batch.Count), cancellationToken);
+        // Read again under the lock: a bundle another run published since this batch was read (a node taken for dead
+        // that was only slow, its run taken over meanwhile) is left out, and its number handed back, so the
+        // sequence stays without a gap.
+        var zoneNow = await db.Set<BundleRecord>().AsNoTracking().Where(b => codes.Contains(b.Code))
+            .Select(b => new { b.Code, b.ZoneVersion, b.ZoneWithdrawn }).ToDictionaryAsync(b => b.Code, StringComparer.Ordinal, cancellationToken);
+        var taken = batch.Where(b => zoneNow[b.Code].ZoneVersion != b.ZoneVersion || zoneNow[b.Code].ZoneWithdrawn != b.ZoneWithdrawn).ToList();
+        var due = batch.Except(taken).ToList();
+        if (taken.Count > 0)
+        {
+            LeftOut(tenant, run, taken.Count);
+            await db.Set<ZoneHead>().Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.Last, h => h.Last - taken.Count), cancellationToken);
+        }
+
+        var sequence = await db.Set<ZoneHead>().Where(h => h.Id == 1).Select(h => h.Last).SingleAsync(cancellationToken) - due.Count;
+        var items = due.Select(b => new Item(b, "pub_" + Guid.CreateVersion7().ToString("N"))).ToList();
+        if (items.Count > 0)
+        {
+            await WriteTrackedAsync(run, items, sequence, integrations, clock.Now(), cancellationToken);
+            // Each bundle marked with what the zone now has of it: one statement per version published (few).
+            foreach (var group in items.GroupBy(i => (i.Version, i.IsWithdrawal)))
+            {
+                var marked = group.Select(i => i.Bundle.Code).ToList();
+                await db.Set<BundleRecord>().Where(b => marked.Contains(b.Code)).ExecuteUpdateAsync(s => s
+                    .SetProperty(b => b.ZoneVersion, group.Key.Version).SetProperty(b => b.ZoneWithdrawn, group.Key.IsWithdrawal), cancellationToken);
+            }
+        }
+
+        await RecordAsync(run, items, cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the bundles are marked first, then the run and the audit entry saved, and the zone's counter taken
+    /// last, by the one statement that writes the publications, their outbox items and the zone's entries. The
+    /// counter's row lock, which every tenant's batches wait for so that sequence order is commit order, is so held for
+    /// that statement and the commit only, and the nightly slot's runs of every region publish side by side.
+    /// </summary>
+    private async Task PublishInSqlAsync(string tenant, PublishingRun run, List<Due> batch, List<Guid> integrations, CancellationToken cancellationToken)
+    {
+        // Each bundle marked with what the zone is to have of it, if the zone still has what the batch read: a bundle
+        // another run published since (a node taken for dead that was only slow, its run taken over meanwhile) is left
+        // out. The marked rows stay locked until commit, so no other run publishes them meanwhile.
+        var codes = batch.Select(b => b.Code).ToArray();
+        var versions = batch.Select(b => b.LiveVersion ?? b.ZoneVersion!.Value).ToArray();
+        var withdrawals = batch.Select(b => b.LiveVersion is null).ToArray();
+        var readVersions = batch.Select(b => b.ZoneVersion).ToArray();
+        var readWithdrawn = batch.Select(b => b.ZoneWithdrawn).ToArray();
+        var marked = (await db.Database.SqlQuery<string>($"""
+            UPDATE "Bundles" b SET "ZoneVersion" = u.version, "ZoneWithdrawn" = u.withdrawal
+            FROM unnest({codes}::text[], {versions}::integer[], {withdrawals}::boolean[], {readVersions}::integer[], {readWithdrawn}::boolean[])
+                AS u(code, version, withdrawal, read_version, read_withdrawn)
+            WHERE b."TenantId" = {tenant} AND b."Code" = ANY({codes}::text[]) AND b."Code" = u.code
+              AND b."ZoneVersion" IS NOT DISTINCT FROM u.read_version AND b."ZoneWithdrawn" = u.read_withdrawn
+            RETURNING b."Code" AS "Value"
+            """).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        if (batch.Count - marked.Count is > 0 and var left)
+        {
+            LeftOut(tenant, run, left);
+        }
+
+        var items = batch.Where(b => marked.Contains(b.Code)).Select(b => new Item(b, "pub_" + Guid.CreateVersion7().ToString("N"))).ToList();
+        await RecordAsync(run, items, cancellationToken);
+        if (items.Count > 0)
+        {
+            await WriteInSqlAsync(tenant, run, items, integrations, clock.Now(), cancellationToken);
+        }
     }
 
     /// <summary>
     /// The batch's publications, outbox items and zone entries added to the change tracker, saved with the batch's audit
     /// entry; the version's content is read into the node and written back (SQLite, SQL Server).
     /// </summary>
-    private async Task WriteTrackedAsync(PublishingRun run, List<Item> items, List<Guid> integrations, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task WriteTrackedAsync(PublishingRun run, List<Item> items, long sequence, List<Guid> integrations, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var codes = items.Select(i => i.Bundle.Code).ToList();
         var wanted = items.Select(i => (i.Bundle.Code, i.Version)).ToHashSet();
@@ -196,7 +249,7 @@ internal sealed class ZonePublisher(
             var publication = new Publication
             {
                 PublicId = item.PublicId,
-                Sequence = item.Sequence,
+                Sequence = ++sequence,
                 BundleCode = bundle.Code,
                 Version = item.Version,
                 Kind = item.IsWithdrawal ? PublicationKind.Withdrawal : PublicationKind.Version,
@@ -232,24 +285,23 @@ internal sealed class ZonePublisher(
     }
 
     /// <summary>
-    /// The same rows written by three statements on PostgreSQL: each version's content is copied inside the database
-    /// (never read into the node), and a batch costs three statements instead of one per row. The statements name the
-    /// tenant, and row-level security checks every row they write against the tenant the connection is scoped to.
-    /// The versions are sought by their codes in the unique index (= ANY), so no plan scans every version of the tenant
-    /// for each row, whatever the planner believes of row-level security's filter.
+    /// The same rows written by one statement on PostgreSQL: the zone's counter moved on by the batch (its row locked
+    /// until commit), the publications numbered from it in the batch's order, their outbox items and the zone's entries.
+    /// Each version's content is copied inside the database (never read into the node). The statement names the
+    /// tenant, and row-level security checks every row it writes against the tenant the connection is scoped to. The
+    /// versions are sought by their codes in the unique index (= ANY), so no plan scans every version of the tenant for
+    /// each row, whatever the planner believes of row-level security's filter.
     /// </summary>
     private async Task WriteInSqlAsync(string tenant, PublishingRun run, List<Item> items, List<Guid> integrations, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var count = items.Count;
         var codes = items.Select(i => i.Bundle.Code).ToArray();
         var versions = items.Select(i => i.Version).ToArray();
-        var sequences = items.Select(i => i.Sequence).ToArray();
         var publicIds = items.Select(i => i.PublicId).ToArray();
         var kinds = items.Select(i => (i.IsWithdrawal ? PublicationKind.Withdrawal : PublicationKind.Version).ToString()).ToArray();
         var audiences = items.Select(i => i.Bundle.Audience).ToArray();
         var themes = items.Select(i => i.Bundle.Theme).ToArray();
         var searchTexts = items.Select(i => i.Bundle.SearchText).ToArray();
-        var first = sequences[0];
-        var last = sequences[^1];
         var pushes = integrations.ToArray();
         var snapshot = nameof(OutboxKind.Snapshot);
         var push = nameof(OutboxKind.Push);
@@ -257,44 +309,44 @@ internal sealed class ZonePublisher(
         var version = nameof(PublicationKind.Version);
         var withdrawal = nameof(PublicationKind.Withdrawal);
 
-        var inserted = await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "Publications" ("TenantId", "PublicId", "Sequence", "BundleCode", "Version", "Kind", "Effective", "ETag", "Summary", "PublishedAt", "RunId")
-            SELECT {tenant}, u.public_id, u.sequence, u.code, u.version, u.kind,
-                   CASE WHEN u.kind = {version} THEN v."Effective" END, CASE WHEN u.kind = {version} THEN v."ETag" END, v."Summary", {now}, {run.Id}
-            FROM unnest({codes}::text[], {versions}::integer[], {sequences}::bigint[], {publicIds}::text[], {kinds}::text[]) AS u(code, version, sequence, public_id, kind)
-            JOIN "BundleVersions" v ON v."TenantId" = {tenant} AND v."BundleCode" = ANY({codes}::text[]) AND v."BundleCode" = u.code AND v."Version" = u.version
-            """, cancellationToken);
-        if (inserted != items.Count)
-        {
-            throw new InvalidOperationException($"{items.Count - inserted} of the batch's versions were not found; nothing of the batch is kept.");
-        }
-
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "OutboxItems" ("TenantId", "PublicationId", "Kind", "IntegrationId", "Status", "Attempts", "NextAttemptAt", "CreatedAt")
-            SELECT p."TenantId", p."Id", CASE WHEN t.integration IS NULL THEN {snapshot} ELSE {push} END, t.integration, {pending}, 0, {now}, {now}
-            FROM "Publications" p
-            CROSS JOIN (SELECT NULL::uuid AS integration UNION ALL SELECT unnest({pushes}::uuid[])) AS t
-            WHERE p."TenantId" = {tenant} AND p."Sequence" BETWEEN {first} AND {last}
-            ORDER BY p."Sequence", t.integration NULLS FIRST
-            """, cancellationToken);
-
-        await db.Database.ExecuteSqlAsync($"""
+        var entries = await db.Database.ExecuteSqlAsync($"""
+            WITH head AS (
+                UPDATE "ZoneHeads" SET "Last" = "Last" + {count} WHERE "Id" = 1 RETURNING "Last" - {count} AS base
+            ), publications AS (
+                INSERT INTO "Publications" ("TenantId", "PublicId", "Sequence", "BundleCode", "Version", "Kind", "Effective", "ETag", "Summary", "PublishedAt", "RunId")
+                SELECT {tenant}, u.public_id, head.base + u.position, u.code, u.version, u.kind,
+                       CASE WHEN u.kind = {version} THEN v."Effective" END, CASE WHEN u.kind = {version} THEN v."ETag" END, v."Summary", {now}, {run.Id}
+                FROM head
+                CROSS JOIN unnest({codes}::text[], {versions}::integer[], {publicIds}::text[], {kinds}::text[]) WITH ORDINALITY AS u(code, version, public_id, kind, position)
+                JOIN "BundleVersions" v ON v."TenantId" = {tenant} AND v."BundleCode" = ANY({codes}::text[]) AND v."BundleCode" = u.code AND v."Version" = u.version
+                RETURNING "Id", "TenantId", "BundleCode", "PublicId", "Sequence", "Version", "Kind", "Summary", "PublishedAt"
+            ), outbox AS (
+                INSERT INTO "OutboxItems" ("TenantId", "PublicationId", "Kind", "IntegrationId", "Status", "Attempts", "NextAttemptAt", "CreatedAt")
+                SELECT p."TenantId", p."Id", CASE WHEN t.integration IS NULL THEN {snapshot} ELSE {push} END, t.integration, {pending}, 0, {now}, {now}
+                FROM publications p
+                CROSS JOIN (SELECT NULL::uuid AS integration UNION ALL SELECT unnest({pushes}::uuid[])) AS t
+                ORDER BY p."Sequence", t.integration NULLS FIRST
+            )
             INSERT INTO "ZoneEntries" ("TenantId", "BundleCode", "PublicationId", "PublicationPublicId", "Version", "Withdrawn", "Audience", "Theme", "SearchText", "Summary", "PublishedAt")
             SELECT p."TenantId", p."BundleCode", p."Id", p."PublicId", p."Version", p."Kind" = {withdrawal}, u.audience, u.theme, u.search_text, p."Summary", p."PublishedAt"
-            FROM unnest({codes}::text[], {audiences}::text[], {themes}::text[], {searchTexts}::text[]) AS u(code, audience, theme, search_text)
-            JOIN "Publications" p ON p."TenantId" = {tenant} AND p."BundleCode" = u.code AND p."Sequence" BETWEEN {first} AND {last}
+            FROM publications p
+            JOIN unnest({codes}::text[], {audiences}::text[], {themes}::text[], {searchTexts}::text[]) AS u(code, audience, theme, search_text) ON u.code = p."BundleCode"
             ON CONFLICT ("TenantId", "BundleCode") DO UPDATE SET
                 "PublicationId" = excluded."PublicationId", "PublicationPublicId" = excluded."PublicationPublicId", "Version" = excluded."Version",
                 "Withdrawn" = excluded."Withdrawn", "Audience" = excluded."Audience", "Theme" = excluded."Theme", "SearchText" = excluded."SearchText",
                 "Summary" = excluded."Summary", "PublishedAt" = excluded."PublishedAt"
             """, cancellationToken);
+        if (entries != count)
+        {
+            throw new InvalidOperationException($"{count - entries} of the batch's versions were not found; nothing of the batch is kept.");
+        }
     }
 
     /// <summary>A bundle due for publishing, as the batch read it.</summary>
     private sealed record Due(string Code, int? LiveVersion, int? ZoneVersion, bool ZoneWithdrawn, string? Audience, string? Theme, string? SearchText);
 
     /// <summary>A publication of the batch: the bundle's live version, or for a withdrawal the version the zone has.</summary>
-    private sealed record Item(Due Bundle, long Sequence, string PublicId)
+    private sealed record Item(Due Bundle, string PublicId)
     {
         public bool IsWithdrawal => Bundle.LiveVersion is null;
 

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OneGo.Server.Features.Zone;
 using OneGo.Server.Identity;
 using OneGo.Server.Storage;
 using OneGo.Server.Tests.Infrastructure;
@@ -224,6 +226,60 @@ public abstract class ZoneTests(Provider provider) : IAsyncLifetime
         {
             admin.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task TwoRunsOfOneTenantAtOncePublishEachBundleOnceAndTheFeedHasNoGap()
+    {
+        // A run taken over from a node that was only slow: both runs read the same bundles as due, then both write.
+        var ids = new[] { Guid.CreateVersion7(), Guid.CreateVersion7() };
+        var tenants = new OneGo.Tenancy.CurrentTenant();
+        await using (var db = _database.NewContext(tenants))
+        {
+            using (tenants.Enter(Haicang))
+            {
+                foreach (var id in ids)
+                {
+                    db.Add(new PublishingRun { Id = id, Trigger = "now", Status = RunStatus.Queued, RequestedAt = DateTimeOffset.UtcNow });
+                }
+
+                await db.SaveChangesAsync();
+            }
+        }
+
+        async Task<PublishingRun> RunAsync(Guid id)
+        {
+            await using var scope = _app.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<ZonePublisher>().RunAsync(Haicang, id, CancellationToken.None);
+        }
+
+        PublishingRun[] ended;
+        if (provider == Provider.Postgres)
+        {
+            // The bundles locked against writes until both runs have read what is due and wait to mark it.
+            await using var owner = new NpgsqlConnection(_database.OwnerConnectionString);
+            await owner.OpenAsync();
+            await using var hold = await owner.BeginTransactionAsync();
+            await new NpgsqlCommand("LOCK TABLE \"Bundles\" IN EXCLUSIVE MODE", owner, hold).ExecuteNonQueryAsync();
+            var runs = ids.Select(RunAsync).ToArray();
+            await EventuallyAsync(async () => (long)(await new NpgsqlCommand(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'Bundles' AND NOT l.granted", owner, hold).ExecuteScalarAsync())!,
+                waiting => waiting == 2, "both runs waiting to mark the bundles they read as due");
+            await hold.CommitAsync();
+            ended = await Task.WhenAll(runs);
+            Assert.Equal(0, ended.Min(r => r.Published));
+        }
+        else
+        {
+            ended = await Task.WhenAll(ids.Select(RunAsync));
+        }
+
+        Assert.All(ended, r => Assert.Equal(RunStatus.Succeeded, r.Status));
+        var feed = await FeedAsync();
+        Assert.NotEmpty(feed);
+        Assert.Equal(ended.Sum(r => r.Published), feed.Count);
+        Assert.Equal(Enumerable.Range(1, feed.Count).Select(i => (long)i), feed.Select(p => (long)p["sequence"]!));
+        Assert.Equal(feed.Count, feed.Select(p => (string)p["bundle"]!).Distinct().Count());
     }
 
     [Fact]
