@@ -30,7 +30,7 @@ internal sealed class CrashPoints(IHostEnvironment environment, IOptions<Testing
     /// <summary>A publishing batch is written in its transaction, which has not committed: none of it may stay.</summary>
     public const string BeforeZoneCommit = "before-zone-commit";
 
-    /// <summary>A publishing batch has committed; the run is not yet marked as ended and the relay not woken.</summary>
+    /// <summary>A publishing batch has committed and the relay is not woken; the run is marked as ended only if this was its last batch.</summary>
     public const string AfterZoneCommit = "after-zone-commit";
 
     /// <summary>A batch has committed and the relay was woken; the run goes on to its next batch, still marked running.</summary>

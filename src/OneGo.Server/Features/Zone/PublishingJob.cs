@@ -26,18 +26,30 @@ internal sealed class PublishingJob(ZonePublisher publisher, ILogger<PublishingJ
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var tenant = context.JobDetail.Key.Name;
-        if (!context.Recovering)
+        // Quartz runs one job per tenant at a time across the cluster: a run still marked running when this firing is not
+        // a dead node's taken over is a dead node's, one the cluster has not handed over (its node died before it took the
+        // run up, or it was older than this); it is marked interrupted.
+        Guid run;
+        PublishingRun? started = null;
+        if (context.MergedJobDataMap.TryGetString(RunKey, out var id) && Guid.TryParse(id, out var runId))
         {
-            // Quartz runs one job per tenant at a time across the cluster: a run still marked running is a dead node's,
-            // one the cluster has not handed over (its node died before it took the run up, or it was older than this).
-            await publisher.AbandonRunningAsync(tenant, cancellationToken);
+            // "Publish now" names the run it queued.
+            if (!context.Recovering)
+            {
+                await publisher.AbandonRunningAsync(tenant, cancellationToken);
+            }
+
+            run = runId;
+        }
+        else
+        {
+            // The schedule's run: the one already waiting, the one a dead node left running when this firing is its
+            // taken over, or a new one saved as running from the start (in the same save as the abandoned ones).
+            var (next, created) = await publisher.QueueAsync(tenant, "schedule", null, cancellationToken, abandonRunning: !context.Recovering, start: true);
+            run = next.Id;
+            started = created ? next : null;
         }
 
-        // "Publish now" names the run it queued; the schedule queues one (or takes the one already waiting or, when this
-        // firing is a dead node's taken over, the one it left running).
-        var run = context.MergedJobDataMap.TryGetString(RunKey, out var id) && Guid.TryParse(id, out var runId)
-            ? runId
-            : (await publisher.QueueAsync(tenant, "schedule", null, cancellationToken)).Run.Id;
         if (context.Recovering)
         {
             logger.LogWarning("Publishing run {Run} of {Tenant} was cut off with the node running it; node {Node} takes it over",
@@ -50,7 +62,7 @@ internal sealed class PublishingJob(ZonePublisher publisher, ILogger<PublishingJ
                 run, tenant, context.ScheduledFireTimeUtc ?? context.FireTimeUtc, context.Scheduler.SchedulerInstanceId);
         }
 
-        await publisher.RunAsync(tenant, run, cancellationToken);
+        await (started is null ? publisher.RunAsync(tenant, run, cancellationToken) : publisher.RunStartedAsync(tenant, started, cancellationToken));
     }
 }
 

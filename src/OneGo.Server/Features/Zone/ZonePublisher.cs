@@ -35,6 +35,19 @@ internal sealed class ZonePublisher(
         run.Status = RunStatus.Running;
         run.StartedAt = clock.Now();
         await db.SaveChangesAsync(cancellationToken);
+        return await PublishAsync(tenant, run, cancellationToken);
+    }
+
+    /// <summary>Runs to its end a run <see cref="QueueAsync"/> has just created running (<c>start</c>), in this scope.</summary>
+    public async Task<PublishingRun> RunStartedAsync(string tenant, PublishingRun run, CancellationToken cancellationToken)
+    {
+        using var scope = tenants.Enter(tenant);
+        return await PublishAsync(tenant, run, cancellationToken);
+    }
+
+    private async Task<PublishingRun> PublishAsync(string tenant, PublishingRun run, CancellationToken cancellationToken)
+    {
+        var runId = run.Id;
         try
         {
             var integrations = await db.Set<Integration>().AsNoTracking().Where(i => i.Enabled).ToListAsync(cancellationToken);
@@ -42,6 +55,12 @@ internal sealed class ZonePublisher(
             while (await PublishBatchAsync(tenant, run, wanted, cancellationToken))
             {
                 crash.Reached(CrashPoints.BetweenBatches);
+            }
+
+            if (run.Status == RunStatus.Succeeded)
+            {
+                // Ended with its last batch, in the batch's transaction.
+                return run;
             }
 
             run.Status = RunStatus.Succeeded;
@@ -80,14 +99,20 @@ internal sealed class ZonePublisher(
             cancellationToken);
     }
 
-    /// <summary>The next run of the tenant: the one queued or under way, or a new queued one.</summary>
-    public async Task<(PublishingRun Run, bool Created)> QueueAsync(string tenant, string trigger, string? requestedBy, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next run of the tenant: the one queued or under way, or a new one — queued, or running from the start
+    /// (<paramref name="start"/>, for the caller that runs it at once). With <paramref name="abandonRunning"/> (no
+    /// publishing job of the tenant runs anywhere in the cluster) every run marked running is marked interrupted, as
+    /// <see cref="AbandonRunningAsync"/> does; otherwise only one running longer than <see cref="Abandoned"/>.
+    /// </summary>
+    public async Task<(PublishingRun Run, bool Created)> QueueAsync(string tenant, string trigger, string? requestedBy, CancellationToken cancellationToken,
+        bool abandonRunning = false, bool start = false)
     {
         using var scope = tenants.Enter(tenant);
         var now = clock.Now();
         var open = await db.Set<PublishingRun>().Where(r => r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
             .OrderByDescending(r => r.RequestedAt).ToListAsync(cancellationToken);
-        foreach (var stale in open.Where(r => r.Status == RunStatus.Running && r.StartedAt < now - Abandoned))
+        foreach (var stale in open.Where(r => r.Status == RunStatus.Running && (abandonRunning || r.StartedAt < now - Abandoned)))
         {
             stale.Status = RunStatus.Failed;
             stale.FinishedAt = now;
@@ -101,7 +126,12 @@ internal sealed class ZonePublisher(
         }
 
         // Stamped after the read that found no run open: a run that ended while the read waited ended before this one was asked for.
-        var run = new PublishingRun { Id = Guid.CreateVersion7(), Trigger = trigger, Status = RunStatus.Queued, RequestedAt = clock.Now(), RequestedBy = requestedBy };
+        var requested = clock.Now();
+        var run = new PublishingRun
+        {
+            Id = Guid.CreateVersion7(), Trigger = trigger, Status = start ? RunStatus.Running : RunStatus.Queued, RequestedAt = requested,
+            StartedAt = start ? requested : null, RequestedBy = requestedBy,
+        };
         db.Add(run);
         await db.SaveChangesAsync(cancellationToken);
         return (run, true);
@@ -121,23 +151,41 @@ internal sealed class ZonePublisher(
             return false;
         }
 
+        // A batch shorter than the batch size is everything due when it was read: the run ends with it, in its transaction.
+        var last = batch.Count < options.Value.PublishBatchSize;
         var strategy = db.Database.CreateExecutionStrategy();
-        await strategy.ExecuteAsync(async () =>
+        // The batch's save stands or falls with its transaction: no savepoint around it, two round trips fewer.
+        var savepoints = db.Database.AutoSavepointsEnabled;
+        db.Database.AutoSavepointsEnabled = false;
+        try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await (db.Database.IsNpgsql()
-                ? PublishInSqlAsync(tenant, run, batch, integrations, cancellationToken)
-                : PublishTrackedAsync(tenant, run, batch, integrations, cancellationToken));
-            crash.Reached(CrashPoints.BeforeZoneCommit);
-            await transaction.CommitAsync(cancellationToken);
-            crash.Reached(CrashPoints.AfterZoneCommit);
-        });
+            await strategy.ExecuteAsync(async () =>
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                if (last)
+                {
+                    run.Status = RunStatus.Succeeded;
+                    run.FinishedAt = clock.Now();
+                }
+
+                await (db.Database.IsNpgsql()
+                    ? PublishInSqlAsync(tenant, run, batch, integrations, cancellationToken)
+                    : PublishTrackedAsync(tenant, run, batch, integrations, cancellationToken));
+                crash.Reached(CrashPoints.BeforeZoneCommit);
+                await transaction.CommitAsync(cancellationToken);
+                crash.Reached(CrashPoints.AfterZoneCommit);
+            });
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
+        }
+
         // The batch's rows are written; only the run stays tracked, so each save looks at one batch, not the run so far.
         db.ChangeTracker.Clear();
         db.Attach(run);
         relay.Wake();
-        // A batch shorter than the batch size was everything due when it was read: the run ends without reading again.
-        return batch.Count == options.Value.PublishBatchSize;
+        return !last;
     }
 
     /// <summary>The batch's counts on its run, and its audit entry, saved in the batch's transaction.</summary>
