@@ -22,6 +22,9 @@ internal sealed class ZonePublisher(
     /// <summary>A run that has been running this long is taken for one whose node died.</summary>
     public static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(10);
 
+    /// <summary>What a run whose node died says, however it was found abandoned.</summary>
+    private const string Interrupted = "interrupted: the node running it stopped; its published items stay published and the next run takes up the rest";
+
     /// <summary>Runs <paramref name="runId"/> (queued by the API or the schedule) to its end; returns it as it ended.</summary>
     public async Task<PublishingRun> RunAsync(string tenant, Guid runId, CancellationToken cancellationToken)
     {
@@ -95,7 +98,7 @@ internal sealed class ZonePublisher(
         var now = clock.Now();
         await db.Set<PublishingRun>().Where(r => r.Status == RunStatus.Running).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.Status, RunStatus.Failed).SetProperty(r => r.FinishedAt, now)
-            .SetProperty(r => r.Error, "interrupted: the node running it stopped; its published items stay published and the next run takes up the rest"),
+            .SetProperty(r => r.Error, Interrupted),
             cancellationToken);
     }
 
@@ -116,7 +119,7 @@ internal sealed class ZonePublisher(
         {
             stale.Status = RunStatus.Failed;
             stale.FinishedAt = now;
-            stale.Error = "interrupted: the node running it stopped; its published items stay published and the next run takes up the rest";
+            stale.Error = Interrupted;
         }
 
         if (open.FirstOrDefault(r => r.Status is RunStatus.Queued or RunStatus.Running) is { } underWay)
