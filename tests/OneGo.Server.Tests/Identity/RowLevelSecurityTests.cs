@@ -299,6 +299,71 @@ public sealed class RowLevelSecurityTestsOnPostgres : IAsyncLifetime
         Assert.Equal(4, (int)System.Text.Json.Nodes.JsonNode.Parse(stored!)!["promisedDays"]!);
     }
 
+    /// <summary>
+    /// Inside a transaction the server sets a scope once for the commands that run in it; a scope changed in the
+    /// transaction, a savepoint rolled back past where a scope was set, a failed command, and the next transaction on the
+    /// same pooled connection each still read as the scope in force says, row-level security alone deciding.
+    /// </summary>
+    [Fact]
+    public async Task InATransactionEachCommandRunsInItsOwnScopeAfterAScopeChangeASavepointRollbackAndAFailure()
+    {
+        await using var server = Server();
+        await using var services = server.Services.CreateAsyncScope();
+        var db = services.ServiceProvider.GetRequiredService<OneGoDbContext>();
+        var tenants = services.ServiceProvider.GetRequiredService<CurrentTenant>();
+        // The query filter left out: only the database's own policy stands between a scope and another tenant's rows.
+        async Task<List<string>> SeenAsync(string tenant)
+        {
+            using var scope = tenants.Enter(tenant);
+            return await db.Set<BundleRecord>().IgnoreQueryFilters([TenancyModel.FilterName]).Select(b => b.TenantId).Distinct().OrderBy(t => t).ToListAsync();
+        }
+
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            Assert.Equal([Haicang], await SeenAsync(Haicang));
+            Assert.Equal([Gulou], await SeenAsync(Gulou));
+            Assert.Equal([Haicang], await SeenAsync(Haicang));
+
+            // Rolled back to a savepoint taken before Gulou's scope was set, PostgreSQL is back in Haicang's.
+            await transaction.CreateSavepointAsync("before");
+            Assert.Equal([Gulou], await SeenAsync(Gulou));
+            await transaction.RollbackToSavepointAsync("before");
+            Assert.Equal([Gulou], await SeenAsync(Gulou));
+
+            // A failed command aborts what follows until the savepoint is rolled back to.
+            await transaction.CreateSavepointAsync("failing");
+            using (tenants.Enter(Haicang))
+            {
+                await Assert.ThrowsAsync<PostgresException>(() => db.Database.ExecuteSqlRawAsync("SELECT 1 / 0"));
+            }
+
+            await transaction.RollbackToSavepointAsync("failing");
+            Assert.Equal([Haicang], await SeenAsync(Haicang));
+            Assert.Equal([Gulou], await SeenAsync(Gulou));
+            await transaction.CommitAsync();
+        }
+
+        // The next transactions, on a connection the pool hands back reset: the scope is set again in each.
+        for (var i = 0; i < 2; i++)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            Assert.Equal([Gulou], await SeenAsync(Gulou));
+            Assert.Equal([Haicang], await SeenAsync(Haicang));
+            await transaction.RollbackAsync();
+        }
+
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            Assert.Equal([Haicang], await SeenAsync(Haicang));
+        }
+
+        Assert.Equal([Gulou], await SeenAsync(Gulou));
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            Assert.Equal([Gulou], await SeenAsync(Gulou));
+        }
+    }
+
     [Fact]
     public async Task OnEveryTenantOwnedTableAScopeSeesNoOtherTenantsRowAndUpdatesDeletesOrMovesNone()
     {
